@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { ApiKeyStore } from './api-keys.ts';
+import type { DecisionLog } from './authz/decision-log.ts';
+import type { EntityStore } from './authz/entity-store.ts';
+import type { PolicyDecisionPoint } from './authz/pdp.ts';
+import type { PolicyStore } from './authz/policy-store.ts';
+import type { Db } from './db/database.ts';
+import { AuthenticationError, NotFoundError } from './errors.ts';
+import { authenticate, RouteGuard } from './http/access.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import type { RouteDef } from './http/route.ts';
+import { auditRoutes } from './http/routes/audit-routes.ts';
+import { authzRoutes } from './http/routes/authz-routes.ts';
+import { keyRoutes } from './http/routes/key-routes.ts';
+import { policyRoutes } from './http/routes/policy-routes.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+/** Everything the HTTP app needs, grouped by domain; main.ts builds the real ones, tests build their own. */
+export interface AppDeps {
+  version: string;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  authz: {
+    platform: PolicyDecisionPoint;
+    tenet: PolicyDecisionPoint;
+    entityStore: EntityStore;
+    policyStore: PolicyStore;
+    decisionLog: DecisionLog;
+  };
+  apiKeys: ApiKeyStore;
+  /** Further route groups (controls, evidence, packs, ...), each built by its own domain's wiring. */
+  extraRoutes?: RouteDef[];
+  /** Readiness beyond the database: e.g. the scheduler's first run in --demo. */
+  ready?: () => boolean;
+  /** A folder with the built console, served at / when present. */
+  consoleDir?: string;
+  trustProxy?: boolean;
+}
+
+export interface TenetApp {
+  app: Express;
+  routes: RouteDef[];
+}
+
+/** Builds the Express app. Never listens: main.ts does. */
+export function createApp(deps: AppDeps): TenetApp {
+  const { logger, metrics, authz, apiKeys } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('etag', false);
+
+  app.use((req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    res.locals.requestId = typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', res.locals.requestId as string);
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"], 'script-src': ["'self'"] },
+      },
+    }),
+  );
+  app.use(express.json({ limit: '2mb' }));
+
+  const guard = new RouteGuard({ pdp: authz.tenet, log: authz.decisionLog });
+  const auth = authenticate(apiKeys);
+
+  const routes: RouteDef[] = [
+    ...authzRoutes({ pdp: authz.platform, entityStore: authz.entityStore, decisionLog: authz.decisionLog, metrics }),
+    ...policyRoutes({ policyStore: authz.policyStore }),
+    ...auditRoutes({ db: deps.db }),
+    ...keyRoutes({ apiKeys }),
+    ...(deps.extraRoutes ?? []),
+  ];
+
+  // Health and metrics first: they must answer even when everything else is busy.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', version: deps.version });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, boolean> = {
+      platformPolicy: Boolean(authz.platform.active),
+      tenetPolicy: Boolean(authz.tenet.active),
+      database: await deps.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false),
+      decisionLog: authz.decisionLog.depth < 0.9 * 20_000,
+      ...(deps.ready ? { startup: deps.ready() } : {}),
+    };
+    const ok = Object.values(checks).every(Boolean);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', auth, async (req, res) => {
+    await guard.check(res.locals.key, { area: 'metrics', action: 'read' }, res.locals.requestId);
+    metrics.decisionQueue.set(authz.decisionLog.depth);
+    metrics.entities.set(authz.entityStore.size);
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const openapi = buildOpenApi(routes, deps.version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  for (const route of routes) {
+    const handlers: express.RequestHandler[] = [];
+    if (route.gate !== 'public') handlers.push(auth);
+    handlers.push(async (req: Request, res: Response) => {
+      const requestId = res.locals.requestId as string;
+      const key = res.locals.key;
+      if (route.gate !== 'public') {
+        if (!key) throw new AuthenticationError();
+        await guard.check(key, route.gate, requestId);
+      }
+      const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
+      const query = route.query ? route.query.parse(req.query) : undefined;
+      const params = route.params ? route.params.parse(req.params) : undefined;
+      const result = await route.handler({ body, query, params, key, requestId, req, res });
+      metrics.httpRequests.inc({ route: `${route.method.toUpperCase()} ${route.path}`, status: String(res.statusCode)[0] + 'xx' });
+      if (route.raw || res.headersSent) return;
+      if (result === undefined) res.end();
+      else res.json(result);
+    });
+    app[route.method](route.path, ...handlers);
+  }
+
+  if (deps.consoleDir) {
+    app.use(express.static(deps.consoleDir, { index: 'index.html', maxAge: '1h' }));
+    // The console is a single-page app: unknown non-API paths get its index.
+    app.get(/^\/(?!v1\/|healthz|readyz|metrics|openapi\.json).*/, (_req, res) => res.sendFile('index.html', { root: deps.consoleDir }));
+  }
+
+  app.use((_req, _res) => {
+    throw new NotFoundError('No such route. See /openapi.json.');
+  });
+  app.use(errorHandler(logger));
+  return { app, routes };
+}

@@ -1,0 +1,92 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import { DecisionLog } from './decision-log.ts';
+import { loadDecisionTables, runDecisionTables } from './decision-tables.ts';
+import { uidKey } from './entity.ts';
+import { indexEntity, type IndexedEntity } from './entity-slice.ts';
+import { EntityStore } from './entity-store.ts';
+import { PolicyDecisionPoint } from './pdp.ts';
+import type { CompiledPolicySet } from './policy-set.ts';
+import { PolicyStore, type PolicySetName, type TableRunner } from './policy-store.ts';
+
+export interface Authz {
+  platform: PolicyDecisionPoint;
+  tenet: PolicyDecisionPoint;
+  entityStore: EntityStore;
+  policyStore: PolicyStore;
+  decisionLog: DecisionLog;
+  /** Starts the background refreshes (entities, active policy versions). */
+  start(): void;
+  /** Stops refreshing and flushes the decision log. */
+  close(): Promise<void>;
+}
+
+/**
+ * A table runner that decides through the production PDP code path (slicing included) with the candidate set,
+ * over each table's own entities: a version passes only if the engine that will serve it gets every case right.
+ */
+export function pdpTableRunner(props: { pdp: PolicyDecisionPoint; casesDir: string; name: PolicySetName }): TableRunner {
+  return async (candidate: CompiledPolicySet) => {
+    const tables = (await loadDecisionTables({ dir: props.casesDir })).filter((t) => t.policySet === props.name);
+    return runDecisionTables({
+      tables,
+      policySet: props.name,
+      policies: candidate.policies,
+      schema: candidate.schema,
+      authorize: (req) => {
+        const index = new Map<string, IndexedEntity>();
+        for (const e of req.entities) index.set(uidKey(e.uid), indexEntity(e));
+        const d = props.pdp.authorizeWith(
+          candidate,
+          { principal: req.principal, action: { id: req.action }, resource: req.resource, context: req.context },
+          (key) => index.get(key),
+        );
+        return { decision: d.decision, reasons: d.reasons, errors: d.errors };
+      },
+    });
+  };
+}
+
+/** Wires the authorization domain: PDPs for both policy sets, the entity store, policy lifecycle, decision log. */
+export async function createAuthz(props: { db: Db; logger: Logger; config: Config; policyDir: string }): Promise<Authz> {
+  const { db, logger, config, policyDir } = props;
+  const entityStore = new EntityStore({ db, logger, refreshMs: config.TENET_ENTITY_REFRESH_MS });
+  const platform = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action', lookup: entityStore.lookup, entityVersion: () => entityStore.version });
+  // Tenet's own set decides on request-supplied entities only (key, role, area): it never reads the platform store.
+  const tenet = new PolicyDecisionPoint({ name: 'tenet', actionType: 'Tenet::Action' });
+  const casesDir = `${policyDir}/cases`;
+  const policyStore = new PolicyStore({
+    db,
+    logger,
+    pdps: { platform, tenet },
+    runners: {
+      platform: pdpTableRunner({ pdp: platform, casesDir, name: 'platform' }),
+      tenet: pdpTableRunner({ pdp: tenet, casesDir, name: 'tenet' }),
+    },
+    shippedDir: policyDir,
+  });
+  const decisionLog = new DecisionLog({ db, logger, maxQueue: config.TENET_DECISION_QUEUE_MAX, maxBatch: config.TENET_DECISION_BATCH_MAX });
+  await entityStore.refresh();
+  await policyStore.init();
+  let policyTimer: NodeJS.Timeout | undefined;
+  return {
+    platform,
+    tenet,
+    entityStore,
+    policyStore,
+    decisionLog,
+    start() {
+      entityStore.start();
+      policyTimer = setInterval(() => {
+        policyStore.refresh().catch((error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'policy refresh failed'));
+      }, Math.max(1000, config.TENET_ENTITY_REFRESH_MS * 2));
+      policyTimer.unref();
+    },
+    async close() {
+      entityStore.stop();
+      clearInterval(policyTimer);
+      await decisionLog.close();
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { AuthorizationRequest, Decision } from './pdp.ts';
+
+export interface DecisionRecord {
+  id: string;
+  at: Date;
+  principal: { type: string; id: string };
+  action: string;
+  resource: { type: string; id: string };
+  decision: 'allow' | 'deny';
+  reasons: string[];
+  errors: string[];
+  policyHash: string;
+  entityVersion: string;
+  latencyUs: number;
+  /** Context keys only: values may be personal data (a phone in `audience`, fields in `fields`). */
+  contextKeys: string[];
+  requestId?: string;
+  caller?: string;
+  /** For the PII-reveal audit: the order's tenancy, looked up from the entity store at decision time. */
+  agencyId?: string;
+  clientId?: string;
+  purpose?: string;
+}
+
+/** Purposes are a closed vocabulary in the policies; anything else is dropped rather than stored verbatim. */
+const PURPOSE = /^[a-z][a-z0-9_]{0,63}$/;
+
+export function toDecisionRecord(props: {
+  request: AuthorizationRequest;
+  decision: Decision;
+  requestId?: string;
+  caller?: string;
+  tenancy?: { agencyId?: string; clientId?: string };
+}): DecisionRecord {
+  const { request, decision } = props;
+  const purpose = request.context?.purpose;
+  return {
+    id: randomUUID(),
+    at: new Date(),
+    principal: request.principal,
+    action: request.action.id,
+    resource: request.resource,
+    decision: decision.decision,
+    reasons: decision.reasons,
+    errors: decision.errors,
+    policyHash: decision.policyHash,
+    entityVersion: decision.entityVersion,
+    latencyUs: Math.round(decision.latencyUs),
+    contextKeys: Object.keys(request.context ?? {}).sort(),
+    requestId: props.requestId,
+    caller: props.caller,
+    agencyId: props.tenancy?.agencyId,
+    clientId: props.tenancy?.clientId,
+    purpose: typeof purpose === 'string' && PURPOSE.test(purpose) ? purpose : undefined,
+  };
+}
+
+/**
+ * Every decision is appended here. Records go into a bounded in-memory queue and are written in batches; when the
+ * queue is full, `append` waits for room, so a burst slows callers down instead of dropping a decision. The HTTP
+ * layer answers only after `append` resolved, and `close()` flushes what is queued: a decision that was answered
+ * is a decision that is written, across a graceful shutdown.
+ * `reveal_buyer_pii` decisions also go to the PII-reveal audit (Addendum §13.2: reveal events logged 365 days).
+ */
+export class DecisionLog {
+  private readonly db: Db;
+  private readonly logger: Logger;
+  private readonly maxQueue: number;
+  private readonly maxBatch: number;
+  private readonly flushMs: number;
+  private queue: DecisionRecord[] = [];
+  private waiters: Array<() => void> = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private consecutiveFailures = 0;
+  written = 0;
+
+  constructor(props: { db: Db; logger: Logger; maxQueue?: number; maxBatch?: number; flushMs?: number }) {
+    this.db = props.db;
+    this.logger = props.logger;
+    this.maxQueue = props.maxQueue ?? 20_000;
+    this.maxBatch = props.maxBatch ?? 1_000;
+    this.flushMs = props.flushMs ?? 25;
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  async append(record: DecisionRecord): Promise<void> {
+    if (this.closed) throw new Error('decision log is closed');
+    while (this.queue.length >= this.maxQueue) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      if (this.closed) throw new Error('decision log is closed');
+    }
+    this.queue.push(record);
+    if (this.queue.length >= this.maxBatch) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.flushMs);
+  }
+
+  /** A background flush: its failure is logged in drain() and retried by its timer. */
+  private kick(): void {
+    this.flush().catch(() => {});
+  }
+
+  /** Writes everything queued so far. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => (this.queue.length ? this.flush() : undefined));
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.queue.length === 0) return Promise.resolve();
+    this.flushing = this.drain().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.slice(0, this.maxBatch);
+      try {
+        await this.write(batch);
+        this.consecutiveFailures = 0;
+      } catch (error) {
+        // Keep the batch queued and try again: records leave the queue only once written.
+        this.consecutiveFailures++;
+        this.logger.error({ err: { message: (error as Error).message }, queued: this.queue.length }, 'decision log write failed');
+        if (!this.closed) this.timer ??= setTimeout(() => this.kick(), Math.min(5000, 100 * 2 ** this.consecutiveFailures));
+        throw error;
+      }
+      this.queue.splice(0, batch.length);
+      this.written += batch.length;
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async write(batch: DecisionRecord[]): Promise<void> {
+    const reveals = batch.filter((r) => r.action === 'reveal_buyer_pii');
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('decisions')
+        .values(
+          batch.map((r) => ({
+            id: r.id,
+            at: r.at,
+            principal_type: r.principal.type,
+            principal_id: r.principal.id,
+            action: r.action,
+            resource_type: r.resource.type,
+            resource_id: r.resource.id,
+            decision: r.decision,
+            reasons: JSON.stringify(r.reasons),
+            errors: JSON.stringify(r.errors),
+            policy_hash: r.policyHash,
+            entity_version: r.entityVersion,
+            latency_us: r.latencyUs,
+            context_keys: JSON.stringify(r.contextKeys),
+            request_id: r.requestId ?? null,
+            caller: r.caller ?? null,
+          })),
+        )
+        .execute();
+      if (reveals.length) {
+        await trx
+          .insertInto('pii_reveals')
+          .values(
+            reveals.map((r) => ({
+              decision_id: r.id,
+              at: r.at,
+              principal_type: r.principal.type,
+              principal_id: r.principal.id,
+              resource_type: r.resource.type,
+              resource_id: r.resource.id,
+              agency_id: r.agencyId ?? null,
+              client_id: r.clientId ?? null,
+              decision: r.decision,
+              reasons: JSON.stringify(r.reasons),
+              purpose: r.purpose ?? null,
+              caller: r.caller ?? null,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  /** Flushes and stops accepting records. Retries a failing write a few times before giving up loudly. */
+  async close(): Promise<void> {
+    for (let attempt = 0; attempt < 5 && this.queue.length; attempt++) {
+      try {
+        await this.flush();
+      } catch {
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
+    this.closed = true;
+    clearTimeout(this.timer);
+    if (this.queue.length) this.logger.error({ lost: this.queue.length }, 'decision log closed with unwritten decisions');
+    for (const w of this.waiters) w();
+  }
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Cedar entity JSON, as app services send it and as the evaluator takes it. */
+export const entityUidSchema = z.object({
+  type: z.string().min(1).max(200).regex(/^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a Cedar entity type name'),
+  id: z.string().min(1).max(512),
+});
+export type EntityUid = z.infer<typeof entityUidSchema>;
+
+export const entitySchema = z.object({
+  uid: entityUidSchema,
+  attrs: z.record(z.string(), z.unknown()).default({}),
+  parents: z.array(entityUidSchema).max(1000).default([]),
+});
+export type Entity = { uid: EntityUid; attrs: Record<string, unknown>; parents: EntityUid[] };
+
+export const uidKey = (uid: EntityUid): string => `${uid.type}::${JSON.stringify(uid.id)}`;
+
+/** Entity references inside attribute values: `{"__entity": {type, id}}`, at any depth (sets, records). */
+export function referencedUids(value: unknown, out: EntityUid[] = []): EntityUid[] {
+  if (Array.isArray(value)) {
+    for (const v of value) referencedUids(v, out);
+  } else if (value && typeof value === 'object') {
+    const ref = (value as { __entity?: unknown }).__entity;
+    if (ref && typeof ref === 'object' && 'type' in ref && 'id' in ref) {
+      out.push({ type: String((ref as EntityUid).type), id: String((ref as EntityUid).id) });
+    } else if (!('__extn' in value)) {
+      for (const v of Object.values(value)) referencedUids(v, out);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { uidKey, type Entity, type EntityUid } from './entity.ts';
+import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
+import type { CompiledPolicySet } from './policy-set.ts';
+
+export interface AuthorizationRequest {
+  principal: EntityUid;
+  action: { id: string };
+  resource: EntityUid;
+  context?: Record<string, unknown>;
+  /** Entities that add to or override the store's for this request only. */
+  entities?: Entity[];
+}
+
+/** A decision is a value, never an exception. */
+export interface Decision {
+  decision: 'allow' | 'deny';
+  /** The `@id`s of the policies that determined the decision. */
+  reasons: string[];
+  errors: string[];
+  policyHash: string;
+  entityVersion: string;
+  latencyUs: number;
+}
+
+export class PolicyNotLoadedError extends Error {}
+
+/**
+ * The policy decision point for one policy set. Policies are preparsed once per version (`preparsePolicySet`),
+ * so a decision pays only for evaluation; the evaluator gets the request's slice of the entity store, never all
+ * of it. Requests are validated against the schema before evaluation (SchemaModel).
+ *
+ * Fail closed: anything that goes wrong — an unknown policy set, a request the schema rejects, an entity the
+ * schema rejects, a policy that errors while evaluating — is a deny, with the error in `errors`. Cedar on its own
+ * skips a policy that errors; for a `forbid` that would turn an error into an allow, so we do not accept that.
+ */
+export class PolicyDecisionPoint {
+  readonly name: string;
+  private readonly actionType: string;
+  private readonly lookup: (key: string) => IndexedEntity | undefined;
+  private readonly entityVersion: () => string;
+  private current: CompiledPolicySet | undefined;
+  private readonly preparsed = new Set<string>();
+
+  constructor(props: {
+    name: string;
+    actionType: string;
+    lookup?: (key: string) => IndexedEntity | undefined;
+    entityVersion?: () => string;
+  }) {
+    this.name = props.name;
+    this.actionType = props.actionType;
+    this.lookup = props.lookup ?? (() => undefined);
+    this.entityVersion = props.entityVersion ?? (() => '0');
+  }
+
+  get active(): CompiledPolicySet | undefined {
+    return this.current;
+  }
+
+  /** Preparses a compiled policy set (idempotent per hash). Throws if cedar rejects it. */
+  prepare(compiled: CompiledPolicySet): string {
+    const id = `${this.name}:${compiled.hash}`;
+    if (this.preparsed.has(id)) return id;
+    const p = cedar.preparsePolicySet(id, { staticPolicies: compiled.byId });
+    if (p.type === 'failure') throw new Error(`policy set does not parse: ${p.errors.map((e) => e.message).join('; ')}`);
+    this.preparsed.add(id);
+    return id;
+  }
+
+  /** Makes `compiled` the set every following decision is made with. */
+  activate(compiled: CompiledPolicySet): void {
+    this.prepare(compiled);
+    this.current = compiled;
+  }
+
+  authorize(request: AuthorizationRequest): Decision {
+    const policy = this.current;
+    if (!policy) return this.deny(process.hrtime.bigint(), '', ['no active policy set: denying everything']);
+    return this.authorizeWith(policy, request);
+  }
+
+  /** Decides with a given (possibly not active) policy set: decision tables run candidates through this. */
+  authorizeWith(policy: CompiledPolicySet, request: AuthorizationRequest, lookup = this.lookup): Decision {
+    const started = process.hrtime.bigint();
+    try {
+      const id = this.prepare(policy);
+      const invalid = policy.schemaModel.validateRequest({
+        principal: request.principal,
+        action: `${this.actionType}::${request.action.id}`,
+        resource: request.resource,
+        context: request.context,
+      });
+      if (invalid.length) return this.deny(started, policy.hash, invalid);
+      let overrides: Map<string, IndexedEntity> | undefined;
+      if (request.entities?.length) {
+        // Stored entities were checked against the schema when written; these arrive with the request.
+        const check = cedar.checkParseEntities({ entities: request.entities as cedar.Entities, schema: policy.schema });
+        if (check.type === 'failure') return this.deny(started, policy.hash, check.errors.map((e) => `request entities are invalid: ${e.message}`));
+        overrides = new Map();
+        for (const e of request.entities) overrides.set(uidKey(e.uid), indexEntity(policy.schemaModel.normaliseEntity(e)));
+      }
+      const entities = sliceEntities({
+        principal: request.principal,
+        resource: request.resource,
+        lookup,
+        overrides,
+        policy,
+        context: request.context,
+      });
+      const answer = cedar.statefulIsAuthorized({
+        principal: request.principal,
+        action: { type: this.actionType, id: request.action.id },
+        resource: request.resource,
+        context: (request.context ?? {}) as cedar.Context,
+        entities: entities as cedar.Entities,
+        preparsedPolicySetId: id,
+        // Schema-less on purpose: the request was validated above (see SchemaModel for why).
+        validateRequest: false,
+      });
+      if (answer.type === 'failure') {
+        return this.deny(started, policy.hash, answer.errors.map((e) => e.message));
+      }
+      const { decision, diagnostics } = answer.response;
+      const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
+      if (errors.length) return this.deny(started, policy.hash, errors);
+      return {
+        decision,
+        reasons: diagnostics.reason,
+        errors: [],
+        policyHash: policy.hash,
+        entityVersion: this.entityVersion(),
+        latencyUs: Number(process.hrtime.bigint() - started) / 1000,
+      };
+    } catch (error) {
+      return this.deny(started, policy.hash, [`evaluation failed: ${(error as Error).message}`]);
+    }
+  }
+
+  private deny(started: bigint, policyHash: string, errors: string[]): Decision {
+    return {
+      decision: 'deny',
+      reasons: [],
+      errors,
+      policyHash,
+      entityVersion: this.entityVersion(),
+      latencyUs: Number(process.hrtime.bigint() - started) / 1000,
+    };
+  }
+}

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { uidKey } from './entity.ts';
+import { SchemaModel } from './schema-model.ts';
+
+/** A policy set as text: the Cedar policies and the schema they are validated against. */
+export interface PolicySetSource {
+  name: 'platform' | 'tenet';
+  policies: string;
+  schema: string;
+}
+
+/** A parsed policy set, ready to preparse: policies keyed by their stable `@id`. */
+export interface CompiledPolicySet extends PolicySetSource {
+  hash: string;
+  /** policy id → policy text */
+  byId: Record<string, string>;
+  /** Every attribute name any policy reads (`x.attr`, `x has attr`): the rest can be trimmed from entities. */
+  attributesRead: Set<string>;
+  /**
+   * Set-of-entity attributes the policies only ever test membership in (`s.contains(x)`, `s.containsAny(..)`,
+   * `s.containsAll(..)`, `x in s`): their elements can be cut down to the entities a request can name.
+   */
+  trimmableSets: Set<string>;
+  /** Entity uids written literally in the policies (`Integration::"apollo"`), keys as uidKey makes them. */
+  literalUids: Set<string>;
+  schemaModel: SchemaModel;
+}
+
+export class PolicySetError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message + (problems.length ? ':\n  ' + problems.join('\n  ') : ''));
+    this.name = 'PolicySetError';
+  }
+}
+
+export function hashPolicySet(source: Pick<PolicySetSource, 'policies' | 'schema'>): string {
+  return createHash('sha256').update(source.schema).update('\0').update(source.policies).digest('hex');
+}
+
+function messages(errors: Array<{ message: string; help?: string | null }>): string[] {
+  return errors.map((e) => (e.help ? `${e.message} (${e.help})` : e.message));
+}
+
+/**
+ * Splits a policy text into policies keyed by their `@id("...")` annotation. Cedar itself would name them
+ * policy0, policy1, ...: names that change when a policy is inserted. Decisions report these stable ids instead.
+ */
+export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
+  const parts = cedar.policySetTextToParts(source.policies);
+  if (parts.type === 'failure') throw new PolicySetError('The policies do not parse', messages(parts.errors));
+  if (parts.policy_templates.length > 0) {
+    throw new PolicySetError('Templates are not supported in this policy set', [
+      `${parts.policy_templates.length} template(s) found`,
+    ]);
+  }
+  const byId: Record<string, string> = {};
+  const attributesRead = new Set<string>();
+  let schemaModel: SchemaModel;
+  try {
+    schemaModel = new SchemaModel(source.schema);
+  } catch (error) {
+    throw new PolicySetError('The schema is not usable', [(error as Error).message]);
+  }
+  const setAttributes = schemaModel.entitySetAttributes();
+  const unsafeSets = new Set<string>();
+  const literalUids = new Set<string>();
+  const problems: string[] = [];
+  parts.policies.forEach((text, index) => {
+    const json = cedar.policyToJson(text);
+    if (json.type === 'failure') {
+      problems.push(`policy #${index + 1}: ${messages(json.errors).join('; ')}`);
+      return;
+    }
+    const id = json.json.annotations?.id;
+    if (!id) {
+      problems.push(`policy #${index + 1} has no @id("...") annotation: decisions could not name it`);
+      return;
+    }
+    if (byId[id]) {
+      problems.push(`@id("${id}") is used by more than one policy`);
+      return;
+    }
+    byId[id] = text;
+    collectAttributes(json.json.conditions, attributesRead);
+    collectSetUse(json.json.conditions, setAttributes, unsafeSets);
+    collectLiteralUids(json.json, literalUids);
+  });
+  if (problems.length) throw new PolicySetError('The policy set is not usable', problems);
+  const trimmableSets = new Set([...setAttributes].filter((a) => !unsafeSets.has(a)));
+  return { ...source, hash: hashPolicySet(source), byId, attributesRead, trimmableSets, literalUids, schemaModel };
+}
+
+/** True if `expr` reads any of `attrs` anywhere inside it. */
+function mentions(expr: unknown, attrs: Set<string>): boolean {
+  if (Array.isArray(expr)) return expr.some((e) => mentions(e, attrs));
+  if (!expr || typeof expr !== 'object') return false;
+  for (const [k, v] of Object.entries(expr)) {
+    if (k === '.' && v && typeof v === 'object' && attrs.has(String((v as { attr: string }).attr))) return true;
+    if (mentions(v, attrs)) return true;
+  }
+  return false;
+}
+
+/**
+ * Marks set attributes used where their whole content matters: equality, emptiness, or as the argument of
+ * containsAll / containsAny (a smaller argument would make those easier to satisfy).
+ */
+function collectSetUse(node: unknown, setAttrs: Set<string>, unsafe: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collectSetUse(n, setAttrs, unsafe);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node)) {
+    const operands: unknown[] = [];
+    if ((k === '==' || k === '!=') && v && typeof v === 'object') operands.push((v as { left: unknown }).left, (v as { right: unknown }).right);
+    if (k === 'isEmpty' && v && typeof v === 'object') operands.push((v as { arg: unknown }).arg);
+    if ((k === 'containsAll' || k === 'containsAny') && v && typeof v === 'object') operands.push((v as { right: unknown }).right);
+    for (const attr of setAttrs) if (operands.some((o) => mentions(o, new Set([attr])))) unsafe.add(attr);
+    collectSetUse(v, setAttrs, unsafe);
+  }
+}
+
+function collectLiteralUids(node: unknown, out: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collectLiteralUids(n, out);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const ref = (node as { __entity?: { type?: unknown; id?: unknown } }).__entity;
+  if (ref && typeof ref.type === 'string' && typeof ref.id === 'string') out.add(uidKey({ type: ref.type, id: ref.id }));
+  if ('entity' in node) {
+    const e = (node as { entity: unknown }).entity as { type?: unknown; id?: unknown } | undefined;
+    if (e && typeof e.type === 'string' && typeof e.id === 'string') out.add(uidKey({ type: e.type, id: e.id }));
+  }
+  for (const v of Object.values(node)) collectLiteralUids(v, out);
+}
+
+function collectAttributes(node: unknown, out: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collectAttributes(n, out);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '.' && value && typeof value === 'object' && 'attr' in value) out.add(String(value.attr));
+    if (key === 'has' && value && typeof value === 'object' && 'attr' in value) {
+      const attr = (value as { attr: string | string[] }).attr;
+      for (const a of Array.isArray(attr) ? attr : [attr]) out.add(a);
+    }
+    collectAttributes(value, out);
+  }
+}
+
+/** Strict-mode validation of the policies against the schema, with readable messages. */
+export function validatePolicySet(source: PolicySetSource): { ok: boolean; errors: string[]; warnings: string[] } {
+  let compiled: CompiledPolicySet;
+  try {
+    compiled = compilePolicySet(source);
+  } catch (error) {
+    return { ok: false, errors: error instanceof PolicySetError ? error.problems.length ? error.problems : [error.message] : [String(error)], warnings: [] };
+  }
+  const schemaCheck = cedar.checkParseSchema(source.schema);
+  if (schemaCheck.type === 'failure') return { ok: false, errors: messages(schemaCheck.errors).map((m) => `schema: ${m}`), warnings: [] };
+  const answer = cedar.validate({
+    schema: source.schema,
+    policies: { staticPolicies: compiled.byId },
+    validationSettings: { mode: 'strict' },
+  });
+  if (answer.type === 'failure') return { ok: false, errors: messages(answer.errors), warnings: [] };
+  return {
+    ok: answer.validationErrors.length === 0,
+    errors: answer.validationErrors.map((e) => `${e.policyId}: ${e.error.message}`),
+    warnings: answer.validationWarnings.map((e) => `${e.policyId}: ${e.error.message}`),
+  };
+}

@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createLogger } from './logger.ts';
+
+type Command = (args: string[], ctx: { config: () => Config }) => Promise<number>;
+
+const USAGE = `Usage: tenet <command> [options]
+
+Commands:
+  serve [--port N] [--demo]            API + console + scheduler (npm start = tenet serve --demo)
+  migrate                              run database migrations
+  policy validate                      strict schema validation of the shipped policy sets
+  policy test                          run the decision tables in policies/cases
+  authorize --principal T::id --action A --resource T::id [--context JSON] [--entities FILE]
+                                       one decision with the active platform policy set
+
+Configuration comes from the environment; see README.md.`;
+
+const commands: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./cli/serve.ts')).serve,
+  migrate: async () => (await import('./cli/migrate.ts')).migrate,
+  policy: async () => (await import('./cli/policy.ts')).policy,
+  authorize: async () => (await import('./cli/authorize.ts')).authorize,
+};
+
+/** Runs one command; returns the exit code. Errors are printed without stack traces unless TENET_DEBUG is set. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`tenet: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  let config: Config | undefined;
+  const ctx = {
+    config: () => (config ??= loadConfig()),
+  };
+  try {
+    return await (await load())(rest, ctx);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error(`tenet ${name}: ${(error as Error).message}`);
+    if (process.env.TENET_DEBUG) console.error(error);
+    return 2;
+  }
+}
+
+export function parse<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>>(args: string[], options: T, allowPositionals = false) {
+  return parseArgs({ args, options, allowPositionals, strict: true });
+}
+
+export { createLogger };

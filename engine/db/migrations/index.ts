@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_authz.ts';
+
+/**
+ * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
+ * and a migration can never be skipped because a file failed to load.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_authz': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

@@ -1,0 +1,157 @@
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { z } from 'zod';
+import { toDecisionRecord, type DecisionLog } from '../../authz/decision-log.ts';
+import { entitySchema, entityUidSchema, uidKey, type Entity, type EntityUid } from '../../authz/entity.ts';
+import type { EntityStore } from '../../authz/entity-store.ts';
+import type { AuthorizationRequest, PolicyDecisionPoint } from '../../authz/pdp.ts';
+import { InputError, NotFoundError } from '../../errors.ts';
+import type { Metrics } from '../../metrics.ts';
+import { defineRoute, type RouteDef } from '../route.ts';
+
+export const authorizeRequestSchema = z
+  .object({
+    principal: entityUidSchema,
+    action: z.object({ type: z.string().optional(), id: z.string().min(1).max(200) }),
+    resource: entityUidSchema,
+    context: z.record(z.string(), z.unknown()).optional(),
+    entities: z.array(entitySchema).max(100).optional(),
+  })
+  .meta({ id: 'AuthorizeRequest' });
+
+export const decisionResponseSchema = z
+  .object({
+    decision: z.enum(['allow', 'deny']),
+    reasons: z.array(z.string()).meta({ description: 'The @id of each policy that determined the decision' }),
+    errors: z.array(z.string()),
+    decisionId: z.string(),
+    policyHash: z.string(),
+  })
+  .meta({ id: 'Decision' });
+
+const refId = (value: unknown): string | undefined => {
+  const ref = (value as { __entity?: { id?: unknown } } | undefined)?.__entity;
+  return typeof ref?.id === 'string' ? ref.id : undefined;
+};
+
+/** Removes quoted values from Cedar's messages: an error body must not echo personal data sent in attributes. */
+export function scrubCedarMessage(message: string): string {
+  return message.replace(/`[^`]*"[^`]*`/g, '`…`').replace(/value `[^`]*`/g, 'value `…`');
+}
+
+export function authzRoutes(deps: {
+  pdp: PolicyDecisionPoint;
+  entityStore: EntityStore;
+  decisionLog: DecisionLog;
+  metrics: Metrics;
+}): RouteDef[] {
+  const { pdp, entityStore, decisionLog, metrics } = deps;
+
+  async function decide(request: AuthorizationRequest, requestId: string, caller: string) {
+    const decision = pdp.authorize(request);
+    metrics.decisions.inc({ policy_set: 'platform', decision: decision.decision });
+    metrics.decisionLatency.observe(decision.latencyUs / 1e6);
+    let tenancy: { agencyId?: string; clientId?: string } | undefined;
+    if (request.action.id === 'reveal_buyer_pii') {
+      const override = request.entities?.find((e) => uidKey(e.uid) === uidKey(request.resource));
+      const order = override ?? entityStore.get(request.resource);
+      tenancy = { agencyId: refId(order?.attrs.agency), clientId: refId(order?.attrs.client) };
+    }
+    const record = toDecisionRecord({ request, decision, requestId, caller, tenancy });
+    // Answer only once the decision is queued: an answered decision is a logged decision.
+    await decisionLog.append(record);
+    return { decision: decision.decision, reasons: decision.reasons, errors: decision.errors, decisionId: record.id, policyHash: decision.policyHash };
+  }
+
+  const toRequest = (b: z.infer<typeof authorizeRequestSchema>): AuthorizationRequest => ({
+    principal: b.principal,
+    action: { id: b.action.id },
+    resource: b.resource,
+    context: b.context,
+    entities: b.entities as Entity[] | undefined,
+  });
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/authorize',
+      summary: 'May this principal do this action on this resource? Deny by default; every decision is logged.',
+      tag: 'Authorization',
+      gate: { area: 'authorize', action: 'authorize' },
+      body: authorizeRequestSchema,
+      response: decisionResponseSchema,
+      handler: ({ body, requestId, key }) => decide(toRequest(body), requestId, key.id),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/authorize/batch',
+      summary: 'Up to 100 decisions in one call, answered in order.',
+      tag: 'Authorization',
+      gate: { area: 'authorize', action: 'authorize' },
+      body: z.object({ requests: z.array(authorizeRequestSchema).min(1).max(100) }),
+      response: z.object({ results: z.array(decisionResponseSchema) }),
+      handler: async ({ body, requestId, key }) => ({
+        results: await Promise.all(body.requests.map((r) => decide(toRequest(r), requestId, key.id))),
+      }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/entities',
+      summary: 'Bulk upsert of platform entities (Cedar entity JSON), validated against the platform schema.',
+      tag: 'Entities',
+      gate: { area: 'entities', action: 'write' },
+      body: z.object({ entities: z.array(entitySchema).min(1).max(10_000) }),
+      response: z.object({ upserted: z.number(), version: z.string() }),
+      handler: async ({ body }) => {
+        const entities = body.entities as Entity[];
+        validateEntities(entities, pdp);
+        const { count, version } = await entityStore.upsert(entities);
+        return { upserted: count, version };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/entities/:type/:id',
+      summary: 'One stored entity.',
+      tag: 'Entities',
+      gate: { area: 'entities', action: 'read' },
+      params: z.object({ type: z.string(), id: z.string() }),
+      handler: ({ params }) => {
+        const e = entityStore.get(params as EntityUid);
+        if (!e) throw new NotFoundError('No such entity.');
+        return e;
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/entities/:type/:id',
+      summary: 'Deletes one entity.',
+      tag: 'Entities',
+      gate: { area: 'entities', action: 'write' },
+      params: z.object({ type: z.string(), id: z.string() }),
+      statuses: { 204: 'Deleted', 404: 'No such entity' },
+      handler: async ({ params, res }) => {
+        if (!(await entityStore.remove(params as EntityUid))) throw new NotFoundError('No such entity.');
+        res.status(204);
+        return undefined;
+      },
+    }),
+  ];
+}
+
+/** Refuses the whole write if any entity does not fit the active schema, naming the entity (not its values). */
+function validateEntities(entities: Entity[], pdp: PolicyDecisionPoint): void {
+  const schema = pdp.active?.schema;
+  if (!schema) return;
+  const all = cedar.checkParseEntities({ entities: entities as cedar.Entities, schema });
+  if (all.type === 'success') return;
+  const problems: Array<{ entity: string; message: string }> = [];
+  for (const e of entities) {
+    const one = cedar.checkParseEntities({ entities: [e] as cedar.Entities, schema });
+    if (one.type === 'failure') {
+      problems.push({ entity: `${e.uid.type}::${JSON.stringify(e.uid.id)}`, message: one.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
+      if (problems.length >= 20) break;
+    }
+  }
+  if (problems.length === 0) problems.push({ entity: '(set)', message: all.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
+  throw new InputError(`${problems.length} entit${problems.length === 1 ? 'y does' : 'ies do'} not fit the platform schema; nothing was written.`, problems);
+}

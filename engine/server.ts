@@ -1,0 +1,93 @@
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import { ApiKeyStore } from './api-keys.ts';
+import { createApp } from './app.ts';
+import { createAuthz, type Authz } from './authz/create-authz.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type DatabaseHandle } from './db/database.ts';
+import { loadDemo, type DemoKeys } from './demo/load-demo.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { PROJECT_ROOT, SHIPPED_POLICY_DIR, TENET_VERSION } from './version.ts';
+
+export interface RunningTenet {
+  url: string;
+  port: number;
+  database: DatabaseHandle;
+  authz: Authz;
+  apiKeys: ApiKeyStore;
+  demoKeys?: DemoKeys;
+  /** Graceful stop: no new connections, in-flight requests finish, the decision log is flushed, then the DB closes. */
+  close(): Promise<void>;
+}
+
+/** Builds every part, listens, and returns a handle. The CLI's `serve` and the integration tests both use this. */
+export async function startTenet(props: {
+  config: Config;
+  logger: Logger;
+  demo?: boolean;
+  port?: number;
+  database?: DatabaseHandle;
+}): Promise<RunningTenet> {
+  const { config, logger } = props;
+  const database =
+    props.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, poolMax: config.DATABASE_POOL_MAX }));
+  const owned = !props.database;
+  try {
+    const policyDir = config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR;
+    const authz = await createAuthz({ db: database.db, logger, config, policyDir });
+    const apiKeys = new ApiKeyStore({ db: database.db });
+    if (config.TENET_BOOTSTRAP_TOKEN) {
+      await apiKeys.create({ name: 'bootstrap admin', role: 'admin', key: config.TENET_BOOTSTRAP_TOKEN, createdBy: 'TENET_BOOTSTRAP_TOKEN' });
+    }
+    const demoKeys = props.demo ? await loadDemo({ authz, apiKeys, dataDir: config.TENET_DATA_DIR, logger }) : undefined;
+    const consoleDir = `${PROJECT_ROOT}console/dist`;
+    const { app } = createApp({
+      version: TENET_VERSION,
+      logger,
+      metrics: createMetrics(),
+      db: database.db,
+      authz,
+      apiKeys,
+      consoleDir: existsSync(`${consoleDir}/index.html`) ? consoleDir : undefined,
+      trustProxy: config.TENET_TRUST_PROXY,
+    });
+    authz.start();
+    const server = http.createServer(app);
+    server.keepAliveTimeout = 65_000;
+    server.listen(props.port ?? config.PORT, config.HOST);
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    logger.info({ url, database: database.location, demo: Boolean(props.demo) }, 'tenet listening');
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      database,
+      authz,
+      apiKeys,
+      demoKeys,
+      close() {
+        closing ??= (async () => {
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          // Requests in flight get 10 s to finish; then the sockets are cut.
+          const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+          await closed;
+          clearTimeout(timer);
+          apiKeys.close();
+          await authz.close();
+          if (owned) await database.close();
+          logger.info('tenet stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    if (owned) await database.close().catch(() => {});
+    throw error;
+  }
+}
