@@ -1,0 +1,163 @@
+/**
+ * Authorization benchmark (issue: authorization service).
+ * Input: a synthetic platform of 1,000 entities (agencies, clients, users, orders, integrations) and the shipped
+ * platform policy set. Measures, in one run:
+ *  - in-process decisions (PDP: slice + evaluation), p50/p99 over N requests;
+ *  - the same decisions made the naive way: cedar `isAuthorized` with the full policy text, the schema and every
+ *    entity on each call (checked to give the same decisions);
+ *  - HTTP decisions/s with autocannon, 50 connections, single and batch, every decision logged (and counted in
+ *    the database afterwards).
+ * Reproduce: npx tsx test/bench/authz.bench.ts   (or npm run bench -- authz)
+ */
+import { rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { sql } from 'kysely';
+import { loadConfig } from '../../engine/config.ts';
+import { uidKey, type Entity } from '../../engine/authz/entity.ts';
+import { indexEntity, type IndexedEntity } from '../../engine/authz/entity-slice.ts';
+import { PolicyDecisionPoint, type AuthorizationRequest } from '../../engine/authz/pdp.ts';
+import { compilePolicySet } from '../../engine/authz/policy-set.ts';
+import { readShippedPolicySet } from '../../engine/authz/policy-store.ts';
+import { buildSyntheticEntities } from '../../engine/demo/demo-entities.ts';
+import { createLogger } from '../../engine/logger.ts';
+import { startTenet } from '../../engine/server.ts';
+import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
+
+const ENTITIES = 1000;
+const N = Number(process.env.BENCH_DECISIONS ?? 20_000);
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+const command = 'npx tsx test/bench/authz.bench.ts';
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function buildRequests(entities: Entity[], count: number): AuthorizationRequest[] {
+  const users = entities.filter((e) => e.uid.type === 'User');
+  const orders = entities.filter((e) => e.uid.type === 'Order');
+  const rand = rng(42);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const actions: Array<{ id: string; context: Record<string, unknown> }> = [
+    { id: 'read', context: {} },
+    { id: 'read', context: { mfa: true } },
+    { id: 'export', context: { mfa: true, purpose: 'fulfilment' } },
+    { id: 'reveal_buyer_pii', context: { mfa: true } },
+    { id: 'reveal_buyer_pii', context: { mfa: false } },
+    { id: 'refund', context: { human_approved: true } },
+  ];
+  const out: AuthorizationRequest[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = pick(users);
+    // Mostly the user's own agency (the realistic case), sometimes another one's.
+    const own = orders.filter((o) => JSON.stringify(o.attrs.agency) === JSON.stringify(user.attrs.agency));
+    const order = rand() < 0.8 && own.length ? pick(own) : pick(orders);
+    const a = pick(actions);
+    out.push({ principal: user.uid, action: { id: a.id }, resource: order.uid, context: a.context });
+  }
+  return out;
+}
+
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ bench: 'authz', ...o, command }));
+
+const shipped = await readShippedPolicySet({ dir: SHIPPED_POLICY_DIR, name: 'platform' });
+const compiled = compilePolicySet(shipped);
+const entities = buildSyntheticEntities({ entities: ENTITIES });
+const requests = buildRequests(entities, N);
+const index = new Map<string, IndexedEntity>(entities.map((e) => [uidKey(e.uid), indexEntity(e)]));
+const pdp = new PolicyDecisionPoint({ name: 'bench', actionType: 'Action', lookup: (k) => index.get(k) });
+pdp.activate(compiled);
+const input = `${entities.length} entities (synthetic platform), ${Object.keys(compiled.byId).length} platform policies, ${N} requests over 6 action/context mixes`;
+
+// Warm up: let V8 tier up the wasm and our JS before measuring.
+for (let i = 0; i < 5000; i++) pdp.authorize(requests[i % requests.length]);
+const lat: number[] = [];
+const decisions: string[] = [];
+let allows = 0;
+const t0 = process.hrtime.bigint();
+for (const r of requests) {
+  const s = process.hrtime.bigint();
+  const d = pdp.authorize(r);
+  lat.push(Number(process.hrtime.bigint() - s) / 1000);
+  decisions.push(d.decision);
+  if (d.decision === 'allow') allows++;
+}
+const inProcSec = Number(process.hrtime.bigint() - t0) / 1e9;
+lat.sort((a, b) => a - b);
+const p50 = pct(lat, 50);
+emit({ measure: 'in-process decision latency', input, p50us: +p50.toFixed(1), p99us: +pct(lat, 99).toFixed(1), decisionsPerSec: Math.round(N / inProcSec), allowShare: +(allows / N).toFixed(3), floorP50us: 300 });
+
+// The naive way: full policy text and every entity, each call.
+const naiveN = Math.min(N, 400);
+const allEntities = entities as cedar.Entities;
+const naiveCall = (r: AuthorizationRequest) =>
+  cedar.isAuthorized({
+    principal: r.principal,
+    action: { type: 'Action', id: r.action.id },
+    resource: r.resource,
+    context: (r.context ?? {}) as cedar.Context,
+    policies: { staticPolicies: compiled.byId },
+    schema: shipped.schema,
+    validateRequest: true,
+    entities: allEntities,
+  });
+for (let i = 0; i < 20; i++) naiveCall(requests[i]);
+const naiveLat: number[] = [];
+let mismatches = 0;
+for (let i = 0; i < naiveN; i++) {
+  const s = process.hrtime.bigint();
+  const a = naiveCall(requests[i]);
+  naiveLat.push(Number(process.hrtime.bigint() - s) / 1000);
+  const naiveDecision = a.type === 'success' && a.response.diagnostics.errors.length === 0 ? a.response.decision : 'deny';
+  if (naiveDecision !== decisions[i]) mismatches++;
+}
+naiveLat.sort((a, b) => a - b);
+const naiveP50 = pct(naiveLat, 50);
+emit({ measure: 'naive baseline (isAuthorized, full policy text + all entities per call)', input: `${naiveN} of the same requests`, p50us: +naiveP50.toFixed(1), p99us: +pct(naiveLat, 99).toFixed(1), speedupP50: +(naiveP50 / p50).toFixed(1), decisionMismatches: mismatches, floorSpeedup: 20 });
+
+// HTTP, every decision logged.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-bench-'));
+const config = loadConfig({ ...process.env, TENET_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', TENET_BOOTSTRAP_TOKEN: 'bench-admin-token-0123456789abcdef0123' });
+const tenet = await startTenet({ config, logger: createLogger({ level: 'warn' }), port: 0 });
+const { key } = await tenet.apiKeys.create({ name: 'bench service', role: 'service' });
+await tenet.authz.entityStore.upsert(entities);
+const bodies = requests.slice(0, 2000).map((r) => JSON.stringify(r));
+const batchBodies = Array.from({ length: 200 }, (_, i) => JSON.stringify({ requests: requests.slice(i * 10, i * 10 + 10) }));
+async function load(pathname: string, payloads: string[], perRequest: number) {
+  let i = 0;
+  const result = await autocannon({
+    url: tenet.url + pathname,
+    connections: 50,
+    duration: HTTP_SECONDS,
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: payloads[i++ % payloads.length] }) }],
+  });
+  return { rps: result.requests.average, decisionsPerSec: Math.round(result.requests.average * perRequest), p50ms: result.latency.p50, p99ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors, total: result['2xx'] * perRequest };
+}
+const before = Number((await sql<{ n: string }>`select count(*) as n from decisions`.execute(tenet.database.db)).rows[0].n);
+const single = await load('/v1/authorize', bodies, 1);
+const batch = await load('/v1/authorize/batch', batchBodies, 10);
+await tenet.authz.decisionLog.flush();
+const after = Number((await sql<{ n: string }>`select count(*) as n from decisions where action <> 'authorize' and principal_type <> 'Tenet::ApiKey'`.execute(tenet.database.db)).rows[0].n);
+const logged = after - before;
+emit({ measure: 'HTTP single decisions/s (autocannon, 50 connections, every decision logged)', input: `${HTTP_SECONDS}s, ${bodies.length} distinct bodies, ${tenet.database.location}`, ...single, floorDecisionsPerSec: 1500 });
+emit({ measure: 'HTTP batch decisions/s (10 per request, autocannon, 50 connections, every decision logged)', input: `${HTTP_SECONDS}s, ${batchBodies.length} distinct bodies`, ...batch });
+emit({ measure: 'decisions logged vs answered', answered: single.total + batch.total, logged, lost: single.total + batch.total - logged });
+await tenet.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+const failures: string[] = [];
+if (p50 > 300) failures.push(`in-process p50 ${p50.toFixed(1)} µs > 300 µs`);
+if (naiveP50 / p50 < 20) failures.push(`speedup ${(naiveP50 / p50).toFixed(1)}x < 20x`);
+if (single.decisionsPerSec < 1500) failures.push(`HTTP single ${single.decisionsPerSec}/s < 1500/s`);
+if (mismatches) failures.push(`${mismatches} decisions differ from the naive evaluation`);
+if (single.total + batch.total - logged > 0) failures.push('answered decisions missing from the log');
+if (failures.length) {
+  console.error('authz bench below floor: ' + failures.join('; '));
+  process.exit(1);
+}
