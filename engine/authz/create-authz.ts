@@ -32,8 +32,6 @@ export function pdpTableRunner(props: { pdp: PolicyDecisionPoint; casesDir: stri
     return runDecisionTables({
       tables,
       policySet: props.name,
-      policies: candidate.policies,
-      schema: candidate.schema,
       authorize: (req) => {
         const index = new Map<string, IndexedEntity>();
         for (const e of req.entities) index.set(uidKey(e.uid), indexEntity(e));

@@ -110,6 +110,8 @@ export function buildDemoEntities(props: { ready?: (integration: string) => bool
   out.push(resourceEntity('PaymentLink', 'pl-1001', chai, 'stripe'));
   out.push(resourceEntity('File', 'file-brand-kit', chai, 'canva'));
   out.push(resourceEntity('Conversation', 'lead-list-q4', kora, 'apollo'));
+  out.push(resourceEntity('Conversation', 'outreach-seq-1', kora, 'instantly'));
+  out.push(resourceEntity('Report', 'rep-yt-monthly', chai, 'youtube'));
   out.push(resourceEntity('Credential', 'cred-chai-spapi', chai, 'amazon_spapi'));
   out.push(resourceEntity('Credential', 'cred-masala-whatsapp', masala, 'whatsapp'));
   return out;

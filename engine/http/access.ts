@@ -12,11 +12,8 @@ export function tenetRequest(key: Pick<ApiKeyInfo, 'id' | 'role'>, gate: RouteGa
     principal: { type: 'Tenet::ApiKey', id: key.id },
     action: { id: gate.action },
     resource: { type: 'Tenet::Area', id: gate.area },
-    entities: [
-      { uid: { type: 'Tenet::ApiKey', id: key.id }, attrs: {}, parents: [{ type: 'Tenet::Role', id: key.role }] },
-      { uid: { type: 'Tenet::Role', id: key.role }, attrs: {}, parents: [] },
-      { uid: { type: 'Tenet::Area', id: gate.area }, attrs: {}, parents: [] },
-    ],
+    // Role and Area are enumerated types in the schema: they need no entity of their own.
+    entities: [{ uid: { type: 'Tenet::ApiKey', id: key.id }, attrs: {}, parents: [{ type: 'Tenet::Role', id: key.role }] }],
   };
 }
 

@@ -135,7 +135,7 @@ async function load(pathname: string, payloads: string[], perRequest: number) {
     duration: HTTP_SECONDS,
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: payloads[i++ % payloads.length] }) }],
+    requests: [{ setupRequest: (req: any) => ({ ...req, body: payloads[i++ % payloads.length] }) }],
   });
   return { rps: result.requests.average, decisionsPerSec: Math.round(result.requests.average * perRequest), p50ms: result.latency.p50, p99ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors, total: result['2xx'] * perRequest };
 }

@@ -4,7 +4,7 @@ import { toDecisionRecord, type DecisionLog } from '../../authz/decision-log.ts'
 import { entitySchema, entityUidSchema, uidKey, type Entity, type EntityUid } from '../../authz/entity.ts';
 import type { EntityStore } from '../../authz/entity-store.ts';
 import type { AuthorizationRequest, PolicyDecisionPoint } from '../../authz/pdp.ts';
-import { InputError, NotFoundError } from '../../errors.ts';
+import { InputError, NotFoundError, UnavailableError } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 
@@ -102,8 +102,7 @@ export function authzRoutes(deps: {
       body: z.object({ entities: z.array(entitySchema).min(1).max(10_000) }),
       response: z.object({ upserted: z.number(), version: z.string() }),
       handler: async ({ body }) => {
-        const entities = body.entities as Entity[];
-        validateEntities(entities, pdp);
+        const entities = validateEntities(body.entities as Entity[], pdp);
         const { count, version } = await entityStore.upsert(entities);
         return { upserted: count, version };
       },
@@ -138,12 +137,16 @@ export function authzRoutes(deps: {
   ];
 }
 
-/** Refuses the whole write if any entity does not fit the active schema, naming the entity (not its values). */
-function validateEntities(entities: Entity[], pdp: PolicyDecisionPoint): void {
-  const schema = pdp.active?.schema;
-  if (!schema) return;
+/**
+ * Refuses the whole write if any entity does not fit the active schema, naming the entity (not its values).
+ * Returns the entities with references in Cedar's `__entity` form, as the schema-less evaluator needs them.
+ */
+function validateEntities(entities: Entity[], pdp: PolicyDecisionPoint): Entity[] {
+  const active = pdp.active;
+  if (!active) throw new UnavailableError('No active platform policy set: entities cannot be validated.');
+  const schema = active.schema;
   const all = cedar.checkParseEntities({ entities: entities as cedar.Entities, schema });
-  if (all.type === 'success') return;
+  if (all.type === 'success') return entities.map((e) => active.schemaModel.normaliseEntity(e));
   const problems: Array<{ entity: string; message: string }> = [];
   for (const e of entities) {
     const one = cedar.checkParseEntities({ entities: [e] as cedar.Entities, schema });

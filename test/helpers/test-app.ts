@@ -1,0 +1,80 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiKeyStore, TENET_ROLES, type TenetRole } from '../../engine/api-keys.ts';
+import { createApp, type TenetApp } from '../../engine/app.ts';
+import { createAuthz, type Authz } from '../../engine/authz/create-authz.ts';
+import { loadConfig } from '../../engine/config.ts';
+import type { DatabaseHandle } from '../../engine/db/database.ts';
+import { buildDemoEntities } from '../../engine/demo/demo-entities.ts';
+import { createLogger } from '../../engine/logger.ts';
+import { createMetrics } from '../../engine/metrics.ts';
+import type { RouteDef } from '../../engine/http/route.ts';
+import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
+import { createTestDatabase } from './test-database.ts';
+
+export interface TestApp {
+  url: string;
+  keys: Record<TenetRole, string>;
+  authz: Authz;
+  database: DatabaseHandle;
+  app: TenetApp;
+  /** fetch with a role's key (or none) */
+  call(path: string, init?: { method?: string; body?: unknown; role?: TenetRole; key?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** A real app on a fresh database, listening on an ephemeral loopback port, with the demo entities and a key per role. */
+export async function startTestApp(props: { extraRoutes?: (ctx: { authz: Authz; database: DatabaseHandle }) => RouteDef[] } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const logger = createLogger({ level: 'silent' });
+  const config = loadConfig({ LOG_LEVEL: 'silent', TENET_ENTITY_REFRESH_MS: '200' });
+  const authz = await createAuthz({ db: database.db, logger, config, policyDir: SHIPPED_POLICY_DIR });
+  await authz.entityStore.upsert(buildDemoEntities());
+  const apiKeys = new ApiKeyStore({ db: database.db, cacheMs: 0 });
+  const keys = {} as Record<TenetRole, string>;
+  for (const role of TENET_ROLES) keys[role] = (await apiKeys.create({ name: `test ${role}`, role })).key;
+  const app = createApp({
+    version: 'test',
+    logger,
+    metrics: createMetrics(),
+    db: database.db,
+    authz,
+    apiKeys,
+    extraRoutes: props.extraRoutes?.({ authz, database }),
+  });
+  const server = http.createServer(app.app);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    keys,
+    authz,
+    database,
+    app,
+    async call(path, init = {}) {
+      const key = init.key ?? (init.role ? keys[init.role] : undefined);
+      const res = await fetch(url + path, {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      apiKeys.close();
+      await authz.close();
+      await database.close();
+    },
+  };
+}

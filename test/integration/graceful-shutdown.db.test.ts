@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { afterAll, expect, it } from 'vitest';
+import { openDatabase } from '../../engine/db/database.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-sigterm-'));
+const admin = 'sigterm-test-admin-token-0123456789abcdef';
+let dbName: string | undefined;
+
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  if (dbName && process.env.DATABASE_URL) {
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await c.end();
+  }
+});
+
+it('SIGTERM during load: every decision that was answered is in the log', async () => {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), TENET_DATA_DIR: dataDir, TENET_BOOTSTRAP_TOKEN: admin, LOG_LEVEL: 'info', PORT: '0' };
+  let databaseUrl: string | undefined;
+  if (process.env.DATABASE_URL) {
+    dbName = `tenet_sigterm_${process.pid}`;
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${dbName}`);
+    await c.end();
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = `/${dbName}`;
+    databaseUrl = env.DATABASE_URL = u.toString();
+  } else delete env.DATABASE_URL;
+
+  const child = spawn(process.execPath, [`${root}engine/bin/tenet.mjs`, 'serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const o = JSON.parse(line);
+        if (o.msg === 'tenet listening') {
+          clearTimeout(timer);
+          resolve(o.url);
+        }
+      } catch {
+        /* the demo banner is not JSON */
+      }
+    });
+  });
+
+  const answered: string[] = [];
+  let stop = false;
+  const body = JSON.stringify({ principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } });
+  const worker = async () => {
+    while (!stop) {
+      try {
+        const res = await fetch(`${url}/v1/authorize`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body });
+        if (res.status === 200) answered.push(((await res.json()) as { decisionId: string }).decisionId);
+        else await res.text();
+      } catch {
+        if (stop) return;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+  };
+  const workers = Array.from({ length: 16 }, worker);
+  await new Promise((r) => setTimeout(r, 1500));
+  const beforeSignal = answered.length;
+  child.kill('SIGTERM');
+  const code = await exited;
+  stop = true;
+  await Promise.all(workers);
+  expect(code).toBe(0);
+  expect(beforeSignal).toBeGreaterThan(50);
+
+  const h = await openDatabase({ databaseUrl, dataDir });
+  try {
+    const ids = new Set((await h.db.selectFrom('decisions').select('id').where('id', 'in', answered).execute()).map((r) => r.id));
+    const lost = answered.filter((id) => !ids.has(id));
+    expect(lost).toEqual([]);
+    expect(ids.size).toBe(answered.length);
+  } finally {
+    await h.close();
+  }
+}, 120_000);
