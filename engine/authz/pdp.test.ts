@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { uidKey, type Entity } from './entity.ts';
 import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
 import { PolicyDecisionPoint } from './pdp.ts';
-import { compilePolicySet, PolicySetError, validatePolicySet } from './policy-set.ts';
+import { actionPlan, compilePolicySet, PolicySetError, validatePolicySet } from './policy-set.ts';
 
 const schema = `
 entity Agency;
@@ -101,13 +101,26 @@ describe('PolicyDecisionPoint', () => {
 describe('sliceEntities', () => {
   it('hands the evaluator the principal, the resource, their references and ancestors, trimmed', () => {
     const c = compilePolicySet({ name: 'platform', policies, schema });
-    const slice = sliceEntities({ principal: { type: 'User', id: 'u1' }, resource: { type: 'Doc', id: 'd1' }, lookup: (k) => store.get(k), policy: c });
+    const slice = sliceEntities({ principal: { type: 'User', id: 'u1' }, resource: { type: 'Doc', id: 'd1' }, lookup: (k) => store.get(k), plan: actionPlan(c, 'Action', 'read') });
     // Agency a1 is an ancestor with nothing to say but its name: Cedar learns it from the parent lists.
     expect(slice.map((e) => uidKey(e.uid)).sort()).toEqual(['Client::"c1"', 'Doc::"d1"', 'Integration::"ok"', 'User::"u1"'].sort());
     // Attributes no policy reads are not handed over.
+    // Only what the policies read, by type: Integration.ready, Doc.agency and Doc.integration; nothing of User
+    // (no policy reads principal.agency or nickname) nor of Client (reached as an ancestor).
     expect(slice.find((e) => e.uid.id === 'ok')?.attrs).toEqual({ ready: true });
-    expect(slice.find((e) => e.uid.id === 'u1')?.attrs).toEqual({ agency: ref('Agency', 'a1') });
+    expect(slice.find((e) => e.uid.id === 'd1')?.attrs).toEqual({ agency: ref('Agency', 'a1'), integration: ref('Integration', 'ok') });
+    expect(slice.find((e) => e.uid.id === 'u1')?.attrs).toEqual({});
+    expect(slice.find((e) => e.uid.id === 'c1')?.attrs).toEqual({});
     expect(slice.some((e) => e.uid.id === 'u2' || e.uid.id === 'a2' || e.uid.id === 'red')).toBe(false);
+  });
+});
+
+describe('action plans', () => {
+  it('keep only the policies whose scope can match the action', () => {
+    const c = compilePolicySet({ name: 'platform', policies, schema });
+    expect(actionPlan(c, 'Action', 'read').policyIds.sort()).toEqual(['forbid-not-ready', 'forbid-without-mfa', 'permit-same-agency']);
+    const scoped = compilePolicySet({ name: 'platform', schema, policies: policies + '\n@id("only-write") forbid(principal, action == Action::"write", resource) when { principal.nickname == "x" };' });
+    expect(actionPlan(scoped, 'Action', 'read').policyIds).not.toContain('only-write');
   });
 });
 
@@ -135,7 +148,7 @@ action read appliesTo { principal: User, resource: Doc };`;
     const pol = '@id("connected") permit(principal, action, resource) when { resource.client.integrations.contains(resource.integration) };';
     const c = compilePolicySet({ name: 'platform', schema: setSchema, policies: pol });
     expect([...c.trimmableSets]).toEqual(['integrations']);
-    const slice = sliceEntities({ principal: { type: 'User', id: 'u' }, resource: { type: 'Doc', id: 'd' }, lookup: (k) => s.get(k), policy: c });
+    const slice = sliceEntities({ principal: { type: 'User', id: 'u' }, resource: { type: 'Doc', id: 'd' }, lookup: (k) => s.get(k), plan: actionPlan(c, 'Action', 'read') });
     expect(slice.find((e) => e.uid.type === 'Client')?.attrs.integrations).toEqual([ref('Integration', 'i3')]);
     expect(decide(pol, 'd').decision).toBe('allow');
     expect(decide(pol, 'e').decision).toBe('deny');

@@ -1,7 +1,7 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { uidKey, type Entity, type EntityUid } from './entity.ts';
 import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
-import type { CompiledPolicySet } from './policy-set.ts';
+import { actionPlan, type CompiledPolicySet } from './policy-set.ts';
 
 export interface AuthorizationRequest {
   principal: EntityUid;
@@ -84,7 +84,8 @@ export class PolicyDecisionPoint {
   authorizeWith(policy: CompiledPolicySet, request: AuthorizationRequest, lookup = this.lookup): Decision {
     const started = process.hrtime.bigint();
     try {
-      const id = this.prepare(policy);
+      this.prepare(policy);
+      const plan = actionPlan(policy, this.actionType, request.action.id);
       const invalid = policy.schemaModel.validateRequest({
         principal: request.principal,
         action: `${this.actionType}::${request.action.id}`,
@@ -105,7 +106,7 @@ export class PolicyDecisionPoint {
         resource: request.resource,
         lookup,
         overrides,
-        policy,
+        plan,
         context: request.context,
       });
       const answer = cedar.statefulIsAuthorized({
@@ -114,7 +115,7 @@ export class PolicyDecisionPoint {
         resource: request.resource,
         context: (request.context ?? {}) as cedar.Context,
         entities: entities as cedar.Entities,
-        preparsedPolicySetId: id,
+        preparsedPolicySetId: plan.key,
         // Schema-less on purpose: the request was validated above (see SchemaModel for why).
         validateRequest: false,
       });

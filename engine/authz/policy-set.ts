@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { uidKey } from './entity.ts';
 import { SchemaModel } from './schema-model.ts';
+import { buildActionPlan, type ActionPlan, type PolicyJsonLike } from './action-plan.ts';
 
 /** A policy set as text: the Cedar policies and the schema they are validated against. */
 export interface PolicySetSource {
@@ -15,8 +16,12 @@ export interface CompiledPolicySet extends PolicySetSource {
   hash: string;
   /** policy id → policy text */
   byId: Record<string, string>;
-  /** Every attribute name any policy reads (`x.attr`, `x has attr`): the rest can be trimmed from entities. */
+  /** Every attribute name any policy reads (`x.attr`, `x has attr`), whatever the entity type. */
   attributesRead: Set<string>;
+  /** The parsed form of each policy (for per-action plans). */
+  policyJson: Record<string, PolicyJsonLike>;
+  /** Per-action plans, built on first use (see action-plan.ts). */
+  plans: Map<string, ActionPlan>;
   /**
    * Set-of-entity attributes the policies only ever test membership in (`s.contains(x)`, `s.containsAny(..)`,
    * `s.containsAll(..)`, `x in s`): their elements can be cut down to the entities a request can name.
@@ -58,6 +63,7 @@ export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
     ]);
   }
   const byId: Record<string, string> = {};
+  const policyJson: Record<string, PolicyJsonLike> = {};
   const attributesRead = new Set<string>();
   let schemaModel: SchemaModel;
   try {
@@ -85,13 +91,14 @@ export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
       return;
     }
     byId[id] = text;
+    policyJson[id] = json.json as unknown as PolicyJsonLike;
     collectAttributes(json.json.conditions, attributesRead);
     collectSetUse(json.json.conditions, setAttributes, unsafeSets);
     collectLiteralUids(json.json, literalUids);
   });
   if (problems.length) throw new PolicySetError('The policy set is not usable', problems);
   const trimmableSets = new Set([...setAttributes].filter((a) => !unsafeSets.has(a)));
-  return { ...source, hash: hashPolicySet(source), byId, attributesRead, trimmableSets, literalUids, schemaModel };
+  return { ...source, hash: hashPolicySet(source), byId, policyJson, plans: new Map(), attributesRead, trimmableSets, literalUids, schemaModel };
 }
 
 /** True if `expr` reads any of `attrs` anywhere inside it. */
@@ -177,4 +184,24 @@ export function validatePolicySet(source: PolicySetSource): { ok: boolean; error
     errors: answer.validationErrors.map((e) => `${e.policyId}: ${e.error.message}`),
     warnings: answer.validationWarnings.map((e) => `${e.policyId}: ${e.error.message}`),
   };
+}
+
+/** The plan for one action of a compiled set: its policy subset (preparsed) and what it reads. Cached. */
+export function actionPlan(compiled: CompiledPolicySet, actionType: string, actionId: string): ActionPlan {
+  let plan = compiled.plans.get(actionId);
+  if (!plan) {
+    const policies: Record<string, { text: string; json: PolicyJsonLike }> = {};
+    for (const [id, text] of Object.entries(compiled.byId)) policies[id] = { text, json: compiled.policyJson[id] };
+    plan = buildActionPlan({
+      hash: `${compiled.name}:${compiled.hash}`,
+      actionType,
+      actionId,
+      policies,
+      schema: compiled.schemaModel,
+      trimmableSets: compiled.trimmableSets,
+      literalUids: compiled.literalUids,
+    });
+    compiled.plans.set(actionId, plan);
+  }
+  return plan;
 }

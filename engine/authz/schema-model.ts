@@ -2,7 +2,7 @@ import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { Entity } from './entity.ts';
 
 /** A Cedar type as schemaToJsonWithResolvedTypes prints it. */
-type TypeJson =
+export type TypeJson =
   | { type: 'Bool' | 'Boolean' | 'String' | 'Long'; required?: boolean }
   | { type: 'Set'; element: TypeJson; required?: boolean }
   | { type: 'Record'; attributes: Record<string, TypeJson>; additionalAttributes?: boolean; required?: boolean }
@@ -10,7 +10,7 @@ type TypeJson =
   | { type: 'Extension'; name: string; required?: boolean }
   | { type: string; required?: boolean };
 
-interface ActionSpec {
+export interface ActionSpec {
   principalTypes: Set<string>;
   resourceTypes: Set<string>;
   context: TypeJson | undefined;
@@ -70,6 +70,14 @@ export class SchemaModel {
     }
     if (t.type === 'Entity' && 'name' in t) return { ...t, name: q(t.name) };
     return t;
+  }
+
+  action(name: string): ActionSpec | undefined {
+    return this.actions.get(name);
+  }
+
+  attributeType(entityType: string, attr: string): TypeJson | undefined {
+    return this.entityAttributes.get(entityType)?.[attr];
   }
 
   /** Errors that make the request invalid for the schema; empty when it is valid. */

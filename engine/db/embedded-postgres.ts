@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 
 export interface EmbeddedPostgres {
   /** A connection string for `pg` on loopback. */
@@ -33,8 +33,8 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * PostgreSQL in-process (PGlite), served to `pg` over a loopback socket so the rest of Tenet has one code path
- * for embedded and server databases. PGlite is one session: the pool in front of it must hold ONE connection,
+ * PostgreSQL in-process (PGlite, on its own worker thread), served to `pg` over a loopback socket so the rest of
+ * Tenet has one code path for embedded and server databases. PGlite is one session: the pool in front of it must hold ONE connection,
  * because the socket server interleaves protocol messages of concurrent connections (see database.ts).
  * A data directory belongs to one process at a time; a lock file says which.
  */
@@ -51,10 +51,16 @@ export async function startEmbeddedPostgres(props: { dataDir?: string }): Promis
     }
     await writeFile(lockFile, String(process.pid));
   }
-  const db = await PGlite.create(dataDir ? { dataDir: path.join(dataDir, 'pg') } : {});
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-  await server.start();
-  const [host, port] = server.getServerConn().split(':');
+  const worker = new Worker(new URL('./embedded-postgres-worker.mjs', import.meta.url), {
+    workerData: { dataDir: dataDir ? path.join(dataDir, 'pg') : undefined },
+  });
+  const [first] = (await once(worker, 'message')) as [{ type: string; conn?: string; error?: string }];
+  if (first.type !== 'ready' || !first.conn) {
+    await worker.terminate();
+    if (lockFile) await rm(lockFile, { force: true });
+    throw new Error(`embedded PostgreSQL did not start: ${first.error ?? 'no answer from its worker'}`);
+  }
+  const [host, port] = first.conn.split(':');
   let stopped = false;
   return {
     url: `postgres://postgres@${host}:${port}/postgres`,
@@ -62,8 +68,10 @@ export async function startEmbeddedPostgres(props: { dataDir?: string }): Promis
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
-      await db.close();
+      worker.postMessage({ type: 'stop' });
+      // Closing flushes PGlite's data to disk; give it time, then stop the thread regardless.
+      await Promise.race([once(worker, 'message'), new Promise((r) => setTimeout(r, 15_000))]);
+      await worker.terminate();
       if (lockFile) await rm(lockFile, { force: true });
     },
   };

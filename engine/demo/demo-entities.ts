@@ -129,7 +129,8 @@ export function buildSyntheticEntities(props: { entities: number }): Entity[] {
     const agency = `agency-${a}`;
     out.push({ uid: uid('Agency', agency), attrs: {}, parents: [] });
     for (let c = 0; c < 5 && out.length < props.entities; c++) {
-      const spec: ClientSpec = { id: `${agency}-client-${c}`, agency, integrations: [providers[(a + c) % providers.length], 'amazon_spapi', 'whatsapp', 'google_ads'] };
+      const integrations = [...new Set([providers[(a + c) % providers.length], 'amazon_spapi', 'whatsapp', 'google_ads', 'delhivery'])];
+      const spec: ClientSpec = { id: `${agency}-client-${c}`, agency, integrations };
       out.push(clientEntity(spec));
       out.push(userEntity({ id: `${spec.id}-user`, role: 'client_user', agency, client: spec.id }));
       out.push(userEntity({ id: `${agency}-staff-${c}`, role: c === 0 ? 'agency_admin' : 'agency_user', agency }));
