@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import { DecisionCache } from './decision-cache.ts';
 import { DecisionLog } from './decision-log.ts';
 import { loadDecisionTables, runDecisionTables } from './decision-tables.ts';
 import { uidKey } from './entity.ts';
@@ -50,7 +51,13 @@ export function pdpTableRunner(props: { pdp: PolicyDecisionPoint; casesDir: stri
 export async function createAuthz(props: { db: Db; logger: Logger; config: Config; policyDir: string }): Promise<Authz> {
   const { db, logger, config, policyDir } = props;
   const entityStore = new EntityStore({ db, logger, refreshMs: config.TENET_ENTITY_REFRESH_MS });
-  const platform = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action', lookup: entityStore.lookup, entityVersion: () => entityStore.version });
+  const platform = new PolicyDecisionPoint({
+    name: 'platform',
+    actionType: 'Action',
+    lookup: entityStore.lookup,
+    entityVersion: () => entityStore.version,
+    cache: config.TENET_DECISION_CACHE_MAX > 0 ? new DecisionCache({ max: config.TENET_DECISION_CACHE_MAX }) : false,
+  });
   // Tenet's own set decides on request-supplied entities only (key, role, area): it never reads the platform store.
   const tenet = new PolicyDecisionPoint({ name: 'tenet', actionType: 'Tenet::Action' });
   const casesDir = `${policyDir}/cases`;

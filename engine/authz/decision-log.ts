@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { AuthorizationRequest, Decision } from './pdp.ts';
@@ -140,52 +141,65 @@ export class DecisionLog {
     }
   }
 
+  /**
+   * One statement per table, whatever the batch size: the rows travel as one JSON parameter and PostgreSQL
+   * unpacks them (json_to_recordset). Building a 1,000-row VALUES list with 16,000 bind parameters would cost
+   * the event loop more than the decisions themselves.
+   */
   private async write(batch: DecisionRecord[]): Promise<void> {
-    const reveals = batch.filter((r) => r.action === 'reveal_buyer_pii');
+    const rows = batch.map((r) => ({
+      id: r.id,
+      at: r.at.toISOString(),
+      principal_type: r.principal.type,
+      principal_id: r.principal.id,
+      action: r.action,
+      resource_type: r.resource.type,
+      resource_id: r.resource.id,
+      decision: r.decision,
+      reasons: r.reasons,
+      errors: r.errors,
+      policy_hash: r.policyHash,
+      entity_version: r.entityVersion,
+      latency_us: r.latencyUs,
+      context_keys: r.contextKeys,
+      request_id: r.requestId ?? null,
+      caller: r.caller ?? null,
+    }));
+    const reveals = batch
+      .filter((r) => r.action === 'reveal_buyer_pii')
+      .map((r) => ({
+        decision_id: r.id,
+        at: r.at.toISOString(),
+        principal_type: r.principal.type,
+        principal_id: r.principal.id,
+        resource_type: r.resource.type,
+        resource_id: r.resource.id,
+        agency_id: r.agencyId ?? null,
+        client_id: r.clientId ?? null,
+        decision: r.decision,
+        reasons: r.reasons,
+        purpose: r.purpose ?? null,
+        caller: r.caller ?? null,
+      }));
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('decisions')
-        .values(
-          batch.map((r) => ({
-            id: r.id,
-            at: r.at,
-            principal_type: r.principal.type,
-            principal_id: r.principal.id,
-            action: r.action,
-            resource_type: r.resource.type,
-            resource_id: r.resource.id,
-            decision: r.decision,
-            reasons: JSON.stringify(r.reasons),
-            errors: JSON.stringify(r.errors),
-            policy_hash: r.policyHash,
-            entity_version: r.entityVersion,
-            latency_us: r.latencyUs,
-            context_keys: JSON.stringify(r.contextKeys),
-            request_id: r.requestId ?? null,
-            caller: r.caller ?? null,
-          })),
-        )
-        .execute();
+      await sql`
+        INSERT INTO decisions (id, at, principal_type, principal_id, action, resource_type, resource_id, decision,
+                               reasons, errors, policy_hash, entity_version, latency_us, context_keys, request_id, caller)
+        SELECT id, at, principal_type, principal_id, action, resource_type, resource_id, decision,
+               reasons, errors, policy_hash, entity_version, latency_us, context_keys, request_id, caller
+        FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(
+          id text, at timestamptz, principal_type text, principal_id text, action text, resource_type text,
+          resource_id text, decision text, reasons jsonb, errors jsonb, policy_hash text, entity_version text,
+          latency_us integer, context_keys jsonb, request_id text, caller text)`.execute(trx);
       if (reveals.length) {
-        await trx
-          .insertInto('pii_reveals')
-          .values(
-            reveals.map((r) => ({
-              decision_id: r.id,
-              at: r.at,
-              principal_type: r.principal.type,
-              principal_id: r.principal.id,
-              resource_type: r.resource.type,
-              resource_id: r.resource.id,
-              agency_id: r.agencyId ?? null,
-              client_id: r.clientId ?? null,
-              decision: r.decision,
-              reasons: JSON.stringify(r.reasons),
-              purpose: r.purpose ?? null,
-              caller: r.caller ?? null,
-            })),
-          )
-          .execute();
+        await sql`
+          INSERT INTO pii_reveals (decision_id, at, principal_type, principal_id, resource_type, resource_id,
+                                   agency_id, client_id, decision, reasons, purpose, caller)
+          SELECT decision_id, at, principal_type, principal_id, resource_type, resource_id,
+                 agency_id, client_id, decision, reasons, purpose, caller
+          FROM json_to_recordset(${JSON.stringify(reveals)}::json) AS x(
+            decision_id text, at timestamptz, principal_type text, principal_id text, resource_type text,
+            resource_id text, agency_id text, client_id text, decision text, reasons jsonb, purpose text, caller text)`.execute(trx);
       }
     });
   }

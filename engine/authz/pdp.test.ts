@@ -163,3 +163,31 @@ action read appliesTo { principal: User, resource: Doc };`;
     expect(decide(arg, 'd').decision).toBe('deny');
   });
 });
+
+describe('decision cache', () => {
+  it('serves a repeated decision from the cache, and a changed entity misses', () => {
+    const local = new Map(store);
+    const pdp = new PolicyDecisionPoint({ name: 'cache', actionType: 'Action', lookup: (k) => local.get(k) });
+    pdp.activate(compilePolicySet({ name: 'platform', policies, schema }));
+    expect(pdp.authorize(read('u1', 'd1')).decision).toBe('allow');
+    expect(pdp.authorize(read('u1', 'd1')).decision).toBe('allow');
+    expect(pdp.cache!.hits).toBe(1);
+    // The integration turns red: the slice content changes, so the key changes.
+    local.set('Integration::"ok"', indexEntity({ uid: { type: 'Integration', id: 'ok' }, attrs: { ready: false, provider: 'ok' }, parents: [] }));
+    expect(pdp.authorize(read('u1', 'd1'))).toMatchObject({ decision: 'deny', reasons: ['forbid-not-ready'] });
+  });
+  it('shares a decision between uids nothing can tell apart, never between uids a policy names', () => {
+    const named = policies + '\n@id("forbid-u9") forbid(principal == User::"u9", action, resource);';
+    const local = new Map(store);
+    local.set('User::"u9"', indexEntity({ uid: { type: 'User', id: 'u9' }, attrs: { agency: ref('Agency', 'a1') }, parents: [{ type: 'Agency', id: 'a1' }] }));
+    const pdp = new PolicyDecisionPoint({ name: 'cache2', actionType: 'Action', lookup: (k) => local.get(k) });
+    pdp.activate(compilePolicySet({ name: 'platform', policies: named, schema }));
+    expect(pdp.authorize(read('u1', 'd1')).decision).toBe('allow');
+    expect(pdp.authorize(read('u9', 'd1'))).toMatchObject({ decision: 'deny', reasons: ['forbid-u9'] });
+    const plain = new PolicyDecisionPoint({ name: 'cache3', actionType: 'Action', lookup: (k) => local.get(k) });
+    plain.activate(compilePolicySet({ name: 'platform', policies, schema }));
+    plain.authorize(read('u1', 'd1'));
+    expect(plain.authorize(read('u9', 'd1')).decision).toBe('allow');
+    expect(plain.cache!.hits).toBe(1);
+  });
+});

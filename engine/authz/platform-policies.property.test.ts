@@ -71,6 +71,8 @@ describe('platform policies, over random platforms (fast-check)', () => {
         const order = p.orders[oi % p.orders.length];
         const request = { principal: { type: 'User', id: user.id }, action: { id: action }, resource: { type: 'Order', id: order.id }, context: generousContext };
         const d = pdp.authorize(request);
+        // Asked again, the answer comes from the cache and must be the same.
+        expect(pdp.authorize(request)).toMatchObject({ decision: d.decision, reasons: d.reasons });
         const integration = p.integrations[order.integration];
         if (d.decision === 'allow') {
           expect(user.agency, 'cross-agency allow').toBe(order.agency);
