@@ -44,7 +44,7 @@ export async function startTenet(props: {
     }
     const demoKeys = props.demo ? await loadDemo({ authz, apiKeys, dataDir: config.TENET_DATA_DIR, logger }) : undefined;
     const consoleDir = `${PROJECT_ROOT}console/dist`;
-    const { app } = createApp({
+    const { listener } = createApp({
       version: TENET_VERSION,
       logger,
       metrics: createMetrics(),
@@ -55,7 +55,7 @@ export async function startTenet(props: {
       trustProxy: config.TENET_TRUST_PROXY,
     });
     authz.start();
-    const server = http.createServer(app);
+    const server = http.createServer(listener);
     server.keepAliveTimeout = 65_000;
     server.listen(props.port ?? config.PORT, config.HOST);
     await once(server, 'listening');

@@ -37,6 +37,8 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   statuses?: Record<number, string>;
   /** Raw handlers own the response (downloads, metrics text). */
   raw?: boolean;
+  /** Served by the fast path (fast-path.ts): JSON body in, JSON out, no params or query. */
+  hot?: boolean;
   handler: (ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<unknown> | unknown;
 }
 

@@ -43,7 +43,7 @@ export async function startTestApp(props: { extraRoutes?: (ctx: { authz: Authz; 
     apiKeys,
     extraRoutes: props.extraRoutes?.({ authz, database }),
   });
-  const server = http.createServer(app.app);
+  const server = http.createServer(app.listener);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -66,6 +66,10 @@ describe('POST /v1/authorize', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ decision: 'allow', errors: [], decisionId: expect.any(String), policyHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(res.body.reasons.length).toBeGreaterThan(0);
+    // The fast path sets what helmet sets everywhere else.
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
   });
 
   it('another tenant’s resource → deny', async () => {

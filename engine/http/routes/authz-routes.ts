@@ -77,6 +77,7 @@ export function authzRoutes(deps: {
       summary: 'May this principal do this action on this resource? Deny by default; every decision is logged.',
       tag: 'Authorization',
       gate: { area: 'authorize', action: 'authorize' },
+      hot: true,
       body: authorizeRequestSchema,
       response: decisionResponseSchema,
       handler: ({ body, requestId, key }) => decide(toRequest(body), requestId, key.id),
@@ -87,6 +88,7 @@ export function authzRoutes(deps: {
       summary: 'Up to 100 decisions in one call, answered in order.',
       tag: 'Authorization',
       gate: { area: 'authorize', action: 'authorize' },
+      hot: true,
       body: z.object({ requests: z.array(authorizeRequestSchema).min(1).max(100) }),
       response: z.object({ results: z.array(decisionResponseSchema) }),
       handler: async ({ body, requestId, key }) => ({
