@@ -5,6 +5,7 @@ import http from 'node:http';
 import { ApiKeyStore } from './api-keys.ts';
 import { createApp } from './app.ts';
 import { createAuthz, type Authz } from './authz/create-authz.ts';
+import { scheduleRetention } from './authz/retention.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { loadDemo, type DemoKeys } from './demo/load-demo.ts';
@@ -55,6 +56,12 @@ export async function startTenet(props: {
       trustProxy: config.TENET_TRUST_PROXY,
     });
     authz.start();
+    const stopRetention = scheduleRetention({
+      db: database.db,
+      logger,
+      decisionDays: config.TENET_DECISION_RETENTION_DAYS,
+      revealDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
+    });
     const server = http.createServer(listener);
     server.keepAliveTimeout = 65_000;
     server.listen(props.port ?? config.PORT, config.HOST);
@@ -78,6 +85,7 @@ export async function startTenet(props: {
           const timer = setTimeout(() => server.closeAllConnections(), 10_000);
           await closed;
           clearTimeout(timer);
+          stopRetention();
           apiKeys.close();
           await authz.close();
           if (owned) await database.close();

@@ -4,18 +4,13 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { AuthorizationRequest, Decision } from './pdp.ts';
 
-export interface DecisionRecord {
+/** A decision as the log keeps it: the decision itself, what it was about, and who asked. */
+export interface DecisionRecord extends Decision {
   id: string;
   at: Date;
   principal: { type: string; id: string };
   action: string;
   resource: { type: string; id: string };
-  decision: 'allow' | 'deny';
-  reasons: string[];
-  errors: string[];
-  policyHash: string;
-  entityVersion: string;
-  latencyUs: number;
   /** Context keys only: values may be personal data (a phone in `audience`, fields in `fields`). */
   contextKeys: string[];
   requestId?: string;

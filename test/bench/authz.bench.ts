@@ -9,14 +9,13 @@
  *    the database afterwards).
  * Reproduce: npx tsx test/bench/authz.bench.ts   (or npm run bench -- authz)
  */
-import { createWriteStream, rmSync, mkdtempSync } from 'node:fs';
+import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { sql } from 'kysely';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawnTenet } from '../helpers/spawn-tenet.ts';
 import { openDatabase } from '../../engine/db/database.ts';
 import { uidKey, type Entity } from '../../engine/authz/entity.ts';
 import { indexEntity, type IndexedEntity } from '../../engine/authz/entity-slice.ts';
@@ -133,28 +132,9 @@ emit({ measure: 'naive baseline (isAuthorized, full policy text + all entities p
 // HTTP, every decision logged: the server is its own process (`tenet serve`), autocannon runs here.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-bench-'));
 const admin = `bench-admin-${process.pid}-0123456789abcdef0123456789`;
-const server = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean), new URL('../../engine/bin/tenet.mjs', import.meta.url).pathname, 'serve', '--port', '0'], {
+const { url, child: server, exited: serverExit } = await spawnTenet({
+  args: ['serve', '--port', '0'],
   env: { ...process.env, TENET_DATA_DIR: dataDir, TENET_BOOTSTRAP_TOKEN: admin, LOG_LEVEL: 'info', DATABASE_URL: '' },
-  stdio: ['ignore', 'pipe', process.env.BENCH_SERVER_STDERR ? 'pipe' : 'inherit'],
-});
-if (process.env.BENCH_SERVER_STDERR) {
-  server.stderr!.pipe(createWriteStream(process.env.BENCH_SERVER_STDERR));
-  server.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_STDERR + '.out'));
-}
-const serverExit = new Promise<number | null>((resolve) => server.on('exit', resolve));
-const url = await new Promise<string>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('server did not start')), 60_000);
-  createInterface({ input: server.stdout! }).on('line', (line) => {
-    try {
-      const o = JSON.parse(line);
-      if (o.msg === 'tenet listening') {
-        clearTimeout(timer);
-        resolve(o.url);
-      }
-    } catch {
-      /* not a log line */
-    }
-  });
 });
 const put = await fetch(`${url}/v1/entities`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ entities }) });
 if (put.status !== 200) throw new Error(`entity load failed: ${put.status} ${await put.text()}`);

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { openDatabase } from '../../engine/db/database.ts';
+import { spawnTenet } from '../helpers/spawn-tenet.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-sigterm-'));
 const admin = 'sigterm-test-admin-token-0123456789abcdef';
 let dbName: string | undefined;
@@ -36,23 +34,7 @@ it('SIGTERM during load: every decision that was answered is in the log', async 
     databaseUrl = env.DATABASE_URL = u.toString();
   } else delete env.DATABASE_URL;
 
-  const child = spawn(process.execPath, [`${root}engine/bin/tenet.mjs`, 'serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const o = JSON.parse(line);
-        if (o.msg === 'tenet listening') {
-          clearTimeout(timer);
-          resolve(o.url);
-        }
-      } catch {
-        /* the demo banner is not JSON */
-      }
-    });
-  });
-
+  const { url, child, exited } = await spawnTenet({ args: ['serve', '--demo'], env });
   const answered: string[] = [];
   let stop = false;
   const body = JSON.stringify({ principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } });

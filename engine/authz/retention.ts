@@ -1,0 +1,39 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+
+/**
+ * Retention of the append-only audit tables: rows older than their retention are deleted, nothing else is ever
+ * touched (Addendum §13.2, §23: reveal events are kept 365 days; the decision log per configuration).
+ * One replica at a time: the work runs under a transaction-scoped advisory lock, and a replica that does not get
+ * it skips the round.
+ */
+export async function runRetention(props: {
+  db: Db;
+  decisionDays: number;
+  revealDays: number;
+  now?: Date;
+}): Promise<{ ran: boolean; decisionsDeleted: number; revealsDeleted: number }> {
+  const now = props.now ?? new Date();
+  const day = 86_400_000;
+  return props.db.transaction().execute(async (trx) => {
+    const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(73010003) as ok`.execute(trx);
+    if (!lock.rows[0]?.ok) return { ran: false, decisionsDeleted: 0, revealsDeleted: 0 };
+    const d = await trx.deleteFrom('decisions').where('at', '<', new Date(now.getTime() - props.decisionDays * day)).executeTakeFirst();
+    const r = await trx.deleteFrom('pii_reveals').where('at', '<', new Date(now.getTime() - props.revealDays * day)).executeTakeFirst();
+    return { ran: true, decisionsDeleted: Number(d.numDeletedRows), revealsDeleted: Number(r.numDeletedRows) };
+  });
+}
+
+/** Runs retention now and then every `everyMs` (default 6 h) until stopped. */
+export function scheduleRetention(props: { db: Db; logger: Logger; decisionDays: number; revealDays: number; everyMs?: number }): () => void {
+  const round = () =>
+    runRetention(props).then(
+      (r) => r.ran && (r.decisionsDeleted || r.revealsDeleted) && props.logger.info(r, 'retention applied'),
+      (error: unknown) => props.logger.warn({ err: { message: (error as Error).message } }, 'retention failed; retrying next round'),
+    );
+  void round();
+  const timer = setInterval(round, props.everyMs ?? 6 * 3_600_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
