@@ -47,10 +47,11 @@ const read = (user: string, doc: string, context?: Record<string, unknown>) => (
 });
 
 describe('policy set compilation', () => {
-  it('keys policies by @id and lists the attributes they read', () => {
+  it('keys policies by @id, and an action plan lists what they read by entity type', () => {
     const c = compilePolicySet({ name: 'platform', policies, schema });
     expect(Object.keys(c.byId).sort()).toEqual(['forbid-not-ready', 'forbid-without-mfa', 'permit-same-agency']);
-    expect([...c.attributesRead].sort()).toEqual(['agency', 'integration', 'mfa', 'ready']);
+    const plan = actionPlan(c, 'Action', 'read');
+    expect(Object.fromEntries([...plan.readByType].map(([t, a]) => [t, [...a].sort()]))).toEqual({ Doc: ['agency', 'integration'], Integration: ['ready'] });
   });
   it('refuses a policy without @id, and duplicate ids', () => {
     expect(() => compilePolicySet({ name: 'platform', policies: 'permit(principal, action, resource);', schema })).toThrow(PolicySetError);

@@ -16,8 +16,6 @@ export interface CompiledPolicySet extends PolicySetSource {
   hash: string;
   /** policy id → policy text */
   byId: Record<string, string>;
-  /** Every attribute name any policy reads (`x.attr`, `x has attr`), whatever the entity type. */
-  attributesRead: Set<string>;
   /** The parsed form of each policy (for per-action plans). */
   policyJson: Record<string, PolicyJsonLike>;
   /** Per-action plans, built on first use (see action-plan.ts). */
@@ -64,7 +62,6 @@ export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
   }
   const byId: Record<string, string> = {};
   const policyJson: Record<string, PolicyJsonLike> = {};
-  const attributesRead = new Set<string>();
   let schemaModel: SchemaModel;
   try {
     schemaModel = new SchemaModel(source.schema);
@@ -92,13 +89,12 @@ export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
     }
     byId[id] = text;
     policyJson[id] = json.json as unknown as PolicyJsonLike;
-    collectAttributes(json.json.conditions, attributesRead);
     collectSetUse(json.json.conditions, setAttributes, unsafeSets);
     collectLiteralUids(json.json, literalUids);
   });
   if (problems.length) throw new PolicySetError('The policy set is not usable', problems);
   const trimmableSets = new Set([...setAttributes].filter((a) => !unsafeSets.has(a)));
-  return { ...source, hash: hashPolicySet(source), byId, policyJson, plans: new Map(), attributesRead, trimmableSets, literalUids, schemaModel };
+  return { ...source, hash: hashPolicySet(source), byId, policyJson, plans: new Map(), trimmableSets, literalUids, schemaModel };
 }
 
 /** True if `expr` reads any of `attrs` anywhere inside it. */
@@ -145,22 +141,6 @@ function collectLiteralUids(node: unknown, out: Set<string>): void {
     if (e && typeof e.type === 'string' && typeof e.id === 'string') out.add(uidKey({ type: e.type, id: e.id }));
   }
   for (const v of Object.values(node)) collectLiteralUids(v, out);
-}
-
-function collectAttributes(node: unknown, out: Set<string>): void {
-  if (Array.isArray(node)) {
-    for (const n of node) collectAttributes(n, out);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === '.' && value && typeof value === 'object' && 'attr' in value) out.add(String(value.attr));
-    if (key === 'has' && value && typeof value === 'object' && 'attr' in value) {
-      const attr = (value as { attr: string | string[] }).attr;
-      for (const a of Array.isArray(attr) ? attr : [attr]) out.add(a);
-    }
-    collectAttributes(value, out);
-  }
 }
 
 /** Strict-mode validation of the policies against the schema, with readable messages. */
