@@ -19,10 +19,8 @@ export interface Evaluation {
   summary?: string;
 }
 
-/** Configuration a control may read: the environment mapping, retention targets, endpoints, patterns. */
-export interface ControlSettings {
-  [key: string]: unknown;
-}
+export type { ControlSettings } from './settings.ts';
+import type { ControlSettings } from './settings.ts';
 
 /**
  * A control: one declarative file. `collect` names the evidence it needs through the collectors it is handed
@@ -49,50 +47,76 @@ export interface ControlDefinition<E = unknown> {
 
 export const NOT_APPLICABLE = Symbol('not_applicable');
 
-/** The I/O a control may ask for, implemented by collectors (controls/collectors) and handed in by the runner. */
+/** The I/O a control may ask for, implemented by collectors (controls/collectors) and handed in by the runner.
+ * Each returns NOT_APPLICABLE when its source is not configured (e.g. `tenet check --snapshot`). */
 export interface EvidenceSources {
-  /** AWS Config configuration items of these types (normalised), or NOT_APPLICABLE when no inventory is configured. */
+  /** AWS Config configuration items of these types (normalised). */
   inventory(types: string[]): Promise<InventorySlice | typeof NOT_APPLICABLE>;
-  /** HTTP probe of a configured endpoint by name. */
-  probe(name: string): Promise<ProbeResult[] | typeof NOT_APPLICABLE>;
-  /** Read-only SQL against the governed platform's database, by configured query name. */
-  query(name: string): Promise<Array<Record<string, unknown>> | typeof NOT_APPLICABLE>;
-  /** Signed attestations of documents (runbooks, policies) by document id. */
+  /** Each configured webhook endpoint, sent an unsigned and a wrongly signed request. */
+  webhookProbes(): Promise<WebhookProbeResult[] | typeof NOT_APPLICABLE>;
+  /** The configured order API, its buyer fields classified (masked/unmasked/absent); values never kept. */
+  orderProbe(): Promise<OrderProbeResult | typeof NOT_APPLICABLE>;
+  /** Read-only SQL on the governed platform's database: orders delivered long ago that still hold buyer PII. */
+  unredactedOrders(): Promise<UnredactedOrdersResult | typeof NOT_APPLICABLE>;
+  /** Signed attestations of documents (runbooks, policies) by document id; only the newest per document. */
   attestations(documentIds: string[]): Promise<Attestation[] | typeof NOT_APPLICABLE>;
-  /** Ask Tenet's own PDP (platform set): used by controls whose answer depends on the active policies. */
-  authorize(request: { principal: { type: string; id: string }; action: string; resource: { type: string; id: string }; context?: Record<string, unknown>; entities?: unknown[] }): Promise<{ decision: 'allow' | 'deny'; reasons: string[] }>;
-  /** Facts Tenet holds about itself (retention settings, row ages). */
-  self(fact: string): Promise<unknown>;
-  /** Results of the log PII scan since the last deployment. */
-  logScan(): Promise<unknown | typeof NOT_APPLICABLE>;
+  /** Ask Tenet's own PDP (active platform set, request entities on top of the store). */
+  authorize(request: {
+    principal: { type: string; id: string };
+    action: string;
+    resource: { type: string; id: string };
+    context?: Record<string, unknown>;
+    entities?: unknown[];
+  }): Promise<{ decision: 'allow' | 'deny'; reasons: string[]; errors: string[] }>;
+  /** Facts Tenet holds about itself. */
+  self(fact: 'pii_reveal_retention'): Promise<{ configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean } | typeof NOT_APPLICABLE>;
+}
+
+export interface WebhookProbeResult {
+  name: string;
+  provider: string;
+  url: string;
+  case: 'unsigned' | 'bad-signature';
+  status?: number;
+  error?: string;
+}
+
+export interface OrderProbeResult {
+  url: string;
+  status?: number;
+  error?: string;
+  orders: number;
+  /** per buyer field: how many orders had it masked, unmasked, absent */
+  fields: Array<{ field: string; masked: number; unmasked: number; absent: number }>;
+}
+
+export interface UnredactedOrdersResult {
+  count: number;
+  /** up to 20 order ids (ids only: never the PII) */
+  sample: string[];
+  olderThanDays: number;
+}
+
+/** An AWS Config configuration item, normalised (controls/inventory/config-item.ts). */
+export interface InventoryItem {
+  resourceType: string;
+  resourceId: string;
+  resourceName?: string;
+  awsRegion: string;
+  accountId: string;
+  arn?: string;
+  tags: Record<string, string>;
+  configuration: Record<string, unknown>;
+  supplementaryConfiguration: Record<string, unknown>;
+  configurationItemCaptureTime: string;
+  /** `environment` tag, or the config file's mapping */
+  environment?: string;
 }
 
 export interface InventorySlice {
-  items: Array<{
-    resourceType: string;
-    resourceId: string;
-    resourceName?: string;
-    awsRegion: string;
-    accountId: string;
-    arn?: string;
-    tags: Record<string, string>;
-    configuration: Record<string, unknown>;
-    supplementaryConfiguration: Record<string, unknown>;
-    configurationItemCaptureTime: string;
-    environment?: string;
-  }>;
+  items: InventoryItem[];
   /** Sources that failed: a control with errors here must not pass on partial data. */
   errors: Array<{ source: string; message: string }>;
-}
-
-export interface ProbeResult {
-  name: string;
-  url: string;
-  case: string;
-  status?: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  error?: string;
 }
 
 export interface Attestation {
@@ -101,8 +125,10 @@ export interface Attestation {
   attestedBy: string;
   attestedAt: string;
   expiresAt: string;
-  signatureValid: boolean;
+  /** sha256 of the attested document, hex */
   digest: string;
+  /** key id of the trusted key that signed it */
+  kid: string;
 }
 
 export function defineControl<E>(def: ControlDefinition<E>): ControlDefinition<E> {

@@ -29,8 +29,18 @@ export const collectInventory =
     sources.inventory(types);
 
 export const ofType = (e: InventoryEvidence, type: string): Item[] => e.items.filter((i) => i.resourceType === type);
-export const isProduction = (i: Item): boolean => i.environment === 'production';
+export const isProduction = (i: { environment?: string }): boolean => i.environment === 'production' || i.environment === 'prod';
+export const isStaging = (i: { environment?: string }): boolean => i.environment === 'staging' || i.environment === 'stage';
 export const label = (i: Item): string => i.resourceName ?? i.resourceId;
+/** Production items of one type. */
+export const production = (e: InventoryEvidence, type: string): Item[] => ofType(e, type).filter(isProduction);
+/** A finding on one configuration item. */
+export const finding = (i: Item, message: string, severity?: 'info'): Finding => ({
+  resourceId: i.arn ?? i.resourceId,
+  resourceType: i.resourceType,
+  message,
+  ...(severity ? { severity } : {}),
+});
 
 /** Reads a dotted path in a nested object: get(obj, 'a.b.c'). */
 export function get(obj: unknown, path: string): unknown {

@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventoryItem } from '../define-control.ts';
+import { runControl } from '../runner.ts';
+import { parseControlSettings } from '../settings.ts';
+import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
+
+const settings = parseControlSettings({ requirements: { redactionFunction: 'pii-redactor' } });
+
+let n = 0;
+function item(resourceType: string, env: string | undefined, configuration: Record<string, unknown> = {}, supplementaryConfiguration: Record<string, unknown> = {}, tags: Record<string, string> = {}): InventoryItem {
+  n++;
+  return {
+    resourceType,
+    resourceId: `r-${n}`,
+    resourceName: `res-${n}`,
+    awsRegion: 'ap-south-1',
+    accountId: env === 'staging' ? '222222222222' : '111111111111',
+    tags: env ? { environment: env, ...tags } : tags,
+    configuration,
+    supplementaryConfiguration,
+    configurationItemCaptureTime: new Date().toISOString(),
+    ...(env ? { environment: env } : {}),
+  };
+}
+
+interface Fixture {
+  items?: InventoryItem[];
+  inventoryErrors?: Array<{ source: string; message: string }>;
+  webhooks?: Awaited<ReturnType<EvidenceSources['webhookProbes']>>;
+  orders?: Awaited<ReturnType<EvidenceSources['orderProbe']>>;
+  unredacted?: Awaited<ReturnType<EvidenceSources['unredactedOrders']>>;
+  attestations?: Attestation[];
+  self?: { configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean };
+  allowWithoutMfa?: boolean;
+  throws?: boolean;
+}
+
+function sources(f: Fixture): EvidenceSources {
+  const boom = async (): Promise<never> => {
+    throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+  };
+  return {
+    inventory: f.throws ? boom : async (types) => (f.items || f.inventoryErrors ? { items: (f.items ?? []).filter((i) => types.includes(i.resourceType)), errors: f.inventoryErrors ?? [] } : NOT_APPLICABLE),
+    webhookProbes: f.throws ? boom : async () => f.webhooks ?? NOT_APPLICABLE,
+    orderProbe: f.throws ? boom : async () => f.orders ?? NOT_APPLICABLE,
+    unredactedOrders: f.throws ? boom : async () => f.unredacted ?? NOT_APPLICABLE,
+    attestations: f.throws ? boom : async () => f.attestations ?? NOT_APPLICABLE,
+    authorize: async () => ({ decision: f.allowWithoutMfa ? 'allow' : 'deny', reasons: [], errors: [] }),
+    self: f.throws ? boom : async () => f.self ?? NOT_APPLICABLE,
+  };
+}
+
+const inventoryError = { inventoryErrors: [{ source: 'aws:111111111111:ap-south-1:ConfigService.SelectResourceConfig', message: 'ThrottlingException: Rate exceeded' }] };
+const BUCKET = 'AWS::S3::Bucket';
+const allFlags = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
+const days = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+const attestation = (documentId: string, ageDays: number, expiresInDays = 300): Attestation => ({
+  documentId,
+  title: documentId,
+  attestedBy: 'priya@astrix.example',
+  attestedAt: days(ageDays),
+  expiresAt: days(-expiresInDays),
+  digest: 'a'.repeat(64),
+  kid: 'k1',
+});
+const stage = (apiId: string, format: string | undefined, dest = 'arn:aws:logs:ap-south-1:111111111111:log-group:api') =>
+  item('AWS::ApiGatewayV2::Stage', 'production', { apiId, stageName: 'prod', ...(format === undefined ? {} : { accessLogSettings: { destinationArn: dest, format } }) });
+const goodFormat = JSON.stringify({ requestId: '$context.requestId', status: '$context.status', sub: '$context.authorizer.claims.sub' });
+
+/** For every control: a fixture that passes, one that fails (with the finding text expected) and one that errors. */
+const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp; error?: Fixture }> = {
+  'identity.admin-mfa': {
+    pass: { items: [item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'ON' }), item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' }), item('AWS::Cognito::UserPool', 'staging', { MfaConfiguration: 'OFF' })] },
+    fail: { items: [item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' })], allowWithoutMfa: true },
+    failMessage: /MFA OPTIONAL and the active policies allow manage_users/,
+  },
+  'identity.cognito-deletion-protection': {
+    pass: { items: [item('AWS::Cognito::UserPool', 'production', { DeletionProtection: 'ACTIVE' }), item('AWS::Cognito::UserPool', 'staging', { DeletionProtection: 'INACTIVE' })] },
+    fail: { items: [item('AWS::Cognito::UserPool', 'production', { DeletionProtection: 'INACTIVE' })] },
+    failMessage: /deletion protection INACTIVE/,
+  },
+  'storage.s3-public-access-block': {
+    pass: { items: [item('AWS::S3::AccountPublicAccessBlock', undefined, allFlags), item(BUCKET, 'production'), item(BUCKET, 'staging', {}, { PublicAccessBlockConfiguration: allFlags })] },
+    fail: { items: [item(BUCKET, 'production', {}, { PublicAccessBlockConfiguration: { ...allFlags, restrictPublicBuckets: false } })] },
+    failMessage: /lacks restrictPublicBuckets/,
+  },
+  'storage.s3-encryption': {
+    pass: { items: [item(BUCKET, 'production', {}, { ServerSideEncryptionConfiguration: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }] } })] },
+    fail: { items: [item(BUCKET, 'staging', {}, {})] },
+    failMessage: /no default server-side encryption/,
+  },
+  'storage.s3-versioning': {
+    pass: { items: [item(BUCKET, 'production', {}, { BucketVersioningConfiguration: { status: 'Enabled' } }), item(BUCKET, 'staging', {}, { BucketVersioningConfiguration: { status: 'Off' } })] },
+    fail: { items: [item(BUCKET, 'production', {}, { BucketVersioningConfiguration: { status: 'Suspended' } })] },
+    failMessage: /versioning Suspended/,
+  },
+  'storage.s3-lifecycle': {
+    pass: { items: [item(BUCKET, 'production', {}, { BucketLifecycleConfiguration: { rules: [{ status: 'Enabled', expirationInDays: 7 }] } }, { 'data-class': 'temporary' })] },
+    fail: { items: [item(BUCKET, 'production', {}, { BucketLifecycleConfiguration: { rules: [{ status: 'Enabled', expirationInDays: 30 }] } }, { 'data-class': 'temporary' })] },
+    failMessage: /tagged data-class=temporary but no enabled rule expires objects within 14 days \(shortest 30\)/,
+  },
+  'network.cors-split': {
+    pass: { items: [item('AWS::ApiGatewayV2::Api', 'production', { corsConfiguration: { allowOrigins: ['https://app.astrix.example'] } }), item('AWS::ApiGatewayV2::Api', 'staging', { corsConfiguration: { allowOrigins: ['https://staging.astrix.example', 'http://localhost:3000'] } })] },
+    fail: { items: [item('AWS::ApiGatewayV2::Api', 'production', { corsConfiguration: { allowOrigins: ['https://app.astrix.example', 'https://staging.astrix.example/'] } }), item('AWS::ApiGatewayV2::Api', 'staging', { corsConfiguration: { allowOrigins: ['https://staging.astrix.example'] } })] },
+    failMessage: /origin https:\/\/staging.astrix.example is allowed by production API .* and by staging API/,
+  },
+  'network.default-route-hardened': {
+    pass: { items: [{ ...item('AWS::ApiGatewayV2::Api', 'production'), resourceId: 'api1' }, item('AWS::ApiGatewayV2::Route', undefined, { apiId: 'api1', routeKey: '$default', authorizationType: 'JWT' })] },
+    fail: { items: [{ ...item('AWS::ApiGatewayV2::Api', 'production'), resourceId: 'api2' }, item('AWS::ApiGatewayV2::Route', undefined, { apiId: 'api2', routeKey: '$default', authorizationType: 'NONE' })] },
+    failMessage: /has a \$default route with authorization NONE/,
+  },
+  'logging.api-access-logs': {
+    pass: { items: [stage('a1', goodFormat)] },
+    fail: { items: [stage('a1', JSON.stringify({ requestId: '$context.requestId', status: '$context.status', email: '$context.authorizer.claims.email' })), stage('a2', undefined)] },
+    failMessage: /logs authorizer claim email/,
+  },
+  'webhooks.signature-validation': {
+    pass: { webhooks: [{ name: 'stripe', provider: 'stripe', url: 'https://h/stripe', case: 'unsigned', status: 401 }, { name: 'stripe', provider: 'stripe', url: 'https://h/stripe', case: 'bad-signature', status: 403 }] },
+    fail: { webhooks: [{ name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'unsigned', status: 401 }, { name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'bad-signature', status: 200 }] },
+    failMessage: /whatsapp webhook wa answered 200 to an wrongly signed request/,
+    error: { webhooks: [{ name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'unsigned', error: 'timed out' }] },
+  },
+  'pii.buyer-masked-by-default': {
+    pass: { orders: { url: 'https://h/orders', status: 200, orders: 3, fields: [{ field: 'buyer.name', masked: 3, unmasked: 0, absent: 0 }] } },
+    fail: { orders: { url: 'https://h/orders', status: 200, orders: 3, fields: [{ field: 'buyer.phone', masked: 1, unmasked: 2, absent: 0 }] } },
+    failMessage: /buyer field buyer.phone came back unmasked on 2 of 3 orders/,
+    error: { orders: { url: 'https://h/orders', status: 502, orders: 0, fields: [] } },
+  },
+  'pii.redaction-scheduler': {
+    pass: { items: [item('AWS::Events::Rule', 'production', { name: 'nightly', state: 'ENABLED', scheduleExpression: 'rate(1 day)', targets: [{ arn: 'arn:aws:lambda:ap-south-1:111111111111:function:pii-redactor' }] })] },
+    fail: { items: [item('AWS::Events::Rule', 'production', { name: 'weekly', state: 'ENABLED', scheduleExpression: 'cron(0 3 ? * SUN *)', targets: [{ arn: 'arn:aws:lambda:ap-south-1:111111111111:function:pii-redactor' }] })] },
+    failMessage: /runs cron\(0 3 \? \* SUN \*\), less often than daily/,
+  },
+  'pii.redaction-backfill': {
+    pass: { unredacted: { count: 0, sample: [], olderThanDays: 30 } },
+    fail: { unredacted: { count: 2, sample: ['o-1', 'o-2'], olderThanDays: 30 } },
+    failMessage: /order o-1 was delivered over 30 days ago/,
+  },
+  'secrets.whatsapp-in-secrets-manager': {
+    pass: { items: [item('AWS::SecretsManager::Secret', 'production', { name: 'prod/whatsapp/api', rotationEnabled: true })] },
+    fail: { items: [item('AWS::SecretsManager::Secret', 'production', { name: 'prod/stripe/api', rotationEnabled: true })] },
+    failMessage: /no production Secrets Manager secret holds the WhatsApp credentials/,
+  },
+  'secrets.no-legacy-env-credentials': {
+    pass: { items: [item('AWS::Lambda::Function', 'production', { functionName: 'inbound', environment: { variables: { WHATSAPP_SECRET_ARN: '[redacted]' } } })] },
+    fail: { items: [item('AWS::Lambda::Function', 'production', { functionName: 'inbound', environment: { variables: { WHATSAPP_ACCESS_TOKEN: '[redacted]' } } })] },
+    failMessage: /still has credential variable\(s\) WHATSAPP_ACCESS_TOKEN/,
+  },
+  'governance.runbooks': {
+    pass: { attestations: [attestation('runbook.secrets-rotation', 10), attestation('runbook.data-deletion-export', 200)] },
+    fail: { attestations: [attestation('runbook.secrets-rotation', 400, 30)] },
+    failMessage: /runbook.secrets-rotation was last attested .*, over 365 days ago/,
+  },
+  'retention.log-groups': {
+    pass: { items: [item('AWS::Logs::LogGroup', 'production', { logGroupName: '/aws/lambda/a', retentionInDays: 180 }), item('AWS::Logs::LogGroup', 'staging', { logGroupName: '/aws/lambda/s' })] },
+    fail: { items: [item('AWS::Logs::LogGroup', 'production', { logGroupName: '/aws/lambda/a' })] },
+    failMessage: /log group \/aws\/lambda\/a never expires/,
+  },
+  'retention.conversation-ttl': {
+    pass: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'whatsapp-conversations' }, { TimeToLiveDescription: { timeToLiveStatus: 'ENABLED' } })] },
+    fail: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'chat-messages' }, { TimeToLiveDescription: { timeToLiveStatus: 'DISABLED' } })] },
+    failMessage: /has TTL DISABLED/,
+  },
+  'backup.dynamodb-pitr': {
+    pass: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'orders' }, { ContinuousBackupsDescription: { pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'ENABLED' } } })] },
+    fail: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'orders' }, {})] },
+    failMessage: /point-in-time recovery not configured/,
+  },
+  'audit.pii-reveal-retention': {
+    pass: { self: { configuredDays: 365, oldestRowAgeDays: 12, updateRefused: true } },
+    fail: { self: { configuredDays: 365, oldestRowAgeDays: null, updateRefused: false } },
+    failMessage: /accepts updates/,
+  },
+};
+
+describe('the catalogue', () => {
+  it('has a case table for every control, and every control carries frameworks and remediation', () => {
+    expect(Object.keys(cases).sort()).toEqual(CATALOGUE.map((c) => c.id).sort());
+    for (const c of CATALOGUE) {
+      expect(c.frameworks.some((f) => f.startsWith('ADDENDUM:')), c.id).toBe(true);
+      expect(c.remediation.length, c.id).toBeGreaterThan(30);
+    }
+  });
+
+  for (const [id, c] of Object.entries(cases)) {
+    describe(id, () => {
+      const control = CONTROLS_BY_ID.get(id)!;
+      it('passes on its passing fixture', async () => {
+        const r = await runControl(control, sources(c.pass), settings);
+        expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+        expect(r.status).toBe('pass');
+      });
+      it('fails on its failing fixture, naming the resource and what is wrong', async () => {
+        const r = await runControl(control, sources(c.fail), settings);
+        expect(r.status).toBe('fail');
+        expect(r.findings.map((f) => f.message).join('\n')).toMatch(c.failMessage);
+        for (const f of r.findings) expect(f.resourceId).toBeTruthy();
+      });
+      it('is error, never pass, when its evidence source fails', async () => {
+        const thrown = await runControl(control, sources({ throws: true }), settings);
+        expect(thrown.status).toBe('error');
+        expect(thrown.findings[0].message).toMatch(/ECONNREFUSED/);
+        const fixture = c.error ?? (c.pass.items ? { ...c.pass, ...inventoryError } : undefined);
+        if (fixture) expect((await runControl(control, sources(fixture), settings)).status).toBe('error');
+      });
+      it('is not_applicable when its evidence source is not configured', async () => {
+        expect((await runControl(control, sources({}), settings)).status).toBe('not_applicable');
+      });
+    });
+  }
+});

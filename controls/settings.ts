@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The control settings file (`TENET_CONFIG_FILE`, JSON): where evidence comes from, what the controls expect,
+ * which controls each integration needs. Secrets never live in it: a database URL or a probe token is named by
+ * the environment variable that holds it (`...Env`).
+ */
+const cron = z.string().min(9, 'a cron pattern like "*/30 * * * *"');
+const host = z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'a host name, optionally with :port');
+
+export const probeCase = z.enum(['unsigned', 'bad-signature']);
+
+export const controlSettingsSchema = z
+  .object({
+    /** Resources without an `environment` tag: by ARN/resource id, or by account. */
+    environments: z
+      .object({
+        accounts: z.record(z.string(), z.string()).default({}),
+        resources: z.record(z.string(), z.string()).default({}),
+      })
+      .default({ accounts: {}, resources: {} }),
+    aws: z
+      .object({
+        accounts: z
+          .array(
+            z.object({
+              accountId: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+              regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like ap-south-1')).min(1),
+              roleArn: z.string().startsWith('arn:aws').optional(),
+              externalId: z.string().optional(),
+            }),
+          )
+          .min(1),
+        /** Only for tests and local emulators: every AWS client talks to this endpoint. */
+        endpoint: z.string().url().optional(),
+        requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        maxAttempts: z.number().int().min(1).max(10).default(5),
+      })
+      .optional(),
+    /** AWS Config snapshot files (JSON), read as an inventory source. */
+    snapshots: z.array(z.string().min(1)).default([]),
+    probes: z
+      .object({
+        /** Only these hosts are ever probed (host or host:port); anything else is refused before a socket opens. */
+        allowedHosts: z.array(host).default([]),
+        timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+        webhooks: z
+          .array(
+            z.object({
+              name: z.string().min(1),
+              url: z.string().url(),
+              provider: z.string().min(1),
+              /** A plausible provider payload; the probe sends it unsigned and wrongly signed. */
+              body: z.string().default('{"probe":"tenet"}'),
+              signatureHeader: z.string().default('x-signature'),
+            }),
+          )
+          .default([]),
+        orders: z
+          .object({
+            url: z.string().url(),
+            /** header name → environment variable holding the value (e.g. a service token) */
+            headersFromEnv: z.record(z.string(), z.string()).default({}),
+            /** buyer fields that must come back masked, as dotted paths inside each order */
+            buyerFields: z.array(z.string().min(1)).min(1),
+            /** where the orders are in the answer (dotted path; empty = the answer itself) */
+            ordersPath: z.string().default('orders'),
+          })
+          .optional(),
+      })
+      .default({ allowedHosts: [], timeoutMs: 5_000, webhooks: [] }),
+    /** The governed platform's database, read-only. */
+    platformDatabase: z
+      .object({
+        urlEnv: z.string().min(1),
+        statementTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+        /** The backfill query: must return one row per order that still holds unredacted buyer PII (id column). */
+        unredactedOrdersQuery: z.string().min(1).optional(),
+      })
+      .optional(),
+    attestations: z
+      .object({
+        /** Public keys (JWK, Ed25519) of the people allowed to attest documents, by key id. */
+        trustedKeys: z.array(z.object({ kid: z.string().min(1), subject: z.string().min(1), jwk: z.record(z.string(), z.unknown()) })).default([]),
+      })
+      .default({ trustedKeys: [] }),
+    requirements: z
+      .object({
+        logRetentionDays: z.number().int().min(1).default(180),
+        /** Redaction function: name or ARN. */
+        redactionFunction: z.string().min(1).default('buyer-pii-redaction'),
+        redactionAfterDays: z.number().int().min(1).default(30),
+        whatsappSecretPattern: z.string().default('whatsapp'),
+        legacyEnvPatterns: z.array(z.string()).default(['^WHATSAPP_.*(TOKEN|SECRET|KEY|PASSWORD)$', '^WA_.*(TOKEN|SECRET)$', '^META_.*(TOKEN|SECRET)$']),
+        conversationTablePattern: z.string().default('conversation|chat|whatsapp'),
+        temporaryMaxExpireDays: z.number().int().min(1).default(14),
+        runbooks: z.array(z.string()).default(['runbook.secrets-rotation', 'runbook.data-deletion-export']),
+        runbookMaxAgeDays: z.number().int().min(1).default(365),
+      })
+      .default({
+        logRetentionDays: 180,
+        redactionFunction: 'buyer-pii-redaction',
+        redactionAfterDays: 30,
+        whatsappSecretPattern: 'whatsapp',
+        legacyEnvPatterns: ['^WHATSAPP_.*(TOKEN|SECRET|KEY|PASSWORD)$', '^WA_.*(TOKEN|SECRET)$', '^META_.*(TOKEN|SECRET)$'],
+        conversationTablePattern: 'conversation|chat|whatsapp',
+        temporaryMaxExpireDays: 14,
+        runbooks: ['runbook.secrets-rotation', 'runbook.data-deletion-export'],
+        runbookMaxAgeDays: 365,
+      }),
+    /** integration id (Integration entity id) → the controls it needs to be ready */
+    integrations: z.record(z.string(), z.object({ controls: z.array(z.string()).min(1) })).default({}),
+    /** per-control cron overrides */
+    schedules: z.record(z.string(), cron).default({}),
+    /** a control whose collection takes longer is `error` */
+    runTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
+  })
+  .strict();
+
+export type ControlSettings = z.infer<typeof controlSettingsSchema>;
+export type Requirements = ControlSettings['requirements'];
+
+export class SettingsError extends Error {}
+
+export function parseControlSettings(input: unknown, where = 'control settings'): ControlSettings {
+  const parsed = controlSettingsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    throw new SettingsError(`${where}: ` + parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  }
+  for (const p of [parsed.data.requirements.whatsappSecretPattern, parsed.data.requirements.conversationTablePattern, ...parsed.data.requirements.legacyEnvPatterns]) {
+    try {
+      new RegExp(p);
+    } catch {
+      throw new SettingsError(`${where}: requirements: "${p}" is not a valid regular expression`);
+    }
+  }
+  return parsed.data;
+}
+
+export function loadControlSettings(file: string | undefined): ControlSettings {
+  if (!file) return parseControlSettings({});
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SettingsError(`cannot read control settings file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SettingsError(`control settings file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseControlSettings(json, file);
+}
