@@ -8,7 +8,9 @@ import { createAuthz, type Authz } from './authz/create-authz.ts';
 import { scheduleRetention } from './authz/retention.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
+import { setupControls, type Controls } from './controls/setup.ts';
 import { loadDemo, type DemoKeys } from './demo/load-demo.ts';
+import { controlRoutes } from './http/routes/control-routes.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { PROJECT_ROOT, SHIPPED_POLICY_DIR, TENET_VERSION } from './version.ts';
@@ -19,6 +21,7 @@ export interface RunningTenet {
   database: DatabaseHandle;
   authz: Authz;
   apiKeys: ApiKeyStore;
+  controls: Controls;
   demoKeys?: DemoKeys;
   /** Graceful stop: no new connections, in-flight requests finish, the decision log is flushed, then the DB closes. */
   close(): Promise<void>;
@@ -36,6 +39,7 @@ export async function startTenet(props: {
   const database =
     props.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, poolMax: config.DATABASE_POOL_MAX }));
   const owned = !props.database;
+  let controls: Controls | undefined;
   try {
     const policyDir = config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR;
     const authz = await createAuthz({ db: database.db, logger, config, policyDir });
@@ -44,6 +48,7 @@ export async function startTenet(props: {
       await apiKeys.create({ name: 'bootstrap admin', role: 'admin', key: config.TENET_BOOTSTRAP_TOKEN, createdBy: 'TENET_BOOTSTRAP_TOKEN' });
     }
     const demoKeys = props.demo ? await loadDemo({ authz, apiKeys, dataDir: config.TENET_DATA_DIR, logger }) : undefined;
+    controls = await setupControls({ config, logger, db: database.db, authz, demo: props.demo });
     const consoleDir = `${PROJECT_ROOT}console/dist`;
     const { listener } = createApp({
       version: TENET_VERSION,
@@ -52,10 +57,12 @@ export async function startTenet(props: {
       db: database.db,
       authz,
       apiKeys,
+      extraRoutes: controlRoutes({ controls: controls.service, attestations: controls.attestations }),
       consoleDir: existsSync(`${consoleDir}/index.html`) ? consoleDir : undefined,
       trustProxy: config.TENET_TRUST_PROXY,
     });
     authz.start();
+    await controls.start();
     const stopRetention = scheduleRetention({
       db: database.db,
       logger,
@@ -76,6 +83,7 @@ export async function startTenet(props: {
       database,
       authz,
       apiKeys,
+      controls,
       demoKeys,
       close() {
         closing ??= (async () => {
@@ -85,6 +93,7 @@ export async function startTenet(props: {
           const timer = setTimeout(() => server.closeAllConnections(), 10_000);
           await closed;
           clearTimeout(timer);
+          await controls!.close();
           stopRetention();
           apiKeys.close();
           await authz.close();
@@ -95,6 +104,7 @@ export async function startTenet(props: {
       },
     };
   } catch (error) {
+    await controls?.close().catch(() => {});
     if (owned) await database.close().catch(() => {});
     throw error;
   }

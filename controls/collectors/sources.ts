@@ -2,7 +2,7 @@ import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventoryS
 import type { ControlSettings } from '../settings.ts';
 import { probeOrders, probeWebhooks } from './http-probe.ts';
 import type { InventorySource } from './inventory-source.ts';
-import { queryUnredactedOrders } from './platform-db.ts';
+import { pgReadOnly, queryUnredactedOrders, type ReadOnlyQuery } from './platform-db.ts';
 
 export interface SourceDeps {
   settings: ControlSettings;
@@ -14,6 +14,8 @@ export interface SourceDeps {
   /** signed attestations of these documents (already verified); undefined → not_applicable */
   attestations?: (documentIds: string[]) => Promise<Attestation[]>;
   self?: EvidenceSources['self'];
+  /** read-only SQL on the platform database; default: pg against the URL in platformDatabase.urlEnv */
+  platformQuery?: ReadOnlyQuery;
   env?: Record<string, string | undefined>;
 }
 
@@ -64,9 +66,13 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
     async unredactedOrders() {
       const db = settings.platformDatabase;
       if (!deps.live || !db) return NOT_APPLICABLE;
-      const url = env[db.urlEnv];
-      if (!url) throw new Error(`environment variable ${db.urlEnv} (platformDatabase.urlEnv) is not set`);
-      return queryUnredactedOrders({ url, query: db.unredactedOrdersQuery, olderThanDays: settings.requirements.redactionAfterDays, statementTimeoutMs: db.statementTimeoutMs });
+      let run = deps.platformQuery;
+      if (!run) {
+        const url = env[db.urlEnv];
+        if (!url) throw new Error(`environment variable ${db.urlEnv} (platformDatabase.urlEnv) is not set`);
+        run = pgReadOnly({ url, statementTimeoutMs: db.statementTimeoutMs });
+      }
+      return queryUnredactedOrders({ run, query: db.unredactedOrdersQuery, olderThanDays: settings.requirements.redactionAfterDays });
     },
     async attestations(documentIds) {
       if (!deps.attestations) return NOT_APPLICABLE;

@@ -27,6 +27,7 @@ export class EntityStore {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private readonly listeners = new Set<(changed: EntityUid[]) => void>();
+  private writeTransform: ((entity: Entity) => Entity) | undefined;
 
   constructor(props: { db: Db; logger: Logger; refreshMs?: number }) {
     this.db = props.db;
@@ -51,6 +52,14 @@ export class EntityStore {
 
   *all(type?: string): Iterable<Entity> {
     for (const e of this.cache.values()) if (!type || e.entity.uid.type === type) yield e.entity;
+  }
+
+  /**
+   * Applied to every entity written through `upsert`: attributes Tenet owns (an Integration's `ready`, which the
+   * control checks decide) cannot be overwritten by a caller pushing entities.
+   */
+  setWriteTransform(transform: ((entity: Entity) => Entity) | undefined): void {
+    this.writeTransform = transform;
   }
 
   onChange(listener: (changed: EntityUid[]) => void): () => void {
@@ -107,7 +116,8 @@ export class EntityStore {
   async upsert(entities: Entity[]): Promise<{ version: string; count: number }> {
     if (entities.length === 0) return { version: this.lastVersion, count: 0 };
     // Last write wins inside one request, as it would across requests.
-    const unique = new Map(entities.map((e) => [uidKey(e.uid), e]));
+    const transform = this.writeTransform;
+    const unique = new Map(entities.map((e) => [uidKey(e.uid), transform ? transform(e) : e]));
     const values = [...unique.values()].map((e) => ({
       type: e.uid.type,
       id: e.uid.id,

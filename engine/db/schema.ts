@@ -7,6 +7,10 @@ export interface Database {
   decisions: DecisionsTable;
   pii_reveals: PiiRevealsTable;
   api_keys: ApiKeysTable;
+  evidence_records: EvidenceRecordsTable;
+  control_runs: ControlRunsTable;
+  control_exceptions: ControlExceptionsTable;
+  attestations: AttestationsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, never>;
@@ -83,4 +87,58 @@ export interface ApiKeysTable {
   created_by: string | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
+}
+
+export interface EvidenceRecordsTable {
+  seq: ColumnType<string, string | number, never>;
+  prev_hash: string;
+  hash: string;
+  collected_at: ColumnType<Date, Date | string, never>;
+  control_id: string;
+  source: string;
+  payload: Json<unknown>;
+}
+
+export type RunStatus = 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+
+export interface ControlRunsTable {
+  id: Generated<string>;
+  control_id: string;
+  trigger: 'schedule' | 'manual' | 'startup';
+  scheduled_for: ColumnType<Date | null, Date | string | null | undefined, never>;
+  replica: string;
+  status: RunStatus;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+  duration_ms: number | null;
+  summary: string | null;
+  findings: ColumnType<Array<{ resourceId: string; resourceType?: string; message: string; severity?: 'info' }>, string | undefined, string>;
+  evidence_seq: string | null;
+  requested_by: string | null;
+}
+
+export interface ControlExceptionsTable {
+  id: string;
+  control_id: string;
+  integration_id: string | null;
+  reason: string;
+  approved_by: string;
+  created_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, never>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+  revoked_by: string | null;
+}
+
+export interface AttestationsTable {
+  id: Generated<string>;
+  document_id: string;
+  title: string;
+  kid: string;
+  attested_by: string;
+  attested_at: ColumnType<Date, Date | string, never>;
+  expires_at: ColumnType<Date, Date | string, never>;
+  digest: string;
+  jws: string;
+  received_at: Timestamp;
+  received_by: string;
 }

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_authz.ts';
+import * as m0002 from './0002_controls.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -7,6 +8,7 @@ import * as m0001 from './0001_authz.ts';
  */
 const migrations: Record<string, Migration> = {
   '0001_authz': m0001,
+  '0002_controls': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,551 @@
+import { ApiGatewayV2Client, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  BatchGetResourceConfigCommand,
+  ConfigServiceClient,
+  SelectResourceConfigCommand,
+  type ConfigServiceClientConfig,
+  type ResourceKey,
+  type ResourceType,
+} from '@aws-sdk/client-config-service';
+import { DescribeContinuousBackupsCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { InventoryItem, InventorySlice } from '../define-control.ts';
+import { normaliseConfigurationItem, type EnvironmentMapping } from '../inventory/config-item.ts';
+import type { InventorySource } from './inventory-source.ts';
+
+/**
+ * Reads configuration items from AWS: AWS Config first (`SelectResourceConfig` for the keys and tags,
+ * `BatchGetResourceConfig` for the items), then the service APIs for what AWS Config does not record
+ * (Lambda environment variable names, DynamoDB TTL and point-in-time recovery, log-group retention,
+ * API Gateway v2 routes). Every account × region is read on its own: a failing call becomes an entry in
+ * `errors` naming `aws:<account>:<region>:<Service>.<Operation>`, and the rest is still read.
+ */
+
+type CredentialsOption = NonNullable<ConfigServiceClientConfig['credentials']>;
+type Identity = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
+
+export interface AwsAccountTarget {
+  accountId: string;
+  regions: string[];
+  /** Role to assume in this account (STS AssumeRole with the base credentials); without it the base credentials are used. */
+  roleArn?: string;
+  externalId?: string;
+}
+
+export interface AwsInventoryLogger {
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface AwsInventoryOptions {
+  accounts: AwsAccountTarget[];
+  mapping?: EnvironmentMapping;
+  /** Endpoint for every client, STS included (tests: the loopback's URL). Default: AWS's own endpoints. */
+  endpoint?: string;
+  /** Base credentials. Default: the SDK's default provider chain. */
+  credentials?: CredentialsOption;
+  /** Per request (socket idle) timeout; default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /** Connection timeout; default min(requestTimeoutMs, 5 000) ms. */
+  connectionTimeoutMs?: number;
+  /** Attempts per call, first included; default 5. Throttling, 5xx and timeouts are retried with backoff. */
+  maxAttempts?: number;
+  /**
+   * Base of the exponential backoff between attempts (and between rounds of unprocessed BatchGet keys).
+   * Default: the SDK's standard retry strategy. Tests set a few milliseconds.
+   */
+  retryDelayMs?: number;
+  /** Account × region pairs read at once; default 4. */
+  concurrency?: number;
+  logger?: AwsInventoryLogger;
+}
+
+const ROUTE = 'AWS::ApiGatewayV2::Route';
+const API = 'AWS::ApiGatewayV2::Api';
+const LAMBDA = 'AWS::Lambda::Function';
+const TABLE = 'AWS::DynamoDB::Table';
+const LOG_GROUP = 'AWS::Logs::LogGroup';
+const REDACTED = '[redacted]';
+const MAX_PAGES = 1000;
+const BATCH_SIZE = 100;
+const BATCH_ROUNDS = 5;
+const CALLS_AT_ONCE = 4;
+const SELECT_FIELDS = 'resourceId, resourceType, resourceName, arn, awsRegion, accountId, tags';
+
+export function createAwsInventorySource(options: AwsInventoryOptions): InventorySource {
+  const requestTimeout = options.requestTimeoutMs ?? 10_000;
+  const connectionTimeout = options.connectionTimeoutMs ?? Math.min(requestTimeout, 5_000);
+  const maxAttempts = options.maxAttempts ?? 5;
+  const log = options.logger;
+  // One credential provider for the base identity, shared so the default chain is resolved once.
+  const baseCredentials: CredentialsOption = options.credentials ?? fromNodeProviderChain();
+  // Assumed-role credentials are cached per account across reads, until shortly before they expire.
+  const roleCredentials = new Map<string, () => Promise<Identity>>();
+
+  const clientConfig = (region: string) => ({
+    region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    maxAttempts,
+    ...(options.retryDelayMs !== undefined ? { retryStrategy: new ExponentialRetryStrategy(maxAttempts, options.retryDelayMs) } : {}),
+    // Without throwOnRequestTimeout the handler only warns when requestTimeout passes, and waits on.
+    requestHandler: { requestTimeout, connectionTimeout, throwOnRequestTimeout: true },
+  });
+
+  function credentialsFor(account: AwsAccountTarget): CredentialsOption {
+    if (!account.roleArn) return baseCredentials;
+    let provider = roleCredentials.get(account.accountId);
+    if (!provider) {
+      provider = memoiseCredentials(
+        fromTemporaryCredentials({
+          params: {
+            RoleArn: account.roleArn,
+            RoleSessionName: 'tenet-controls',
+            ...(account.externalId ? { ExternalId: account.externalId } : {}),
+          },
+          masterCredentials: baseCredentials,
+          // STS in the account's first region: one AssumeRole per account, not per region.
+          clientConfig: clientConfig(account.regions[0] ?? 'us-east-1'),
+        }) as () => Promise<Identity>,
+      );
+      roleCredentials.set(account.accountId, provider);
+    }
+    return provider;
+  }
+
+  return {
+    name: 'aws',
+    async read(types, readOptions = {}) {
+      const plan = planFor(types);
+      const targets = options.accounts.flatMap((account) => account.regions.map((region) => ({ account, region })));
+      const slices = await mapLimit(targets, options.concurrency ?? 4, ({ account, region }) =>
+        readRegion({
+          account,
+          region,
+          plan,
+          credentials: credentialsFor(account),
+          clientConfig: clientConfig(region),
+          mapping: options.mapping ?? {},
+          retryDelayMs: options.retryDelayMs ?? 200,
+          signal: readOptions.signal,
+          log,
+        }),
+      );
+      const slice: InventorySlice = { items: slices.flatMap((s) => s.items), errors: slices.flatMap((s) => s.errors) };
+      log?.debug({ types, items: slice.items.length, errors: slice.errors.length }, 'aws inventory read');
+      return slice;
+    },
+  };
+}
+
+interface Plan {
+  /** types asked for: only these leave the collector */
+  wanted: Set<string>;
+  /** types selected from AWS Config (routes are not: they are read from their APIs) */
+  select: string[];
+}
+
+function planFor(types: string[]): Plan {
+  const wanted = new Set(types);
+  const select = new Set([...wanted].filter((t) => t !== ROUTE));
+  if (wanted.has(ROUTE)) select.add(API);
+  return { wanted, select: [...select] };
+}
+
+interface RegionContext {
+  account: AwsAccountTarget;
+  region: string;
+  plan: Plan;
+  credentials: CredentialsOption;
+  clientConfig: Record<string, unknown>;
+  mapping: EnvironmentMapping;
+  retryDelayMs: number;
+  signal?: AbortSignal;
+  log?: AwsInventoryLogger;
+}
+
+type Errors = InventorySlice['errors'];
+
+async function readRegion(ctx: RegionContext): Promise<InventorySlice> {
+  const { account, region, plan, signal } = ctx;
+  const errors: Errors = [];
+  const source = (operation: string) => `aws:${account.accountId}:${region}:${operation}`;
+  const fail = (operation: string, err: unknown, about?: string) => {
+    const message = (about ? `${about}: ` : '') + describeError(err);
+    errors.push({ source: source(operation), message });
+    ctx.log?.warn({ source: source(operation), error: message }, 'aws inventory call failed');
+  };
+  if (plan.select.length === 0) return { items: [], errors };
+  if (signal?.aborted) {
+    fail('ConfigService.SelectResourceConfig', new Error('read aborted'));
+    return { items: [], errors };
+  }
+
+  // Resolve assumed-role credentials up front, so a refused AssumeRole is reported as such (once per region).
+  if (account.roleArn && typeof ctx.credentials === 'function') {
+    try {
+      await (ctx.credentials as () => Promise<Identity>)();
+    } catch (err) {
+      fail('STS.AssumeRole', err);
+      return { items: [], errors };
+    }
+  }
+
+  const config = { ...ctx.clientConfig, credentials: ctx.credentials };
+  const clients = new Clients(config);
+  const send = { abortSignal: signal };
+  try {
+    // 1. Keys and tags of the resources of the selected types.
+    let keys: Array<{ key: ResourceKey; tags: unknown }>;
+    try {
+      keys = await selectKeys(clients.config(), plan.select, send);
+    } catch (err) {
+      fail('ConfigService.SelectResourceConfig', err);
+      return { items: [], errors };
+    }
+
+    // 2. Full items, 100 keys at a time, retrying unprocessed keys.
+    const tagsByKey = new Map(keys.map((k) => [keyOf(k.key), k.tags]));
+    const items: InventoryItem[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_SIZE) {
+      const chunk = keys.slice(i, i + BATCH_SIZE).map((k) => k.key);
+      let raws: Array<Record<string, unknown>>;
+      try {
+        raws = await batchGet(clients.config(), chunk, ctx.retryDelayMs, send);
+      } catch (err) {
+        fail('ConfigService.BatchGetResourceConfig', err);
+        continue;
+      }
+      for (const raw of raws) {
+        if (raw.configurationItemStatus === 'ResourceDeleted' || raw.configurationItemStatus === 'ResourceDeletedNotRecorded') continue;
+        try {
+          const tags = tagsByKey.get(keyOf({ resourceType: raw.resourceType as ResourceType, resourceId: String(raw.resourceId) }));
+          items.push(normaliseConfigurationItem({ ...raw, tags }, ctx.mapping));
+        } catch (err) {
+          fail('ConfigService.BatchGetResourceConfig', err);
+        }
+      }
+    }
+
+    // 3. What AWS Config does not record, read from the services: only where the item lacks it.
+    const routes: InventoryItem[] = [];
+    await Promise.all([
+      fillLambdaEnvironment(clients, items.filter((i) => i.resourceType === LAMBDA && plan.wanted.has(LAMBDA)), send, fail),
+      fillDynamoDb(clients, items.filter((i) => i.resourceType === TABLE && plan.wanted.has(TABLE)), send, fail),
+      fillLogRetention(clients, items.filter((i) => i.resourceType === LOG_GROUP && plan.wanted.has(LOG_GROUP)), send, fail),
+      plan.wanted.has(ROUTE) ? readRoutes(clients, items.filter((i) => i.resourceType === API), send, fail).then((r) => routes.push(...r)) : undefined,
+    ]);
+
+    // Lambda environment values are secrets: whatever the source, only the names leave the collector.
+    for (const item of items) if (item.resourceType === LAMBDA) redactLambdaEnvironment(item);
+
+    return { items: [...items.filter((i) => plan.wanted.has(i.resourceType)), ...routes], errors };
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** The service clients of one account × region, created on first use. */
+class Clients {
+  private readonly made: Array<{ destroy(): void }> = [];
+  private cache = new Map<string, unknown>();
+  constructor(private readonly cfg: Record<string, unknown>) {}
+  private get<T extends { destroy(): void }>(name: string, make: () => T): T {
+    let c = this.cache.get(name) as T | undefined;
+    if (!c) {
+      c = make();
+      this.cache.set(name, c);
+      this.made.push(c);
+    }
+    return c;
+  }
+  config = () => this.get('config', () => new ConfigServiceClient(this.cfg));
+  logs = () => this.get('logs', () => new CloudWatchLogsClient(this.cfg));
+  dynamodb = () => this.get('dynamodb', () => new DynamoDBClient(this.cfg));
+  lambda = () => this.get('lambda', () => new LambdaClient(this.cfg));
+  apigateway = () => this.get('apigateway', () => new ApiGatewayV2Client(this.cfg));
+  destroy() {
+    for (const c of this.made) c.destroy();
+  }
+}
+
+type SendOptions = { abortSignal?: AbortSignal };
+type Fail = (operation: string, err: unknown, about?: string) => void;
+
+async function selectKeys(client: ConfigServiceClient, types: string[], send: SendOptions): Promise<Array<{ key: ResourceKey; tags: unknown }>> {
+  for (const t of types) if (!/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(t)) throw new Error(`"${t}" is not a resource type`);
+  const expression = `SELECT ${SELECT_FIELDS} WHERE resourceType IN (${types.map((t) => `'${t}'`).join(', ')})`;
+  const out = new Map<string, { key: ResourceKey; tags: unknown }>();
+  await paginate(async (token) => {
+    const page = await client.send(new SelectResourceConfigCommand({ Expression: expression, Limit: 100, NextToken: token }), send);
+    for (const text of page.Results ?? []) {
+      const row = JSON.parse(text) as Record<string, unknown>;
+      if (typeof row.resourceType !== 'string' || typeof row.resourceId !== 'string') throw new Error('SelectResourceConfig result lacks resourceType or resourceId');
+      const key = { resourceType: row.resourceType as ResourceType, resourceId: row.resourceId };
+      out.set(keyOf(key), { key, tags: row.tags });
+    }
+    return page.NextToken;
+  });
+  return [...out.values()];
+}
+
+async function batchGet(client: ConfigServiceClient, keys: ResourceKey[], retryDelayMs: number, send: SendOptions): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let pending = keys;
+  for (let round = 1; pending.length > 0; round++) {
+    if (round > BATCH_ROUNDS) throw new Error(`${pending.length} resource key(s) still unprocessed after ${BATCH_ROUNDS} attempts`);
+    if (round > 1) await sleep(retryDelayMs * 2 ** (round - 2), send.abortSignal);
+    const res = await client.send(new BatchGetResourceConfigCommand({ resourceKeys: pending }), send);
+    items.push(...((res.baseConfigurationItems ?? []) as Array<Record<string, unknown>>));
+    pending = res.unprocessedResourceKeys ?? [];
+  }
+  return items;
+}
+
+/** Lambda: `configuration.environment.variables` (names only) when AWS Config did not record them. */
+async function fillLambdaEnvironment(clients: Clients, functions: InventoryItem[], send: SendOptions, fail: Fail): Promise<void> {
+  const missing = functions.filter((f) => !isObject(get(f.configuration, 'environment.variables')));
+  await mapLimit(missing, CALLS_AT_ONCE, async (fn) => {
+    const name = nameOf(fn, 'functionName');
+    try {
+      const res = await clients.lambda().send(new GetFunctionConfigurationCommand({ FunctionName: name }), send);
+      const env = isObject(fn.configuration.environment) ? fn.configuration.environment : {};
+      fn.configuration.environment = { ...env, variables: redactValues(res.Environment?.Variables ?? {}) };
+    } catch (err) {
+      fail('Lambda.GetFunctionConfiguration', err, `function ${name}`);
+    }
+  });
+}
+
+/** DynamoDB: TTL and point-in-time recovery status, in the lower-camel spelling of AWS Config's supplementary fields. */
+async function fillDynamoDb(clients: Clients, tables: InventoryItem[], send: SendOptions, fail: Fail): Promise<void> {
+  const jobs: Array<() => Promise<void>> = [];
+  for (const table of tables) {
+    const name = nameOf(table, 'tableName');
+    const supp = table.supplementaryConfiguration;
+    if (get(supp, 'TimeToLiveDescription.timeToLiveStatus') === undefined) {
+      jobs.push(async () => {
+        try {
+          const res = await clients.dynamodb().send(new DescribeTimeToLiveCommand({ TableName: name }), send);
+          const d = res.TimeToLiveDescription;
+          supp.TimeToLiveDescription = {
+            ...(isObject(supp.TimeToLiveDescription) ? supp.TimeToLiveDescription : {}),
+            timeToLiveStatus: d?.TimeToLiveStatus ?? 'DISABLED',
+            ...(d?.AttributeName ? { attributeName: d.AttributeName } : {}),
+          };
+        } catch (err) {
+          fail('DynamoDB.DescribeTimeToLive', err, `table ${name}`);
+        }
+      });
+    }
+    if (get(supp, 'ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus') === undefined) {
+      jobs.push(async () => {
+        try {
+          const res = await clients.dynamodb().send(new DescribeContinuousBackupsCommand({ TableName: name }), send);
+          const d = res.ContinuousBackupsDescription;
+          const prior = isObject(supp.ContinuousBackupsDescription) ? supp.ContinuousBackupsDescription : {};
+          supp.ContinuousBackupsDescription = {
+            ...prior,
+            ...(d?.ContinuousBackupsStatus ? { continuousBackupsStatus: d.ContinuousBackupsStatus } : {}),
+            pointInTimeRecoveryDescription: {
+              ...(isObject(prior.pointInTimeRecoveryDescription) ? prior.pointInTimeRecoveryDescription : {}),
+              pointInTimeRecoveryStatus: d?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus ?? 'DISABLED',
+            },
+          };
+        } catch (err) {
+          fail('DynamoDB.DescribeContinuousBackups', err, `table ${name}`);
+        }
+      });
+    }
+  }
+  await mapLimit(jobs, CALLS_AT_ONCE, (job) => job());
+}
+
+/** Log groups: `configuration.retentionInDays`. A group without retention never expires: it stays absent. */
+async function fillLogRetention(clients: Clients, groups: InventoryItem[], send: SendOptions, fail: Fail): Promise<void> {
+  const missing = groups.filter((g) => g.configuration.retentionInDays === undefined || g.configuration.retentionInDays === null);
+  if (missing.length === 0) return;
+  const retention = new Map<string, number | undefined>();
+  try {
+    await paginate(async (token) => {
+      const page = await clients.logs().send(new DescribeLogGroupsCommand({ nextToken: token, limit: 50 }), send);
+      for (const g of page.logGroups ?? []) if (g.logGroupName) retention.set(g.logGroupName, g.retentionInDays);
+      return page.nextToken;
+    });
+  } catch (err) {
+    fail('CloudWatchLogs.DescribeLogGroups', err);
+    return;
+  }
+  for (const g of missing) {
+    const days = retention.get(nameOf(g, 'logGroupName'));
+    if (typeof days === 'number') g.configuration.retentionInDays = days;
+  }
+}
+
+/** API Gateway v2 routes are not recorded by AWS Config: one item per route, tagged and placed like its API. */
+async function readRoutes(clients: Clients, apis: InventoryItem[], send: SendOptions, fail: Fail): Promise<InventoryItem[]> {
+  const out: InventoryItem[] = [];
+  const capturedAt = new Date().toISOString();
+  await mapLimit(apis, CALLS_AT_ONCE, async (api) => {
+    const routes: InventoryItem[] = [];
+    try {
+      await paginate(async (token) => {
+        const page = await clients.apigateway().send(new GetRoutesCommand({ ApiId: api.resourceId, NextToken: token, MaxResults: '100' }), send);
+        for (const r of page.Items ?? []) {
+          if (!r.RouteId) continue;
+          const route: InventoryItem = {
+            resourceType: ROUTE,
+            resourceId: r.RouteId,
+            resourceName: r.RouteKey,
+            awsRegion: api.awsRegion,
+            accountId: api.accountId,
+            arn: `arn:aws:apigateway:${api.awsRegion}::/apis/${api.resourceId}/routes/${r.RouteId}`,
+            tags: { ...api.tags },
+            configuration: {
+              apiId: api.resourceId,
+              routeKey: r.RouteKey,
+              authorizationType: r.AuthorizationType ?? 'NONE',
+              ...(r.Target ? { target: r.Target } : {}),
+            },
+            supplementaryConfiguration: {},
+            configurationItemCaptureTime: capturedAt,
+          };
+          if (api.environment) route.environment = api.environment;
+          routes.push(route);
+        }
+        return page.NextToken;
+      });
+      out.push(...routes);
+    } catch (err) {
+      fail('ApiGatewayV2.GetRoutes', err, `api ${api.resourceName ?? api.resourceId}`);
+    }
+  });
+  return out;
+}
+
+function redactLambdaEnvironment(item: InventoryItem): void {
+  for (const [envKey, varsKey] of [
+    ['environment', 'variables'],
+    ['Environment', 'Variables'],
+  ] as const) {
+    const env = item.configuration[envKey];
+    if (isObject(env) && isObject(env[varsKey])) env[varsKey] = redactValues(env[varsKey] as Record<string, unknown>);
+  }
+}
+
+function redactValues(vars: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.keys(vars).map((k) => [k, REDACTED]));
+}
+
+/** Pages through a token-paged API. A token seen before, or too many pages, means the pagination never ends. */
+async function paginate(fetchPage: (token: string | undefined) => Promise<string | undefined>): Promise<void> {
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let pages = 1; ; pages++) {
+    if (pages > MAX_PAGES) throw new Error(`pagination did not end after ${MAX_PAGES} pages`);
+    const next = await fetchPage(token);
+    if (!next) return;
+    if (seen.has(next)) throw new Error('pagination did not end: the service repeated a page token');
+    seen.add(next);
+    token = next;
+  }
+}
+
+/** A short message naming the error: never a credential, never a long dump of the response. */
+export function describeError(err: unknown): string {
+  const e = err as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number; attempts?: number } } | undefined;
+  const name = typeof e?.name === 'string' && e.name !== 'Error' ? e.name : '';
+  let message = (typeof e?.message === 'string' ? e.message : String(err)).replace(/^@smithy\/[\w-]+ - \[\w+\] /, '');
+  // Deserialisation failures: the SDK's message points at a hidden field; say what happened instead.
+  if (/Deserialization error|Unexpected token|Unexpected end of JSON|is not valid JSON/i.test(message) || name === 'SyntaxError') {
+    message = 'the service answered a body that does not parse';
+  }
+  const status = e?.$metadata?.httpStatusCode;
+  const attempts = e?.$metadata?.attempts;
+  const suffix = [status ? `HTTP ${status}` : '', attempts && attempts > 1 ? `${attempts} attempts` : ''].filter(Boolean).join(', ');
+  const text = `${name ? `${name}: ` : ''}${message}${suffix ? ` (${suffix})` : ''}`
+    .replace(/\b(AKIA|ASIA)[A-Z0-9]{8,}\b/g, '[access key]')
+    .replace(/(Credential|Signature|SessionToken|X-Amz-Security-Token)=[^\s,&]+/gi, '$1=[redacted]')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+/**
+ * Exponential backoff from a base the caller chooses; retries what the SDK classifies as throttling or
+ * transient (5xx, timeouts, connection resets), like the standard strategy.
+ */
+class ExponentialRetryStrategy {
+  readonly mode = 'standard';
+  constructor(
+    private readonly maxAttempts: number,
+    private readonly baseDelayMs: number,
+  ) {}
+  async acquireInitialRetryToken(_scope: string) {
+    return token(0, 0);
+  }
+  async refreshRetryTokenForRetry(previous: { getRetryCount(): number }, info: { errorType: string }) {
+    const count = previous.getRetryCount() + 1;
+    if (count >= this.maxAttempts || (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT')) throw new Error('no retry');
+    return token(count, Math.min(this.baseDelayMs * 2 ** (count - 1), 20_000));
+  }
+  recordSuccess(_token: unknown): void {}
+}
+const token = (count: number, delay: number) => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+
+/** Shares one pending credential fetch between callers; fetches anew after a failure or near expiry. */
+function memoiseCredentials(provider: () => Promise<Identity>): () => Promise<Identity> {
+  let current: { promise: Promise<Identity>; settled: boolean; failed: boolean; value?: Identity } | undefined;
+  const stale = () => !current || (current.settled && (current.failed || (!!current.value?.expiration && current.value.expiration.getTime() - Date.now() < 5 * 60_000)));
+  return () => {
+    if (stale()) {
+      const entry: NonNullable<typeof current> = { promise: provider(), settled: false, failed: false };
+      entry.promise.then(
+        (v) => Object.assign(entry, { settled: true, value: v }),
+        () => Object.assign(entry, { settled: true, failed: true }),
+      );
+      current = entry;
+    }
+    return current!.promise;
+  };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return out;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('read aborted'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(new Error('read aborted'));
+    }, { once: true });
+  });
+}
+
+const keyOf = (k: ResourceKey) => `${k.resourceType}|${k.resourceId}`;
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const nameOf = (item: InventoryItem, field: string) => {
+  const v = item.configuration[field];
+  return typeof v === 'string' && v ? v : (item.resourceName ?? item.resourceId);
+};
+function get(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}

@@ -1,0 +1,61 @@
+import type { ControlStatus } from '../../controls/define-control.ts';
+
+export interface ExceptionRow {
+  id: string;
+  controlId: string;
+  integrationId: string | null;
+  reason: string;
+  approvedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export interface IntegrationReadiness {
+  integrationId: string;
+  ready: boolean;
+  controls: Array<{
+    controlId: string;
+    status: ControlStatus | 'never_run' | 'unknown_control';
+    /** counts toward readiness: passing and fresh, or covered by an active exception */
+    satisfied: boolean;
+    exception?: { id: string; approvedBy: string; reason: string; expiresAt: string };
+    lastRunAt?: string;
+  }>;
+  /** human-readable reasons it is not ready */
+  blockers: string[];
+}
+
+export const activeException = (e: ExceptionRow, integrationId: string, controlId: string, now: number): boolean =>
+  e.controlId === controlId && (e.integrationId === null || e.integrationId === integrationId) && e.revokedAt === null && Date.parse(e.expiresAt) > now;
+
+/**
+ * Ready = every control the integration needs passes and is fresh, or has an approved exception that has not
+ * expired (and was not revoked). A control that never ran, errored, failed or went stale blocks readiness.
+ */
+export function computeReadiness(props: {
+  integrations: Record<string, { controls: string[] }>;
+  status: (controlId: string) => { status: ControlStatus | 'never_run' | 'unknown_control'; lastRunAt?: string };
+  exceptions: ExceptionRow[];
+  now?: number;
+}): IntegrationReadiness[] {
+  const now = props.now ?? Date.now();
+  return Object.entries(props.integrations).map(([integrationId, { controls }]) => {
+    const rows = controls.map((controlId) => {
+      const { status, lastRunAt } = props.status(controlId);
+      const ex = props.exceptions.find((e) => activeException(e, integrationId, controlId, now));
+      const satisfied = status === 'pass' || Boolean(ex);
+      return {
+        controlId,
+        status,
+        satisfied,
+        ...(lastRunAt ? { lastRunAt } : {}),
+        ...(ex ? { exception: { id: ex.id, approvedBy: ex.approvedBy, reason: ex.reason, expiresAt: ex.expiresAt } } : {}),
+      };
+    });
+    const blockers = rows
+      .filter((r) => !r.satisfied)
+      .map((r) => `${r.controlId} is ${r.status.replace('_', ' ')}${r.status === 'stale' ? ' (its last result is older than it may be)' : ''}`);
+    return { integrationId, ready: blockers.length === 0, controls: rows, blockers };
+  });
+}

@@ -1,0 +1,111 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createAwsInventorySource } from '../../controls/collectors/aws-inventory.ts';
+import type { InventorySource } from '../../controls/collectors/inventory-source.ts';
+import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
+import { createSnapshotSource } from '../../controls/collectors/snapshot.ts';
+import { CATALOGUE } from '../../controls/catalogue/index.ts';
+import { loadControlSettings, type ControlSettings } from '../../controls/settings.ts';
+import type { Authz } from '../authz/create-authz.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints } from '../demo/demo-environment.ts';
+import { AttestationStore } from './attestation-store.ts';
+import { ControlService } from './control-service.ts';
+import { startControlScheduler } from './scheduler.ts';
+
+/** The inventory sources a settings file configures: AWS Config snapshot files, then AWS accounts. */
+export function inventorySources(settings: ControlSettings, logger?: Logger): InventorySource[] {
+  const sources: InventorySource[] = [];
+  if (settings.snapshots.length) sources.push(createSnapshotSource({ files: settings.snapshots, mapping: settings.environments }));
+  if (settings.aws) {
+    sources.push(
+      createAwsInventorySource({
+        accounts: settings.aws.accounts,
+        mapping: settings.environments,
+        endpoint: settings.aws.endpoint,
+        requestTimeoutMs: settings.aws.requestTimeoutMs,
+        maxAttempts: settings.aws.maxAttempts,
+        logger: logger ? { warn: (o, m) => logger.warn(o, m), debug: (o, m) => logger.debug(o, m) } : undefined,
+      }),
+    );
+  }
+  return sources;
+}
+
+export interface Controls {
+  service: ControlService;
+  attestations: AttestationStore;
+  /** Starts the cron scheduler (when TENET_SCHEDULER); runs every control once first in demo mode. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the control plane of a Tenet process: settings (TENET_CONFIG_FILE, or the demo environment with
+ * `--demo`), inventory sources, the attestation store, the control service and its scheduler.
+ */
+export async function setupControls(props: { config: Config; logger: Logger; db: Db; authz: Authz; demo?: boolean }): Promise<Controls> {
+  const { config, logger, db, authz } = props;
+  const closers: Array<() => Promise<void>> = [];
+  let settings: ControlSettings;
+  let platformQuery: ReadOnlyQuery | undefined;
+  let demoJws: string[] = [];
+  if (props.demo && !config.TENET_CONFIG_FILE) {
+    const dir = path.resolve(config.TENET_DATA_DIR, 'demo');
+    await mkdir(dir, { recursive: true });
+    const snapshotFile = path.join(dir, 'config-snapshot.json');
+    await writeFile(snapshotFile, JSON.stringify(buildDemoSnapshot(), null, 1));
+    const endpoints = await startDemoEndpoints();
+    closers.push(endpoints.close);
+    const platformDb = await openDemoPlatformDb();
+    closers.push(platformDb.close);
+    platformQuery = platformDb.query;
+    const attester = await demoAttester(config.TENET_DATA_DIR);
+    demoJws = await demoAttestations(attester);
+    settings = demoControlSettings({ snapshotFile, endpoints, attester });
+  } else {
+    settings = loadControlSettings(config.TENET_CONFIG_FILE);
+  }
+  const attestations = new AttestationStore(db, settings.attestations.trustedKeys);
+  const service = new ControlService({
+    db,
+    logger,
+    authz,
+    settings,
+    catalogue: CATALOGUE,
+    inventory: inventorySources(settings, logger),
+    live: true,
+    attestations,
+    revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
+    platformQuery,
+  });
+  let scheduler: { stop(): Promise<void> } | undefined;
+  return {
+    service,
+    attestations,
+    async start() {
+      if (props.demo) {
+        for (const jws of demoJws) await attestations.add(jws, 'demo');
+        await service.runNow([...service.catalogue.keys()], { trigger: 'startup', requestedBy: 'demo start-up' });
+        const active = await service.exceptions();
+        if (!active.some((e) => e.controlId === 'pii.redaction-backfill' && e.integrationId === 'amazon_spapi')) {
+          await service.addException({
+            controlId: 'pii.redaction-backfill',
+            integrationId: 'amazon_spapi',
+            reason: 'Backfill job BF-112 is redacting the three legacy orders imported before the scheduler existed; done within the week.',
+            expiresAt: new Date(Date.now() + 7 * 86_400_000),
+            approvedBy: 'demo security officer',
+          });
+        }
+      }
+      await service.applyReadiness();
+      if (config.TENET_SCHEDULER) scheduler = startControlScheduler({ service, logger });
+    },
+    async close() {
+      await scheduler?.stop();
+      for (const c of closers.reverse()) await c().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,366 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { sha256Hex } from '../../controls/collectors/attestations.ts';
+import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
+import { parseControlSettings, type ControlSettings } from '../../controls/settings.ts';
+
+/**
+ * The demo environment `tenet serve --demo` checks: the governed platform's production and staging AWS accounts
+ * (an AWS Config snapshot, 60+ resources), its orders database (in-memory PostgreSQL), and its webhook and order
+ * endpoints (a loopback HTTP server). Most controls pass; four fail for real reasons a newcomer can read:
+ * - storage.s3-lifecycle: the temporary-attachments bucket expires objects after 30 days, not 14 (§22);
+ * - retention.log-groups: /aws/lambda/report-builder never expires;
+ * - secrets.no-legacy-env-credentials: whatsapp-inbound still has WHATSAPP_ACCESS_TOKEN in its environment;
+ * - pii.redaction-backfill: three orders delivered 40+ days ago still hold buyer PII.
+ * An approved, time-boxed exception covers the backfill for Amazon SP-API (the backfill job is running), so
+ * Amazon is ready; WhatsApp is not (legacy credentials), and its restricted actions are denied.
+ */
+export const PROD = '111111111111';
+export const STAGING = '222222222222';
+const REGION = 'ap-south-1';
+
+type Item = Record<string, unknown>;
+let captured = '2026-11-20T06:00:00.000Z';
+
+function ci(account: string, resourceType: string, name: string, props: { id?: string; configuration?: Item; supplementary?: Item; tags?: Record<string, string>; arn?: string; region?: string }): Item {
+  const env = account === PROD ? 'production' : 'staging';
+  const region = props.region ?? REGION;
+  return {
+    configurationItemVersion: '1.3',
+    configurationItemCaptureTime: captured,
+    configurationStateId: 1,
+    awsAccountId: account,
+    configurationItemStatus: 'OK',
+    resourceType,
+    resourceId: props.id ?? name,
+    resourceName: name,
+    ARN: props.arn ?? `arn:aws:${resourceType.split('::')[1].toLowerCase()}:${region}:${account}:${name}`,
+    awsRegion: region,
+    tags: { environment: env, app: 'astrix', ...props.tags },
+    configuration: props.configuration ?? {},
+    supplementaryConfiguration: props.supplementary ?? {},
+  };
+}
+
+const FLAGS = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
+const logFormat = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  latency: '$context.responseLatency',
+  sub: '$context.authorizer.claims.sub',
+});
+
+function bucket(account: string, name: string, opts: { lifecycleDays?: number; tags?: Record<string, string>; ownBlock?: boolean } = {}): Item {
+  return ci(account, 'AWS::S3::Bucket', name, {
+    arn: `arn:aws:s3:::${name}`,
+    tags: opts.tags,
+    supplementary: {
+      ...(opts.ownBlock ? { PublicAccessBlockConfiguration: FLAGS } : {}),
+      ServerSideEncryptionConfiguration: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }] },
+      BucketVersioningConfiguration: { status: 'Enabled' },
+      BucketLifecycleConfiguration: { rules: [{ id: 'retention', status: 'Enabled', expirationInDays: opts.lifecycleDays ?? 365, filter: { prefix: '' } }] },
+    },
+  });
+}
+
+function fn(account: string, name: string, variables: Record<string, string>): Item {
+  return ci(account, 'AWS::Lambda::Function', name, {
+    arn: `arn:aws:lambda:${REGION}:${account}:function:${name}`,
+    configuration: { functionName: name, runtime: 'nodejs20.x', environment: { variables } },
+  });
+}
+
+function table(account: string, name: string, ttl: boolean): Item {
+  return ci(account, 'AWS::DynamoDB::Table', name, {
+    arn: `arn:aws:dynamodb:${REGION}:${account}:table/${name}`,
+    configuration: { tableName: name },
+    supplementary: {
+      ContinuousBackupsDescription: { continuousBackupsStatus: 'ENABLED', pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'ENABLED' } },
+      TimeToLiveDescription: { timeToLiveStatus: ttl ? 'ENABLED' : 'DISABLED', attributeName: ttl ? 'expiresAt' : undefined },
+    },
+  });
+}
+
+const logGroup = (account: string, name: string, retentionInDays?: number) =>
+  ci(account, 'AWS::Logs::LogGroup', name, { arn: `arn:aws:logs:${REGION}:${account}:log-group:${name}`, configuration: { logGroupName: name, ...(retentionInDays ? { retentionInDays } : {}) } });
+
+function api(account: string, id: string, name: string, origins: string[] | undefined): Item[] {
+  const stage = ci(account, 'AWS::ApiGatewayV2::Stage', `${id}/${account === PROD ? 'prod' : 'staging'}`, {
+    configuration: {
+      apiId: id,
+      stageName: account === PROD ? 'prod' : 'staging',
+      accessLogSettings: { destinationArn: `arn:aws:logs:${REGION}:${account}:log-group:/aws/apigateway/${name}`, format: logFormat },
+    },
+  });
+  return [
+    ci(account, 'AWS::ApiGatewayV2::Api', name, { id, configuration: { apiId: id, name, protocolType: 'HTTP', ...(origins ? { corsConfiguration: { allowOrigins: origins, allowMethods: ['GET', 'POST'] } } : {}) } }),
+    stage,
+  ];
+}
+
+const route = (account: string, apiId: string, routeId: string, routeKey: string, authorizationType: string) =>
+  ci(account, 'AWS::ApiGatewayV2::Route', `${apiId} ${routeKey}`, { id: routeId, configuration: { apiId, routeKey, authorizationType } });
+
+/** The demo accounts as an AWS Config snapshot file (delivery format 1.3). */
+export function buildDemoSnapshot(now = new Date()): { fileVersion: string; configSnapshotId: string; configurationItems: Item[] } {
+  captured = new Date(now.getTime() - 3_600_000).toISOString();
+  const items: Item[] = [
+    // ---- production --------------------------------------------------------------------------------------
+    ci(PROD, 'AWS::S3::AccountPublicAccessBlock', PROD, { arn: `arn:aws:s3::${PROD}:account`, configuration: FLAGS }),
+    bucket(PROD, 'astrix-prod-uploads'),
+    bucket(PROD, 'astrix-prod-reports', { lifecycleDays: 30 }),
+    bucket(PROD, 'astrix-prod-exports', { lifecycleDays: 30 }),
+    bucket(PROD, 'astrix-prod-access-logs', { lifecycleDays: 400 }),
+    bucket(PROD, 'astrix-prod-attachments-tmp', { lifecycleDays: 30, tags: { 'data-class': 'temporary' } }),
+    bucket(PROD, 'astrix-prod-labels-tmp', { lifecycleDays: 14, tags: { 'data-class': 'temporary' } }),
+    ci(PROD, 'AWS::Cognito::UserPool', 'astrix-prod-users', { id: 'ap-south-1_Prod0Users', configuration: { UserPoolName: 'astrix-prod-users', MfaConfiguration: 'ON', DeletionProtection: 'ACTIVE' } }),
+    ci(PROD, 'AWS::Cognito::UserPool', 'astrix-prod-agency', { id: 'ap-south-1_Prod0Agncy', configuration: { UserPoolName: 'astrix-prod-agency', MfaConfiguration: 'OPTIONAL', DeletionProtection: 'ACTIVE' } }),
+    ...api(PROD, 'p1app', 'astrix-prod-app', ['https://app.astrix.example', 'https://portal.astrix.example']),
+    ...api(PROD, 'p2hooks', 'astrix-prod-webhooks', undefined),
+    route(PROD, 'p1app', 'r-p1-default', '$default', 'JWT'),
+    route(PROD, 'p1app', 'r-p1-orders', 'GET /orders', 'JWT'),
+    route(PROD, 'p1app', 'r-p1-reveal', 'POST /orders/{id}/reveal', 'JWT'),
+    route(PROD, 'p2hooks', 'r-p2-stripe', 'POST /webhooks/stripe', 'NONE'),
+    route(PROD, 'p2hooks', 'r-p2-whatsapp', 'POST /webhooks/whatsapp', 'NONE'),
+    table(PROD, 'whatsapp-conversations', true),
+    table(PROD, 'chat-attachments-index', true),
+    table(PROD, 'report-cache', true),
+    table(PROD, 'webhook-idempotency', true),
+    table(PROD, 'orders-index', false),
+    fn(PROD, 'order-import', { SPAPI_SECRET_ARN: '[redacted]', LOG_LEVEL: '[redacted]' }),
+    fn(PROD, 'whatsapp-inbound', { WHATSAPP_SECRET_ARN: '[redacted]', WHATSAPP_ACCESS_TOKEN: '[redacted]' }),
+    fn(PROD, 'buyer-pii-redaction', { ORDERS_TABLE: '[redacted]' }),
+    fn(PROD, 'report-builder', { REPORT_BUCKET: '[redacted]' }),
+    fn(PROD, 'google-oauth-callback', { GOOGLE_CLIENT_SECRET_ARN: '[redacted]' }),
+    logGroup(PROD, '/aws/lambda/order-import', 180),
+    logGroup(PROD, '/aws/lambda/whatsapp-inbound', 180),
+    logGroup(PROD, '/aws/lambda/buyer-pii-redaction', 180),
+    logGroup(PROD, '/aws/lambda/report-builder'),
+    logGroup(PROD, '/aws/lambda/google-oauth-callback', 180),
+    logGroup(PROD, '/aws/apigateway/astrix-prod-app', 180),
+    logGroup(PROD, '/aws/apigateway/astrix-prod-webhooks', 180),
+    ci(PROD, 'AWS::SecretsManager::Secret', 'prod/whatsapp/business-api', { configuration: { name: 'prod/whatsapp/business-api', rotationEnabled: true } }),
+    ci(PROD, 'AWS::SecretsManager::Secret', 'prod/amazon/spapi-lwa', { configuration: { name: 'prod/amazon/spapi-lwa', rotationEnabled: true } }),
+    ci(PROD, 'AWS::SecretsManager::Secret', 'prod/google/oauth-client', { configuration: { name: 'prod/google/oauth-client', rotationEnabled: true } }),
+    ci(PROD, 'AWS::SecretsManager::Secret', 'prod/stripe/api', { configuration: { name: 'prod/stripe/api', rotationEnabled: false } }),
+    ci(PROD, 'AWS::Events::Rule', 'buyer-pii-redaction-daily', {
+      configuration: { name: 'buyer-pii-redaction-daily', state: 'ENABLED', scheduleExpression: 'rate(1 day)', targets: [{ id: 'redact', arn: `arn:aws:lambda:${REGION}:${PROD}:function:buyer-pii-redaction` }] },
+    }),
+    ci(PROD, 'AWS::Events::Rule', 'report-cache-sweep', {
+      configuration: { name: 'report-cache-sweep', state: 'ENABLED', scheduleExpression: 'rate(1 hour)', targets: [{ id: 'sweep', arn: `arn:aws:lambda:${REGION}:${PROD}:function:report-builder` }] },
+    }),
+    // ---- staging -----------------------------------------------------------------------------------------
+    bucket(STAGING, 'astrix-staging-uploads', { ownBlock: true }),
+    bucket(STAGING, 'astrix-staging-reports', { ownBlock: true, lifecycleDays: 7 }),
+    bucket(STAGING, 'astrix-staging-attachments-tmp', { ownBlock: true, lifecycleDays: 7, tags: { 'data-class': 'temporary' } }),
+    ci(STAGING, 'AWS::Cognito::UserPool', 'astrix-staging-users', { id: 'ap-south-1_Stg0Users', configuration: { UserPoolName: 'astrix-staging-users', MfaConfiguration: 'OPTIONAL', DeletionProtection: 'INACTIVE' } }),
+    ...api(STAGING, 's1app', 'astrix-staging-app', ['https://staging.astrix.example', 'http://localhost:5173']),
+    route(STAGING, 's1app', 'r-s1-default', '$default', 'NONE'),
+    table(STAGING, 'whatsapp-conversations-staging', true),
+    table(STAGING, 'report-cache-staging', true),
+    fn(STAGING, 'order-import-staging', { SPAPI_SECRET_ARN: '[redacted]' }),
+    fn(STAGING, 'whatsapp-inbound-staging', { WHATSAPP_SECRET_ARN: '[redacted]' }),
+    fn(STAGING, 'buyer-pii-redaction-staging', { ORDERS_TABLE: '[redacted]' }),
+    logGroup(STAGING, '/aws/lambda/order-import-staging', 30),
+    logGroup(STAGING, '/aws/lambda/whatsapp-inbound-staging', 30),
+    logGroup(STAGING, '/aws/lambda/buyer-pii-redaction-staging', 30),
+    logGroup(STAGING, '/aws/apigateway/astrix-staging-app', 30),
+    ci(STAGING, 'AWS::SecretsManager::Secret', 'staging/whatsapp/business-api', { configuration: { name: 'staging/whatsapp/business-api', rotationEnabled: false } }),
+    ci(STAGING, 'AWS::Events::Rule', 'buyer-pii-redaction-daily-staging', {
+      configuration: { name: 'buyer-pii-redaction-daily-staging', state: 'DISABLED', scheduleExpression: 'rate(1 day)', targets: [{ id: 'redact', arn: `arn:aws:lambda:${REGION}:${STAGING}:function:buyer-pii-redaction-staging` }] },
+    }),
+  ];
+  return { fileVersion: '1.0', configSnapshotId: 'demo-snapshot', configurationItems: items };
+}
+
+// ---- the platform's endpoints ---------------------------------------------------------------------------------
+
+export const DEMO_WEBHOOK_SECRETS = { stripe: 'whsec_demo_only_not_a_secret', whatsapp: 'demo-app-secret-not-a-secret' };
+
+/**
+ * The governed platform's public endpoints as the demo runs them: Stripe and WhatsApp webhooks that check the
+ * provider signature over the raw body, and the order API that masks buyer fields by default.
+ */
+export async function startDemoEndpoints(): Promise<{ url: string; host: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const answer = (status: number, json: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(json));
+    };
+    const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+    if (req.method === 'POST' && req.url === '/webhooks/stripe') {
+      const header = String(req.headers['stripe-signature'] ?? '');
+      const t = /t=(\d+)/.exec(header)?.[1];
+      const v1 = /v1=([0-9a-f]+)/.exec(header)?.[1];
+      const expected = t ? createHmac('sha256', DEMO_WEBHOOK_SECRETS.stripe).update(`${t}.${body.toString('utf8')}`).digest('hex') : '';
+      return t && v1 && equal(v1, expected) ? answer(200, { received: true }) : answer(401, { error: 'invalid signature' });
+    }
+    if (req.method === 'POST' && req.url === '/webhooks/whatsapp') {
+      const header = String(req.headers['x-hub-signature-256'] ?? '');
+      const expected = `sha256=${createHmac('sha256', DEMO_WEBHOOK_SECRETS.whatsapp).update(body).digest('hex')}`;
+      return header && equal(header, expected) ? answer(200, { received: true }) : answer(403, { error: 'invalid signature' });
+    }
+    if (req.method === 'GET' && req.url === '/v1/orders') {
+      return answer(200, {
+        orders: [
+          { id: 'o-1001', buyer: { name: 'R*** S*****', phone: '+91 ******4821', email: 'r***@e*****.com', address: '[redacted]' } },
+          { id: 'o-1002', buyer: { name: '[redacted]', phone: '[redacted]', email: '[redacted]', address: '[redacted]' } },
+          { id: 'o-2001', buyer: { name: 'P**** N***', phone: '+91 ******0937', email: 'p***@e*****.com', address: '[redacted]' } },
+        ],
+      });
+    }
+    answer(404, { error: 'not found' });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+// ---- the platform's orders database -----------------------------------------------------------------------------
+
+/** The governed platform's orders table (in-memory PostgreSQL), queried read-only by the backfill control. */
+export async function openDemoPlatformDb(): Promise<{ query: ReadOnlyQuery; close(): Promise<void> }> {
+  const pg = await PGlite.create();
+  await pg.exec(`
+    CREATE TABLE orders (id text PRIMARY KEY, client_id text NOT NULL, delivered_at timestamptz, pii_redacted boolean NOT NULL,
+                         buyer_name text, buyer_phone text);
+    INSERT INTO orders
+    SELECT 'o-' || (3000 + g), CASE WHEN g % 2 = 0 THEN 'chai-co' ELSE 'masala-mart' END,
+           now() - make_interval(days => g % 90), (g % 90) > 28, CASE WHEN (g % 90) > 28 THEN NULL ELSE 'Buyer ' || g END, NULL
+    FROM generate_series(1, 240) g;
+    -- three orders the nightly job skipped (imported before the redaction scheduler existed)
+    UPDATE orders SET pii_redacted = false, buyer_name = 'Legacy buyer' WHERE id IN ('o-3050', 'o-3141', 'o-3232');
+  `);
+  return {
+    async query(text, params) {
+      return pg.transaction(async (tx) => {
+        await tx.exec('SET TRANSACTION READ ONLY');
+        return (await tx.query<Record<string, unknown>>(text, params)).rows;
+      });
+    },
+    close: () => pg.close(),
+  };
+}
+
+// ---- attestations -------------------------------------------------------------------------------------------------
+
+export interface DemoAttester {
+  kid: string;
+  subject: string;
+  publicJwk: JWK;
+  sign(payload: object): Promise<string>;
+}
+
+/** The demo security officer's Ed25519 key, made once per data directory (demo-attester.json, mode 0600). */
+export async function demoAttester(dataDir: string): Promise<DemoAttester> {
+  const file = path.resolve(dataDir, 'demo-attester.json');
+  let stored: { privateJwk: JWK; publicJwk: JWK } | undefined;
+  try {
+    stored = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    stored = { privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) };
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(stored) + '\n', { mode: 0o600 });
+  }
+  const key = await importJWK(stored!.privateJwk, 'EdDSA');
+  const kid = 'demo-security-officer';
+  return {
+    kid,
+    subject: 'priya.security@astrix.example',
+    publicJwk: stored!.publicJwk,
+    sign: (payload) => new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'EdDSA', kid }).sign(key),
+  };
+}
+
+export const DEMO_RUNBOOKS: Record<string, { title: string; text: string; ageDays: number }> = {
+  'runbook.secrets-rotation': {
+    title: 'Secrets rotation runbook',
+    text: 'Rotate provider credentials in Secrets Manager quarterly and on staff change; verify consumers; revoke old versions.',
+    ageDays: 41,
+  },
+  'runbook.data-deletion-export': {
+    title: 'Data deletion and export runbook',
+    text: 'Export or delete a client or agency\'s data within 30 days of a verified request; cascade to backups on expiry.',
+    ageDays: 118,
+  },
+};
+
+export async function demoAttestations(attester: DemoAttester, now = Date.now()): Promise<string[]> {
+  return Promise.all(
+    Object.entries(DEMO_RUNBOOKS).map(([documentId, doc]) => {
+      const attestedAt = new Date(now - doc.ageDays * 86_400_000);
+      // Dates are whole days so a restarted demo signs the same statement (and the store keeps one copy).
+      attestedAt.setUTCHours(9, 0, 0, 0);
+      return attester.sign({
+        documentId,
+        title: doc.title,
+        attestedBy: attester.subject,
+        attestedAt: attestedAt.toISOString(),
+        expiresAt: new Date(attestedAt.getTime() + 365 * 86_400_000).toISOString(),
+        digest: sha256Hex(doc.text),
+      });
+    }),
+  );
+}
+
+// ---- settings ------------------------------------------------------------------------------------------------
+
+const AMAZON_CONTROLS = [
+  'identity.admin-mfa',
+  'identity.cognito-deletion-protection',
+  'storage.s3-public-access-block',
+  'storage.s3-encryption',
+  'network.default-route-hardened',
+  'logging.api-access-logs',
+  'webhooks.signature-validation',
+  'pii.buyer-masked-by-default',
+  'pii.redaction-scheduler',
+  'pii.redaction-backfill',
+  'audit.pii-reveal-retention',
+];
+const GOOGLE_CONTROLS = ['identity.admin-mfa', 'storage.s3-public-access-block', 'storage.s3-encryption', 'network.cors-split', 'logging.api-access-logs', 'governance.runbooks'];
+const WHATSAPP_CONTROLS = ['identity.admin-mfa', 'secrets.whatsapp-in-secrets-manager', 'secrets.no-legacy-env-credentials', 'retention.conversation-ttl', 'webhooks.signature-validation'];
+
+export function demoControlSettings(props: { snapshotFile: string; endpoints: { url: string; host: string }; attester: DemoAttester }): ControlSettings {
+  return parseControlSettings({
+    snapshots: [props.snapshotFile],
+    probes: {
+      allowedHosts: [props.endpoints.host],
+      timeoutMs: 3000,
+      webhooks: [
+        { name: 'stripe-payments', provider: 'stripe', url: `${props.endpoints.url}/webhooks/stripe` },
+        { name: 'whatsapp-inbound', provider: 'whatsapp', url: `${props.endpoints.url}/webhooks/whatsapp` },
+      ],
+      orders: { url: `${props.endpoints.url}/v1/orders`, buyerFields: ['buyer.name', 'buyer.phone', 'buyer.email', 'buyer.address'] },
+    },
+    platformDatabase: { urlEnv: 'TENET_DEMO_PLATFORM_DB' },
+    attestations: { trustedKeys: [{ kid: props.attester.kid, subject: props.attester.subject, jwk: props.attester.publicJwk }] },
+    requirements: { redactionFunction: 'buyer-pii-redaction' },
+    integrations: {
+      amazon_spapi: { controls: AMAZON_CONTROLS },
+      whatsapp: { controls: WHATSAPP_CONTROLS },
+      google_ads: { controls: GOOGLE_CONTROLS },
+      google_analytics: { controls: GOOGLE_CONTROLS },
+      google_sheets: { controls: GOOGLE_CONTROLS },
+      google_docs: { controls: GOOGLE_CONTROLS },
+      youtube: { controls: GOOGLE_CONTROLS },
+    },
+  });
+}

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../engine/db/database.ts';
+import { canonicalJson } from './canonical-json.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface EvidenceRecord {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  collectedAt: string;
+  controlId: string;
+  source: string;
+  payload: unknown;
+}
+
+/** hash = sha256(prevHash || canonical JSON of the record without its hash). */
+export function recordHash(r: Omit<EvidenceRecord, 'hash'>): string {
+  return createHash('sha256')
+    .update(r.prevHash)
+    .update(canonicalJson({ seq: r.seq, collectedAt: r.collectedAt, controlId: r.controlId, source: r.source, payload: r.payload }))
+    .digest('hex');
+}
+
+/** Tenet's evidence lock: appends are serialised across replicas so the chain never forks. */
+const EVIDENCE_LOCK = 0x7e4e7001;
+
+/**
+ * The append-only evidence chain. Every control run appends what it saw; each record's hash covers the previous
+ * record's hash, so editing or removing any record breaks every hash after it (and the table refuses UPDATE and
+ * DELETE besides). Payloads are what the collectors returned after redaction: never a secret, never raw PII.
+ */
+export class EvidenceStore {
+  constructor(private readonly db: Db) {}
+
+  /** Appends one record inside `trx` (or its own transaction) and returns it. */
+  async append(entry: { controlId: string; source: string; payload: unknown; collectedAt?: Date }, trx?: Db): Promise<EvidenceRecord> {
+    const run = async (t: Db) => {
+      await sql`SELECT pg_advisory_xact_lock(${EVIDENCE_LOCK})`.execute(t);
+      const last = await t.selectFrom('evidence_records').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      // Round-trip the payload through JSON so the hash covers exactly what jsonb will store.
+      const payload = JSON.parse(JSON.stringify(entry.payload ?? null));
+      const base = {
+        seq: last ? Number(last.seq) + 1 : 1,
+        prevHash: last?.hash ?? GENESIS_HASH,
+        collectedAt: (entry.collectedAt ?? new Date()).toISOString(),
+        controlId: entry.controlId,
+        source: entry.source,
+        payload,
+      };
+      const record: EvidenceRecord = { ...base, hash: recordHash(base) };
+      await t
+        .insertInto('evidence_records')
+        .values({
+          seq: record.seq,
+          prev_hash: record.prevHash,
+          hash: record.hash,
+          collected_at: record.collectedAt,
+          control_id: record.controlId,
+          source: record.source,
+          payload: JSON.stringify(payload),
+        })
+        .execute();
+      return record;
+    };
+    return trx ? run(trx) : this.db.transaction().execute(run);
+  }
+
+  async get(seq: number): Promise<EvidenceRecord | undefined> {
+    const row = await this.db.selectFrom('evidence_records').selectAll().where('seq', '=', String(seq)).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Records in seq order, from `fromSeq` (inclusive), at most `limit`. */
+  async list(props: { fromSeq?: number; limit?: number; controlId?: string } = {}): Promise<EvidenceRecord[]> {
+    let q = this.db.selectFrom('evidence_records').selectAll().where('seq', '>=', String(props.fromSeq ?? 1));
+    if (props.controlId) q = q.where('control_id', '=', props.controlId);
+    const rows = await q.orderBy('seq', 'asc').limit(props.limit ?? 1000).execute();
+    return rows.map(toRecord);
+  }
+
+  async head(): Promise<{ seq: number; hash: string } | undefined> {
+    const last = await this.db.selectFrom('evidence_records').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return last ? { seq: Number(last.seq), hash: last.hash } : undefined;
+  }
+
+  /** Walks the chain; returns the first broken link, if any. */
+  async verify(): Promise<{ ok: true; count: number; head?: string } | { ok: false; seq: number; reason: string }> {
+    let prev = GENESIS_HASH;
+    let expected = 1;
+    let count = 0;
+    for (;;) {
+      const batch = await this.list({ fromSeq: expected, limit: 1000 });
+      for (const r of batch) {
+        if (r.seq !== expected) return { ok: false, seq: expected, reason: `record ${expected} is missing` };
+        if (r.prevHash !== prev) return { ok: false, seq: r.seq, reason: 'prevHash does not match the previous record' };
+        if (recordHash(r) !== r.hash) return { ok: false, seq: r.seq, reason: 'hash does not match the record' };
+        prev = r.hash;
+        expected++;
+        count++;
+      }
+      if (batch.length < 1000) return { ok: true, count, head: count ? prev : undefined };
+    }
+  }
+}
+
+function toRecord(row: { seq: string; prev_hash: string; hash: string; collected_at: Date; control_id: string; source: string; payload: unknown }): EvidenceRecord {
+  return {
+    seq: Number(row.seq),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    collectedAt: new Date(row.collected_at).toISOString(),
+    controlId: row.control_id,
+    source: row.source,
+    payload: row.payload,
+  };
+}
