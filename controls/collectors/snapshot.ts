@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { InventoryItem, InventorySlice } from '../define-control.ts';
 import { normaliseConfigurationItem, type EnvironmentMapping } from '../inventory/config-item.ts';
 import type { InventorySource } from './inventory-source.ts';
@@ -8,9 +8,21 @@ import type { InventorySource } from './inventory-source.ts';
  * S3, or a bare array of items). Each file is read and normalised once, then indexed by resource type.
  * An item that cannot be normalised is reported as an error of the types it claims to be (or of every type when
  * it does not say), so a control reading that type is `error`, never `pass` on partial data.
+ * A file that changed (size or mtime) since it was read is read again on the next `read`.
  */
 export function createSnapshotSource(props: { files: string[]; mapping?: EnvironmentMapping }): InventorySource & { load(): Promise<void> } {
   let loaded: Promise<{ byType: Map<string, InventoryItem[]>; errors: Array<{ source: string; message: string; type?: string }> }> | undefined;
+  let fingerprint = '';
+  const currentFingerprint = async () =>
+    (await Promise.all(props.files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => 'missing')))).join('|');
+  async function fresh() {
+    const now = await currentFingerprint();
+    if (!loaded || now !== fingerprint) {
+      fingerprint = now;
+      loaded = loadAll();
+    }
+    return loaded;
+  }
 
   async function loadAll() {
     const byType = new Map<string, InventoryItem[]>();
@@ -47,10 +59,10 @@ export function createSnapshotSource(props: { files: string[]; mapping?: Environ
   const source = {
     name: 'snapshot',
     async load() {
-      await (loaded ??= loadAll());
+      await fresh();
     },
     async read(types: string[]): Promise<InventorySlice> {
-      const { byType, errors } = await (loaded ??= loadAll());
+      const { byType, errors } = await fresh();
       const items = types.flatMap((t) => byType.get(t) ?? []);
       return {
         items,

@@ -11,6 +11,13 @@ import { createLogger } from '../../engine/logger.ts';
 import { createMetrics } from '../../engine/metrics.ts';
 import type { RouteDef } from '../../engine/http/route.ts';
 import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
+import { CATALOGUE } from '../../controls/catalogue/index.ts';
+import type { InventorySource } from '../../controls/collectors/inventory-source.ts';
+import { parseControlSettings } from '../../controls/settings.ts';
+import { AttestationStore } from '../../engine/controls/attestation-store.ts';
+import { ControlService } from '../../engine/controls/control-service.ts';
+import { inventorySources } from '../../engine/controls/setup.ts';
+import { controlRoutes } from '../../engine/http/routes/control-routes.ts';
 import { createTestDatabase } from './test-database.ts';
 
 export interface TestApp {
@@ -19,13 +26,21 @@ export interface TestApp {
   authz: Authz;
   database: DatabaseHandle;
   app: TenetApp;
+  /** present when started with `controls` */
+  controls?: ControlService;
   /** fetch with a role's key (or none) */
   call(path: string, init?: { method?: string; body?: unknown; role?: TenetRole; key?: string }): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
 /** A real app on a fresh database, listening on an ephemeral loopback port, with the demo entities and a key per role. */
-export async function startTestApp(props: { extraRoutes?: (ctx: { authz: Authz; database: DatabaseHandle }) => RouteDef[] } = {}): Promise<TestApp> {
+export async function startTestApp(
+  props: {
+    extraRoutes?: (ctx: { authz: Authz; database: DatabaseHandle }) => RouteDef[];
+    /** a control service and its routes, over these settings (the control settings file's JSON) and inventory */
+    controls?: { settings?: unknown; inventory?: InventorySource[]; live?: boolean };
+  } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const logger = createLogger({ level: 'silent' });
   const config = loadConfig({ LOG_LEVEL: 'silent', TENET_ENTITY_REFRESH_MS: '200' });
@@ -34,6 +49,24 @@ export async function startTestApp(props: { extraRoutes?: (ctx: { authz: Authz; 
   const apiKeys = new ApiKeyStore({ db: database.db, cacheMs: 0 });
   const keys = {} as Record<TenetRole, string>;
   for (const role of TENET_ROLES) keys[role] = (await apiKeys.create({ name: `test ${role}`, role })).key;
+  let controls: ControlService | undefined;
+  const routes: RouteDef[] = props.extraRoutes?.({ authz, database }) ?? [];
+  if (props.controls) {
+    const settings = parseControlSettings(props.controls.settings ?? {});
+    const attestations = new AttestationStore(database.db, settings.attestations.trustedKeys);
+    controls = new ControlService({
+      db: database.db,
+      logger,
+      authz,
+      settings,
+      catalogue: CATALOGUE,
+      inventory: props.controls.inventory ?? inventorySources(settings),
+      live: props.controls.live ?? false,
+      attestations,
+      revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
+    });
+    routes.push(...controlRoutes({ controls, attestations }));
+  }
   const app = createApp({
     version: 'test',
     logger,
@@ -41,7 +74,7 @@ export async function startTestApp(props: { extraRoutes?: (ctx: { authz: Authz; 
     db: database.db,
     authz,
     apiKeys,
-    extraRoutes: props.extraRoutes?.({ authz, database }),
+    extraRoutes: routes,
   });
   const server = http.createServer(app.listener);
   server.listen(0, '127.0.0.1');
@@ -53,6 +86,7 @@ export async function startTestApp(props: { extraRoutes?: (ctx: { authz: Authz; 
     authz,
     database,
     app,
+    controls,
     async call(path, init = {}) {
       const key = init.key ?? (init.role ? keys[init.role] : undefined);
       const res = await fetch(url + path, {

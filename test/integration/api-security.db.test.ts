@@ -5,7 +5,10 @@ import { ROUTE_ACCESS } from './route-access.ts';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // Amazon SP-API needs one control that passes here, so its orders are decided by the role and tenant policies
+  // under test; other restricted integrations have no controls configured and are therefore never ready.
+  t = await startTestApp({ controls: { settings: { integrations: { amazon_spapi: { controls: ['audit.pii-reveal-retention'] } } } } });
+  await t.controls!.runNow(['audit.pii-reveal-retention'], { trigger: 'manual' });
 });
 afterAll(async () => t?.close());
 

@@ -21,6 +21,7 @@ export const ROUTE_ACCESS: Record<string, TenetRole[]> = {
   'exceptions:read': ['admin', 'security_officer', 'auditor'],
   'exceptions:approve': ['admin', 'security_officer'],
   'evidence:read': ['admin', 'security_officer', 'auditor'],
+  'evidence:write': ['admin', 'security_officer'],
   'packs:read': ['admin', 'security_officer', 'auditor'],
   'packs:build': ['admin', 'security_officer', 'auditor'],
   'settings:read': ['admin', 'security_officer'],
