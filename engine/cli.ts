@@ -13,6 +13,10 @@ Commands:
   policy test                          run the decision tables in policies/cases
   authorize --principal T::id --action A --resource T::id [--context JSON] [--entities FILE]
                                        one decision with the active platform policy set
+  check [--control ID]... [--snapshot FILE]... [--format table|json]
+                                       run control checks once (exit 0 all pass, 1 any fail or error,
+                                       2 nothing could be evaluated); evidence from TENET_CONFIG_FILE,
+                                       or only the AWS Config snapshot files given
 
 Configuration comes from the environment; see README.md.`;
 
@@ -21,6 +25,7 @@ const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./cli/migrate.ts')).migrate,
   policy: async () => (await import('./cli/policy.ts')).policy,
   authorize: async () => (await import('./cli/authorize.ts')).authorize,
+  check: async () => (await import('./cli/check.ts')).check,
 };
 
 /** Runs one command; returns the exit code. Errors are printed without stack traces unless TENET_DEBUG is set. */
