@@ -1,0 +1,150 @@
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDemoPlatformDb } from '../../engine/demo/demo-environment.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normaliseConfigurationItem } from '../inventory/config-item.ts';
+import { parseControlSettings } from '../settings.ts';
+import { assertAllowed, classifyBuyerValue, probeOrders, probeWebhooks } from './http-probe.ts';
+import { queryUnredactedOrders } from './platform-db.ts';
+import { createSnapshotSource } from './snapshot.ts';
+
+describe('configuration items', () => {
+  it('accepts the API shape (JSON strings, tag list) and the snapshot shapes (objects; 1.3 and documentation spellings)', () => {
+    const api = normaliseConfigurationItem({
+      accountId: '111111111111',
+      resourceType: 'AWS::S3::Bucket',
+      resourceId: 'b1',
+      awsRegion: 'ap-south-1',
+      configurationItemCaptureTime: 1_763_000_000,
+      configuration: '{"name":"b1"}',
+      supplementaryConfiguration: { BucketVersioningConfiguration: '{"status":"Enabled"}', IsRequesterPaysEnabled: 'false' },
+      tags: [{ key: 'environment', value: 'Production' }],
+    });
+    expect(api).toMatchObject({ accountId: '111111111111', environment: 'production', configuration: { name: 'b1' }, supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Enabled' }, IsRequesterPaysEnabled: 'false' } });
+    expect(api.configurationItemCaptureTime).toBe(new Date(1_763_000_000_000).toISOString());
+
+    const v13 = normaliseConfigurationItem(
+      { awsAccountId: '222222222222', ARN: 'arn:aws:s3:::b2', resourceType: 'AWS::S3::Bucket', resourceId: 'b2', configuration: { name: 'b2' }, supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Off' } }, tags: {} },
+      { accounts: { '222222222222': 'staging' } },
+    );
+    expect(v13).toMatchObject({ arn: 'arn:aws:s3:::b2', environment: 'staging', supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Off' } } });
+    const doc = normaliseConfigurationItem({ accountId: '3', arn: 'arn:x', resourceType: 'T', resourceId: 'r', configurationStateID: 1 }, { resources: { 'arn:x': 'production' } });
+    expect(doc.environment).toBe('production');
+  });
+
+  it('refuses an item it cannot read, naming it', () => {
+    expect(() => normaliseConfigurationItem({ resourceType: 'AWS::S3::Bucket', resourceId: 'b', accountId: '1', configuration: '{broken' })).toThrow(/AWS::S3::Bucket b configuration is not valid JSON/);
+    expect(() => normaliseConfigurationItem({ resourceType: 'AWS::S3::Bucket', resourceId: 'b' })).toThrow(/no accountId/);
+    expect(() => normaliseConfigurationItem('x')).toThrow(/not an object/);
+  });
+});
+
+describe('snapshot files', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'tenet-snap-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads items by type, reports unreadable items only to controls reading their type, and re-reads a changed file', async () => {
+    const file = path.join(dir, 's.json');
+    const good = { awsAccountId: '1', resourceType: 'AWS::S3::Bucket', resourceId: 'b', configuration: {} };
+    await writeFile(file, JSON.stringify({ fileVersion: '1.0', configurationItems: [good, { awsAccountId: '1', resourceType: 'AWS::Lambda::Function', resourceId: 'f', configuration: '{oops' }] }));
+    const source = createSnapshotSource({ files: [file] });
+    expect(await source.read(['AWS::S3::Bucket'])).toEqual({ items: [expect.objectContaining({ resourceId: 'b' })], errors: [] });
+    const fns = await source.read(['AWS::Lambda::Function']);
+    expect(fns.items).toEqual([]);
+    expect(fns.errors[0]).toMatchObject({ source: `snapshot:${file}#1`, message: expect.stringMatching(/not valid JSON/) });
+
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(file, JSON.stringify({ configurationItems: [good, { ...good, resourceId: 'b2' }] }));
+    expect((await source.read(['AWS::S3::Bucket'])).items).toHaveLength(2);
+  });
+
+  it('a missing or broken file is an error, never an empty inventory', async () => {
+    const missing = await createSnapshotSource({ files: [path.join(dir, 'nope.json')] }).read(['AWS::S3::Bucket']);
+    expect(missing.errors[0].message).toMatch(/ENOENT/);
+    const broken = path.join(dir, 'broken.json');
+    await writeFile(broken, '{"configurationItems": [');
+    expect((await createSnapshotSource({ files: [broken] }).read(['AWS::S3::Bucket'])).errors[0].message).toMatch(/not valid JSON/);
+  });
+});
+
+describe('HTTP probes', () => {
+  let server: http.Server;
+  let base: string;
+  let host: string;
+  const seen: Array<{ url?: string; headers: http.IncomingHttpHeaders }> = [];
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      seen.push({ url: req.url, headers: req.headers });
+      if (req.url === '/hook-strict') return res.writeHead(req.headers['stripe-signature'] ? 403 : 401).end();
+      if (req.url === '/hook-lax') return res.writeHead(200).end('ok');
+      if (req.url === '/redirect') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
+      if (req.url === '/slow') return setTimeout(() => res.writeHead(401).end(), 2_000);
+      if (req.url === '/orders') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ data: { orders: [{ buyer: { name: 'R*** K****', phone: '+91 98450 12345' } }, { buyer: { name: '[redacted]' } }] } }));
+      }
+      res.writeHead(404).end();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://${host}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const probes = (over: object) => parseControlSettings({ probes: { allowedHosts: [host], timeoutMs: 500, ...over } }).probes;
+
+  it('sends each webhook an unsigned and a wrongly signed request and records the status only', async () => {
+    const r = await probeWebhooks(probes({ webhooks: [{ name: 's', provider: 'stripe', url: `${base}/hook-strict` }, { name: 'l', provider: 'generic', url: `${base}/hook-lax` }] }));
+    expect(r.map((x) => [x.name, x.case, x.status])).toEqual([
+      ['s', 'unsigned', 401],
+      ['s', 'bad-signature', 403],
+      ['l', 'unsigned', 200],
+      ['l', 'bad-signature', 200],
+    ]);
+    expect(seen.find((s) => s.url === '/hook-strict' && s.headers['stripe-signature'])?.headers['stripe-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+  });
+
+  it('never follows a redirect, times out, and refuses hosts that are not configured', async () => {
+    const r = await probeWebhooks(probes({ webhooks: [{ name: 'r', provider: 'x', url: `${base}/redirect` }, { name: 'slow', provider: 'x', url: `${base}/slow` }, { name: 'evil', provider: 'x', url: 'http://169.254.169.254/' }] }));
+    expect(r[0].status).toBe(302);
+    expect(r[2].error).toBe('timed out');
+    expect(r[4].error).toMatch(/refused: host 169.254.169.254 is not in probes.allowedHosts/);
+    expect(() => assertAllowed('file:///etc/passwd', [host])).toThrow(/not probed/);
+  });
+
+  it('classifies buyer fields and keeps no values', async () => {
+    const r = await probeOrders(probes({ orders: { url: `${base}/orders`, buyerFields: ['buyer.name', 'buyer.phone'], ordersPath: 'data.orders' } }));
+    expect(r).toEqual({ url: `${base}/orders`, status: 200, orders: 2, fields: [{ field: 'buyer.name', masked: 2, unmasked: 0, absent: 0 }, { field: 'buyer.phone', masked: 0, unmasked: 1, absent: 1 }] });
+    expect(JSON.stringify(r)).not.toMatch(/98450/);
+    expect(classifyBuyerValue('xxxx1234')).toBe('masked');
+    expect(classifyBuyerValue('Alex Rao')).toBe('unmasked');
+    expect(classifyBuyerValue({ line1: '12 MG Road', city: 'B*******' })).toBe('unmasked');
+  });
+
+  it('an order probe that needs a token not in the environment says so', async () => {
+    const r = await probeOrders(probes({ orders: { url: `${base}/orders`, buyerFields: ['buyer.name'], headersFromEnv: { authorization: 'ORDERS_TOKEN' } } }), {});
+    expect(r.error).toMatch(/ORDERS_TOKEN/);
+  });
+});
+
+describe('read-only SQL on the platform database', () => {
+  it('counts unredacted old orders in the demo platform database, returns ids only, and cannot write', async () => {
+    const db = await openDemoPlatformDb();
+    try {
+      const r = await queryUnredactedOrders({ run: db.query, olderThanDays: 30 });
+      expect(r).toEqual({ count: 3, sample: ['o-3050', 'o-3141', 'o-3232'], olderThanDays: 30 });
+      await expect(db.query('UPDATE orders SET pii_redacted = true', [])).rejects.toThrow(/read-only transaction/);
+      expect((await queryUnredactedOrders({ run: db.query, olderThanDays: 30 })).count).toBe(3);
+    } finally {
+      await db.close();
+    }
+  });
+});
