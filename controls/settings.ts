@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -6,7 +7,7 @@ import { z } from 'zod';
  * which controls each integration needs. Secrets never live in it: a database URL or a probe token is named by
  * the environment variable that holds it (`...Env`).
  */
-const cron = z.string().min(9, 'a cron pattern like "*/30 * * * *"');
+const cronPattern = z.string().refine((p) => cron.validate(p), 'not a cron pattern (like "*/30 * * * *", seconds optional)');
 const host = z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'a host name, optionally with :port');
 
 export const probeCase = z.enum(['unsigned', 'bad-signature']);
@@ -112,7 +113,7 @@ export const controlSettingsSchema = z
     /** integration id (Integration entity id) → the controls it needs to be ready */
     integrations: z.record(z.string(), z.object({ controls: z.array(z.string()).min(1) })).default({}),
     /** per-control cron overrides */
-    schedules: z.record(z.string(), cron).default({}),
+    schedules: z.record(z.string(), cronPattern).default({}),
     /** a control whose collection takes longer is `error` */
     runTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
   })
