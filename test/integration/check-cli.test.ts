@@ -59,7 +59,7 @@ afterAll(async () => {
 
 function check(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // Credentials through the SDK's default chain (environment variables), as on a real host.
-  const env = { ...process.env, TENET_CONFIG_FILE: configFile, AWS_ACCESS_KEY_ID: 'AKIDTENETCHECKTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-not-real', AWS_REGION: REGION, LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TENET_CONFIG_FILE: configFile, AWS_ACCESS_KEY_ID: 'AKIDTENETCHECKTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-not-real', AWS_REGION: REGION, LOG_LEVEL: 'silent' };
   delete env.AWS_PROFILE;
   const child = spawn(process.execPath, [bin, 'check', ...args], { env });
   let stdout = '';
