@@ -68,6 +68,8 @@ export interface EvidenceSources {
     context?: Record<string, unknown>;
     entities?: unknown[];
   }): Promise<{ decision: 'allow' | 'deny'; reasons: string[]; errors: string[] }>;
+  /** The CloudWatch Logs PII scan since the last deployment (or the configured window); no raw values. */
+  logScan(): Promise<import('./catalogue/logging-cloudwatch-pii-scan.ts').LogScanEvidence | typeof NOT_APPLICABLE>;
   /** Facts Tenet holds about itself. */
   self(fact: 'pii_reveal_retention'): Promise<{ configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean } | typeof NOT_APPLICABLE>;
 }

@@ -39,6 +39,18 @@ export const controlSettingsSchema = z
         maxAttempts: z.number().int().min(1).max(10).default(5),
       })
       .optional(),
+    /** The CloudWatch Logs PII scan (logging.cloudwatch-pii-scan). Credentials as for `aws` (roleArn per account). */
+    logScan: z
+      .object({
+        groups: z
+          .array(z.object({ accountId: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'), region: z.string().min(1), logGroupName: z.string().min(1) }))
+          .min(1),
+        /** Without a recorded deployment (POST /v1/deployments), the verdict covers this many hours. */
+        windowHours: z.number().int().min(1).max(24 * 90).default(24),
+        insightsPrefilter: z.object({ minStoredBytes: z.number().int().min(0).default(1 << 30), queryString: z.string().min(1) }).optional(),
+        maxSamplesPerDetector: z.number().int().min(0).max(50).default(5),
+      })
+      .optional(),
     /** AWS Config snapshot files (JSON), read as an inventory source. */
     snapshots: z.array(z.string().min(1)).default([]),
     probes: z

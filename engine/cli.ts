@@ -17,6 +17,13 @@ Commands:
                                        run control checks once (exit 0 all pass, 1 any fail or error,
                                        2 nothing could be evaluated); evidence from TENET_CONFIG_FILE,
                                        or only the AWS Config snapshot files given
+  scan-logs [FILE|-] [--format table|json] [--redact]
+                                       scan log lines (plain, or CloudWatch export JSON lines) for PII
+                                       and secrets; exit 1 if anything is found. --redact writes the
+                                       input back masked (report on stderr)
+  scan-logs --emit-data-protection-policy
+                                       print a CloudWatch Logs data protection policy for the India
+                                       identifiers and provider keys
 
 Configuration comes from the environment; see README.md.`;
 
@@ -26,6 +33,7 @@ const commands: Record<string, () => Promise<Command>> = {
   policy: async () => (await import('./cli/policy.ts')).policy,
   authorize: async () => (await import('./cli/authorize.ts')).authorize,
   check: async () => (await import('./cli/check.ts')).check,
+  'scan-logs': async () => (await import('./cli/scan-logs.ts')).scanLogs,
 };
 
 /** Runs one command; returns the exit code. Errors are printed without stack traces unless TENET_DEBUG is set. */

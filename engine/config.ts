@@ -24,6 +24,7 @@ export const configSchema = z.object({
     .optional(),
   TENET_POLICY_DIR: z.string().min(1).optional(),
   TENET_CONFIG_FILE: z.string().min(1).optional(),
+  TENET_SCANNER_SECRET: z.string().min(32, 'must be at least 32 characters (it keys the PII fingerprints)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENET_DECISION_QUEUE_MAX: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   TENET_DECISION_BATCH_MAX: z.coerce.number().int().min(1).max(5_000).default(1_000),

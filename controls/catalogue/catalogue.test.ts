@@ -3,6 +3,7 @@ import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventoryI
 import { runControl } from '../runner.ts';
 import { parseControlSettings } from '../settings.ts';
 import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
+import type { LogScanEvidence } from './logging-cloudwatch-pii-scan.ts';
 
 const settings = parseControlSettings({ requirements: { redactionFunction: 'pii-redactor' } });
 
@@ -32,6 +33,7 @@ interface Fixture {
   attestations?: Attestation[];
   self?: { configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean };
   allowWithoutMfa?: boolean;
+  logScan?: LogScanEvidence;
   throws?: boolean;
 }
 
@@ -47,6 +49,7 @@ function sources(f: Fixture): EvidenceSources {
     attestations: f.throws ? boom : async () => f.attestations ?? NOT_APPLICABLE,
     authorize: async () => ({ decision: f.allowWithoutMfa ? 'allow' : 'deny', reasons: [], errors: [] }),
     self: f.throws ? boom : async () => f.self ?? NOT_APPLICABLE,
+    logScan: f.throws ? boom : async () => f.logScan ?? NOT_APPLICABLE,
   };
 }
 
@@ -68,7 +71,30 @@ const stage = (apiId: string, format: string | undefined, dest = 'arn:aws:logs:a
 const goodFormat = JSON.stringify({ requestId: '$context.requestId', status: '$context.status', sub: '$context.authorizer.claims.sub' });
 
 /** For every control: a fixture that passes, one that fails (with the finding text expected) and one that errors. */
+const scan = (over: Partial<LogScanEvidence> = {}): LogScanEvidence => ({
+  window: { since: Date.now() - 86_400_000, until: Date.now(), reason: 'deployment', deployment: 'v42' },
+  scans: 3,
+  groups: [{ accountId: '111111111111', region: 'ap-south-1', logGroupName: '/aws/lambda/order-import', eventsScanned: 5000, bytesScanned: 1e6, status: 'ok' }],
+  counts: {},
+  byGroup: [],
+  samples: [],
+  errors: [],
+  ...over,
+});
+
 const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp; error?: Fixture }> = {
+  'logging.cloudwatch-pii-scan': {
+    pass: { logScan: scan() },
+    fail: {
+      logScan: scan({
+        counts: { in_phone: 2 },
+        byGroup: [{ logGroupName: '/aws/lambda/order-import', logStreamName: '2026/11/23/[$LATEST]ab', detector: 'in_phone', count: 2 }],
+        samples: [{ logGroupName: '/aws/lambda/order-import', logStreamName: '2026/11/23/[$LATEST]ab', detector: 'in_phone', masked: '98******10', fingerprint: 'f'.repeat(32), timestamp: Date.now() }],
+      }),
+    },
+    failMessage: /2 in_phone value\(s\) in \/aws\/lambda\/order-import \(stream 2026\/11\/23\/\[\$LATEST\]ab\), e.g. 98\*{6}10/,
+    error: { logScan: scan({ errors: [{ source: 'aws:111111111111:ap-south-1:CloudWatchLogs.FilterLogEvents:/aws/lambda/x', message: 'ThrottlingException' }] }) },
+  },
   'identity.admin-mfa': {
     pass: { items: [item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'ON' }), item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' }), item('AWS::Cognito::UserPool', 'staging', { MfaConfiguration: 'OFF' })] },
     fail: { items: [item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' })], allowWithoutMfa: true },

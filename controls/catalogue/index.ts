@@ -5,6 +5,7 @@ import governanceRunbooks from './governance-runbooks.ts';
 import identityAdminMfa from './identity-admin-mfa.ts';
 import identityCognitoDeletionProtection from './identity-cognito-deletion-protection.ts';
 import loggingApiAccessLogs from './logging-api-access-logs.ts';
+import loggingCloudwatchPiiScan from './logging-cloudwatch-pii-scan.ts';
 import networkCorsSplit from './network-cors-split.ts';
 import networkDefaultRouteHardened from './network-default-route-hardened.ts';
 import piiBuyerMaskedByDefault from './pii-buyer-masked-by-default.ts';
@@ -31,6 +32,7 @@ export const CATALOGUE: ReadonlyArray<ControlDefinition<any>> = [
   networkCorsSplit,
   networkDefaultRouteHardened,
   loggingApiAccessLogs,
+  loggingCloudwatchPiiScan,
   webhooksSignatureValidation,
   piiBuyerMaskedByDefault,
   piiRedactionScheduler,

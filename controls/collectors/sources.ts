@@ -1,4 +1,5 @@
 import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventorySlice } from '../define-control.ts';
+import type { LogScanEvidence } from '../catalogue/logging-cloudwatch-pii-scan.ts';
 import type { ControlSettings } from '../settings.ts';
 import { probeOrders, probeWebhooks } from './http-probe.ts';
 import type { InventorySource } from './inventory-source.ts';
@@ -14,6 +15,8 @@ export interface SourceDeps {
   /** signed attestations of these documents (already verified); undefined → not_applicable */
   attestations?: (documentIds: string[]) => Promise<Attestation[]>;
   self?: EvidenceSources['self'];
+  /** the CloudWatch Logs PII scan (engine/controls/log-scan.ts); undefined → not_applicable */
+  logScan?: () => Promise<LogScanEvidence>;
   /** read-only SQL on the platform database; default: pg against the URL in platformDatabase.urlEnv */
   platformQuery?: ReadOnlyQuery;
   env?: Record<string, string | undefined>;
@@ -79,6 +82,10 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
       return deps.attestations(documentIds);
     },
     authorize: deps.authorize,
+    async logScan() {
+      if (!deps.live || !deps.logScan) return NOT_APPLICABLE;
+      return deps.logScan();
+    },
     async self(fact) {
       if (!deps.self) return NOT_APPLICABLE;
       return deps.self(fact);

@@ -4,6 +4,16 @@ import { uidKey, type Entity, type EntityUid } from './entity.ts';
 import { DecisionCache } from './decision-cache.ts';
 import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
 import { actionPlan, type CompiledPolicySet } from './policy-set.ts';
+import { createScanner } from '../../controls/pii/scanner.ts';
+import type { Scanner } from '../../controls/pii/types.ts';
+
+/**
+ * Error messages can quote what the caller sent (an entity id that is a phone number, a context value). They go
+ * back in the answer and into the decision log, so they are passed through the PII scanner's redaction first.
+ * Only the deny-with-errors path pays for it. The key is irrelevant: redaction emits no fingerprints.
+ */
+let redactor: Scanner | undefined;
+const redactError = (message: string): string => (redactor ??= createScanner({ secret: 'pdp-error-redaction' })).redact(message);
 
 // Node 20's V8 crashes ("Fatal error ... unreachable code" in Deoptimizer::DoComputeBuiltinContinuation) when
 // an optimised function that inlined a JS→Wasm call into cedar-wasm is lazily deoptimised while the call is on
@@ -162,7 +172,7 @@ export class PolicyDecisionPoint {
     return {
       decision: 'deny',
       reasons: [],
-      errors,
+      errors: errors.map(redactError),
       policyHash,
       entityVersion: this.entityVersion(),
       latencyUs: Number(process.hrtime.bigint() - started) / 1000,

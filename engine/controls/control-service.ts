@@ -14,6 +14,7 @@ import type { RunStatus } from '../db/schema.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AttestationStore } from './attestation-store.ts';
+import type { LogScanService } from './log-scan.ts';
 import { computeReadiness, type ExceptionRow, type IntegrationReadiness } from './readiness.ts';
 
 export interface StoredRun {
@@ -39,6 +40,7 @@ const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
   unredactedOrders: 'platform-sql',
   attestations: 'attestations',
   authorize: 'tenet-pdp',
+  logScan: 'cloudwatch-logs',
   self: 'tenet',
 };
 
@@ -64,6 +66,7 @@ export class ControlService {
   private readiness = new Map<string, boolean>();
   private readinessRun: Promise<IntegrationReadiness[]> | undefined;
   private readonly platformQuery?: ReadOnlyQuery;
+  readonly logScan?: LogScanService;
 
   constructor(props: {
     db: Db;
@@ -78,8 +81,10 @@ export class ControlService {
     replica?: string;
     env?: Record<string, string | undefined>;
     platformQuery?: ReadOnlyQuery;
+    logScan?: LogScanService;
   }) {
     this.platformQuery = props.platformQuery;
+    this.logScan = props.logScan;
     this.db = props.db;
     this.logger = props.logger;
     this.authz = props.authz;
@@ -118,6 +123,7 @@ export class ControlService {
       live: this.live,
       env: this.env,
       platformQuery: this.platformQuery,
+      logScan: this.logScan?.configured ? () => this.logScan!.scan() : undefined,
       authorize: async (r) => {
         const d = this.authz.platform.authorize({
           principal: r.principal,

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints } from '../demo/demo-environment.ts';
 import { AttestationStore } from './attestation-store.ts';
 import { ControlService } from './control-service.ts';
+import { LogScanService } from './log-scan.ts';
 import { startControlScheduler } from './scheduler.ts';
 
 /** The inventory sources a settings file configures: AWS Config snapshot files, then AWS accounts. */
@@ -80,6 +81,7 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
     attestations,
     revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
     platformQuery,
+    logScan: new LogScanService({ db, settings, logger, secret: config.TENET_SCANNER_SECRET }),
   });
   let scheduler: { stop(): Promise<void> } | undefined;
   return {

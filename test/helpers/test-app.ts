@@ -17,6 +17,7 @@ import { parseControlSettings } from '../../controls/settings.ts';
 import { AttestationStore } from '../../engine/controls/attestation-store.ts';
 import { ControlService } from '../../engine/controls/control-service.ts';
 import { inventorySources } from '../../engine/controls/setup.ts';
+import { LogScanService } from '../../engine/controls/log-scan.ts';
 import { controlRoutes } from '../../engine/http/routes/control-routes.ts';
 import { createTestDatabase } from './test-database.ts';
 
@@ -64,6 +65,7 @@ export async function startTestApp(
       live: props.controls.live ?? false,
       attestations,
       revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
+      logScan: new LogScanService({ db: database.db, settings, logger }),
     });
     routes.push(...controlRoutes({ controls, attestations }));
   }

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_authz.ts';
 import * as m0002 from './0002_controls.ts';
+import * as m0003 from './0003_log_scan.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -9,6 +10,7 @@ import * as m0002 from './0002_controls.ts';
 const migrations: Record<string, Migration> = {
   '0001_authz': m0001,
   '0002_controls': m0002,
+  '0003_log_scan': m0003,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AttestationStore } from '../../controls/attestation-store.ts';
 import type { ControlService } from '../../controls/control-service.ts';
+import { InputError } from '../../errors.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 
 const controlId = z.object({ id: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a control id like storage.s3-versioning') });
@@ -116,6 +117,28 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       },
     }),
   ];
+  if (controls.logScan) {
+    const logScan = controls.logScan;
+    routes.push(
+      defineRoute({
+        method: 'post',
+        path: '/v1/deployments',
+        summary: 'Records a deployment of the governed platform: the CloudWatch PII scan verdict restarts from it, and the scan runs now.',
+        tag: 'Controls',
+        gate: { area: 'controls', action: 'run' },
+        body: z.object({ version: z.string().min(1).max(200), deployedAt: z.iso.datetime({ offset: true }).optional() }).strict(),
+        statuses: { 201: 'recorded' },
+        handler: async ({ body, key, res }) => {
+          const deployedAt = body.deployedAt ? new Date(body.deployedAt) : new Date();
+          if (deployedAt.getTime() > Date.now() + 60_000) throw new InputError('deployedAt: in the future');
+          const deployment = await logScan.recordDeployment({ deployedAt, version: body.version, recordedBy: who(key) });
+          const runs = logScan.configured ? await controls.runNow(['logging.cloudwatch-pii-scan'], { trigger: 'manual', requestedBy: who(key) }) : [];
+          res.status(201);
+          return { deployment, runs };
+        },
+      }),
+    );
+  }
   if (deps.attestations) {
     const attestations = deps.attestations;
     routes.push(

@@ -1,0 +1,575 @@
+import { createHash } from 'node:crypto';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+  StopQueryCommand,
+  type CloudWatchLogsClientConfig,
+  type GetQueryResultsResponse,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { DETECTOR_IDS, type DetectorId, type Scanner } from '../pii/types.ts';
+import { describeError } from './aws-inventory.ts';
+
+/**
+ * The CloudWatch Logs PII scan: reads the events of each log group in a time window and runs the PII and secret
+ * scanner over every message. Only counts, masked values and fingerprints leave it; never a message or a raw value.
+ *
+ * - Each group is read with `FilterLogEvents`, page by page (a page may be empty and still carry a token: reading
+ *   goes on until there is no token; a token seen twice is an error). Each page is scanned and dropped: memory holds
+ *   counts, never events.
+ * - Optionally, large groups (stored bytes ≥ `insightsPrefilter.minStoredBytes`) are pre-filtered with Logs Insights:
+ *   one query per ≤ 50 groups of an account × region, polled until it ends, and only the `@message` values it returns
+ *   are scanned. A query whose answer was cut short (more matches than rows returned) is not trusted: its groups are
+ *   read in full with `FilterLogEvents` instead.
+ * - Checkpoints: a run reads a group from `max(since, checkpoint + 1)` to `until`; once the whole window of a group was
+ *   read, its checkpoint moves to `until`. A group's findings are in the result exactly when its checkpoint moved (or
+ *   the group was deleted mid-scan): a group that failed keeps its old checkpoint, contributes no counts, and is read
+ *   again by the next run, so summing the results of successive runs counts every event once.
+ * - A group deleted before or during the scan (ResourceNotFoundException) is listed with status `deleted` and no error
+ *   (it no longer holds logs; what was read before it vanished is counted). Any other failure gives status `error` and
+ *   an entry in `errors` (`aws:<account>:<region>:CloudWatchLogs.<Operation>:<group>`); the other groups are still read.
+ */
+
+type CredentialsOption = NonNullable<CloudWatchLogsClientConfig['credentials']>;
+
+export interface LogGroupTarget {
+  accountId: string;
+  region: string;
+  logGroupName: string;
+}
+
+/** Per-group checkpoints (key: `checkpointKey(group)`): the last event timestamp (epoch ms) fully scanned. */
+export interface LogScanCheckpoints {
+  get(key: string): Promise<number | undefined>;
+  set(key: string, ts: number): Promise<void>;
+}
+
+export interface LogScanLogger {
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface InsightsPrefilterOptions {
+  /** Groups storing at least this many bytes (DescribeLogGroups `storedBytes`) are pre-filtered; default 0: every group. */
+  minStoredBytes?: number;
+  /**
+   * The Logs Insights filter, e.g. `filter @message like /[0-9]{12}|@/`. Unless it starts with `fields`, the collector
+   * puts `fields @timestamp, @message, @logStream, @log |` in front (a query of its own must return those four).
+   */
+  queryString: string;
+  /** Rows a query may return (StartQuery `limit`, at most 100 000); default 10 000. More matches: the groups are read in full. */
+  limit?: number;
+  /** Between GetQueryResults polls; default 1 000 ms. */
+  pollIntervalMs?: number;
+  /** A query still running after this long is stopped and its groups fail; default 15 minutes. */
+  timeoutMs?: number;
+}
+
+export interface LogScanOptions {
+  groups: LogGroupTarget[];
+  /** Start of the window, epoch ms. */
+  since: number;
+  /** End of the window, epoch ms (inclusive); default now, and never later than now. */
+  until?: number;
+  scanner: Scanner;
+  checkpoints?: LogScanCheckpoints;
+  /** Credentials for an account; undefined (or no function): the SDK's default provider chain. */
+  credentialsFor?: (accountId: string) => CredentialsOption | undefined;
+  /** Endpoint for every client (tests: the loopback's URL). */
+  endpoint?: string;
+  /** Per request (socket idle) timeout; default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /** Attempts per call, first included; default 5. Throttling, 5xx and timeouts are retried with backoff by the SDK. */
+  maxAttempts?: number;
+  /** Base of the exponential backoff between attempts; default: the SDK's standard retry strategy. */
+  retryDelayMs?: number;
+  insightsPrefilter?: InsightsPrefilterOptions;
+  /** Masked samples kept per detector (distinct fingerprints); default 5. */
+  maxSamplesPerDetector?: number;
+  /** Groups (or Insights queries) read at once; default 4. */
+  concurrency?: number;
+  /** FilterLogEvents pages read from one group before giving up on it; default 100 000. */
+  maxPagesPerGroup?: number;
+  signal?: AbortSignal;
+  logger?: LogScanLogger;
+}
+
+export type LogGroupStatus = 'ok' | 'deleted' | 'error';
+
+export interface LogGroupScan {
+  accountId: string;
+  region: string;
+  logGroupName: string;
+  /** events whose message was scanned (with the Insights prefilter: the rows it returned) */
+  eventsScanned: number;
+  /** UTF-8 bytes of the messages scanned */
+  bytesScanned: number;
+  /** the group's window, epoch ms inclusive: from `max(since, checkpoint + 1)` to `until` (from > to: nothing new) */
+  from: number;
+  to: number;
+  status: LogGroupStatus;
+  error?: string;
+  /** how the group was read: `none` when its window was empty or it could not be read */
+  method: 'FilterLogEvents' | 'Insights' | 'none';
+}
+
+export interface LogScanCount {
+  accountId: string;
+  region: string;
+  logGroupName: string;
+  logStreamName: string;
+  detector: DetectorId;
+  count: number;
+}
+
+export interface LogScanSample {
+  accountId: string;
+  region: string;
+  logGroupName: string;
+  logStreamName: string;
+  detector: DetectorId;
+  masked: string;
+  fingerprint: string;
+  /** the event's timestamp, epoch ms */
+  timestamp: number;
+}
+
+export interface LogScanResult {
+  window: { since: number; until: number };
+  groups: LogGroupScan[];
+  counts: Record<DetectorId, number>;
+  byGroup: LogScanCount[];
+  samples: LogScanSample[];
+  errors: Array<{ source: string; message: string }>;
+}
+
+const DEFAULT_LIMIT = 10_000;
+const MAX_LIMIT = 100_000;
+const GROUPS_PER_QUERY = 50;
+const RESULT_PAGE = 10_000;
+
+export const checkpointKey = (g: LogGroupTarget) => `${g.accountId}:${g.region}:${g.logGroupName}`;
+
+export async function scanLogGroups(options: LogScanOptions): Promise<LogScanResult> {
+  const startedAt = Date.now();
+  const since = options.since;
+  const until = Math.min(options.until ?? startedAt, startedAt);
+  const log = options.logger;
+  const signal = options.signal;
+  const maxSamples = options.maxSamplesPerDetector ?? 5;
+  const maxPages = options.maxPagesPerGroup ?? 100_000;
+  const prefilter = options.insightsPrefilter;
+  const requestTimeout = options.requestTimeoutMs ?? 10_000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const errors: LogScanResult['errors'] = [];
+
+  // ---- clients: one per account × region ----
+  let defaultCredentials: CredentialsOption | undefined;
+  const clients = new Map<string, CloudWatchLogsClient>();
+  const clientFor = (g: LogGroupTarget): CloudWatchLogsClient => {
+    const key = `${g.accountId}|${g.region}`;
+    let c = clients.get(key);
+    if (!c) {
+      const credentials = options.credentialsFor?.(g.accountId) ?? (defaultCredentials ??= fromNodeProviderChain());
+      c = new CloudWatchLogsClient({
+        region: g.region,
+        credentials,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        maxAttempts,
+        ...(options.retryDelayMs !== undefined ? { retryStrategy: new ExponentialRetryStrategy(maxAttempts, options.retryDelayMs) } : {}),
+        // Without throwOnRequestTimeout the handler only warns when requestTimeout passes, and waits on.
+        requestHandler: { requestTimeout, connectionTimeout: Math.min(requestTimeout, 5_000), throwOnRequestTimeout: true },
+      });
+      clients.set(key, c);
+    }
+    return c;
+  };
+  const send = { abortSignal: signal };
+
+  // ---- per-group state ----
+  const jobs: Job[] = options.groups.map((g) => ({
+    target: { accountId: g.accountId, region: g.region, logGroupName: g.logGroupName },
+    scan: { accountId: g.accountId, region: g.region, logGroupName: g.logGroupName, eventsScanned: 0, bytesScanned: 0, from: since, to: until, status: 'ok', method: 'none' },
+    tally: new Tally(maxSamples),
+  }));
+  const source = (j: Job, operation: string) => `aws:${j.target.accountId}:${j.target.region}:CloudWatchLogs.${operation}:${j.target.logGroupName}`;
+  const fail = (j: Job, src: string, message: string) => {
+    j.scan.status = 'error';
+    j.scan.error = message;
+    j.tally = new Tally(maxSamples); // a failed group contributes nothing: the next run reads it again
+    errors.push({ source: src, message });
+    log?.warn({ source: src, error: message }, 'log group scan failed');
+  };
+  const deleted = (j: Job) => {
+    j.scan.status = 'deleted';
+    log?.debug({ group: checkpointKey(j.target) }, 'log group deleted; not scanned further');
+  };
+  /** The group's window was read in full: move its checkpoint (a checkpoint that cannot be saved fails the group). */
+  const done = async (j: Job) => {
+    if (!options.checkpoints) return;
+    try {
+      await options.checkpoints.set(checkpointKey(j.target), j.scan.to);
+    } catch (err) {
+      fail(j, `checkpoints:${checkpointKey(j.target)}`, `the checkpoint could not be saved: ${describeError(err)}`);
+    }
+  };
+
+  try {
+    // 1. Each group's window (from its checkpoint) and, with the prefilter, whether it is large.
+    const large = new Set<Job>();
+    await mapLimit(jobs, options.concurrency ?? 4, async (j) => {
+      if (signal?.aborted) return fail(j, source(j, 'FilterLogEvents'), 'scan aborted');
+      if (options.checkpoints) {
+        let cp: number | undefined;
+        try {
+          cp = await options.checkpoints.get(checkpointKey(j.target));
+        } catch (err) {
+          return fail(j, `checkpoints:${checkpointKey(j.target)}`, `the checkpoint could not be read: ${describeError(err)}`);
+        }
+        if (typeof cp === 'number' && Number.isFinite(cp)) j.scan.from = Math.max(since, cp + 1);
+      }
+      if (j.scan.from > j.scan.to || !prefilter) return;
+      if (!prefilter.minStoredBytes) {
+        large.add(j);
+        return;
+      }
+      try {
+        const stored = await storedBytes(clientFor(j.target), j.target.logGroupName, send);
+        if (stored !== undefined && stored >= prefilter.minStoredBytes) large.add(j);
+      } catch (err) {
+        // Unknown size: read it in full, which is always right.
+        log?.warn({ source: source(j, 'DescribeLogGroups'), error: describeError(err) }, 'log group size unknown; reading it in full');
+      }
+    });
+
+    // 2. Units of work: one FilterLogEvents read per group, one Insights query per ≤ 50 large groups of a region.
+    const pending = jobs.filter((j) => j.scan.status === 'ok' && j.scan.from <= j.scan.to);
+    const units: Array<() => Promise<void>> = [];
+    const byRegion = new Map<string, Job[]>();
+    for (const j of pending) {
+      if (!large.has(j)) {
+        units.push(() => filterUnit(j));
+        continue;
+      }
+      const key = `${j.target.accountId}|${j.target.region}`;
+      byRegion.set(key, [...(byRegion.get(key) ?? []), j]);
+    }
+    for (const region of byRegion.values()) {
+      for (let i = 0; i < region.length; i += GROUPS_PER_QUERY) {
+        const batch = region.slice(i, i + GROUPS_PER_QUERY);
+        units.push(() => insightsUnit(batch));
+      }
+    }
+    await mapLimit(units, options.concurrency ?? 4, (u) => u());
+  } finally {
+    for (const c of clients.values()) c.destroy();
+  }
+
+  async function filterUnit(j: Job): Promise<void> {
+    if (signal?.aborted) return fail(j, source(j, 'FilterLogEvents'), 'scan aborted');
+    j.scan.method = 'FilterLogEvents';
+    j.tally = new Tally(maxSamples);
+    j.scan.eventsScanned = 0;
+    j.scan.bytesScanned = 0;
+    try {
+      await readGroup(clientFor(j.target), j, options.scanner, maxPages, send);
+    } catch (err) {
+      if (isNotFound(err)) return deleted(j);
+      return fail(j, source(j, 'FilterLogEvents'), signal?.aborted ? 'scan aborted' : describeError(err));
+    }
+    log?.debug({ group: checkpointKey(j.target), events: j.scan.eventsScanned, from: j.scan.from, to: j.scan.to }, 'log group scanned');
+    await done(j);
+  }
+
+  async function insightsUnit(batch: Job[]): Promise<void> {
+    if (signal?.aborted) {
+      for (const j of batch) fail(j, source(j, 'StartQuery'), 'scan aborted');
+      return;
+    }
+    for (const j of batch) {
+      j.scan.method = 'Insights';
+      j.tally = new Tally(maxSamples);
+      j.scan.eventsScanned = 0;
+      j.scan.bytesScanned = 0;
+    }
+    let outcome: 'complete' | 'truncated';
+    try {
+      outcome = await runQuery(clientFor(batch[0].target), batch, prefilter!, options.scanner, signal, log);
+    } catch (err) {
+      const e = err instanceof QueryError ? err : new QueryError('StartQuery', err);
+      if (isNotFound(e.cause)) {
+        // One of the groups is gone (StartQuery names no culprit): ask for each group on its own.
+        if (batch.length > 1) {
+          for (const j of batch) await insightsUnit([j]);
+          return;
+        }
+        return deleted(batch[0]);
+      }
+      const message = signal?.aborted ? 'scan aborted' : e.message ?? describeError(e.cause);
+      for (const j of batch) fail(j, source(j, e.operation), message);
+      return;
+    }
+    if (outcome === 'truncated') {
+      log?.warn({ groups: batch.map((j) => checkpointKey(j.target)) }, 'Logs Insights returned fewer rows than matched; reading the groups in full');
+      for (const j of batch) await filterUnit(j);
+      return;
+    }
+    for (const j of batch) await done(j);
+  }
+
+  // 3. The result: groups in the order asked; counts of the groups that were read (or deleted mid-read).
+  const counts = Object.fromEntries(DETECTOR_IDS.map((d) => [d, 0])) as Record<DetectorId, number>;
+  const byGroup: LogScanCount[] = [];
+  const samples: LogScanSample[] = [];
+  const sampled = new Map<DetectorId, Set<string>>();
+  for (const j of jobs) {
+    if (j.scan.status === 'error') continue;
+    for (const [d, n] of j.tally.counts) counts[d] += n;
+    byGroup.push(...j.tally.streams.values());
+    for (const s of j.tally.samples) {
+      const seen = sampled.get(s.detector) ?? new Set<string>();
+      sampled.set(s.detector, seen);
+      if (seen.size >= maxSamples || seen.has(s.fingerprint)) continue;
+      seen.add(s.fingerprint);
+      samples.push(s);
+    }
+  }
+  return { window: { since, until }, groups: jobs.map((j) => j.scan), counts, byGroup, samples, errors };
+}
+
+interface Job {
+  target: LogGroupTarget;
+  scan: LogGroupScan;
+  tally: Tally;
+}
+
+/** What one group's messages held: counts and a few masked samples, never a message. */
+class Tally {
+  readonly counts = new Map<DetectorId, number>();
+  readonly streams = new Map<string, LogScanCount>();
+  readonly samples: LogScanSample[] = [];
+  private readonly sampled = new Map<DetectorId, Set<string>>();
+  constructor(private readonly maxSamples: number) {}
+
+  add(job: Job, scanner: Scanner, event: { message: string; logStreamName: string; timestamp: number }): void {
+    job.scan.eventsScanned += 1;
+    job.scan.bytesScanned += Buffer.byteLength(event.message, 'utf8');
+    const findings = scanner.scan(event.message);
+    const { accountId, region, logGroupName } = job.target;
+    for (const f of findings) {
+      this.counts.set(f.detector, (this.counts.get(f.detector) ?? 0) + 1);
+      const key = `${event.logStreamName}\n${f.detector}`;
+      const row = this.streams.get(key);
+      if (row) row.count += 1;
+      else this.streams.set(key, { accountId, region, logGroupName, logStreamName: event.logStreamName, detector: f.detector, count: 1 });
+      const seen = this.sampled.get(f.detector) ?? new Set<string>();
+      this.sampled.set(f.detector, seen);
+      if (seen.size < this.maxSamples && !seen.has(f.fingerprint)) {
+        seen.add(f.fingerprint);
+        this.samples.push({ accountId, region, logGroupName, logStreamName: event.logStreamName, detector: f.detector, masked: f.masked, fingerprint: f.fingerprint, timestamp: event.timestamp });
+      }
+    }
+  }
+}
+
+type SendOptions = { abortSignal?: AbortSignal };
+
+/** FilterLogEvents over the group's window, every page scanned and dropped. */
+async function readGroup(client: CloudWatchLogsClient, j: Job, scanner: Scanner, maxPages: number, send: SendOptions): Promise<void> {
+  const { from, to } = j.scan;
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let pages = 1; ; pages++) {
+    if (pages > maxPages) throw new Error(`pagination did not end after ${maxPages} pages`);
+    const page = await client.send(new FilterLogEventsCommand({ logGroupName: j.target.logGroupName, startTime: from, endTime: to, nextToken: token }), send);
+    for (const e of page.events ?? []) {
+      if (typeof e.timestamp === 'number' && (e.timestamp < from || e.timestamp > to)) continue;
+      j.tally.add(j, scanner, { message: e.message ?? '', logStreamName: e.logStreamName ?? '', timestamp: e.timestamp ?? from });
+    }
+    // An empty page with a token is not the end: only a missing token is.
+    const next = page.nextToken;
+    if (!next) return;
+    const digest = tokenDigest(next);
+    if (seen.has(digest)) throw new Error('pagination did not end: the service repeated a page token');
+    seen.add(digest);
+    token = next;
+  }
+}
+
+/** DescribeLogGroups `storedBytes` of one group (undefined: no such group). */
+async function storedBytes(client: CloudWatchLogsClient, name: string, send: SendOptions): Promise<number | undefined> {
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let pages = 1; pages <= 100; pages++) {
+    const page = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken: token, limit: 50 }), send);
+    const hit = page.logGroups?.find((g) => g.logGroupName === name);
+    if (hit) return hit.storedBytes ?? 0;
+    if (!page.nextToken || seen.has(page.nextToken)) return undefined;
+    seen.add(page.nextToken);
+    token = page.nextToken;
+  }
+  return undefined;
+}
+
+class QueryError extends Error {
+  constructor(
+    readonly operation: 'StartQuery' | 'GetQueryResults',
+    readonly cause: unknown,
+    message?: string,
+  ) {
+    super(message ?? describeError(cause));
+  }
+}
+
+/**
+ * One Logs Insights query over a batch of groups of one account × region. Scans the `@message` of every row into its
+ * group's tally. `truncated`: the query matched more rows than it returned (the tallies are then incomplete).
+ */
+async function runQuery(
+  client: CloudWatchLogsClient,
+  batch: Job[],
+  prefilter: InsightsPrefilterOptions,
+  scanner: Scanner,
+  signal: AbortSignal | undefined,
+  log: LogScanLogger | undefined,
+): Promise<'complete' | 'truncated'> {
+  const send = { abortSignal: signal };
+  const limit = Math.min(Math.max(1, Math.floor(prefilter.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
+  const from = Math.min(...batch.map((j) => j.scan.from));
+  const to = Math.max(...batch.map((j) => j.scan.to));
+  const filter = prefilter.queryString.trim();
+  const queryString = /^fields\b/i.test(filter) ? filter : `fields @timestamp, @message, @logStream, @log | ${filter}`;
+  const byName = new Map(batch.map((j) => [j.target.logGroupName, j]));
+
+  let queryId: string | undefined;
+  try {
+    const started = await client.send(
+      new StartQueryCommand({
+        logGroupNames: batch.map((j) => j.target.logGroupName),
+        // Epoch seconds, inclusive; rows outside a group's own window (in ms) are dropped below.
+        startTime: Math.floor(from / 1000),
+        endTime: Math.ceil(to / 1000),
+        queryString,
+        limit,
+      }),
+      send,
+    );
+    queryId = started.queryId;
+  } catch (err) {
+    throw new QueryError('StartQuery', err);
+  }
+  if (!queryId) throw new QueryError('StartQuery', undefined, 'StartQuery answered no queryId');
+
+  // Poll until the query ends.
+  const deadline = Date.now() + (prefilter.timeoutMs ?? 15 * 60_000);
+  let res: GetQueryResultsResponse;
+  for (;;) {
+    try {
+      await sleep(prefilter.pollIntervalMs ?? 1_000, signal);
+      res = await client.send(new GetQueryResultsCommand({ queryId, maxItems: RESULT_PAGE }), send);
+    } catch (err) {
+      throw new QueryError('GetQueryResults', err);
+    }
+    const status = res.status ?? 'Unknown';
+    if (status === 'Complete') break;
+    if (status !== 'Running' && status !== 'Scheduled') throw new QueryError('GetQueryResults', undefined, `the Logs Insights query ended ${status}`);
+    if (Date.now() > deadline) {
+      await client.send(new StopQueryCommand({ queryId }), send).catch(() => undefined);
+      throw new QueryError('GetQueryResults', undefined, `the Logs Insights query was still running after ${prefilter.timeoutMs ?? 15 * 60_000} ms`);
+    }
+  }
+
+  const matched = res.statistics?.recordsMatched;
+  if (typeof matched === 'number' && matched > limit) return 'truncated';
+  let rows = 0;
+  const seen = new Set<string>();
+  for (;;) {
+    for (const row of res.results ?? []) {
+      rows += 1;
+      const fields = new Map(row.map((f) => [f.field ?? '', f.value ?? '']));
+      const message = fields.get('@message');
+      const at = Date.parse(`${(fields.get('@timestamp') ?? '').replace(' ', 'T')}Z`);
+      if (message === undefined || Number.isNaN(at)) throw new QueryError('GetQueryResults', undefined, 'the prefilter query must return @timestamp and @message');
+      const logRef = fields.get('@log');
+      const j = logRef !== undefined ? byName.get(logRef.slice(logRef.indexOf(':') + 1)) : batch.length === 1 ? batch[0] : undefined;
+      if (!j) {
+        if (logRef === undefined) throw new QueryError('GetQueryResults', undefined, 'the prefilter query must return @log when it covers several groups');
+        continue;
+      }
+      if (at < j.scan.from || at > j.scan.to) continue;
+      j.tally.add(j, scanner, { message, logStreamName: fields.get('@logStream') ?? '', timestamp: at });
+    }
+    const next = res.nextToken;
+    if (!next) break;
+    const digest = tokenDigest(next);
+    if (seen.has(digest)) throw new QueryError('GetQueryResults', undefined, 'pagination did not end: the service repeated a page token');
+    seen.add(digest);
+    try {
+      res = await client.send(new GetQueryResultsCommand({ queryId, nextToken: next, maxItems: RESULT_PAGE }), send);
+    } catch (err) {
+      throw new QueryError('GetQueryResults', err);
+    }
+  }
+  const truncated = typeof matched === 'number' ? matched > rows : rows >= limit;
+  log?.debug({ groups: batch.length, rows, matched, truncated }, 'Logs Insights prefilter done');
+  return truncated ? 'truncated' : 'complete';
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as { name?: unknown } | undefined)?.name === 'ResourceNotFoundException';
+}
+
+const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64url').slice(0, 22);
+
+/**
+ * Exponential backoff from a base the caller chooses; retries what the SDK classifies as throttling or
+ * transient (5xx, timeouts, connection resets), like the standard strategy.
+ */
+class ExponentialRetryStrategy {
+  readonly mode = 'standard';
+  constructor(
+    private readonly maxAttempts: number,
+    private readonly baseDelayMs: number,
+  ) {}
+  async acquireInitialRetryToken(_scope: string) {
+    return retryToken(0, 0);
+  }
+  async refreshRetryTokenForRetry(previous: { getRetryCount(): number }, info: { errorType: string }) {
+    const count = previous.getRetryCount() + 1;
+    if (count >= this.maxAttempts || (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT')) throw new Error('no retry');
+    return retryToken(count, Math.min(this.baseDelayMs * 2 ** (count - 1), 20_000));
+  }
+  recordSuccess(_token: unknown): void {}
+}
+const retryToken = (count: number, delay: number) => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return out;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('scan aborted'));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new Error('scan aborted'));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

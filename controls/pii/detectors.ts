@@ -1,0 +1,192 @@
+/**
+ * Detector metadata shared by the scanner, the naive baseline and the corpus generator: numeric ids, precedence
+ * when two detectors claim overlapping text, how a value is normalised before it is fingerprinted, the UPI PSP
+ * handles, the context words (Presidio-style) and the key names that mark a secret assignment (gitleaks-style).
+ */
+import { DETECTOR_IDS, type DetectorId } from './types.ts';
+
+/** Numeric ids: the index in DETECTOR_IDS. */
+export const D = {
+  aadhaar: 0,
+  pan: 1,
+  gstin: 2,
+  in_phone: 3,
+  email: 4,
+  card: 5,
+  upi: 6,
+  in_passport: 7,
+  voter_id: 8,
+  aws_access_key: 9,
+  aws_secret_key: 10,
+  stripe_key: 11,
+  razorpay_key: 12,
+  google_api_key: 13,
+  jwt: 14,
+  private_key: 15,
+  meta_token: 16,
+  generic_secret: 17,
+} as const satisfies Record<DetectorId, number>;
+
+for (const [k, v] of Object.entries(D)) if (DETECTOR_IDS[v] !== k) throw new Error(`detector id table out of order: ${k}`);
+
+/**
+ * Precedence when two findings overlap with the same length (higher wins). A longer finding that overlaps a shorter
+ * one wins regardless (an e-mail containing a phone-number local part is one e-mail), except that generic_secret
+ * never wins a partial overlap or a tie: any specific detector is more specific than "a high-entropy assignment".
+ */
+export const PRECEDENCE: readonly number[] = (() => {
+  const order: DetectorId[] = [
+    'generic_secret',
+    'in_phone',
+    'voter_id',
+    'in_passport',
+    'pan',
+    'upi',
+    'email',
+    'aadhaar',
+    'card',
+    'gstin',
+    'google_api_key',
+    'razorpay_key',
+    'stripe_key',
+    'aws_secret_key',
+    'aws_access_key',
+    'meta_token',
+    'jwt',
+    'private_key',
+  ];
+  const p = new Array<number>(DETECTOR_IDS.length).fill(0);
+  order.forEach((id, i) => (p[D[id]] = i + 1));
+  return p;
+})();
+
+export type Normalisation = 'digits' | 'phone' | 'lower' | 'upper' | 'none';
+
+/** How a value is normalised before fingerprinting, so that the same value written differently counts once. */
+export const NORMALISE: Record<DetectorId, Normalisation> = {
+  aadhaar: 'digits',
+  pan: 'upper',
+  gstin: 'upper',
+  in_phone: 'phone', // digits only, the last ten (the subscriber number without +91 / 91 / 0)
+  email: 'lower',
+  card: 'digits',
+  upi: 'lower',
+  in_passport: 'upper',
+  voter_id: 'upper',
+  aws_access_key: 'none',
+  aws_secret_key: 'none',
+  stripe_key: 'none',
+  razorpay_key: 'none',
+  google_api_key: 'none',
+  jwt: 'none',
+  private_key: 'none',
+  meta_token: 'none',
+  generic_secret: 'none',
+};
+
+export function normalise(detector: DetectorId, value: string): string {
+  switch (NORMALISE[detector]) {
+    case 'digits':
+      return value.replace(/\D+/g, '');
+    case 'phone': {
+      const d = value.replace(/\D+/g, '');
+      return d.length > 10 ? d.slice(d.length - 10) : d;
+    }
+    case 'lower':
+      return value.toLowerCase();
+    case 'upper':
+      return value.toUpperCase();
+    default:
+      return value;
+  }
+}
+
+/**
+ * UPI PSP handles (the part after '@' in a VPA) of the large apps and banks. A VPA with another dot-less handle is
+ * still reported when its local part is a mobile number or a UPI context word is near.
+ */
+export const UPI_HANDLES: ReadonlySet<string> = new Set([
+  // Google Pay
+  'okaxis', 'oksbi', 'okhdfcbank', 'okicici',
+  // PhonePe
+  'ybl', 'ibl', 'axl',
+  // Paytm
+  'paytm', 'ptyes', 'ptaxis', 'pthdfc', 'ptsbi',
+  // Amazon Pay
+  'apl', 'yapl', 'rapl', 'amazonpay',
+  // WhatsApp Pay
+  'waaxis', 'wahdfcbank', 'wasbi', 'waicici',
+  // NPCI BHIM and others
+  'upi', 'bhim', 'freecharge', 'ikwik', 'mobikwik', 'jupiteraxis', 'fam', 'slc', 'naviaxis', 'yesbank', 'yesbankltd',
+  'axisb', 'pingpay', 'timecosmos', 'abfspay', 'airtel', 'jio', 'postbank', 'paysharp', 'fifederal', 'superyes',
+  // banks
+  'sbi', 'icici', 'hdfcbank', 'hdfcbankjd', 'axisbank', 'kotak', 'kmbl', 'idfcfirst', 'idfcbank', 'indus', 'federal',
+  'fbl', 'rbl', 'aubank', 'pnb', 'barodampay', 'cnrb', 'boi', 'unionbankofindia', 'unionbank', 'ubi', 'uco',
+  'centralbank', 'cbin', 'indianbk', 'indianbank', 'iob', 'idbi', 'idbibank', 'kvb', 'kbl', 'karurvysyabank',
+  'sib', 'southindianbank', 'citi', 'citibank', 'hsbc', 'sc', 'dbs', 'dlb', 'tjsb', 'equitas', 'ujjivan', 'esaf',
+  'mahb', 'psb', 'jkb', 'csbpay', 'cmsidfc', 'allbank', 'andb', 'obc', 'syndicate', 'vijb', 'lvb', 'ratn', 'dcb',
+  'bandhan', 'scb', 'utbi', 'payzapp', 'hsbcbank', 'nsdl', 'jsb', 'apb', 'airtelpaymentsbank', 'ezeepay',
+]);
+
+/** Context words (lower-case), searched in a short window before a candidate on the same line. */
+export const CONTEXT = {
+  passport: ['passport'],
+  voter: ['voter', 'epic', 'elector'],
+  /** a 12-digit 91-prefixed number that also passes Verhoeff is a phone (not Aadhaar) next to these */
+  phone: ['wa_id', 'from', 'phone', 'mobile', 'msisdn', 'whatsapp', 'contact', 'recipient', 'to"', 'to='],
+  /** bare digit runs next to these are shipment numbers, not phones */
+  notPhone: ['awb', 'tracking', 'shipment', 'consignment', 'waybill', 'docket'],
+  /** a VPA with an unknown handle is reported next to these */
+  upi: ['upi', 'vpa', 'pa=', 'payee', 'payer', 'collect'],
+} as const;
+
+export const KEY_GENERIC = 1;
+export const KEY_AWS_SECRET = 2;
+export const KEY_RAZORPAY_SECRET = 3;
+/** pagination and idempotency tokens: high-entropy, not secrets */
+export const KEY_EXCLUDED = 4;
+
+/**
+ * Secret key names, matched as a suffix of the identifier before `=` or `:` (lower-cased, '_' and '-' ignored), the
+ * longest suffix wins: `client_secret` is generic, `aws_secret_access_key` is the AWS secret, `next_token` is not
+ * a secret.
+ */
+export const SECRET_KEY_SUFFIXES: ReadonlyArray<[string, number]> = [
+  ['password', KEY_GENERIC],
+  ['passwd', KEY_GENERIC],
+  ['pwd', KEY_GENERIC],
+  ['passphrase', KEY_GENERIC],
+  ['secret', KEY_GENERIC],
+  ['token', KEY_GENERIC],
+  ['apikey', KEY_GENERIC],
+  ['secretkey', KEY_GENERIC],
+  ['privatekey', KEY_GENERIC],
+  ['accesskey', KEY_GENERIC],
+  ['authkey', KEY_GENERIC],
+  ['signingkey', KEY_GENERIC],
+  ['encryptionkey', KEY_GENERIC],
+  ['masterkey', KEY_GENERIC],
+  ['credential', KEY_GENERIC],
+  ['credentials', KEY_GENERIC],
+  ['authorization', KEY_GENERIC],
+  ['awssecret', KEY_AWS_SECRET],
+  ['awssecretkey', KEY_AWS_SECRET],
+  ['secretaccesskey', KEY_AWS_SECRET],
+  ['keysecret', KEY_RAZORPAY_SECRET],
+  ['razorpaysecret', KEY_RAZORPAY_SECRET],
+  ['rzpsecret', KEY_RAZORPAY_SECRET],
+  ['nexttoken', KEY_EXCLUDED],
+  ['pagetoken', KEY_EXCLUDED],
+  ['nextpagetoken', KEY_EXCLUDED],
+  ['continuationtoken', KEY_EXCLUDED],
+  ['paginationtoken', KEY_EXCLUDED],
+  ['cursortoken', KEY_EXCLUDED],
+  ['resumetoken', KEY_EXCLUDED],
+  ['synctoken', KEY_EXCLUDED],
+];
+
+/** Values that are references to a secret, not a secret (gitleaks-style allow-list prefixes). */
+export const SECRET_VALUE_ALLOW_PREFIXES = ['arn:', 'http://', 'https://', 's3://', '${', '{{', '<', 'file:', 'ssm:', 'secretsmanager:'];
+
+export const GENERIC_MIN_LENGTH = 16;
+export const GENERIC_MIN_ENTROPY = 3.5;
