@@ -464,7 +464,7 @@ class Gen {
       l.t(`,"msg":"shipment confirmed","amazonOrderId":"${this.v.orderId()}","carrier":"${this.r.pick(CARRIERS)}","awb":"${this.v.awb()}","trackingNumber":"${this.v.awb()}","shipDate":"${this.v.iso()}","packageWeightGrams":${this.r.int(100, 5000)},"etag":"${this.r.hex(32)}"}`);
     } else if (k === 2) {
       this.pinoHead(l, 'spapi-order-import', 40);
-      l.t(`,"msg":"throttled, retrying","operation":"getOrderItems","amazonOrderId":"${this.v.orderId()}","attempt":${this.r.int(1, 5)},"retryAfterMs":${this.r.int(100, 4000)},"lotNumber":"${this.r.pick([...UPPER])}${this.r.digits(7)}","reportId":"${this.r.digits(11)}","sha256":"${this.r.hex(64)}"}`);
+      l.t(`,"msg":"throttled, retrying","operation":"getOrderItems","amazonOrderId":"${this.v.orderId()}","attempt":${this.r.int(1, 5)},"retryAfterMs":${this.r.int(100, 4000)},"lotNumber":"${this.r.pick([...UPPER])}${this.r.digits(7)}","reportId":"5${this.r.digits(10)}","sha256":"${this.r.hex(64)}"}`);
     } else {
       this.pinoHead(l, 'redaction-job');
       l.t(`,"msg":"redacted delivered orders","olderThan":"${this.v.iso()}","orders":${this.r.int(0, 9000)},"checkpoint":${this.v.epochMs()},"batchRef":"${this.r.str(UPPER, 3)}${this.r.digits(7)}","commit":"${this.r.hex(40)}","md5":"${this.r.hex(32)}"}`);

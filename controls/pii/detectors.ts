@@ -133,7 +133,7 @@ export const CONTEXT = {
   passport: ['passport'],
   voter: ['voter', 'epic', 'elector'],
   /** a 12-digit 91-prefixed number that also passes Verhoeff is a phone (not Aadhaar) next to these */
-  phone: ['wa_id', 'from', 'phone', 'mobile', 'msisdn', 'whatsapp', 'contact', 'recipient', 'to"', 'to='],
+  phone: ['wa_id', 'from', 'phone', 'mobile', 'msisdn', 'whatsapp', 'contact', 'recipient', 'to"', 'to=', 'call', 'tel', 'otp', 'sms'],
   /** bare digit runs next to these are shipment numbers, not phones */
   notPhone: ['awb', 'tracking', 'shipment', 'consignment', 'waybill', 'docket'],
   /** a VPA with an unknown handle is reported next to these */
