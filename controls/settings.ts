@@ -44,12 +44,15 @@ export const controlSettingsSchema = z
       .object({
         groups: z
           .array(z.object({ accountId: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'), region: z.string().min(1), logGroupName: z.string().min(1) }))
-          .min(1),
+          .default([]),
+        /** CloudWatch exports (JSON lines with timestamp, message, logStreamName) scanned as if they were groups */
+        exports: z.array(z.object({ logGroupName: z.string().min(1), file: z.string().min(1) })).default([]),
         /** Without a recorded deployment (POST /v1/deployments), the verdict covers this many hours. */
         windowHours: z.number().int().min(1).max(24 * 90).default(24),
         insightsPrefilter: z.object({ minStoredBytes: z.number().int().min(0).default(1 << 30), queryString: z.string().min(1) }).optional(),
         maxSamplesPerDetector: z.number().int().min(0).max(50).default(5),
       })
+      .refine((l) => l.groups.length + l.exports.length > 0, 'name at least one log group or export')
       .optional(),
     /** AWS Config snapshot files (JSON), read as an inventory source. */
     snapshots: z.array(z.string().min(1)).default([]),

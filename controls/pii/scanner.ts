@@ -266,7 +266,7 @@ class Engine {
           i = consumed;
           continue;
         }
-        if ((mask & UPPER) !== 0 && (mask & DIGIT) !== 0) {
+        if ((mask & UPPER) !== 0) {
           if ((mask & DASH) === 0) this.segment(start, end);
           else {
             let s = start;
@@ -452,11 +452,19 @@ class Engine {
     const t = this.text;
     let from = pos - width;
     if (from < 0) from = 0;
-    let w = t.slice(from, pos);
-    const nl = w.lastIndexOf('\n');
-    if (nl >= 0) w = w.slice(nl + 1);
-    w = w.toLowerCase();
-    for (const word of words) if (w.includes(word)) return true;
+    const raw = t.slice(from, pos);
+    const nl = raw.lastIndexOf('\n');
+    const w = raw.toLowerCase();
+    for (const word of words) {
+      let p = w.indexOf(word, nl + 1);
+      while (p >= 0) {
+        // at a word start: not after a letter, unless camelCase (fooPhone)
+        const b = p > 0 ? raw.charCodeAt(p - 1) : 0;
+        const isLetter = (b >= 65 && b <= 90) || (b >= 97 && b <= 122);
+        if (!isLetter || (b >= 97 && isUpperCode(raw.charCodeAt(p)))) return true;
+        p = w.indexOf(word, p + 1);
+      }
+    }
     return false;
   }
 

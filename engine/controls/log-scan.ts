@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { LogScanEvidence } from '../../controls/catalogue/logging-cloudwatch-pii-scan.ts';
-import { scanLogGroups } from '../../controls/collectors/cloudwatch-logs.ts';
+import { scanLogGroups, type LogScanResult } from '../../controls/collectors/cloudwatch-logs.ts';
+import { scanLogExports } from '../../controls/collectors/log-export.ts';
 import { createScanner } from '../../controls/pii/scanner.ts';
 import type { Scanner } from '../../controls/pii/types.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
@@ -64,42 +65,62 @@ export class LogScanService {
     const { db, settings } = this.props;
     const deployment = await this.lastDeployment();
     const since = deployment ? deployment.deployedAt.getTime() : now - cfg.windowHours * 3_600_000;
-    const base = fromNodeProviderChain();
-    const roles = new Map(settings.aws?.accounts.filter((a) => a.roleArn).map((a) => [a.accountId, a]) ?? []);
-    const result = await scanLogGroups({
-      groups: cfg.groups,
-      since,
-      until: now,
-      scanner: await this.getScanner(),
-      endpoint: settings.aws?.endpoint,
-      requestTimeoutMs: settings.aws?.requestTimeoutMs,
-      maxAttempts: settings.aws?.maxAttempts,
-      maxSamplesPerDetector: cfg.maxSamplesPerDetector,
-      insightsPrefilter: cfg.insightsPrefilter,
-      credentialsFor: (accountId: string) => {
-        const a = roles.get(accountId);
-        if (!a) return base;
-        return fromTemporaryCredentials({
-          params: { RoleArn: a.roleArn!, RoleSessionName: 'tenet-log-scan', ...(a.externalId ? { ExternalId: a.externalId } : {}) },
-          masterCredentials: base,
-          clientConfig: { region: a.regions[0], ...(settings.aws?.endpoint ? { endpoint: settings.aws.endpoint } : {}) },
-        });
+    const scanner = await this.getScanner();
+    const checkpoints = {
+      get: async (key: string) => {
+        const row = await db.selectFrom('log_scan_checkpoints').select('ts').where('key', '=', key).executeTakeFirst();
+        return row ? Number(row.ts) : undefined;
       },
-      checkpoints: {
-        get: async (key) => {
-          const row = await db.selectFrom('log_scan_checkpoints').select('ts').where('key', '=', key).executeTakeFirst();
-          return row ? Number(row.ts) : undefined;
-        },
-        set: async (key, ts) => {
-          await db
-            .insertInto('log_scan_checkpoints')
-            .values({ key, ts })
-            .onConflict((oc) => oc.column('key').doUpdateSet({ ts, updated_at: new Date() }))
-            .execute();
-        },
+      set: async (key: string, ts: number) => {
+        await db
+          .insertInto('log_scan_checkpoints')
+          .values({ key, ts })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ ts, updated_at: new Date() }))
+          .execute();
       },
-      logger: this.props.logger,
-    });
+    };
+    const parts: LogScanResult[] = [];
+    if (cfg.groups.length) {
+      const base = fromNodeProviderChain();
+      const roles = new Map(settings.aws?.accounts.filter((a) => a.roleArn).map((a) => [a.accountId, a]) ?? []);
+      parts.push(
+        await scanLogGroups({
+          groups: cfg.groups,
+          since,
+          until: now,
+          scanner,
+          endpoint: settings.aws?.endpoint,
+          requestTimeoutMs: settings.aws?.requestTimeoutMs,
+          maxAttempts: settings.aws?.maxAttempts,
+          maxSamplesPerDetector: cfg.maxSamplesPerDetector,
+          insightsPrefilter: cfg.insightsPrefilter,
+          credentialsFor: (accountId: string) => {
+            const a = roles.get(accountId);
+            if (!a) return base;
+            return fromTemporaryCredentials({
+              params: { RoleArn: a.roleArn!, RoleSessionName: 'tenet-log-scan', ...(a.externalId ? { ExternalId: a.externalId } : {}) },
+              masterCredentials: base,
+              clientConfig: { region: a.regions[0], ...(settings.aws?.endpoint ? { endpoint: settings.aws.endpoint } : {}) },
+            });
+          },
+          checkpoints,
+          logger: this.props.logger,
+        }),
+      );
+    }
+    if (cfg.exports.length) {
+      parts.push(await scanLogExports({ exports: cfg.exports, since, until: now, scanner, checkpoints, maxSamplesPerDetector: cfg.maxSamplesPerDetector }));
+    }
+    const merged: Record<string, number> = {};
+    for (const p of parts) for (const [d, n] of Object.entries(p.counts)) merged[d] = (merged[d] ?? 0) + n;
+    const result: LogScanResult = {
+      window: { since, until: now },
+      groups: parts.flatMap((p) => p.groups),
+      counts: merged as LogScanResult['counts'],
+      byGroup: parts.flatMap((p) => p.byGroup),
+      samples: parts.flatMap((p) => p.samples),
+      errors: parts.flatMap((p) => p.errors),
+    };
     await db.insertInto('log_scans').values({ since_ms: result.window.since, until_ms: result.window.until, result: JSON.stringify(result) }).execute();
 
     // The verdict covers every scan of the window, not only this one's new events: since a deployment, the scans
@@ -113,7 +134,7 @@ export class LogScanService {
     const samples: LogScanEvidence['samples'] = [];
     const events = new Map<string, { eventsScanned: number; bytesScanned: number }>();
     for (const { result: raw } of rows) {
-      const r = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Awaited<ReturnType<typeof scanLogGroups>>;
+      const r = (typeof raw === 'string' ? JSON.parse(raw) : raw) as LogScanResult;
       for (const [d, n] of Object.entries(r.counts)) if (n) counts[d] = (counts[d] ?? 0) + n;
       for (const g of r.byGroup) {
         const key = `${g.logGroupName}\n${g.logStreamName}\n${g.detector}`;

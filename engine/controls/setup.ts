@@ -10,7 +10,7 @@ import type { Authz } from '../authz/create-authz.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints } from '../demo/demo-environment.ts';
+import { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints, writeDemoLogExports } from '../demo/demo-environment.ts';
 import { AttestationStore } from './attestation-store.ts';
 import { ControlService } from './control-service.ts';
 import { LogScanService } from './log-scan.ts';
@@ -65,11 +65,13 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
     platformQuery = platformDb.query;
     const attester = await demoAttester(config.TENET_DATA_DIR);
     demoJws = await demoAttestations(attester);
-    settings = demoControlSettings({ snapshotFile, endpoints, attester });
+    const logExports = await writeDemoLogExports(path.join(dir, 'logs'));
+    settings = demoControlSettings({ snapshotFile, endpoints, attester, logExports });
   } else {
     settings = loadControlSettings(config.TENET_CONFIG_FILE);
   }
   const attestations = new AttestationStore(db, settings.attestations.trustedKeys);
+  const logScan = new LogScanService({ db, settings, logger, secret: config.TENET_SCANNER_SECRET });
   const service = new ControlService({
     db,
     logger,
@@ -81,7 +83,7 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
     attestations,
     revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
     platformQuery,
-    logScan: new LogScanService({ db, settings, logger, secret: config.TENET_SCANNER_SECRET }),
+    logScan,
   });
   let scheduler: { stop(): Promise<void> } | undefined;
   return {
@@ -90,6 +92,9 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
     async start() {
       if (props.demo) {
         for (const jws of demoJws) await attestations.add(jws, 'demo');
+        if (!(await logScan.lastDeployment())) {
+          await logScan.recordDeployment({ deployedAt: new Date(Date.now() - 20 * 3_600_000), version: 'demo-2026.11.22', recordedBy: 'demo' });
+        }
         await service.runNow([...service.catalogue.keys()], { trigger: 'startup', requestedBy: 'demo start-up' });
         const active = await service.exceptions();
         if (!active.some((e) => e.controlId === 'pii.redaction-backfill' && e.integrationId === 'amazon_spapi')) {

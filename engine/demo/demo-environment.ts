@@ -334,13 +334,20 @@ const AMAZON_CONTROLS = [
   'pii.redaction-scheduler',
   'pii.redaction-backfill',
   'audit.pii-reveal-retention',
+  'logging.cloudwatch-pii-scan',
 ];
-const GOOGLE_CONTROLS = ['identity.admin-mfa', 'storage.s3-public-access-block', 'storage.s3-encryption', 'network.cors-split', 'logging.api-access-logs', 'governance.runbooks'];
-const WHATSAPP_CONTROLS = ['identity.admin-mfa', 'secrets.whatsapp-in-secrets-manager', 'secrets.no-legacy-env-credentials', 'retention.conversation-ttl', 'webhooks.signature-validation'];
+const GOOGLE_CONTROLS = ['identity.admin-mfa', 'storage.s3-public-access-block', 'storage.s3-encryption', 'network.cors-split', 'logging.api-access-logs', 'logging.cloudwatch-pii-scan', 'governance.runbooks'];
+const WHATSAPP_CONTROLS = ['identity.admin-mfa', 'secrets.whatsapp-in-secrets-manager', 'secrets.no-legacy-env-credentials', 'retention.conversation-ttl', 'webhooks.signature-validation', 'logging.cloudwatch-pii-scan'];
 
-export function demoControlSettings(props: { snapshotFile: string; endpoints: { url: string; host: string }; attester: DemoAttester }): ControlSettings {
+export function demoControlSettings(props: {
+  snapshotFile: string;
+  endpoints: { url: string; host: string };
+  attester: DemoAttester;
+  logExports: Array<{ logGroupName: string; file: string }>;
+}): ControlSettings {
   return parseControlSettings({
     snapshots: [props.snapshotFile],
+    logScan: { exports: props.logExports },
     probes: {
       allowedHosts: [props.endpoints.host],
       timeoutMs: 3000,
@@ -363,4 +370,41 @@ export function demoControlSettings(props: { snapshotFile: string; endpoints: { 
       youtube: { controls: GOOGLE_CONTROLS },
     },
   });
+}
+
+// ---- the platform's CloudWatch logs (exports) -----------------------------------------------------------------
+
+/**
+ * CloudWatch exports of three production log groups over the last 20 hours: what the platform logs once buyer
+ * data is masked — order ids, AWB numbers, amounts, request ids, hashes, IPs — and nothing the scanner may flag.
+ */
+export async function writeDemoLogExports(dir: string, now = Date.now()): Promise<Array<{ logGroupName: string; file: string }>> {
+  let seed = 20261123;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const int = (n: number) => Math.floor(rand() * n);
+  const digits = (n: number) => Array.from({ length: n }, () => int(10)).join('');
+  const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[int(16)]).join('');
+  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  const clients = ['chai-co', 'masala-mart', 'kora-home'];
+  const groups: Record<string, (ts: number) => string> = {
+    '/aws/lambda/order-import': (ts) =>
+      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'order imported', amazonOrderId: `40${int(8)}-${digits(7)}-${digits(7)}`, items: 1 + int(4), total: `${100 + int(5000)}.00`, currency: 'INR', client: clients[int(3)], buyer: '[masked]', sku: `SKU-${digits(5)}-${hex(4).toUpperCase()}` }),
+    '/aws/lambda/whatsapp-inbound': (ts) =>
+      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'message received', waMessageId: `wamid.${hex(24).toUpperCase()}`, client: clients[int(2)], template: ['order_update', 'delivery_eta', 'feedback'][int(3)], contact: `fp_${hex(16)}` }),
+    '/aws/apigateway/astrix-prod-app': (ts) =>
+      JSON.stringify({ requestId: uuid(), ip: `10.${int(255)}.${int(255)}.${int(255)}`, routeKey: ['GET /orders', 'GET /orders/{id}', 'POST /reports'][int(3)], status: [200, 200, 200, 304, 404][int(5)], latency: 5 + int(400), sub: uuid(), time: new Date(ts).toISOString() }),
+  };
+  await mkdir(dir, { recursive: true });
+  const out: Array<{ logGroupName: string; file: string }> = [];
+  for (const [logGroupName, line] of Object.entries(groups)) {
+    const lines: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const ts = now - 20 * 3_600_000 + Math.floor((i / 600) * 20 * 3_600_000);
+      lines.push(JSON.stringify({ timestamp: ts, logStreamName: `2026/11/23/[$LATEST]${hex(8)}`, message: line(ts) }));
+    }
+    const file = path.join(dir, `${logGroupName.replace(/[^a-z0-9]+/gi, '_').replace(/^_/, '')}.jsonl`);
+    await writeFile(file, lines.join('\n') + '\n');
+    out.push({ logGroupName, file });
+  }
+  return out;
 }
