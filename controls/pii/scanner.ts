@@ -31,6 +31,42 @@ import {
   normalise,
 } from './detectors.ts';
 
+// numeric detector ids (module constants: the hot path reads no imported bindings)
+const ID_AADHAAR = 0;
+const ID_PAN = 1;
+const ID_GSTIN = 2;
+const ID_IN_PHONE = 3;
+const ID_EMAIL = 4;
+const ID_CARD = 5;
+const ID_UPI = 6;
+const ID_IN_PASSPORT = 7;
+const ID_VOTER_ID = 8;
+const ID_AWS_ACCESS_KEY = 9;
+const ID_AWS_SECRET_KEY = 10;
+const ID_STRIPE_KEY = 11;
+const ID_RAZORPAY_KEY = 12;
+const ID_GOOGLE_API_KEY = 13;
+const ID_JWT = 14;
+const ID_PRIVATE_KEY = 15;
+const ID_META_TOKEN = 16;
+const ID_GENERIC_SECRET = 17;
+for (const [k, v] of Object.entries(D)) if ((DETECTOR_IDS as readonly string[])[v] !== k) throw new Error('detector ids out of order');
+
+const PREC = PRECEDENCE.slice();
+const ALLOW_PREFIXES = SECRET_VALUE_ALLOW_PREFIXES.slice();
+const K_GENERIC = KEY_GENERIC;
+const K_AWS = KEY_AWS_SECRET;
+const K_RZP = KEY_RAZORPAY_SECRET;
+const K_EXCLUDED = KEY_EXCLUDED;
+const MIN_LEN = GENERIC_MIN_LENGTH;
+const MIN_H = GENERIC_MIN_ENTROPY;
+const CTX_PHONE = CONTEXT.phone;
+const CTX_NOT_PHONE = CONTEXT.notPhone;
+const CTX_VOTER = CONTEXT.voter;
+const CTX_PASSPORT = CONTEXT.passport;
+const CTX_UPI = CONTEXT.upi;
+const HANDLES = UPI_HANDLES;
+
 export interface ScannerOptions {
   /** the install secret keying the fingerprints */
   secret: string | Uint8Array;
@@ -74,6 +110,10 @@ for (let c = 0; c < 32; c++) UNQUOTED_STOP[c] = 1;
 const QUOTED_STOP = new Uint8Array(128);
 for (const ch of ' \t\r\n"\'`\\') QUOTED_STOP[ch.charCodeAt(0)] = 1;
 for (let c = 0; c < 32; c++) QUOTED_STOP[c] = 1;
+
+/** the same classes over all UTF-16 code units (one load per character, no range check) */
+const CLS16 = new Uint8Array(65536);
+CLS16.set(CLS);
 
 const isDigitCode = (c: number) => c >= 48 && c <= 57;
 const isUpperCode = (c: number) => c >= 65 && c <= 90;
@@ -178,10 +218,10 @@ class Engine {
     const bContainsA = sb <= sa && eb >= ea;
     if (aContainsB && la > lb) return true;
     if (bContainsA && lb > la) return false;
-    if (da === D.generic_secret) return false;
-    if (db === D.generic_secret) return true;
+    if (da === ID_GENERIC_SECRET) return false;
+    if (db === ID_GENERIC_SECRET) return true;
     if (la !== lb) return la > lb;
-    return PRECEDENCE[da] > PRECEDENCE[db];
+    return PREC[da] > PREC[db];
   }
 
   run(text: string): void {
@@ -191,25 +231,27 @@ class Engine {
     this.fDet.length = 0;
     this.fStart.length = 0;
     this.fEnd.length = 0;
-    const pkOn = this.on(D.private_key);
+    const pkOn = this.on(ID_PRIVATE_KEY);
     this.pkNext = pkOn ? text.indexOf(PK_BEGIN) : -1;
     if (this.pkNext < 0) this.pkNext = n + 1;
+    const cls = CLS16;
 
     let i = 0;
     while (i < n) {
       let c = text.charCodeAt(i);
-      if (c >= 128 || CLS[c] === 0) {
+      let k = cls[c];
+      if (k === 0) {
         if (c === 64) i = this.atSign(i);
         else i++;
         continue;
       }
       let start = i;
-      let mask = 0;
-      do {
-        mask |= CLS[c];
-        if (++i >= n) break;
-        c = text.charCodeAt(i);
-      } while (c < 128 && CLS[c] !== 0);
+      let mask = k;
+      while (++i < n) {
+        k = cls[text.charCodeAt(i)];
+        if (k === 0) break;
+        mask |= k;
+      }
       const end = i;
       if (end > this.pkNext) {
         const r = this.privateKey();
@@ -225,17 +267,14 @@ class Engine {
           start = s2;
           if (start >= end) continue;
           mask = 0;
-          for (let k = start; k < end; k++) mask |= CLS[text.charCodeAt(k)];
+          for (let m = start; m < end; m++) mask |= cls[text.charCodeAt(m)];
         }
       }
       // ---- digits (and dashes) only: Aadhaar, card, phone
       if ((mask & ~(DIGIT | DASH)) === 0) {
         const len = end - start;
-        if (len >= 10 || (len >= 1 && end < n - 1 && text.charCodeAt(end) === 32 && isDigitCode(text.charCodeAt(end + 1)))) {
-          const c0 = text.charCodeAt(start);
-          if (c0 !== 45) {
-            i = this.digitChain(start, end);
-          }
+        if (len >= 10 || (end < n - 1 && text.charCodeAt(end) === 32 && isDigitCode(text.charCodeAt(end + 1)))) {
+          if (text.charCodeAt(start) !== 45) i = this.digitChain(start, end);
         }
         continue;
       }
@@ -254,11 +293,11 @@ class Engine {
             this.prefixedKey(c0, start, end);
             break;
           case 65: // A
-            if (len === 39 && text.startsWith('AIza', start)) this.push(D.google_api_key, start, end);
+            if (len === 39 && text.startsWith('AIza', start)) this.push(ID_GOOGLE_API_KEY, start, end);
             break;
           case 69: // E
             if (len >= 103 && (mask & (UNDER | DASH)) === 0 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 65) {
-              this.push(D.meta_token, start, end);
+              this.push(ID_META_TOKEN, start, end);
             }
             break;
         }
@@ -317,7 +356,7 @@ class Engine {
           const close = t.indexOf('-----', endAt + 9);
           if (close >= 0 && close - endAt <= 64) e = close + 5;
         }
-        this.push(D.private_key, s, e);
+        this.push(ID_PRIVATE_KEY, s, e);
         resume = e;
       }
     }
@@ -406,12 +445,12 @@ class Engine {
     if (nd === 12 && !plus && d[0] >= 2 && (ng === 1 || (ng === 3 && g[0] === 4 && g[1] === 4))) {
       if (verhoeffValid(d, 12)) {
         // a WhatsApp wa_id (91 + mobile) that happens to pass Verhoeff: the field name decides
-        if (ng === 1 && d[0] === 9 && d[1] === 1 && d[2] >= 6 && this.on(D.in_phone) && this.context(start, 40, CONTEXT.phone)) return D.in_phone;
-        if (this.on(D.aadhaar)) return D.aadhaar;
+        if (ng === 1 && d[0] === 9 && d[1] === 1 && d[2] >= 6 && this.on(ID_IN_PHONE) && this.context(start, 40, CTX_PHONE)) return ID_IN_PHONE;
+        if (this.on(ID_AADHAAR)) return ID_AADHAAR;
       }
     }
     // card: 13-19 digits, plain or in groups of 4 (4-6-5 / 4-6-4 for Amex and Diners), IIN, Luhn
-    if (nd >= 13 && !plus && this.on(D.card)) {
+    if (nd >= 13 && !plus && this.on(ID_CARD)) {
       let groupsOk = ng === 1;
       if (!groupsOk && ng >= 4) {
         groupsOk = true;
@@ -419,29 +458,29 @@ class Engine {
         if (g[ng - 1] > 4) groupsOk = false;
       }
       if (!groupsOk && ng === 3) groupsOk = g[0] === 4 && g[1] === 6 && (g[2] === 5 || g[2] === 4);
-      if (groupsOk && cardNetwork(d, nd) !== null && luhnValid(d, nd)) return D.card;
+      if (groupsOk && cardNetwork(d, nd) !== null && luhnValid(d, nd)) return ID_CARD;
       return -1;
     }
-    if (!this.on(D.in_phone)) return -1;
+    if (!this.on(ID_IN_PHONE)) return -1;
     // mobile: 10 digits starting 6-9, plain, 5-5 or 3-3-4
     if (nd === 10) {
       if (plus || d[0] < 6) return -1;
-      if (ng === 1) return this.context(start, 40, CONTEXT.notPhone) ? -1 : D.in_phone;
-      if ((ng === 2 && g[0] === 5) || (ng === 3 && g[0] === 3 && g[1] === 3)) return D.in_phone;
+      if (ng === 1) return this.context(start, 40, CTX_NOT_PHONE) ? -1 : ID_IN_PHONE;
+      if ((ng === 2 && g[0] === 5) || (ng === 3 && g[0] === 3 && g[1] === 3)) return ID_IN_PHONE;
       return -1;
     }
     // 91 + mobile (+91 prefix, or a WhatsApp wa_id)
     if (nd === 12) {
       if (d[0] !== 9 || d[1] !== 1 || d[2] < 6) return -1;
-      if (ng === 1) return plus || !this.context(start, 40, CONTEXT.notPhone) ? D.in_phone : -1;
-      if (g[0] === 2 && (ng === 2 || (ng === 3 && g[1] === 5) || (ng === 4 && g[1] === 3 && g[2] === 3))) return D.in_phone;
+      if (ng === 1) return plus || !this.context(start, 40, CTX_NOT_PHONE) ? ID_IN_PHONE : -1;
+      if (g[0] === 2 && (ng === 2 || (ng === 3 && g[1] === 5) || (ng === 4 && g[1] === 3 && g[2] === 3))) return ID_IN_PHONE;
       return -1;
     }
     // 0 + mobile
     if (nd === 11) {
       if (plus || d[0] !== 0 || d[1] < 6) return -1;
-      if (ng === 1) return this.context(start, 40, CONTEXT.notPhone) ? -1 : D.in_phone;
-      if (g[0] === 1 && (ng === 2 || (ng === 3 && g[1] === 5))) return D.in_phone;
+      if (ng === 1) return this.context(start, 40, CTX_NOT_PHONE) ? -1 : ID_IN_PHONE;
+      if (g[0] === 1 && (ng === 2 || (ng === 3 && g[1] === 5))) return ID_IN_PHONE;
       return -1;
     }
     return -1;
@@ -484,10 +523,10 @@ class Engine {
           this.digitsAt(s + 5, 4) &&
           isUpperCode(t.charCodeAt(s + 9))
         ) {
-          this.push(D.pan, s, e);
+          this.push(ID_PAN, s, e);
         }
-      } else if (this.digitsAt(s + 3, 7) && this.on(D.voter_id) && this.context(s, 48, CONTEXT.voter)) {
-        this.push(D.voter_id, s, e);
+      } else if (this.digitsAt(s + 3, 7) && this.on(ID_VOTER_ID) && this.context(s, 48, CTX_VOTER)) {
+        this.push(ID_VOTER_ID, s, e);
       }
     } else if (len === 15) {
       // GSTIN: state code, PAN, entity, 'Z', mod-36 check character
@@ -501,11 +540,11 @@ class Engine {
       if (!((ent >= 49 && ent <= 57) || isUpperCode(ent))) return;
       if (t.charCodeAt(s + 13) !== 90) return;
       if (gstinCheckChar(t, s).charCodeAt(0) !== t.charCodeAt(s + 14)) return;
-      this.push(D.gstin, s, e);
+      this.push(ID_GSTIN, s, e);
     } else if (len === 8) {
       // passport: a letter and 7 digits, next to the word passport
-      if (isUpperCode(t.charCodeAt(s)) && this.digitsAt(s + 1, 7) && this.on(D.in_passport) && this.context(s, 48, CONTEXT.passport)) {
-        this.push(D.in_passport, s, e);
+      if (isUpperCode(t.charCodeAt(s)) && this.digitsAt(s + 1, 7) && this.on(ID_IN_PASSPORT) && this.context(s, 48, CTX_PASSPORT)) {
+        this.push(ID_IN_PASSPORT, s, e);
       }
     } else if (len === 20) {
       if (t.charCodeAt(s) !== 65) return;
@@ -514,7 +553,7 @@ class Engine {
         const c = t.charCodeAt(k);
         if (!(isUpperCode(c) || isDigitCode(c))) return;
       }
-      this.push(D.aws_access_key, s, e);
+      this.push(ID_AWS_ACCESS_KEY, s, e);
     }
   }
 
@@ -536,16 +575,16 @@ class Engine {
     const t = this.text;
     const len = e - s;
     if (c0 === 119) {
-      if (len >= 30 && t.startsWith('whsec_', s) && this.alnumRun(s + 6, e)) this.push(D.stripe_key, s, e);
+      if (len >= 30 && t.startsWith('whsec_', s) && this.alnumRun(s + 6, e)) this.push(ID_STRIPE_KEY, s, e);
       return;
     }
     if (t.charCodeAt(s + 1) === 107 && t.charCodeAt(s + 2) === 95) {
       // sk_ / rk_
-      if (len >= 32 && (t.startsWith('live_', s + 3) || t.startsWith('test_', s + 3)) && this.alnumRun(s + 8, e)) this.push(D.stripe_key, s, e);
+      if (len >= 32 && (t.startsWith('live_', s + 3) || t.startsWith('test_', s + 3)) && this.alnumRun(s + 8, e)) this.push(ID_STRIPE_KEY, s, e);
       return;
     }
     if (c0 === 114 && len === 23 && (t.startsWith('rzp_live_', s) || t.startsWith('rzp_test_', s)) && this.alnumRun(s + 9, e)) {
-      this.push(D.razorpay_key, s, e);
+      this.push(ID_RAZORPAY_KEY, s, e);
     }
   }
 
@@ -570,7 +609,7 @@ class Engine {
       return -1;
     }
     if (!/^\s*\{[\s\S]*"alg"\s*:/.test(header)) return -1;
-    this.push(D.jwt, s, k);
+    this.push(ID_JWT, s, k);
     return k;
   }
 
@@ -620,11 +659,11 @@ class Engine {
         const c = t.charCodeAt(k) | 32;
         if (c < 97 || c > 122) return at + 1;
       }
-      this.push(D.email, ls, de);
+      this.push(ID_EMAIL, ls, de);
       return de;
     }
     // no dot: a UPI VPA name@handle
-    if (!this.on(D.upi)) return at + 1;
+    if (!this.on(ID_UPI)) return at + 1;
     const hl = de - at - 1;
     if (hl < 2 || hl > 32) return at + 1;
     for (let k = at + 1; k < de; k++) {
@@ -640,7 +679,7 @@ class Engine {
     }
     if (at - vs < 2) return at + 1;
     const handle = t.slice(at + 1, de).toLowerCase();
-    let ok = UPI_HANDLES.has(handle);
+    let ok = HANDLES.has(handle);
     if (!ok) {
       // a mobile number (optionally 91-prefixed) as the local part
       const ln = at - vs;
@@ -648,10 +687,10 @@ class Engine {
       for (let k = vs; k < at; k++) if (!isDigitCode(t.charCodeAt(k))) digits = false;
       const f = t.charCodeAt(vs);
       ok = digits && ((ln === 10 && f >= 54) || (ln === 12 && f === 57 && t.charCodeAt(vs + 1) === 49 && t.charCodeAt(vs + 2) >= 54));
-      if (!ok) ok = this.context(vs, 40, CONTEXT.upi);
+      if (!ok) ok = this.context(vs, 40, CTX_UPI);
     }
     if (!ok) return at + 1;
-    this.push(D.upi, vs, de);
+    this.push(ID_UPI, vs, de);
     return de;
   }
 
@@ -671,7 +710,7 @@ class Engine {
       node = nx;
       if (nx.kind) kind = nx.kind;
     }
-    if (kind === 0 || kind === KEY_EXCLUDED) return;
+    if (kind === 0 || kind === K_EXCLUDED) return;
     // the assignment: optional closing quote (\" in escaped JSON), spaces, '=' or ':', spaces, optional opening quote
     let j = ke;
     let c = t.charCodeAt(j);
@@ -693,7 +732,7 @@ class Engine {
       j++;
     }
     // "Bearer <token>", "Basic <credentials>"
-    if (kind === KEY_GENERIC) {
+    if (kind === K_GENERIC) {
       const w = t.charCodeAt(j) | 32;
       if ((w === 98 && (startsWithI(t, j, 'bearer ') || startsWithI(t, j, 'basic '))) || (w === 116 && startsWithI(t, j, 'token '))) {
         j = t.indexOf(' ', j) + 1;
@@ -710,8 +749,8 @@ class Engine {
     }
     const ve = j;
     const len = ve - vs;
-    if (len < GENERIC_MIN_LENGTH - 6) return;
-    if (kind === KEY_AWS_SECRET && len === 40) {
+    if (len < MIN_LEN - 6) return;
+    if (kind === K_AWS && len === 40) {
       let upper = false;
       let lower = false;
       let b64 = true;
@@ -725,18 +764,18 @@ class Engine {
         else if (ch >= 97 && ch <= 122) lower = true;
       }
       if (b64 && upper && lower) {
-        this.push(D.aws_secret_key, vs, ve);
+        this.push(ID_AWS_SECRET_KEY, vs, ve);
         return;
       }
     }
-    if (kind === KEY_RAZORPAY_SECRET && len >= 20 && len <= 32 && this.alnumRun(vs, ve) && shannonEntropy(t, vs, ve) >= 3) {
-      this.push(D.razorpay_key, vs, ve);
+    if (kind === K_RZP && len >= 20 && len <= 32 && this.alnumRun(vs, ve) && shannonEntropy(t, vs, ve) >= 3) {
+      this.push(ID_RAZORPAY_KEY, vs, ve);
       return;
     }
-    if (len < GENERIC_MIN_LENGTH) return;
-    for (const p of SECRET_VALUE_ALLOW_PREFIXES) if (t.startsWith(p, vs)) return;
-    if (shannonEntropy(t, vs, ve) < GENERIC_MIN_ENTROPY) return;
-    this.push(D.generic_secret, vs, ve);
+    if (len < MIN_LEN) return;
+    for (const p of ALLOW_PREFIXES) if (t.startsWith(p, vs)) return;
+    if (shannonEntropy(t, vs, ve) < MIN_H) return;
+    this.push(ID_GENERIC_SECRET, vs, ve);
   }
 }
 
@@ -840,4 +879,18 @@ export function createScanner(opts: ScannerOptions): Scanner {
       return parts.join('');
     },
   };
+}
+
+/**
+ * Where the values are, without masking or fingerprinting: parallel arrays of detector ids, start and end offsets
+ * (non-overlapping, in offset order). For callers that only count or locate.
+ */
+export function findValueSpans(text: string, detectors?: DetectorId[]): Array<{ detector: DetectorId; start: number; end: number }> {
+  let enabled = 0;
+  for (const id of detectors ?? DETECTOR_IDS) enabled |= 1 << (D as Record<string, number>)[id];
+  const engine = new Engine(enabled);
+  engine.run(text);
+  const out: Array<{ detector: DetectorId; start: number; end: number }> = [];
+  for (let k = 0; k < engine.count; k++) out.push({ detector: DETECTOR_IDS[engine.fDet[k]], start: engine.fStart[k], end: engine.fEnd[k] });
+  return out;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { parse } from '../cli.ts';
 import type { Config } from '../config.ts';
@@ -75,8 +75,7 @@ export async function scanStream(props: {
     chunkSize = 0;
   };
   const write = (s: string) => new Promise<void>((resolve, reject) => (props.redactTo!.write(s) ? resolve() : props.redactTo!.once('drain', resolve).once('error', reject)));
-  const rl = createInterface({ input: props.input, crlfDelay: Infinity });
-  for await (const line of rl) {
+  const take = async (line: string) => {
     lines++;
     bytes += Buffer.byteLength(line) + 1;
     const exported = exportMessage(line);
@@ -90,7 +89,22 @@ export async function scanStream(props: {
     chunk.push(scanned);
     chunkSize += scanned.length;
     if (chunkSize >= (props.chunkBytes ?? 1 << 18)) await flush();
+  };
+  // Reading the stream chunk by chunk (for await pauses it while we work) keeps memory flat: at most one input
+  // chunk, one partial line and one scan chunk are held at a time.
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  for await (const data of props.input) {
+    const text = partial + (typeof data === 'string' ? data : decoder.write(data as Buffer));
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      await take(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+      start = nl + 1;
+    }
+    partial = text.slice(start);
   }
+  partial += decoder.end();
+  if (partial) await take(partial.endsWith('\r') ? partial.slice(0, -1) : partial);
   await flush();
   return { bytes, lines, durationMs: Math.round(performance.now() - started), counts, findings };
 }
