@@ -125,6 +125,19 @@ export const controlSettingsSchema = z
         runbooks: ['runbook.secrets-rotation', 'runbook.data-deletion-export'],
         runbookMaxAgeDays: 365,
       }),
+    /** Review packs: who the pack is about, and what the Google profile reads. */
+    packs: z
+      .object({
+        organisation: z.string().min(1).default('the governed platform'),
+        google: z
+          .object({
+            /** probed (probes.allowedHosts applies) for the Limited Use statement and the policy link */
+            privacyPolicyUrl: z.string().url().optional(),
+            scopes: z.array(z.object({ scope: z.string().min(1), justification: z.string() })).default([]),
+          })
+          .default({ scopes: [] }),
+      })
+      .default({ organisation: 'the governed platform', google: { scopes: [] } }),
     /** integration id (Integration entity id) → the controls it needs to be ready */
     integrations: z.record(z.string(), z.object({ controls: z.array(z.string()).min(1) })).default({}),
     /** per-control cron overrides */

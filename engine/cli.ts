@@ -21,6 +21,10 @@ Commands:
                                        scan log lines (plain, or CloudWatch export JSON lines) for PII
                                        and secrets; exit 1 if anything is found. --redact writes the
                                        input back masked (report on stderr)
+  pack --profile sp-api|google [--from DATE] [--to DATE] --out FILE.zip
+                                       build a signed review pack (default period: 90 days to now)
+  verify FILE.zip [--public-key FILE]  check a pack offline (exit 0 valid, 1 names what changed)
+  evidence verify                      walk the evidence hash chain; names the first broken link
   scan-logs --emit-data-protection-policy
                                        print a CloudWatch Logs data protection policy for the India
                                        identifiers and provider keys
@@ -34,6 +38,9 @@ const commands: Record<string, () => Promise<Command>> = {
   authorize: async () => (await import('./cli/authorize.ts')).authorize,
   check: async () => (await import('./cli/check.ts')).check,
   'scan-logs': async () => (await import('./cli/scan-logs.ts')).scanLogs,
+  pack: async () => (await import('./cli/pack.ts')).pack,
+  verify: async () => (await import('./cli/pack.ts')).verify,
+  evidence: async () => (await import('./cli/pack.ts')).evidence,
 };
 
 /** Runs one command; returns the exit code. Errors are printed without stack traces unless TENET_DEBUG is set. */

@@ -55,3 +55,12 @@ export class UnavailableError extends Error {
     this.name = 'UnavailableError';
   }
 }
+
+/** The request was understood but what it asks for must not be done (e.g. a pack that would hold raw PII). */
+export class RefusedError extends Error {
+  readonly code = 'refused';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedError';
+  }
+}

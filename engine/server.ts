@@ -8,9 +8,10 @@ import { createAuthz, type Authz } from './authz/create-authz.ts';
 import { scheduleRetention } from './authz/retention.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
-import { setupControls, type Controls } from './controls/setup.ts';
+import { packService, setupControls, type Controls } from './controls/setup.ts';
 import { loadDemo, type DemoKeys } from './demo/load-demo.ts';
 import { controlRoutes } from './http/routes/control-routes.ts';
+import { packRoutes } from './http/routes/pack-routes.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { PROJECT_ROOT, SHIPPED_POLICY_DIR, TENET_VERSION } from './version.ts';
@@ -57,7 +58,10 @@ export async function startTenet(props: {
       db: database.db,
       authz,
       apiKeys,
-      extraRoutes: controlRoutes({ controls: controls.service, attestations: controls.attestations }),
+      extraRoutes: [
+        ...controlRoutes({ controls: controls.service, attestations: controls.attestations }),
+        ...packRoutes(packService({ db: database.db, authz, controls: controls.service, config })),
+      ],
       consoleDir: existsSync(`${consoleDir}/index.html`) ? consoleDir : undefined,
       trustProxy: config.TENET_TRUST_PROXY,
     });

@@ -140,3 +140,19 @@ export async function probeOrders(probes: Probes, env: Record<string, string | u
   for (const order of orders) for (const f of fields) f[classifyBuyerValue(at(order, f.field))]++;
   return { url: cfg.url, status, orders: orders.length, fields };
 }
+
+/** Reads the privacy policy page for the Limited Use statement and the link to Google's User Data Policy. */
+export async function probeLimitedUse(url: string, probes: Probes): Promise<{ url: string; statement: boolean; policyLink: boolean; error?: string }> {
+  try {
+    const { status, text } = await request(url, { method: 'GET', headers: { accept: 'text/html', 'user-agent': 'tenet-control-probe' } }, probes);
+    if (status !== 200) return { url, statement: false, policyLink: false, error: `answered ${status}` };
+    const plain = text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    return {
+      url,
+      statement: /Google API Services User Data Policy/i.test(plain) && /Limited Use/i.test(plain),
+      policyLink: /developers\.google\.com\/terms\/api-services-user-data-policy/i.test(text),
+    };
+  } catch (error) {
+    return { url, statement: false, policyLink: false, error: describe(error) };
+  }
+}

@@ -413,6 +413,11 @@ class Gen {
     this.v = new Values(r);
   }
 
+  /** an AWS account id: 12 digits (a hard negative for Aadhaar, whose checksum it passes one time in ten) */
+  accountId(): string {
+    return String(this.r.int(1, 9)) + this.r.digits(11);
+  }
+
   pinoHead(l: Line, fn: string, level = 30): void {
     l.t(`{"level":${level},"time":${this.v.epochMs()},"pid":${this.r.int(7, 9)},"hostname":"169.254.${this.r.int(0, 255)}.${this.r.int(1, 254)}","fn":"${fn}","tenantId":"${this.v.tenant()}","requestId":"${this.r.uuid()}"`);
   }
@@ -428,7 +433,8 @@ class Gen {
       if (this.r.chance(0.1)) l.t(`\tInit Duration: ${this.r.int(150, 900)}.${this.r.digits(2)} ms`);
     } else if (k === 3) l.t(`XRAY TraceId: 1-${this.r.hex(8)}-${this.r.hex(24)}\tSegmentId: ${this.r.hex(16)}\tSampled: true`);
     else if (k === 4) l.t(`${this.v.iso()}\t${id}\tINFO\tprocessed batch of ${this.r.int(1, 500)} records in ${this.r.int(3, 9000)} ms (shard ${this.r.int(0, 15)}, checkpoint ${this.v.epochMs()})`);
-    else l.t(`INIT_START Runtime Version: nodejs:20.v${this.r.int(13, 27)}\tRuntime Version ARN: arn:aws:lambda:ap-south-1::runtime:${this.r.hex(64)}`);
+    else if (this.r.chance(0.5)) l.t(`INIT_START Runtime Version: nodejs:20.v${this.r.int(13, 27)}\tRuntime Version ARN: arn:aws:lambda:ap-south-1::runtime:${this.r.hex(64)}`);
+    else l.t(`${this.v.iso()}\t${id}\tINFO\tinvoked arn:aws:lambda:ap-south-1:${this.accountId()}:function:${this.r.pick(FNS)} role=arn:aws:iam::${this.accountId()}:role/${this.r.pick(FNS)}-role`);
     return l.done();
   }
 
@@ -578,7 +584,7 @@ class Gen {
     const l = new Line();
     const dirty = this.r.chance(0.07);
     const method = this.r.pick(['GET', 'GET', 'POST', 'PUT']);
-    l.t(`{"requestId":"${this.r.uuid()}","extendedRequestId":"${this.r.str(ALNUM, 14)}=","ip":"${this.r.chance(0.8) ? this.v.ipv4() : this.v.ipv6()}","caller":"-","user":"-","requestTime":"${this.r.int(10, 28)}/May/2024:${this.r.int(10, 23)}:${this.r.int(10, 59)}:${this.r.int(10, 59)} +0000","httpMethod":"${method}","resourcePath":"${this.r.pick(PATHS)}"`);
+    l.t(`{"requestId":"${this.r.uuid()}","accountId":"${this.accountId()}","apiId":"${this.r.str(LOWER + DIGITS, 10)}","extendedRequestId":"${this.r.str(ALNUM, 14)}=","ip":"${this.r.chance(0.8) ? this.v.ipv4() : this.v.ipv6()}","caller":"-","user":"-","requestTime":"${this.r.int(10, 28)}/May/2024:${this.r.int(10, 23)}:${this.r.int(10, 59)}:${this.r.int(10, 59)} +0000","httpMethod":"${method}","resourcePath":"${this.r.pick(PATHS)}"`);
     if (dirty) {
       const k = this.r.int(0, 5);
       if (k === 0) l.t(`,"path":"/v1/buyers/search?email=`).v('email', this.v.email()).t(`&limit=20"`);
@@ -669,6 +675,46 @@ class Gen {
     return l.done();
   }
 
+  /** validation failures and placeholders: values that look right and are not (all unlabelled) */
+  validation(): CorpusLine {
+    const l = new Line();
+    this.pinoHead(l, this.r.pick(['kyc-verify', 'reports-api', 'stripe-webhook']), 40);
+    const k = this.r.int(0, 9);
+    if (k === 0) {
+      const g = this.v.gstin();
+      const bad = g.slice(0, 14) + (g[14] === 'A' ? 'B' : 'A');
+      l.t(`,"msg":"validation failed","field":"gstin","value":"${bad}","error":"checksum mismatch"}`);
+    } else if (k === 1) {
+      let a: string;
+      do a = String(this.r.int(2, 9)) + this.r.digits(11);
+      while (verhoeffValid([...a].map(Number)));
+      l.t(`,"msg":"validation failed","field":"aadhaar","value":"${a.slice(0, 4)} ${a.slice(4, 8)} ${a.slice(8)}","error":"checksum mismatch"}`);
+    } else if (k === 2) {
+      let c: string;
+      do c = '4' + this.r.digits(15);
+      while (luhnValid([...c].map(Number)));
+      l.t(`,"msg":"gift card redeemed","code":"${c.replace(/(\d{4})(?=\d)/g, '$1 ')}","balancePaise":${this.r.int(0, 500000)}}`);
+    } else if (k === 3) {
+      l.t(`,"msg":"validation failed","field":"pan","value":"${this.r.str(UPPER, 3)}${this.r.pick(['X', 'K', 'M', 'D'])}${this.r.str(UPPER, 1)}${this.r.digits(4)}${this.r.str(UPPER, 1)}","error":"invalid holder type"}`);
+    } else if (k === 4) {
+      l.t(`,"msg":"stripe client","publishableKey":"pk_live_${this.r.str(ALNUM, 99)}","apiVersion":"2023-10-16"}`);
+    } else if (k === 5) {
+      l.t(`,"msg":"page","cursor":"${Buffer.from(JSON.stringify({ offset: this.r.int(0, 9999), tenant: this.v.tenant() })).toString('base64url')}","limit":50}`);
+    } else if (k === 6) {
+      l.t(`,"msg":"config loaded","db":{"host":"db.internal","password":"********"},"token":"<redacted>","secret":"arn:aws:secretsmanager:ap-south-1:${this.r.digits(12)}:secret:prod/razorpay-${this.r.str(ALNUM, 6)}"}`);
+    } else if (k === 7) {
+      l.t(`,"msg":"buyer contact (masked)","phone":"+91 ${this.r.int(6, 9)}${this.r.digits(1)}XXX XXX${this.r.digits(2)}","email":"${this.r.pick(FIRST)[0].toLowerCase()}***@gmail.com","token":"test-token-test-token"}`);
+    } else if (k === 8) {
+      l.t(`,"msg":"deps","versions":{"@aws-sdk/client-dynamodb":"3.583.0","pino":"10.4.0"},"image":"public.ecr.aws/lambda/nodejs@sha256:${this.r.hex(64)}","user":"ec2-user@ip-10-0-${this.r.int(0, 255)}-${this.r.int(1, 254)}"}`);
+    } else {
+      let v: string;
+      do v = this.r.digits(16);
+      while (luhnValid([...v].map(Number)));
+      l.t(`,"msg":"refund","amountPaise":${this.r.int(100, 9999999)},"utr":"${this.r.int(1, 5)}${this.r.digits(11)}","invoice":"INV-2024-${this.r.digits(6)}","voucher":"${v.replace(/(\d{4})(?=\d)/g, '$1-')}"}`);
+    }
+    return l.done();
+  }
+
   whatsappSendInto(l: Line): void {
     this.pinoHead(l, 'notify-worker', 50);
     l.t(`,"msg":"whatsapp token expired","access_token":"`).v('meta_token', this.v.metaToken()).t(`","webhook_verify_token":"`).v('generic_secret', this.v.genericSecret('webhook')).t(`","to":"`).v('in_phone', this.v.waId()).t(`"}`);
@@ -683,7 +729,8 @@ class Gen {
     if (x < 0.575) return this.whatsappSend();
     if (x < 0.655) return this.stripe();
     if (x < 0.755) return this.report();
-    if (x < 0.935) return this.access();
+    if (x < 0.92) return this.access();
+    if (x < 0.935) return this.validation();
     if (x < 0.97) return this.appText();
     if (x < 0.985) return this.kyc();
     return this.secrets();
@@ -710,4 +757,38 @@ export function generateCorpusText(opts: { seed: number; lines?: number; minByte
     bytes += Buffer.byteLength(t) + 1;
   }
   return parts.join('\n');
+}
+
+/**
+ * Short snippets, each holding one valid value of a detector in the context it needs (a passport number after the
+ * word passport, a secret after its key): for unit and property tests.
+ */
+export function sampleSnippets(seed: number, perDetector = 3): Array<{ detector: DetectorId; text: string }> {
+  const r = new Rng(seed);
+  const v = new Values(r);
+  const out: Array<{ detector: DetectorId; text: string }> = [];
+  const kinds = ['password', 'lwa_refresh', 'lwa_access', 'client_secret', 'api_key', 'session', 'webhook'] as const;
+  for (let i = 0; i < perDetector; i++) {
+    out.push(
+      { detector: 'aadhaar', text: v.aadhaar() },
+      { detector: 'pan', text: v.pan() },
+      { detector: 'gstin', text: v.gstin() },
+      { detector: 'in_phone', text: `mobile ${v.phone()}` },
+      { detector: 'email', text: v.email() },
+      { detector: 'card', text: v.card() },
+      { detector: 'upi', text: v.upi() },
+      { detector: 'in_passport', text: `passport no ${v.passport()}` },
+      { detector: 'voter_id', text: `voter id ${v.voter()}` },
+      { detector: 'aws_access_key', text: v.awsAccessKey() },
+      { detector: 'aws_secret_key', text: `aws_secret_access_key=${v.awsSecretKey()}` },
+      { detector: 'stripe_key', text: v.stripeKey() },
+      { detector: 'razorpay_key', text: r.chance(0.5) ? v.razorpayKeyId() : `"key_secret":"${v.razorpaySecret()}"` },
+      { detector: 'google_api_key', text: v.googleKey() },
+      { detector: 'jwt', text: v.jwt() },
+      { detector: 'private_key', text: v.privateKey() },
+      { detector: 'meta_token', text: v.metaToken() },
+      { detector: 'generic_secret', text: `"${r.pick(['password', 'client_secret', 'api_key', 'refresh_token'])}":"${v.genericSecret(r.pick(kinds))}"` },
+    );
+  }
+  return out;
 }

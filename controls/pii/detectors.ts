@@ -60,6 +60,51 @@ export const PRECEDENCE: readonly number[] = (() => {
   return p;
 })();
 
+/** Ordering of overlapping candidates: the longer first, then the more specific (generic_secret last), then the earlier. */
+function before(da: number, sa: number, ea: number, db: number, sb: number, eb: number): boolean {
+  const la = ea - sa;
+  const lb = eb - sb;
+  if (la !== lb) return la > lb;
+  const pa = da === D.generic_secret ? 0 : PRECEDENCE[da];
+  const pb = db === D.generic_secret ? 0 : PRECEDENCE[db];
+  if (pa !== pb) return pa > pb;
+  return sa < sb;
+}
+
+/**
+ * One value, one detector: from candidate findings sorted by start (parallel arrays), keep a non-overlapping set.
+ * Within each cluster of overlapping candidates the longest is kept first (an e-mail over the phone number that is
+ * its local part, a secret over a PAN-shaped piece of it), then the most specific on a tie (a JWT over the
+ * generic_secret of the same value), then whatever no kept candidate overlaps. Returns the kept indices in order.
+ */
+export function resolveOverlaps(det: ArrayLike<number>, start: ArrayLike<number>, end: ArrayLike<number>, count: number): number[] {
+  const keep: number[] = [];
+  let i = 0;
+  while (i < count) {
+    // the cluster [i, j): candidates transitively overlapping
+    let j = i + 1;
+    let reach = end[i];
+    while (j < count && start[j] < reach) {
+      if (end[j] > reach) reach = end[j];
+      j++;
+    }
+    if (j === i + 1) keep.push(i);
+    else {
+      const order: number[] = [];
+      for (let k = i; k < j; k++) order.push(k);
+      order.sort((a, b) => (before(det[a], start[a], end[a], det[b], start[b], end[b]) ? -1 : 1));
+      const chosen: number[] = [];
+      for (const k of order) {
+        if (chosen.every((c) => end[c] <= start[k] || end[k] <= start[c])) chosen.push(k);
+      }
+      chosen.sort((a, b) => start[a] - start[b]);
+      keep.push(...chosen);
+    }
+    i = j;
+  }
+  return keep;
+}
+
 export type Normalisation = 'digits' | 'phone' | 'lower' | 'upper' | 'none';
 
 /** How a value is normalised before fingerprinting, so that the same value written differently counts once. */
@@ -134,8 +179,15 @@ export const CONTEXT = {
   voter: ['voter', 'epic', 'elector'],
   /** a 12-digit 91-prefixed number that also passes Verhoeff is a phone (not Aadhaar) next to these */
   phone: ['wa_id', 'from', 'phone', 'mobile', 'msisdn', 'whatsapp', 'contact', 'recipient', 'to"', 'to=', 'call', 'tel', 'otp', 'sms'],
-  /** bare digit runs next to these are shipment numbers, not phones */
-  notPhone: ['awb', 'tracking', 'shipment', 'consignment', 'waybill', 'docket'],
+  /** otherwise a bare digit run next to these is a shipment, transaction, account... number, not a phone */
+  notPhone: ['awb', 'tracking', 'shipment', 'consignment', 'waybill', 'docket', 'utr', 'rrn', 'txn', 'transaction', 'reference', 'account', 'arn:', 'order', 'invoice', 'report', 'batch', 'refund', 'payout', 'settlement', 'bank'],
+  /** a plain 12-digit number is an Aadhaar next to these, whatever else is near */
+  aadhaar: ['aadhaar', 'aadhar', 'uidai', 'uid', 'kyc'],
+  /**
+   * otherwise a plain 12-digit number next to these is something else: a UPI UTR / RRN, an AWS account id, a shipment,
+   * order, invoice or report number
+   */
+  notAadhaar: ['utr', 'rrn', 'txn', 'transaction', 'reference', 'account', 'arn:', 'awb', 'tracking', 'shipment', 'order', 'invoice', 'report', 'batch', 'refund', 'payout', 'settlement', 'bank'],
   /** a VPA with an unknown handle is reported next to these */
   upi: ['upi', 'vpa', 'pa=', 'payee', 'payer', 'collect'],
 } as const;

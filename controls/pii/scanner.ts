@@ -24,11 +24,11 @@ import {
   KEY_EXCLUDED,
   KEY_GENERIC,
   KEY_RAZORPAY_SECRET,
-  PRECEDENCE,
   SECRET_KEY_SUFFIXES,
   SECRET_VALUE_ALLOW_PREFIXES,
   UPI_HANDLES,
   normalise,
+  resolveOverlaps,
 } from './detectors.ts';
 
 // numeric detector ids (module constants: the hot path reads no imported bindings)
@@ -52,7 +52,6 @@ const ID_META_TOKEN = 16;
 const ID_GENERIC_SECRET = 17;
 for (const [k, v] of Object.entries(D)) if ((DETECTOR_IDS as readonly string[])[v] !== k) throw new Error('detector ids out of order');
 
-const PREC = PRECEDENCE.slice();
 const ALLOW_PREFIXES = SECRET_VALUE_ALLOW_PREFIXES.slice();
 const K_GENERIC = KEY_GENERIC;
 const K_AWS = KEY_AWS_SECRET;
@@ -65,6 +64,8 @@ const CTX_NOT_PHONE = CONTEXT.notPhone;
 const CTX_VOTER = CONTEXT.voter;
 const CTX_PASSPORT = CONTEXT.passport;
 const CTX_UPI = CONTEXT.upi;
+const CTX_AADHAAR = CONTEXT.aadhaar;
+const CTX_NOT_AADHAAR = CONTEXT.notAadhaar;
 const HANDLES = UPI_HANDLES;
 
 export interface ScannerOptions {
@@ -80,6 +81,8 @@ const UPPER = 2;
 const LOWER = 4;
 const UNDER = 8;
 const DASH = 16;
+/** classes other than digit and dash: a token with one of these has letters or '_' */
+const LETTERS_OR_UNDER = UPPER | LOWER | UNDER;
 const CLS = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) CLS[c] = DIGIT;
 for (let c = 65; c <= 90; c++) CLS[c] = UPPER;
@@ -120,33 +123,39 @@ const isUpperCode = (c: number) => c >= 65 && c <= 90;
 const isAlnumCode = (c: number) => c < 128 && (CLS[c] & (DIGIT | UPPER | LOWER)) !== 0;
 
 // ------------------------------------------------------------------------------------------------ secret key trie
-// Reversed suffix trie over lower-cased key names without '_' and '-': walked from the key's last character back.
-interface TrieNode {
-  next: Map<number, TrieNode>;
-  kind: number;
-}
-const TRIE: TrieNode = { next: new Map(), kind: 0 };
-for (const [suffix, kind] of SECRET_KEY_SUFFIXES) {
-  let node = TRIE;
-  for (let i = suffix.length - 1; i >= 0; i--) {
-    const c = suffix.charCodeAt(i);
-    let nx = node.next.get(c);
-    if (!nx) node.next.set(c, (nx = { next: new Map(), kind: 0 }));
-    node = nx;
+// Reversed suffix trie over lower-cased key names without '_' and '-', walked from the key's last character back.
+// Flat: TRIE_NEXT[node * 128 + char] is the child (0: none), TRIE_KINDS[node] the kind ending there. Root is 1.
+const [TRIE_NEXT, TRIE_KINDS] = (() => {
+  let nodes = 2;
+  const next: number[] = [];
+  const kinds: number[] = [0, 0];
+  for (const [suffix, kind] of SECRET_KEY_SUFFIXES) {
+    let node = 1;
+    for (let i = suffix.length - 1; i >= 0; i--) {
+      const c = suffix.charCodeAt(i);
+      let nx = next[node * 128 + c] ?? 0;
+      if (nx === 0) {
+        nx = nodes++;
+        kinds[nx] = 0;
+        next[node * 128 + c] = nx;
+      }
+      node = nx;
+    }
+    kinds[node] = kind;
   }
-  node.kind = kind;
-}
-/** last characters (lower-case) a secret key name can end with */
-const KEY_LAST = new Uint8Array(128);
-for (const c of TRIE.next.keys()) {
-  KEY_LAST[c] = 1;
-  KEY_LAST[c - 32] = 1;
-}
+  const table = new Int16Array(nodes * 128);
+  next.forEach((v, i) => (table[i] = v));
+  return [table, Int8Array.from(kinds)] as const;
+})();
+/** lower-case folding for the trie (A-Z folded, everything else as is) */
+const FOLD = new Uint8Array(65536);
+for (let c = 0; c < 65536; c++) FOLD[c] = c >= 65 && c <= 90 ? c | 32 : c < 128 ? c : 0;
 
 // ------------------------------------------------------------------------------------------------ the engine
 const PK_BEGIN = '-----BEGIN ';
 const MAX_PEM = 16_384;
 const CHAIN_TOKENS = 7;
+const CHUNK = 1 << 15;
 
 class Engine {
   text = '';
@@ -157,14 +166,17 @@ class Engine {
   fStart: number[] = [];
   fEnd: number[] = [];
   count = 0;
+  maxEnd = 0;
+  overlaps = false;
   // digit chain buffers
   dig = new Uint8Array(64);
   grp = new Int32Array(32);
   tokEnd = new Int32Array(CHAIN_TOKENS);
   tokNd = new Int32Array(CHAIN_TOKENS);
   tokNg = new Int32Array(CHAIN_TOKENS);
-  // PEM blocks found by the indexOf pass
-  pkNext = -1;
+  // the chunk being tokenized
+  buf = Buffer.alloc(CHUNK * 2);
+  u16 = new Uint16Array(this.buf.buffer, this.buf.byteOffset, CHUNK);
 
   constructor(enabled: number) {
     this.enabled = enabled;
@@ -174,154 +186,202 @@ class Engine {
     return (this.enabled & (1 << det)) !== 0;
   }
 
-  /** Record a finding, resolving overlaps with the ones before it (one value, one detector). */
+  /** Record a candidate finding (kept in offset order; overlaps are resolved once, at the end). */
   push(det: number, start: number, end: number): void {
     if ((this.enabled & (1 << det)) === 0 || end <= start) return;
-    let k = this.count - 1;
-    while (k >= 0 && this.fEnd[k] > start) {
-      if (this.fStart[k] < end && !this.beats(det, start, end, this.fDet[k], this.fStart[k], this.fEnd[k])) return;
-      k--;
-    }
-    // every overlapping finding lost: drop them (they are the tail of the list)
-    let w = k + 1;
-    for (let m = k + 1; m < this.count; m++) {
-      if (this.fStart[m] < end) continue;
-      this.fDet[w] = this.fDet[m];
-      this.fStart[w] = this.fStart[m];
-      this.fEnd[w] = this.fEnd[m];
-      w++;
-    }
-    this.count = w;
-    this.fDet.length = w;
-    this.fStart.length = w;
-    this.fEnd.length = w;
-    // insert in offset order (nearly always at the end)
-    let at = w;
-    while (at > 0 && this.fStart[at - 1] > start) at--;
-    if (at === w) {
+    const n = this.count;
+    if (start < this.maxEnd) this.overlaps = true;
+    if (end > this.maxEnd) this.maxEnd = end;
+    if (n === 0 || this.fStart[n - 1] <= start) {
       this.fDet.push(det);
       this.fStart.push(start);
       this.fEnd.push(end);
     } else {
+      let at = n;
+      while (at > 0 && this.fStart[at - 1] > start) at--;
       this.fDet.splice(at, 0, det);
       this.fStart.splice(at, 0, start);
       this.fEnd.splice(at, 0, end);
     }
-    this.count = w + 1;
+    this.count = n + 1;
   }
 
-  /** Whether new finding a wins over an overlapping finding b. */
-  beats(da: number, sa: number, ea: number, db: number, sb: number, eb: number): boolean {
-    const la = ea - sa;
-    const lb = eb - sb;
-    const aContainsB = sa <= sb && ea >= eb;
-    const bContainsA = sb <= sa && eb >= ea;
-    if (aContainsB && la > lb) return true;
-    if (bContainsA && lb > la) return false;
-    if (da === ID_GENERIC_SECRET) return false;
-    if (db === ID_GENERIC_SECRET) return true;
-    if (la !== lb) return la > lb;
-    return PREC[da] > PREC[db];
+  /** One value, one detector (see resolveOverlaps). */
+  resolve(): void {
+    if (!this.overlaps) return;
+    const keep = resolveOverlaps(this.fDet, this.fStart, this.fEnd, this.count);
+    const det = keep.map((k) => this.fDet[k]);
+    const start = keep.map((k) => this.fStart[k]);
+    const end = keep.map((k) => this.fEnd[k]);
+    this.fDet = det;
+    this.fStart = start;
+    this.fEnd = end;
+    this.count = keep.length;
   }
 
   run(text: string): void {
     this.text = text;
     const n = (this.n = text.length);
     this.count = 0;
+    this.maxEnd = 0;
+    this.overlaps = false;
     this.fDet.length = 0;
     this.fStart.length = 0;
     this.fEnd.length = 0;
-    const pkOn = this.on(ID_PRIVATE_KEY);
-    this.pkNext = pkOn ? text.indexOf(PK_BEGIN) : -1;
-    if (this.pkNext < 0) this.pkNext = n + 1;
     const cls = CLS16;
-
-    let i = 0;
-    while (i < n) {
-      let c = text.charCodeAt(i);
-      let k = cls[c];
-      if (k === 0) {
-        if (c === 64) i = this.atSign(i);
-        else i++;
-        continue;
-      }
-      let start = i;
-      let mask = k;
-      while (++i < n) {
-        k = cls[text.charCodeAt(i)];
-        if (k === 0) break;
-        mask |= k;
-      }
-      const end = i;
-      if (end > this.pkNext) {
-        const r = this.privateKey();
-        if (r > end) {
-          i = r;
+    const buf = this.buf;
+    const u16 = this.u16;
+    // The text is read a chunk at a time into a Uint16Array (a typed-array load is cheaper than charCodeAt);
+    // validators read the string itself. A chunk starts where the previous one stopped being useful: at the start
+    // of a token cut by the chunk's end, or where a validator resumed.
+    let base = 0;
+    while (base < n) {
+      const lim = n - base < CHUNK ? n - base : CHUNK;
+      buf.write(text.slice(base, base + lim), 0, 'utf16le');
+      let next = base + lim;
+      let j = 0;
+      while (j < lim) {
+        let c = u16[j];
+        let k = cls[c];
+        if (k === 0) {
+          if (c === 64) {
+            const r = this.atSign(base + j);
+            j = r - base;
+          } else j++;
           continue;
         }
-      }
-      // a JSON/C escape (\n, \t, \u00e9) glued to the token is not part of it
-      if (start > 0 && text.charCodeAt(start - 1) === 92) {
-        const s2 = this.afterEscape(start, end);
-        if (s2 !== start) {
-          start = s2;
-          if (start >= end) continue;
-          mask = 0;
-          for (let m = start; m < end; m++) mask |= cls[text.charCodeAt(m)];
+        const sj = j;
+        let mask = k;
+        while (++j < lim) {
+          k = cls[u16[j]];
+          if (k === 0) break;
+          mask |= k;
         }
-      }
-      // ---- digits (and dashes) only: Aadhaar, card, phone
-      if ((mask & ~(DIGIT | DASH)) === 0) {
-        const len = end - start;
-        if (len >= 10 || (end < n - 1 && text.charCodeAt(end) === 32 && isDigitCode(text.charCodeAt(end + 1)))) {
-          if (text.charCodeAt(start) !== 45) i = this.digitChain(start, end);
+        let end = base + j;
+        if (j === lim && end < n) {
+          if (sj > 0) {
+            // the token may go on past the chunk: the next chunk starts with it
+            next = base + sj;
+            break;
+          }
+          // a token longer than a chunk: finish it on the string
+          while (end < n) {
+            k = cls[text.charCodeAt(end)];
+            if (k === 0) break;
+            mask |= k;
+            end++;
+          }
         }
-        continue;
-      }
-      // ---- tokens with letters
-      const len = end - start;
-      if (len >= 8) {
-        const c0 = text.charCodeAt(start);
-        let consumed = -1;
-        switch (c0) {
-          case 101: // e
-            if (text.charCodeAt(start + 1) === 121 && text.charCodeAt(start + 2) === 74) consumed = this.jwt(start, end);
-            break;
-          case 115: // s
-          case 114: // r
-          case 119: // w
-            this.prefixedKey(c0, start, end);
-            break;
-          case 65: // A
-            if (len === 39 && text.startsWith('AIza', start)) this.push(ID_GOOGLE_API_KEY, start, end);
-            break;
-          case 69: // E
-            if (len >= 103 && (mask & (UNDER | DASH)) === 0 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 65) {
-              this.push(ID_META_TOKEN, start, end);
-            }
-            break;
-        }
-        if (consumed > end) {
-          i = consumed;
-          continue;
-        }
-        if ((mask & UPPER) !== 0) {
-          if ((mask & DASH) === 0) this.segment(start, end);
-          else {
-            let s = start;
-            for (let k = start; k <= end; k++) {
-              if (k === end || text.charCodeAt(k) === 45) {
-                if (k - s >= 8) this.segment(s, k);
-                s = k + 1;
+        if (end === base + j) {
+          // cheap rejections inline (most tokens): short numbers, and words without capitals that cannot start a
+          // known prefix, which only matter as the name of a secret's key
+          const len = j - sj;
+          if ((mask & ~DIGIT) === 0) {
+            if (len < 10 && (j >= lim || u16[j] !== 32)) continue;
+          } else if ((mask & UPPER) === 0 && (mask & LETTERS_OR_UNDER) !== 0) {
+            const c0 = u16[sj];
+            const prev = sj > 0 ? u16[sj - 1] : base > 0 ? text.charCodeAt(base - 1) : 0;
+            if (c0 !== 115 && c0 !== 114 && c0 !== 119 && c0 !== 45 && prev !== 92) {
+              if (len >= 3) {
+                const node = TRIE_NEXT[128 + FOLD[u16[j - 1]]];
+                if (node !== 0) {
+                  const p = u16[j - 2];
+                  if (p === 95 || p === 45 || TRIE_NEXT[node * 128 + FOLD[p]] !== 0) this.keyValue(base + sj, end);
+                }
               }
+              continue;
+            }
+          }
+        }
+        const r = this.token(base + sj, end, mask);
+        if (r > base + lim) {
+          next = r;
+          break;
+        }
+        j = r - base;
+        if (j === lim) next = base + lim;
+      }
+      base = next;
+    }
+    this.resolve();
+  }
+
+  /** Look at one token [start, end) with character classes `mask`; returns where scanning resumes (≥ end). */
+  token(start: number, end: number, mask: number): number {
+    const text = this.text;
+    const n = this.n;
+    // a JSON/C escape (\n, \t, \u00e9) glued to the token is not part of it
+    if (start > 0 && text.charCodeAt(start - 1) === 92) {
+      const s2 = this.afterEscape(start, end);
+      if (s2 !== start) {
+        start = s2;
+        if (start >= end) return end;
+        mask = 0;
+        for (let m = start; m < end; m++) mask |= CLS16[text.charCodeAt(m)];
+      }
+    }
+    // ---- digits (and dashes) only: Aadhaar, card, phone
+    if ((mask & ~(DIGIT | DASH)) === 0) {
+      const c0 = text.charCodeAt(start);
+      if (c0 === 45) return end;
+      if (end < n - 1 && text.charCodeAt(end) === 32 && isDigitCode(text.charCodeAt(end + 1))) {
+        return this.digitChain(start, end); // groups separated by spaces
+      } else if ((mask & DASH) !== 0) {
+        if (end - start >= 11) return this.digitChain(start, end);
+      } else if (plainDigitsCandidate(end - start, c0, start > 0 ? text.charCodeAt(start - 1) : 0)) {
+        return this.digitChain(start, end);
+      }
+      return end;
+    }
+    // ---- tokens with letters (one glued to "@domain" is an address's local part, left to the '@')
+    const len = end - start;
+    if (len >= 8 && !(end < n - 1 && text.charCodeAt(end) === 64 && isAlnumCode(text.charCodeAt(end + 1)))) {
+      const c0 = text.charCodeAt(start);
+      let consumed = -1;
+      switch (c0) {
+        case 101: // e
+          if (text.charCodeAt(start + 1) === 121 && text.charCodeAt(start + 2) === 74) consumed = this.jwt(start, end);
+          break;
+        case 115: // s
+        case 114: // r
+        case 119: // w
+          this.prefixedKey(c0, start, end);
+          break;
+        case 65: // A
+          if (len === 39 && text.startsWith('AIza', start)) this.push(ID_GOOGLE_API_KEY, start, end);
+          break;
+        case 45: // -
+          if (text.startsWith(PK_BEGIN, start)) consumed = this.privateKey(start);
+          break;
+        case 69: // E
+          if (len >= 103 && (mask & (UNDER | DASH)) === 0 && text.charCodeAt(start + 1) === 65 && text.charCodeAt(start + 2) === 65) {
+            this.push(ID_META_TOKEN, start, end);
+          }
+          break;
+      }
+      if (consumed > end) return consumed;
+      if ((mask & UPPER) !== 0) {
+        if ((mask & DASH) === 0) this.segment(start, end);
+        else {
+          let s = start;
+          for (let k = start; k <= end; k++) {
+            if (k === end || text.charCodeAt(k) === 45) {
+              if (k - s >= 8) this.segment(s, k);
+              s = k + 1;
             }
           }
         }
       }
-      // ---- a key named like a secret, followed by = or :
-      if (len >= 3 && KEY_LAST[text.charCodeAt(end - 1)] === 1) this.keyValue(start, end);
     }
-    while (this.pkNext < n) this.privateKey();
+    // ---- a key named like a secret, followed by = or :
+    if (len >= 3) {
+      const node = TRIE_NEXT[128 + FOLD[text.charCodeAt(end - 1)]];
+      if (node !== 0) {
+        const p = text.charCodeAt(end - 2);
+        if (p === 95 || p === 45 || TRIE_NEXT[node * 128 + FOLD[p]] !== 0) this.keyValue(start, end);
+      }
+    }
+    return end;
   }
 
   /** Skip a backslash escape's letters at the start of a token (\n, \t, \r, \f, \b, \uXXXX). */
@@ -338,31 +398,23 @@ class Engine {
   }
 
   // ---------------------------------------------------------------------------------------------- PEM
-  privateKey(): number {
+  /** "-----BEGIN ... PRIVATE KEY-----" at s, through its END line when that follows. Returns the end, or -1. */
+  privateKey(s: number): number {
     const t = this.text;
-    const s = this.pkNext;
-    let resume = s + PK_BEGIN.length;
-    const lineEnd = Math.min(this.n, s + 64);
-    const hdr = t.indexOf('PRIVATE KEY', s + PK_BEGIN.length);
-    if (hdr >= 0 && hdr < lineEnd) {
-      let e = hdr + 11;
-      // PGP: "PRIVATE KEY BLOCK"
-      if (t.startsWith(' BLOCK', e)) e += 6;
-      if (t.startsWith('-----', e)) {
-        e += 5;
-        // the whole block when its END line follows
-        const endAt = t.indexOf('-----END ', e);
-        if (endAt >= 0 && endAt - e <= MAX_PEM) {
-          const close = t.indexOf('-----', endAt + 9);
-          if (close >= 0 && close - endAt <= 64) e = close + 5;
-        }
-        this.push(ID_PRIVATE_KEY, s, e);
-        resume = e;
-      }
+    const from = s + PK_BEGIN.length;
+    const hdr = t.slice(from, from + 40).indexOf('PRIVATE KEY');
+    if (hdr < 0) return -1;
+    let e = from + hdr + 11;
+    if (t.startsWith(' BLOCK', e)) e += 6; // PGP
+    if (!t.startsWith('-----', e)) return -1;
+    e += 5;
+    const endAt = t.indexOf('-----END ', e);
+    if (endAt >= 0 && endAt - e <= MAX_PEM) {
+      const close = t.indexOf('-----', endAt + 9);
+      if (close >= 0 && close - endAt <= 64) e = close + 5;
     }
-    const next = t.indexOf(PK_BEGIN, resume);
-    this.pkNext = next < 0 ? this.n + 1 : next;
-    return resume;
+    this.push(ID_PRIVATE_KEY, s, e);
+    return e;
   }
 
   // ---------------------------------------------------------------------------------------------- digits
@@ -374,6 +426,8 @@ class Engine {
     // the fraction of a decimal, a version or an address; the domain of an address
     if (prev === 46 && start > 1 && isDigitCode(t.charCodeAt(start - 2))) return end;
     if (prev === 64) return end;
+    // a component of an ARN or a colon path (arn:aws:iam::123456789012:role)
+    if (prev === 58 && end < n && t.charCodeAt(end) === 58) return end;
     const dig = this.dig;
     const grp = this.grp;
     let nd = 0;
@@ -423,7 +477,11 @@ class Engine {
       tokEndPos = k;
     }
     const plus = prev === 43;
+    // a run of 4-digit groups (a card-shaped number) that fails as a whole is one number: no value inside it
+    let cardShaped = ntok >= 2 && this.tokNg[ntok - 1] >= 4;
+    for (let k = 0; cardShaped && k < this.tokNg[ntok - 1]; k++) if (grp[k] !== 4) cardShaped = false;
     for (let m = ntok - 1; m >= 0; m--) {
+      if (cardShaped && m < ntok - 1) return this.tokEnd[ntok - 1];
       const e = this.tokEnd[m];
       const nx = e < n ? t.charCodeAt(e) : 0;
       if (nx === 64) continue; // the local part of an address
@@ -446,7 +504,8 @@ class Engine {
       if (verhoeffValid(d, 12)) {
         // a WhatsApp wa_id (91 + mobile) that happens to pass Verhoeff: the field name decides
         if (ng === 1 && d[0] === 9 && d[1] === 1 && d[2] >= 6 && this.on(ID_IN_PHONE) && this.context(start, 40, CTX_PHONE)) return ID_IN_PHONE;
-        if (this.on(ID_AADHAAR)) return ID_AADHAAR;
+        // a plain 12-digit number next to "utr", "account", "order"... is not an Aadhaar unless "aadhaar" is near too
+        if (this.on(ID_AADHAAR) && (ng === 3 || this.context(start, 40, CTX_AADHAAR) || !this.context(start, 40, CTX_NOT_AADHAAR))) return ID_AADHAAR;
       }
     }
     // card: 13-19 digits, plain or in groups of 4 (4-6-5 / 4-6-4 for Amex and Diners), IIN, Luhn
@@ -465,24 +524,30 @@ class Engine {
     // mobile: 10 digits starting 6-9, plain, 5-5 or 3-3-4
     if (nd === 10) {
       if (plus || d[0] < 6) return -1;
-      if (ng === 1) return this.context(start, 40, CTX_NOT_PHONE) ? -1 : ID_IN_PHONE;
+      if (ng === 1) return this.phoneByContext(start);
       if ((ng === 2 && g[0] === 5) || (ng === 3 && g[0] === 3 && g[1] === 3)) return ID_IN_PHONE;
       return -1;
     }
     // 91 + mobile (+91 prefix, or a WhatsApp wa_id)
     if (nd === 12) {
       if (d[0] !== 9 || d[1] !== 1 || d[2] < 6) return -1;
-      if (ng === 1) return plus || !this.context(start, 40, CTX_NOT_PHONE) ? ID_IN_PHONE : -1;
+      if (ng === 1) return plus ? ID_IN_PHONE : this.phoneByContext(start);
       if (g[0] === 2 && (ng === 2 || (ng === 3 && g[1] === 5) || (ng === 4 && g[1] === 3 && g[2] === 3))) return ID_IN_PHONE;
       return -1;
     }
     // 0 + mobile
     if (nd === 11) {
       if (plus || d[0] !== 0 || d[1] < 6) return -1;
-      if (ng === 1) return this.context(start, 40, CTX_NOT_PHONE) ? -1 : ID_IN_PHONE;
+      if (ng === 1) return this.phoneByContext(start);
       if (g[0] === 1 && (ng === 2 || (ng === 3 && g[1] === 5))) return ID_IN_PHONE;
       return -1;
     }
+    return -1;
+  }
+
+  /** A bare number shaped like a phone: a phone unless only "utr", "awb", "account"... are near. */
+  phoneByContext(start: number): number {
+    if (!this.context(start, 40, CTX_NOT_PHONE) || this.context(start, 40, CTX_PHONE)) return ID_IN_PHONE;
     return -1;
   }
 
@@ -602,6 +667,7 @@ class Engine {
     k = p3;
     while (k < n && isB64Url(t.charCodeAt(k))) k++;
     if (headerEnd - s > 2048) return -1;
+    if (k < n - 1 && t.charCodeAt(k) === 64 && isAlnumCode(t.charCodeAt(k + 1))) return -1; // an address's local part
     let header: string;
     try {
       header = Buffer.from(t.slice(s, headerEnd), 'base64url').toString('latin1');
@@ -618,14 +684,23 @@ class Engine {
     const t = this.text;
     const n = this.n;
     let ls = at;
-    const lmin = at - 64 > 0 ? at - 64 : 0;
+    const lmin = at - 65 > 0 ? at - 65 : 0;
     while (ls > lmin) {
       const c = t.charCodeAt(ls - 1);
       if (c >= 128 || LOCAL[c] === 0) break;
       ls--;
     }
+    // a local part is at most 64 characters: a longer run is not an address
+    if (at - ls > 64) return at + 1;
+    // a value found before, that the local part would cut into, keeps its characters
+    for (let k = this.count - 1; k >= 0 && k >= this.count - 4; k--) {
+      const pe = this.fEnd[k];
+      if (this.fStart[k] < ls && pe > ls) ls = pe < at ? pe : at;
+    }
     while (ls < at && t.charCodeAt(ls) === 46) ls++;
     if (ls === at) return at + 1;
+    // after a run of '*' the characters are what a mask kept of a value ("ra********is@..."), not a local part
+    if (ls >= 2 && t.charCodeAt(ls - 1) === 42 && t.charCodeAt(ls - 2) === 42) return at + 1;
     let de = at + 1;
     const dmax = at + 254 < n ? at + 254 : n;
     let dots = 0;
@@ -699,18 +774,19 @@ class Engine {
     const t = this.text;
     const n = this.n;
     // the key's name, matched from its end (lower-case, '_' and '-' skipped); the longest suffix wins
-    let node = TRIE;
-    let kind = 0;
-    for (let k = ke - 1; k >= ks; k--) {
-      let c = t.charCodeAt(k);
+    let node = TRIE_NEXT[128 + FOLD[t.charCodeAt(ke - 1)]];
+    if (node === 0) return;
+    let kind = TRIE_KINDS[node];
+    for (let k = ke - 2; k >= ks; k--) {
+      const c = t.charCodeAt(k);
       if (c === 95 || c === 45) continue;
-      if (c >= 65 && c <= 90) c |= 32;
-      const nx = node.next.get(c);
-      if (!nx) break;
-      node = nx;
-      if (nx.kind) kind = nx.kind;
+      node = TRIE_NEXT[node * 128 + FOLD[c]];
+      if (node === 0) break;
+      if (TRIE_KINDS[node] !== 0) kind = TRIE_KINDS[node];
     }
     if (kind === 0 || kind === K_EXCLUDED) return;
+    // a component of an ARN or a colon path (arn:aws:secretsmanager:...:secret:name) is not a key
+    if (ks > 0 && t.charCodeAt(ks - 1) === 58) return;
     // the assignment: optional closing quote (\" in escaped JSON), spaces, '=' or ':', spaces, optional opening quote
     let j = ke;
     let c = t.charCodeAt(j);
@@ -776,6 +852,26 @@ class Engine {
     for (const p of ALLOW_PREFIXES) if (t.startsWith(p, vs)) return;
     if (shannonEntropy(t, vs, ve) < MIN_H) return;
     this.push(ID_GENERIC_SECRET, vs, ve);
+  }
+}
+
+/**
+ * Whether a plain run of digits can be a value at all, by length and first digit (before any work): 10 digits 6-9
+ * (mobile), 11 from 0 (0 + mobile), 12 from 2-9 (Aadhaar, 91 + mobile), 13-19 with a card IIN's first digit; '+'
+ * before: 12 digits from 9. Epoch seconds and milliseconds (10 and 13 digits from 1) fail here.
+ */
+function plainDigitsCandidate(len: number, c0: number, prev: number): boolean {
+  if (prev === 43) return len === 12 && c0 === 57;
+  switch (len) {
+    case 10:
+      return c0 >= 54;
+    case 11:
+      return c0 === 48;
+    case 12:
+      return c0 >= 50;
+    default:
+      // 2 (Mastercard), 3 (Amex, Diners, JCB), 4 (Visa), 5 (Mastercard, RuPay), 6 (RuPay, Discover), 8 (RuPay)
+      return len >= 13 && len <= 19 && c0 >= 50 && c0 <= 56 && c0 !== 55;
   }
 }
 
@@ -887,7 +983,8 @@ export function createScanner(opts: ScannerOptions): Scanner {
  */
 export function findValueSpans(text: string, detectors?: DetectorId[]): Array<{ detector: DetectorId; start: number; end: number }> {
   let enabled = 0;
-  for (const id of detectors ?? DETECTOR_IDS) enabled |= 1 << (D as Record<string, number>)[id];
+  const index: Record<string, number> = D;
+  for (const id of detectors ?? DETECTOR_IDS) enabled |= 1 << index[id];
   const engine = new Engine(enabled);
   engine.run(text);
   const out: Array<{ detector: DetectorId; start: number; end: number }> = [];

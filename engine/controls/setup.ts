@@ -11,6 +11,9 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints, writeDemoLogExports } from '../demo/demo-environment.ts';
+import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
+import type { PackDeps } from '../../evidence/packs/build-pack.ts';
+import { PackService } from '../../evidence/packs/pack-service.ts';
 import { AttestationStore } from './attestation-store.ts';
 import { ControlService } from './control-service.ts';
 import { LogScanService } from './log-scan.ts';
@@ -114,5 +117,16 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
       await scheduler?.stop();
       for (const c of closers.reverse()) await c().catch(() => {});
     },
+  };
+}
+
+/** The pack service and its public key, over a running control service (deps made once, on first use). */
+export function packService(props: { db: Db; authz: Authz; controls: ControlService; config: Config }) {
+  let deps: Promise<PackDeps> | undefined;
+  const make = () =>
+    (deps ??= makePackDeps({ db: props.db, authz: props.authz, settings: props.controls.settings, catalogue: props.controls.catalogue, scannerSecret: props.config.TENET_SCANNER_SECRET }));
+  return {
+    packs: new PackService({ db: props.db, dir: path.resolve(props.config.TENET_DATA_DIR, 'packs'), deps: make }),
+    publicKey: async () => (await make()).signing.publicKeyPem,
   };
 }

@@ -15,6 +15,19 @@ export interface Database {
   log_scans: { id: Generated<string>; at: Timestamp; since_ms: ColumnType<string, string | number, never>; until_ms: ColumnType<string, string | number, never>; result: Json<unknown> };
   deployments: { id: Generated<string>; deployed_at: ColumnType<Date, Date | string, never>; version: string; recorded_by: string; recorded_at: Timestamp };
   install_secrets: { name: string; value: string; created_at: Timestamp };
+  packs: {
+    id: string;
+    profile: 'sp-api' | 'google';
+    period_from: ColumnType<Date, Date | string, never>;
+    period_to: ColumnType<Date, Date | string, never>;
+    created_at: Timestamp;
+    created_by: string;
+    status: 'building' | 'ready' | 'refused' | 'failed';
+    error: string | null;
+    size: ColumnType<string | null, number | null | undefined, number | null>;
+    sha256: string | null;
+    manifest: ColumnType<unknown, string | null | undefined, string | null>;
+  };
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, never>;

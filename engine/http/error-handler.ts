@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { AuthenticationError, ConflictError, InputError, NotAllowedError, NotFoundError, UnavailableError } from '../errors.ts';
+import { AuthenticationError, ConflictError, InputError, NotAllowedError, NotFoundError, RefusedError, UnavailableError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface ErrorBody {
@@ -33,6 +33,8 @@ export function toErrorResponse(err: unknown, requestId: string, logger: Logger,
     status = 404; code = err.code; message = err.message;
   } else if (err instanceof ConflictError) {
     status = 409; code = err.code; message = err.message; details = err.details;
+  } else if (err instanceof RefusedError) {
+    status = 422; code = err.code; message = err.message;
   } else if (err instanceof UnavailableError) {
     status = 503; code = err.code; message = err.message;
   } else if (err && typeof err === 'object' && 'type' in err && (err as { type: string }).type === 'entity.too.large') {

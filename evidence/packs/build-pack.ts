@@ -1,0 +1,265 @@
+import { sql } from 'kysely';
+import type { Writable } from 'node:stream';
+import type { KeyObject } from 'node:crypto';
+import type { ControlDefinition } from '../../controls/define-control.ts';
+import type { Scanner } from '../../controls/pii/types.ts';
+import { currentStatus } from '../../controls/runner.ts';
+import type { ControlSettings } from '../../controls/settings.ts';
+import type { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
+import type { EntityStore } from '../../engine/authz/entity-store.ts';
+import type { Db } from '../../engine/db/database.ts';
+import { canonicalJson } from '../canonical-json.ts';
+import type { PackControlResult, PackModel } from './pack-model.ts';
+import { PackRefusedError, PackWriter, type ManifestFile } from './pack-writer.ts';
+import { answer, GOOGLE_REQUIREMENTS, SP_API_REQUIREMENTS, type ProfileContext } from './profiles.ts';
+import { renderControlsCsv } from './render-csv.ts';
+import { renderHtml } from './render-html.ts';
+import { renderOscal } from './render-oscal.ts';
+import { renderPdf } from './render-pdf.ts';
+import { signManifest } from './signing.ts';
+
+export type PackProfile = 'sp-api' | 'google';
+
+export interface PackManifest {
+  format: 'tenet-pack/1';
+  profile: PackProfile;
+  period: { from: string; to: string };
+  generatedAt: string;
+  generator: string;
+  policyHash: string;
+  chainHead: { seq: number; hash: string } | null;
+  signingKeyId: string;
+  files: ManifestFile[];
+}
+
+export interface PackDeps {
+  db: Db;
+  catalogue: ReadonlyMap<string, ControlDefinition<any>>;
+  settings: ControlSettings;
+  pdp: PolicyDecisionPoint;
+  entities: EntityStore;
+  scanner: Scanner;
+  signing: { privateKey: KeyObject; publicKeyPem: string; keyId: string };
+  generator: string;
+  /** Google: reads the configured privacy policy (an HTTP probe); undefined when none is configured */
+  limitedUseProbe?: () => Promise<ProfileContext['limitedUse']>;
+}
+
+const BATCH = 500;
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+/** Control results as of `to`: the last finished run (then stale if older than freshFor), runs and passes in the period. */
+async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map<string, PackControlResult>> {
+  const last = await sql<{ control_id: string; status: string; finished_at: Date; summary: string | null; findings: unknown; evidence_seq: string | null }>`
+    SELECT DISTINCT ON (control_id) control_id, status, finished_at, summary, findings, evidence_seq FROM control_runs
+    WHERE status <> 'running' AND finished_at <= ${to} ORDER BY control_id, finished_at DESC, id DESC`.execute(deps.db);
+  const counts = await sql<{ control_id: string; runs: string; passes: string }>`
+    SELECT control_id, count(*) AS runs, count(*) FILTER (WHERE status = 'pass') AS passes FROM control_runs
+    WHERE status <> 'running' AND finished_at BETWEEN ${from} AND ${to} GROUP BY control_id`.execute(deps.db);
+  const lastBy = new Map(last.rows.map((r) => [r.control_id, r]));
+  const countBy = new Map(counts.rows.map((r) => [r.control_id, r]));
+  const out = new Map<string, PackControlResult>();
+  for (const c of deps.catalogue.values()) {
+    const l = lastBy.get(c.id);
+    const n = countBy.get(c.id);
+    const findings = (typeof l?.findings === 'string' ? JSON.parse(l.findings) : (l?.findings ?? [])) as Array<{ resourceId: string; message: string; severity?: string }>;
+    out.set(c.id, {
+      controlId: c.id,
+      title: c.title,
+      status: currentStatus(c, l ? { status: l.status as 'pass', finishedAt: l.finished_at } : undefined, to.getTime()),
+      frameworks: c.frameworks,
+      runs: Number(n?.runs ?? 0),
+      passes: Number(n?.passes ?? 0),
+      lastRunAt: iso(l?.finished_at),
+      summary: l?.summary ?? null,
+      findings: findings.filter((f) => f.severity !== 'info').map((f) => ({ resourceId: f.resourceId, message: f.message })),
+      evidenceSeqs: l?.evidence_seq ? [Number(l.evidence_seq)] : [],
+      remediation: c.remediation,
+    });
+  }
+  return out;
+}
+
+/**
+ * Who can reveal buyer PII, export, or read credentials, on which clients — asked of the PDP for every user and
+ * client (with MFA), over the stored entities; never inferred from role names.
+ */
+export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>): { rows: string[][]; crossAgency: number } {
+  const clients = [...deps.entities.all('Client')];
+  const users = [...deps.entities.all('User')];
+  const resources = (types: string[], client: string) =>
+    [...deps.entities.all()].filter((e) => types.includes(e.uid.type) && (e.attrs.client as { __entity?: { id: string } } | undefined)?.__entity?.id === client).slice(0, 3);
+  const actions: Array<[string, string[]]> = [
+    ['reveal_buyer_pii', ['Order']],
+    ['export', ['Order', 'Report', 'Conversation']],
+    ['read_credential', ['Credential']],
+  ];
+  const rows: string[][] = [];
+  let crossAgency = 0;
+  for (const u of users) {
+    const roles = u.parents.filter((p) => p.type === 'Role').map((p) => p.id).join(', ');
+    const userAgency = (u.attrs.agency as { __entity?: { id: string } } | undefined)?.__entity?.id;
+    for (const [action, types] of actions) {
+      const allowed: string[] = [];
+      for (const c of clients) {
+        const ok = resources(types, c.uid.id).some(
+          (r) => deps.pdp.authorize({ principal: u.uid, action: { id: action }, resource: r.uid, context: { mfa: true, purpose: 'access-review' } }).decision === 'allow',
+        );
+        if (ok) {
+          allowed.push(c.uid.id);
+          const clientAgency = (c.attrs.agency as { __entity?: { id: string } } | undefined)?.__entity?.id;
+          if (userAgency && clientAgency && userAgency !== clientAgency) crossAgency++;
+        }
+      }
+      if (allowed.length) rows.push([u.uid.id, roles, userAgency ?? '(platform)', action, allowed.join(', ')]);
+    }
+  }
+  return { rows, crossAgency };
+}
+
+/** Builds one review pack as a stream into `out`. Throws PackRefusedError (nothing valid written) on raw PII. */
+export async function buildPack(deps: PackDeps, props: { profile: PackProfile; from: Date; to: Date; out: Writable }): Promise<PackManifest> {
+  const { db } = deps;
+  const { profile, from, to } = props;
+  if (!(from < to)) throw new Error('the period must start before it ends');
+  const controls = await controlResults(deps, from, to);
+  const attested = await db
+    .selectFrom('attestations')
+    .select('document_id')
+    .where('attested_at', '<=', to)
+    .where('expires_at', '>', to)
+    .execute();
+  const review = accessReview(deps);
+  const ctx: ProfileContext = {
+    controls,
+    attestedDocuments: new Set(attested.map((a) => a.document_id)),
+    logRetentionDays: deps.settings.requirements.logRetentionDays,
+    crossAgencyGrants: review.crossAgency,
+    limitedUse: profile === 'google' && deps.limitedUseProbe ? await deps.limitedUseProbe() : undefined,
+    scopes: deps.settings.packs.google.scopes,
+  };
+  const defs = profile === 'sp-api' ? SP_API_REQUIREMENTS : GOOGLE_REQUIREMENTS;
+  const requirements = defs.map((d) => answer(d, ctx));
+  const used = [...new Set(defs.flatMap((d) => d.controls))];
+  const head = await db.selectFrom('evidence_records').select(['seq', 'hash']).where('collected_at', '<=', to).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const reveals = await db
+    .selectFrom('pii_reveals')
+    .select(['principal_id', 'decision', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('at', '>=', from)
+    .where('at', '<=', to)
+    .groupBy(['principal_id', 'decision'])
+    .orderBy('principal_id')
+    .execute();
+  const sections: PackModel['sections'] = [];
+  if (profile === 'sp-api') {
+    sections.push({
+      id: 'access-review',
+      title: 'Access review',
+      intro: 'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the policy decision point (with MFA), over the entities as stored when the pack was built.',
+      table: { columns: ['user', 'roles', 'agency', 'action', 'clients allowed'], rows: review.rows },
+    });
+    sections.push({
+      id: 'pii-reveals',
+      title: 'Buyer PII reveals in the period',
+      intro: 'Every reveal_buyer_pii decision is kept 365 days (Addendum §13.2); counts per user and decision.',
+      table: { columns: ['user', 'decision', 'count'], rows: reveals.map((r) => [r.principal_id, r.decision, String(r.n)]) },
+    });
+    sections.push({ id: 'questionnaire', title: 'Security questionnaire (drafts)', paragraphs: questionnaire(requirements) });
+  } else {
+    sections.push({
+      id: 'scopes',
+      title: 'OAuth scopes in use',
+      table: { columns: ['scope', 'justification'], rows: (ctx.scopes ?? []).map((s) => [s.scope, s.justification]) },
+    });
+  }
+  const scan = controls.get('logging.cloudwatch-pii-scan');
+  sections.push({ id: 'log-scan', title: 'CloudWatch log PII scan', paragraphs: [scan ? `${scan.status}: ${scan.summary ?? 'no run'}${scan.lastRunAt ? ` (last run ${scan.lastRunAt})` : ''}.` : 'Not configured.', ...(scan?.findings.map((f) => `${f.resourceId}: ${f.message}`) ?? [])] });
+
+  const generatedAt = new Date().toISOString();
+  const model: PackModel = {
+    profile,
+    title: profile === 'sp-api' ? 'Amazon SP-API Data Protection Policy review pack' : 'Google API Services User Data Policy and CASA review pack',
+    organisation: deps.settings.packs.organisation,
+    period: { from: from.toISOString(), to: to.toISOString() },
+    generatedAt,
+    generator: deps.generator,
+    policyHash: deps.pdp.active?.hash ?? 'none',
+    chainHead: head ? { seq: Number(head.seq), hash: head.hash } : null,
+    requirements,
+    controls: used.map((id) => controls.get(id)!).filter(Boolean),
+    sections,
+  };
+
+  const writer = new PackWriter(props.out, deps.scanner);
+  try {
+    await writer.add('index.html', [renderHtml(model)]);
+    // The PDF's bytes are compressed: its text is the model's, scanned here before it is drawn.
+    const modelText = JSON.stringify(model, null, 1);
+    const found = deps.scanner.scan(modelText)[0];
+    if (found) throw new PackRefusedError(`report.pdf would hold raw ${found.detector} (${found.masked}); the pack was not written`);
+    await writer.addBinary('report.pdf', await renderPdf(model));
+    await writer.add('controls.csv', [renderControlsCsv(model)]);
+    await writer.add('oscal/assessment-results.json', [JSON.stringify(renderOscal(model, { uuidSeed: `${profile}:${model.period.from}:${model.period.to}:${generatedAt}` }), null, 2)]);
+    for (const controlId of used) {
+      await writer.add(`evidence/${controlId}.json`, evidenceChunks(db, controlId, from, to));
+    }
+    await writer.add('public-key.pem', [deps.signing.publicKeyPem]);
+    const manifest: PackManifest = {
+      format: 'tenet-pack/1',
+      profile,
+      period: model.period,
+      generatedAt,
+      generator: deps.generator,
+      policyHash: model.policyHash,
+      chainHead: model.chainHead,
+      signingKeyId: deps.signing.keyId,
+      files: [...writer.files],
+    };
+    const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+    await writer.add('manifest.json', [manifestBytes], { scanText: false });
+    await writer.add('manifest.sig', [signManifest(manifestBytes, deps.signing.privateKey) + '\n']);
+    await writer.finish();
+    return manifest;
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+/** One control's evidence records in the period, as a JSON array, a batch at a time (memory flat in the period). */
+async function* evidenceChunks(db: Db, controlId: string, from: Date, to: Date): AsyncGenerator<string> {
+  yield '[\n';
+  let after = 0;
+  let first = true;
+  for (;;) {
+    const rows = await db
+      .selectFrom('evidence_records')
+      .selectAll()
+      .where('control_id', '=', controlId)
+      .where('collected_at', '>=', from)
+      .where('collected_at', '<=', to)
+      .where('seq', '>', String(after))
+      .orderBy('seq', 'asc')
+      .limit(BATCH)
+      .execute();
+    if (!rows.length) break;
+    const parts: string[] = [];
+    for (const r of rows) {
+      parts.push(
+        (first ? '' : ',\n') +
+          canonicalJson({ seq: Number(r.seq), prevHash: r.prev_hash, hash: r.hash, collectedAt: new Date(r.collected_at).toISOString(), controlId: r.control_id, source: r.source, payload: r.payload }),
+      );
+      first = false;
+    }
+    after = Number(rows.at(-1)!.seq);
+    yield parts.join('') + '\n';
+    // Let other work (decisions on a shared server) run between batches.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (rows.length < BATCH) break;
+  }
+  yield ']\n';
+}
+
+function questionnaire(reqs: PackModel['requirements']): string[] {
+  return reqs.map((r) => `${r.id} ${r.title}. Q: ${r.question} A (draft): ${r.answer}${r.gap ? ` Gap: ${r.gap}` : ''}`);
+}

@@ -1,0 +1,54 @@
+/**
+ * What a review pack says, before it is rendered: one reviewer's requirements, each answered by live control
+ * results, attestations, or an explicit gap. Renderers (HTML, PDF, CSV, OSCAL) turn this into files; the builder
+ * fills it from the control runs and the evidence chain. No raw PII may appear anywhere in it.
+ */
+export type RequirementStatus = 'met' | 'not_met' | 'partial' | 'gap' | 'not_assessed';
+
+export interface PackControlResult {
+  controlId: string;
+  title: string;
+  /** the control's status as of the period end */
+  status: 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale' | 'never_run';
+  frameworks: string[];
+  /** runs of this control inside the period, and how many passed */
+  runs: number;
+  passes: number;
+  lastRunAt: string | null;
+  summary: string | null;
+  findings: Array<{ resourceId: string; message: string }>;
+  /** evidence records (seq) backing the last run; files in evidence/ are named by seq */
+  evidenceSeqs: number[];
+  remediation: string;
+}
+
+export interface PackRequirement {
+  /** e.g. 'DPP-1.1' or 'GOOGLE-LU-1' */
+  id: string;
+  title: string;
+  /** what the reviewer asks, in their words (paraphrased) */
+  question: string;
+  status: RequirementStatus;
+  /** the answer, in plain sentences, built from the results below */
+  answer: string;
+  controls: string[];
+  attestations: string[];
+  /** stated plainly when the platform does not meet it, e.g. log retention 180 days vs 12 months */
+  gap?: string;
+}
+
+export interface PackModel {
+  profile: 'sp-api' | 'google';
+  title: string;
+  /** the governed organisation (from settings), e.g. "Astrix" */
+  organisation: string;
+  period: { from: string; to: string };
+  generatedAt: string;
+  generator: string;
+  policyHash: string;
+  chainHead: { seq: number; hash: string } | null;
+  requirements: PackRequirement[];
+  controls: PackControlResult[];
+  /** extra sections: questionnaire drafts, access review, PII-reveal audit summary, log scan, scopes ... */
+  sections: Array<{ id: string; title: string; intro?: string; table?: { columns: string[]; rows: string[][] }; paragraphs?: string[] }>;
+}

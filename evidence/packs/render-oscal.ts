@@ -1,0 +1,224 @@
+/**
+ * OSCAL Assessment Results (1.0.4) rendering of a review pack. The output validates against the NIST JSON schema
+ * shipped in shared/schemas (draft-07, with formats). Every UUID is derived from sha256(seed + path), shaped as a
+ * v4 UUID, so the same pack content (and seed) renders byte-identically.
+ *
+ * Mapping:
+ * - each pack requirement  -> a reviewed control (control-selections.include-controls) and a finding whose target is
+ *   the objective `<token>_obj` (type "objective-id"), state "satisfied" (met) or "not-satisfied" (everything else)
+ * - each control result    -> an observation (methods ["TEST"]: an automated check run against the live system),
+ *   with relevant-evidence pointing at the evidence records in the pack ("evidence/000123.json")
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.ts';
+import type { PackControlResult, PackModel, PackRequirement, RequirementStatus } from './pack-model.ts';
+
+export const OSCAL_VERSION = '1.0.4';
+/** namespace for Tenet-specific props (a URN: nothing to resolve) */
+export const TENET_OSCAL_NS = 'urn:tenet:oscal';
+
+export interface RenderOscalOptions {
+  /** seed for the deterministic UUIDs; defaults to a hash of the whole model */
+  uuidSeed?: string;
+}
+
+/** sha256(seed + '\n' + path) formatted as a version-4, RFC 4122 variant UUID */
+export function deterministicUuid(seed: string, path: string): string {
+  const h = createHash('sha256').update(seed).update('\n').update(path).digest();
+  const b = Buffer.from(h.subarray(0, 16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** An OSCAL token (`^(\p{L}|_)(\p{L}|\p{N}|[.\-_])*$`), lower-case ASCII: 'DPP-1.1' -> 'dpp-1.1' */
+export function oscalToken(id: string, fallback = 'item'): string {
+  let t = id
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+  if (!t) t = fallback;
+  if (!/^[a-z_]/.test(t)) t = `${fallback}-${t}`;
+  return t;
+}
+
+/** Strings constrained by `^\S(.*\S)?$` (no newlines, trimmed, non-empty). */
+function oneLine(s: string, fallback = '-'): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t || fallback;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** RFC 3339 date-time with zone; date-only values become the start (or end) of that UTC day. */
+export function toOscalDateTime(value: string | null | undefined, endOfDay = false): string | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (RFC3339.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))) return `${v}T${endOfDay ? '23:59:59' : '00:00:00'}Z`;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return null;
+  const d = new Date(ms);
+  if (d.getUTCFullYear() < 1900 || d.getUTCFullYear() > 2999) return null;
+  return d.toISOString();
+}
+
+export function evidenceHref(seq: number): string {
+  return `evidence/${String(seq).padStart(6, '0')}.json`;
+}
+
+const REQUIREMENT_STATUS_TEXT: Record<RequirementStatus, string> = {
+  met: 'met',
+  not_met: 'not met',
+  partial: 'partially met',
+  gap: 'gap (not met by the platform)',
+  not_assessed: 'not assessed',
+};
+
+/** OSCAL 1.0.4 documented values for status/reason: pass | fail | other */
+function reasonFor(status: RequirementStatus): 'pass' | 'fail' | 'other' {
+  if (status === 'met') return 'pass';
+  if (status === 'not_assessed') return 'other';
+  return 'fail';
+}
+
+function prop(name: string, value: string): { name: string; ns: string; value: string } {
+  return { name, ns: TENET_OSCAL_NS, value: oneLine(value) };
+}
+
+export function renderOscal(model: PackModel, opts: RenderOscalOptions = {}): object {
+  const seed = opts.uuidSeed ?? createHash('sha256').update(canonicalJson(model)).digest('hex');
+  const uuid = (path: string) => deterministicUuid(seed, path);
+
+  const generatedAt = toOscalDateTime(model.generatedAt) ?? '1970-01-01T00:00:00Z';
+  const start = toOscalDateTime(model.period.from) ?? generatedAt;
+  const end = toOscalDateTime(model.period.to, true);
+
+  // ---- observations: one per control result ----
+  const observationUuidByControl = new Map<string, string>();
+  const observations = model.controls.map((c: PackControlResult, i) => {
+    const obsUuid = uuid(`observation/${i}/${c.controlId}`);
+    if (!observationUuidByControl.has(c.controlId)) observationUuidByControl.set(c.controlId, obsUuid);
+    const descParts = [
+      `Control ${c.controlId} (${c.title}) status at period end: ${c.status}.`,
+      `${c.runs} run(s) in the period, ${c.passes} passed.`,
+    ];
+    if (c.summary) descParts.push(c.summary);
+    const remarks: string[] = [];
+    if (c.findings.length) remarks.push(`Findings:\n${c.findings.map((f) => `- ${f.resourceId}: ${f.message}`).join('\n')}`);
+    if (c.remediation) remarks.push(`Remediation: ${c.remediation}`);
+    const props = [
+      prop('control-id', c.controlId),
+      prop('control-status', c.status),
+      prop('runs', String(c.runs)),
+      prop('passes', String(c.passes)),
+      ...c.frameworks.filter((f) => f.trim()).map((f) => prop('framework', f)),
+    ];
+    return {
+      uuid: obsUuid,
+      title: `${c.controlId}: ${c.title}`,
+      description: descParts.join(' '),
+      props,
+      methods: ['TEST'],
+      ...(c.evidenceSeqs.length
+        ? {
+            'relevant-evidence': c.evidenceSeqs.map((seq) => ({
+              href: evidenceHref(seq),
+              description: `Evidence record ${seq} backing the last run of ${c.controlId}.`,
+            })),
+          }
+        : {}),
+      collected: toOscalDateTime(c.lastRunAt) ?? generatedAt,
+      ...(remarks.length ? { remarks: remarks.join('\n\n') } : {}),
+    };
+  });
+
+  // ---- reviewed controls: one per requirement ----
+  const tokens = model.requirements.map((r) => oscalToken(r.id, 'req'));
+  const includeControls = [...new Set(tokens)].map((t) => ({ 'control-id': t }));
+  const reviewedControls = {
+    description: `Requirements of the ${model.profile === 'sp-api' ? 'Amazon SP-API Data Protection Policy' : 'Google API Services User Data Policy / CASA'} review, as answered by ${model.organisation}.`,
+    'control-selections': [
+      includeControls.length
+        ? { description: 'Requirements answered in this review pack.', 'include-controls': includeControls }
+        : { description: 'No requirements were listed in this review pack.', 'include-all': {} },
+    ],
+  };
+
+  // ---- findings: one per requirement ----
+  const findings = model.requirements.map((r: PackRequirement, i) => {
+    const related = [...new Set(r.controls.map((id) => observationUuidByControl.get(id)).filter((u): u is string => !!u))];
+    const description = [r.answer.trim() || '(no answer)'];
+    if (r.attestations.length) description.push(`Attestations:\n${r.attestations.map((a) => `- ${a}`).join('\n')}`);
+    return {
+      uuid: uuid(`finding/${i}/${r.id}`),
+      title: `${r.id}: ${r.title}`,
+      description: description.join('\n\n'),
+      props: [prop('requirement-id', r.id), prop('requirement-status', r.status)],
+      target: {
+        type: 'objective-id',
+        'target-id': `${tokens[i]}_obj`,
+        description: r.question,
+        status: {
+          state: r.status === 'met' ? 'satisfied' : 'not-satisfied',
+          reason: reasonFor(r.status),
+          remarks: `Requirement ${REQUIREMENT_STATUS_TEXT[r.status]}.`,
+        },
+      },
+      ...(related.length ? { 'related-observations': related.map((u) => ({ 'observation-uuid': u })) } : {}),
+      ...(r.gap ? { remarks: `Gap: ${r.gap}` } : {}),
+    };
+  });
+
+  // ---- metadata ----
+  const org = oneLine(model.organisation, '');
+  const partyUuid = uuid('party/organisation');
+  const metadataProps = [
+    prop('profile', model.profile),
+    prop('generator', model.generator),
+    prop('policy-hash', model.policyHash),
+    ...(model.chainHead ? [prop('evidence-chain-head-seq', String(model.chainHead.seq)), prop('evidence-chain-head-hash', model.chainHead.hash)] : []),
+  ];
+  const metadata = {
+    title: model.title,
+    'last-modified': generatedAt,
+    version: generatedAt,
+    'oscal-version': OSCAL_VERSION,
+    props: metadataProps,
+    ...(org
+      ? {
+          roles: [{ id: 'prepared-for', title: 'Prepared For', description: 'The organisation whose system is reviewed.' }],
+          parties: [{ uuid: partyUuid, type: 'organization', name: org }],
+          'responsible-parties': [{ 'role-id': 'prepared-for', 'party-uuids': [partyUuid] }],
+        }
+      : {}),
+    remarks: `Generated by ${model.generator} at ${model.generatedAt}.`,
+  };
+
+  const result = {
+    uuid: uuid('result/0'),
+    title: model.title,
+    description: `Results of Tenet's continuous control checks for ${model.organisation}, ${model.period.from} to ${model.period.to}, mapped to the requirements of the ${model.profile} review.`,
+    start,
+    ...(end ? { end } : {}),
+    props: [prop('organisation', model.organisation || '-')],
+    'reviewed-controls': reviewedControls,
+    ...(observations.length ? { observations } : {}),
+    ...(findings.length ? { findings } : {}),
+  };
+
+  return {
+    'assessment-results': {
+      uuid: uuid('assessment-results'),
+      metadata,
+      'import-ap': {
+        href: '#',
+        remarks: 'No separate OSCAL assessment plan: the assessed requirements are defined by the review profile of this pack.',
+      },
+      results: [result],
+    },
+  };
+}

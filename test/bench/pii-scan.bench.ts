@@ -1,0 +1,96 @@
+/**
+ * PII/secret scanner throughput (issue 4), single-threaded, on ≥ 100 MB of realistic platform log lines (the
+ * labelled corpus of controls/pii/corpus.ts: Lambda runtime lines, SP-API order import, WhatsApp and Stripe
+ * webhooks, report queries, API Gateway access logs; ~15% of lines carry a value). Measures, in one run:
+ *  - the scanner's `scan()` over the whole text (findings masked and fingerprinted), after a warm-up, best and
+ *    median of RUNS;
+ *  - the naive baseline (controls/pii/baseline.ts: each detector's regex over the whole text one after another,
+ *    same validation) on a 20 MB slice, and the scanner on the same slice;
+ *  - how far the two agree on that slice.
+ * Floors: scanner ≥ 50 MB/s (median) and ≥ 3× the baseline. MB = 10^6 bytes of UTF-8.
+ * Reproduce: npm run bench -- pii-scan   (or: npx tsx --expose-gc test/bench/pii-scan.bench.ts)
+ */
+import { generateCorpusText } from '../../controls/pii/corpus.ts';
+import { createScanner } from '../../controls/pii/scanner.ts';
+import { naiveScan } from '../../controls/pii/baseline.ts';
+import type { PiiFinding } from '../../controls/pii/types.ts';
+
+const TARGET_MB = Number(process.env.BENCH_PII_MB ?? 100);
+const BASELINE_MB = Number(process.env.BENCH_PII_BASELINE_MB ?? 20);
+const RUNS = Number(process.env.BENCH_PII_RUNS ?? 3);
+const SEED = 20240512;
+const FLOOR_MBPS = 50;
+const FLOOR_RATIO = 3;
+const SECRET = 'bench-install-secret';
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const mbOf = (s: string) => Buffer.byteLength(s, 'utf8') / 1e6;
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  gc();
+  const t0 = performance.now();
+  const value = fn();
+  return { ms: performance.now() - t0, value };
+}
+
+const genStart = performance.now();
+const text = generateCorpusText({ seed: SEED, minBytes: TARGET_MB * 1e6 });
+const genMs = performance.now() - genStart;
+const mb = mbOf(text);
+const lines = text.split('\n', -1).length;
+
+const scanner = createScanner({ secret: SECRET });
+
+// warm-up: the JIT sees every path (a 5 MB slice twice)
+const warm = text.slice(0, text.indexOf('\n', 5e6));
+scanner.scan(warm);
+scanner.scan(warm);
+
+const scannerMs: number[] = [];
+let findingCount = 0;
+for (let r = 0; r < RUNS; r++) {
+  const t = time(() => scanner.scan(text));
+  scannerMs.push(t.ms);
+  findingCount = t.value.length;
+}
+const scannerMBpsEach = scannerMs.map((ms) => mb / (ms / 1000));
+const scannerMBps = median(scannerMBpsEach);
+
+// baseline and scanner on the same slice
+const slice = text.slice(0, text.indexOf('\n', BASELINE_MB * 1e6));
+const sliceMb = mbOf(slice);
+naiveScan(slice.slice(0, slice.indexOf('\n', 1e6)), SECRET); // warm-up
+const base = time(() => naiveScan(slice, SECRET));
+const baselineMBps = sliceMb / (base.ms / 1000);
+const onSlice = time(() => scanner.scan(slice));
+const scannerSliceMBps = sliceMb / (onSlice.ms / 1000);
+const key = (f: PiiFinding) => `${f.detector}:${f.line}:${f.column}:${f.length}`;
+const baseKeys = new Set(base.value.map(key));
+const both = onSlice.value.filter((f) => baseKeys.has(key(f))).length;
+
+const ratio = scannerMBps / baselineMBps;
+const ok = scannerMBps >= FLOOR_MBPS && ratio >= FLOOR_RATIO;
+console.log(
+  JSON.stringify({
+    bench: 'pii scanner',
+    input: `${lines} generated platform log lines (controls/pii/corpus.ts, seed ${SEED}; Lambda, SP-API, WhatsApp, Stripe, reports, API Gateway), one string, all 18 detectors`,
+    mb: round(mb),
+    generateMs: Math.round(genMs),
+    runs: RUNS,
+    scannerMBpsEach: scannerMBpsEach.map((x) => round(x)),
+    scannerMBps: round(scannerMBps),
+    findings: findingCount,
+    baseline: `naive: each detector's regex over the whole text in turn, same validation (controls/pii/baseline.ts), on the first ${round(sliceMb)} MB`,
+    baselineMBps: round(baselineMBps),
+    scannerOnBaselineSliceMBps: round(scannerSliceMBps),
+    ratio: round(ratio, 2),
+    agreement: { scannerFindings: onSlice.value.length, baselineFindings: base.value.length, same: both },
+    floors: { scannerMBps: FLOOR_MBPS, ratio: FLOOR_RATIO },
+    ok,
+    node: process.version,
+    command: 'npm run bench -- pii-scan',
+  }),
+);
+process.exit(ok ? 0 : 1);
