@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { unzipSync, zipSync } from 'fflate';
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTROLS_BY_ID } from '../../controls/catalogue/index.ts';
+import { parseControlSettings } from '../../controls/settings.ts';
+import { buildDemoSnapshot } from '../../engine/demo/demo-environment.ts';
+import { buildPack, type PackProfile } from '../../evidence/packs/build-pack.ts';
+import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
+import { PackRefusedError } from '../../evidence/packs/pack-writer.ts';
+import { verifyPack } from '../../evidence/packs/verify-pack.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'tenet-packs-'));
+let t: TestApp;
+const settings = { snapshots: [path.join(dir, 'snapshot.json')], packs: { organisation: 'Astrix', google: { scopes: [{ scope: 'https://www.googleapis.com/auth/spreadsheets', justification: 'Write the reports a client asks for into their own sheet.' }] } } };
+
+beforeAll(async () => {
+  writeFileSync(settings.snapshots[0], JSON.stringify(buildDemoSnapshot()));
+  t = await startTestApp({ controls: { settings } });
+  await t.controls!.runNow([...CONTROLS_BY_ID.keys()], { trigger: 'manual' });
+});
+afterAll(async () => {
+  await t?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function build(profile: PackProfile, file: string) {
+  const deps = await makePackDeps({ db: t.database.db, authz: t.authz, settings: parseControlSettings(settings), catalogue: CONTROLS_BY_ID, scannerSecret: 'packs-test-secret-0123456789abcdef01' });
+  const out = createWriteStream(file);
+  return buildPack(deps, { profile, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 1000), out });
+}
+
+describe.each(['sp-api', 'google'] as const)('%s pack', (profile) => {
+  const file = path.join(dir, `${profile}.zip`);
+  let entries: Record<string, Uint8Array>;
+  beforeAll(async () => {
+    await build(profile, file);
+    entries = unzipSync(readFileSync(file));
+  });
+
+  it('verifies, with the key inside and with the server key', async () => {
+    expect(await verifyPack(file)).toMatchObject({ ok: true, problems: [] });
+    const key = Buffer.from(entries['public-key.pem']).toString();
+    expect((await verifyPack(file, key)).ok).toBe(true);
+  });
+
+  it('fails naming the file when one byte of any member changes', async () => {
+    const names = Object.keys(entries).filter((n) => n !== 'manifest.json' && n !== 'manifest.sig');
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) {
+      const changed = { ...entries, [name]: Uint8Array.from(entries[name]) };
+      changed[name][Math.floor(changed[name].length / 2)] ^= 0x01;
+      const tampered = path.join(dir, `tampered-${profile}.zip`);
+      writeFileSync(tampered, zipSync(changed));
+      const r = await verifyPack(tampered);
+      expect(r.ok, name).toBe(false);
+      expect(r.problems, name).toContain(`${name}: changed (sha256 or size differs from the manifest)`);
+    }
+  });
+
+  it('a forged manifest fails on the signature', async () => {
+    const manifest = JSON.parse(Buffer.from(entries['manifest.json']).toString());
+    manifest.period.from = '2020-01-01T00:00:00.000Z';
+    const forged = path.join(dir, `forged-${profile}.zip`);
+    writeFileSync(forged, zipSync({ ...entries, 'manifest.json': Buffer.from(JSON.stringify(manifest, null, 2) + '\n') }));
+    const r = await verifyPack(forged);
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatch(/^manifest.sig: the signature does not match/);
+  });
+
+  it('OSCAL validates against the shipped schema, the PDF opens, the HTML has every requirement with its status', async () => {
+    const schema = JSON.parse(readFileSync(new URL('../../../shared/schemas/oscal_assessment-results_schema_1.0.4.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv.default({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const oscal = JSON.parse(Buffer.from(entries['oscal/assessment-results.json']).toString());
+    expect(validate(oscal), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const pdf = await PDFDocument.load(entries['report.pdf']);
+    expect(pdf.getPageCount()).toBeGreaterThan(1);
+    const html = Buffer.from(entries['index.html']).toString();
+    const manifest = JSON.parse(Buffer.from(entries['manifest.json']).toString());
+    expect(manifest).toMatchObject({ profile, format: 'tenet-pack/1', chainHead: { seq: expect.any(Number) } });
+    const ids = profile === 'sp-api' ? ['DPP-1.1', 'DPP-1.7', 'DPP-2.1', 'DPP-2.6', 'DPP-2.7'] : ['GOOGLE-LU-1', 'GOOGLE-LU-2', 'CASA-2.1'];
+    for (const id of ids) expect(html, id).toContain(id);
+    if (profile === 'sp-api') {
+      expect(html).toMatch(/180 days/); // the log-retention gap, stated plainly
+      expect(html).toContain('Access review');
+    }
+  });
+});
+
+it('a phone number planted in an evidence payload refuses the pack, naming the file and detector', async () => {
+  await t.controls!.evidence.append({ controlId: 'storage.s3-encryption', source: 'test', payload: { note: 'buyer called from +91 98450 12345' } });
+  const file = path.join(dir, 'refused.zip');
+  await expect(build('sp-api', file)).rejects.toThrow(PackRefusedError);
+  await expect(build('sp-api', file)).rejects.toThrow(/evidence\/storage.s3-encryption.json holds raw in_phone/);
+});
