@@ -412,6 +412,23 @@ describe('properties', () => {
     );
   });
 
+  it('on text whose values are delimited, masking the findings of one scan leaves nothing to find', () => {
+    const separators = fc.constantFrom(' ', '\n', '", "', '":"', ',', ' = ', '\t', '; ', '&');
+    const delimited = fc.array(fc.tuple(piece, separators), { maxLength: 30 }).map((xs) => xs.map(([p, sep]) => p + sep).join(''));
+    fc.assert(
+      fc.property(delimited, (text) => {
+        let masked = text;
+        for (const f of scanner.scan(text)) {
+          const o = offsetOf(text, f);
+          masked = masked.slice(0, o) + f.masked + masked.slice(o + f.length);
+        }
+        expect(masked).toBe(scanner.redact(text));
+        expect(scanner.scan(masked)).toEqual([]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('no masked string or fingerprint reveals the value', () => {
     fc.assert(
       fc.property(logText, (text) => {

@@ -718,9 +718,10 @@ class Engine {
       de--;
     }
     if (de === at + 1 || !isAlnumCode(t.charCodeAt(at + 1))) return at + 1;
-    if (dots > 0) {
+    // the domain: labels non-empty, the TLD 2-24 letters; a last label that is no TLD ends the address before its
+    // dot ("9876543210@ybl.AIzaSy..." is a VPA followed by something else)
+    while (dots > 0) {
       if (t.charCodeAt(at - 1) === 46) return at + 1;
-      // labels non-empty, the TLD 2-24 letters
       let prevDot = at;
       for (let k = at + 1; k < de; k++) {
         if (t.charCodeAt(k) === 46) {
@@ -729,13 +730,19 @@ class Engine {
         }
       }
       const tld = de - prevDot - 1;
-      if (tld < 2 || tld > 24) return at + 1;
-      for (let k = prevDot + 1; k < de; k++) {
+      let ok = tld >= 2 && tld <= 24;
+      for (let k = prevDot + 1; ok && k < de; k++) {
         const c = t.charCodeAt(k) | 32;
-        if (c < 97 || c > 122) return at + 1;
+        if (c < 97 || c > 122) ok = false;
       }
-      this.push(ID_EMAIL, ls, de);
-      return de;
+      if (ok) {
+        this.push(ID_EMAIL, ls, de);
+        return de;
+      }
+      de = prevDot;
+      dots--;
+      while (de > at + 1 && t.charCodeAt(de - 1) === 45) de--;
+      if (de === at + 1) return at + 1;
     }
     // no dot: a UPI VPA name@handle
     if (!this.on(ID_UPI)) return at + 1;
@@ -906,8 +913,21 @@ export function maskValue(v: string): string {
   return out;
 }
 
+/** `text` with [start[k], end[k]) replaced by their masked forms. */
+function applyMasks(text: string, start: number[], end: number[]): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (let k = 0; k < start.length; k++) {
+    parts.push(text.slice(at, start[k]), maskValue(text.slice(start[k], end[k])));
+    at = end[k];
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
 // ------------------------------------------------------------------------------------------------ the scanner
 const FINGERPRINT_CACHE = 4096;
+const MAX_REDACT_PASSES = 8;
 
 export function createScanner(opts: ScannerOptions): Scanner {
   if (opts.secret === undefined || opts.secret === null || opts.secret.length === 0) throw new Error('the scanner needs an install secret for fingerprints');
@@ -963,16 +983,15 @@ export function createScanner(opts: ScannerOptions): Scanner {
     },
     redact(text: string): string {
       if (typeof text !== 'string') throw new TypeError('redact(text): text must be a string');
-      const { start, end } = findSpans(text);
-      if (start.length === 0) return text;
-      const parts: string[] = [];
-      let at = 0;
-      for (let k = 0; k < start.length; k++) {
-        parts.push(text.slice(at, start[k]), maskValue(text.slice(start[k], end[k])));
-        at = end[k];
+      // Masking a value can expose another that was glued to it without a separator (the kept characters of a
+      // mask completing an address, a secret no longer swallowed by a longer candidate): mask until none is left.
+      let out = text;
+      for (let pass = 0; pass < MAX_REDACT_PASSES; pass++) {
+        const { start, end } = findSpans(out);
+        if (start.length === 0) return out;
+        out = applyMasks(out, start, end);
       }
-      parts.push(text.slice(at));
-      return parts.join('');
+      return out;
     },
   };
 }

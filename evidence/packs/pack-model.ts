@@ -52,3 +52,6 @@ export interface PackModel {
   /** extra sections: questionnaire drafts, access review, PII-reveal audit summary, log scan, scopes ... */
   sections: Array<{ id: string; title: string; intro?: string; table?: { columns: string[]; rows: string[][] }; paragraphs?: string[] }>;
 }
+
+/** Where a control's evidence record is in the pack: one file per control, the record by its seq. */
+export const evidenceLink = (controlId: string, seq: number): string => `evidence/${controlId}.json#seq-${seq}`;

@@ -2,7 +2,7 @@
  * The review pack as one self-contained HTML document: inline CSS only, no scripts, no external resources (a CSP
  * meta tag forbids them), readable offline and printable. Every piece of model text is escaped.
  */
-import type { PackControlResult, PackModel, PackRequirement, RequirementStatus } from './pack-model.ts';
+import { evidenceLink, type PackControlResult, type PackModel, type PackRequirement, type RequirementStatus } from './pack-model.ts';
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '')
@@ -32,10 +32,6 @@ export const CONTROL_STATUS_LABEL: Record<PackControlResult['status'], string> =
 
 const REQUIREMENT_ORDER: RequirementStatus[] = ['met', 'partial', 'not_met', 'gap', 'not_assessed'];
 
-/** the evidence file name for a record seq: 123 -> "evidence/000123.json" */
-export function evidenceFileName(seq: number): string {
-  return `evidence/${String(seq).padStart(6, '0')}.json`;
-}
 
 /** fragment ids, one per item (unique within the document), and the first one per model id for links */
 function makeAnchors(prefix: string, ids: string[]): { list: string[]; byId: Map<string, string> } {
@@ -144,7 +140,7 @@ function renderControl(c: PackControlResult, anchor: string): string {
     ? `<ul>${c.findings.map((f) => `<li><code>${escapeHtml(f.resourceId)}</code>: ${escapeHtml(f.message)}</li>`).join('')}</ul>`
     : '<p class="muted">No findings.</p>';
   const evidence = c.evidenceSeqs.length
-    ? `<ul>${c.evidenceSeqs.map((s) => `<li><code>${escapeHtml(evidenceFileName(s))}</code></li>`).join('')}</ul>`
+    ? `<ul>${c.evidenceSeqs.map((s) => `<li><code>${escapeHtml(evidenceLink(c.controlId, s))}</code></li>`).join('')}</ul>`
     : '<p class="muted">No evidence records.</p>';
   return `<article class="item" id="${escapeHtml(anchor)}" data-status="${escapeHtml(c.status)}">
 <div class="item-head"><h3><code>${escapeHtml(c.controlId)}</code> ${escapeHtml(c.title)}</h3>${badge(c.status, CONTROL_STATUS_LABEL[c.status] ?? c.status)}</div>

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
-import type { PackControlResult, PackModel, PackRequirement, RequirementStatus } from './pack-model.ts';
+import { evidenceLink, type PackControlResult, type PackModel, type PackRequirement, type RequirementStatus } from './pack-model.ts';
 
 export const OSCAL_VERSION = '1.0.4';
 /** namespace for Tenet-specific props (a URN: nothing to resolve) */
@@ -66,9 +66,6 @@ export function toOscalDateTime(value: string | null | undefined, endOfDay = fal
   return d.toISOString();
 }
 
-export function evidenceHref(seq: number): string {
-  return `evidence/${String(seq).padStart(6, '0')}.json`;
-}
 
 const REQUIREMENT_STATUS_TEXT: Record<RequirementStatus, string> = {
   met: 'met',
@@ -126,7 +123,7 @@ export function renderOscal(model: PackModel, opts: RenderOscalOptions = {}): ob
       ...(c.evidenceSeqs.length
         ? {
             'relevant-evidence': c.evidenceSeqs.map((seq) => ({
-              href: evidenceHref(seq),
+              href: evidenceLink(c.controlId, seq),
               description: `Evidence record ${seq} backing the last run of ${c.controlId}.`,
             })),
           }

@@ -5,7 +5,7 @@
  * Output is deterministic for a given model (metadata dates come from generatedAt, not the clock).
  */
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
-import type { PackControlResult, PackModel, RequirementStatus } from './pack-model.ts';
+import { evidenceLink, type PackControlResult, type PackModel, type RequirementStatus } from './pack-model.ts';
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN_X = 50;
@@ -157,9 +157,6 @@ function charsetOf(font: PDFFont): Set<number> {
   return s;
 }
 
-function evidenceFileName(seq: number): string {
-  return `evidence/${String(seq).padStart(6, '0')}.json`;
-}
 
 interface Style {
   size?: number;
@@ -470,7 +467,7 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
       L.bullets(shown, { size: 8.5 });
     }
     if (c.remediation) L.labelled('Remediation', c.remediation);
-    if (c.evidenceSeqs.length) L.labelled('Evidence', c.evidenceSeqs.map(evidenceFileName).join(', '), { size: 8.5 });
+    if (c.evidenceSeqs.length) L.labelled('Evidence', c.evidenceSeqs.map((s) => evidenceLink(c.controlId, s)).join(', '), { size: 8.5 });
     L.rule();
   }
 

@@ -319,7 +319,7 @@ describe('OSCAL assessment results', () => {
     expect(res.observations).toHaveLength(m.controls.length);
     expect(res.findings).toHaveLength(m.requirements.length);
     expect(res.findings.map((f: any) => f.target.status.state)).toEqual(['satisfied', 'not-satisfied', 'not-satisfied', 'not-satisfied', 'not-satisfied']);
-    expect(res.observations[0]['relevant-evidence'].map((e: any) => e.href)).toEqual(['evidence/000123.json', 'evidence/004700.json']);
+    expect(res.observations[0]['relevant-evidence'].map((e: any) => e.href)).toEqual(['evidence/aws.sg.no-open-ingress.json#seq-123', 'evidence/aws.sg.no-open-ingress.json#seq-4700']);
     expect(res.observations[4].collected).toBe(m.generatedAt); // never run -> generatedAt
     // related observations point at existing observation uuids
     const obs = new Set(res.observations.map((o: any) => o.uuid));
@@ -410,8 +410,8 @@ describe('HTML', () => {
   });
 
   it('lists controls with evidence file names and findings', () => {
-    expect(html).toContain('evidence/000123.json');
-    expect(html).toContain('evidence/004703.json');
+    expect(html).toContain('evidence/aws.sg.no-open-ingress.json#seq-123');
+    expect(html).toMatch(/evidence\/[a-z.-]+\.json#seq-4703/);
     expect(html).toContain('/aws/lambda/fn-13</code>: retention 180 days &lt; 365');
     expect(html).toContain('<th scope="col">Draft answer</th>');
     expect(html).toContain('(no result in this pack)');
