@@ -46,9 +46,9 @@ const RULES: Rule[] = [
   {
     detector: 'card',
     re: /(?<![\w.])(?:\d[ -]?){12,18}\d(?![\w@]|\.\d)/g,
-    accept: (v) => {
+    accept: (v, text, s) => {
       const d = digitsOf(v);
-      return cardNetwork(d, d.length) !== null && luhnValid(d, d.length);
+      return cardNetwork(d, d.length) !== null && luhnValid(d, d.length) && (/[ -]/.test(v) || near(text, s, 40, CONTEXT.card) || !near(text, s, 40, CONTEXT.notCard));
     },
   },
   {

@@ -188,6 +188,10 @@ export const CONTEXT = {
    * order, invoice or report number
    */
   notAadhaar: ['utr', 'rrn', 'txn', 'transaction', 'reference', 'account', 'arn:', 'awb', 'tracking', 'shipment', 'order', 'invoice', 'report', 'batch', 'refund', 'payout', 'settlement', 'bank'],
+  /** a plain (ungrouped) card-shaped number is a card next to these, whatever else is near */
+  card: ['card', 'visa', 'mastercard', 'amex', 'rupay', 'diners', 'discover', 'jcb', 'cc_', 'ccnum', 'pan"'],
+  /** otherwise a plain card-shaped number next to these is an identifier (an all-digit hex id, a hash, a reference) */
+  notCard: ['segment', 'trace', 'span', 'sha', 'hash', 'etag', 'checksum', 'nonce', 'utr', 'rrn', 'txn', 'transaction', 'reference', 'account', 'awb', 'tracking', 'shipment', 'order', 'invoice', 'report', 'batch', 'voucher', 'gift', 'coupon'],
   /** a VPA with an unknown handle is reported next to these */
   upi: ['upi', 'vpa', 'pa=', 'payee', 'payer', 'collect'],
 } as const;

@@ -356,6 +356,30 @@ describe('masking, fingerprints, redaction, positions', () => {
     expect(() => createScanner({ secret: SECRET, detectors: ['ssn' as DetectorId] })).toThrow(/unknown detector/);
   });
 
+  it('reads long texts in chunks without losing values cut by a chunk boundary or longer than a chunk', () => {
+    const values: Array<[DetectorId, string]> = [
+      ['pan', 'ABCPD1234F'],
+      ['in_phone', '+91 98765 43210'],
+      ['email', 'rahul.sharma@example.co.in'],
+      ['meta_token', 'EAAG' + 'x9'.repeat(60)],
+    ];
+    for (const boundary of [32768, 65536]) {
+      for (let shift = -30; shift <= 2; shift += 4) {
+        for (const [det, v] of values) {
+          const pad = boundary + shift;
+          const text = 'x'.repeat(pad - 1) + ' ' + v + ' tail';
+          const fs = scanner.scan(text);
+          expect(fs.map((f) => [f.detector, f.column, f.length]), `${det} at ${pad}`).toEqual([[det, pad + 1, v.length]]);
+        }
+      }
+    }
+    const blob = 'A'.repeat(100_000);
+    expect(found(`${blob} ABCPD1234F ${blob}@x 9876543210`)).toEqual([
+      ['pan', 'ABCPD1234F'],
+      ['in_phone', '9876543210'],
+    ]);
+  });
+
   it('finds every planted sample value in its own line', () => {
     for (const s of sampleSnippets(7, 20)) {
       const fs = scanner.scan(s.text);

@@ -2,17 +2,19 @@
  * The PII and secret scanner (issue 4): a library with no I/O. `scan(text)` returns where values are, masked and
  * fingerprinted, never the values themselves; `redact(text)` masks them in place.
  *
- * Design (for ≥ 50 MB/s on one core): one pass over the text's char codes, no regular expressions and no per-line
- * work. The pass cuts the text into word tokens ([A-Za-z0-9_-]) and looks at each token once, by its character
- * classes (OR-ed while scanning it), its length and its first characters; only the few tokens that can be a value
- * (a digit group of the right size, an upper-case/digit token of length 8, 10, 15 or 20, a token starting with a
- * known prefix, a key named like a secret followed by `=` or `:`) are validated: checksums (Verhoeff, Luhn, GSTIN
- * mod 36), IIN prefixes, context words in a short window before the value (Presidio-style), entropy (gitleaks-
- * style). '@' is handled where it occurs (e-mail or UPI), PEM blocks with a native indexOf pass. Line and column
- * numbers are computed at the end from the (few) findings' offsets. Findings that overlap are resolved on the fly:
- * one value is reported by one detector (the longer, or the more specific).
+ * Design (for ≥ 50 MB/s on one core): one pass over the text, no per-detector regular expressions and no per-line
+ * work. The pass reads the text a chunk at a time into a Uint16Array and cuts it into word tokens ([A-Za-z0-9_-]),
+ * looking at each token once by its character classes (OR-ed while reading it), its length and its first
+ * characters. Most tokens are dismissed inline (short numbers; words without capitals, which only matter as the name
+ * of a secret's key, checked against a reversed suffix trie). Only the few tokens that can be a value (a digit group
+ * of the right size and first digit, an upper-case/digit token of length 8, 10, 15 or 20, a known prefix: AKIA,
+ * ASIA, sk_, rk_, rzp_, whsec_, AIza, EAA, eyJ, -----BEGIN, a secret-named key followed by `=` or `:`) are
+ * validated: checksums (Verhoeff, Luhn, GSTIN mod 36), IIN prefixes, context words in a short window before the
+ * value (Presidio-style), entropy (gitleaks-style). '@' is handled where it occurs (e-mail or UPI). Line and column
+ * numbers are computed at the end from the (few) findings' offsets. Overlapping candidates are resolved once at the
+ * end: one value is reported by one detector (the longer, then the more specific).
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { DETECTOR_IDS, type DetectorId, type PiiFinding, type Scanner } from './types.ts';
 import { cardNetwork, gstinCheckChar, isGstStateCode, isPanHolderType, luhnValid, shannonEntropy, verhoeffValid } from './checksums.ts';
 import {
@@ -59,13 +61,25 @@ const K_RZP = KEY_RAZORPAY_SECRET;
 const K_EXCLUDED = KEY_EXCLUDED;
 const MIN_LEN = GENERIC_MIN_LENGTH;
 const MIN_H = GENERIC_MIN_ENTROPY;
-const CTX_PHONE = CONTEXT.phone;
-const CTX_NOT_PHONE = CONTEXT.notPhone;
-const CTX_VOTER = CONTEXT.voter;
-const CTX_PASSPORT = CONTEXT.passport;
-const CTX_UPI = CONTEXT.upi;
-const CTX_AADHAAR = CONTEXT.aadhaar;
-const CTX_NOT_AADHAAR = CONTEXT.notAadhaar;
+/**
+ * A context word list as one regular expression over the window before a value: any word, case-insensitive, at a
+ * word start (not after a letter, except camelCase: "buyerPhone").
+ */
+function contextRe(words: readonly string[]): RegExp {
+  const esc = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const anyCase = (w: string) => [...w].map((c) => (c.toLowerCase() !== c.toUpperCase() ? `[${c.toLowerCase()}${c.toUpperCase()}]` : esc(c))).join('');
+  const camel = (w: string) => esc(w[0].toUpperCase()) + anyCase(w.slice(1));
+  return new RegExp(`(?<![A-Za-z])(?:${words.map(anyCase).join('|')})|(?<=[a-z])(?:${words.map(camel).join('|')})`);
+}
+const CTX_PHONE = contextRe(CONTEXT.phone);
+const CTX_NOT_PHONE = contextRe(CONTEXT.notPhone);
+const CTX_VOTER = contextRe(CONTEXT.voter);
+const CTX_PASSPORT = contextRe(CONTEXT.passport);
+const CTX_UPI = contextRe(CONTEXT.upi);
+const CTX_AADHAAR = contextRe(CONTEXT.aadhaar);
+const CTX_CARD = contextRe(CONTEXT.card);
+const CTX_NOT_CARD = contextRe(CONTEXT.notCard);
+const CTX_NOT_AADHAAR = contextRe(CONTEXT.notAadhaar);
 const HANDLES = UPI_HANDLES;
 
 export interface ScannerOptions {
@@ -161,7 +175,7 @@ class Engine {
   text = '';
   n = 0;
   enabled = 0;
-  // findings, non-overlapping, in offset order
+  // candidate findings in offset order (overlaps resolved by resolve())
   fDet: number[] = [];
   fStart: number[] = [];
   fEnd: number[] = [];
@@ -247,6 +261,10 @@ class Engine {
           if (c === 64) {
             const r = this.atSign(base + j);
             j = r - base;
+            if (j > lim) {
+              next = r;
+              break;
+            }
           } else j++;
           continue;
         }
@@ -299,7 +317,6 @@ class Engine {
           break;
         }
         j = r - base;
-        if (j === lim) next = base + lim;
       }
       base = next;
     }
@@ -517,7 +534,10 @@ class Engine {
         if (g[ng - 1] > 4) groupsOk = false;
       }
       if (!groupsOk && ng === 3) groupsOk = g[0] === 4 && g[1] === 6 && (g[2] === 5 || g[2] === 4);
-      if (groupsOk && cardNetwork(d, nd) !== null && luhnValid(d, nd)) return ID_CARD;
+      if (groupsOk && cardNetwork(d, nd) !== null && luhnValid(d, nd)) {
+        // a plain run of digits next to "segment", "sha", "order"... is an identifier unless "card" is near too
+        if (ng > 1 || this.context(start, 40, CTX_CARD) || !this.context(start, 40, CTX_NOT_CARD)) return ID_CARD;
+      }
       return -1;
     }
     if (!this.on(ID_IN_PHONE)) return -1;
@@ -552,24 +572,13 @@ class Engine {
   }
 
   /** Whether one of `words` occurs in the `width` characters before `pos` on the same line (case-insensitive). */
-  context(pos: number, width: number, words: readonly string[]): boolean {
-    const t = this.text;
+  context(pos: number, width: number, words: RegExp): boolean {
     let from = pos - width;
     if (from < 0) from = 0;
-    const raw = t.slice(from, pos);
-    const nl = raw.lastIndexOf('\n');
-    const w = raw.toLowerCase();
-    for (const word of words) {
-      let p = w.indexOf(word, nl + 1);
-      while (p >= 0) {
-        // at a word start: not after a letter, unless camelCase (fooPhone)
-        const b = p > 0 ? raw.charCodeAt(p - 1) : 0;
-        const isLetter = (b >= 65 && b <= 90) || (b >= 97 && b <= 122);
-        if (!isLetter || (b >= 97 && isUpperCode(raw.charCodeAt(p)))) return true;
-        p = w.indexOf(word, p + 1);
-      }
-    }
-    return false;
+    let w = this.text.slice(from, pos);
+    const nl = w.lastIndexOf('\n');
+    if (nl >= 0) w = w.slice(nl + 1);
+    return words.test(w);
   }
 
   // ---------------------------------------------------------------------------------------------- upper-case ids
@@ -900,8 +909,8 @@ function startsWithI(t: string, at: number, lower: string): boolean {
 export function maskValue(v: string): string {
   const n = v.length;
   let out: string;
-  if (n < 8) out = '*'.repeat(n);
-  else out = v.slice(0, 2) + '*'.repeat(n - 4) + v.slice(n - 2);
+  if (n < 8) out = stars(n);
+  else out = v.slice(0, 2) + stars(n - 4) + v.slice(n - 2);
   if (v.includes('\n') || v.includes('\r')) {
     const chars = out.split('');
     for (let k = 0; k < n; k++) {
@@ -911,6 +920,12 @@ export function maskValue(v: string): string {
     out = chars.join('');
   }
   return out;
+}
+
+const STARS: string[] = [];
+function stars(n: number): string {
+  if (n > 256) return '*'.repeat(n);
+  return (STARS[n] ??= '*'.repeat(n));
 }
 
 /** `text` with [start[k], end[k]) replaced by their masked forms. */
@@ -931,7 +946,7 @@ const MAX_REDACT_PASSES = 8;
 
 export function createScanner(opts: ScannerOptions): Scanner {
   if (opts.secret === undefined || opts.secret === null || opts.secret.length === 0) throw new Error('the scanner needs an install secret for fingerprints');
-  const key = typeof opts.secret === 'string' ? Buffer.from(opts.secret, 'utf8') : Buffer.from(opts.secret);
+  const key = createSecretKey(typeof opts.secret === 'string' ? Buffer.from(opts.secret, 'utf8') : Buffer.from(opts.secret));
   let enabled = 0;
   const ids = opts.detectors ?? DETECTOR_IDS;
   for (const id of ids) {
@@ -946,7 +961,7 @@ export function createScanner(opts: ScannerOptions): Scanner {
     const norm = normalise(det, value);
     let fp = cache.get(norm);
     if (fp === undefined) {
-      fp = createHmac('sha256', key).update(norm, 'utf8').digest('hex').slice(0, 32);
+      fp = createHmac('sha256', key).update(norm, 'utf8').digest().toString('hex', 0, 16);
       if (cache.size >= FINGERPRINT_CACHE) cache.clear();
       cache.set(norm, fp);
     }

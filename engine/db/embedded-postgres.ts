@@ -70,7 +70,9 @@ export async function startEmbeddedPostgres(props: { dataDir?: string }): Promis
       stopped = true;
       worker.postMessage({ type: 'stop' });
       // Closing flushes PGlite's data to disk; give it time, then stop the thread regardless.
-      await Promise.race([once(worker, 'message'), new Promise((r) => setTimeout(r, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([once(worker, 'message'), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+      clearTimeout(timer);
       await worker.terminate();
       if (lockFile) await rm(lockFile, { force: true });
     },
