@@ -136,7 +136,7 @@ const HINDI = ['नमस्ते, मेरा ऑर्डर कब आए�
 const PATHS = ['/v1/orders', '/v1/orders/{orderId}', '/v1/reports/sales', '/v1/integrations/amazon/sync', '/v1/webhooks/whatsapp', '/v1/webhooks/stripe', '/v1/clients', '/v1/campaigns'];
 
 // ------------------------------------------------------------------------------------------------ valid values
-export class Values {
+class Values {
   constructor(private r: Rng) {}
 
   aadhaar(): string {

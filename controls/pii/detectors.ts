@@ -30,9 +30,8 @@ export const D = {
 for (const [k, v] of Object.entries(D)) if (DETECTOR_IDS[v] !== k) throw new Error(`detector id table out of order: ${k}`);
 
 /**
- * Precedence when two findings overlap with the same length (higher wins). A longer finding that overlaps a shorter
- * one wins regardless (an e-mail containing a phone-number local part is one e-mail), except that generic_secret
- * never wins a partial overlap or a tie: any specific detector is more specific than "a high-entropy assignment".
+ * Precedence between overlapping candidates of the same length (higher wins; see resolveOverlaps, where length
+ * decides first). generic_secret is lowest: any specific detector is more specific than "a high-entropy assignment".
  */
 export const PRECEDENCE: readonly number[] = (() => {
   const order: DetectorId[] = [

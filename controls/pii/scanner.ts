@@ -168,7 +168,7 @@ for (let c = 0; c < 65536; c++) FOLD[c] = c >= 65 && c <= 90 ? c | 32 : c < 128 
 // ------------------------------------------------------------------------------------------------ the engine
 const PK_BEGIN = '-----BEGIN ';
 const MAX_PEM = 16_384;
-const CHAIN_TOKENS = 7;
+const CHAIN_TOKENS = 5; // the most groups of a valid value (a 19-digit card: 4-4-4-4-3)
 const CHUNK = 1 << 15;
 
 class Engine {
@@ -180,6 +180,11 @@ class Engine {
   fStart: number[] = [];
   fEnd: number[] = [];
   count = 0;
+  /** end of the last secret value looked at */
+  valueEnd = 0;
+  /** the last search for a PEM END line: from where, and where it was found (-1: nowhere after `from`) */
+  pemFrom = -1;
+  pemAt = -1;
   maxEnd = 0;
   overlaps = false;
   // digit chain buffers
@@ -237,6 +242,9 @@ class Engine {
     this.text = text;
     const n = (this.n = text.length);
     this.count = 0;
+    this.valueEnd = 0;
+    this.pemFrom = -1;
+    this.pemAt = -1;
     this.maxEnd = 0;
     this.overlaps = false;
     this.fDet.length = 0;
@@ -425,7 +433,14 @@ class Engine {
     if (t.startsWith(' BLOCK', e)) e += 6; // PGP
     if (!t.startsWith('-----', e)) return -1;
     e += 5;
-    const endAt = t.indexOf('-----END ', e);
+    // (searches are remembered: a run of BEGIN lines without END lines costs one search, not one each)
+    let endAt: number;
+    if (this.pemFrom >= 0 && this.pemFrom <= e && (this.pemAt === -1 || this.pemAt >= e)) endAt = this.pemAt;
+    else {
+      endAt = t.indexOf('-----END ', e);
+      this.pemFrom = e;
+      this.pemAt = endAt;
+    }
     if (endAt >= 0 && endAt - e <= MAX_PEM) {
       const close = t.indexOf('-----', endAt + 9);
       if (close >= 0 && close - endAt <= 64) e = close + 5;
@@ -450,6 +465,7 @@ class Engine {
     let nd = 0;
     let ng = 0;
     let ntok = 0;
+    let limited = false;
     let j = start;
     let tokEndPos = end;
     for (;;) {
@@ -477,7 +493,10 @@ class Engine {
       this.tokNd[ntok] = nd;
       this.tokNg[ntok] = ng;
       ntok++;
-      if (ntok >= CHAIN_TOKENS || nd > 21) break;
+      if (ntok >= CHAIN_TOKENS || nd > 21) {
+        limited = true;
+        break;
+      }
       // another group after one space?
       if (tokEndPos + 1 >= n || t.charCodeAt(tokEndPos) !== 32 || !isDigitCode(t.charCodeAt(tokEndPos + 1))) break;
       let k = tokEndPos + 1;
@@ -493,6 +512,8 @@ class Engine {
       j = tokEndPos + 1;
       tokEndPos = k;
     }
+    // fewer than 10 digits in the whole run: no value in it, nor in any part of it
+    if (!limited && this.tokNd[ntok - 1] < 10) return this.tokEnd[ntok - 1];
     const plus = prev === 43;
     // a run of 4-digit groups (a card-shaped number) that fails as a whole is one number: no value inside it
     let cardShaped = ntok >= 2 && this.tokNg[ntok - 1] >= 4;
@@ -789,6 +810,8 @@ class Engine {
   keyValue(ks: number, ke: number): void {
     const t = this.text;
     const n = this.n;
+    // a key inside the value of a key already looked at ("password=password=...") is part of that value
+    if (ks < this.valueEnd) return;
     // the key's name, matched from its end (lower-case, '_' and '-' skipped); the longest suffix wins
     let node = TRIE_NEXT[128 + FOLD[t.charCodeAt(ke - 1)]];
     if (node === 0) return;
@@ -840,6 +863,7 @@ class Engine {
       j++;
     }
     const ve = j;
+    this.valueEnd = ve;
     const len = ve - vs;
     if (len < MIN_LEN - 6) return;
     if (kind === K_AWS && len === 40) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { unzipSync } from 'fflate';
+import { createReadStream } from 'node:fs';
+import { Unzip, UnzipInflate } from 'fflate';
 import { keyId, verifyManifest } from './signing.ts';
 import type { PackManifest } from './build-pack.ts';
 
@@ -19,17 +19,18 @@ export interface VerifyResult {
  * catches any edit, but not a pack re-signed by someone else; pass the key from GET /v1/packs/public-key for that.
  */
 export async function verifyPack(file: string, publicKeyPem?: string): Promise<VerifyResult> {
-  let entries: Record<string, Uint8Array>;
+  const keySource = publicKeyPem ? 'given' : 'pack';
+  let members: Map<string, { sha256: string; size: number; bytes?: Uint8Array }>;
   try {
-    entries = unzipSync(new Uint8Array(await readFile(file)));
+    members = await readMembers(file, new Set(['manifest.json', 'manifest.sig', 'public-key.pem']));
   } catch (error) {
-    return { ok: false, problems: [`${file} is not a readable ZIP (${(error as Error).message})`], keySource: publicKeyPem ? 'given' : 'pack' };
+    return { ok: false, problems: [`${file} is not a readable ZIP (${(error as Error).message})`], keySource };
   }
   const problems: string[] = [];
-  const manifestBytes = entries['manifest.json'];
-  const sig = entries['manifest.sig'];
-  const key = publicKeyPem ?? (entries['public-key.pem'] ? Buffer.from(entries['public-key.pem']).toString('utf8') : undefined);
-  const keySource = publicKeyPem ? 'given' : 'pack';
+  const manifestBytes = members.get('manifest.json')?.bytes;
+  const sig = members.get('manifest.sig')?.bytes;
+  const inPack = members.get('public-key.pem')?.bytes;
+  const key = publicKeyPem ?? (inPack ? Buffer.from(inPack).toString('utf8') : undefined);
   if (!manifestBytes || !sig) return { ok: false, problems: ['manifest.json or manifest.sig is missing'], keySource };
   if (!key) return { ok: false, problems: ['no public key: pass --public-key'], keySource };
   if (!verifyManifest(manifestBytes, Buffer.from(sig).toString('utf8'), key)) problems.push('manifest.sig: the signature does not match manifest.json (forged or altered manifest, or another key)');
@@ -43,16 +44,44 @@ export async function verifyPack(file: string, publicKeyPem?: string): Promise<V
   const listed = new Set<string>();
   for (const f of manifest.files ?? []) {
     listed.add(f.path);
-    const bytes = entries[f.path];
-    if (!bytes) {
-      problems.push(`${f.path}: missing`);
-      continue;
-    }
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    if (sha !== f.sha256 || bytes.length !== f.size) problems.push(`${f.path}: changed (sha256 or size differs from the manifest)`);
+    const m = members.get(f.path);
+    if (!m) problems.push(`${f.path}: missing`);
+    else if (m.sha256 !== f.sha256 || m.size !== f.size) problems.push(`${f.path}: changed (sha256 or size differs from the manifest)`);
   }
-  for (const name of Object.keys(entries)) {
+  for (const name of members.keys()) {
     if (!listed.has(name) && name !== 'manifest.json' && name !== 'manifest.sig') problems.push(`${name}: not in the manifest`);
   }
   return { ok: problems.length === 0, problems, keySource, manifest };
+}
+
+/** Streams the ZIP: every member is hashed as it inflates; only the named small members are kept whole. */
+async function readMembers(file: string, keep: Set<string>): Promise<Map<string, { sha256: string; size: number; bytes?: Uint8Array }>> {
+  const out = new Map<string, { sha256: string; size: number; bytes?: Uint8Array }>();
+  const pending: Array<Promise<void>> = [];
+  const unzip = new Unzip((entry) => {
+    pending.push(
+      new Promise<void>((resolve, reject) => {
+        const hash = createHash('sha256');
+        let size = 0;
+        const chunks: Uint8Array[] = [];
+        entry.ondata = (err, data, final) => {
+          if (err) return reject(err);
+          hash.update(data);
+          size += data.length;
+          if (keep.has(entry.name)) chunks.push(data);
+          if (final) {
+            out.set(entry.name, { sha256: hash.digest('hex'), size, ...(keep.has(entry.name) ? { bytes: Buffer.concat(chunks) } : {}) });
+            resolve();
+          }
+        };
+        entry.start();
+      }),
+    );
+  });
+  unzip.register(UnzipInflate);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) unzip.push(chunk as Uint8Array);
+  unzip.push(new Uint8Array(0), true);
+  await Promise.all(pending);
+  if (!out.size) throw new Error('no members');
+  return out;
 }
