@@ -211,6 +211,14 @@ export async function startDemoEndpoints(): Promise<{ url: string; host: string;
       const expected = `sha256=${createHmac('sha256', DEMO_WEBHOOK_SECRETS.whatsapp).update(body).digest('hex')}`;
       return header && equal(header, expected) ? answer(200, { received: true }) : answer(403, { error: 'invalid signature' });
     }
+    if (req.method === 'GET' && req.url === '/privacy') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      // The statement as the platform's Privacy Policy (§9) words it.
+      return res.end(
+        '<!doctype html><html lang="en"><title>Astrix Privacy Policy</title><h2>9. Google user data</h2><p>Astrix\'s use and transfer of information received from Google APIs will adhere to the ' +
+          '<a href="https://developers.google.com/terms/api-services-user-data-policy">Google API Services User Data Policy</a>, including the Limited Use requirements.</p></html>',
+      );
+    }
     if (req.method === 'GET' && req.url === '/v1/orders') {
       return answer(200, {
         orders: [
@@ -360,6 +368,18 @@ export function demoControlSettings(props: {
     platformDatabase: { urlEnv: 'TENET_DEMO_PLATFORM_DB' },
     attestations: { trustedKeys: [{ kid: props.attester.kid, subject: props.attester.subject, jwk: props.attester.publicJwk }] },
     requirements: { redactionFunction: 'buyer-pii-redaction' },
+    packs: {
+      organisation: 'Astrix (demo)',
+      google: {
+        privacyPolicyUrl: `${props.endpoints.url}/privacy`,
+        scopes: [
+          { scope: 'https://www.googleapis.com/auth/adwords', justification: 'Read and adjust the Google Ads campaigns a client connects, at their request.' },
+          { scope: 'https://www.googleapis.com/auth/analytics.readonly', justification: 'Build the traffic reports a client asks for.' },
+          { scope: 'https://www.googleapis.com/auth/spreadsheets', justification: 'Write those reports into a sheet the client owns.' },
+          { scope: 'https://www.googleapis.com/auth/youtube.readonly', justification: 'Report channel performance to the client.' },
+        ],
+      },
+    },
     integrations: {
       amazon_spapi: { controls: AMAZON_CONTROLS },
       whatsapp: { controls: WHATSAPP_CONTROLS },
