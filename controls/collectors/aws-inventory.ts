@@ -14,6 +14,7 @@ import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/creden
 import type { InventoryItem, InventorySlice } from '../define-control.ts';
 import { normaliseConfigurationItem, type EnvironmentMapping } from '../inventory/config-item.ts';
 import type { InventorySource } from './inventory-source.ts';
+import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
 
 /**
  * Reads configuration items from AWS: AWS Config first (`SelectResourceConfig` for the keys and tags,
@@ -472,27 +473,6 @@ export function describeError(err: unknown): string {
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
-/**
- * Exponential backoff from a base the caller chooses; retries what the SDK classifies as throttling or
- * transient (5xx, timeouts, connection resets), like the standard strategy.
- */
-class ExponentialRetryStrategy {
-  readonly mode = 'standard';
-  constructor(
-    private readonly maxAttempts: number,
-    private readonly baseDelayMs: number,
-  ) {}
-  async acquireInitialRetryToken(_scope: string) {
-    return token(0, 0);
-  }
-  async refreshRetryTokenForRetry(previous: { getRetryCount(): number }, info: { errorType: string }) {
-    const count = previous.getRetryCount() + 1;
-    if (count >= this.maxAttempts || (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT')) throw new Error('no retry');
-    return token(count, Math.min(this.baseDelayMs * 2 ** (count - 1), 20_000));
-  }
-  recordSuccess(_token: unknown): void {}
-}
-const token = (count: number, delay: number) => ({ getRetryCount: () => count, getRetryDelay: () => delay });
 
 /** Shares one pending credential fetch between callers; fetches anew after a failure or near expiry. */
 function memoiseCredentials(provider: () => Promise<Identity>): () => Promise<Identity> {
@@ -511,18 +491,6 @@ function memoiseCredentials(provider: () => Promise<Identity>): () => Promise<Id
   };
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return out;
-}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

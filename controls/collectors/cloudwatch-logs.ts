@@ -12,6 +12,7 @@ import {
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { DETECTOR_IDS, type DetectorId, type Scanner } from '../pii/types.ts';
 import { describeError } from './aws-inventory.ts';
+import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
 
 /**
  * The CloudWatch Logs PII scan: reads the events of each log group in a time window and runs the PII and secret
@@ -524,40 +525,7 @@ function isNotFound(err: unknown): boolean {
 
 const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64url').slice(0, 22);
 
-/**
- * Exponential backoff from a base the caller chooses; retries what the SDK classifies as throttling or
- * transient (5xx, timeouts, connection resets), like the standard strategy.
- */
-class ExponentialRetryStrategy {
-  readonly mode = 'standard';
-  constructor(
-    private readonly maxAttempts: number,
-    private readonly baseDelayMs: number,
-  ) {}
-  async acquireInitialRetryToken(_scope: string) {
-    return retryToken(0, 0);
-  }
-  async refreshRetryTokenForRetry(previous: { getRetryCount(): number }, info: { errorType: string }) {
-    const count = previous.getRetryCount() + 1;
-    if (count >= this.maxAttempts || (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT')) throw new Error('no retry');
-    return retryToken(count, Math.min(this.baseDelayMs * 2 ** (count - 1), 20_000));
-  }
-  recordSuccess(_token: unknown): void {}
-}
-const retryToken = (count: number, delay: number) => ({ getRetryCount: () => count, getRetryDelay: () => delay });
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return out;
-}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
