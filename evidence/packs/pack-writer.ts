@@ -22,6 +22,7 @@ export class PackWriter {
   private readonly zip: Zip;
   private drained: Promise<unknown> | undefined;
   private failed: Error | undefined;
+  private aborted = false;
   private readonly done: Promise<void>;
 
   constructor(private readonly out: Writable, private readonly scanner: Scanner) {
@@ -33,6 +34,7 @@ export class PackWriter {
     });
     this.done.catch(() => {});
     this.zip = new Zip((err, data, final) => {
+      if (this.aborted) return;
       if (err) {
         this.failed = err;
         rejectDone(err);
@@ -88,7 +90,10 @@ export class PackWriter {
   }
 
   abort(): void {
+    this.aborted = true;
     this.zip.terminate();
+    // Writes already queued fail once the stream is destroyed; the pack is being discarded, so that is expected.
+    this.out.on('error', () => {});
     this.out.destroy();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * OSCAL Assessment Results (1.0.4) rendering of a review pack. The output validates against the NIST JSON schema
- * shipped in shared/schemas (draft-07, with formats). Every UUID is derived from sha256(seed + path), shaped as a
+ * shipped in evidence/packs/schemas (draft-07, with formats). Every UUID is derived from sha256(seed + path), shaped as a
  * v4 UUID, so the same pack content (and seed) renders byte-identically.
  *
  * Mapping:

@@ -266,7 +266,7 @@ function parseCsv(text: string): string[][] {
 describe('OSCAL assessment results', () => {
   let validate: ValidateFunction;
   beforeAll(() => {
-    const schema = JSON.parse(readFileSync(new URL('../../../shared/schemas/oscal_assessment-results_schema_1.0.4.json', import.meta.url), 'utf8'));
+    const schema = JSON.parse(readFileSync(new URL('./schemas/oscal_assessment-results_schema_1.0.4.json', import.meta.url), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
     validate = ajv.compile(schema);

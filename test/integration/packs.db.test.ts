@@ -74,7 +74,7 @@ describe.each(['sp-api', 'google'] as const)('%s pack', (profile) => {
   });
 
   it('OSCAL validates against the shipped schema, the PDF opens, the HTML has every requirement with its status', async () => {
-    const schema = JSON.parse(readFileSync(new URL('../../../shared/schemas/oscal_assessment-results_schema_1.0.4.json', import.meta.url), 'utf8'));
+    const schema = JSON.parse(readFileSync(new URL('../../evidence/packs/schemas/oscal_assessment-results_schema_1.0.4.json', import.meta.url), 'utf8'));
     const ajv = new Ajv.default({ allErrors: true, strict: false });
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
