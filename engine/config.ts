@@ -34,6 +34,11 @@ export const configSchema = z.object({
     .int()
     .min(365, 'Addendum §13.2 promises reveal events are kept 365 days')
     .default(365),
+  TENET_EVIDENCE_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(400, 'evidence backs 12-month reviews (DPP 2.6): keep at least 400 days')
+    .default(1095),
   TENET_DECISION_CACHE_MAX: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
   TENET_ENTITY_REFRESH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   TENET_SCHEDULER: bool.default(true),

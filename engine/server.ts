@@ -12,6 +12,7 @@ import { packService, setupControls, type Controls } from './controls/setup.ts';
 import { loadDemo, type DemoKeys } from './demo/load-demo.ts';
 import { controlRoutes } from './http/routes/control-routes.ts';
 import { packRoutes } from './http/routes/pack-routes.ts';
+import { packSigningKey } from '../evidence/packs/signing.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { PROJECT_ROOT, SHIPPED_POLICY_DIR, TENET_VERSION } from './version.ts';
@@ -72,6 +73,10 @@ export async function startTenet(props: {
       logger,
       decisionDays: config.TENET_DECISION_RETENTION_DAYS,
       revealDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
+      evidence: {
+        days: config.TENET_EVIDENCE_RETENTION_DAYS,
+        prune: async (before) => controls!.service.evidence.prune({ before, signing: await packSigningKey(database.db) }),
+      },
     });
     const server = http.createServer(listener);
     server.keepAliveTimeout = 65_000;

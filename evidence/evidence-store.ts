@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../engine/db/database.ts';
 import { canonicalJson } from './canonical-json.ts';
@@ -85,11 +85,52 @@ export class EvidenceStore {
     return last ? { seq: Number(last.seq), hash: last.hash } : undefined;
   }
 
-  /** Walks the chain; returns the first broken link, if any. */
-  async verify(): Promise<{ ok: true; count: number; head?: string } | { ok: false; seq: number; reason: string }> {
+  /**
+   * Retention: signs a checkpoint at the last record collected before `before`, then drops the records up to it
+   * (the only deletion the table allows, and only up to a signed checkpoint). Verification then starts from the
+   * checkpoint.
+   */
+  async prune(props: { before: Date; signing: { privateKey: KeyObject; keyId: string } }): Promise<{ checkpoint?: { seq: number; hash: string }; deleted: number }> {
+    return this.db.transaction().execute(async (t) => {
+      await sql`SELECT pg_advisory_xact_lock(${EVIDENCE_LOCK})`.execute(t);
+      const last = await t.selectFrom('evidence_records').select(['seq', 'hash']).where('collected_at', '<', props.before).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      if (!last) return { deleted: 0 };
+      const createdAt = new Date().toISOString();
+      const statement = checkpointStatement({ seq: Number(last.seq), hash: last.hash, createdAt });
+      await t
+        .insertInto('evidence_checkpoints')
+        .values({ seq: last.seq, hash: last.hash, created_at: createdAt, key_id: props.signing.keyId, signature: sign(null, statement, props.signing.privateKey).toString('base64') })
+        .onConflict((oc) => oc.column('seq').doNothing())
+        .execute();
+      await sql`SELECT set_config('tenet.evidence_prune', 'on', true)`.execute(t);
+      const r = await t.deleteFrom('evidence_records').where('seq', '<=', last.seq).executeTakeFirst();
+      return { checkpoint: { seq: Number(last.seq), hash: last.hash }, deleted: Number(r.numDeletedRows) };
+    });
+  }
+
+  /**
+   * Walks the chain and returns the first broken link, if any. When retention has dropped the oldest records, the
+   * walk starts from the signed checkpoint just before the first remaining one (its signature checked when a
+   * public key is given).
+   */
+  async verify(props: { publicKeyPem?: string } = {}): Promise<{ ok: true; count: number; head?: string; from?: number } | { ok: false; seq: number; reason: string }> {
     let prev = GENESIS_HASH;
     let expected = 1;
     let count = 0;
+    const first = await this.db.selectFrom('evidence_records').select('seq').orderBy('seq', 'asc').limit(1).executeTakeFirst();
+    if (first && Number(first.seq) > 1) {
+      const cp = await this.db.selectFrom('evidence_checkpoints').selectAll().where('seq', '=', String(Number(first.seq) - 1)).executeTakeFirst();
+      if (!cp) return { ok: false, seq: Number(first.seq), reason: `records before ${first.seq} are gone and no signed checkpoint stands at ${Number(first.seq) - 1}` };
+      if (props.publicKeyPem) {
+        const statement = checkpointStatement({ seq: Number(cp.seq), hash: cp.hash, createdAt: new Date(cp.created_at).toISOString() });
+        if (!verifySignature(null, statement, createPublicKey(props.publicKeyPem), Buffer.from(cp.signature, 'base64'))) {
+          return { ok: false, seq: Number(cp.seq), reason: 'the checkpoint signature does not verify' };
+        }
+      }
+      prev = cp.hash;
+      expected = Number(first.seq);
+    }
+    const from = expected;
     for (;;) {
       const batch = await this.list({ fromSeq: expected, limit: 1000 });
       for (const r of batch) {
@@ -100,7 +141,7 @@ export class EvidenceStore {
         expected++;
         count++;
       }
-      if (batch.length < 1000) return { ok: true, count, head: count ? prev : undefined };
+      if (batch.length < 1000) return { ok: true, count, head: count ? prev : undefined, ...(from > 1 ? { from } : {}) };
     }
   }
 }
@@ -115,4 +156,9 @@ function toRecord(row: { seq: string; prev_hash: string; hash: string; collected
     source: row.source,
     payload: row.payload,
   };
+}
+
+/** The bytes a checkpoint's signature covers. */
+function checkpointStatement(c: { seq: number; hash: string; createdAt: string }): Buffer {
+  return Buffer.from(canonicalJson({ type: 'tenet-evidence-checkpoint', seq: c.seq, hash: c.hash, createdAt: c.createdAt }));
 }

@@ -25,13 +25,30 @@ export async function runRetention(props: {
   });
 }
 
-/** Runs retention now and then every `everyMs` (default 6 h) until stopped. */
-export function scheduleRetention(props: { db: Db; logger: Logger; decisionDays: number; revealDays: number; everyMs?: number }): () => void {
-  const round = () =>
-    runRetention(props).then(
-      (r) => r.ran && (r.decisionsDeleted || r.revealsDeleted) && props.logger.info(r, 'retention applied'),
-      (error: unknown) => props.logger.warn({ err: { message: (error as Error).message } }, 'retention failed; retrying next round'),
-    );
+/**
+ * Runs retention now and then every `everyMs` (default 6 h) until stopped. `evidence`, when given, drops evidence
+ * records older than its days behind a signed checkpoint (EvidenceStore.prune).
+ */
+export function scheduleRetention(props: {
+  db: Db;
+  logger: Logger;
+  decisionDays: number;
+  revealDays: number;
+  everyMs?: number;
+  evidence?: { days: number; prune: (before: Date) => Promise<{ deleted: number; checkpoint?: { seq: number } }> };
+}): () => void {
+  const round = async () => {
+    try {
+      const r = await runRetention(props);
+      if (r.ran && (r.decisionsDeleted || r.revealsDeleted)) props.logger.info(r, 'retention applied');
+      if (r.ran && props.evidence) {
+        const e = await props.evidence.prune(new Date(Date.now() - props.evidence.days * 86_400_000));
+        if (e.deleted) props.logger.info({ evidenceDeleted: e.deleted, checkpoint: e.checkpoint?.seq }, 'evidence retention applied behind a signed checkpoint');
+      }
+    } catch (error) {
+      props.logger.warn({ err: { message: (error as Error).message } }, 'retention failed; retrying next round');
+    }
+  };
   void round();
   const timer = setInterval(round, props.everyMs ?? 6 * 3_600_000);
   timer.unref();

@@ -12,6 +12,7 @@ import { buildPack } from '../../evidence/packs/build-pack.ts';
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
 import { verifyPack } from '../../evidence/packs/verify-pack.ts';
 import { EvidenceStore } from '../../evidence/evidence-store.ts';
+import { packSigningKey } from '../../evidence/packs/signing.ts';
 
 const DAY = 86_400_000;
 
@@ -76,9 +77,9 @@ export async function evidence(args: string[], ctx: { config: () => Config }): P
   const config = ctx.config();
   const h = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR });
   try {
-    const r = await new EvidenceStore(h.db).verify();
+    const r = await new EvidenceStore(h.db).verify({ publicKeyPem: (await packSigningKey(h.db)).publicKeyPem });
     if (r.ok) {
-      console.log(`evidence chain valid: ${r.count} records${r.head ? `, head ${r.head}` : ''}`);
+      console.log(`evidence chain valid: ${r.count} records${r.from ? ` from the signed checkpoint at ${r.from - 1}` : ''}${r.head ? `, head ${r.head}` : ''}`);
       return 0;
     }
     console.log(`evidence chain broken at record ${r.seq}: ${r.reason}`);

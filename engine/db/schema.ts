@@ -15,6 +15,7 @@ export interface Database {
   log_scans: { id: Generated<string>; at: Timestamp; since_ms: ColumnType<string, string | number, never>; until_ms: ColumnType<string, string | number, never>; result: Json<unknown> };
   deployments: { id: Generated<string>; deployed_at: ColumnType<Date, Date | string, never>; version: string; recorded_by: string; recorded_at: Timestamp };
   install_secrets: { name: string; value: string; created_at: Timestamp };
+  evidence_checkpoints: { seq: ColumnType<string, string | number, never>; hash: string; created_at: ColumnType<Date, Date | string, never>; key_id: string; signature: string };
   packs: {
     id: string;
     profile: 'sp-api' | 'google';

@@ -3,6 +3,7 @@ import * as m0001 from './0001_authz.ts';
 import * as m0002 from './0002_controls.ts';
 import * as m0003 from './0003_log_scan.ts';
 import * as m0004 from './0004_packs.ts';
+import * as m0005 from './0005_evidence_checkpoints.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0002_controls': m0002,
   '0003_log_scan': m0003,
   '0004_packs': m0004,
+  '0005_evidence_checkpoints': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
