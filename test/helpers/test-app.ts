@@ -16,7 +16,11 @@ import type { InventorySource } from '../../controls/collectors/inventory-source
 import { parseControlSettings } from '../../controls/settings.ts';
 import { AttestationStore } from '../../engine/controls/attestation-store.ts';
 import { ControlService } from '../../engine/controls/control-service.ts';
-import { inventorySources } from '../../engine/controls/setup.ts';
+import { inventorySources, packService } from '../../engine/controls/setup.ts';
+import { packRoutes } from '../../engine/http/routes/pack-routes.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { LogScanService } from '../../engine/controls/log-scan.ts';
 import { controlRoutes } from '../../engine/http/routes/control-routes.ts';
 import { createTestDatabase } from './test-database.ts';
@@ -51,6 +55,7 @@ export async function startTestApp(
   const keys = {} as Record<TenetRole, string>;
   for (const role of TENET_ROLES) keys[role] = (await apiKeys.create({ name: `test ${role}`, role })).key;
   let controls: ControlService | undefined;
+  let packDir: string | undefined;
   const routes: RouteDef[] = props.extraRoutes?.({ authz, database }) ?? [];
   if (props.controls) {
     const settings = parseControlSettings(props.controls.settings ?? {});
@@ -68,6 +73,9 @@ export async function startTestApp(
       logScan: new LogScanService({ db: database.db, settings, logger }),
     });
     routes.push(...controlRoutes({ controls, attestations }));
+    // Packs built through the API land in a temporary data directory, removed on close.
+    packDir = mkdtempSync(path.join(tmpdir(), 'tenet-test-packs-'));
+    routes.push(...packRoutes(packService({ db: database.db, authz, controls, config: { ...config, TENET_DATA_DIR: packDir } })));
   }
   const app = createApp({
     version: 'test',
@@ -111,6 +119,7 @@ export async function startTestApp(
       apiKeys.close();
       await authz.close();
       await database.close();
+      if (packDir) rmSync(packDir, { recursive: true, force: true });
     },
   };
 }

@@ -100,3 +100,22 @@ it('a phone number planted in an evidence payload refuses the pack, naming the f
   await expect(build('sp-api', file)).rejects.toThrow(PackRefusedError);
   await expect(build('sp-api', file)).rejects.toThrow(/evidence\/storage.s3-encryption.json holds raw in_phone/);
 });
+
+it('through the API: an auditor builds a pack, lists it, downloads it, and it verifies with the served public key', async () => {
+  const built = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'google', from: new Date(Date.now() - 86_400_000).toISOString() } });
+  expect(built.status).toBe(422); // the planted phone number above is still in the chain for this period
+  expect(built.body.error.message).toMatch(/holds raw in_phone/);
+  const ok = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'google', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() - 60_000).toISOString() } });
+  expect([ok.status, ok.body.error?.message]).toEqual([201, undefined]);
+  expect(ok.body).toMatchObject({ profile: 'google', status: 'ready' });
+  const list = await t.call('/v1/packs', { role: 'auditor' });
+  expect(list.body.packs.map((p: { status: string }) => p.status).slice(0, 2)).toEqual(['ready', 'refused']);
+  const res = await fetch(`${t.url}/v1/packs/${ok.body.id}/download`, { headers: { authorization: `Bearer ${t.keys.auditor}` } });
+  expect(res.headers.get('content-type')).toBe('application/zip');
+  const file = path.join(dir, 'downloaded.zip');
+  writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+  const key = await (await fetch(`${t.url}/v1/packs/public-key`)).text();
+  expect(key).toMatch(/BEGIN PUBLIC KEY/);
+  expect(await verifyPack(file, key)).toMatchObject({ ok: true, keySource: 'given' });
+  expect((await t.call('/v1/packs', { role: 'service', body: { profile: 'google' } })).status).toBe(403);
+});
