@@ -1,10 +1,11 @@
 /**
  * `tenet pack` over one year of hourly runs of every control (~184,000 evidence records, each a realistic run
  * payload), then `tenet verify` on the result: wall time and peak resident memory of each command as a child
- * process. With DATABASE_URL the records live on that PostgreSQL server (a fresh database, dropped after);
- * without it, in embedded PostgreSQL, whose WebAssembly heap alone is ~400 MB of the command's resident memory.
+ * process. The records live on a PostgreSQL server — DATABASE_URL, else the local one at 127.0.0.1:5432 when it
+ * answers (a fresh database, dropped after) — or, with BENCH_PACK_EMBEDDED=1 or no server, in embedded PostgreSQL,
+ * whose WebAssembly heap alone is ~400 MB of the command's resident memory.
  * Floors (issue 5): build ≤ 60 s and ≤ 400 MB; verify ≤ 10 s.
- * Reproduce: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench -- pack
+ * Reproduce: npm run bench -- pack    (embedded: BENCH_PACK_EMBEDDED=1 npm run bench -- pack)
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -29,10 +30,21 @@ const start = end - HOURS * 3_600_000;
 // ---- seed: the chain, computed here and inserted in batches (what hourly runs would have appended) ----------------
 const seedStarted = performance.now();
 let databaseUrl: string | undefined;
-if (process.env.DATABASE_URL) {
-  const u = new URL(process.env.DATABASE_URL);
+const serverUrl = process.env.BENCH_PACK_EMBEDDED ? undefined : (process.env.DATABASE_URL || (await reachable('postgres://postgres@127.0.0.1:5432/postgres')));
+async function reachable(url: string): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return url;
+  } catch {
+    return undefined;
+  }
+}
+if (serverUrl) {
+  const u = new URL(serverUrl);
   const name = `tenet_bench_pack_${process.pid}`;
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
@@ -99,7 +111,7 @@ const verify = timed(['verify', out]);
 const size = statSync(out).size;
 if (!process.env.BENCH_KEEP_DIR) rmSync(dir, { recursive: true, force: true });
 if (databaseUrl) {
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
   await admin.end();
