@@ -64,7 +64,8 @@ export class ControlService {
   private readonly env: Record<string, string | undefined>;
   /** Readiness as last computed, by integration id: the entity write transform enforces it. */
   private readiness = new Map<string, boolean>();
-  private readinessRun: Promise<IntegrationReadiness[]> | undefined;
+  private readinessRunning: Promise<IntegrationReadiness[]> | undefined;
+  private readinessQueued: Promise<IntegrationReadiness[]> | undefined;
   private readonly platformQuery?: ReadOnlyQuery;
   readonly logScan?: LogScanService;
 
@@ -362,28 +363,38 @@ export class ControlService {
     });
   }
 
-  /** Recomputes readiness and writes `ready` into the Integration entities whose value changed. */
+  /**
+   * Recomputes readiness and writes `ready` into the Integration entities whose value changed. Calls are
+   * serialised; a call made while one is running gets the next computation (which sees everything finished before
+   * it was asked for), and calls made while that one waits share it.
+   */
   applyReadiness(): Promise<IntegrationReadiness[]> {
-    // Coalesce: one computation at a time; callers during one share its result.
-    this.readinessRun ??= (async () => {
-      try {
-        const result = await this.computeReadiness();
-        this.readiness = new Map(result.map((r) => [r.integrationId, r.ready]));
-        const changed: Entity[] = [];
-        for (const e of this.authz.entityStore.all('Integration')) {
-          const enforced = this.enforceReady(e);
-          if (enforced.attrs.ready !== e.attrs.ready) changed.push(enforced);
-        }
-        if (changed.length) {
-          await this.authz.entityStore.upsert(changed);
-          this.logger.info({ integrations: changed.map((e) => `${e.uid.id}=${String(e.attrs.ready)}`) }, 'integration readiness changed');
-        }
-        return result;
-      } finally {
-        this.readinessRun = undefined;
-      }
+    if (this.readinessQueued) return this.readinessQueued;
+    const previous = this.readinessRunning;
+    const queued = (async () => {
+      await previous?.catch(() => {});
+      this.readinessQueued = undefined;
+      const running = this.computeAndWriteReadiness();
+      this.readinessRunning = running;
+      return running;
     })();
-    return this.readinessRun;
+    this.readinessQueued = queued;
+    return queued;
+  }
+
+  private async computeAndWriteReadiness(): Promise<IntegrationReadiness[]> {
+    const result = await this.computeReadiness();
+    this.readiness = new Map(result.map((r) => [r.integrationId, r.ready]));
+    const changed: Entity[] = [];
+    for (const e of this.authz.entityStore.all('Integration')) {
+      const enforced = this.enforceReady(e);
+      if (enforced.attrs.ready !== e.attrs.ready) changed.push(enforced);
+    }
+    if (changed.length) {
+      await this.authz.entityStore.upsert(changed);
+      this.logger.info({ integrations: changed.map((e) => `${e.uid.id}=${String(e.attrs.ready)}`) }, 'integration readiness changed');
+    }
+    return result;
   }
 
   /**

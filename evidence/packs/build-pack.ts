@@ -7,6 +7,7 @@ import { currentStatus } from '../../controls/runner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
 import type { EntityStore } from '../../engine/authz/entity-store.ts';
+import type { Entity } from '../../engine/authz/entity.ts';
 import type { Db } from '../../engine/db/database.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { PackControlResult, PackModel } from './pack-model.ts';
@@ -87,8 +88,16 @@ async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map
 export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>): { rows: string[][]; crossAgency: number } {
   const clients = [...deps.entities.all('Client')];
   const users = [...deps.entities.all('User')];
-  const resources = (types: string[], client: string) =>
-    [...deps.entities.all()].filter((e) => types.includes(e.uid.type) && (e.attrs.client as { __entity?: { id: string } } | undefined)?.__entity?.id === client).slice(0, 3);
+  // Up to three resources of each type per client: the decisions are asked on them.
+  const byClient = new Map<string, Entity[]>();
+  for (const e of deps.entities.all()) {
+    const client = (e.attrs.client as { __entity?: { id: string } } | undefined)?.__entity?.id;
+    if (!client) continue;
+    const key = `${client}\n${e.uid.type}`;
+    const list = byClient.get(key) ?? [];
+    if (list.length < 3) byClient.set(key, [...list, e]);
+  }
+  const resources = (types: string[], client: string) => types.flatMap((t) => byClient.get(`${client}\n${t}`) ?? []);
   const actions: Array<[string, string[]]> = [
     ['reveal_buyer_pii', ['Order']],
     ['export', ['Order', 'Report', 'Conversation']],
