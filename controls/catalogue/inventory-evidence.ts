@@ -43,14 +43,7 @@ export const finding = (i: Item, message: string, severity?: 'info'): Finding =>
 });
 
 /** Reads a dotted path in a nested object: get(obj, 'a.b.c'). */
-export function get(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    if (cur === null || cur === undefined || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
+export { valueAt as get } from '../inventory/path.ts';
 
 /**
  * The verdict of an inventory control: collection errors make it `error` (partial data never passes),

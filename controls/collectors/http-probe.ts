@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { OrderProbeResult, WebhookProbeResult } from '../define-control.ts';
+import { valueAt as at } from '../inventory/path.ts';
 import type { ControlSettings } from '../settings.ts';
 
 type Probes = ControlSettings['probes'];
@@ -81,16 +82,6 @@ export async function probeWebhooks(probes: Probes): Promise<WebhookProbeResult[
     }
   }
   return out;
-}
-
-function at(obj: unknown, path: string): unknown {
-  if (!path) return obj;
-  let cur = obj;
-  for (const p of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
 }
 
 /**

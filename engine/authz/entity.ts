@@ -17,6 +17,12 @@ export type Entity = { uid: EntityUid; attrs: Record<string, unknown>; parents: 
 export const uidKey = (uid: EntityUid): string => `${uid.type}::${JSON.stringify(uid.id)}`;
 
 /** Entity references inside attribute values: `{"__entity": {type, id}}`, at any depth (sets, records). */
+/** The id an entity-reference attribute points at (`{"__entity": {type, id}}`), or undefined. */
+export function refId(value: unknown): string | undefined {
+  const ref = (value as { __entity?: { id?: unknown } } | null | undefined)?.__entity;
+  return ref && typeof ref.id === 'string' ? ref.id : undefined;
+}
+
 export function referencedUids(value: unknown, out: EntityUid[] = []): EntityUid[] {
   if (Array.isArray(value)) {
     for (const v of value) referencedUids(v, out);

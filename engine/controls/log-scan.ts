@@ -7,13 +7,11 @@ import { createScanner } from '../../controls/pii/scanner.ts';
 import type { Scanner } from '../../controls/pii/types.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { Db } from '../db/database.ts';
+import { installSecret } from '../db/install-secrets.ts';
 import type { Logger } from '../logger.ts';
 
 /** The install's fingerprint key: made once, kept in the database so every replica fingerprints alike. */
-export async function installSecret(db: Db, name = 'scanner-fingerprint'): Promise<string> {
-  await db.insertInto('install_secrets').values({ name, value: randomBytes(32).toString('hex') }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  return (await db.selectFrom('install_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow()).value;
-}
+export const scannerSecret = (db: Db): Promise<string> => installSecret(db, 'scanner-fingerprint', () => randomBytes(32).toString('hex'));
 
 /**
  * The CloudWatch Logs PII scan behind `logging.cloudwatch-pii-scan`. Each call scans what is new in each
@@ -30,7 +28,7 @@ export class LogScanService {
   }
 
   private getScanner(): Promise<Scanner> {
-    this.scanner ??= (async () => createScanner({ secret: this.props.secret ?? (await installSecret(this.props.db)) }))();
+    this.scanner ??= (async () => createScanner({ secret: this.props.secret ?? (await scannerSecret(this.props.db)) }))();
     return this.scanner;
   }
 

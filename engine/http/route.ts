@@ -42,5 +42,8 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   handler: (ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<unknown> | unknown;
 }
 
+/** How a caller is named in what Tenet records (exception approvals, runs, packs): key name and id, never the key. */
+export const actor = (key: Pick<ApiKeyInfo, 'name' | 'id'>): string => `${key.name} (key ${key.id})`;
+
 export const defineRoute = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(def: RouteDef<B, Q, P>): RouteDef =>
   def as unknown as RouteDef;

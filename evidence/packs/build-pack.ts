@@ -7,7 +7,7 @@ import { currentStatus } from '../../controls/runner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
 import type { EntityStore } from '../../engine/authz/entity-store.ts';
-import type { Entity } from '../../engine/authz/entity.ts';
+import { refId, type Entity } from '../../engine/authz/entity.ts';
 import type { Db } from '../../engine/db/database.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { PackControlResult, PackModel } from './pack-model.ts';
@@ -91,7 +91,7 @@ export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>): { rows: 
   // Up to three resources of each type per client: the decisions are asked on them.
   const byClient = new Map<string, Entity[]>();
   for (const e of deps.entities.all()) {
-    const client = (e.attrs.client as { __entity?: { id: string } } | undefined)?.__entity?.id;
+    const client = refId(e.attrs.client);
     if (!client) continue;
     const key = `${client}\n${e.uid.type}`;
     const list = byClient.get(key) ?? [];
@@ -107,7 +107,7 @@ export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>): { rows: 
   let crossAgency = 0;
   for (const u of users) {
     const roles = u.parents.filter((p) => p.type === 'Role').map((p) => p.id).join(', ');
-    const userAgency = (u.attrs.agency as { __entity?: { id: string } } | undefined)?.__entity?.id;
+    const userAgency = refId(u.attrs.agency);
     for (const [action, types] of actions) {
       const allowed: string[] = [];
       for (const c of clients) {
@@ -116,7 +116,7 @@ export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>): { rows: 
         );
         if (ok) {
           allowed.push(c.uid.id);
-          const clientAgency = (c.attrs.agency as { __entity?: { id: string } } | undefined)?.__entity?.id;
+          const clientAgency = refId(c.attrs.agency);
           if (userAgency && clientAgency && userAgency !== clientAgency) crossAgency++;
         }
       }

@@ -3,7 +3,7 @@ import { probeLimitedUse } from '../../controls/collectors/http-probe.ts';
 import { createScanner } from '../../controls/pii/scanner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { Authz } from '../../engine/authz/create-authz.ts';
-import { installSecret } from '../../engine/controls/log-scan.ts';
+import { scannerSecret } from '../../engine/controls/log-scan.ts';
 import type { Db } from '../../engine/db/database.ts';
 import { TENET_VERSION } from '../../engine/version.ts';
 import type { PackDeps } from './build-pack.ts';
@@ -25,7 +25,7 @@ export async function makePackDeps(props: {
     settings,
     pdp: props.authz.platform,
     entities: props.authz.entityStore,
-    scanner: createScanner({ secret: props.scannerSecret ?? (await installSecret(props.db)) }),
+    scanner: createScanner({ secret: props.scannerSecret ?? (await scannerSecret(props.db)) }),
     signing: await packSigningKey(props.db),
     generator: `tenet ${TENET_VERSION}`,
     limitedUseProbe: url ? () => probeLimitedUse(url, settings.probes) : undefined,

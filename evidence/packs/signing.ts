@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, createHash, type KeyObject } from 'node:crypto';
 import type { Db } from '../../engine/db/database.ts';
+import { installSecret } from '../../engine/db/install-secrets.ts';
 
 /**
  * The pack signing key: an Ed25519 pair made at first start and kept in the database (so every replica signs with
@@ -7,14 +8,8 @@ import type { Db } from '../../engine/db/database.ts';
  * anywhere, never logged, never written into a pack.
  */
 export async function packSigningKey(db: Db): Promise<{ privateKey: KeyObject; publicKeyPem: string; keyId: string }> {
-  const { privateKey: fresh } = generateKeyPairSync('ed25519');
-  await db
-    .insertInto('install_secrets')
-    .values({ name: 'pack-signing-key', value: fresh.export({ type: 'pkcs8', format: 'pem' }).toString() })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const row = await db.selectFrom('install_secrets').select('value').where('name', '=', 'pack-signing-key').executeTakeFirstOrThrow();
-  const privateKey = createPrivateKey(row.value);
+  const pem = await installSecret(db, 'pack-signing-key', () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const privateKey = createPrivateKey(pem);
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   return { privateKey, publicKeyPem, keyId: keyId(publicKeyPem) };
 }

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import type { AttestationStore } from '../../controls/attestation-store.ts';
 import type { ControlService } from '../../controls/control-service.ts';
 import { InputError } from '../../errors.ts';
-import { defineRoute, type RouteDef } from '../route.ts';
+import { actor as who, defineRoute, type RouteDef } from '../route.ts';
 
 const controlId = z.object({ id: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a control id like storage.s3-versioning') });
-const who = (key: { name: string; id: string }) => `${key.name} (key ${key.id})`;
 
 export function controlRoutes(deps: { controls: ControlService; attestations?: AttestationStore }): RouteDef[] {
   const { controls } = deps;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PackService } from '../../../evidence/packs/pack-service.ts';
 import { PackRefusedError } from '../../../evidence/packs/pack-writer.ts';
 import { InputError, RefusedError } from '../../errors.ts';
-import { defineRoute, type RouteDef } from '../route.ts';
+import { actor, defineRoute, type RouteDef } from '../route.ts';
 
 const DAY = 86_400_000;
 
@@ -39,7 +39,7 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
         const from = body.from ? new Date(body.from) : new Date(to.getTime() - 90 * DAY);
         if (!(from < to)) throw new InputError('from: must be before to');
         try {
-          const pack = await packs.build({ profile: body.profile, from, to, createdBy: `${key.name} (key ${key.id})` });
+          const pack = await packs.build({ profile: body.profile, from, to, createdBy: actor(key) });
           res.status(201);
           return pack;
         } catch (error) {
