@@ -13,11 +13,13 @@ import { authenticate, RouteGuard } from './http/access.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { collectHelmetHeaders, createRequestListener } from './http/fast-path.ts';
 import { buildOpenApi } from './http/openapi.ts';
-import type { RouteDef } from './http/route.ts';
+import type { RouteDef, RouteGate } from './http/route.ts';
 import { auditRoutes } from './http/routes/audit-routes.ts';
 import { authzRoutes } from './http/routes/authz-routes.ts';
 import { keyRoutes } from './http/routes/key-routes.ts';
-import { policyRoutes } from './http/routes/policy-routes.ts';
+import { policyRoutes, policyTryRoutes } from './http/routes/policy-routes.ts';
+import { sessionRoutes } from './http/routes/session-routes.ts';
+import { OidcVerifier, SessionStore, type OidcOptions } from './http/sessions.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -42,6 +44,12 @@ export interface AppDeps {
   /** A folder with the built console, served at / when present. */
   consoleDir?: string;
   trustProxy?: boolean;
+  /** Console sign-in as a demo user per role (POST /v1/session {demoRole}): `tenet serve --demo` only. */
+  demoSignIn?: boolean;
+  /** Console sign-in and bearer tokens from an OpenID Connect provider (config: TENET_OIDC_*). */
+  oidc?: OidcOptions;
+  /** `Secure` on the session cookie: 'auto' (default) when the request came over https. */
+  cookieSecure?: 'auto' | boolean;
 }
 
 export interface TenetApp {
@@ -76,15 +84,35 @@ export function createApp(deps: AppDeps): TenetApp {
   app.use(express.json({ limit: BODY_LIMIT }));
 
   const guard = new RouteGuard({ pdp: authz.tenet, log: authz.decisionLog });
-  const auth = authenticate(apiKeys);
+  const sessions = new SessionStore({ db: deps.db });
+  const oidc = deps.oidc ? new OidcVerifier(deps.oidc) : undefined;
+  const auth = authenticate({ apiKeys, sessions, oidc });
+  // The authorization hot routes take API keys only, whichever path serves them: never a cookie (no CSRF surface).
+  const apiKeyAuth = authenticate({ apiKeys, apiKeyOnly: true });
 
   const routes: RouteDef[] = [
     ...authzRoutes({ pdp: authz.platform, entityStore: authz.entityStore, decisionLog: authz.decisionLog, metrics }),
     ...policyRoutes({ policyStore: authz.policyStore }),
+    ...policyTryRoutes({ pdp: authz.platform }),
     ...auditRoutes({ db: deps.db }),
     ...keyRoutes({ apiKeys }),
     ...(deps.extraRoutes ?? []),
   ];
+  let gates: RouteGate[] | undefined;
+  routes.push(
+    ...sessionRoutes({
+      sessions,
+      guard,
+      oidc,
+      demoSignIn: deps.demoSignIn ?? false,
+      cookieSecure: deps.cookieSecure ?? 'auto',
+      // Every distinct gate of the app (and /metrics'), for the session's permissions.
+      gates: () =>
+        (gates ??= [...new Map([...routes.map((r) => r.gate), { area: 'metrics', action: 'read' }]
+          .filter((g): g is RouteGate => typeof g === 'object')
+          .map((g) => [`${g.area}:${g.action}`, g])).values()]),
+    }),
+  );
 
   // Health and metrics first: they must answer even when everything else is busy.
   app.get('/healthz', (_req, res) => {
@@ -114,13 +142,13 @@ export function createApp(deps: AppDeps): TenetApp {
 
   for (const route of routes) {
     const handlers: express.RequestHandler[] = [];
-    if (route.gate !== 'public') handlers.push(auth);
+    if (route.gate !== 'public') handlers.push(route.hot ? apiKeyAuth : auth);
     handlers.push(async (req: Request, res: Response) => {
       const requestId = res.locals.requestId as string;
       const key = res.locals.key;
       if (route.gate !== 'public') {
         if (!key) throw new AuthenticationError();
-        await guard.check(key, route.gate, requestId);
+        if (route.gate !== 'authenticated') await guard.check(key, route.gate, requestId);
       }
       const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
       const query = route.query ? route.query.parse(req.query) : undefined;

@@ -17,6 +17,21 @@ describe('config', () => {
       expect(msg).toMatch(/365 days/);
     }
   });
+  it('OIDC: issuer and client id together, https (http only on loopback), role claim and cookie defaults', () => {
+    expect(loadConfig({})).toMatchObject({ TENET_OIDC_ROLE_CLAIM: 'tenet_role', TENET_COOKIE_SECURE: 'auto' });
+    expect(loadConfig({}).TENET_OIDC_ISSUER).toBeUndefined();
+    const ok = loadConfig({ TENET_OIDC_ISSUER: 'https://idp.example/realm', TENET_OIDC_CLIENT_ID: 'tenet-console', TENET_OIDC_ROLE_CLAIM: 'cognito:groups' });
+    expect(ok).toMatchObject({ TENET_OIDC_ISSUER: 'https://idp.example/realm', TENET_OIDC_CLIENT_ID: 'tenet-console', TENET_OIDC_ROLE_CLAIM: 'cognito:groups' });
+    expect(loadConfig({ TENET_OIDC_ISSUER: 'http://127.0.0.1:9000', TENET_OIDC_CLIENT_ID: 'c' }).TENET_OIDC_ISSUER).toBe('http://127.0.0.1:9000');
+    const bad: Array<[Record<string, string>, string]> = [
+      [{ TENET_OIDC_ISSUER: 'https://idp.example' }, 'TENET_OIDC_CLIENT_ID'],
+      [{ TENET_OIDC_CLIENT_ID: 'tenet-console' }, 'TENET_OIDC_ISSUER'],
+      [{ TENET_OIDC_ISSUER: 'http://idp.example', TENET_OIDC_CLIENT_ID: 'c' }, 'TENET_OIDC_ISSUER'],
+      [{ TENET_OIDC_JWKS_URL: 'https://idp.example/jwks' }, 'TENET_OIDC_JWKS_URL'],
+      [{ TENET_COOKIE_SECURE: 'sometimes' }, 'TENET_COOKIE_SECURE'],
+    ];
+    for (const [env, variable] of bad) expect(() => loadConfig(env), variable).toThrow(new RegExp(`${variable}:`));
+  });
   it('the CLI stops with exit 2 and names the variable', async () => {
     const { main } = await import('./cli.ts');
     const prev = process.env.PORT;

@@ -9,6 +9,12 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** An http(s) URL; plain http only on a loopback host (a local identity provider in development or tests). */
+const oidcUrl = z.url({ protocol: /^https?$/ }).refine((v) => {
+  const u = new URL(v);
+  return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+}, 'must be an https:// URL (http:// only on localhost)');
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -43,6 +49,22 @@ export const configSchema = z.object({
   TENET_ENTITY_REFRESH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   TENET_SCHEDULER: bool.default(true),
   TENET_TRUST_PROXY: bool.default(false),
+  // Console sign-in with an OpenID Connect provider (optional; see README "Configuration").
+  TENET_OIDC_ISSUER: oidcUrl.optional(),
+  TENET_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
+  TENET_OIDC_ROLE_CLAIM: z.string().min(1).max(200).default('tenet_role'),
+  TENET_OIDC_JWKS_URL: oidcUrl.optional(),
+  TENET_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  TENET_OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope names').default('openid email profile'),
+  TENET_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+}).superRefine((c, ctx) => {
+  if (Boolean(c.TENET_OIDC_ISSUER) !== Boolean(c.TENET_OIDC_CLIENT_ID)) {
+    const missing = c.TENET_OIDC_ISSUER ? 'TENET_OIDC_CLIENT_ID' : 'TENET_OIDC_ISSUER';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'TENET_OIDC_ISSUER and TENET_OIDC_CLIENT_ID are set together or not at all' });
+  }
+  if (c.TENET_OIDC_JWKS_URL && !c.TENET_OIDC_ISSUER) {
+    ctx.addIssue({ code: 'custom', path: ['TENET_OIDC_JWKS_URL'], message: 'needs TENET_OIDC_ISSUER and TENET_OIDC_CLIENT_ID' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -54,6 +76,26 @@ export class ConfigError extends Error {
     );
     this.name = 'ConfigError';
   }
+}
+
+/** The OIDC settings the HTTP layer needs, or undefined when OIDC sign-in is not configured. */
+export function oidcSettings(
+  config: Config,
+): { issuer: string; clientId: string; roleClaim: string; scopes: string; jwksUrl?: string; clientSecret?: string } | undefined {
+  if (!config.TENET_OIDC_ISSUER || !config.TENET_OIDC_CLIENT_ID) return undefined;
+  return {
+    issuer: config.TENET_OIDC_ISSUER,
+    clientId: config.TENET_OIDC_CLIENT_ID,
+    roleClaim: config.TENET_OIDC_ROLE_CLAIM,
+    scopes: config.TENET_OIDC_SCOPES,
+    ...(config.TENET_OIDC_JWKS_URL ? { jwksUrl: config.TENET_OIDC_JWKS_URL } : {}),
+    ...(config.TENET_OIDC_CLIENT_SECRET ? { clientSecret: config.TENET_OIDC_CLIENT_SECRET } : {}),
+  };
+}
+
+/** `Secure` on the session cookie: always, never, or when the request came over https (`auto`). */
+export function cookieSecure(config: Config): 'auto' | boolean {
+  return config.TENET_COOKIE_SECURE === 'auto' ? 'auto' : config.TENET_COOKIE_SECURE === 'true';
 }
 
 /** Parses the environment. Throws a ConfigError naming every bad variable (never its value: it may be a secret). */

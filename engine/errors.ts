@@ -15,17 +15,29 @@ export class InputError extends Error {
 
 export class AuthenticationError extends Error {
   readonly code = 'unauthenticated';
-  constructor(message = 'A valid API key is required (Authorization: Bearer <key>).') {
+  constructor(message = 'A valid API key, OIDC token (Authorization: Bearer <key or token>) or console session is required.') {
     super(message);
     this.name = 'AuthenticationError';
   }
 }
 
 export class NotAllowedError extends Error {
-  readonly code = 'forbidden';
+  readonly code: string = 'forbidden';
   constructor(message = 'Your role may not do this.') {
     super(message);
     this.name = 'NotAllowedError';
+  }
+}
+
+/**
+ * A console request (cookie session) that changes something without the session's CSRF token in `x-csrf-token`.
+ * A 403 like any refusal, with its own code so the console can tell it apart.
+ */
+export class CsrfError extends NotAllowedError {
+  override readonly code = 'csrf_failed';
+  constructor(message = 'This request needs the x-csrf-token header of your console session.') {
+    super(message);
+    this.name = 'CsrfError';
   }
 }
 

@@ -6,7 +6,7 @@ import { ApiKeyStore } from './api-keys.ts';
 import { createApp } from './app.ts';
 import { createAuthz, type Authz } from './authz/create-authz.ts';
 import { scheduleRetention } from './authz/retention.ts';
-import type { Config } from './config.ts';
+import { cookieSecure, oidcSettings, type Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { packService, setupControls, type Controls } from './controls/setup.ts';
 import { loadDemo, type DemoKeys } from './demo/load-demo.ts';
@@ -61,10 +61,13 @@ export async function startTenet(props: {
       apiKeys,
       extraRoutes: [
         ...controlRoutes({ controls: controls.service, attestations: controls.attestations }),
-        ...packRoutes(packService({ db: database.db, authz, controls: controls.service, config })),
+        ...packRoutes(packService({ db: database.db, authz, controls: controls.service, config, logger })),
       ],
       consoleDir: existsSync(`${consoleDir}/index.html`) ? consoleDir : undefined,
       trustProxy: config.TENET_TRUST_PROXY,
+      demoSignIn: Boolean(props.demo),
+      oidc: oidcSettings(config),
+      cookieSecure: cookieSecure(config),
     });
     authz.start();
     await controls.start();

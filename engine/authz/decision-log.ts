@@ -98,8 +98,14 @@ export class DecisionLog {
     else this.timer ??= setTimeout(() => this.kick(), this.flushMs);
   }
 
-  /** A background flush: its failure is logged in drain() and retried by its timer. */
+  /**
+   * A background flush: its failure is logged in drain() and retried by its timer. The timer handle is cleared
+   * first: a timer that fired while another flush ran would otherwise stay set, and `timer ??=` in append() would
+   * never schedule a flush again until a full batch piled up.
+   */
   private kick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.flush().catch(() => {});
   }
 

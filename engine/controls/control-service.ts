@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { sql } from 'kysely';
-import type { ControlDefinition, EvidenceSources } from '../../controls/define-control.ts';
+import { parseDuration, type ControlDefinition, type EvidenceSources } from '../../controls/define-control.ts';
 import type { InventorySource } from '../../controls/collectors/inventory-source.ts';
 import { createEvidenceSources } from '../../controls/collectors/sources.ts';
 import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
@@ -9,6 +10,7 @@ import type { ControlSettings } from '../../controls/settings.ts';
 import { EvidenceStore } from '../../evidence/evidence-store.ts';
 import type { Authz } from '../authz/create-authz.ts';
 import type { Entity } from '../authz/entity.ts';
+import { loadConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { RunStatus } from '../db/schema.ts';
 import { InputError, NotFoundError } from '../errors.ts';
@@ -32,6 +34,42 @@ export interface StoredRun {
   evidenceSeq: number | null;
   requestedBy: string | null;
 }
+
+/** Where the control settings came from, and the retention periods in force: shown by GET /v1/settings. */
+export interface SettingsOrigin {
+  /** the settings file path, "demo", or "inline" (settings given in code, e.g. tests) */
+  source: string;
+  demo: boolean;
+}
+export interface RetentionDays {
+  decisionDays: number;
+  revealDays: number;
+  evidenceDays: number;
+}
+
+export type HistoryStatus = Exclude<RunStatus, 'running'>;
+export interface PostureDay {
+  date: string;
+  pass: number;
+  fail: number;
+  error: number;
+  /** not_applicable + stale: pass + fail + error + other = the controls with a result that day */
+  other: number;
+  stale: number;
+  notApplicable: number;
+  /** pass / (pass + fail + error + stale); null when no control was evaluated */
+  passRate: number | null;
+}
+export interface PostureChange {
+  controlId: string;
+  title: string;
+  from: HistoryStatus | null;
+  to: HistoryStatus;
+  at: string;
+  runId: string;
+}
+
+const DAY_MS = 86_400_000;
 
 const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
   inventory: 'inventory',
@@ -68,6 +106,8 @@ export class ControlService {
   private readinessQueued: Promise<IntegrationReadiness[]> | undefined;
   private readonly platformQuery?: ReadOnlyQuery;
   readonly logScan?: LogScanService;
+  readonly origin: SettingsOrigin;
+  readonly retention: RetentionDays;
 
   constructor(props: {
     db: Db;
@@ -83,7 +123,17 @@ export class ControlService {
     env?: Record<string, string | undefined>;
     platformQuery?: ReadOnlyQuery;
     logScan?: LogScanService;
+    origin?: SettingsOrigin;
+    /** decision and evidence retention (the reveal retention is revealRetentionDays); defaults: the config defaults */
+    retention?: Omit<RetentionDays, 'revealDays'>;
   }) {
+    this.origin = props.origin ?? { source: 'inline', demo: false };
+    const defaults = props.retention ? undefined : loadConfig({});
+    this.retention = {
+      decisionDays: props.retention?.decisionDays ?? defaults!.TENET_DECISION_RETENTION_DAYS,
+      revealDays: props.revealRetentionDays,
+      evidenceDays: props.retention?.evidenceDays ?? defaults!.TENET_EVIDENCE_RETENTION_DAYS,
+    };
     this.platformQuery = props.platformQuery;
     this.logScan = props.logScan;
     this.db = props.db;
@@ -276,6 +326,184 @@ export class ControlService {
     });
   }
 
+  /**
+   * Posture per UTC day over the last `days` days (today included): each catalogue control counts with its last
+   * finished status of that day, or, on a day it did not run, the status carried forward from its last run before
+   * (judged stale, as `currentStatus` does, when older than its freshFor at the end of that day). Plus the newest
+   * status changes (a run whose status differs from the control's previous finished run) inside the period, of
+   * catalogue controls. Two queries, whatever the number of runs; a short period reads only its own runs.
+   */
+  async postureHistory(props: { days: number; now?: number }): Promise<{ days: PostureDay[]; changes: PostureChange[] }> {
+    const now = new Date(props.now ?? Date.now());
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const start = new Date(today - (props.days - 1) * DAY_MS);
+    const startDate = start.toISOString().slice(0, 10);
+    const endDate = new Date(today).toISOString().slice(0, 10);
+    const fresh = JSON.stringify(Object.fromEntries([...this.catalogue.values()].map((c) => [c.id, parseDuration(c.freshFor)])));
+    // Per catalogue control, its last finished run before the period: with it, the period's runs are all that is
+    // needed (carried-forward status, and the `from` of the period's first change). Run ids order runs, as in latest().
+    const seed = sql`
+      fresh AS (
+        SELECT key AS control_id, value::bigint AS fresh_ms FROM jsonb_each_text(${fresh}::jsonb)
+      ),
+      seed AS (
+        SELECT f.control_id, (
+          SELECT r.id FROM control_runs r
+          WHERE r.control_id = f.control_id AND r.status <> 'running' AND r.finished_at < ${start}
+          ORDER BY r.id DESC LIMIT 1
+        ) AS id
+        FROM fresh f
+      )`;
+    const days = await sql<{ date: string; pass: string; fail: string; error: string; stale: string; not_applicable: string }>`
+      WITH ${seed},
+      -- per control and day, the last finished run (runs before the period fall on the day before it): its finish
+      -- time in µs and its status packed into one bigint, so one hash aggregate finds it, with no sort of all runs
+      buckets AS (
+        SELECT control_id, day,
+          (ARRAY['pass', 'fail', 'error', 'not_applicable'])[(packed % 8) + 1] AS status,
+          to_timestamp((packed / 8) / 1e6) AS finished_at
+        FROM (
+          SELECT r.control_id,
+            CASE WHEN r.finished_at < ${start} THEN ${startDate}::date - 1 ELSE (r.finished_at AT TIME ZONE 'UTC')::date END AS day,
+            max((extract(epoch FROM r.finished_at) * 1e6)::bigint * 8 + array_position(ARRAY['pass', 'fail', 'error', 'not_applicable'], r.status) - 1) AS packed
+          FROM control_runs r
+          WHERE r.status IN ('pass', 'fail', 'error', 'not_applicable') AND r.finished_at IS NOT NULL AND r.finished_at <= ${now}
+            AND (r.finished_at >= ${start} OR r.id IN (SELECT id FROM seed))
+            AND r.control_id IN (SELECT control_id FROM fresh)
+          GROUP BY 1, 2
+        ) p
+      ),
+      days AS (
+        SELECT d::date AS day FROM generate_series(${startDate}::date - 1, ${endDate}::date, interval '1 day') AS d
+      ),
+      grid AS (
+        SELECT c.control_id, c.fresh_ms, d.day, b.status, b.finished_at,
+          count(b.finished_at) OVER (PARTITION BY c.control_id ORDER BY d.day) AS grp
+        FROM fresh c CROSS JOIN days d
+        LEFT JOIN buckets b ON b.control_id = c.control_id AND b.day = d.day
+      ),
+      -- carried forward: each day takes the last bucket at or before it
+      filled AS (
+        SELECT g.day, g.fresh_ms,
+          first_value(g.status) OVER w AS status,
+          first_value(g.finished_at) OVER w AS finished_at
+        FROM grid g
+        WINDOW w AS (PARTITION BY g.control_id, g.grp ORDER BY g.day)
+      ),
+      -- judged as currentStatus does, as of the end of the day (or now, today)
+      judged AS (
+        SELECT f.day,
+          CASE
+            WHEN f.status = 'error' THEN 'error'
+            WHEN extract(epoch FROM (LEAST(((f.day + 1)::timestamp AT TIME ZONE 'UTC'), ${now}::timestamptz) - f.finished_at)) * 1000 > f.fresh_ms THEN 'stale'
+            ELSE f.status
+          END AS status
+        FROM filled f
+        WHERE f.status IS NOT NULL AND f.day >= ${startDate}::date
+      )
+      SELECT to_char(d.day, 'YYYY-MM-DD') AS date,
+        count(j.status) FILTER (WHERE j.status = 'pass') AS pass,
+        count(j.status) FILTER (WHERE j.status = 'fail') AS fail,
+        count(j.status) FILTER (WHERE j.status = 'error') AS error,
+        count(j.status) FILTER (WHERE j.status = 'stale') AS stale,
+        count(j.status) FILTER (WHERE j.status = 'not_applicable') AS not_applicable
+      FROM days d LEFT JOIN judged j ON j.day = d.day
+      WHERE d.day >= ${startDate}::date
+      GROUP BY d.day ORDER BY d.day`.execute(this.db);
+    // Per control, newest first along its index, the runs whose status differs from the run before (lead): at most
+    // 20 each, then the newest 20 overall.
+    const changes = await sql<{ id: string; control_id: string; status: HistoryStatus; prev: HistoryStatus | null; finished_at: Date }>`
+      WITH ${seed}
+      SELECT ch.id, ch.control_id, ch.status, ch.prev, ch.finished_at FROM seed s CROSS JOIN LATERAL (
+        SELECT * FROM (
+          SELECT r.id, r.control_id, r.status, r.finished_at, lead(r.status) OVER (ORDER BY r.id DESC) AS prev
+          FROM control_runs r
+          WHERE r.control_id = s.control_id AND r.id >= coalesce(s.id, 0) AND r.status <> 'running' AND r.finished_at IS NOT NULL
+          ORDER BY r.id DESC
+        ) x
+        WHERE x.prev IS DISTINCT FROM x.status AND x.finished_at >= ${start} AND x.finished_at <= ${now}
+        LIMIT 20
+      ) ch
+      ORDER BY ch.finished_at DESC, ch.id DESC
+      LIMIT 20`.execute(this.db);
+    return {
+      days: days.rows.map((r) => {
+        const [pass, fail, error, stale, notApplicable] = [r.pass, r.fail, r.error, r.stale, r.not_applicable].map(Number);
+        const evaluated = pass + fail + error + stale;
+        return { date: r.date, pass, fail, error, other: stale + notApplicable, stale, notApplicable, passRate: evaluated ? pass / evaluated : null };
+      }),
+      changes: changes.rows.map((r) => ({
+        controlId: r.control_id,
+        title: this.catalogue.get(r.control_id)?.title ?? r.control_id,
+        from: r.prev,
+        to: r.status,
+        at: new Date(r.finished_at).toISOString(),
+        runId: String(r.id),
+      })),
+    };
+  }
+
+  /**
+   * What is being checked, as configured, for the console's settings page: never a secret. Role external ids,
+   * probe header values and database credentials live in the environment or are left out; URLs lose their
+   * user info and query; trusted attestation keys are shown by key id and JWK thumbprint.
+   */
+  async describeSettings() {
+    const s = this.settings;
+    const environments = new Map<string, { environment: string; accounts: string[]; resources: string[] }>();
+    const env = (name: string) => environments.get(name) ?? environments.set(name, { environment: name, accounts: [], resources: [] }).get(name)!;
+    for (const [account, name] of Object.entries(s.environments.accounts)) env(name).accounts.push(account);
+    for (const [resource, name] of Object.entries(s.environments.resources)) env(name).resources.push(resource);
+    const orders = s.probes.orders;
+    return {
+      source: this.origin.source,
+      demo: this.origin.demo,
+      environments: [...environments.values()],
+      aws: s.aws
+        ? {
+            accounts: s.aws.accounts.map((a) => ({ accountId: a.accountId, regions: a.regions, ...(a.roleArn ? { roleArn: a.roleArn } : {}), externalId: a.externalId ? 'configured' : null })),
+            endpoint: s.aws.endpoint ? safeUrl(s.aws.endpoint) : null,
+            requestTimeoutMs: s.aws.requestTimeoutMs,
+            maxAttempts: s.aws.maxAttempts,
+          }
+        : null,
+      snapshots: s.snapshots,
+      probes: [
+        ...s.probes.webhooks.map((w) => ({ name: w.name, kind: 'webhook' as const, url: safeUrl(w.url), provider: w.provider, signatureHeader: w.signatureHeader })),
+        ...(orders
+          ? [{ name: 'orders', kind: 'orders' as const, url: safeUrl(orders.url), headers: Object.keys(orders.headersFromEnv), buyerFields: orders.buyerFields, ordersPath: orders.ordersPath }]
+          : []),
+      ],
+      probeHosts: s.probes.allowedHosts,
+      probeTimeoutMs: s.probes.timeoutMs,
+      logScan: s.logScan
+        ? {
+            groups: [
+              ...s.logScan.groups.map((g) => ({ logGroupName: g.logGroupName, accountId: g.accountId, region: g.region, source: 'cloudwatch' as const })),
+              ...s.logScan.exports.map((e) => ({ logGroupName: e.logGroupName, source: 'export' as const })),
+            ],
+            windowHours: s.logScan.windowHours,
+            insightsPrefilter: Boolean(s.logScan.insightsPrefilter),
+            maxSamplesPerDetector: s.logScan.maxSamplesPerDetector,
+          }
+        : null,
+      platformDatabase: s.platformDatabase
+        ? this.platformQuery
+          ? { status: 'configured' as const, host: 'in-process', database: null, statementTimeoutMs: s.platformDatabase.statementTimeoutMs, backfillQuery: Boolean(s.platformDatabase.unredactedOrdersQuery) }
+          : describeDatabase(this.env[s.platformDatabase.urlEnv], s.platformDatabase)
+        : null,
+      attestations: {
+        trustedKeys: await Promise.all(s.attestations.trustedKeys.map(async (k) => ({ kid: k.kid, fingerprint: await jwkFingerprint(k.jwk) }))),
+      },
+      schedules: [...this.catalogue.keys()].map((id) => ({ controlId: id, cron: this.schedule(id), overridden: id in s.schedules })),
+      integrations: Object.entries(s.integrations).map(([id, i]) => ({ id, controls: i.controls })),
+      requirements: s.requirements,
+      packs: { organisation: s.packs.organisation, google: { privacyPolicyUrl: s.packs.google.privacyPolicyUrl ? safeUrl(s.packs.google.privacyPolicyUrl) : null, scopes: s.packs.google.scopes } },
+      runTimeoutMs: s.runTimeoutMs,
+      retention: this.retention,
+    };
+  }
+
   async runs(controlId: string, props: { limit: number; before?: string }): Promise<StoredRun[]> {
     this.control(controlId);
     let q = this.db.selectFrom('control_runs').selectAll().where('control_id', '=', controlId);
@@ -409,6 +637,40 @@ export class ControlService {
     else if (e.attrs.restricted === true) ready = false;
     if (ready === undefined || e.attrs.ready === ready) return e;
     return { ...e, attrs: { ...e.attrs, ready } };
+  }
+}
+
+/** A URL without user info, query or fragment (they can carry credentials or tokens). */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** The platform database as host and database name only: never the user, password or parameters. */
+function describeDatabase(url: string | undefined, db: { statementTimeoutMs: number; unredactedOrdersQuery?: string }) {
+  const base = { statementTimeoutMs: db.statementTimeoutMs, backfillQuery: Boolean(db.unredactedOrdersQuery) };
+  if (!url) return { status: 'missing' as const, ...base };
+  try {
+    const u = new URL(url);
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (!u.hostname) return { status: 'configured' as const, ...base };
+    return { status: 'configured' as const, host: u.host, database: database || null, ...base };
+  } catch {
+    return { status: 'configured' as const, ...base };
+  }
+}
+
+/** RFC 7638 thumbprint of a public JWK (sha256 of the canonical JSON when it is not a complete JWK). */
+async function jwkFingerprint(jwk: Record<string, unknown>): Promise<string> {
+  try {
+    return `sha256:${await calculateJwkThumbprint(jwk as JWK, 'sha256')}`;
+  } catch {
+    const canonical = JSON.stringify(Object.fromEntries(Object.entries(jwk).sort(([a], [b]) => a.localeCompare(b))));
+    return `sha256-hex:${createHash('sha256').update(canonical).digest('hex')}`;
   }
 }
 

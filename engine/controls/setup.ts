@@ -12,7 +12,7 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints, writeDemoLogExports } from '../demo/demo-environment.ts';
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
-import type { PackDeps } from '../../evidence/packs/build-pack.ts';
+import { accessReview, type PackDeps } from '../../evidence/packs/build-pack.ts';
 import { PackService } from '../../evidence/packs/pack-service.ts';
 import { AttestationStore } from './attestation-store.ts';
 import { ControlService } from './control-service.ts';
@@ -56,7 +56,8 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
   let settings: ControlSettings;
   let platformQuery: ReadOnlyQuery | undefined;
   let demoJws: string[] = [];
-  if (props.demo && !config.TENET_CONFIG_FILE) {
+  const fromDemo = Boolean(props.demo && !config.TENET_CONFIG_FILE);
+  if (fromDemo) {
     const dir = path.resolve(config.TENET_DATA_DIR, 'demo');
     await mkdir(dir, { recursive: true });
     const snapshotFile = path.join(dir, 'config-snapshot.json');
@@ -87,6 +88,8 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
     revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
     platformQuery,
     logScan,
+    origin: { source: fromDemo ? 'demo' : (config.TENET_CONFIG_FILE ?? 'defaults (no TENET_CONFIG_FILE)'), demo: Boolean(props.demo) },
+    retention: { decisionDays: config.TENET_DECISION_RETENTION_DAYS, evidenceDays: config.TENET_EVIDENCE_RETENTION_DAYS },
   });
   let scheduler: { stop(): Promise<void> } | undefined;
   return {
@@ -120,13 +123,17 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
   };
 }
 
-/** The pack service and its public key, over a running control service (deps made once, on first use). */
-export function packService(props: { db: Db; authz: Authz; controls: ControlService; config: Config }) {
+/**
+ * The pack service and its public key, over a running control service (deps made once, on first use), and the
+ * access review the packs carry, asked of the platform PDP over the stored entities.
+ */
+export function packService(props: { db: Db; authz: Authz; controls: ControlService; config: Config; logger?: Logger }) {
   let deps: Promise<PackDeps> | undefined;
   const make = () =>
     (deps ??= makePackDeps({ db: props.db, authz: props.authz, settings: props.controls.settings, catalogue: props.controls.catalogue, scannerSecret: props.config.TENET_SCANNER_SECRET }));
   return {
-    packs: new PackService({ db: props.db, dir: path.resolve(props.config.TENET_DATA_DIR, 'packs'), deps: make }),
+    packs: new PackService({ db: props.db, dir: path.resolve(props.config.TENET_DATA_DIR, 'packs'), deps: make, logger: props.logger }),
     publicKey: async () => (await make()).signing.publicKeyPem,
+    accessReview: () => accessReview({ pdp: props.authz.platform, entities: props.authz.entityStore }),
   };
 }

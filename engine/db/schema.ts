@@ -16,6 +16,7 @@ export interface Database {
   deployments: { id: Generated<string>; deployed_at: ColumnType<Date, Date | string, never>; version: string; recorded_by: string; recorded_at: Timestamp };
   install_secrets: { name: string; value: string; created_at: Timestamp };
   evidence_checkpoints: { seq: ColumnType<string, string | number, never>; hash: string; created_at: ColumnType<Date, Date | string, never>; key_id: string; signature: string };
+  console_sessions: ConsoleSessionsTable;
   packs: {
     id: string;
     profile: 'sp-api' | 'google';
@@ -105,6 +106,19 @@ export interface ApiKeysTable {
   created_by: string | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
+}
+
+export interface ConsoleSessionsTable {
+  /** sha256 of the cookie's token: the token itself is never stored. */
+  id_hash: string;
+  csrf_token: string;
+  subject: string;
+  name: string;
+  role: 'admin' | 'security_officer' | 'auditor' | 'service';
+  via: 'demo' | 'oidc';
+  created_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, never>;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface EvidenceRecordsTable {

@@ -3,17 +3,28 @@ import type { ApiKeyInfo, ApiKeyStore } from '../api-keys.ts';
 import type { DecisionLog } from '../authz/decision-log.ts';
 import { toDecisionRecord } from '../authz/decision-log.ts';
 import type { AuthorizationRequest, Decision, PolicyDecisionPoint } from '../authz/pdp.ts';
-import { AuthenticationError, NotAllowedError } from '../errors.ts';
-import type { RouteGate } from './route.ts';
+import { AuthenticationError, CsrfError, NotAllowedError } from '../errors.ts';
+import type { Caller, RouteGate } from './route.ts';
+import { looksLikeJwt, readCookie, safeEqual, SESSION_COOKIE, sessionCaller, type OidcVerifier, type SessionStore } from './sessions.ts';
 
-/** The Tenet policy set's view of a caller: its key, in its role, acting on an area of Tenet. */
-export function tenetRequest(key: Pick<ApiKeyInfo, 'id' | 'role'>, gate: RouteGate): AuthorizationRequest {
+type Principal = Pick<Caller, 'id' | 'role' | 'via'>;
+
+/** An API key as a caller. */
+export const apiKeyCaller = (key: ApiKeyInfo): Caller => ({ id: key.id, name: key.name, role: key.role, via: 'api_key' });
+
+/** API keys are Tenet::ApiKey; people (console sessions, OIDC tokens) are Tenet::User. */
+export const principalType = (caller: Pick<Caller, 'via'>): 'Tenet::ApiKey' | 'Tenet::User' =>
+  caller.via === 'api_key' ? 'Tenet::ApiKey' : 'Tenet::User';
+
+/** The Tenet policy set's view of a caller: a key or a user, in its role, acting on an area of Tenet. */
+export function tenetRequest(caller: Principal, gate: RouteGate): AuthorizationRequest {
+  const type = principalType(caller);
   return {
-    principal: { type: 'Tenet::ApiKey', id: key.id },
+    principal: { type, id: caller.id },
     action: { id: gate.action },
     resource: { type: 'Tenet::Area', id: gate.area },
     // Role and Area are enumerated types in the schema: they need no entity of their own.
-    entities: [{ uid: { type: 'Tenet::ApiKey', id: key.id }, attrs: {}, parents: [{ type: 'Tenet::Role', id: key.role }] }],
+    entities: [{ uid: { type, id: caller.id }, attrs: {}, parents: [{ type: 'Tenet::Role', id: caller.role }] }],
   };
 }
 
@@ -23,20 +34,45 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-export function authenticate(apiKeys: ApiKeyStore): RequestHandler {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Who is calling. `Authorization: Bearer` first: an API key, else (when OIDC is configured) an OIDC JWT; a bearer
+ * request never falls back to the cookie. Without the header, the console's `tenet_session` cookie — and then
+ * every unsafe method must carry the session's `x-csrf-token`. `apiKeyOnly` (the authorization hot routes) accepts
+ * API keys and nothing else. Sets res.locals.key (the Caller) and, for a cookie, res.locals.session.
+ */
+export function authenticate(props: { apiKeys: ApiKeyStore; sessions?: SessionStore; oidc?: OidcVerifier; apiKeyOnly?: boolean }): RequestHandler {
+  const { apiKeys, sessions, oidc, apiKeyOnly } = props;
   return async (req, res, next) => {
-    const token = bearerToken(req.headers.authorization);
-    const key = token ? await apiKeys.authenticate(token) : undefined;
-    if (!key) throw new AuthenticationError();
-    res.locals.key = key;
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const token = bearerToken(header);
+      if (!token) throw new AuthenticationError();
+      const key = await apiKeys.authenticate(token);
+      if (key) res.locals.key = apiKeyCaller(key);
+      else if (!apiKeyOnly && oidc && looksLikeJwt(token)) res.locals.key = (await oidc.verify(token)).caller;
+      else throw new AuthenticationError();
+      return next();
+    }
+    const cookie = apiKeyOnly || !sessions ? undefined : readCookie(req.headers.cookie, SESSION_COOKIE);
+    const session = cookie ? await sessions!.authenticate(cookie) : undefined;
+    if (!session) throw new AuthenticationError();
+    if (!SAFE_METHODS.has(req.method)) {
+      const sent = req.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) throw new CsrfError();
+    }
+    res.locals.key = sessionCaller(session);
+    res.locals.session = session;
     next();
   };
 }
 
 /**
- * Route authorization through Tenet's own policy set. The set decides on role, action and area alone, so a
- * decision is cached per (policy hash, role, action, area): the cache empties itself when the policy changes.
- * Denies, and every allow outside the authorization hot path, go to the decision log like any other decision.
+ * Route authorization through Tenet's own policy set. The set decides on principal type, role, action and area
+ * alone, so a decision is cached per (policy hash, principal type, role, action, area): the cache empties itself
+ * when the policy changes. Denies, and every allow outside the authorization hot path, go to the decision log like
+ * any other decision, with the caller's id (a key id or a user's subject, never a secret).
  */
 export class RouteGuard {
   private readonly pdp: PolicyDecisionPoint;
@@ -48,11 +84,11 @@ export class RouteGuard {
     this.log = props.log;
   }
 
-  decide(key: Pick<ApiKeyInfo, 'id' | 'role'>, gate: RouteGate): Decision {
-    const cacheKey = `${this.pdp.active?.hash}|${key.role}|${gate.action}|${gate.area}`;
+  decide(caller: Principal, gate: RouteGate): Decision {
+    const cacheKey = `${this.pdp.active?.hash}|${principalType(caller)}|${caller.role}|${gate.action}|${gate.area}`;
     let decision = this.cache.get(cacheKey);
     if (!decision) {
-      decision = this.pdp.authorize(tenetRequest(key, gate));
+      decision = this.pdp.authorize(tenetRequest(caller, gate));
       if (decision.errors.length === 0) {
         if (this.cache.size > 1000) this.cache.clear();
         this.cache.set(cacheKey, decision);
@@ -61,13 +97,26 @@ export class RouteGuard {
     return decision;
   }
 
-  async check(key: ApiKeyInfo, gate: RouteGate, requestId: string): Promise<void> {
-    const decision = this.decide(key, gate);
+  async check(caller: Caller, gate: RouteGate, requestId: string): Promise<void> {
+    const decision = this.decide(caller, gate);
     if (decision.decision === 'deny' || gate.area !== 'authorize') {
-      await this.log.append(toDecisionRecord({ request: tenetRequest(key, gate), decision, requestId, caller: key.id }));
+      await this.log.append(toDecisionRecord({ request: tenetRequest(caller, gate), decision, requestId, caller: caller.id }));
     }
     if (decision.decision !== 'allow') {
-      throw new NotAllowedError(`The ${key.role} role may not ${gate.action} ${gate.area.replace(/_/g, ' ')}.`);
+      throw new NotAllowedError(`The ${caller.role} role may not ${gate.action} ${gate.area.replace(/_/g, ' ')}.`);
     }
+  }
+
+  /**
+   * What a caller may do, area by area, for every gate given (the app's route gates): the console shows exactly
+   * what the server would allow. Asked of the same policy set as every request; not logged (nothing was done).
+   */
+  permissions(caller: Principal, gates: RouteGate[]): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const gate of gates) {
+      const actions = (out[gate.area] ??= []);
+      if (!actions.includes(gate.action) && this.decide(caller, gate).decision === 'allow') actions.push(gate.action);
+    }
+    return out;
   }
 }

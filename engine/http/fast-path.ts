@@ -5,7 +5,7 @@ import type { ApiKeyStore } from '../api-keys.ts';
 import { AuthenticationError, InputError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { bearerToken, type RouteGuard } from './access.ts';
+import { apiKeyCaller, bearerToken, type RouteGuard } from './access.ts';
 import { toErrorResponse } from './error-handler.ts';
 import type { RouteDef } from './route.ts';
 
@@ -63,7 +63,7 @@ export function createRequestListener(props: {
   bodyLimit: number;
 }): RequestListener {
   const hot = new Map<string, RouteDef>();
-  for (const r of props.routes) if (r.hot && r.gate !== 'public') hot.set(`${r.method.toUpperCase()} ${r.path}`, r);
+  for (const r of props.routes) if (r.hot && typeof r.gate === 'object') hot.set(`${r.method.toUpperCase()} ${r.path}`, r);
   const { app, apiKeys, guard, logger, metrics, securityHeaders, bodyLimit } = props;
 
   async function serve(route: RouteDef, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -74,10 +74,12 @@ export function createRequestListener(props: {
     let status = 200;
     let payload: unknown;
     try {
-      if (route.gate === 'public') throw new InputError('not a hot route');
+      if (typeof route.gate !== 'object') throw new InputError('not a hot route');
+      // API keys only: a console cookie or an OIDC token is never accepted here (no CSRF surface on the hot path).
       const token = bearerToken(req.headers.authorization);
-      const key = token ? await apiKeys.authenticate(token) : undefined;
-      if (!key) throw new AuthenticationError();
+      const info = token ? await apiKeys.authenticate(token) : undefined;
+      if (!info) throw new AuthenticationError();
+      const key = apiKeyCaller(info);
       await guard.check(key, route.gate, requestId);
       const body = route.body ? route.body.parse(await readJson(req, bodyLimit)) : undefined;
       payload = await route.handler({ body, query: undefined, params: undefined, key, requestId, req: req as Request, res: res as unknown as Response });

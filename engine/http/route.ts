@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { ApiKeyInfo } from '../api-keys.ts';
+import type { TenetRole } from '../api-keys.ts';
 
 /** What Tenet's own policy set is asked for a route: may this key's role do `action` on `area`? */
 export interface RouteGate {
@@ -8,11 +8,24 @@ export interface RouteGate {
   action: string;
 }
 
+/**
+ * Who is calling, however they authenticated: an API key (Tenet::ApiKey in the Tenet policy set), or a person
+ * through a console session or an OIDC bearer token (Tenet::User). `id` is the key id or the user's subject —
+ * never a secret — and is what the decision log records as the caller.
+ */
+export interface Caller {
+  id: string;
+  name: string;
+  role: TenetRole;
+  via: 'api_key' | 'session' | 'oidc';
+}
+
 export interface RouteContext<B, Q, P> {
   body: B;
   query: Q;
   params: P;
-  key: ApiKeyInfo;
+  /** The caller (named `key` from when every caller was an API key). */
+  key: Caller;
   requestId: string;
   req: Request;
   res: Response;
@@ -21,14 +34,15 @@ export interface RouteContext<B, Q, P> {
 /**
  * A route declares its schemas once: they validate requests at the boundary and generate /openapi.json.
  * `gate` is required for every route that is not public, so a new route cannot forget authorization;
- * the shared security test walks this list.
+ * `'authenticated'` is for routes about the caller itself (its session): any authenticated caller, no role gate.
+ * The shared security test walks this list.
  */
 export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   summary: string;
   tag: string;
-  gate: RouteGate | 'public';
+  gate: RouteGate | 'public' | 'authenticated';
   body?: B;
   query?: Q;
   params?: P;
@@ -42,8 +56,12 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   handler: (ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<unknown> | unknown;
 }
 
-/** How a caller is named in what Tenet records (exception approvals, runs, packs): key name and id, never the key. */
-export const actor = (key: Pick<ApiKeyInfo, 'name' | 'id'>): string => `${key.name} (key ${key.id})`;
+/**
+ * How a caller is named in what Tenet records (exception approvals, runs, packs): key name and id, never the key;
+ * for a person, their name and subject.
+ */
+export const actor = (key: Pick<Caller, 'name' | 'id'> & { via?: Caller['via'] }): string =>
+  `${key.name} (${key.via === undefined || key.via === 'api_key' ? 'key' : 'user'} ${key.id})`;
 
 export const defineRoute = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(def: RouteDef<B, Q, P>): RouteDef =>
   def as unknown as RouteDef;

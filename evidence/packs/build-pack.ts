@@ -81,11 +81,38 @@ async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map
   return out;
 }
 
+export type AccessReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
+
+/** One user's access for one action: the clients on which the PDP allows it. */
+export interface AccessReviewRow {
+  user: string;
+  roles: string[];
+  /** the user's agency; null for platform users */
+  agency: string | null;
+  action: AccessReviewAction;
+  clients: string[];
+}
+
+export interface AccessReview {
+  rows: AccessReviewRow[];
+  /** (user, action, client) grants where the client belongs to another agency than the user */
+  crossAgency: number;
+  /** how many users and clients were reviewed */
+  users: number;
+  clients: number;
+}
+
+const REVIEW_ACTIONS: Array<[AccessReviewAction, string[]]> = [
+  ['reveal_buyer_pii', ['Order']],
+  ['export', ['Order', 'Report', 'Conversation']],
+  ['read_credential', ['Credential']],
+];
+
 /**
  * Who can reveal buyer PII, export, or read credentials, on which clients — asked of the PDP for every user and
  * client (with MFA), over the stored entities; never inferred from role names.
  */
-export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>): { rows: string[][]; crossAgency: number } {
+export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>, onUser?: (done: number, total: number) => void): AccessReview {
   const clients = [...deps.entities.all('Client')];
   const users = [...deps.entities.all('User')];
   // Up to three resources of each type per client: the decisions are asked on them.
@@ -98,17 +125,12 @@ export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>): { rows: 
     if (list.length < 3) byClient.set(key, [...list, e]);
   }
   const resources = (types: string[], client: string) => types.flatMap((t) => byClient.get(`${client}\n${t}`) ?? []);
-  const actions: Array<[string, string[]]> = [
-    ['reveal_buyer_pii', ['Order']],
-    ['export', ['Order', 'Report', 'Conversation']],
-    ['read_credential', ['Credential']],
-  ];
-  const rows: string[][] = [];
+  const rows: AccessReviewRow[] = [];
   let crossAgency = 0;
-  for (const u of users) {
-    const roles = u.parents.filter((p) => p.type === 'Role').map((p) => p.id).join(', ');
+  users.forEach((u, index) => {
+    const roles = u.parents.filter((p) => p.type === 'Role').map((p) => p.id);
     const userAgency = refId(u.attrs.agency);
-    for (const [action, types] of actions) {
+    for (const [action, types] of REVIEW_ACTIONS) {
       const allowed: string[] = [];
       for (const c of clients) {
         const ok = resources(types, c.uid.id).some(
@@ -120,25 +142,44 @@ export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>): { rows: 
           if (userAgency && clientAgency && userAgency !== clientAgency) crossAgency++;
         }
       }
-      if (allowed.length) rows.push([u.uid.id, roles, userAgency ?? '(platform)', action, allowed.join(', ')]);
+      if (allowed.length) rows.push({ user: u.uid.id, roles, agency: userAgency ?? null, action, clients: allowed });
     }
-  }
-  return { rows, crossAgency };
+    onUser?.(index + 1, users.length);
+  });
+  return { rows, crossAgency, users: users.length, clients: clients.length };
+}
+
+/** The access review as the pack's table rows: user, roles, agency, action, clients allowed. */
+export function accessReviewTable(review: AccessReview): string[][] {
+  return review.rows.map((r) => [r.user, r.roles.join(', '), r.agency ?? '(platform)', r.action, r.clients.join(', ')]);
+}
+
+/** Where a build is: the phase, and how far into it (`total` null when not known). */
+export interface PackProgress {
+  phase: 'controls' | 'access-review' | 'rendering' | 'evidence' | 'signing' | 'finishing';
+  done: number;
+  total: number | null;
 }
 
 /** Builds one review pack as a stream into `out`. Throws PackRefusedError (nothing valid written) on raw PII. */
-export async function buildPack(deps: PackDeps, props: { profile: PackProfile; from: Date; to: Date; out: Writable }): Promise<PackManifest> {
+export async function buildPack(
+  deps: PackDeps,
+  props: { profile: PackProfile; from: Date; to: Date; out: Writable; onProgress?: (progress: PackProgress) => void },
+): Promise<PackManifest> {
   const { db } = deps;
   const { profile, from, to } = props;
+  const progress = (phase: PackProgress['phase'], done: number, total: number | null) => props.onProgress?.({ phase, done, total });
   if (!(from < to)) throw new Error('the period must start before it ends');
+  progress('controls', 0, deps.catalogue.size);
   const controls = await controlResults(deps, from, to);
+  progress('controls', deps.catalogue.size, deps.catalogue.size);
   const attested = await db
     .selectFrom('attestations')
     .select('document_id')
     .where('attested_at', '<=', to)
     .where('expires_at', '>', to)
     .execute();
-  const review = accessReview(deps);
+  const review = accessReview(deps, (done, total) => progress('access-review', done, total));
   const ctx: ProfileContext = {
     controls,
     attestedDocuments: new Set(attested.map((a) => a.document_id)),
@@ -165,7 +206,7 @@ export async function buildPack(deps: PackDeps, props: { profile: PackProfile; f
       id: 'access-review',
       title: 'Access review',
       intro: 'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the policy decision point (with MFA), over the entities as stored when the pack was built.',
-      table: { columns: ['user', 'roles', 'agency', 'action', 'clients allowed'], rows: review.rows },
+      table: { columns: ['user', 'roles', 'agency', 'action', 'clients allowed'], rows: accessReviewTable(review) },
     });
     sections.push({
       id: 'pii-reveals',
@@ -200,18 +241,27 @@ export async function buildPack(deps: PackDeps, props: { profile: PackProfile; f
   };
 
   const writer = new PackWriter(props.out, deps.scanner);
+  const rendered = 4;
   try {
+    progress('rendering', 0, rendered);
     await writer.add('index.html', [renderHtml(model)]);
+    progress('rendering', 1, rendered);
     // The PDF's bytes are compressed: its text is the model's, scanned here before it is drawn.
     const modelText = JSON.stringify(model, null, 1);
     const found = deps.scanner.scan(modelText)[0];
     if (found) throw new PackRefusedError(`report.pdf would hold raw ${found.detector} (${found.masked}); the pack was not written`);
     await writer.addBinary('report.pdf', await renderPdf(model));
+    progress('rendering', 2, rendered);
     await writer.add('controls.csv', [renderControlsCsv(model)]);
+    progress('rendering', 3, rendered);
     await writer.add('oscal/assessment-results.json', [JSON.stringify(renderOscal(model, { uuidSeed: `${profile}:${model.period.from}:${model.period.to}:${generatedAt}` }), null, 2)]);
-    for (const controlId of used) {
+    progress('rendering', 4, rendered);
+    for (const [index, controlId] of used.entries()) {
+      progress('evidence', index, used.length);
       await writer.add(`evidence/${controlId}.json`, evidenceChunks(db, controlId, from, to));
     }
+    progress('evidence', used.length, used.length);
+    progress('signing', 0, 1);
     await writer.add('public-key.pem', [deps.signing.publicKeyPem]);
     const manifest: PackManifest = {
       format: 'tenet-pack/1',
@@ -228,6 +278,7 @@ export async function buildPack(deps: PackDeps, props: { profile: PackProfile; f
     await writer.add('manifest.json', [manifestBytes], { scanText: false });
     await writer.add('manifest.sig', [signManifest(manifestBytes, deps.signing.privateKey) + '\n']);
     await writer.finish();
+    progress('signing', 1, 1);
     return manifest;
   } catch (error) {
     writer.abort();

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyStore, TENET_ROLES, type TenetRole } from '../../engine/api-keys.ts';
-import { createApp, type TenetApp } from '../../engine/app.ts';
+import { createApp, type AppDeps, type TenetApp } from '../../engine/app.ts';
 import { createAuthz, type Authz } from '../../engine/authz/create-authz.ts';
 import { loadConfig } from '../../engine/config.ts';
 import type { DatabaseHandle } from '../../engine/db/database.ts';
@@ -44,6 +44,8 @@ export async function startTestApp(
     extraRoutes?: (ctx: { authz: Authz; database: DatabaseHandle }) => RouteDef[];
     /** a control service and its routes, over these settings (the control settings file's JSON) and inventory */
     controls?: { settings?: unknown; inventory?: InventorySource[]; live?: boolean };
+    /** console sign-in: demo users, an OIDC provider, the cookie's Secure flag (AppDeps of the same names) */
+    auth?: Pick<AppDeps, 'demoSignIn' | 'oidc' | 'cookieSecure'>;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -85,6 +87,7 @@ export async function startTestApp(
     authz,
     apiKeys,
     extraRoutes: routes,
+    ...props.auth,
   });
   const server = http.createServer(app.listener);
   server.listen(0, '127.0.0.1');

@@ -4,6 +4,7 @@ import * as m0002 from './0002_controls.ts';
 import * as m0003 from './0003_log_scan.ts';
 import * as m0004 from './0004_packs.ts';
 import * as m0005 from './0005_evidence_checkpoints.ts';
+import * as m0006 from './0006_console_sessions.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003_log_scan': m0003,
   '0004_packs': m0004,
   '0005_evidence_checkpoints': m0005,
+  '0006_console_sessions': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

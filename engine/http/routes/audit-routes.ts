@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import type { Response } from 'express';
 import { z } from 'zod';
+import { csvRecord } from '../../../evidence/packs/render-csv.ts';
 import type { Db } from '../../db/database.ts';
 import { InputError } from '../../errors.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
@@ -35,6 +37,79 @@ export const decisionQuerySchema = z.object({
   decision: z.enum(['allow', 'deny']).optional(),
   ...page,
 });
+
+/** The filters of the PII-reveal audit, shared by the JSON list and the CSV export. */
+const revealFilters = {
+  principal: uidFilter.optional(),
+  agency: z.string().max(200).optional(),
+  client: z.string().max(200).optional(),
+  decision: z.enum(['allow', 'deny']).optional(),
+  from: page.from,
+  to: page.to,
+};
+type RevealFilter = z.infer<z.ZodObject<typeof revealFilters>>;
+
+function filteredReveals(db: Db, f: RevealFilter) {
+  let q = db.selectFrom('pii_reveals').selectAll();
+  if (f.principal) q = q.where('principal_type', '=', f.principal.type).where('principal_id', '=', f.principal.id);
+  if (f.agency) q = q.where('agency_id', '=', f.agency);
+  if (f.client) q = q.where('client_id', '=', f.client);
+  if (f.decision) q = q.where('decision', '=', f.decision);
+  if (f.from) q = q.where('at', '>=', new Date(f.from));
+  if (f.to) q = q.where('at', '<', new Date(f.to));
+  return q;
+}
+
+type RevealRow = Awaited<ReturnType<ReturnType<typeof filteredReveals>['execute']>>[number];
+
+/** `at` to the microsecond, as stored: a cursor made of it neither skips nor repeats rows sharing a millisecond. */
+const exactAt = sql<string>`to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const EXACT_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** Reveals after a keyset cursor `at|id` (newest first); `at` as exactAt gives it. */
+function afterReveal(before: string) {
+  const [at, id] = before.split('|');
+  const valid = at && EXACT_AT.test(at) && new Date(Date.parse(at) || 0).toISOString().slice(0, 19) === at.slice(0, 19) && id && /^\d{1,18}$/.test(id);
+  if (!valid) throw new InputError('before: not a cursor returned by this API');
+  return sql<boolean>`(at, id) < (${at}::timestamptz, ${id}::bigint)`;
+}
+
+const toReveal = (r: RevealRow) => ({
+  id: String(r.id),
+  decisionId: r.decision_id,
+  at: r.at.toISOString(),
+  principal: { type: r.principal_type, id: r.principal_id },
+  resource: { type: r.resource_type, id: r.resource_id },
+  agency: r.agency_id,
+  client: r.client_id,
+  decision: r.decision,
+  reasons: r.reasons,
+  purpose: r.purpose,
+  caller: r.caller,
+});
+
+/** The columns of the JSON answer, flattened: ids and tenancy only, no personal data. */
+export const REVEAL_CSV_COLUMNS = ['id', 'decision_id', 'at', 'principal_type', 'principal_id', 'resource_type', 'resource_id', 'agency', 'client', 'decision', 'reasons', 'purpose', 'caller'] as const;
+const revealCsvRecord = (r: ReturnType<typeof toReveal>) =>
+  csvRecord([r.id, r.decisionId, r.at, r.principal.type, r.principal.id, r.resource.type, r.resource.id, r.agency, r.client, r.decision, (r.reasons ?? []).join('; '), r.purpose, r.caller]);
+
+export const REVEAL_EXPORT_MAX = 100_000;
+const EXPORT_BATCH = 1_000;
+
+/** Writes with backpressure; false when the client went away. */
+function write(res: Response, chunk: string): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
+  if (res.write(chunk)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => () => {
+      res.off('drain', onDrain).off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    res.on('drain', onDrain).on('close', onClose);
+  });
+}
 
 export function auditRoutes(deps: { db: Db }): RouteDef[] {
   const { db } = deps;
@@ -85,41 +160,58 @@ export function auditRoutes(deps: { db: Db }): RouteDef[] {
       summary: 'The buyer-PII reveal audit (Addendum §13.2), newest first; kept 365 days.',
       tag: 'Audit',
       gate: { area: 'pii_reveals', action: 'read' },
-      query: z.object({
-        principal: uidFilter.optional(),
-        agency: z.string().max(200).optional(),
-        client: z.string().max(200).optional(),
-        decision: z.enum(['allow', 'deny']).optional(),
-        ...page,
-      }),
+      query: z.object({ ...revealFilters, limit: page.limit, before: page.before }),
       handler: async ({ query }) => {
-        let q = db.selectFrom('pii_reveals').selectAll();
-        if (query.principal) q = q.where('principal_type', '=', query.principal.type).where('principal_id', '=', query.principal.id);
-        if (query.agency) q = q.where('agency_id', '=', query.agency);
-        if (query.client) q = q.where('client_id', '=', query.client);
-        if (query.decision) q = q.where('decision', '=', query.decision);
-        if (query.from) q = q.where('at', '>=', new Date(query.from));
-        if (query.to) q = q.where('at', '<', new Date(query.to));
-        const cursor = parseCursor(query.before);
-        if (cursor) q = q.where(sql<boolean>`(at, id::text) < (${cursor.at}, ${cursor.id})`);
+        let q = filteredReveals(db, query).select(exactAt.as('at_exact'));
+        if (query.before) q = q.where(afterReveal(query.before));
         const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
         const last = rows.at(-1);
         return {
-          reveals: rows.map((r) => ({
-            id: String(r.id),
-            decisionId: r.decision_id,
-            at: r.at.toISOString(),
-            principal: { type: r.principal_type, id: r.principal_id },
-            resource: { type: r.resource_type, id: r.resource_id },
-            agency: r.agency_id,
-            client: r.client_id,
-            decision: r.decision,
-            reasons: r.reasons,
-            purpose: r.purpose,
-            caller: r.caller,
-          })),
-          next: rows.length === query.limit && last ? `${last.at.toISOString()}|${last.id}` : null,
+          reveals: rows.map(toReveal),
+          next: rows.length === query.limit && last ? `${last.at_exact}|${last.id}` : null,
         };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/pii-reveals/export',
+      summary: `The buyer-PII reveal audit as a CSV download, newest first, with the filters of /v1/pii-reveals; at most ${REVEAL_EXPORT_MAX.toLocaleString('en')} rows.`,
+      tag: 'Audit',
+      gate: { area: 'pii_reveals', action: 'read' },
+      query: z.object({
+        format: z.literal('csv').default('csv'),
+        ...revealFilters,
+        limit: z.coerce.number().int().min(1).max(REVEAL_EXPORT_MAX).default(REVEAL_EXPORT_MAX),
+      }),
+      raw: true,
+      handler: async ({ query, res }) => {
+        // Batches by keyset on the exact (at, id): memory stays flat and no row is skipped or repeated.
+        const batch = (after: string | undefined, limit: number) => {
+          let q = filteredReveals(db, query).select(exactAt.as('at_exact'));
+          if (after) q = q.where(afterReveal(after));
+          return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+        };
+        // The first batch is read before anything is sent: a failure there is still an ordinary error answer.
+        let rows = await batch(undefined, Math.min(EXPORT_BATCH, query.limit));
+        res.status(200);
+        res.setHeader('content-type', 'text/csv; charset=utf-8');
+        res.setHeader('content-disposition', `attachment; filename="pii-reveals-${new Date().toISOString().slice(0, 10)}.csv"`);
+        res.setHeader('cache-control', 'no-store');
+        let sent = 0;
+        try {
+          if (!(await write(res, csvRecord([...REVEAL_CSV_COLUMNS])))) return;
+          for (;;) {
+            if (rows.length && !(await write(res, rows.map((r) => revealCsvRecord(toReveal(r))).join('')))) return;
+            sent += rows.length;
+            const last = rows.at(-1);
+            if (!last || rows.length < EXPORT_BATCH || sent >= query.limit) break;
+            rows = await batch(`${last.at_exact}|${last.id}`, Math.min(EXPORT_BATCH, query.limit - sent));
+          }
+          res.end();
+        } catch (error) {
+          // Headers are gone: cut the download rather than end it as if it were complete.
+          res.destroy(error as Error);
+        }
       },
     }),
   ];

@@ -33,6 +33,15 @@ const refId = (value: unknown): string | undefined => {
   return typeof ref?.id === 'string' ? ref.id : undefined;
 };
 
+/** The PDP's request for an /v1/authorize body (the given entities add to or override the stored ones). */
+export const toAuthorizationRequest = (b: z.infer<typeof authorizeRequestSchema>): AuthorizationRequest => ({
+  principal: b.principal,
+  action: { id: b.action.id },
+  resource: b.resource,
+  context: b.context,
+  entities: b.entities as Entity[] | undefined,
+});
+
 /** Removes quoted values from Cedar's messages: an error body must not echo personal data sent in attributes. */
 export function scrubCedarMessage(message: string): string {
   return message.replace(/`[^`]*"[^`]*`/g, '`…`').replace(/value `[^`]*`/g, 'value `…`');
@@ -62,13 +71,7 @@ export function authzRoutes(deps: {
     return { decision: decision.decision, reasons: decision.reasons, errors: decision.errors, decisionId: record.id, policyHash: decision.policyHash };
   }
 
-  const toRequest = (b: z.infer<typeof authorizeRequestSchema>): AuthorizationRequest => ({
-    principal: b.principal,
-    action: { id: b.action.id },
-    resource: b.resource,
-    context: b.context,
-    entities: b.entities as Entity[] | undefined,
-  });
+  const toRequest = toAuthorizationRequest;
 
   return [
     defineRoute({
@@ -107,6 +110,32 @@ export function authzRoutes(deps: {
         const entities = validateEntities(body.entities as Entity[], pdp);
         const { count, version } = await entityStore.upsert(entities);
         return { upserted: count, version };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/entities',
+      summary: 'Stored entities, by type and id prefix (case-insensitive), sorted by type and id: for pickers.',
+      tag: 'Entities',
+      gate: { area: 'entities', action: 'read' },
+      query: z.object({
+        type: entityUidSchema.shape.type.optional(),
+        q: z.string().max(512).optional().meta({ description: 'id prefix' }),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
+      response: z.object({
+        entities: z.array(z.object({ uid: z.object({ type: z.string(), id: z.string() }), attrs: z.record(z.string(), z.unknown()), parents: z.array(z.object({ type: z.string(), id: z.string() })) })),
+        truncated: z.boolean().meta({ description: 'more entities match than were returned' }),
+      }),
+      handler: ({ query }) => {
+        const prefix = query.q?.toLowerCase() ?? '';
+        const matches: Entity[] = [];
+        for (const e of entityStore.all(query.type)) if (!prefix || e.uid.id.toLowerCase().startsWith(prefix)) matches.push(e);
+        matches.sort((a, b) => (a.uid.type === b.uid.type ? (a.uid.id < b.uid.id ? -1 : a.uid.id > b.uid.id ? 1 : 0) : a.uid.type < b.uid.type ? -1 : 1));
+        return {
+          entities: matches.slice(0, query.limit).map((e) => ({ uid: e.uid, attrs: e.attrs, parents: e.parents })),
+          truncated: matches.length > query.limit,
+        };
       },
     }),
     defineRoute({

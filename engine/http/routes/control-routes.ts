@@ -4,6 +4,26 @@ import type { ControlService } from '../../controls/control-service.ts';
 import { InputError } from '../../errors.ts';
 import { actor as who, defineRoute, type RouteDef } from '../route.ts';
 
+const runStatus = z.enum(['pass', 'fail', 'error', 'not_applicable']);
+
+const historySchema = z.object({
+  days: z.array(
+    z.object({
+      date: z.string().meta({ description: 'UTC day, YYYY-MM-DD' }),
+      pass: z.number(),
+      fail: z.number(),
+      error: z.number(),
+      other: z.number().meta({ description: 'stale + not_applicable' }),
+      stale: z.number(),
+      notApplicable: z.number(),
+      passRate: z.number().nullable().meta({ description: 'pass / (pass + fail + error + stale); null when no control was evaluated that day' }),
+    }),
+  ),
+  changes: z.array(
+    z.object({ controlId: z.string(), title: z.string(), from: runStatus.nullable(), to: runStatus, at: z.string(), runId: z.string() }),
+  ).meta({ description: 'Newest first, at most 20: runs whose status differs from the previous finished run of the same control' }),
+});
+
 const controlId = z.object({ id: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a control id like storage.s3-versioning') });
 
 export function controlRoutes(deps: { controls: ControlService; attestations?: AttestationStore }): RouteDef[] {
@@ -16,6 +36,26 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       tag: 'Controls',
       gate: { area: 'controls', action: 'read' },
       handler: async () => ({ controls: await controls.posture() }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/posture/history',
+      summary:
+        'Posture per UTC day (default the last 30 days, today included): how many controls pass, fail, error or are stale/not applicable, each control counted with its last result of the day or carried forward from before; and the newest status changes.',
+      tag: 'Controls',
+      gate: { area: 'controls', action: 'read' },
+      query: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }),
+      response: historySchema,
+      handler: ({ query }) => controls.postureHistory({ days: query.days }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/settings',
+      summary:
+        'What is being checked, as configured: where the settings came from, environments, AWS accounts and regions, probes, log scan, schedules, integrations and their controls, retention. Never a secret.',
+      tag: 'Controls',
+      gate: { area: 'settings', action: 'read' },
+      handler: () => controls.describeSettings(),
     }),
     defineRoute({
       method: 'get',

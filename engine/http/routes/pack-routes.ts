@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AccessReview } from '../../../evidence/packs/build-pack.ts';
 import type { PackService } from '../../../evidence/packs/pack-service.ts';
 import { PackRefusedError } from '../../../evidence/packs/pack-writer.ts';
 import { InputError, RefusedError } from '../../errors.ts';
@@ -6,9 +7,32 @@ import { actor, defineRoute, type RouteDef } from '../route.ts';
 
 const DAY = 86_400_000;
 
-export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<string> }): RouteDef[] {
+const packId = z.object({ id: z.uuid() });
+
+const progressSchema = z
+  .object({ phase: z.string(), done: z.number(), total: z.number().nullable() })
+  .nullable()
+  .meta({ description: 'Where a build running on this replica is; null when it is not building (here).' });
+
+const accessReviewSchema = z.object({
+  generatedAt: z.string(),
+  rows: z.array(
+    z.object({
+      user: z.string(),
+      roles: z.array(z.string()),
+      agency: z.string().nullable(),
+      action: z.enum(['reveal_buyer_pii', 'export', 'read_credential']),
+      clients: z.array(z.string()),
+    }),
+  ),
+  crossAgency: z.number().meta({ description: '(user, action, client) grants on a client of another agency than the user' }),
+  users: z.number().meta({ description: 'users reviewed' }),
+  clients: z.number().meta({ description: 'clients reviewed' }),
+});
+
+export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<string>; accessReview?: () => AccessReview }): RouteDef[] {
   const { packs } = deps;
-  return [
+  const routes: RouteDef[] = [
     defineRoute({
       method: 'get',
       path: '/v1/packs/public-key',
@@ -23,7 +47,9 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
     defineRoute({
       method: 'post',
       path: '/v1/packs',
-      summary: 'Builds a review pack (sp-api or google) for a period (default: the 90 days before `to`, `to` default now). A pack that would hold raw PII is refused (422).',
+      summary:
+        'Builds a review pack (sp-api or google) for a period (default: the 90 days before `to`, `to` default now). A pack that would hold raw PII is refused (422). ' +
+        'With `wait: false` the answer is 202 with the pack id at once; follow the build with GET /v1/packs/{id}.',
       tag: 'Packs',
       gate: { area: 'packs', action: 'build' },
       body: z
@@ -31,13 +57,19 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
           profile: z.enum(['sp-api', 'google']),
           from: z.iso.datetime({ offset: true }).optional(),
           to: z.iso.datetime({ offset: true }).optional(),
+          wait: z.boolean().default(true).meta({ description: 'false: answer 202 at once, the build goes on in the background' }),
         })
         .strict(),
-      statuses: { 201: 'built', 422: 'refused: the pack would hold raw PII' },
+      statuses: { 201: 'built', 202: 'building (wait: false)', 422: 'refused: the pack would hold raw PII' },
       handler: async ({ body, key, res }) => {
         const to = body.to ? new Date(body.to) : new Date();
         const from = body.from ? new Date(body.from) : new Date(to.getTime() - 90 * DAY);
         if (!(from < to)) throw new InputError('from: must be before to');
+        if (!body.wait) {
+          const { id } = await packs.startInBackground({ profile: body.profile, from, to, createdBy: actor(key) });
+          res.status(202);
+          return { id, status: 'building' as const };
+        }
         try {
           const pack = await packs.build({ profile: body.profile, from, to, createdBy: actor(key) });
           res.status(201);
@@ -57,11 +89,24 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
     }),
     defineRoute({
       method: 'get',
+      path: '/v1/packs/:id',
+      summary: 'One pack, with `progress` (phase, done, total) while it is building on this replica.',
+      tag: 'Packs',
+      gate: { area: 'packs', action: 'read' },
+      params: packId,
+      statuses: { 404: 'no such pack' },
+      handler: async ({ params }) => {
+        const pack = await packs.get(params.id);
+        return { ...pack, progress: pack.status === 'building' ? packs.progressOf(params.id) : null };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/v1/packs/:id/download',
       summary: 'The pack ZIP.',
       tag: 'Packs',
       gate: { area: 'packs', action: 'read' },
-      params: z.object({ id: z.uuid() }),
+      params: packId,
       raw: true,
       statuses: { 404: 'no such pack, or nothing to download' },
       handler: async ({ params, res }) => {
@@ -77,4 +122,19 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
       },
     }),
   ];
+  if (deps.accessReview) {
+    const review = deps.accessReview;
+    routes.push(
+      defineRoute({
+        method: 'get',
+        path: '/v1/access-review',
+        summary: 'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the platform PDP (with MFA) over the stored entities, as the sp-api pack shows it.',
+        tag: 'Packs',
+        gate: { area: 'evidence', action: 'read' },
+        response: accessReviewSchema,
+        handler: () => ({ generatedAt: new Date().toISOString(), ...review() }),
+      }),
+    );
+  }
+  return routes;
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import type { PolicyDecisionPoint } from '../../authz/pdp.ts';
+import { compilePolicySet, validatePolicySet, type CompiledPolicySet } from '../../authz/policy-set.ts';
 import type { PolicyStore } from '../../authz/policy-store.ts';
-import { defineRoute, type RouteDef } from '../route.ts';
+import { InputError, UnavailableError } from '../../errors.ts';
+import { actor, defineRoute, type RouteDef } from '../route.ts';
+import { authorizeRequestSchema, toAuthorizationRequest } from './authz-routes.ts';
 
 const name = z.enum(['platform', 'tenet']);
 const source = z.object({
@@ -53,7 +57,82 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
       body: source,
       statuses: { 409: 'Rejected: validation errors or failing decision tables, in error.details' },
       handler: async ({ body, key }) =>
-        policyStore.propose({ source: { name: body.name, policies: body.policies, schema: body.schema }, createdBy: `api-key:${key.id}`, comment: body.comment }),
+        policyStore.propose({ source: { name: body.name, policies: body.policies, schema: body.schema }, createdBy: actor(key), comment: body.comment }),
+    }),
+  ];
+}
+
+/**
+ * The policy playground: a request decided by the platform PDP (stored entities plus the given ones, as
+ * /v1/authorize does) with the active set or a draft, answered with each deciding policy's Cedar text. Nothing is
+ * written to the decision log. Mounted by authzRoutes, which holds the platform PDP.
+ */
+export function policyTryRoutes(deps: { pdp: PolicyDecisionPoint }): RouteDef[] {
+  const { pdp } = deps;
+  const body = z
+    .object({
+      ...authorizeRequestSchema.shape,
+      policies: z.string().min(1).max(1_000_000).optional().meta({ description: 'A draft of the platform policies; default: the active set' }),
+    })
+    .meta({ id: 'PolicyTryRequest' });
+  const response = z
+    .object({
+      decision: z.enum(['allow', 'deny']),
+      reasons: z.array(z.object({ id: z.string(), effect: z.enum(['permit', 'forbid']), text: z.string().meta({ description: 'The policy’s Cedar source' }) })),
+      errors: z.array(z.string()),
+      diagnostics: z.string().optional(),
+      policyHash: z.string(),
+      draft: z.boolean(),
+    })
+    .meta({ id: 'PolicyTryResult' });
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/policies/try',
+      summary:
+        'Decides a request with the active platform policies, or with a draft (validated against the active platform schema), over the stored entities plus the given ones; answers with the deciding policies’ text. Not logged.',
+      tag: 'Policies',
+      gate: { area: 'policies', action: 'read' },
+      body,
+      response,
+      statuses: { 503: 'no active platform policy set' },
+      handler: ({ body: b }) => {
+        const active = pdp.active;
+        if (!active) throw new UnavailableError('No active platform policy set.');
+        let set: CompiledPolicySet = active;
+        let warnings: string[] = [];
+        if (b.policies !== undefined) {
+          const source = { name: 'platform' as const, policies: b.policies, schema: active.schema };
+          const validation = validatePolicySet(source);
+          if (!validation.ok) {
+            const shown = validation.errors.slice(0, 20);
+            throw new InputError(
+              `The draft policies are not usable with the active platform schema: ${shown.join('; ')}${validation.errors.length > shown.length ? ` (and ${validation.errors.length - shown.length} more)` : ''}`,
+              { errors: validation.errors },
+            );
+          }
+          set = compilePolicySet(source);
+          warnings = validation.warnings;
+        }
+        const request = toAuthorizationRequest(b);
+        const decision = set === active ? pdp.authorize(request) : pdp.authorizeWith(set, request);
+        const notes = [
+          `Decided with the ${set === active ? 'active' : 'draft'} platform policy set ${set.hash.slice(0, 12)} over entity version ${decision.entityVersion}${request.entities?.length ? ` plus ${request.entities.length} given entit${request.entities.length === 1 ? 'y' : 'ies'}` : ''}; not written to the decision log.`,
+          ...warnings.map((w) => `warning: ${w}`),
+        ];
+        return {
+          decision: decision.decision,
+          reasons: decision.reasons.map((id) => ({
+            id,
+            effect: (set.policyJson[id] as unknown as { effect?: string } | undefined)?.effect === 'forbid' ? ('forbid' as const) : ('permit' as const),
+            text: set.byId[id] ?? '',
+          })),
+          errors: decision.errors,
+          diagnostics: notes.join('\n'),
+          policyHash: decision.policyHash,
+          draft: set !== active,
+        };
+      },
     }),
   ];
 }

@@ -1,0 +1,40 @@
+import type { ControlStatus, RunStatus } from '../types.ts';
+
+const LABEL: Record<string, string> = {
+  pass: 'Passing',
+  fail: 'Failing',
+  error: 'Error',
+  not_applicable: 'Not applicable',
+  stale: 'Stale',
+  never_run: 'Never run',
+  running: 'Running',
+  unknown_control: 'Unknown control',
+  ready: 'Ready',
+  not_ready: 'Not ready',
+  allow: 'Allow',
+  deny: 'Deny',
+  building: 'Building',
+  refused: 'Refused',
+  failed: 'Failed',
+};
+
+export const statusLabel = (s: string): string => LABEL[s] ?? s.replace(/_/g, ' ');
+
+const TONE: Record<string, string> = {
+  pass: 'good', ready: 'good', allow: 'good',
+  fail: 'bad', error: 'bad', not_ready: 'bad', deny: 'bad', refused: 'bad', failed: 'bad',
+  stale: 'warn', never_run: 'warn', running: 'info', building: 'info',
+};
+
+const ICON: Record<string, string> = { good: '✓', bad: '✕', warn: '!', info: '…', neutral: '–' };
+
+/** A status as words plus colour plus a glyph: never colour alone. */
+export function StatusBadge(props: { status: ControlStatus | RunStatus | string; label?: string }) {
+  const tone = TONE[props.status] ?? 'neutral';
+  return (
+    <span className={`badge badge-${tone}`}>
+      <span aria-hidden="true">{ICON[tone]}</span>
+      <span>{props.label ?? statusLabel(props.status)}</span>
+    </span>
+  );
+}
