@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { RequestListener } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -163,9 +164,19 @@ export function createApp(deps: AppDeps): TenetApp {
   }
 
   if (deps.consoleDir) {
-    app.use(express.static(deps.consoleDir, { index: 'index.html', maxAge: '1h' }));
+    // Vite names assets by content hash: they are immutable. index.html is revalidated so a deploy shows at once.
+    app.use(
+      express.static(deps.consoleDir, {
+        index: 'index.html',
+        setHeaders: (res, file) => {
+          res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        },
+      }),
+    );
     // The console is a single-page app: unknown non-API paths get its index.
-    app.get(/^\/(?!v1\/|healthz|readyz|metrics|openapi\.json).*/, (_req, res) => res.sendFile('index.html', { root: deps.consoleDir }));
+    app.get(/^\/(?!v1\/|healthz|readyz|metrics|openapi\.json).*/, (_req, res) =>
+      res.setHeader('cache-control', 'no-cache').sendFile('index.html', { root: deps.consoleDir }),
+    );
   }
 
   app.use((_req, _res) => {

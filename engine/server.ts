@@ -25,6 +25,8 @@ export interface RunningTenet {
   apiKeys: ApiKeyStore;
   controls: Controls;
   demoKeys?: DemoKeys;
+  /** Whether the built console (console/dist) is being served at /. */
+  console: boolean;
   /** Graceful stop: no new connections, in-flight requests finish, the decision log is flushed, then the DB closes. */
   close(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function startTenet(props: {
     const demoKeys = props.demo ? await loadDemo({ authz, apiKeys, dataDir: config.TENET_DATA_DIR, logger }) : undefined;
     controls = await setupControls({ config, logger, db: database.db, authz, demo: props.demo });
     const consoleDir = `${PROJECT_ROOT}console/dist`;
+    const consoleBuilt = existsSync(`${consoleDir}/index.html`);
     const { listener } = createApp({
       version: TENET_VERSION,
       logger,
@@ -63,7 +66,7 @@ export async function startTenet(props: {
         ...controlRoutes({ controls: controls.service, attestations: controls.attestations }),
         ...packRoutes(packService({ db: database.db, authz, controls: controls.service, config, logger })),
       ],
-      consoleDir: existsSync(`${consoleDir}/index.html`) ? consoleDir : undefined,
+      consoleDir: consoleBuilt ? consoleDir : undefined,
       trustProxy: config.TENET_TRUST_PROXY,
       demoSignIn: Boolean(props.demo),
       oidc: oidcSettings(config),
@@ -97,6 +100,7 @@ export async function startTenet(props: {
       apiKeys,
       controls,
       demoKeys,
+      console: consoleBuilt,
       close() {
         closing ??= (async () => {
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -99,8 +99,8 @@ export interface PostureHistory {
 export interface Pack {
   id: string;
   profile: 'sp-api' | 'google';
-  from: string;
-  to: string;
+  periodFrom: string;
+  periodTo: string;
   createdAt: string;
   createdBy: string;
   status: 'building' | 'ready' | 'refused' | 'failed';

@@ -10,8 +10,7 @@ import { Empty, ErrorState, Loading, QueryState } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/status.tsx';
 import { Time } from '../ui/time.tsx';
 
-/** The engine names the period periodFrom/periodTo; the contract says from/to: read either. */
-type PackRow = Omit<Pack, 'from' | 'to'> & { from?: string; to?: string; periodFrom?: string; periodTo?: string };
+type PackRow = Pack;
 
 const PROFILES = [
   { value: 'sp-api', label: 'Amazon SP-API' },
@@ -245,8 +244,8 @@ function BuildProgress(props: { id: string; onDismiss: () => void }) {
 }
 
 function Period({ pack }: { pack: PackRow }) {
-  const from = pack.from ?? pack.periodFrom;
-  const to = pack.to ?? pack.periodTo;
+  const from = pack.periodFrom;
+  const to = pack.periodTo;
   return (
     <span className="nowrap-parts">
       <Time value={from} mode="date" /> to <Time value={to} mode="date" />
