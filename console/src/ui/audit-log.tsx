@@ -3,7 +3,7 @@
 import type { InfiniteData, UseInfiniteQueryResult, UseQueryResult } from '@tanstack/react-query';
 import { Fragment, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { ErrorState } from '../../ui/states.tsx';
+import { ErrorState } from './states.tsx';
 
 /** What the audit routes accept for principal/resource: `Type::id` (engine/http/routes/audit-routes.ts). */
 export const UID_FILTER = /^[A-Za-z_][A-Za-z0-9_:]*::.+$/;
