@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.ts';
 import { axe, newVisitor, screenshot, settled, signIn, startE2e, SCREENSHOTS, trackScripts, type Browser } from './harness.ts';
 
 /**
@@ -15,10 +16,15 @@ const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 let env: Awaited<ReturnType<typeof startE2e>>;
 let browser: Browser;
+let idp: OidcProvider;
 const figures: Record<string, unknown> = {};
 
 beforeAll(async () => {
-  env = await startE2e();
+  // The demo server also trusts a loopback OpenID Connect provider, so the production sign-in runs in the browser too.
+  idp = await startOidcProvider({ clientId: 'tenet-console-e2e' });
+  env = await startE2e({
+    env: { TENET_OIDC_ISSUER: idp.issuer, TENET_OIDC_CLIENT_ID: 'tenet-console-e2e', TENET_OIDC_ROLE_CLAIM: 'cognito:groups' },
+  });
   browser = env.browser;
 }, 180_000);
 
@@ -28,6 +34,7 @@ afterAll(async () => {
     console.log(`console e2e figures: ${JSON.stringify(figures)}`);
   }
   await env?.close();
+  await idp?.close();
 });
 
 describe('console in Chromium', () => {
@@ -204,6 +211,23 @@ describe('console in Chromium', () => {
     }
     expect(found).toEqual([]);
     expect(overflow).toEqual([]);
+  });
+
+  test('OIDC sign-in: the code flow with PKCE through the provider lands on the page asked for, as a cookie session', async () => {
+    idp.user = { sub: 'olu-7', name: 'Olu Officer', 'cognito:groups': ['staff', 'security_officer'] };
+    const { context, page, problems } = await newVisitor(browser, env.url);
+    await page.goto('/controls');
+    await page.getByRole('button', { name: 'Sign in with your organisation' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Controls' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/controls');
+    await expect(page.locator('.topbar').textContent()).resolves.toContain('Olu Officer');
+    await expect(page.locator('.topbar').textContent()).resolves.toContain('Security officer');
+    // The browser holds no token: only the httpOnly session cookie; nothing in localStorage or sessionStorage.
+    const cookies = await context.cookies();
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([['tenet_session', true, 'Strict']]);
+    await expect(page.evaluate(() => localStorage.length + sessionStorage.length)).resolves.toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   test('the console is keyboard-usable: skip link first, then the navigation', async () => {

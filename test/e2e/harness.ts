@@ -20,14 +20,14 @@ export function ensureConsoleBuilt(): void {
 }
 
 /** `tenet serve --demo` in its own process on a fresh embedded database, and Debian's Chromium. */
-export async function startE2e(): Promise<{ url: string; browser: Browser; close(): Promise<void> }> {
+export async function startE2e(props: { env?: Record<string, string> } = {}): Promise<{ url: string; browser: Browser; close(): Promise<void> }> {
   ensureConsoleBuilt();
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-e2e-'));
-  const env: Record<string, string | undefined> = { ...process.env, TENET_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: undefined };
+  const env: Record<string, string | undefined> = { ...process.env, TENET_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: undefined, ...props.env };
   const tenet = await spawnTenet({ args: ['serve', '--demo'], env, timeoutMs: 120_000 });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   return {

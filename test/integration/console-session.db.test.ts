@@ -1,108 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
+import { UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionStore, sessionCookie } from '../../engine/http/sessions.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-
-// ---------------------------------------------------------------------------------------------------------------
-// A loopback OpenID Connect provider: discovery document and JWKS over node:http, ES256 keys from jose.
-// ---------------------------------------------------------------------------------------------------------------
+import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.ts';
 
 const CLIENT_ID = 'tenet-console-test';
 const ROLE_CLAIM = 'cognito:groups';
-
-interface Idp {
-  issuer: string;
-  discoveryHits: number;
-  issueCode(props: { challenge: string; redirectUri: string; idToken: string }): string;
-  sign(claims: JWTPayload, opts?: { aud?: string; iss?: string; expiresIn?: string | number; other?: boolean }): Promise<string>;
-  signHs256(claims: JWTPayload): Promise<string>;
-  close(): Promise<void>;
-}
-
-async function startIdp(): Promise<Idp> {
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const other = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  let issuer = '';
-  const state = { discoveryHits: 0 };
-  // Authorization codes the provider issued: code → the PKCE challenge it was bound to and the ID token it yields.
-  const codes = new Map<string, { challenge: string; redirectUri: string; idToken: string }>();
-  const server = http.createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') {
-      state.discoveryHits++;
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          issuer,
-          jwks_uri: `${issuer}/jwks.json`,
-          authorization_endpoint: `${issuer}/authorize`,
-          token_endpoint: `${issuer}/token`,
-          id_token_signing_alg_values_supported: ['ES256'],
-        }),
-      );
-    } else if (req.url === '/token' && req.method === 'POST') {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        const form = new URLSearchParams(raw);
-        const issued = codes.get(form.get('code') ?? '');
-        const challenge = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
-        res.setHeader('content-type', 'application/json');
-        if (
-          !issued || form.get('grant_type') !== 'authorization_code' || form.get('client_id') !== CLIENT_ID ||
-          issued.challenge !== challenge || issued.redirectUri !== form.get('redirect_uri')
-        ) {
-          res.writeHead(400).end(JSON.stringify({ error: 'invalid_grant' }));
-          return;
-        }
-        codes.delete(form.get('code')!);
-        res.end(JSON.stringify({ id_token: issued.idToken, access_token: 'at', token_type: 'Bearer' }));
-      });
-    } else if (req.url === '/jwks.json') {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: [jwk] }));
-    } else res.writeHead(404).end();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    issuer,
-    issueCode(props) {
-      const code = randomBytes(16).toString('hex');
-      codes.set(code, props);
-      return code;
-    },
-    get discoveryHits() {
-      return state.discoveryHits;
-    },
-    async sign(claims, opts = {}) {
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'JWT' })
-        .setIssuer(opts.iss ?? issuer)
-        .setAudience(opts.aud ?? CLIENT_ID)
-        .setSubject(String(claims.sub ?? 'user-1'))
-        .setIssuedAt()
-        .setExpirationTime(opts.expiresIn ?? '10m')
-        .sign(opts.other ? other.privateKey : privateKey);
-    },
-    async signHs256(claims) {
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
-        .setIssuer(issuer)
-        .setAudience(CLIENT_ID)
-        .setSubject('user-hs')
-        .setIssuedAt()
-        .setExpirationTime('10m')
-        .sign(new TextEncoder().encode('a-shared-secret-that-must-never-be-accepted-000'));
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -150,11 +54,11 @@ async function signIn(app: TestApp, demoRole: string): Promise<{ cookie: string;
   return { cookie: cookieOf(res), csrf: res.body.csrfToken, res };
 }
 
-let idp: Idp;
+let idp: OidcProvider;
 let t: TestApp;
 let off: TestApp;
 beforeAll(async () => {
-  idp = await startIdp();
+  idp = await startOidcProvider({ clientId: CLIENT_ID });
   t = await startTestApp({
     controls: {},
     auth: { demoSignIn: true, oidc: { issuer: idp.issuer, clientId: CLIENT_ID, roleClaim: ROLE_CLAIM, scopes: 'openid email' } },
