@@ -39,33 +39,43 @@ afterAll(async () => {
 
 describe('console in Chromium', () => {
   test('cold load of the overview renders within 1.5 s and ships ≤ 300 kB of JavaScript gzipped', async () => {
-    const { context, page, problems } = await newVisitor(browser, env.url);
-    // Signed in beforehand (the session cookie is in the context), so the load measured is the overview itself.
-    const signedIn = await context.request.post('/v1/session', { data: { demoRole: 'security_officer' } });
-    expect(signedIn.status()).toBe(201);
-    const scripts = trackScripts(page);
-    // The moment the overview shows readiness and the trend chart, seen from inside the page (no polling delay).
-    await page.addInitScript(() => {
-      const seen = () => document.querySelector('[data-integration="amazon_spapi"]') && document.querySelector('[data-testid="trend-chart"]');
-      new MutationObserver((_, observer) => {
-        if (seen()) {
-          (window as any).__overviewRendered = performance.now();
-          observer.disconnect();
-        }
-      }).observe(document, { childList: true, subtree: true });
-    });
-    await page.goto('/', { waitUntil: 'commit' });
-    await page.waitForFunction(() => (window as any).__overviewRendered !== undefined);
-    // performance.now() counts from the start of the navigation: this is first render with data, cold cache.
-    const renderedMs = Math.round(await page.evaluate(() => (window as any).__overviewRendered as number));
-    const js = await scripts();
-    figures.overviewColdRenderMs = renderedMs;
+    // Three cold loads, each in a fresh browser context (empty cache); the median is held to the floor, all are printed.
+    // The machine's two cores are shared with the other test files, so a single load is a noisy figure.
+    const loads: number[] = [];
+    let js = { files: 0, bytes: 0, gzipped: 0 };
+    for (let i = 0; i < 3; i++) {
+      const { context, page, problems } = await newVisitor(browser, env.url);
+      // Signed in beforehand (the session cookie is in the context), so the load measured is the overview itself.
+      const signedIn = await context.request.post('/v1/session', { data: { demoRole: 'security_officer' } });
+      expect(signedIn.status()).toBe(201);
+      const scripts = trackScripts(page);
+      // The moment the overview shows readiness and the trend chart, seen from inside the page (no polling delay).
+      await page.addInitScript(() => {
+        const seen = () => document.querySelector('[data-integration="amazon_spapi"]') && document.querySelector('[data-testid="trend-chart"]');
+        new MutationObserver((_, observer) => {
+          if (seen()) {
+            (window as any).__overviewRendered = performance.now();
+            observer.disconnect();
+          }
+        }).observe(document, { childList: true, subtree: true });
+      });
+      await page.goto('/', { waitUntil: 'commit' });
+      await page.waitForFunction(() => (window as any).__overviewRendered !== undefined);
+      // performance.now() counts from the start of the navigation: first render with data, cold cache.
+      loads.push(Math.round(await page.evaluate(() => (window as any).__overviewRendered as number)));
+      js = await scripts();
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+    const median = [...loads].sort((a, b) => a - b)[1]!;
+    figures.overviewColdRenderMs = { median, loads };
     figures.firstPageJs = { files: js.files, bytes: js.bytes, gzippedBytes: js.gzipped, gzippedKB: +(js.gzipped / 1024).toFixed(1) };
-    console.log(`overview cold render: ${renderedMs} ms; first-page JavaScript: ${js.files} files, ${(js.bytes / 1024).toFixed(1)} kB, ${(js.gzipped / 1024).toFixed(1)} kB gzipped`);
-    expect(renderedMs).toBeLessThanOrEqual(1500);
+    console.log(
+      `overview cold render: median ${median} ms (${loads.join(', ')} ms); first-page JavaScript: ${js.files} files, ` +
+        `${(js.bytes / 1024).toFixed(1)} kB, ${(js.gzipped / 1024).toFixed(1)} kB gzipped`,
+    );
+    expect(median).toBeLessThanOrEqual(1500);
     expect(js.gzipped).toBeLessThanOrEqual(300 * 1024);
-    expect(problems).toEqual([]);
-    await context.close();
   });
 
   test('a security officer sees the failing controls, approves an exception and sees readiness change', async () => {
