@@ -143,6 +143,25 @@ describe('console in Chromium', () => {
     await playground.getByRole('button', { name: 'Decide' }).click();
     await result.getByText('Allow', { exact: true }).waitFor();
     await expect(result.textContent()).resolves.toContain('permit-agency-staff-client-data');
+
+    // A draft that drops the MFA guardrail is refused at activation, naming the decision-table cases it breaks.
+    const draft = page.getByRole('region', { name: 'Draft' });
+    const text = await draft.getByLabel('Policies (Cedar)').inputValue();
+    const weakened = text.replace(/@id\("forbid-reveal-without-mfa"\)[\s\S]*?;\n/, '');
+    expect(weakened).not.toBe(text);
+    await draft.getByLabel('Policies (Cedar)').fill(weakened);
+    await draft.getByRole('button', { name: 'Activate' }).click();
+    const refusal = draft.getByRole('alert').filter({ hasText: 'Not activated' });
+    await refusal.waitFor();
+    await expect(refusal.textContent()).resolves.toContain('reveal without MFA');
+    // The active set still denies a reveal without MFA.
+    await playground.getByLabel('Context (JSON)').fill('{"mfa": false}');
+    await playground.getByRole('button', { name: 'Decide' }).click();
+    await result.getByText('Deny', { exact: true }).waitFor();
+    // Chromium logs every 4xx answer as a console error: this one, the refusal, was asked for and is shown on the page.
+    const refused = problems.findIndex((p) => p.includes('status of 409'));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    problems.splice(refused, 1);
     await settled(page);
     await screenshot(page, 'officer-policies');
     expect(problems).toEqual([]);
