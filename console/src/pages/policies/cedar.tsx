@@ -85,30 +85,8 @@ export function CheckReportView(props: { report: CheckReport | undefined | null;
           Hash <span className="hash">{r.hash}</span>
         </p>
       ) : null}
-      {r.errors.length ? (
-        <>
-          <H>Validation errors</H>
-          <ul className="pol-problems">
-            {r.errors.map((e, i) => (
-              <li key={i} className="mono">
-                {e}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
-      {r.warnings.length ? (
-        <>
-          <H>Warnings</H>
-          <ul className="pol-problems pol-problems-warn">
-            {r.warnings.map((e, i) => (
-              <li key={i} className="mono">
-                {e}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <Problems title="Validation errors" items={r.errors} level={props.headingLevel} />
+      <Problems title="Warnings" items={r.warnings} level={props.headingLevel} warn />
       {r.failures.length ? (
         <>
           <H>Failing cases</H>
@@ -163,5 +141,23 @@ export function CheckReportView(props: { report: CheckReport | undefined | null;
         </>
       ) : null}
     </div>
+  );
+}
+
+/** A titled list of problems (validation errors, warnings, decision errors) as the engine words them; nothing when empty. */
+export function Problems(props: { title: string; items: string[] | undefined; level?: 3 | 4; warn?: boolean }) {
+  if (!props.items?.length) return null;
+  const H = props.level === 4 ? 'h4' : 'h3';
+  return (
+    <>
+      <H>{props.title}</H>
+      <ul className={props.warn ? 'pol-problems pol-problems-warn' : 'pol-problems'}>
+        {props.items.map((e, i) => (
+          <li key={i} className="mono">
+            {e}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

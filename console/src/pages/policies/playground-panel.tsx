@@ -5,7 +5,7 @@ import { useSession } from '../../session.tsx';
 import { Panel } from '../../ui/page.tsx';
 import { ErrorState } from '../../ui/states.tsx';
 import { StatusBadge } from '../../ui/status.tsx';
-import { CedarSnippet } from './cedar.tsx';
+import { CedarSnippet, Problems } from './cedar.tsx';
 import { policyAnchor, policyText, summariseSchema, type EntitiesAnswer, type PolicySet, type PolicySetName, type TryAnswer } from './model.ts';
 
 interface Fields {
@@ -394,18 +394,7 @@ export function PlaygroundPanel(props: {
             ) : (
               <p className="muted">No determining policy was reported.</p>
             )}
-            {result.errors?.length ? (
-              <>
-                <h3>Errors</h3>
-                <ul className="pol-problems">
-                  {result.errors.map((e, i) => (
-                    <li key={i} className="mono">
-                      {e}
-                    </li>
-                  ))}
-                </ul>
-              </>
-            ) : null}
+            <Problems title="Errors" items={result.errors} />
             {result.diagnostics ? (
               <p className="muted small pol-diagnostics">{typeof result.diagnostics === 'string' ? result.diagnostics : JSON.stringify(result.diagnostics)}</p>
             ) : null}
