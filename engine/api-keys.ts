@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db } from './db/database.ts';
 import { InputError, NotFoundError } from './errors.ts';
+import { ExpiringCache } from './expiring-cache.ts';
 
 export const TENET_ROLES = ['admin', 'security_officer', 'auditor', 'service'] as const;
 export type TenetRole = (typeof TENET_ROLES)[number];
@@ -26,7 +27,7 @@ const hashKey = (key: string): string => createHash('sha256').update(key).digest
 export class ApiKeyStore {
   private readonly db: Db;
   private readonly cacheMs: number;
-  private readonly cache = new Map<string, { key: ApiKeyInfo | undefined; until: number }>();
+  private readonly cache = new ExpiringCache<ApiKeyInfo | undefined>();
   private readonly touched = new Set<string>();
   private touchTimer: NodeJS.Timeout | undefined;
 
@@ -66,15 +67,14 @@ export class ApiKeyStore {
     if (key.length < 20 || key.length > 200) return undefined;
     const hash = hashKey(key);
     const now = Date.now();
-    const hit = this.cache.get(hash);
+    const hit = this.cache.get(hash, now);
     let info: ApiKeyInfo | undefined;
-    if (hit && hit.until > now) info = hit.key;
+    if (hit) info = hit.value;
     else {
       const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).executeTakeFirst();
       // Compare in constant time anyway: the lookup is by hash, but keep the habit where keys are compared.
       info = row && timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash)) ? toInfo(row) : undefined;
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, { key: info, until: now + this.cacheMs });
+      this.cache.set(hash, info, now + this.cacheMs);
     }
     if (!info || info.revokedAt) return undefined;
     this.touch(info.id);

@@ -3,6 +3,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, t
 import { TENET_ROLES, type TenetRole } from '../api-keys.ts';
 import type { Db } from '../db/database.ts';
 import { AuthenticationError, NotAllowedError, UnavailableError } from '../errors.ts';
+import { ExpiringCache } from '../expiring-cache.ts';
 import type { Caller } from './route.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -39,7 +40,7 @@ export class SessionStore {
   private readonly db: Db;
   private readonly cacheMs: number;
   private readonly ttlMs: number;
-  private readonly cache = new Map<string, { session: SessionInfo | undefined; until: number }>();
+  private readonly cache = new ExpiringCache<SessionInfo | undefined>();
   private lastSweep = 0;
 
   constructor(props: { db: Db; cacheMs?: number; ttlMs?: number }) {
@@ -76,9 +77,9 @@ export class SessionStore {
     if (!TOKEN.test(token)) return undefined;
     const hash = sha256(token);
     const now = Date.now();
-    const hit = this.cache.get(hash);
+    const hit = this.cache.get(hash, now);
     let session: SessionInfo | undefined;
-    if (hit && hit.until > now) session = hit.session;
+    if (hit) session = hit.value;
     else {
       // One round trip: find the live session and note that it was seen.
       const row = await this.db
@@ -90,8 +91,7 @@ export class SessionStore {
         .executeTakeFirst();
       session = row && timingSafeEqual(Buffer.from(row.id_hash), Buffer.from(hash)) ? toSession(row) : undefined;
       if (!session) await this.db.deleteFrom('console_sessions').where('id_hash', '=', hash).where('expires_at', '<=', new Date(now)).execute();
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, { session, until: Math.min(now + this.cacheMs, session?.expiresAt.getTime() ?? Infinity) });
+      this.cache.set(hash, session, Math.min(now + this.cacheMs, session?.expiresAt.getTime() ?? Infinity));
     }
     if (!session || session.expiresAt.getTime() <= now) return undefined;
     return session;

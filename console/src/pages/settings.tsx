@@ -7,6 +7,7 @@ import type { ControlPosture, TenetRole } from '../types.ts';
 import { duration, integrationName } from '../ui/format.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, ErrorState, QueryState } from '../ui/states.tsx';
+import { StatusBadge } from '../ui/status.tsx';
 import { Time } from '../ui/time.tsx';
 
 // ---- shapes (GET /v1/settings is read defensively: every part may be missing) --------------------------
@@ -129,17 +130,13 @@ function ApiKeysPanel(props: { canWrite: boolean }) {
                       <td>
                         {k.revokedAt ? (
                           <>
-                            <span className="badge badge-neutral">
-                              <span aria-hidden="true">–</span> Revoked
-                            </span>
+                            <StatusBadge status="revoked" />
                             <div className="muted small">
                               <Time value={k.revokedAt} />
                             </div>
                           </>
                         ) : (
-                          <span className="badge badge-good">
-                            <span aria-hidden="true">✓</span> Active
-                          </span>
+                          <StatusBadge status="active" />
                         )}
                       </td>
                       {props.canWrite ? (
@@ -577,13 +574,9 @@ function AccountsPanel({ s }: { s: SettingsView }) {
               <dt>Status</dt>
               <dd>
                 {db.status === 'missing' ? (
-                  <span className="badge badge-bad">
-                    <span aria-hidden="true">✕</span> URL variable not set
-                  </span>
+                  <StatusBadge status="missing" label="URL variable not set" />
                 ) : (
-                  <span className="badge badge-good">
-                    <span aria-hidden="true">✓</span> Configured
-                  </span>
+                  <StatusBadge status="configured" />
                 )}
               </dd>
               {db.host ? (

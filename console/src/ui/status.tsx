@@ -16,12 +16,16 @@ const LABEL: Record<string, string> = {
   building: 'Building',
   refused: 'Refused',
   failed: 'Failed',
+  active: 'Active',
+  revoked: 'Revoked',
+  configured: 'Configured',
+  missing: 'Missing',
 };
 
 export const statusLabel = (s: string): string => LABEL[s] ?? s.replace(/_/g, ' ');
 
 const TONE: Record<string, string> = {
-  pass: 'good', ready: 'good', allow: 'good',
+  pass: 'good', ready: 'good', allow: 'good', active: 'good', configured: 'good', missing: 'bad',
   fail: 'bad', error: 'bad', not_ready: 'bad', deny: 'bad', refused: 'bad', failed: 'bad',
   stale: 'warn', never_run: 'warn', running: 'info', building: 'info',
 };
