@@ -4,12 +4,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 export const SCREENSHOTS = path.join(ROOT, 'test/e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const require = createRequire(import.meta.url);
 
 /** The built console; built here when a checkout has none yet (npm ci builds it through `prepare`). */
@@ -19,17 +19,18 @@ export function ensureConsoleBuilt(): void {
   if (r.status !== 0) throw new Error('the console could not be built (npm run console:build)');
 }
 
-/** `tenet serve --demo` in its own process on a fresh embedded database, and Debian's Chromium. */
+/** `tenet serve --demo` in its own process on a fresh embedded database, and Chromium (see browser.ts). */
 export async function startE2e(props: { env?: Record<string, string> } = {}): Promise<{ url: string; browser: Browser; close(): Promise<void> }> {
   ensureConsoleBuilt();
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
-  }
+  // Pre-flight: the browser first, so a machine that cannot run one fails in seconds, not after the server start.
+  const browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-e2e-'));
   const env: Record<string, string | undefined> = { ...process.env, TENET_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: undefined, ...props.env };
-  const tenet = await spawnTenet({ args: ['serve', '--demo'], env, timeoutMs: 120_000 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const tenet = await spawnTenet({ args: ['serve', '--demo'], env, timeoutMs: 120_000 }).catch(async (error: unknown) => {
+    await browser.close();
+    throw error;
+  });
   return {
     url: tenet.url,
     browser,
