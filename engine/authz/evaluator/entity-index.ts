@@ -1,0 +1,188 @@
+/**
+ * The entities the evaluator reads, held parsed (attributes as evaluator values, parents as uids) with each
+ * entity's transitive ancestor set kept up to date as entities are written and removed, so `in` is one set
+ * lookup per call however deep the hierarchy.
+ *
+ * Cedar semantics kept here: a parent that is not stored still counts as an ancestor (it is named by the
+ * child), but contributes no ancestors of its own; a removed entity's children keep it as a parent until they
+ * are rewritten. With a schema, the schema's actions are entities too, with their `memberOf` groups as parents.
+ */
+import { EntityJsonError, recordFromJson, uidFromJson, valueFromJson } from './json-values.ts';
+import type { CompiledSchema } from './schema.ts';
+import { EntityRef, type CedarRecord } from './values.ts';
+
+export interface StoredEntity {
+  uid: EntityRef;
+  attrs: CedarRecord;
+  tags: CedarRecord;
+  parents: EntityRef[];
+  /** keys of every transitive ancestor (not the entity itself) */
+  ancestors: Set<string>;
+}
+
+const EMPTY: CedarRecord = new Map();
+
+export class EntityIndex {
+  private readonly entities = new Map<string, StoredEntity>();
+  /** parent key → keys of the stored entities that name it as a parent (the parent need not be stored) */
+  private readonly children = new Map<string, Set<string>>();
+  private readonly schema: CompiledSchema | undefined;
+  /** parents the schema gives an action: kept when the action is also written as an entity */
+  private readonly schemaParents = new Map<string, EntityRef[]>();
+
+  constructor(props: { schema?: CompiledSchema; entities?: unknown[] } = {}) {
+    this.schema = props.schema;
+    const initial: StoredEntity[] = [];
+    for (const action of props.schema?.actions.values() ?? []) {
+      this.schemaParents.set(action.uid.key, action.parents);
+      initial.push({ uid: action.uid, attrs: EMPTY, tags: EMPTY, parents: action.parents, ancestors: new Set() });
+    }
+    for (const e of props.entities ?? []) initial.push(this.parse(e));
+    this.bulk(initial);
+  }
+
+  get size(): number {
+    return this.entities.size;
+  }
+
+  get(key: string): StoredEntity | undefined {
+    return this.entities.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.entities.has(key);
+  }
+
+  values(): IterableIterator<StoredEntity> {
+    return this.entities.values();
+  }
+
+  /** Parses Cedar entity JSON (`{uid, attrs, parents, tags?}`) with the schema's types; throws EntityJsonError. */
+  parse(json: unknown): StoredEntity {
+    if (typeof json !== 'object' || json === null) throw new EntityJsonError('an entity must be an object');
+    const e = json as { uid?: unknown; attrs?: unknown; parents?: unknown; tags?: unknown };
+    const uid = uidFromJson(e.uid);
+    const type = this.schema?.entityTypes.get(uid.type);
+    const shape = type?.shape?.k === 'Record' ? type.shape.attrs : undefined;
+    const attrs = e.attrs === undefined ? EMPTY : recordFromJson(asObject(e.attrs, 'attrs'), shape);
+    let tags = EMPTY;
+    if (e.tags !== undefined) {
+      tags = new Map();
+      const raw = asObject(e.tags, 'tags');
+      for (const k of Object.keys(raw)) tags.set(k, valueFromJson(raw[k], type?.tags));
+    }
+    if (e.parents !== undefined && !Array.isArray(e.parents)) throw new EntityJsonError('parents must be an array');
+    const seen = new Set<string>();
+    const parents: EntityRef[] = [];
+    for (const p of [...((e.parents as unknown[] | undefined) ?? []).map((x) => uidFromJson(x)), ...(this.schemaParents.get(uid.key) ?? [])]) {
+      if (!seen.has(p.key)) {
+        seen.add(p.key);
+        parents.push(p);
+      }
+    }
+    return { uid, attrs, tags, parents, ancestors: new Set() };
+  }
+
+  /** Writes one entity (replacing any with the same uid) and brings the ancestor sets it affects up to date. */
+  upsert(json: unknown): StoredEntity {
+    const entity = this.parse(json);
+    this.put(entity);
+    this.refresh(entity.uid.key);
+    return entity;
+  }
+
+  /** Writes many entities, then recomputes ancestor sets once (cheaper than one upsert each for a big load). */
+  upsertMany(json: unknown[]): void {
+    const parsed = json.map((j) => this.parse(j));
+    const touched = new Set<string>();
+    for (const e of parsed) {
+      this.put(e);
+      touched.add(e.uid.key);
+    }
+    const affected = this.descendantsOf(touched);
+    const memo = new Map<string, Set<string>>();
+    for (const key of affected) this.recompute(key, memo);
+  }
+
+  /** Removes an entity; true if it was stored. Schema actions cannot be removed. */
+  remove(uid: { type: string; id: string }): boolean {
+    const key = new EntityRef(uid.type, uid.id).key;
+    const existing = this.entities.get(key);
+    if (!existing || this.schemaParents.has(key)) return false;
+    for (const p of existing.parents) this.children.get(p.key)?.delete(key);
+    this.entities.delete(key);
+    // Its descendants keep it as a parent (they name it) but lose the ancestors it brought.
+    const affected = this.descendantsOf(new Set([key]));
+    affected.delete(key);
+    const memo = new Map<string, Set<string>>();
+    for (const k of affected) this.recompute(k, memo);
+    return true;
+  }
+
+  private put(entity: StoredEntity): void {
+    const key = entity.uid.key;
+    const old = this.entities.get(key);
+    if (old) for (const p of old.parents) this.children.get(p.key)?.delete(key);
+    for (const p of entity.parents) {
+      let set = this.children.get(p.key);
+      if (!set) this.children.set(p.key, (set = new Set()));
+      set.add(key);
+    }
+    this.entities.set(key, entity);
+  }
+
+  private refresh(key: string): void {
+    const memo = new Map<string, Set<string>>();
+    for (const k of this.descendantsOf(new Set([key]))) this.recompute(k, memo);
+  }
+
+  /** The given keys and every stored entity below them. */
+  private descendantsOf(keys: Set<string>): Set<string> {
+    const out = new Set<string>();
+    const stack = [...keys];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (out.has(k)) continue;
+      out.add(k);
+      for (const c of this.children.get(k) ?? []) if (!out.has(c)) stack.push(c);
+    }
+    return out;
+  }
+
+  /**
+   * Recomputes one entity's ancestor set by walking its parents. `memo` holds sets computed during this
+   * refresh; entities outside the refreshed region keep their (still valid) sets. Cycles are walked once.
+   */
+  private recompute(key: string, memo: Map<string, Set<string>>): void {
+    const entity = this.entities.get(key);
+    if (!entity) return;
+    const out = new Set<string>();
+    const stack: EntityRef[] = [...entity.parents];
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (out.has(p.key)) continue;
+      out.add(p.key);
+      const done = memo.get(p.key);
+      if (done) {
+        for (const a of done) out.add(a);
+        continue;
+      }
+      const stored = this.entities.get(p.key);
+      if (stored) for (const g of stored.parents) if (!out.has(g.key)) stack.push(g);
+    }
+    out.delete(key);
+    entity.ancestors = out;
+    memo.set(key, out);
+  }
+
+  private bulk(entities: StoredEntity[]): void {
+    for (const e of entities) this.put(e);
+    const memo = new Map<string, Set<string>>();
+    for (const e of entities) this.recompute(e.uid.key, memo);
+  }
+}
+
+function asObject(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new EntityJsonError(`${what} must be an object`);
+  return v as Record<string, unknown>;
+}
