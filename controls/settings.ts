@@ -138,8 +138,22 @@ export const controlSettingsSchema = z
           .default({ scopes: [] }),
       })
       .default({ organisation: 'the governed platform', google: { scopes: [] } }),
-    /** integration id (Integration entity id) → the controls it needs to be ready */
-    integrations: z.record(z.string(), z.object({ controls: z.array(z.string()).min(1) })).default({}),
+    /**
+     * integration id (Integration entity id) → the controls it needs to be ready, and what the Integration entity
+     * says about it: for a configured integration `provider`, `restricted` and `ready` are Tenet's, whatever a
+     * caller pushes. `restricted` defaults to true (fail closed: an integration is configured because its posture
+     * gates restricted data); `provider` defaults to the integration id.
+     */
+    integrations: z
+      .record(
+        z.string(),
+        z.object({
+          controls: z.array(z.string()).min(1),
+          provider: z.string().min(1).max(200).optional(),
+          restricted: z.boolean().default(true),
+        }),
+      )
+      .default({}),
     /** per-control cron overrides */
     schedules: z.record(z.string(), cronPattern).default({}),
     /** a control whose collection takes longer is `error` */

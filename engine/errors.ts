@@ -3,13 +3,25 @@
  * Messages must never carry a secret or raw personal data: they reach error bodies.
  */
 export class InputError extends Error {
-  readonly code = 'invalid_request';
+  readonly code: string = 'invalid_request';
   constructor(
     message: string,
     readonly details?: unknown,
   ) {
     super(message);
     this.name = 'InputError';
+  }
+}
+
+/**
+ * An authorization request tried to supply an entity the store holds, or one of a type the store owns
+ * (tenancy and posture): a 400 like any bad input, with its own code so a caller can tell it apart.
+ */
+export class EntityConflictError extends InputError {
+  override readonly code = 'entity_conflict';
+  constructor(message: string, details?: unknown) {
+    super(message, details);
+    this.name = 'EntityConflictError';
   }
 }
 

@@ -19,6 +19,8 @@ export interface DecisionRecord extends Decision {
   agencyId?: string;
   clientId?: string;
   purpose?: string;
+  /** The uids of the entities the request supplied (added to the store's for this decision only); [] if none. */
+  requestEntities: Array<{ type: string; id: string }>;
 }
 
 /** Purposes are a closed vocabulary in the policies; anything else is dropped rather than stored verbatim. */
@@ -51,6 +53,7 @@ export function toDecisionRecord(props: {
     agencyId: props.tenancy?.agencyId,
     clientId: props.tenancy?.clientId,
     purpose: typeof purpose === 'string' && PURPOSE.test(purpose) ? purpose : undefined,
+    requestEntities: (request.entities ?? []).map((e) => ({ type: e.uid.type, id: e.uid.id })),
   };
 }
 
@@ -165,6 +168,7 @@ export class DecisionLog {
       context_keys: r.contextKeys,
       request_id: r.requestId ?? null,
       caller: r.caller ?? null,
+      request_entities: r.requestEntities ?? [],
     }));
     const reveals = batch
       .filter((r) => r.action === 'reveal_buyer_pii')
@@ -185,13 +189,15 @@ export class DecisionLog {
     await this.db.transaction().execute(async (trx) => {
       await sql`
         INSERT INTO decisions (id, at, principal_type, principal_id, action, resource_type, resource_id, decision,
-                               reasons, errors, policy_hash, entity_version, latency_us, context_keys, request_id, caller)
+                               reasons, errors, policy_hash, entity_version, latency_us, context_keys, request_id, caller,
+                               request_entities)
         SELECT id, at, principal_type, principal_id, action, resource_type, resource_id, decision,
-               reasons, errors, policy_hash, entity_version, latency_us, context_keys, request_id, caller
+               reasons, errors, policy_hash, entity_version, latency_us, context_keys, request_id, caller,
+               request_entities
         FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(
           id text, at timestamptz, principal_type text, principal_id text, action text, resource_type text,
           resource_id text, decision text, reasons jsonb, errors jsonb, policy_hash text, entity_version text,
-          latency_us integer, context_keys jsonb, request_id text, caller text)`.execute(trx);
+          latency_us integer, context_keys jsonb, request_id text, caller text, request_entities jsonb)`.execute(trx);
       if (reveals.length) {
         await sql`
           INSERT INTO pii_reveals (decision_id, at, principal_type, principal_id, resource_type, resource_id,

@@ -12,6 +12,23 @@ async function lockEntityWrites(trx: Db): Promise<void> {
   await sql`select pg_advisory_xact_lock(73010001)`.execute(trx);
 }
 
+/** What a write transform knows besides the entity being written. */
+export interface WriteContext {
+  /**
+   * The entity as the database held it just before this write, read under the write lock — a deleted one too
+   * (tombstones keep their attributes), so deleting and re-creating an entity does not reset what Tenet keeps.
+   */
+  previous: Entity | undefined;
+  /** The writer may lift what only an administrator may (an integration's suspension). */
+  privileged: boolean;
+}
+
+/**
+ * Tenet's say over attributes it owns (an Integration's `provider`, `restricted`, `ready`, and `status` moving
+ * away from `suspended`): given what a caller pushes, returns what is stored.
+ */
+export type WriteTransform = (entity: Entity, ctx: WriteContext) => Entity;
+
 /**
  * The platform's entities (agencies, clients, users, integrations, orders, ...): a Postgres table, cached whole in
  * memory so a decision never waits on the database. Every write takes a new version from a sequence; each replica
@@ -27,7 +44,7 @@ export class EntityStore {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private readonly listeners = new Set<(changed: EntityUid[]) => void>();
-  private writeTransform: ((entity: Entity) => Entity) | undefined;
+  private writeTransform: { transform: WriteTransform; types: ReadonlySet<string> } | undefined;
 
   constructor(props: { db: Db; logger: Logger; refreshMs?: number }) {
     this.db = props.db;
@@ -55,11 +72,12 @@ export class EntityStore {
   }
 
   /**
-   * Applied to every entity written through `upsert`: attributes Tenet owns (an Integration's `ready`, which the
-   * control checks decide) cannot be overwritten by a caller pushing entities.
+   * Applied to every entity of `types` written through `upsert`: attributes Tenet owns (an Integration's `ready`,
+   * which the control checks decide, and the rest of WriteTransform) cannot be overwritten by a caller pushing
+   * entities. What it changed is answered as `kept`, never silently.
    */
-  setWriteTransform(transform: ((entity: Entity) => Entity) | undefined): void {
-    this.writeTransform = transform;
+  setWriteTransform(transform: WriteTransform | undefined, types: readonly string[] = ['Integration']): void {
+    this.writeTransform = transform ? { transform, types: new Set(types) } : undefined;
   }
 
   onChange(listener: (changed: EntityUid[]) => void): () => void {
@@ -112,21 +130,44 @@ export class EntityStore {
     this.timer = undefined;
   }
 
-  /** Bulk upsert in one transaction; the cache is updated before this returns (read-your-writes). */
-  async upsert(entities: Entity[]): Promise<{ version: string; count: number }> {
-    if (entities.length === 0) return { version: this.lastVersion, count: 0 };
+  /**
+   * Bulk upsert in one transaction; the cache is updated before this returns (read-your-writes). `kept` names
+   * each attribute the write transform held against the pushed value, as `Type::id.attr`.
+   */
+  async upsert(entities: Entity[], props: { privileged?: boolean } = {}): Promise<{ version: string; count: number; kept: string[] }> {
+    if (entities.length === 0) return { version: this.lastVersion, count: 0, kept: [] };
     // Last write wins inside one request, as it would across requests.
-    const transform = this.writeTransform;
-    const unique = new Map(entities.map((e) => [uidKey(e.uid), transform ? transform(e) : e]));
-    const values = [...unique.values()].map((e) => ({
-      type: e.uid.type,
-      id: e.uid.id,
-      attrs: JSON.stringify(e.attrs),
-      parents: JSON.stringify(e.parents),
-      deleted: false,
-    }));
+    const unique = new Map(entities.map((e) => [uidKey(e.uid), e]));
+    const kept: string[] = [];
     await this.db.transaction().execute(async (trx) => {
       await lockEntityWrites(trx);
+      const rule = this.writeTransform;
+      const owned = rule ? [...unique.values()].filter((e) => rule.types.has(e.uid.type)) : [];
+      if (rule && owned.length) {
+        // Read under the lock: another replica's write (a suspension) committed just before is seen here.
+        const previous = new Map<string, Entity>();
+        const rows = await sql<{ type: string; id: string; attrs: Record<string, unknown>; parents: Entity['parents'] }>`
+          SELECT e.type, e.id, e.attrs, e.parents FROM entities e
+          JOIN json_to_recordset(${JSON.stringify(owned.map((e) => e.uid))}::json) AS x(type text, id text)
+            ON e.type = x.type AND e.id = x.id`.execute(trx);
+        for (const r of rows.rows) previous.set(uidKey(r), { uid: { type: r.type, id: r.id }, attrs: r.attrs, parents: r.parents });
+        for (const e of owned) {
+          const key = uidKey(e.uid);
+          const stored = rule.transform(e, { previous: previous.get(key), privileged: props.privileged === true });
+          // Only what the caller sent and did not get: an attribute Tenet filled in was not asked for.
+          for (const attr of Object.keys(e.attrs)) {
+            if (JSON.stringify(e.attrs[attr]) !== JSON.stringify(stored.attrs[attr])) kept.push(`${e.uid.type}::${e.uid.id}.${attr}`);
+          }
+          unique.set(key, stored);
+        }
+      }
+      const values = [...unique.values()].map((e) => ({
+        type: e.uid.type,
+        id: e.uid.id,
+        attrs: JSON.stringify(e.attrs),
+        parents: JSON.stringify(e.parents),
+        deleted: false,
+      }));
       for (let i = 0; i < values.length; i += 500) {
         await trx
           .insertInto('entities')
@@ -144,7 +185,7 @@ export class EntityStore {
       }
     });
     await this.refresh();
-    return { version: this.lastVersion, count: unique.size };
+    return { version: this.lastVersion, count: unique.size, kept };
   }
 
   async remove(uid: EntityUid): Promise<boolean> {

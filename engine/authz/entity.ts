@@ -16,6 +16,15 @@ export type Entity = { uid: EntityUid; attrs: Record<string, unknown>; parents: 
 
 export const uidKey = (uid: EntityUid): string => `${uid.type}::${JSON.stringify(uid.id)}`;
 
+/**
+ * The platform entity types the store owns for tenancy and posture: who belongs to which agency and client, in
+ * which role, and what an integration is and whether it is ready. A decision reads them only from the store; an
+ * authorization request may never supply one (not even one the store lacks), or it could rewrite its own tenancy.
+ * Every type the platform schema allows as a parent is in this list (a test checks it), so an entity a request
+ * adds can join the hierarchy below stored entities but can never become anybody's ancestor.
+ */
+export const OWNED_ENTITY_TYPES: ReadonlySet<string> = new Set(['Agency', 'Client', 'User', 'Role', 'Integration', 'Service']);
+
 /** Entity references inside attribute values: `{"__entity": {type, id}}`, at any depth (sets, records). */
 /** The id an entity-reference attribute points at (`{"__entity": {type, id}}`), or undefined. */
 export function refId(value: unknown): string | undefined {

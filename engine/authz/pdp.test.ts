@@ -77,11 +77,15 @@ describe('PolicyDecisionPoint', () => {
     expect(makePdp().authorize(read('u1', 'd2'))).toMatchObject({ decision: 'deny', reasons: ['forbid-not-ready'] });
     expect(makePdp().authorize(read('u1', 'd1', { mfa: false }))).toMatchObject({ decision: 'deny', reasons: ['forbid-without-mfa'] });
   });
-  it('request entities override stored ones for that request only', () => {
+  it('request entities add to the store for that request only, and never replace a stored one', () => {
     const pdp = makePdp();
+    // A forged posture for a stored integration is ignored: the stored (not ready) one decides.
     const redOk = { uid: { type: 'Integration', id: 'red' }, attrs: { ready: true, provider: 'red' }, parents: [] };
-    expect(pdp.authorize({ ...read('u1', 'd2'), entities: [redOk] }).decision).toBe('allow');
-    expect(pdp.authorize(read('u1', 'd2')).decision).toBe('deny');
+    expect(pdp.authorize({ ...read('u1', 'd2'), entities: [redOk] })).toMatchObject({ decision: 'deny', reasons: ['forbid-not-ready'] });
+    // A document the store lacks is added for this request only.
+    const d7 = { uid: { type: 'Doc', id: 'd7' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') }, parents: [{ type: 'Client', id: 'c1' }] };
+    expect(pdp.authorize({ ...read('u1', 'd7'), entities: [d7] }).decision).toBe('allow');
+    expect(pdp.authorize(read('u1', 'd7')).decision).toBe('deny');
   });
   it('fails closed: schema-invalid request, unknown entity, evaluation error, no policy', () => {
     const pdp = makePdp();

@@ -26,7 +26,10 @@ export interface AuthorizationRequest {
   action: { id: string };
   resource: EntityUid;
   context?: Record<string, unknown>;
-  /** Entities that add to or override the store's for this request only. */
+  /**
+   * Entities that add to the store's for this request only. They never replace a stored one: where a uid is in
+   * the store, the stored entity is used. (The HTTP routes refuse such requests outright, and owned types too.)
+   */
   entities?: Entity[];
 }
 
@@ -121,7 +124,11 @@ export class PolicyDecisionPoint {
         const check = cedar.checkParseEntities({ entities: request.entities as cedar.Entities, schema: policy.schema });
         if (check.type === 'failure') return this.deny(started, policy.hash, check.errors.map((e) => `request entities are invalid: ${e.message}`));
         overrides = new Map();
-        for (const e of request.entities) overrides.set(uidKey(e.uid), indexEntity(policy.schemaModel.normaliseEntity(e)));
+        for (const e of request.entities) {
+          const key = uidKey(e.uid);
+          // Add, never replace: a caller must not rewrite what the store says (tenancy, posture).
+          if (!lookup(key)) overrides.set(key, indexEntity(policy.schemaModel.normaliseEntity(e)));
+        }
       }
       const entities = sliceEntities({
         principal: request.principal,

@@ -17,7 +17,7 @@ import { InputError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AttestationStore } from './attestation-store.ts';
 import type { LogScanService } from './log-scan.ts';
-import { computeReadiness, type ExceptionRow, type IntegrationReadiness } from './readiness.ts';
+import { computeReadiness, enforceIntegration, type ExceptionRow, type IntegrationReadiness } from './readiness.ts';
 
 export interface StoredRun {
   id: string;
@@ -152,7 +152,7 @@ export class ControlService {
       for (const c of controls) if (!this.catalogue.has(c)) throw new InputError(`integrations.${integration}: unknown control ${c}`);
     }
     for (const c of Object.keys(props.settings.schedules)) if (!this.catalogue.has(c)) throw new InputError(`schedules: unknown control ${c}`);
-    props.authz.entityStore.setWriteTransform((e) => this.enforceReady(e));
+    props.authz.entityStore.setWriteTransform((e, ctx) => this.enforceOwned(e, ctx), ['Integration']);
   }
 
   control(id: string): ControlDefinition<any> {
@@ -613,30 +613,35 @@ export class ControlService {
   private async computeAndWriteReadiness(): Promise<IntegrationReadiness[]> {
     const result = await this.computeReadiness();
     this.readiness = new Map(result.map((r) => [r.integrationId, r.ready]));
+    // Stored entities that disagree with what Tenet owns (readiness changed; settings changed since they were
+    // written) are rewritten; the write transform itself decides the values, here as on every push.
     const changed: Entity[] = [];
     for (const e of this.authz.entityStore.all('Integration')) {
-      const enforced = this.enforceReady(e);
-      if (enforced.attrs.ready !== e.attrs.ready) changed.push(enforced);
+      if (this.enforceOwned(e, { previous: e, privileged: false }) !== e) changed.push(e);
     }
     if (changed.length) {
       await this.authz.entityStore.upsert(changed);
-      this.logger.info({ integrations: changed.map((e) => `${e.uid.id}=${String(e.attrs.ready)}`) }, 'integration readiness changed');
+      this.logger.info(
+        { integrations: changed.map((e) => `${e.uid.id}=${String(this.authz.entityStore.get(e.uid)?.attrs.ready)}`) },
+        'integration readiness changed',
+      );
     }
     return result;
   }
 
   /**
-   * `ready` on an Integration entity is Tenet's to decide: configured integrations get the computed value, and a
-   * restricted integration with no controls configured is never ready.
+   * The entity store's write transform for Integration entities: `provider`, `restricted` and `ready` of a
+   * configured integration are Tenet's (settings and posture), and `status` moves only toward `suspended` unless
+   * an administrator writes it (see enforceIntegration).
    */
-  private enforceReady(e: Entity): Entity {
-    if (e.uid.type !== 'Integration') return e;
-    const configured = this.settings.integrations[e.uid.id];
-    let ready: boolean | undefined;
-    if (configured) ready = this.readiness.get(e.uid.id) ?? false;
-    else if (e.attrs.restricted === true) ready = false;
-    if (ready === undefined || e.attrs.ready === ready) return e;
-    return { ...e, attrs: { ...e.attrs, ready } };
+  private enforceOwned(e: Entity, ctx: { previous: Entity | undefined; privileged: boolean }): Entity {
+    return enforceIntegration({
+      entity: e,
+      configured: this.settings.integrations[e.uid.id],
+      computedReady: this.readiness.get(e.uid.id),
+      previous: ctx.previous,
+      privileged: ctx.privileged,
+    });
   }
 }
 

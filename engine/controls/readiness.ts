@@ -1,4 +1,5 @@
 import type { ControlStatus } from '../../controls/define-control.ts';
+import type { Entity } from '../authz/entity.ts';
 
 export interface ExceptionRow {
   id: string;
@@ -58,4 +59,40 @@ export function computeReadiness(props: {
       .map((r) => `${r.controlId} is ${r.status.replace('_', ' ')}${r.status === 'stale' ? ' (its last result is older than it may be)' : ''}`);
     return { integrationId, ready: blockers.length === 0, controls: rows, blockers };
   });
+}
+
+/** The `status` that only an administrator may move an integration away from (policy `forbid-integration-suspended`). */
+export const SUSPENDED = 'suspended';
+
+/**
+ * What Tenet keeps on an Integration entity, whatever a caller pushes (the entity store's write transform):
+ * - a configured integration (settings `integrations`) gets `provider` and `restricted` from the settings and
+ *   `ready` from its posture (`computedReady`; not computed yet = not ready);
+ * - an integration that is not configured but says it is restricted is never ready (no controls vouch for it);
+ * - `status` moves only toward `suspended`: once stored as suspended (a deleted entity's last state counts), a
+ *   push of another status keeps `suspended`, and a status other than `suspended` does not replace another one,
+ *   unless the writer is privileged (an administrator's key): lifting a suspension is an administrator's act.
+ *   An integration's first write sets its status.
+ */
+export function enforceIntegration(props: {
+  entity: Entity;
+  configured: { provider?: string; restricted: boolean } | undefined;
+  computedReady: boolean | undefined;
+  previous: Entity | undefined;
+  privileged: boolean;
+}): Entity {
+  const { entity: e, configured, previous } = props;
+  if (e.uid.type !== 'Integration') return e;
+  const attrs = { ...e.attrs };
+  if (configured) {
+    attrs.provider = configured.provider ?? e.uid.id;
+    attrs.restricted = configured.restricted;
+    attrs.ready = props.computedReady ?? false;
+  } else if (attrs.restricted === true) {
+    attrs.ready = false;
+  }
+  const before = previous?.attrs.status;
+  if (!props.privileged && typeof before === 'string' && attrs.status !== before && attrs.status !== SUSPENDED) attrs.status = before;
+  const changed = Object.keys(attrs).some((k) => attrs[k] !== e.attrs[k]);
+  return changed ? { ...e, attrs } : e;
 }

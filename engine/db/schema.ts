@@ -77,6 +77,8 @@ export interface DecisionsTable {
   context_keys: Json<string[]>;
   request_id: string | null;
   caller: string | null;
+  /** uids ({type, id}) of the entities the request supplied; [] when none (0007) */
+  request_entities: ColumnType<Array<{ type: string; id: string }>, string | undefined, never>;
 }
 
 export interface PiiRevealsTable {

@@ -22,6 +22,8 @@ interface DecisionRow {
   contextKeys: string[] | null;
   requestId: string | null;
   caller: string | null;
+  /** Entities the request supplied, added to the stored ones for this decision only (never stored ones, never owned types). */
+  requestEntities?: Array<{ type: string; id: string }>;
 }
 
 interface DecisionsAnswer {
@@ -52,7 +54,7 @@ export default function DecisionsPage() {
   return (
     <Page
       title="Decisions"
-      lead="Every authorization decision, newest first: who asked for what, the answer, and the policies that determined it. Context values are never stored, only their keys."
+      lead="Every authorization decision, newest first: who asked for what, the answer, and the policies that determined it. Context values are never stored, only their keys; entities a request supplied are listed by uid."
     >
       <Panel title="Filters">
         <FilterForm specs={FILTERS} />
@@ -131,6 +133,14 @@ function DecisionTable(props: { rows: DecisionRow[] }) {
                   </td>
                   <td>
                     <UidCell uid={d.resource} filter="resource" />
+                    {d.requestEntities?.length ? (
+                      <>
+                        {' '}
+                        <span className="tag" title="This decision used entities supplied with the request, not only stored ones: see Details.">
+                          +{d.requestEntities.length} from request
+                        </span>
+                      </>
+                    ) : null}
                   </td>
                   <td className="audit-tags">
                     <ReasonTags reasons={d.reasons} errors={d.errors} />
@@ -162,6 +172,20 @@ function DecisionTable(props: { rows: DecisionRow[] }) {
                         <dd className="mono">{d.entityVersion ?? '—'}</dd>
                         <dt>Latency</dt>
                         <dd>{d.latencyUs === null || d.latencyUs === undefined ? '—' : `${(d.latencyUs / 1000).toFixed(2)} ms`}</dd>
+                        <dt>Request entities</dt>
+                        <dd>
+                          {d.requestEntities?.length ? (
+                            <ul className="taglist-inline" aria-label="Entities supplied with the request">
+                              {d.requestEntities.map((u, i) => (
+                                <li key={i}>
+                                  <UidCell uid={u} />
+                                </li>
+                              ))}
+                            </ul>
+                          ) : (
+                            <span className="muted">none: stored entities only</span>
+                          )}
+                        </dd>
                         <dt>Context keys</dt>
                         <dd>
                           {d.contextKeys?.length ? (

@@ -5,6 +5,7 @@ import * as m0003 from './0003_log_scan.ts';
 import * as m0004 from './0004_packs.ts';
 import * as m0005 from './0005_evidence_checkpoints.ts';
 import * as m0006 from './0006_console_sessions.ts';
+import * as m0007 from './0007_request_entities.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004_packs': m0004,
   '0005_evidence_checkpoints': m0005,
   '0006_console_sessions': m0006,
+  '0007_request_entities': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

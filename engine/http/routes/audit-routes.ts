@@ -149,6 +149,8 @@ export function auditRoutes(deps: { db: Db }): RouteDef[] {
             contextKeys: r.context_keys,
             requestId: r.request_id,
             caller: r.caller,
+            /** entities the request supplied (added to the store's for that decision only) */
+            requestEntities: r.request_entities ?? [],
           })),
           next: rows.length === query.limit && last ? `${last.at.toISOString()}|${last.id}` : null,
         };

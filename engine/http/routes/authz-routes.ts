@@ -1,20 +1,41 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { z } from 'zod';
 import { toDecisionRecord, type DecisionLog } from '../../authz/decision-log.ts';
-import { entitySchema, entityUidSchema, uidKey, type Entity, type EntityUid } from '../../authz/entity.ts';
+import { entitySchema, entityUidSchema, OWNED_ENTITY_TYPES, refId, uidKey, type Entity, type EntityUid } from '../../authz/entity.ts';
 import type { EntityStore } from '../../authz/entity-store.ts';
 import type { AuthorizationRequest, PolicyDecisionPoint } from '../../authz/pdp.ts';
-import { InputError, NotFoundError, UnavailableError } from '../../errors.ts';
+import { EntityConflictError, InputError, NotFoundError, UnavailableError } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
+
+/**
+ * The context is part of every decision's cache key and of its evaluation: capped, so one caller's request cannot
+ * hold megabytes of memory or echo a huge key back. Real contexts (mfa, purpose, fields, audience) are far smaller.
+ */
+export const MAX_CONTEXT_CHARS = 16 * 1024;
+export const MAX_CONTEXT_KEY_CHARS = 200;
 
 export const authorizeRequestSchema = z
   .object({
     principal: entityUidSchema,
-    action: z.object({ type: z.string().optional(), id: z.string().min(1).max(200) }),
+    action: z.object({
+      type: z.string().max(200).optional().meta({ description: 'The platform schema\'s action type (`Action`), or absent; any other type is refused' }),
+      id: z.string().min(1).max(200),
+    }),
     resource: entityUidSchema,
-    context: z.record(z.string(), z.unknown()).optional(),
-    entities: z.array(entitySchema).max(100).optional(),
+    context: z
+      .record(z.string().max(MAX_CONTEXT_KEY_CHARS), z.unknown())
+      .optional()
+      .refine((c) => c === undefined || JSON.stringify(c).length <= MAX_CONTEXT_CHARS, `must be at most ${MAX_CONTEXT_CHARS} characters as JSON`)
+      .meta({ description: `Cedar context; keys of at most ${MAX_CONTEXT_KEY_CHARS} characters, at most ${MAX_CONTEXT_CHARS} characters as JSON` }),
+    entities: z
+      .array(entitySchema)
+      .max(100)
+      .optional()
+      .meta({
+        description:
+          'Entities for this request only, added to the stored ones: never one the store holds, never of a type the store owns (Agency, Client, User, Role, Integration, Service); else 400 entity_conflict',
+      }),
   })
   .meta({ id: 'AuthorizeRequest' });
 
@@ -28,19 +49,44 @@ export const decisionResponseSchema = z
   })
   .meta({ id: 'Decision' });
 
-const refId = (value: unknown): string | undefined => {
-  const ref = (value as { __entity?: { id?: unknown } } | undefined)?.__entity;
-  return typeof ref?.id === 'string' ? ref.id : undefined;
+/** The platform schema's action entity type: `action.type` may name it or be left out. */
+export const PLATFORM_ACTION_TYPE = 'Action';
+
+/**
+ * The PDP's request for an /v1/authorize body. An action type other than the platform's is refused rather than
+ * ignored: `Tenet::Action::"read"` must not be decided as `Action::"read"`.
+ */
+export const toAuthorizationRequest = (b: z.infer<typeof authorizeRequestSchema>, at = ''): AuthorizationRequest => {
+  if (b.action.type !== undefined && b.action.type !== PLATFORM_ACTION_TYPE) {
+    throw new InputError(`${at}action.type: the platform schema has no action type ${JSON.stringify(b.action.type)}; use ${JSON.stringify(PLATFORM_ACTION_TYPE)} or leave it out.`);
+  }
+  return { principal: b.principal, action: { id: b.action.id }, resource: b.resource, context: b.context, entities: b.entities as Entity[] | undefined };
 };
 
-/** The PDP's request for an /v1/authorize body (the given entities add to or override the stored ones). */
-export const toAuthorizationRequest = (b: z.infer<typeof authorizeRequestSchema>): AuthorizationRequest => ({
-  principal: b.principal,
-  action: { id: b.action.id },
-  resource: b.resource,
-  context: b.context,
-  entities: b.entities as Entity[] | undefined,
-});
+/**
+ * Request entities may only add to the store: one whose uid the store holds, or of a type the store owns for
+ * tenancy and posture (OWNED_ENTITY_TYPES), is refused with `entity_conflict`, naming the uid (the error handler
+ * redacts error bodies by the one rule, so an id that is personal data is masked there). Checked at the request
+ * boundary, before any decision, so it does not depend on how the PDP evaluates.
+ */
+export function checkRequestEntities(entities: readonly Entity[] | undefined, store: Pick<EntityStore, 'get'>, at = ''): void {
+  if (!entities?.length) return;
+  const conflicts: Array<{ path: string; entity: string; reason: 'owned_type' | 'stored' }> = [];
+  entities.forEach((e, i) => {
+    if (OWNED_ENTITY_TYPES.has(e.uid.type)) conflicts.push({ path: `${at}entities.${i}`, entity: uidKey(e.uid), reason: 'owned_type' });
+    else if (store.get(e.uid)) conflicts.push({ path: `${at}entities.${i}`, entity: uidKey(e.uid), reason: 'stored' });
+  });
+  if (conflicts.length === 0) return;
+  const first = conflicts[0];
+  const why =
+    first.reason === 'owned_type'
+      ? `${first.entity.split('::')[0]} entities come only from the store (tenancy and posture are Tenet's)`
+      : 'the store holds it, and a request may only add entities, never replace one';
+  throw new EntityConflictError(
+    `${first.path}: ${first.entity} cannot be supplied with a request: ${why}${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ''}. Push entities with PUT /v1/entities.`,
+    conflicts.slice(0, 20),
+  );
+}
 
 /** Removes quoted values from Cedar's messages: an error body must not echo personal data sent in attributes. */
 export function scrubCedarMessage(message: string): string {
@@ -61,8 +107,9 @@ export function authzRoutes(deps: {
     metrics.decisionLatency.observe(decision.latencyUs / 1e6);
     let tenancy: { agencyId?: string; clientId?: string } | undefined;
     if (request.action.id === 'reveal_buyer_pii') {
-      const override = request.entities?.find((e) => uidKey(e.uid) === uidKey(request.resource));
-      const order = override ?? entityStore.get(request.resource);
+      // The audit's tenancy is the store's, never a request entity's: an order the request supplied is recorded
+      // with no agency or client (its claim is not evidence), and its decision lists it among the request entities.
+      const order = entityStore.get(request.resource);
       tenancy = { agencyId: refId(order?.attrs.agency), clientId: refId(order?.attrs.client) };
     }
     const record = toDecisionRecord({ request, decision, requestId, caller, tenancy });
@@ -71,7 +118,13 @@ export function authzRoutes(deps: {
     return { decision: decision.decision, reasons: decision.reasons, errors: decision.errors, decisionId: record.id, policyHash: decision.policyHash };
   }
 
-  const toRequest = toAuthorizationRequest;
+  /** The requests of one call, checked whole before any is decided: a refused call decides (and logs) nothing. */
+  const toRequests = (bodies: Array<z.infer<typeof authorizeRequestSchema>>, batch: boolean): AuthorizationRequest[] =>
+    bodies.map((b, i) => {
+      const at = batch ? `requests.${i}.` : '';
+      checkRequestEntities(b.entities as Entity[] | undefined, entityStore, at);
+      return toAuthorizationRequest(b, at);
+    });
 
   return [
     defineRoute({
@@ -83,7 +136,8 @@ export function authzRoutes(deps: {
       hot: true,
       body: authorizeRequestSchema,
       response: decisionResponseSchema,
-      handler: ({ body, requestId, key }) => decide(toRequest(body), requestId, key.id),
+      statuses: { 400: 'Invalid request; `entity_conflict`: a request entity the store holds or owns' },
+      handler: ({ body, requestId, key }) => decide(toRequests([body], false)[0], requestId, key.id),
     }),
     defineRoute({
       method: 'post',
@@ -94,8 +148,9 @@ export function authzRoutes(deps: {
       hot: true,
       body: z.object({ requests: z.array(authorizeRequestSchema).min(1).max(100) }),
       response: z.object({ results: z.array(decisionResponseSchema) }),
+      statuses: { 400: 'Invalid request (the whole batch; nothing is decided); `entity_conflict`: a request entity the store holds or owns' },
       handler: async ({ body, requestId, key }) => ({
-        results: await Promise.all(body.requests.map((r) => decide(toRequest(r), requestId, key.id))),
+        results: await Promise.all(toRequests(body.requests, true).map((r) => decide(r, requestId, key.id))),
       }),
     }),
     defineRoute({
@@ -105,11 +160,19 @@ export function authzRoutes(deps: {
       tag: 'Entities',
       gate: { area: 'entities', action: 'write' },
       body: z.object({ entities: z.array(entitySchema).min(1).max(10_000) }),
-      response: z.object({ upserted: z.number(), version: z.string() }),
-      handler: async ({ body }) => {
+      response: z.object({
+        upserted: z.number(),
+        version: z.string(),
+        kept: z.array(z.string()).meta({
+          description:
+            'Attributes Tenet kept against the pushed value, as `Type::id.attr`: a configured integration\'s provider, restricted and ready; a status moving away from suspended (only an admin key lifts a suspension)',
+        }),
+      }),
+      handler: async ({ body, key }) => {
         const entities = validateEntities(body.entities as Entity[], pdp);
-        const { count, version } = await entityStore.upsert(entities);
-        return { upserted: count, version };
+        // Lifting an integration's suspension is an administrator's act; app services may only suspend.
+        const { count, version, kept } = await entityStore.upsert(entities, { privileged: key.role === 'admin' });
+        return { upserted: count, version, kept };
       },
     }),
     defineRoute({
