@@ -7,6 +7,8 @@ import type { AuthorizationRequest, PolicyDecisionPoint } from '../../authz/pdp.
 import { EntityConflictError, InputError, NotFoundError, UnavailableError } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
+import { createScanner } from '../../../controls/pii/scanner.ts';
+import type { Scanner } from '../../../controls/pii/types.ts';
 
 /**
  * The context is part of every decision's cache key and of its evaluation: capped, so one caller's request cannot
@@ -63,25 +65,32 @@ export const toAuthorizationRequest = (b: z.infer<typeof authorizeRequestSchema>
   return { principal: b.principal, action: { id: b.action.id }, resource: b.resource, context: b.context, entities: b.entities as Entity[] | undefined };
 };
 
+let uidRedactor: Scanner | undefined;
+/**
+ * A uid as an error body may name it: what the PII scanner recognises (an e-mail address, a phone number) masked,
+ * as the PDP masks decision errors.
+ */
+const nameUid = (uid: EntityUid): string => (uidRedactor ??= createScanner({ secret: 'uid-redaction' })).redact(uidKey(uid));
+
 /**
  * Request entities may only add to the store: one whose uid the store holds, or of a type the store owns for
- * tenancy and posture (OWNED_ENTITY_TYPES), is refused with `entity_conflict`, naming the uid (the error handler
- * redacts error bodies by the one rule, so an id that is personal data is masked there). Checked at the request
- * boundary, before any decision, so it does not depend on how the PDP evaluates.
+ * tenancy and posture (OWNED_ENTITY_TYPES), is refused with `entity_conflict`, naming the uid. Checked at the
+ * request boundary, before any decision, so it holds whatever evaluates the request.
  */
 export function checkRequestEntities(entities: readonly Entity[] | undefined, store: Pick<EntityStore, 'get'>, at = ''): void {
   if (!entities?.length) return;
   const conflicts: Array<{ path: string; entity: string; reason: 'owned_type' | 'stored' }> = [];
+  let why = '';
   entities.forEach((e, i) => {
-    if (OWNED_ENTITY_TYPES.has(e.uid.type)) conflicts.push({ path: `${at}entities.${i}`, entity: uidKey(e.uid), reason: 'owned_type' });
-    else if (store.get(e.uid)) conflicts.push({ path: `${at}entities.${i}`, entity: uidKey(e.uid), reason: 'stored' });
+    const owned = OWNED_ENTITY_TYPES.has(e.uid.type);
+    if (!owned && !store.get(e.uid)) return;
+    why ||= owned
+      ? `${e.uid.type} entities come only from the store (tenancy and posture are Tenet's)`
+      : 'the store holds it, and a request may only add entities, never replace one';
+    conflicts.push({ path: `${at}entities.${i}`, entity: nameUid(e.uid), reason: owned ? 'owned_type' : 'stored' });
   });
   if (conflicts.length === 0) return;
   const first = conflicts[0];
-  const why =
-    first.reason === 'owned_type'
-      ? `${first.entity.split('::')[0]} entities come only from the store (tenancy and posture are Tenet's)`
-      : 'the store holds it, and a request may only add entities, never replace one';
   throw new EntityConflictError(
     `${first.path}: ${first.entity} cannot be supplied with a request: ${why}${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ''}. Push entities with PUT /v1/entities.`,
     conflicts.slice(0, 20),
