@@ -25,6 +25,9 @@ Commands:
                                        build a signed review pack (default period: 90 days to now)
   verify FILE.zip [--public-key FILE]  check a pack offline (exit 0 valid, 1 names what changed)
   evidence verify                      walk the evidence hash chain; names the first broken link
+  cedar-test PATH... [--root DIR] [--format table|json]
+                                       run Cedar integration-test files through Tenet's evaluator;
+                                       exit 1 on any decision (or allow reasons) other than Cedar's
   scan-logs --emit-data-protection-policy
                                        print a CloudWatch Logs data protection policy for the India
                                        identifiers and provider keys
@@ -41,6 +44,7 @@ const commands: Record<string, () => Promise<Command>> = {
   pack: async () => (await import('./cli/pack.ts')).pack,
   verify: async () => (await import('./cli/pack.ts')).verify,
   evidence: async () => (await import('./cli/pack.ts')).evidence,
+  'cedar-test': async () => (await import('./cli/cedar-test.ts')).cedarTest,
 };
 
 /** Runs one command; returns the exit code. Errors are printed without stack traces unless TENET_DEBUG is set. */

@@ -45,8 +45,8 @@ type Json = Record<string, unknown>;
 export interface CompileContext {
   policyId: string;
   slots: Record<string, EntityRef>;
-  /** exact values of integer literals JSON could not hold (see exactIntegers) */
-  bigLiterals: Map<number, bigint[]>;
+  /** markers standing for integer literals a JavaScript number cannot hold (see protectBigIntegers) */
+  bigLiterals: Map<string, bigint>;
 }
 
 const typeError = (what: string, v: Value): never => {
@@ -185,13 +185,18 @@ function literal(v: unknown, ctx: CompileContext): Value {
   }
 }
 
-/** Swaps JSON numbers that lost precision for the exact integer written in the policy text. */
+/** Swaps the markers of big integer literals back for their exact values; a rounded number is refused. */
 function restoreBig(v: unknown, ctx: CompileContext): unknown {
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v)) return v;
-    const exact = ctx.bigLiterals.get(v);
-    if (exact && exact.length === 1) return exact[0];
     throw new UnsupportedPolicyError(`integer literal ${v} cannot be read exactly`, ctx.policyId);
+  }
+  if (typeof v === 'string') {
+    const exact = ctx.bigLiterals.get(v);
+    if (exact === undefined) return v;
+    // 2^63 is only a literal as the operand of unary minus (handled in 'neg'); anything else Cedar rejects.
+    if (exact > LONG_MAX) throw new UnsupportedPolicyError(`integer literal ${exact} does not fit 64 bits`, ctx.policyId);
+    return exact;
   }
   if (Array.isArray(v)) return v.map((x) => restoreBig(x, ctx));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, restoreBig(x, ctx)]));
@@ -244,6 +249,13 @@ export function compileExpr(e: Json, ctx: CompileContext): Compiled {
       return (env) => !asBool(a(env), '!');
     }
     case 'neg': {
+      const argNode = (node as { arg: Json }).arg;
+      const big = typeof argNode?.Value === 'string' ? ctx.bigLiterals.get(argNode.Value) : undefined;
+      if (big !== undefined) {
+        const v = -big;
+        if (v < LONG_MIN) throw new UnsupportedPolicyError(`integer literal -${big} does not fit 64 bits`, ctx.policyId);
+        return () => v;
+      }
       const a = compileExpr((node as { arg: Json }).arg, ctx);
       return (env) => checked(-asLong(a(env), 'negation'), 'negation');
     }
@@ -399,8 +411,14 @@ export function compileExpr(e: Json, ctx: CompileContext): Compiled {
   const name = op.startsWith('__cedar::') ? op.slice('__cedar::'.length) : op;
   const ext = EXTENSION_FUNCTIONS[name];
   if (!ext || !Array.isArray(node)) throw new UnsupportedPolicyError(`unknown operator or function "${op}"`, ctx.policyId);
-  if (node.length !== ext.arity) throw new UnsupportedPolicyError(`${op} takes ${ext.arity} argument(s), got ${node.length}`, ctx.policyId);
   const args = (node as Json[]).map((x) => compileExpr(x, ctx));
+  if (node.length !== ext.arity) {
+    // Cedar parses a call with the wrong number of arguments; evaluating it is an error (after its arguments).
+    return (env) => {
+      for (const f of args) f(env);
+      throw new CedarEvalError('type', `${op} takes ${ext.arity} argument(s), got ${args.length}`);
+    };
+  }
   // Constructors over a literal string are evaluated once; an invalid literal stays a run-time error, as in Cedar.
   if (ext.arity === 1 && ['decimal', 'ip', 'datetime', 'duration'].includes(name)) {
     const argNode = (node as Json[])[0];

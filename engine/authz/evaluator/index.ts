@@ -117,16 +117,16 @@ export function splitPolicyText(text: string): Part[] {
 }
 
 /**
- * Integer literals of a policy text that a JavaScript number cannot hold, by the (rounded) number cedar-wasm's
- * JSON gives for them: the compiler swaps the rounded number for the exact value.
+ * cedar-wasm hands policies back as JSON with integers as JavaScript numbers, which round anything beyond 2^53
+ * (two different literals can even become the same number). So before conversion, each such literal in the text
+ * is swapped for a unique string marker, and the compiler turns the marker back into the exact 64-bit value.
+ * Only tokens outside string literals and comments are touched; the parser does not type-check, so a string in
+ * the integer's place parses the same way.
  */
-function exactIntegers(text: string): Map<number, bigint[]> {
-  const out = new Map<number, bigint[]>();
-  const add = (n: number, b: bigint) => {
-    const list = out.get(n) ?? [];
-    if (!list.includes(b)) list.push(b);
-    out.set(n, list);
-  };
+export function protectBigIntegers(text: string): { text: string; markers: Map<string, bigint> } {
+  const markers = new Map<string, bigint>();
+  let out = '';
+  let last = 0;
   let i = 0;
   while (i < text.length) {
     const c = text[i];
@@ -142,16 +142,18 @@ function exactIntegers(text: string): Map<number, bigint[]> {
       let j = i;
       while (j < text.length && /[0-9]/.test(text[j])) j++;
       const tok = text.slice(i, j);
-      const b = BigInt(tok);
-      const n = Number(tok);
-      if (!Number.isSafeInteger(n)) {
-        add(n, b);
-        add(-n, -b);
+      if (!Number.isSafeInteger(Number(tok))) {
+        let marker = `#tenet-int-${markers.size}#`;
+        // A marker must not be a string the policy itself holds.
+        while (text.includes(marker)) marker += '#';
+        markers.set(marker, BigInt(tok));
+        out += text.slice(last, i) + `"${marker}"`;
+        last = j;
       }
       i = j;
     } else i++;
   }
-  return out;
+  return markers.size ? { text: out + text.slice(last), markers } : { text, markers };
 }
 
 function toJson(text: string, template: boolean, id: string): Record<string, unknown> {
@@ -180,9 +182,9 @@ export function compilePolicySet(source: PolicySetSourceInput, options: { ids?: 
   const templates = new Map<string, Record<string, unknown>>();
   const ids: string[] = [];
   const seen = new Set<string>();
-  const bigByTemplate = new Map<string, Map<number, bigint[]>>();
+  const bigByTemplate = new Map<string, Map<string, bigint>>();
   for (const part of parts) {
-    const json = toJson(part.text, part.template, part.id);
+    const json = toJson(protectBigIntegers(part.text).text, part.template, part.id);
     let id = part.id;
     if (options.ids === 'annotation') {
       const annotated = (json.annotations as Record<string, string> | undefined)?.id;
@@ -191,7 +193,7 @@ export function compilePolicySet(source: PolicySetSourceInput, options: { ids?: 
     if (seen.has(id)) throw new EvaluatorInputError(`policy id ${id} is used more than once`);
     seen.add(id);
     ids.push(id);
-    const bigLiterals = exactIntegers(part.text);
+    const bigLiterals = protectBigIntegers(part.text).markers;
     if (part.template) {
       templates.set(id, json);
       bigByTemplate.set(id, bigLiterals);

@@ -5,7 +5,7 @@
  * the implicit forms Cedar accepts work too: `{type, id}` for an entity, a bare string (or `{fn, arg}`) for an
  * extension value. Integers may arrive as bigint (from a lossless JSON parse) so 64-bit values stay exact.
  */
-import { constructExtension } from './extensions.ts';
+import { constructExtension, EXTENSION_FUNCTIONS } from './extensions.ts';
 import type { SType } from './schema.ts';
 import { CedarEvalError, EntityRef, LONG_MAX, LONG_MIN, makeSet, type CedarRecord, type Value } from './values.ts';
 
@@ -88,10 +88,19 @@ export function valueFromJson(v: unknown, type: SType | undefined, intern: UidIn
     if ('__extn' in v) {
       const e = v.__extn;
       if (!isObj(e)) throw new EntityJsonError('__extn must be an object');
-      if ('arg' in e) return extension(e.fn, e.arg);
-      // `{fn, args: [...]}` is the form for extension functions of several arguments; constructors take one.
-      if (Array.isArray(e.args) && e.args.length === 1) return extension(e.fn, e.args[0]);
-      throw new EntityJsonError(`unsupported __extn ${safeJson(e)}`);
+      if ('arg' in e && typeof e.arg === 'string') return extension(e.fn, e.arg);
+      // `{fn, args: [...]}` (or a non-string `arg`): an extension function applied to values, e.g.
+      // `offset(datetime("1970-01-01"), duration("1d"))`; Cedar evaluates it when it reads the JSON.
+      const args = Array.isArray(e.args) ? e.args : 'arg' in e ? [e.arg] : undefined;
+      const name = typeof e.fn === 'string' ? e.fn.replace(/^__cedar::/, '') : '';
+      const f = EXTENSION_FUNCTIONS[name];
+      if (!args || !f || args.length !== f.arity) throw new EntityJsonError(`unsupported __extn ${safeJson(e)}`);
+      try {
+        return f.fn(args.map((x) => valueFromJson(x, undefined, intern)));
+      } catch (error) {
+        if (error instanceof CedarEvalError) throw new EntityJsonError(`__extn ${name}: ${error.message}`);
+        throw error;
+      }
     }
     return recordFromJson(v, undefined, intern);
   }
