@@ -19,6 +19,10 @@ export interface ApiKeyInfo {
 
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
+/** `created_by` and `prefix` of the key made from TENET_BOOTSTRAP_TOKEN. */
+export const BOOTSTRAP_CREATOR = 'TENET_BOOTSTRAP_TOKEN';
+const BOOTSTRAP_PREFIX = '(TENET_BOOTSTRAP_TOKEN)';
+
 /**
  * API keys, each bound to one Tenet role. A key is shown once, when it is made; the database keeps its sha256
  * (the keys are 256-bit random, so a fast hash is enough: there is nothing to brute-force). Lookups are cached
@@ -36,7 +40,7 @@ export class ApiKeyStore {
     this.cacheMs = props.cacheMs ?? 5_000;
   }
 
-  async create(props: { name: string; role: TenetRole; createdBy?: string; key?: string }): Promise<{ key: string; info: ApiKeyInfo }> {
+  async create(props: { name: string; role: TenetRole; createdBy?: string; key?: string; prefix?: string }): Promise<{ key: string; info: ApiKeyInfo }> {
     if (!TENET_ROLES.includes(props.role)) throw new InputError(`role must be one of ${TENET_ROLES.join(', ')}`);
     const key = props.key ?? `tnt_${props.role.replace('_', '')}_${randomBytes(32).toString('base64url')}`;
     const row = await this.db
@@ -46,7 +50,8 @@ export class ApiKeyStore {
         name: props.name,
         role: props.role,
         key_hash: hashKey(key),
-        prefix: key.slice(0, 12),
+        // Tenet's own keys: `tnt_<role>_` and a few random characters, enough to tell keys apart.
+        prefix: props.prefix ?? key.slice(0, 12),
         created_by: props.createdBy ?? null,
       })
       .onConflict((oc) => oc.column('key_hash').doNothing())
@@ -55,6 +60,29 @@ export class ApiKeyStore {
     const info = row ? toInfo(row) : await this.findByKey(key);
     if (!info) throw new Error('API key could not be stored');
     return { key, info };
+  }
+
+  /**
+   * The key in TENET_BOOTSTRAP_TOKEN is an admin key only while the variable holds it: at start-up, the current
+   * token is made a key (if it is not one yet) and every other key made from that variable — a rotated or removed
+   * token — is revoked. Its `prefix` is the variable's name, never part of the token (an operator's chosen secret
+   * need not start with a random part, unlike the keys Tenet makes). A bootstrap key an admin revoked stays revoked:
+   * set a new token. Returns the active bootstrap key, if any.
+   */
+  async syncBootstrap(token: string | undefined): Promise<ApiKeyInfo | undefined> {
+    const currentHash = token ? hashKey(token) : undefined;
+    let q = this.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('created_by', '=', BOOTSTRAP_CREATOR).where('revoked_at', 'is', null);
+    if (currentHash) q = q.where('key_hash', '!=', currentHash);
+    const revoked = await q.returning('id').execute();
+    if (revoked.length) this.cache.clear();
+    if (!token) return undefined;
+    const { info } = await this.create({ name: 'bootstrap admin', role: 'admin', key: token, createdBy: BOOTSTRAP_CREATOR, prefix: BOOTSTRAP_PREFIX });
+    // A row made by an earlier version listed the token's first characters: that part of the secret is dropped.
+    if (info.prefix !== BOOTSTRAP_PREFIX) {
+      await this.db.updateTable('api_keys').set({ prefix: BOOTSTRAP_PREFIX }).where('id', '=', info.id).execute();
+      info.prefix = BOOTSTRAP_PREFIX;
+    }
+    return info.revokedAt ? undefined : info;
   }
 
   private async findByKey(key: string): Promise<ApiKeyInfo | undefined> {

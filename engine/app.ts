@@ -13,6 +13,7 @@ import { AuthenticationError, NotFoundError } from './errors.ts';
 import { authenticate, RouteGuard } from './http/access.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { collectHelmetHeaders, createRequestListener } from './http/fast-path.ts';
+import { guardInput } from './http/input-guard.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { RouteDef, RouteGate } from './http/route.ts';
 import { auditRoutes } from './http/routes/audit-routes.ts';
@@ -61,6 +62,14 @@ export interface TenetApp {
 }
 
 const BODY_LIMIT = 2 * 1024 * 1024;
+/** Public routes (sign-in) take small bodies: anyone may send them. */
+const PUBLIC_BODY_LIMIT = 64 * 1024;
+
+/** Runs a connect-style middleware (the body parser) as a step of a route handler. */
+const runMiddleware = (mw: express.RequestHandler, req: Request, res: Response): Promise<void> =>
+  new Promise((resolve, reject) => {
+    void mw(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+  });
 
 /** Builds the Express app and the request listener. Never listens: server.ts does. */
 export function createApp(deps: AppDeps): TenetApp {
@@ -82,7 +91,8 @@ export function createApp(deps: AppDeps): TenetApp {
     },
   });
   app.use(securityHeaders);
-  app.use(express.json({ limit: BODY_LIMIT }));
+  // No body parser here: a body is read per route, after authentication and the route gate (below), so an
+  // anonymous or forbidden caller's 2 MB body is never parsed.
 
   const guard = new RouteGuard({ pdp: authz.tenet, log: authz.decisionLog });
   const sessions = new SessionStore({ db: deps.db });
@@ -130,9 +140,13 @@ export function createApp(deps: AppDeps): TenetApp {
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', checks });
   });
+  // The decision log counts what it quarantined; the counter is brought up to date when scraped.
+  let quarantinedReported = 0;
   app.get('/metrics', auth, async (req, res) => {
     await guard.check(res.locals.key, { area: 'metrics', action: 'read' }, res.locals.requestId);
     metrics.decisionQueue.set(authz.decisionLog.depth);
+    metrics.decisionLogQuarantined.inc(authz.decisionLog.quarantined - quarantinedReported);
+    quarantinedReported = authz.decisionLog.quarantined;
     metrics.entities.set(authz.entityStore.size);
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -141,9 +155,13 @@ export function createApp(deps: AppDeps): TenetApp {
     res.json(openapi);
   });
 
+  const jsonBody = express.json({ limit: BODY_LIMIT });
+  const publicJsonBody = express.json({ limit: PUBLIC_BODY_LIMIT });
   for (const route of routes) {
     const handlers: express.RequestHandler[] = [];
     if (route.gate !== 'public') handlers.push(route.hot ? apiKeyAuth : auth);
+    // The pipeline, in this order for every route: caller, route gate, body (read only now), the input guard over
+    // body, query and path, the route's schemas, the handler. The fast path runs the same steps (fast-path.ts).
     handlers.push(async (req: Request, res: Response) => {
       const requestId = res.locals.requestId as string;
       const key = res.locals.key;
@@ -151,6 +169,10 @@ export function createApp(deps: AppDeps): TenetApp {
         if (!key) throw new AuthenticationError();
         if (route.gate !== 'authenticated') await guard.check(key, route.gate, requestId);
       }
+      if (route.body) await runMiddleware(route.gate === 'public' ? publicJsonBody : jsonBody, req, res);
+      guardInput('path', req.params);
+      guardInput('query', req.query);
+      if (route.body) guardInput('body', req.body);
       const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
       const query = route.query ? route.query.parse(req.query) : undefined;
       const params = route.params ? route.params.parse(req.params) : undefined;

@@ -24,6 +24,11 @@ export function createMetrics() {
       labelNames: ['route', 'status'] as const,
       registers: [registry],
     }),
+    decisionLogQuarantined: new Counter({
+      name: 'tenet_decision_log_quarantined_total',
+      help: 'Decision-log and PII-reveal records PostgreSQL refused, kept escaped in decision_quarantine instead',
+      registers: [registry],
+    }),
     decisionQueue: new Gauge({ name: 'tenet_decision_log_queue', help: 'Decisions waiting to be written', registers: [registry] }),
     entities: new Gauge({ name: 'tenet_entities', help: 'Entities in the in-memory store', registers: [registry] }),
   };

@@ -48,9 +48,8 @@ export async function startTenet(props: {
     const policyDir = config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR;
     const authz = await createAuthz({ db: database.db, logger, config, policyDir });
     const apiKeys = new ApiKeyStore({ db: database.db });
-    if (config.TENET_BOOTSTRAP_TOKEN) {
-      await apiKeys.create({ name: 'bootstrap admin', role: 'admin', key: config.TENET_BOOTSTRAP_TOKEN, createdBy: 'TENET_BOOTSTRAP_TOKEN' });
-    }
+    // An admin key only while the variable holds it: a rotated or removed token is revoked here.
+    await apiKeys.syncBootstrap(config.TENET_BOOTSTRAP_TOKEN);
     const demoKeys = props.demo ? await loadDemo({ authz, apiKeys, dataDir: config.TENET_DATA_DIR, logger }) : undefined;
     controls = await setupControls({ config, logger, db: database.db, authz, demo: props.demo });
     const consoleDir = `${PROJECT_ROOT}console/dist`;

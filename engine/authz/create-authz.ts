@@ -56,7 +56,7 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
     actionType: 'Action',
     lookup: entityStore.lookup,
     entityVersion: () => entityStore.version,
-    cache: config.TENET_DECISION_CACHE_MAX > 0 ? new DecisionCache({ max: config.TENET_DECISION_CACHE_MAX }) : false,
+    cache: config.TENET_DECISION_CACHE_MAX > 0 ? new DecisionCache({ max: config.TENET_DECISION_CACHE_MAX, maxBytes: config.TENET_DECISION_CACHE_MAX_MB * 1024 * 1024 }) : false,
   });
   // Tenet's own set decides on request-supplied entities only (key, role, area): it never reads the platform store.
   const tenet = new PolicyDecisionPoint({ name: 'tenet', actionType: 'Tenet::Action' });

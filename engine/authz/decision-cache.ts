@@ -18,16 +18,32 @@ export interface CachedDecision {
  */
 export class DecisionCache {
   private readonly max: number;
+  private readonly maxBytes: number;
+  private readonly maxEntryBytes: number;
   private readonly map = new Map<string, CachedDecision>();
+  /** Approximate memory held: key lengths (the key is the request's whole content), reasons, per-entry overhead. */
+  private used = 0;
   hits = 0;
   misses = 0;
 
-  constructor(props: { max?: number } = {}) {
+  /**
+   * `max` entries and `maxBytes` in all (default 64 MiB), whichever binds first: a key holds the request's
+   * context and slice, so entries alone do not bound memory (900 requests with a 1 MB `purpose` would hold ~1 GB).
+   * An entry over 1/256 of the budget is not cached at all: content that large hardly repeats.
+   */
+  constructor(props: { max?: number; maxBytes?: number } = {}) {
     this.max = props.max ?? 50_000;
+    this.maxBytes = props.maxBytes ?? 64 * 1024 * 1024;
+    this.maxEntryBytes = Math.max(1024, Math.floor(this.maxBytes / 256));
   }
 
   get size(): number {
     return this.map.size;
+  }
+
+  /** Approximate bytes held by the cached entries. */
+  get bytes(): number {
+    return this.used;
   }
 
   key(props: {
@@ -68,15 +84,35 @@ export class DecisionCache {
   }
 
   set(key: string, value: CachedDecision): void {
-    if (this.map.size >= this.max) {
-      const oldest = this.map.keys().next().value;
-      if (oldest !== undefined) this.map.delete(oldest);
+    const size = entrySize(key, value);
+    if (size > this.maxEntryBytes) return;
+    const old = this.map.get(key);
+    if (old) {
+      this.map.delete(key);
+      this.used -= entrySize(key, old);
+    }
+    // Least recently used first (the Map's insertion order; get() re-inserts), until both bounds hold.
+    while (this.map.size > 0 && (this.map.size >= this.max || this.used + size > this.maxBytes)) {
+      const oldest = this.map.keys().next().value as string;
+      this.used -= entrySize(oldest, this.map.get(oldest)!);
+      this.map.delete(oldest);
     }
     this.map.set(key, value);
+    this.used += size;
   }
 
   clear(): void {
     this.map.clear();
+    this.used = 0;
   }
 }
 
+/**
+ * A cached entry's approximate footprint: the key's characters (V8 keeps ASCII strings at one byte each), the
+ * reasons, and Map and object overhead.
+ */
+function entrySize(key: string, value: CachedDecision): number {
+  let reasons = 0;
+  for (const r of value.reasons) reasons += r.length + 16;
+  return key.length + reasons + 96;
+}

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import { escapeUnstorable as escapeText, isStorable } from '../db/storable.ts';
+import { redactMessage } from '../redaction.ts';
 import type { AuthorizationRequest, Decision } from './pdp.ts';
 
 /** A decision as the log keeps it: the decision itself, what it was about, and who asked. */
@@ -77,6 +79,8 @@ export class DecisionLog {
   private closed = false;
   private consecutiveFailures = 0;
   written = 0;
+  /** Records the database refused, kept in decision_quarantine instead (exported as tenet_decision_log_quarantined_total). */
+  quarantined = 0;
 
   constructor(props: { db: Db; logger: Logger; maxQueue?: number; maxBatch?: number; flushMs?: number }) {
     this.db = props.db;
@@ -127,22 +131,89 @@ export class DecisionLog {
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.slice(0, this.maxBatch);
+      // How many records at the front of the batch are done (written or quarantined), even if a later part fails.
+      const progress = { done: 0 };
       try {
-        await this.write(batch);
+        await this.writeIsolating(batch, progress);
         this.consecutiveFailures = 0;
       } catch (error) {
-        // Keep the batch queued and try again: records leave the queue only once written.
+        // Keep what is not done queued and try again: records leave the queue only once written or quarantined.
+        this.settle(progress.done);
         this.consecutiveFailures++;
-        this.logger.error({ err: { message: (error as Error).message }, queued: this.queue.length }, 'decision log write failed');
+        this.logger.error({ err: { code: (error as { code?: unknown }).code, message: redactMessage(String((error as Error).message)) }, queued: this.queue.length }, 'decision log write failed');
         if (!this.closed) this.timer ??= setTimeout(() => this.kick(), Math.min(5000, 100 * 2 ** this.consecutiveFailures));
         throw error;
       }
-      this.queue.splice(0, batch.length);
-      this.written += batch.length;
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const w of waiters) w();
+      this.settle(batch.length);
     }
+  }
+
+  /** The first `n` queued records are done: they leave the queue and waiting callers get room. */
+  private settle(n: number): void {
+    if (n === 0) return;
+    this.queue.splice(0, n);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /**
+   * Writes `records` in order, isolating any the database refuses: records holding strings PostgreSQL cannot
+   * store go straight to the quarantine; when a write fails with a data error (SQLSTATE class 22, 23 or 54: the
+   * rows, not the database, are the problem) the range is halved until the refused record stands alone, and that
+   * one is quarantined while the rest are written. Any other failure (the database is away, a timeout) is thrown
+   * with `progress.done` counting the records already written or quarantined — always a prefix of `records`, as
+   * ranges are finished left to right — so a retry neither duplicates nor skips one. One bad record costs
+   * O(log n) extra statements; it never blocks the records behind it, and nothing is dropped.
+   */
+  private async writeIsolating(records: DecisionRecord[], progress: { done: number }): Promise<void> {
+    let from = 0;
+    for (let i = 0; i <= records.length; i++) {
+      if (i < records.length && isStorableRecord(records[i])) continue;
+      if (i > from) await this.writeOrSplit(records.slice(from, i), progress);
+      if (i < records.length) {
+        await this.quarantine(records[i], 'holds a string PostgreSQL cannot store (NUL or an unpaired UTF-16 surrogate)');
+        progress.done++;
+      }
+      from = i + 1;
+    }
+  }
+
+  private async writeOrSplit(records: DecisionRecord[], progress: { done: number }): Promise<void> {
+    try {
+      await this.write(records);
+      this.written += records.length;
+      progress.done += records.length;
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      if (records.length === 1) {
+        const e = error as { code?: string; message?: string };
+        await this.quarantine(records[0], `${e.code ?? ''} ${redactMessage(String(e.message ?? ''), 200)}`.trim());
+        progress.done++;
+        return;
+      }
+      const mid = records.length >> 1;
+      await this.writeOrSplit(records.slice(0, mid), progress);
+      await this.writeOrSplit(records.slice(mid), progress);
+    }
+  }
+
+  /** Keeps a record the log could not write, escaped, with why; counted in `quarantined` (→ /metrics). */
+  private async quarantine(record: DecisionRecord, reason: string): Promise<void> {
+    const reveal = record.action === 'reveal_buyer_pii';
+    await this.db
+      .insertInto('decision_quarantine')
+      .values({
+        decision_id: escapeText(record.id),
+        at: record.at instanceof Date && !Number.isNaN(record.at.getTime()) ? record.at : new Date(),
+        tables: reveal ? 'decisions+pii_reveals' : 'decisions',
+        reason: escapeText(reason),
+        // JSON.stringify escapes NUL and unpaired surrogates (\u0000, \ud800): the text is storable as it is.
+        record: JSON.stringify(record),
+      })
+      .execute();
+    this.quarantined++;
+    this.logger.warn({ decisionId: escapeText(record.id), reason: escapeText(reason), tables: reveal ? 'decisions+pii_reveals' : 'decisions' }, 'decision log record quarantined');
   }
 
   /**
@@ -225,4 +296,19 @@ export class DecisionLog {
     if (this.queue.length) this.logger.error({ lost: this.queue.length }, 'decision log closed with unwritten decisions');
     for (const w of this.waiters) w();
   }
+}
+
+/** A data error: the rows are the problem, not the database (22 data exception, 23 integrity, 54 program limit). */
+const isDataError = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
+};
+
+/** Every string in the record (values and keys, at any depth) can be stored by PostgreSQL. */
+function isStorableRecord(value: unknown): boolean {
+  if (typeof value === 'string') return isStorable(value);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return true;
+  if (Array.isArray(value)) return value.every(isStorableRecord);
+  for (const [k, v] of Object.entries(value)) if (!isStorable(k) || !isStorableRecord(v)) return false;
+  return true;
 }

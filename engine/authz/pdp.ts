@@ -4,16 +4,14 @@ import { uidKey, type Entity, type EntityUid } from './entity.ts';
 import { DecisionCache } from './decision-cache.ts';
 import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
 import { actionPlan, type CompiledPolicySet } from './policy-set.ts';
-import { createScanner } from '../../controls/pii/scanner.ts';
-import type { Scanner } from '../../controls/pii/types.ts';
+import { redactMessage } from '../redaction.ts';
 
 /**
- * Error messages can quote what the caller sent (an entity id that is a phone number, a context value). They go
- * back in the answer and into the decision log, so they are passed through the PII scanner's redaction first.
- * Only the deny-with-errors path pays for it. The key is irrelevant: redaction emits no fingerprints.
+ * Error messages can quote what the caller sent (an entity id that is a phone number, a 1.5 MB context key). They
+ * go back in the answer and into the decision log, so they pass the one redaction rule of every error body first
+ * (masked PII, capped length). Only the deny-with-errors path pays for it.
  */
-let redactor: Scanner | undefined;
-const redactError = (message: string): string => (redactor ??= createScanner({ secret: 'pdp-error-redaction' })).redact(message);
+const redactError = (message: string): string => redactMessage(message);
 
 // Node 20's V8 crashes ("Fatal error ... unreachable code" in Deoptimizer::DoComputeBuiltinContinuation) when
 // an optimised function that inlined a JS→Wasm call into cedar-wasm is lazily deoptimised while the call is on

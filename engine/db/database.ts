@@ -73,6 +73,26 @@ export async function openDatabase(props: {
   return handle;
 }
 
+/**
+ * Whether an error means the database cannot be reached or is not taking work (as opposed to a bad query): the
+ * connection was refused, reset or timed out, or the server says so (SQLSTATE class 08 connection exception,
+ * 57P01-57P03 shutting down / cannot connect now, 53300 too many connections). The HTTP layer answers these with
+ * 503 `unavailable` and logs the outage once per interval, not once per request.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  // pg's own wording when the socket goes away or the pool cannot hand out a connection in time.
+  if (/Connection terminated|Client has encountered a connection error|connection timeout|timeout exceeded when trying to connect|Cannot use a pool after calling end|the database system is (starting up|shutting down)/i.test(message)) return true;
+  // AggregateError (a host with several addresses, all refused) and wrapped causes.
+  if (Array.isArray(e.errors) && e.errors.some((x) => isDatabaseUnavailable(x))) return true;
+  return e.cause !== undefined && e.cause !== error && isDatabaseUnavailable(e.cause);
+}
+
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();

@@ -17,6 +17,16 @@ export interface Database {
   install_secrets: { name: string; value: string; created_at: Timestamp };
   evidence_checkpoints: { seq: ColumnType<string, string | number, never>; hash: string; created_at: ColumnType<Date, Date | string, never>; key_id: string; signature: string };
   console_sessions: ConsoleSessionsTable;
+  /** Decision-log records PostgreSQL refused, kept as escaped JSON text (0008; see DecisionLog). */
+  decision_quarantine: {
+    id: Generated<string>;
+    decision_id: string;
+    at: ColumnType<Date, Date | string, never>;
+    quarantined_at: Timestamp;
+    tables: 'decisions' | 'decisions+pii_reveals';
+    reason: string;
+    record: string;
+  };
   packs: {
     id: string;
     profile: 'sp-api' | 'google';

@@ -7,14 +7,26 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { apiKeyCaller, bearerToken, type RouteGuard } from './access.ts';
 import { toErrorResponse } from './error-handler.ts';
+import { guardInput } from './input-guard.ts';
 import type { RouteDef } from './route.ts';
 
+/** Shaped like body-parser's errors (status, type, expose), so toErrorResponse maps both alike. */
 class BodyError extends Error {
+  readonly expose = true;
+  readonly status: number;
   constructor(readonly type: 'entity.too.large' | 'entity.parse.failed') {
     super(type);
+    this.status = type === 'entity.too.large' ? 413 : 400;
   }
 }
 
+/**
+ * Reads a JSON body of at most `limit` bytes. Past the limit (declared or, for a chunked body, counted) it stops
+ * keeping bytes and rejects at once; the rest of the body is read and thrown away, so the caller gets its 413
+ * instead of a TCP reset (destroying a socket the client is still writing to resets it before the answer is read),
+ * as it does from the Express routes (body-parser stops, Node discards the rest). The server's requestTimeout
+ * bounds how long a client can keep sending.
+ */
 function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -25,14 +37,19 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    let tooLarge = false;
+    const onData = (c: Buffer) => {
       size += c.length;
+      if (tooLarge) return;
       if (size > limit) {
-        req.destroy();
+        tooLarge = true;
+        chunks.length = 0;
         reject(new BodyError('entity.too.large'));
       } else chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => {
+      if (tooLarge) return;
       const type = req.headers['content-type'] ?? '';
       // As express.json does: only JSON bodies are parsed; anything else is an empty body (then a 400 from zod).
       if (!/^application\/json\b|\+json\b/.test(type) || size === 0) return resolve({});
@@ -66,7 +83,7 @@ export function createRequestListener(props: {
   for (const r of props.routes) if (r.hot && typeof r.gate === 'object') hot.set(`${r.method.toUpperCase()} ${r.path}`, r);
   const { app, apiKeys, guard, logger, metrics, securityHeaders, bodyLimit } = props;
 
-  async function serve(route: RouteDef, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(route: RouteDef, req: IncomingMessage, res: ServerResponse, q: number): Promise<void> {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
@@ -81,7 +98,11 @@ export function createRequestListener(props: {
       if (!info) throw new AuthenticationError();
       const key = apiKeyCaller(info);
       await guard.check(key, route.gate, requestId);
-      const body = route.body ? route.body.parse(await readJson(req, bodyLimit)) : undefined;
+      // Every route's input passes the same guard before its schema: here the body and the (unused) query string.
+      if (q >= 0) guardInput('query', Object.fromEntries(new URLSearchParams(req.url!.slice(q + 1))));
+      const raw = await readJson(req, bodyLimit);
+      guardInput('body', raw);
+      const body = route.body ? route.body.parse(raw) : undefined;
       payload = await route.handler({ body, query: undefined, params: undefined, key, requestId, req: req as Request, res: res as unknown as Response });
       status = res.statusCode;
     } catch (error) {
@@ -101,7 +122,7 @@ export function createRequestListener(props: {
     const path = q >= 0 ? req.url!.slice(0, q) : req.url;
     const route = hot.get(`${req.method} ${path}`);
     if (route) {
-      serve(route, req, res).catch((error: unknown) => {
+      serve(route, req, res, q).catch((error: unknown) => {
         logger.error({ err: { message: (error as Error).message } }, 'hot path failed');
         if (!res.headersSent) res.writeHead(500).end();
       });

@@ -6,6 +6,7 @@ import * as m0004 from './0004_packs.ts';
 import * as m0005 from './0005_evidence_checkpoints.ts';
 import * as m0006 from './0006_console_sessions.ts';
 import * as m0007 from './0007_request_entities.ts';
+import * as m0008 from './0008_decision_quarantine.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005_evidence_checkpoints': m0005,
   '0006_console_sessions': m0006,
   '0007_request_entities': m0007,
+  '0008_decision_quarantine': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,57 @@
+import { isStorable, replaceUnstorable } from '../db/storable.ts';
+import { InputError } from '../errors.ts';
+
+/**
+ * The deepest nesting a JSON body may have (an object or array inside another counts one level; the body itself
+ * is level 1). Cedar entity JSON needs a handful of levels (body → entities → entity → attrs → record → set →
+ * record …); 32 leaves room for deep records while keeping every recursive walker downstream (zod, the Cedar
+ * evaluator, reference collection) far from its stack limit.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Why a value is refused: where (`body.entities.0.uid.id`) and what. Never the value itself (it may be personal
+ * data), and the path is cut short, because keys are input too.
+ */
+function refuse(part: string, path: Array<string | number>, what: string): never {
+  const at = [part, ...path].map((p) => (typeof p === 'string' && p.length > 40 ? `${p.slice(0, 40)}…` : String(p))).join('.');
+  const shown = at.length > 200 ? `${at.slice(0, 200)}…` : at;
+  const clean = replaceUnstorable(shown);
+  throw new InputError(`The request is not valid: ${clean}: ${what}`, [{ path: clean, message: what }]);
+}
+
+/**
+ * The one guard every route's input passes before its schema sees it, on the Express routes and the fast path
+ * alike: strings (values and keys) PostgreSQL can store, nesting no deeper than MAX_JSON_DEPTH. Iterative, so a
+ * 10,000-deep body cannot overflow the guard's own stack. Throws an InputError (400).
+ */
+export function guardInput(part: 'body' | 'query' | 'path', value: unknown, maxDepth = MAX_JSON_DEPTH): void {
+  if (typeof value === 'string') {
+    if (!isStorable(value)) refuse(part, [], 'contains a NUL character or an unpaired UTF-16 surrogate');
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  // Depth-first over [value, depth, path]; the path is rebuilt only when something is refused.
+  const stack: Array<{ v: object; depth: number; path: Array<string | number> }> = [{ v: value, depth: 1, path: [] }];
+  while (stack.length) {
+    const { v, depth, path } = stack.pop()!;
+    if (depth > maxDepth) refuse(part, path, `nested deeper than ${maxDepth} levels`);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x === 'string') {
+          if (!isStorable(x)) refuse(part, [...path, i], 'contains a NUL character or an unpaired UTF-16 surrogate');
+        } else if (x !== null && typeof x === 'object') stack.push({ v: x, depth: depth + 1, path: [...path, i] });
+      }
+    } else {
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        if (!isStorable(k)) refuse(part, path, 'has a key with a NUL character or an unpaired UTF-16 surrogate');
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === 'string') {
+          if (!isStorable(x)) refuse(part, [...path, k], 'contains a NUL character or an unpaired UTF-16 surrogate');
+        } else if (x !== null && typeof x === 'object') stack.push({ v: x, depth: depth + 1, path: [...path, k] });
+      }
+    }
+  }
+}
