@@ -4,6 +4,8 @@ import type { RequestListener } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { ApiKeyStore } from './api-keys.ts';
+import type { CedarRuntime } from './authz/cedar-runtime.ts';
+import type { CedarSandbox } from './authz/cedar-sandbox.ts';
 import type { DecisionLog } from './authz/decision-log.ts';
 import type { EntityStore } from './authz/entity-store.ts';
 import type { PolicyDecisionPoint } from './authz/pdp.ts';
@@ -37,6 +39,7 @@ export interface AppDeps {
     entityStore: EntityStore;
     policyStore: PolicyStore;
     decisionLog: DecisionLog;
+    cedar: { deciding: CedarRuntime; sandbox: CedarSandbox };
   };
   apiKeys: ApiKeyStore;
   /** Further route groups (controls, evidence, packs, ...), each built by its own domain's wiring. */
@@ -104,7 +107,7 @@ export function createApp(deps: AppDeps): TenetApp {
   const routes: RouteDef[] = [
     ...authzRoutes({ pdp: authz.platform, entityStore: authz.entityStore, decisionLog: authz.decisionLog, metrics }),
     ...policyRoutes({ policyStore: authz.policyStore }),
-    ...policyTryRoutes({ pdp: authz.platform }),
+    ...policyTryRoutes({ pdp: authz.platform, sandbox: authz.cedar.sandbox }),
     ...auditRoutes({ db: deps.db }),
     ...keyRoutes({ apiKeys }),
     ...(deps.extraRoutes ?? []),
@@ -131,6 +134,8 @@ export function createApp(deps: AppDeps): TenetApp {
   });
   app.get('/readyz', async (_req, res) => {
     const checks: Record<string, boolean> = {
+      // False while the deciding Cedar instance is being replaced after a fault (decisions deny meanwhile).
+      cedar: authz.cedar.deciding.healthy,
       platformPolicy: Boolean(authz.platform.active),
       tenetPolicy: Boolean(authz.tenet.active),
       database: await deps.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false),
@@ -142,12 +147,17 @@ export function createApp(deps: AppDeps): TenetApp {
   });
   // The decision log counts what it quarantined; the counter is brought up to date when scraped.
   let quarantinedReported = 0;
+  const cedarReported: Record<string, number> = {};
   app.get('/metrics', auth, async (req, res) => {
     await guard.check(res.locals.key, { area: 'metrics', action: 'read' }, res.locals.requestId);
     metrics.decisionQueue.set(authz.decisionLog.depth);
     metrics.decisionLogQuarantined.inc(authz.decisionLog.quarantined - quarantinedReported);
     quarantinedReported = authz.decisionLog.quarantined;
     metrics.entities.set(authz.entityStore.size);
+    for (const [instance, n] of [['deciding', authz.cedar.deciding.replacements], ['sandbox', authz.cedar.sandbox.replacements]] as const) {
+      metrics.cedarReplacements.inc({ instance }, n - (cedarReported[instance] ?? 0));
+      cedarReported[instance] = n;
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const openapi = buildOpenApi(routes, deps.version);

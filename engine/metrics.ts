@@ -29,6 +29,12 @@ export function createMetrics() {
       help: 'Decision-log and PII-reveal records PostgreSQL refused, kept escaped in decision_quarantine instead',
       registers: [registry],
     }),
+    cedarReplacements: new Counter({
+      name: 'tenet_cedar_instance_replacements_total',
+      help: 'Cedar instances replaced after a fault: "deciding" (the instance decisions use) or "sandbox" (the worker that parses callers\' Cedar text; also after a timeout)',
+      labelNames: ['instance'] as const,
+      registers: [registry],
+    }),
     decisionQueue: new Gauge({ name: 'tenet_decision_log_queue', help: 'Decisions waiting to be written', registers: [registry] }),
     entities: new Gauge({ name: 'tenet_entities', help: 'Entities in the in-memory store', registers: [registry] }),
   };

@@ -1,6 +1,8 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import { decidingCedar, type CedarRuntime } from './cedar-runtime.ts';
+import { CedarSandbox } from './cedar-sandbox.ts';
 import { DecisionCache } from './decision-cache.ts';
 import { DecisionLog } from './decision-log.ts';
 import { loadDecisionTables, runDecisionTables } from './decision-tables.ts';
@@ -17,6 +19,8 @@ export interface Authz {
   entityStore: EntityStore;
   policyStore: PolicyStore;
   decisionLog: DecisionLog;
+  /** The deciding Cedar instance (process-wide) and the sandbox for callers' Cedar text: /readyz and /metrics. */
+  cedar: { deciding: CedarRuntime; sandbox: CedarSandbox };
   /** Starts the background refreshes (entities, active policy versions). */
   start(): void;
   /** Stops refreshing and flushes the decision log. */
@@ -61,7 +65,17 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
   // Tenet's own set decides on request-supplied entities only (key, role, area): it never reads the platform store.
   const tenet = new PolicyDecisionPoint({ name: 'tenet', actionType: 'Tenet::Action' });
   const casesDir = `${policyDir}/cases`;
+  const sandbox = new CedarSandbox();
+  // A fault in the deciding instance is an incident (someone found input that traps Cedar): logged with its class
+  // and message only, never the input.
+  const unwatch = decidingCedar.on((event) => {
+    if (event.type === 'fault') logger.error({ fault: event.fault }, 'Cedar faulted in the deciding instance: replacing it; decisions deny until it is back');
+    else if (event.type === 'replaced') logger.warn({ replacements: event.replacements, reparsed: event.reparsed }, 'deciding Cedar instance replaced');
+    else logger.error({ err: { message: event.error } }, 'replacing the deciding Cedar instance failed; retrying');
+  });
   const policyStore = new PolicyStore({
+    sandbox,
+    deciding: decidingCedar,
     db,
     logger,
     pdps: { platform, tenet },
@@ -81,6 +95,7 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
     entityStore,
     policyStore,
     decisionLog,
+    cedar: { deciding: decidingCedar, sandbox },
     start() {
       entityStore.start();
       policyTimer = setInterval(() => {
@@ -91,6 +106,8 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
     async close() {
       entityStore.stop();
       clearInterval(policyTimer);
+      unwatch();
+      await sandbox.close();
       await decisionLog.close();
     },
   };

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from './cedar-runtime.ts';
 import { z } from 'zod';
 import { entitySchema, entityUidSchema, uidKey, type Entity, type EntityUid } from './entity.ts';
 import type { TableFailure } from './policy-store.ts';

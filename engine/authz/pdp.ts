@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from './cedar-runtime.ts';
+import { CedarUnavailableError, decidingCedar } from './cedar-runtime.ts';
 import { uidKey, type Entity, type EntityUid } from './entity.ts';
 import { DecisionCache } from './decision-cache.ts';
 import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
@@ -60,6 +61,8 @@ export class PolicyDecisionPoint {
   private readonly entityVersion: () => string;
   private current: CompiledPolicySet | undefined;
   private readonly preparsed = new Set<string>();
+  /** The deciding instance's replacement count the cache was filled under. */
+  private cedarGeneration = decidingCedar.replacements;
   /** Memoised decisions (see DecisionCache); `cache: false` turns it off, e.g. to measure raw evaluation. */
   readonly cache: DecisionCache | undefined;
 
@@ -106,6 +109,14 @@ export class PolicyDecisionPoint {
   /** Decides with a given (possibly not active) policy set: decision tables run candidates through this. */
   authorizeWith(policy: CompiledPolicySet, request: AuthorizationRequest, lookup = this.lookup): Decision {
     const started = process.hrtime.bigint();
+    // Fail closed while the deciding Cedar instance is being replaced after a fault (cedar-runtime.ts): deny, even
+    // what the cache holds. After a replacement the cache starts empty: answers the faulted instance gave are not
+    // kept (a fault is seen where it traps, not where memory may first have gone wrong).
+    if (!decidingCedar.healthy) return this.deny(started, policy.hash, [new CedarUnavailableError().message]);
+    if (this.cedarGeneration !== decidingCedar.replacements) {
+      this.cedarGeneration = decidingCedar.replacements;
+      this.cache?.clear();
+    }
     try {
       this.prepare(policy);
       const plan = actionPlan(policy, this.actionType, request.action.id);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from './cedar-runtime.ts';
+import { CedarUnavailableError } from './cedar-runtime.ts';
+import { CedarSandboxError, type CedarCall, type CedarSandbox } from './cedar-sandbox.ts';
 import { uidKey } from './entity.ts';
 import { SchemaModel } from './schema-model.ts';
 import { buildActionPlan, type ActionPlan, type PolicyJsonLike } from './action-plan.ts';
@@ -48,34 +50,38 @@ function messages(errors: Array<{ message: string; help?: string | null }>): str
   return errors.map((e) => (e.help ? `${e.message} (${e.help})` : e.message));
 }
 
+/** A policy text as Cedar parsed it (in whichever instance: the deciding one, or the sandbox for callers' text). */
+export interface ParsedPolicies {
+  parts: cedar.PolicySetTextToPartsAnswer;
+  /** policyToJson of each part, in order (empty when the parts do not parse). */
+  json: cedar.PolicyToJsonAnswer[];
+}
+
 /**
  * Splits a policy text into policies keyed by their `@id("...")` annotation. Cedar itself would name them
  * policy0, policy1, ...: names that change when a policy is inserted. Decisions report these stable ids instead.
+ * Parses with the deciding instance: for trusted text (shipped files, stored versions) and for text the sandbox
+ * has already accepted. Callers' text goes through assessPolicySet.
  */
 export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
   const parts = cedar.policySetTextToParts(source.policies);
+  return compileParsedPolicySet(source, { parts, json: parts.type === 'success' ? parts.policies.map((p) => cedar.policyToJson(p)) : [] });
+}
+
+/** The policies of a parse keyed by `@id`, with what keeps them from being usable. No Cedar call. */
+function policiesById(parsed: ParsedPolicies): { byId: Record<string, string>; policyJson: Record<string, PolicyJsonLike>; problems: string[] } {
+  const { parts } = parsed;
   if (parts.type === 'failure') throw new PolicySetError('The policies do not parse', messages(parts.errors));
   if (parts.policy_templates.length > 0) {
-    throw new PolicySetError('Templates are not supported in this policy set', [
-      `${parts.policy_templates.length} template(s) found`,
-    ]);
+    throw new PolicySetError('Templates are not supported in this policy set', [`${parts.policy_templates.length} template(s) found`]);
   }
   const byId: Record<string, string> = {};
   const policyJson: Record<string, PolicyJsonLike> = {};
-  let schemaModel: SchemaModel;
-  try {
-    schemaModel = new SchemaModel(source.schema);
-  } catch (error) {
-    throw new PolicySetError('The schema is not usable', [(error as Error).message]);
-  }
-  const setAttributes = schemaModel.entitySetAttributes();
-  const unsafeSets = new Set<string>();
-  const literalUids = new Set<string>();
   const problems: string[] = [];
   parts.policies.forEach((text, index) => {
-    const json = cedar.policyToJson(text);
-    if (json.type === 'failure') {
-      problems.push(`policy #${index + 1}: ${messages(json.errors).join('; ')}`);
+    const json = parsed.json[index];
+    if (!json || json.type === 'failure') {
+      problems.push(`policy #${index + 1}: ${json ? messages(json.errors).join('; ') : 'not parsed'}`);
       return;
     }
     const id = json.json.annotations?.id;
@@ -89,10 +95,28 @@ export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
     }
     byId[id] = text;
     policyJson[id] = json.json as unknown as PolicyJsonLike;
-    collectSetUse(json.json.conditions, setAttributes, unsafeSets);
-    collectLiteralUids(json.json, literalUids);
   });
+  return { byId, policyJson, problems };
+}
+
+/** compilePolicySet over a parse already made. Builds the schema model (one schema parse in the deciding instance). */
+export function compileParsedPolicySet(source: PolicySetSource, parsed: ParsedPolicies): CompiledPolicySet {
+  const { byId, policyJson, problems } = policiesById(parsed);
+  let schemaModel: SchemaModel;
+  try {
+    schemaModel = new SchemaModel(source.schema);
+  } catch (error) {
+    if (error instanceof CedarUnavailableError) throw error;
+    throw new PolicySetError('The schema is not usable', [(error as Error).message]);
+  }
   if (problems.length) throw new PolicySetError('The policy set is not usable', problems);
+  const setAttributes = schemaModel.entitySetAttributes();
+  const unsafeSets = new Set<string>();
+  const literalUids = new Set<string>();
+  for (const json of Object.values(policyJson)) {
+    collectSetUse((json as unknown as { conditions: unknown }).conditions, setAttributes, unsafeSets);
+    collectLiteralUids(json, literalUids);
+  }
   const trimmableSets = new Set([...setAttributes].filter((a) => !unsafeSets.has(a)));
   return { ...source, hash: hashPolicySet(source), byId, policyJson, plans: new Map(), trimmableSets, literalUids, schemaModel };
 }
@@ -143,27 +167,92 @@ function collectLiteralUids(node: unknown, out: Set<string>): void {
   for (const v of Object.values(node)) collectLiteralUids(v, out);
 }
 
-/** Strict-mode validation of the policies against the schema, with readable messages. */
-export function validatePolicySet(source: PolicySetSource): { ok: boolean; errors: string[]; warnings: string[] } {
+export interface PolicyValidation {
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+}
+
+/** The validation report of a compile failure. */
+function compileFailure(error: unknown): PolicyValidation {
+  if (error instanceof PolicySetError) return { ok: false, errors: error.problems.length ? error.problems : [error.message], warnings: [] };
+  throw error;
+}
+
+/** Sorted: Cedar lists a policy's errors in hash-map order, which differs between instances (and runs). */
+function validationOf(answer: cedar.ValidationAnswer): PolicyValidation {
+  if (answer.type === 'failure') return { ok: false, errors: messages(answer.errors), warnings: [] };
+  return {
+    ok: answer.validationErrors.length === 0,
+    errors: answer.validationErrors.map((e) => `${e.policyId}: ${e.error.message}`).sort(),
+    warnings: answer.validationWarnings.map((e) => `${e.policyId}: ${e.error.message}`).sort(),
+  };
+}
+
+/**
+ * Strict-mode validation of the policies against the schema, with readable messages, in the deciding instance:
+ * for trusted text only (`tenet policy validate` on files). Callers' text goes through assessPolicySet.
+ */
+export function validatePolicySet(source: PolicySetSource): PolicyValidation {
   let compiled: CompiledPolicySet;
   try {
     compiled = compilePolicySet(source);
   } catch (error) {
-    return { ok: false, errors: error instanceof PolicySetError ? error.problems.length ? error.problems : [error.message] : [String(error)], warnings: [] };
+    return compileFailure(error);
   }
   const schemaCheck = cedar.checkParseSchema(source.schema);
   if (schemaCheck.type === 'failure') return { ok: false, errors: messages(schemaCheck.errors).map((m) => `schema: ${m}`), warnings: [] };
-  const answer = cedar.validate({
-    schema: source.schema,
-    policies: { staticPolicies: compiled.byId },
-    validationSettings: { mode: 'strict' },
-  });
-  if (answer.type === 'failure') return { ok: false, errors: messages(answer.errors), warnings: [] };
-  return {
-    ok: answer.validationErrors.length === 0,
-    errors: answer.validationErrors.map((e) => `${e.policyId}: ${e.error.message}`),
-    warnings: answer.validationWarnings.map((e) => `${e.policyId}: ${e.error.message}`),
-  };
+  return validationOf(cedar.validate({ schema: source.schema, policies: { staticPolicies: compiled.byId }, validationSettings: { mode: 'strict' } }));
+}
+
+/**
+ * Validates callers' Cedar text (a draft, its schema) in the sandbox, and compiles it for the deciding instance
+ * only if the sandbox accepted it: every Cedar call the deciding thread makes on it later (parse, schema, preparse)
+ * has then already run, on a smaller stack, in the sandbox. Same report as validatePolicySet. A text that faults
+ * or outlasts the sandbox is reported invalid, with why; one that is too large, or a busy sandbox, throws
+ * CedarSandboxError.
+ */
+export async function assessPolicySet(source: PolicySetSource, sandbox: CedarSandbox): Promise<{ validation: PolicyValidation; compiled?: CompiledPolicySet }> {
+  try {
+    const [schemaCheck, schemaJson, parts] = (await sandbox.run([
+      { fn: 'checkParseSchema', args: [source.schema] },
+      { fn: 'schemaToJsonWithResolvedTypes', args: [source.schema] },
+      { fn: 'policySetTextToParts', args: [source.policies] },
+    ])) as [cedar.CheckParseAnswer, cedar.SchemaToJsonWithResolvedTypesAnswer, cedar.PolicySetTextToPartsAnswer];
+    const json = parts.type === 'success' && parts.policies.length
+      ? ((await sandbox.run(parts.policies.map((p): CedarCall => ({ fn: 'policyToJson', args: [p] })))) as cedar.PolicyToJsonAnswer[])
+      : [];
+    const parsed: ParsedPolicies = { parts, json };
+    let byId: Record<string, string>;
+    try {
+      const found = policiesById(parsed);
+      // The same order of complaints as compilePolicySet: the policies' parse, the schema, then each policy.
+      if (schemaJson.type === 'failure') throw new PolicySetError('The schema is not usable', [`schema does not parse: ${schemaJson.errors.map((e) => e.message).join('; ')}`]);
+      if (found.problems.length) throw new PolicySetError('The policy set is not usable', found.problems);
+      byId = found.byId;
+    } catch (error) {
+      return { validation: compileFailure(error) };
+    }
+    if (schemaCheck.type === 'failure') return { validation: { ok: false, errors: messages(schemaCheck.errors).map((m) => `schema: ${m}`), warnings: [] } };
+    const [answer, preparsed] = (await sandbox.run([
+      { fn: 'validate', args: [{ schema: source.schema, policies: { staticPolicies: byId }, validationSettings: { mode: 'strict' } }] },
+      // The deciding instance will preparse this set at activation: let it fault here first, if it faults.
+      { fn: 'preparsePolicySet', args: ['sandbox-candidate', { staticPolicies: byId }] },
+    ])) as [cedar.ValidationAnswer, cedar.CheckParseAnswer];
+    const validation = validationOf(answer);
+    if (!validation.ok) return { validation };
+    if (preparsed.type === 'failure') return { validation: { ok: false, errors: messages(preparsed.errors), warnings: validation.warnings } };
+    try {
+      return { validation, compiled: compileParsedPolicySet(source, parsed) };
+    } catch (error) {
+      return { validation: compileFailure(error) };
+    }
+  } catch (error) {
+    if (error instanceof CedarSandboxError && (error.kind === 'fault' || error.kind === 'timeout')) {
+      return { validation: { ok: false, errors: [error.message], warnings: [] } };
+    }
+    throw error;
+  }
 }
 
 /** The plan for one action of a compiled set: its policy subset (preparsed) and what it reads. Cached. */

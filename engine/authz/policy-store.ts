@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { ConflictError, InputError } from '../errors.ts';
+import { ConflictError, InputError, UnavailableError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { compilePolicySet, PolicySetError, validatePolicySet, type CompiledPolicySet, type PolicySetSource } from './policy-set.ts';
+import { CedarFaultError, CedarUnavailableError, decidingCedar, type CedarRuntime } from './cedar-runtime.ts';
+import { CedarSandbox, CedarSandboxError } from './cedar-sandbox.ts';
+import { assessPolicySet, compilePolicySet, type CompiledPolicySet, type PolicySetSource, type PolicyValidation } from './policy-set.ts';
 import type { PolicyDecisionPoint } from './pdp.ts';
 
 export type PolicySetName = PolicySetSource['name'];
@@ -24,7 +26,7 @@ export type TableRunner = (candidate: CompiledPolicySet) => Promise<{ passed: nu
 export interface PolicyCheckReport {
   ok: boolean;
   hash?: string;
-  validation: { ok: boolean; errors: string[]; warnings: string[] };
+  validation: PolicyValidation;
   tables?: { passed: number; failed: TableFailure[] };
 }
 
@@ -36,6 +38,10 @@ export interface PolicyVersion {
   createdAt: Date;
   createdBy: string;
   comment: string | null;
+}
+
+function faulted(validation: PolicyValidation, fault: string): PolicyValidation {
+  return { ok: false, errors: [...validation.errors, `Cedar faulted while deciding with this version (${fault}): it is rejected, and the deciding instance was replaced.`], warnings: validation.warnings };
 }
 
 export async function readShippedPolicySet(props: { dir: string; name: PolicySetName }): Promise<PolicySetSource> {
@@ -58,6 +64,9 @@ export class PolicyStore {
   private readonly pdps: Record<PolicySetName, PolicyDecisionPoint>;
   private readonly runners: Record<PolicySetName, TableRunner>;
   private readonly shippedDir: string;
+  /** Where callers' Cedar text is parsed and validated (never in the deciding instance). */
+  readonly sandbox: CedarSandbox;
+  private readonly deciding: CedarRuntime;
 
   constructor(props: {
     db: Db;
@@ -65,12 +74,16 @@ export class PolicyStore {
     pdps: Record<PolicySetName, PolicyDecisionPoint>;
     runners: Record<PolicySetName, TableRunner>;
     shippedDir: string;
+    sandbox?: CedarSandbox;
+    deciding?: CedarRuntime;
   }) {
     this.db = props.db;
     this.logger = props.logger;
     this.pdps = props.pdps;
     this.runners = props.runners;
     this.shippedDir = props.shippedDir;
+    this.sandbox = props.sandbox ?? new CedarSandbox();
+    this.deciding = props.deciding ?? decidingCedar;
   }
 
   /** Loads the active versions into the PDPs, seeding or upgrading from the shipped files. */
@@ -109,18 +122,40 @@ export class PolicyStore {
     return a;
   }
 
-  /** Validates and runs the decision tables, without storing anything. */
+  /**
+   * Validates (in the sandbox), then compiles and runs the decision tables, without storing anything.
+   * A text too large for the sandbox is an InputError; a busy sandbox or a deciding instance being replaced is
+   * UnavailableError (503): nothing is judged then.
+   */
   async check(source: PolicySetSource): Promise<{ report: PolicyCheckReport; compiled?: CompiledPolicySet }> {
-    const validation = validatePolicySet(source);
-    if (!validation.ok) return { report: { ok: false, validation } };
-    let compiled: CompiledPolicySet;
+    let assessed: Awaited<ReturnType<typeof assessPolicySet>>;
     try {
-      compiled = compilePolicySet(source);
+      assessed = await assessPolicySet(source, this.sandbox);
     } catch (error) {
-      const problems = error instanceof PolicySetError ? error.problems : [(error as Error).message];
-      return { report: { ok: false, validation: { ok: false, errors: problems, warnings: [] } } };
+      if (error instanceof CedarSandboxError) {
+        if (error.kind === 'too_large') throw new InputError(error.message);
+        throw new UnavailableError(error.message);
+      }
+      if (error instanceof CedarUnavailableError) throw new UnavailableError(error.message);
+      throw error;
     }
-    const tables = await this.runners[source.name](compiled);
+    const { validation, compiled } = assessed;
+    if (!validation.ok || !compiled) return { report: { ok: false, validation } };
+    // The candidate's first use in the deciding instance. If it faults there all the same (the sandbox is the first
+    // line, not a proof), the instance is replaced with the active sets, and the candidate is rejected.
+    const faultsBefore = this.deciding.faults;
+    let tables: Awaited<ReturnType<TableRunner>>;
+    try {
+      this.pdps[source.name].prepare(compiled);
+      tables = await this.runners[source.name](compiled);
+    } catch (error) {
+      if (error instanceof CedarFaultError) return { report: { ok: false, hash: compiled.hash, validation: faulted(validation, error.fault) } };
+      if (error instanceof CedarUnavailableError) throw new UnavailableError(error.message);
+      throw error;
+    }
+    if (this.deciding.faults !== faultsBefore) {
+      return { report: { ok: false, hash: compiled.hash, validation: faulted(validation, this.deciding.fault ?? 'unknown'), tables } };
+    }
     return { report: { ok: tables.failed.length === 0, hash: compiled.hash, validation, tables }, compiled };
   }
 

@@ -1,4 +1,4 @@
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from './cedar-runtime.ts';
 import type { Entity } from './entity.ts';
 
 /** A Cedar type as schemaToJsonWithResolvedTypes prints it. */

@@ -1,4 +1,4 @@
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from '../../authz/cedar-runtime.ts';
 import { z } from 'zod';
 import { toDecisionRecord, type DecisionLog } from '../../authz/decision-log.ts';
 import { entitySchema, entityUidSchema, OWNED_ENTITY_TYPES, refId, uidKey, type Entity, type EntityUid } from '../../authz/entity.ts';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { PolicyDecisionPoint } from '../../authz/pdp.ts';
-import { compilePolicySet, validatePolicySet, type CompiledPolicySet } from '../../authz/policy-set.ts';
+import { CedarUnavailableError } from '../../authz/cedar-runtime.ts';
+import { CedarSandboxError, type CedarSandbox } from '../../authz/cedar-sandbox.ts';
+import { assessPolicySet, type CompiledPolicySet } from '../../authz/policy-set.ts';
 import type { PolicyStore } from '../../authz/policy-store.ts';
 import { InputError, UnavailableError } from '../../errors.ts';
 import { actor, defineRoute, type RouteDef } from '../route.ts';
@@ -67,8 +69,8 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
  * /v1/authorize does) with the active set or a draft, answered with each deciding policy's Cedar text. Nothing is
  * written to the decision log. Mounted by authzRoutes, which holds the platform PDP.
  */
-export function policyTryRoutes(deps: { pdp: PolicyDecisionPoint }): RouteDef[] {
-  const { pdp } = deps;
+export function policyTryRoutes(deps: { pdp: PolicyDecisionPoint; sandbox: CedarSandbox }): RouteDef[] {
+  const { pdp, sandbox } = deps;
   const body = z
     .object({
       ...authorizeRequestSchema.shape,
@@ -95,23 +97,32 @@ export function policyTryRoutes(deps: { pdp: PolicyDecisionPoint }): RouteDef[] 
       gate: { area: 'policies', action: 'read' },
       body,
       response,
-      statuses: { 503: 'no active platform policy set' },
-      handler: ({ body: b }) => {
+      statuses: { 503: 'no active platform policy set, or the Cedar sandbox is busy' },
+      handler: async ({ body: b }) => {
         const active = pdp.active;
         if (!active) throw new UnavailableError('No active platform policy set.');
         let set: CompiledPolicySet = active;
         let warnings: string[] = [];
         if (b.policies !== undefined) {
           const source = { name: 'platform' as const, policies: b.policies, schema: active.schema };
-          const validation = validatePolicySet(source);
-          if (!validation.ok) {
+          // A draft is a caller's Cedar text: parsed and validated in the sandbox, never first in the deciding instance.
+          let assessed: Awaited<ReturnType<typeof assessPolicySet>>;
+          try {
+            assessed = await assessPolicySet(source, sandbox);
+          } catch (error) {
+            if (error instanceof CedarSandboxError && error.kind === 'too_large') throw new InputError(error.message);
+            if (error instanceof CedarSandboxError || error instanceof CedarUnavailableError) throw new UnavailableError(error.message);
+            throw error;
+          }
+          const { validation, compiled } = assessed;
+          if (!validation.ok || !compiled) {
             const shown = validation.errors.slice(0, 20);
             throw new InputError(
               `The draft policies are not usable with the active platform schema: ${shown.join('; ')}${validation.errors.length > shown.length ? ` (and ${validation.errors.length - shown.length} more)` : ''}`,
               { errors: validation.errors },
             );
           }
-          set = compilePolicySet(source);
+          set = compiled;
           warnings = validation.warnings;
         }
         const request = toAuthorizationRequest(b);

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { CedarFaultError, CedarRuntime, CedarUnavailableError, describeFault, loadCedarInstance, type CedarApi } from './cedar-runtime.ts';
+
+/** Overflows cedar-wasm's parser (its stack in linear memory, or V8's): a real trap, not a simulated one. */
+const DEEP = `permit(principal, action, resource) when { ${'('.repeat(400)}true${')'.repeat(400)} };`;
+const PERMIT_READ = { staticPolicies: { 'may-read': 'permit(principal, action == Action::"read", resource);' } };
+const request = (action: string) => ({
+  principal: { type: 'User', id: 'a' },
+  action: { type: 'Action', id: action },
+  resource: { type: 'Order', id: 'o' },
+  context: {},
+  entities: [],
+  preparsedPolicySetId: 'set-1',
+});
+
+function decide(rt: CedarRuntime, action: string) {
+  const answer = rt.statefulIsAuthorized(request(action));
+  if (answer.type !== 'success') throw new Error(JSON.stringify(answer.errors));
+  return answer.response.decision;
+}
+
+describe('CedarRuntime: the deciding instance is watched and replaced', () => {
+  it('an unguarded instance stays poisoned after a trap (why the watch exists)', () => {
+    const api = loadCedarInstance();
+    expect(() => api.policySetTextToParts(DEEP)).toThrow();
+    expect(() => api.policySetTextToParts('permit(principal, action, resource);')).toThrow(/memory access out of bounds|unreachable/);
+  });
+
+  it('a trap is detected, calls fail closed while broken, and a fresh instance gets the preparsed sets back', async () => {
+    const events: string[] = [];
+    const rt = new CedarRuntime();
+    rt.on((e) => events.push(e.type));
+    expect(rt.preparsePolicySet('set-1', PERMIT_READ).type).toBe('success');
+    expect(decide(rt, 'read')).toBe('allow');
+
+    let thrown: unknown;
+    try {
+      rt.run((api) => api.policySetTextToParts(DEEP));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CedarFaultError);
+    expect((thrown as CedarFaultError).fault).toMatch(/RuntimeError: memory access out of bounds|RangeError: Maximum call stack size exceeded/);
+    expect(rt.healthy).toBe(false);
+    expect(rt.faults).toBe(1);
+    // While broken nothing reaches Cedar: a caller gets an error (the PDP turns it into a deny), never an answer.
+    expect(() => decide(rt, 'read')).toThrow(CedarUnavailableError);
+
+    await rt.whenHealthy();
+    expect(rt.healthy).toBe(true);
+    expect(rt.replacements).toBe(1);
+    expect(events).toEqual(['fault', 'replaced']);
+    // The set preparsed in the old instance answers in the new one, correctly both ways.
+    expect(decide(rt, 'read')).toBe('allow');
+    expect(decide(rt, 'write')).toBe('deny');
+  });
+
+  it('the broken window lasts until the new instance is loaded; a loader that fails is retried', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let attempts = 0;
+    const rt = new CedarRuntime({ retryMs: 10 });
+    rt.preparsePolicySet('set-1', PERMIT_READ);
+    rt.useLoader(async (): Promise<CedarApi> => {
+      attempts++;
+      if (attempts === 1) throw new Error('no memory for a new instance');
+      await gate;
+      return loadCedarInstance();
+    });
+    expect(() => rt.run((api) => api.policySetTextToParts(DEEP))).toThrow(CedarFaultError);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(attempts).toBe(2);
+    expect(rt.healthy).toBe(false);
+    expect(() => decide(rt, 'read')).toThrow(CedarUnavailableError);
+    release();
+    await rt.whenHealthy();
+    expect(rt.healthy).toBe(true);
+    expect(decide(rt, 'read')).toBe('allow');
+  });
+
+  it('a second fault while replacing is one replacement, not two', async () => {
+    const rt = new CedarRuntime();
+    expect(() => rt.run((api) => api.policySetTextToParts(DEEP))).toThrow(CedarFaultError);
+    expect(() => rt.run((api) => api.policySetTextToParts(DEEP))).toThrow(CedarUnavailableError);
+    await rt.whenHealthy();
+    expect(rt.replacements).toBe(1);
+    expect(rt.run((api) => api.policySetTextToParts('permit(principal, action, resource);')).type).toBe('success');
+  });
+
+  it('describes a fault without the input: trap texts are V8’s own, other messages are withheld', () => {
+    expect(describeFault(new WebAssembly.RuntimeError('unreachable'))).toBe('RuntimeError: unreachable');
+    expect(describeFault(new RangeError('Maximum call stack size exceeded'))).toBe('RangeError: Maximum call stack size exceeded');
+    const quoted = describeFault(new Error('invalid type: string "priya.sharma@example.in", expected a record'));
+    expect(quoted).not.toContain('priya');
+    expect(quoted).toContain('withheld');
+  });
+});

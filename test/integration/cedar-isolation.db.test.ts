@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as cedar from '../../engine/authz/cedar-runtime.ts';
+import { decidingCedar, loadCedarInstance, type CedarApi } from '../../engine/authz/cedar-runtime.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => t?.close());
+
+/** Issue 11 item 5: 259 bytes, 100 nested parentheses. */
+const HOSTILE = `@id("x")\npermit(principal, action, resource) when { ${'('.repeat(100)}true${')'.repeat(100)} };`;
+
+const decide = (principal: string, action: string, resource: string, context: Record<string, unknown> = {}) =>
+  t.call('/v1/authorize', { role: 'service', body: { principal: { type: 'User', id: principal }, action: { id: action }, resource: { type: 'Order', id: resource }, context } });
+
+describe('hostile policy text never poisons the deciding Cedar instance', () => {
+  it('two validate calls with 100 nested parentheses, then decisions are still correct and admins are not 403', async () => {
+    expect(Buffer.byteLength(HOSTILE)).toBe(259);
+    const schema = (await t.call('/v1/policies', { role: 'admin' })).body.policySets[0].schema;
+    for (let i = 0; i < 2; i++) {
+      const res = await t.call('/v1/policies/validate', { role: 'security_officer', body: { name: 'platform', policies: HOSTILE, schema } });
+      expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+    }
+    const allow = await decide('asha', 'read', 'o-1001');
+    expect(allow.body).toMatchObject({ decision: 'allow', errors: [] });
+    const deny = await decide('dev', 'read', 'o-1001');
+    expect(deny.body.decision).toBe('deny');
+    expect((await t.call('/v1/policies', { role: 'admin' })).status).toBe(200);
+    expect((await t.call('/readyz')).status).toBe(200);
+  });
+
+  it('the same text as a draft to activate, or in the playground, is refused; nothing changes', async () => {
+    const current = (await t.call('/v1/policies', { role: 'admin' })).body.policySets[0];
+    const put = await t.call('/v1/policies', { method: 'PUT', role: 'admin', body: { name: 'platform', policies: HOSTILE, schema: current.schema } });
+    expect(put.status).toBe(409);
+    expect(put.body.error.details.report.validation.errors.join()).toMatch(/Cedar faulted on this text/);
+    const tried = await t.call('/v1/policies/try', {
+      role: 'security_officer',
+      body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' }, policies: HOSTILE },
+    });
+    expect(tried.status).toBe(400);
+    expect(tried.body.error).toMatchObject({ code: 'invalid_request', requestId: expect.any(String) });
+    expect(tried.body.error.message).toMatch(/Cedar faulted on this text/);
+    const after = (await t.call('/v1/policies', { role: 'admin' })).body.policySets[0];
+    expect(after.hash).toBe(current.hash);
+    expect((await decide('asha', 'read', 'o-1001')).body).toMatchObject({ decision: 'allow', policyHash: current.hash });
+    expect((await decide('dev', 'read', 'o-1001')).body.decision).toBe('deny');
+  });
+
+  it('a trap in the deciding instance: deny and 503 while it is replaced, then correct decisions, 200, and /metrics counts it', async () => {
+    // Hold the replacement open so the broken window can be observed over HTTP.
+    let release!: () => void;
+    const loaded = new Promise<void>((r) => (release = r));
+    const restore = decidingCedar.useLoader(async (): Promise<CedarApi> => {
+      await loaded;
+      return loadCedarInstance();
+    });
+    const before = decidingCedar.replacements;
+    try {
+      // A real trap, in the instance decisions use (through the guarded module, as every main-thread caller is).
+      expect(() => cedar.policySetTextToParts(`permit(principal, action, resource) when { ${'('.repeat(400)}true${')'.repeat(400)} };`)).toThrow(
+        /Cedar faulted/,
+      );
+      const ready = await t.call('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.cedar).toBe(false);
+      const denied = await decide('asha', 'read', 'o-1001');
+      expect(denied.status).toBe(200);
+      expect(denied.body.decision).toBe('deny');
+      expect(denied.body.errors.join()).toMatch(/Cedar evaluator is being replaced/);
+    } finally {
+      release();
+      restore();
+    }
+    await decidingCedar.whenHealthy();
+    expect(decidingCedar.replacements).toBe(before + 1);
+    expect((await t.call('/readyz')).status).toBe(200);
+    expect((await decide('asha', 'read', 'o-1001')).body).toMatchObject({ decision: 'allow', errors: [] });
+    expect((await decide('asha', 'reveal_buyer_pii', 'o-2001', { mfa: true })).body.decision).toBe('deny');
+    expect((await decide('dev', 'read', 'o-1001')).body.decision).toBe('deny');
+    expect((await t.call('/v1/policies', { role: 'admin' })).status).toBe(200);
+    const metrics = await t.call('/metrics', { role: 'admin' });
+    const count = (instance: string) => Number(new RegExp(`tenet_cedar_instance_replacements_total\\{instance="${instance}"\\} (\\d+)`).exec(metrics.body)?.[1]);
+    expect(count('deciding')).toBeGreaterThanOrEqual(1);
+    // The attacks above replaced the sandbox's thread (two validates, one activation, one playground try).
+    expect(count('sandbox')).toBeGreaterThanOrEqual(4);
+  });
+});
