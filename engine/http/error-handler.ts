@@ -37,12 +37,13 @@ function reportOutage(logger: Logger, err: unknown, route: string, now = Date.no
   outages.set(logger, { loggedAt: now, failed: 0 });
 }
 
-/** The body parser's own client errors (http-errors with `expose`): 413 too large, 415 charset, 400 aborted … */
+/** The body parser's and router's own client errors (http-errors with `expose`): 413 too large, 415 charset, 400 aborted … */
 function bodyParserError(err: unknown): { status: number; type: string } | undefined {
   if (!err || typeof err !== 'object') return undefined;
   const e = err as { type?: unknown; status?: unknown; statusCode?: unknown; expose?: unknown };
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  if (status === undefined || status < 400 || status > 499 || e.expose !== true) return undefined;
+  // The router's "Failed to decode param" (a path segment that is not valid UTF-8) is a URIError with status 400.
+  if (status === undefined || status < 400 || status > 499 || (e.expose !== true && !(err instanceof URIError))) return undefined;
   return { status, type: typeof e.type === 'string' ? e.type : '' };
 }
 

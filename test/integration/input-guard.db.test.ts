@@ -109,24 +109,26 @@ describe('strings PostgreSQL cannot store are refused at the edge', () => {
 });
 
 describe('nesting, size and order of body parsing', () => {
-  const deep = (n: number): unknown => {
-    let v: unknown = 'leaf';
-    for (let i = 0; i < n; i++) v = { a: v };
-    return v;
-  };
+  /** JSON text nested n objects deep (JSON.stringify would overflow the test's own stack at 10,000). */
+  const deep = (n: number): string => '{"a":'.repeat(n) + '"leaf"' + '}'.repeat(n);
 
   it(`a body nested deeper than ${MAX_JSON_DEPTH} levels is a 400 on Express routes and on the fast path`, async () => {
     const put = await t.call('/v1/entities', {
       method: 'PUT',
       role: 'service',
-      body: { entities: [{ uid: { type: 'Order', id: 'deep-1' }, attrs: { x: deep(10_000) }, parents: [] }] },
+      body: `{"entities":[{"uid":{"type":"Order","id":"deep-1"},"attrs":{"x":${deep(10_000)}},"parents":[]}]}`,
     });
     expect(put.status).toBe(400);
     expect(put.body.error.message).toMatch(/nested deeper than/);
-    const res = await decide('deep-authorize-1', { ...read, context: { x: deep(10_000) } });
+    const res = await fetch(`${t.url}/v1/authorize`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.keys.service}`, 'content-type': 'application/json' },
+      body: `{"principal":{"type":"User","id":"meera"},"action":{"id":"read"},"resource":{"type":"Order","id":"o-1001"},"context":{"x":${deep(10_000)}}}`,
+    });
     expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/nested deeper than/);
     // Within the limit: the schema decides (an unknown attribute here), not the guard.
-    const ok = await t.call('/v1/entities', { method: 'PUT', role: 'service', body: { entities: [{ uid: { type: 'Order', id: 'deep-2' }, attrs: { x: deep(5) }, parents: [] }] } });
+    const ok = await t.call('/v1/entities', { method: 'PUT', role: 'service', body: `{"entities":[{"uid":{"type":"Order","id":"deep-2"},"attrs":{"x":${deep(5)}},"parents":[]}]}` });
     expect(ok.status).toBe(400);
     expect(ok.body.error.message).not.toMatch(/nested deeper than/);
   });
