@@ -25,6 +25,21 @@ export const uidKey = (uid: EntityUid): string => `${uid.type}::${JSON.stringify
  */
 export const OWNED_ENTITY_TYPES: ReadonlySet<string> = new Set(['Agency', 'Client', 'User', 'Role', 'Integration', 'Service']);
 
+/** Canonical JSON: object keys sorted, so two spellings of one value compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Same uid, attributes and parents (parents in any order); attribute values compare as written (sets in order). */
+export function sameEntity(a: Entity, b: Entity): boolean {
+  const parents = (e: Entity) => e.parents.map(uidKey).sort().join('\n');
+  return uidKey(a.uid) === uidKey(b.uid) && canonical(a.attrs) === canonical(b.attrs) && parents(a) === parents(b);
+}
+
 /** Entity references inside attribute values: `{"__entity": {type, id}}`, at any depth (sets, records). */
 /** The id an entity-reference attribute points at (`{"__entity": {type, id}}`), or undefined. */
 export function refId(value: unknown): string | undefined {

@@ -79,9 +79,15 @@ describe('PolicyDecisionPoint', () => {
   });
   it('request entities add to the store for that request only, and never replace a stored one', () => {
     const pdp = makePdp();
-    // A forged posture for a stored integration is ignored: the stored (not ready) one decides.
+    // A forged posture for a stored integration is refused: a deny naming it, never the forged answer.
     const redOk = { uid: { type: 'Integration', id: 'red' }, attrs: { ready: true, provider: 'red' }, parents: [] };
-    expect(pdp.authorize({ ...read('u1', 'd2'), entities: [redOk] })).toMatchObject({ decision: 'deny', reasons: ['forbid-not-ready'] });
+    const forged = pdp.authorize({ ...read('u1', 'd1'), entities: [redOk] });
+    expect(forged).toMatchObject({ decision: 'deny', reasons: [] });
+    expect(forged.errors).toEqual([expect.stringMatching(/^request entity Integration::"red" differs from the stored one/)]);
+    // A copy identical to the stored one changes nothing (in-process probes send such copies).
+    const redCopy = { uid: { type: 'Integration', id: 'red' }, attrs: { provider: 'red', ready: false }, parents: [] };
+    expect(pdp.authorize({ ...read('u1', 'd2'), entities: [redCopy] })).toMatchObject({ decision: 'deny', reasons: ['forbid-not-ready'], errors: [] });
+    expect(pdp.authorize({ ...read('u1', 'd1'), entities: [redCopy] })).toMatchObject({ decision: 'allow', errors: [] });
     // A document the store lacks is added for this request only.
     const d7 = { uid: { type: 'Doc', id: 'd7' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') }, parents: [{ type: 'Client', id: 'c1' }] };
     expect(pdp.authorize({ ...read('u1', 'd7'), entities: [d7] }).decision).toBe('allow');

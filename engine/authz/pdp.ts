@@ -1,7 +1,7 @@
 import v8 from 'node:v8';
 import * as cedar from './cedar-runtime.ts';
 import { CedarUnavailableError, decidingCedar } from './cedar-runtime.ts';
-import { uidKey, type Entity, type EntityUid } from './entity.ts';
+import { sameEntity, uidKey, type Entity, type EntityUid } from './entity.ts';
 import { DecisionCache } from './decision-cache.ts';
 import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
 import { actionPlan, type CompiledPolicySet } from './policy-set.ts';
@@ -26,8 +26,9 @@ export interface AuthorizationRequest {
   resource: EntityUid;
   context?: Record<string, unknown>;
   /**
-   * Entities that add to the store's for this request only. They never replace a stored one: where a uid is in
-   * the store, the stored entity is used. (The HTTP routes refuse such requests outright, and owned types too.)
+   * Entities that add to the store's for this request only. They never replace a stored one: one the store holds
+   * is ignored if it is the same, and makes the decision a deny with an error if it differs. (The HTTP routes
+   * refuse any stored uid, and owned types, with 400 before deciding.)
    */
   entities?: Entity[];
 }
@@ -135,8 +136,12 @@ export class PolicyDecisionPoint {
         overrides = new Map();
         for (const e of request.entities) {
           const key = uidKey(e.uid);
-          // Add, never replace: a caller must not rewrite what the store says (tenancy, posture).
-          if (!lookup(key)) overrides.set(key, indexEntity(policy.schemaModel.normaliseEntity(e)));
+          const given = policy.schemaModel.normaliseEntity(e);
+          const stored = lookup(key);
+          // Add, never replace: a caller must not rewrite what the store says (tenancy, posture), and a differing
+          // copy is not silently dropped either.
+          if (!stored) overrides.set(key, indexEntity(given));
+          else if (!sameEntity(stored.entity, given)) return this.deny(started, policy.hash, [`request entity ${key} differs from the stored one: request entities only add, never replace`]);
         }
       }
       const entities = sliceEntities({
