@@ -44,10 +44,12 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
     defineRoute({
       method: 'post',
       path: '/v1/policies/validate',
-      summary: 'Validates a draft strictly against its schema and runs the decision tables. Stores nothing.',
+      summary:
+        'Validates a draft strictly against its schema (in the Cedar sandbox, never in the deciding instance) and runs the decision tables. Stores nothing.',
       tag: 'Policies',
       gate: { area: 'policies', action: 'read' },
       body: source,
+      statuses: { 503: 'The Cedar sandbox is busy with other drafts, or the deciding instance is being replaced' },
       handler: async ({ body }) => (await policyStore.check({ name: body.name, policies: body.policies, schema: body.schema })).report,
     }),
     defineRoute({
@@ -57,7 +59,10 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
       tag: 'Policies',
       gate: { area: 'policies', action: 'activate' },
       body: source,
-      statuses: { 409: 'Rejected: validation errors or failing decision tables, in error.details' },
+      statuses: {
+        409: 'Rejected: validation errors (including text that faults Cedar) or failing decision tables, in error.details',
+        503: 'The Cedar sandbox is busy with other drafts, or the deciding instance is being replaced',
+      },
       handler: async ({ body, key }) =>
         policyStore.propose({ source: { name: body.name, policies: body.policies, schema: body.schema }, createdBy: actor(key), comment: body.comment }),
     }),
