@@ -6,9 +6,8 @@ import type { EntityStore } from '../../authz/entity-store.ts';
 import type { AuthorizationRequest, PolicyDecisionPoint } from '../../authz/pdp.ts';
 import { EntityConflictError, InputError, NotFoundError, UnavailableError } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
+import { redactMessage } from '../../redaction.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
-import { createScanner } from '../../../controls/pii/scanner.ts';
-import type { Scanner } from '../../../controls/pii/types.ts';
 
 /**
  * The context is part of every decision's cache key and of its evaluation: capped, so one caller's request cannot
@@ -65,12 +64,8 @@ export const toAuthorizationRequest = (b: z.infer<typeof authorizeRequestSchema>
   return { principal: b.principal, action: { id: b.action.id }, resource: b.resource, context: b.context, entities: b.entities as Entity[] | undefined };
 };
 
-let uidRedactor: Scanner | undefined;
-/**
- * A uid as an error body may name it: what the PII scanner recognises (an e-mail address, a phone number) masked,
- * as the PDP masks decision errors.
- */
-const nameUid = (uid: EntityUid): string => (uidRedactor ??= createScanner({ secret: 'uid-redaction' })).redact(uidKey(uid));
+/** A uid as an error body may name it: by the one redaction rule of error bodies and decision errors. */
+const nameUid = (uid: EntityUid): string => redactMessage(uidKey(uid));
 
 /**
  * Request entities may only add to the store: one whose uid the store holds, or of a type the store owns for
