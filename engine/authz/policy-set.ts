@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as cedar from './cedar-runtime.ts';
-import { CedarUnavailableError } from './cedar-runtime.ts';
+import { CedarFaultError, CedarUnavailableError } from './cedar-runtime.ts';
 import { CedarSandboxError, type CedarCall, type CedarSandbox } from './cedar-sandbox.ts';
 import { uidKey } from './entity.ts';
 import { SchemaModel } from './schema-model.ts';
@@ -245,6 +245,9 @@ export async function assessPolicySet(source: PolicySetSource, sandbox: CedarSan
     try {
       return { validation, compiled: compileParsedPolicySet(source, parsed) };
     } catch (error) {
+      // Accepted by the sandbox, faulted here all the same (the sandbox is the first line, not a proof): the text is
+      // rejected, and the deciding instance is being replaced with the active sets.
+      if (error instanceof CedarFaultError) return { validation: { ok: false, errors: [`Cedar faulted on this text in the deciding instance (${error.fault}); it was replaced.`], warnings: [] } };
       return { validation: compileFailure(error) };
     }
   } catch (error) {
