@@ -59,6 +59,16 @@ export const configSchema = z.object({
   TENET_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
   TENET_OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope names').default('openid email profile'),
   TENET_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  // Keys and anchored evidence (README "Evidence and review packs"): keys never live in the database.
+  TENET_KEY_FILE: z.string().min(1).optional(),
+  TENET_KEYS: z.string().min(2).optional(),
+  TENET_SIGNING_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
+  TENET_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  TENET_CHECKPOINT_FILE: z.string().min(1).optional(),
+  TENET_CHECKPOINT_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+  TENET_CHECKPOINT_S3_PREFIX: z.string().max(512).default('tenet/evidence-checkpoints/'),
+  TENET_CHECKPOINT_S3_LOCK_MODE: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
+  TENET_CHECKPOINT_S3_RETAIN_DAYS: z.coerce.number().int().min(1).max(36_500).default(1095),
 }).superRefine((c, ctx) => {
   if (Boolean(c.TENET_OIDC_ISSUER) !== Boolean(c.TENET_OIDC_CLIENT_ID)) {
     const missing = c.TENET_OIDC_ISSUER ? 'TENET_OIDC_CLIENT_ID' : 'TENET_OIDC_ISSUER';

@@ -12,7 +12,8 @@ import { packService, setupControls, type Controls } from './controls/setup.ts';
 import { loadDemo, type DemoKeys } from './demo/load-demo.ts';
 import { controlRoutes } from './http/routes/control-routes.ts';
 import { packRoutes } from './http/routes/pack-routes.ts';
-import { packSigningKey } from '../evidence/packs/signing.ts';
+import { setupEvidenceAnchoring } from '../evidence/anchoring.ts';
+import { scheduleCheckpoints } from '../evidence/checkpoints.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { PROJECT_ROOT, SHIPPED_POLICY_DIR, TENET_VERSION } from './version.ts';
@@ -51,7 +52,9 @@ export async function startTenet(props: {
     // An admin key only while the variable holds it: a rotated or removed token is revoked here.
     await apiKeys.syncBootstrap(config.TENET_BOOTSTRAP_TOKEN);
     const demoKeys = props.demo ? await loadDemo({ authz, apiKeys, dataDir: config.TENET_DATA_DIR, logger }) : undefined;
-    controls = await setupControls({ config, logger, db: database.db, authz, demo: props.demo });
+    // Keys come from the key file or the environment, never the database (an older install's are moved out here).
+    const anchoring = await setupEvidenceAnchoring({ config, db: database.db, logger });
+    controls = await setupControls({ config, logger, db: database.db, authz, demo: props.demo, scannerSecret: anchoring.keys.scannerSecret });
     const consoleDir = `${PROJECT_ROOT}console/dist`;
     const consoleBuilt = existsSync(`${consoleDir}/index.html`);
     const { listener } = createApp({
@@ -63,7 +66,7 @@ export async function startTenet(props: {
       apiKeys,
       extraRoutes: [
         ...controlRoutes({ controls: controls.service, attestations: controls.attestations }),
-        ...packRoutes(packService({ db: database.db, authz, controls: controls.service, config, logger })),
+        ...packRoutes(packService({ db: database.db, authz, controls: controls.service, config, logger, anchoring })),
       ],
       consoleDir: consoleBuilt ? consoleDir : undefined,
       trustProxy: config.TENET_TRUST_PROXY,
@@ -80,9 +83,11 @@ export async function startTenet(props: {
       revealDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
       evidence: {
         days: config.TENET_EVIDENCE_RETENTION_DAYS,
-        prune: async (before) => controls!.service.evidence.prune({ before, signing: await packSigningKey(database.db) }),
+        prune: (before) => controls!.service.evidence.prune({ before, checkpoints: anchoring.checkpoints }),
       },
     });
+    // Signed checkpoints of the evidence chain head, also written outside the database (file, S3).
+    const stopCheckpoints = scheduleCheckpoints({ checkpoints: anchoring.checkpoints, everyMs: config.TENET_CHECKPOINT_INTERVAL_MINUTES * 60_000, logger });
     const server = http.createServer(listener);
     server.keepAliveTimeout = 65_000;
     server.listen(props.port ?? config.PORT, config.HOST);
@@ -110,6 +115,7 @@ export async function startTenet(props: {
           clearTimeout(timer);
           await controls!.close();
           stopRetention();
+          stopCheckpoints();
           apiKeys.close();
           await authz.close();
           if (owned) await database.close();

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../test/helpers/test-database.ts';
 import { EvidenceStore } from './evidence-store.ts';
-import { packSigningKey } from './packs/signing.ts';
-import { generateKeyPairSync } from 'node:crypto';
+import { EvidenceCheckpoints } from './checkpoints.ts';
+import { LocalSigner, newSigningKeyPem } from './keys.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let store: EvidenceStore;
@@ -39,18 +39,20 @@ describe('the evidence chain', () => {
   });
 
   it('retention drops old records only behind a signed checkpoint, and verification runs from it', async () => {
-    const signing = await packSigningKey(database.db);
-    const r = await store.prune({ before: new Date(Date.now() - 19.5 * day), signing });
+    const signer = new LocalSigner(newSigningKeyPem());
+    const mine = (id: string) => (id === signer.keyId ? signer.publicKeyPem : undefined);
+    const checkpoints = new EvidenceCheckpoints({ db: database.db, signer, publicKey: mine, sinks: [] });
+    const r = await store.prune({ before: new Date(Date.now() - 19.5 * day), checkpoints });
     expect(r.deleted).toBe(11);
     expect(r.checkpoint?.seq).toBe(11);
-    expect(await store.verify({ publicKeyPem: signing.publicKeyPem })).toMatchObject({ ok: true, count: 19, from: 12 });
+    expect(await store.verify({ publicKey: mine })).toMatchObject({ ok: true, count: 19, from: 12 });
     // A checkpoint is not a licence for anyone else to delete.
     await expect(database.db.deleteFrom('evidence_records').where('seq', '=', '12').execute()).rejects.toThrow(/append-only/);
     // Another key's view of the checkpoint fails.
-    const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(await store.verify({ publicKeyPem: other })).toEqual({ ok: false, seq: 11, reason: 'the checkpoint signature does not verify' });
+    const other = new LocalSigner(newSigningKeyPem()).publicKeyPem;
+    expect(await store.verify({ publicKey: () => other })).toMatchObject({ ok: false, seq: 30, reason: expect.stringMatching(/the checkpoint retention starts from cannot be trusted: .*the signature does not verify/) });
     // New records still chain on.
     await store.append({ controlId: 'identity.admin-mfa', source: 'test', payload: { after: true } });
-    expect(await store.verify({ publicKeyPem: signing.publicKeyPem })).toMatchObject({ ok: true, count: 20 });
+    expect(await store.verify({ publicKey: mine })).toMatchObject({ ok: true, count: 20 });
   });
 });

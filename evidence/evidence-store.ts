@@ -1,7 +1,8 @@
-import { createHash, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../engine/db/database.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { checkpointProblem, fromRow, hashAt } from './checkpoints.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -24,7 +25,7 @@ export function recordHash(r: Omit<EvidenceRecord, 'hash'>): string {
 }
 
 /** Tenet's evidence lock: appends are serialised across replicas so the chain never forks. */
-const EVIDENCE_LOCK = 0x7e4e7001;
+export const EVIDENCE_LOCK = 0x7e4e7001;
 
 /**
  * The append-only evidence chain. Every control run appends what it saw; each record's hash covers the previous
@@ -86,22 +87,16 @@ export class EvidenceStore {
   }
 
   /**
-   * Retention: signs a checkpoint at the last record collected before `before`, then drops the records up to it
-   * (the only deletion the table allows, and only up to a signed checkpoint). Verification then starts from the
-   * checkpoint.
+   * Retention: first makes sure a signed checkpoint covers the chain (EvidenceCheckpoints.create, which also writes it
+   * outside the database), then drops the records collected before `before` (the only deletion the table allows, and
+   * only up to a checkpoint). Verification then starts from the hash the checkpoint recorded for the last one dropped.
    */
-  async prune(props: { before: Date; signing: { privateKey: KeyObject; keyId: string } }): Promise<{ checkpoint?: { seq: number; hash: string }; deleted: number }> {
+  async prune(props: { before: Date; checkpoints: { create(reason: 'retention'): Promise<unknown> } }): Promise<{ checkpoint?: { seq: number; hash: string }; deleted: number }> {
+    const last = await this.db.selectFrom('evidence_records').select(['seq', 'hash']).where('collected_at', '<', props.before).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    if (!last) return { deleted: 0 };
+    await props.checkpoints.create('retention');
     return this.db.transaction().execute(async (t) => {
       await sql`SELECT pg_advisory_xact_lock(${EVIDENCE_LOCK})`.execute(t);
-      const last = await t.selectFrom('evidence_records').select(['seq', 'hash']).where('collected_at', '<', props.before).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-      if (!last) return { deleted: 0 };
-      const createdAt = new Date().toISOString();
-      const statement = checkpointStatement({ seq: Number(last.seq), hash: last.hash, createdAt });
-      await t
-        .insertInto('evidence_checkpoints')
-        .values({ seq: last.seq, hash: last.hash, created_at: createdAt, key_id: props.signing.keyId, signature: sign(null, statement, props.signing.privateKey).toString('base64') })
-        .onConflict((oc) => oc.column('seq').doNothing())
-        .execute();
       await sql`SELECT set_config('tenet.evidence_prune', 'on', true)`.execute(t);
       const r = await t.deleteFrom('evidence_records').where('seq', '<=', last.seq).executeTakeFirst();
       return { checkpoint: { seq: Number(last.seq), hash: last.hash }, deleted: Number(r.numDeletedRows) };
@@ -110,41 +105,68 @@ export class EvidenceStore {
 
   /**
    * Walks the chain and returns the first broken link, if any. When retention has dropped the oldest records, the
-   * walk starts from the signed checkpoint just before the first remaining one (its signature checked when a
-   * public key is given).
+   * walk starts from the hash a signed checkpoint recorded for the last record dropped (its signature checked when
+   * `publicKey` is given). With `anchors` (the checkpoints kept outside the database) every record they cover must
+   * still have the hash they recorded — a record rewritten with the following hashes recomputed is named — and the
+   * chain must reach the newest of them: records deleted from its end are named as a range.
    */
-  async verify(props: { publicKeyPem?: string } = {}): Promise<{ ok: true; count: number; head?: string; from?: number } | { ok: false; seq: number; reason: string }> {
+  async verify(props: { publicKey?: (keyId: string) => string | undefined; anchors?: ChainAnchors } = {}): Promise<ChainVerdict> {
+    const { anchors } = props;
     let prev = GENESIS_HASH;
     let expected = 1;
     let count = 0;
     const first = await this.db.selectFrom('evidence_records').select('seq').orderBy('seq', 'asc').limit(1).executeTakeFirst();
     if (first && Number(first.seq) > 1) {
-      const cp = await this.db.selectFrom('evidence_checkpoints').selectAll().where('seq', '=', String(Number(first.seq) - 1)).executeTakeFirst();
-      if (!cp) return { ok: false, seq: Number(first.seq), reason: `records before ${first.seq} are gone and no signed checkpoint stands at ${Number(first.seq) - 1}` };
-      if (props.publicKeyPem) {
-        const statement = checkpointStatement({ seq: Number(cp.seq), hash: cp.hash, createdAt: new Date(cp.created_at).toISOString() });
-        if (!verifySignature(null, statement, createPublicKey(props.publicKeyPem), Buffer.from(cp.signature, 'base64'))) {
-          return { ok: false, seq: Number(cp.seq), reason: 'the checkpoint signature does not verify' };
-        }
+      const before = Number(first.seq) - 1;
+      const row = await this.db.selectFrom('evidence_checkpoints').selectAll().where('seq', '>=', String(before)).orderBy('seq', 'asc').limit(1).executeTakeFirst();
+      const cp = row ? fromRow(row) : undefined;
+      const hash = (cp && hashAt(cp.statement, before)) ?? anchors?.hashAt(before)?.hash;
+      if (!hash) return { ok: false, seq: Number(first.seq), reason: `records before ${first.seq} are gone and no signed checkpoint records the hash of ${before}` };
+      if (cp && hashAt(cp.statement, before) && props.publicKey) {
+        const problem = checkpointProblem(cp, props.publicKey);
+        if (problem) return { ok: false, seq: cp.statement.seq, reason: `the checkpoint retention starts from cannot be trusted: ${problem}` };
       }
-      prev = cp.hash;
+      prev = hash;
       expected = Number(first.seq);
     }
     const from = expected;
     for (;;) {
       const batch = await this.list({ fromSeq: expected, limit: 1000 });
       for (const r of batch) {
-        if (r.seq !== expected) return { ok: false, seq: expected, reason: `record ${expected} is missing` };
+        if (r.seq !== expected) return { ok: false, seq: expected, reason: r.seq - 1 > expected ? `records ${expected}–${r.seq - 1} are missing` : `record ${expected} is missing` };
         if (r.prevHash !== prev) return { ok: false, seq: r.seq, reason: 'prevHash does not match the previous record' };
         if (recordHash(r) !== r.hash) return { ok: false, seq: r.seq, reason: 'hash does not match the record' };
+        const anchored = anchors?.hashAt(r.seq);
+        if (anchored && anchored.hash !== r.hash) {
+          return {
+            ok: false,
+            seq: r.seq,
+            reason: `record ${r.seq} was rewritten: the checkpoint of ${anchored.createdAt} recorded its hash as ${anchored.hash.slice(0, 16)}…, the database now holds ${r.hash.slice(0, 16)}… (and every hash after it recomputed)`,
+          };
+        }
         prev = r.hash;
         expected++;
         count++;
       }
-      if (batch.length < 1000) return { ok: true, count, head: count ? prev : undefined, ...(from > 1 ? { from } : {}) };
+      if (batch.length < 1000) break;
     }
+    const latest = anchors?.latest;
+    if (latest && latest.seq >= expected) {
+      const range = latest.seq > expected ? `records ${expected}–${latest.seq} are missing` : `record ${expected} is missing`;
+      return { ok: false, seq: expected, reason: `${range}: the checkpoint of ${latest.createdAt} covers ${latest.seq}` };
+    }
+    return { ok: true, count, head: count ? prev : undefined, ...(from > 1 ? { from } : {}) };
   }
 }
+
+/** Hashes recorded outside the database, by record. */
+export interface ChainAnchors {
+  hashAt(seq: number): { hash: string; createdAt: string } | undefined;
+  /** the newest checkpoint: the chain must reach it */
+  latest?: { seq: number; createdAt: string };
+}
+
+export type ChainVerdict = { ok: true; count: number; head?: string; from?: number } | { ok: false; seq: number; reason: string };
 
 function toRecord(row: { seq: string; prev_hash: string; hash: string; collected_at: Date; control_id: string; source: string; payload: unknown }): EvidenceRecord {
   return {
@@ -156,9 +178,4 @@ function toRecord(row: { seq: string; prev_hash: string; hash: string; collected
     source: row.source,
     payload: row.payload,
   };
-}
-
-/** The bytes a checkpoint's signature covers. */
-function checkpointStatement(c: { seq: number; hash: string; createdAt: string }): Buffer {
-  return Buffer.from(canonicalJson({ type: 'tenet-evidence-checkpoint', seq: c.seq, hash: c.hash, createdAt: c.createdAt }));
 }

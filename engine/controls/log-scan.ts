@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { LogScanEvidence } from '../../controls/catalogue/logging-cloudwatch-pii-scan.ts';
 import { scanLogGroups, type LogScanResult } from '../../controls/collectors/cloudwatch-logs.ts';
@@ -7,11 +6,7 @@ import { createScanner } from '../../controls/pii/scanner.ts';
 import type { Scanner } from '../../controls/pii/types.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { Db } from '../db/database.ts';
-import { installSecret } from '../db/install-secrets.ts';
 import type { Logger } from '../logger.ts';
-
-/** The install's fingerprint key: made once, kept in the database so every replica fingerprints alike. */
-export const scannerSecret = (db: Db): Promise<string> => installSecret(db, 'scanner-fingerprint', () => randomBytes(32).toString('hex'));
 
 /**
  * The CloudWatch Logs PII scan behind `logging.cloudwatch-pii-scan`. Each call scans what is new in each
@@ -21,14 +16,15 @@ export const scannerSecret = (db: Db): Promise<string> => installSecret(db, 'sca
 export class LogScanService {
   private scanner: Promise<Scanner> | undefined;
 
-  constructor(private readonly props: { db: Db; settings: ControlSettings; logger: Logger; secret?: string }) {}
+  /** `secret`: the fingerprint key, from the key file or the environment (evidence/keys.ts), never from a table. */
+  constructor(private readonly props: { db: Db; settings: ControlSettings; logger: Logger; secret: string }) {}
 
   get configured(): boolean {
     return Boolean(this.props.settings.logScan);
   }
 
   private getScanner(): Promise<Scanner> {
-    this.scanner ??= (async () => createScanner({ secret: this.props.secret ?? (await scannerSecret(this.props.db)) }))();
+    this.scanner ??= Promise.resolve(createScanner({ secret: this.props.secret }));
     return this.scanner;
   }
 

@@ -14,6 +14,8 @@ import { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings,
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
 import { accessReview, type PackDeps } from '../../evidence/packs/build-pack.ts';
 import { PackService } from '../../evidence/packs/pack-service.ts';
+import { refOf } from '../../evidence/checkpoints.ts';
+import { setupEvidenceAnchoring, type EvidenceAnchoring } from '../../evidence/anchoring.ts';
 import { AttestationStore } from './attestation-store.ts';
 import { ControlService } from './control-service.ts';
 import { LogScanService } from './log-scan.ts';
@@ -50,7 +52,7 @@ export interface Controls {
  * Builds the control plane of a Tenet process: settings (TENET_CONFIG_FILE, or the demo environment with
  * `--demo`), inventory sources, the attestation store, the control service and its scheduler.
  */
-export async function setupControls(props: { config: Config; logger: Logger; db: Db; authz: Authz; demo?: boolean }): Promise<Controls> {
+export async function setupControls(props: { config: Config; logger: Logger; db: Db; authz: Authz; demo?: boolean; scannerSecret: string }): Promise<Controls> {
   const { config, logger, db, authz } = props;
   const closers: Array<() => Promise<void>> = [];
   let settings: ControlSettings;
@@ -75,7 +77,7 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
     settings = loadControlSettings(config.TENET_CONFIG_FILE);
   }
   const attestations = new AttestationStore(db, settings.attestations.trustedKeys);
-  const logScan = new LogScanService({ db, settings, logger, secret: config.TENET_SCANNER_SECRET });
+  const logScan = new LogScanService({ db, settings, logger, secret: props.scannerSecret });
   const service = new ControlService({
     db,
     logger,
@@ -127,13 +129,29 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
  * The pack service and its public key, over a running control service (deps made once, on first use), and the
  * access review the packs carry, asked of the platform PDP over the stored entities.
  */
-export function packService(props: { db: Db; authz: Authz; controls: ControlService; config: Config; logger?: Logger }) {
+export function packService(props: { db: Db; authz: Authz; controls: ControlService; config: Config; logger?: Logger; anchoring?: EvidenceAnchoring }) {
   let deps: Promise<PackDeps> | undefined;
+  let anchoring: Promise<EvidenceAnchoring> | undefined;
+  // Keys from the key file or the environment (evidence/keys.ts); every pack records a fresh signed checkpoint.
+  const anchor = () => (anchoring ??= props.anchoring ? Promise.resolve(props.anchoring) : setupEvidenceAnchoring({ config: props.config, db: props.db, logger: props.logger }));
   const make = () =>
-    (deps ??= makePackDeps({ db: props.db, authz: props.authz, settings: props.controls.settings, catalogue: props.controls.catalogue, scannerSecret: props.config.TENET_SCANNER_SECRET }));
+    (deps ??= anchor().then(({ keys, checkpoints }) =>
+      makePackDeps({
+        db: props.db,
+        authz: props.authz,
+        settings: props.controls.settings,
+        catalogue: props.controls.catalogue,
+        keys,
+        checkpoint: async () => {
+          const c = await checkpoints.create('pack');
+          return c ? refOf(c) : undefined;
+        },
+      }),
+    ));
   return {
     packs: new PackService({ db: props.db, dir: path.resolve(props.config.TENET_DATA_DIR, 'packs'), deps: make, logger: props.logger }),
     publicKey: async () => (await make()).signing.publicKeyPem,
+    publicKeys: async () => (await anchor()).keys.publicKeys,
     accessReview: () => accessReview({ pdp: props.authz.platform, entities: props.authz.entityStore }),
   };
 }

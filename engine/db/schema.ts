@@ -15,7 +15,18 @@ export interface Database {
   log_scans: { id: Generated<string>; at: Timestamp; since_ms: ColumnType<string, string | number, never>; until_ms: ColumnType<string, string | number, never>; result: Json<unknown> };
   deployments: { id: Generated<string>; deployed_at: ColumnType<Date, Date | string, never>; version: string; recorded_by: string; recorded_at: Timestamp };
   install_secrets: { name: string; value: string; created_at: Timestamp };
-  evidence_checkpoints: { seq: ColumnType<string, string | number, never>; hash: string; created_at: ColumnType<Date, Date | string, never>; key_id: string; signature: string };
+  /** `statement`/`digest` (0009): the signed checkpoint statement whole; null on rows made before (retention only). */
+  evidence_checkpoints: {
+    seq: ColumnType<string, string | number, never>;
+    hash: string;
+    created_at: ColumnType<Date, Date | string, never>;
+    key_id: string;
+    signature: string;
+    statement: ColumnType<unknown, string | null | undefined, never>;
+    digest: ColumnType<string | null, string | null | undefined, never>;
+  };
+  /** Public halves of the keys packs were signed with (0009): never a private key, never a source of trust. */
+  signing_keys: { key_id: string; public_key_pem: string; algorithm: string; first_seen_at: Timestamp; first_seen_by: string };
   console_sessions: ConsoleSessionsTable;
   /** Decision-log records PostgreSQL refused, kept as escaped JSON text (0008; see DecisionLog). */
   decision_quarantine: {

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Writable } from 'node:stream';
-import type { KeyObject } from 'node:crypto';
 import type { ControlDefinition } from '../../controls/define-control.ts';
 import type { Scanner } from '../../controls/pii/types.ts';
 import { currentStatus } from '../../controls/runner.ts';
@@ -17,7 +16,8 @@ import { renderControlsCsv } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';
 import { renderOscal } from './render-oscal.ts';
 import { renderPdf } from './render-pdf.ts';
-import { signManifest } from './signing.ts';
+import { signManifest, type Signer } from './signing.ts';
+import type { CheckpointRef } from '../checkpoints.ts';
 
 export type PackProfile = 'sp-api' | 'google';
 
@@ -29,6 +29,12 @@ export interface PackManifest {
   generator: string;
   policyHash: string;
   chainHead: { seq: number; hash: string } | null;
+  /**
+   * The signed checkpoint taken as the pack was built (it covers `chainHead`, and is also written outside the
+   * database): `tenet verify --chain` finds it in a later checkpoint log. null when the chain is empty or the pack
+   * was built without checkpoints.
+   */
+  checkpoint: CheckpointRef | null;
   signingKeyId: string;
   files: ManifestFile[];
 }
@@ -40,7 +46,9 @@ export interface PackDeps {
   pdp: PolicyDecisionPoint;
   entities: EntityStore;
   scanner: Scanner;
-  signing: { privateKey: KeyObject; publicKeyPem: string; keyId: string };
+  signing: Signer;
+  /** takes (or finds) the signed checkpoint covering the chain now; absent: the manifest records none */
+  checkpoint?: () => Promise<CheckpointRef | undefined>;
   generator: string;
   /** Google: reads the configured privacy policy (an HTTP probe); undefined when none is configured */
   limitedUseProbe?: () => Promise<ProfileContext['limitedUse']>;
@@ -263,6 +271,7 @@ export async function buildPack(
     progress('evidence', used.length, used.length);
     progress('signing', 0, 1);
     await writer.add('public-key.pem', [deps.signing.publicKeyPem]);
+    const checkpoint = deps.checkpoint ? ((await deps.checkpoint()) ?? null) : null;
     const manifest: PackManifest = {
       format: 'tenet-pack/1',
       profile,
@@ -271,12 +280,13 @@ export async function buildPack(
       generator: deps.generator,
       policyHash: model.policyHash,
       chainHead: model.chainHead,
+      checkpoint,
       signingKeyId: deps.signing.keyId,
       files: [...writer.files],
     };
     const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
     await writer.add('manifest.json', [manifestBytes], { scanText: false });
-    await writer.add('manifest.sig', [signManifest(manifestBytes, deps.signing.privateKey) + '\n']);
+    await writer.add('manifest.sig', [(await signManifest(manifestBytes, deps.signing)) + '\n']);
     await writer.finish();
     progress('signing', 1, 1);
     return manifest;

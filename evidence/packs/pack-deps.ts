@@ -3,11 +3,11 @@ import { probeLimitedUse } from '../../controls/collectors/http-probe.ts';
 import { createScanner } from '../../controls/pii/scanner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { Authz } from '../../engine/authz/create-authz.ts';
-import { scannerSecret } from '../../engine/controls/log-scan.ts';
 import type { Db } from '../../engine/db/database.ts';
 import { TENET_VERSION } from '../../engine/version.ts';
 import type { PackDeps } from './build-pack.ts';
-import { packSigningKey } from './signing.ts';
+import type { CheckpointRef } from '../checkpoints.ts';
+import type { Signer } from './signing.ts';
 
 /** What building a pack needs, from the parts of a running Tenet (server or CLI). */
 export async function makePackDeps(props: {
@@ -15,7 +15,10 @@ export async function makePackDeps(props: {
   authz: Pick<Authz, 'platform' | 'entityStore'>;
   settings: ControlSettings;
   catalogue: ReadonlyMap<string, ControlDefinition<any>>;
-  scannerSecret?: string;
+  /** the signing key and the scanner's fingerprint key (evidence/keys.ts: from the key file or the environment) */
+  keys: { signer: Signer; scannerSecret: string };
+  /** the checkpoint each pack records (EvidenceCheckpoints.create): taken as the pack is built */
+  checkpoint?: () => Promise<CheckpointRef | undefined>;
 }): Promise<PackDeps> {
   const { settings } = props;
   const url = settings.packs.google.privacyPolicyUrl;
@@ -25,8 +28,9 @@ export async function makePackDeps(props: {
     settings,
     pdp: props.authz.platform,
     entities: props.authz.entityStore,
-    scanner: createScanner({ secret: props.scannerSecret ?? (await scannerSecret(props.db)) }),
-    signing: await packSigningKey(props.db),
+    scanner: createScanner({ secret: props.keys.scannerSecret }),
+    signing: props.keys.signer,
+    checkpoint: props.checkpoint,
     generator: `tenet ${TENET_VERSION}`,
     limitedUseProbe: url ? () => probeLimitedUse(url, settings.probes) : undefined,
   };

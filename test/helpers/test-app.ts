@@ -72,7 +72,7 @@ export async function startTestApp(
       live: props.controls.live ?? false,
       attestations,
       revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
-      logScan: new LogScanService({ db: database.db, settings, logger }),
+      logScan: new LogScanService({ db: database.db, settings, logger, secret: 'test-app-scanner-secret-0123456789abcdef' }),
     });
     routes.push(...controlRoutes({ controls, attestations }));
     // Packs built through the API land in a temporary data directory, removed on close.

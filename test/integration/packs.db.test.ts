@@ -13,6 +13,7 @@ import { buildPack, type PackProfile } from '../../evidence/packs/build-pack.ts'
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
 import { PackRefusedError } from '../../evidence/packs/pack-writer.ts';
 import { verifyPack } from '../../evidence/packs/verify-pack.ts';
+import { LocalSigner, newSigningKeyPem } from '../../evidence/keys.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tenet-packs-'));
@@ -30,7 +31,7 @@ afterAll(async () => {
 });
 
 async function build(profile: PackProfile, file: string) {
-  const deps = await makePackDeps({ db: t.database.db, authz: t.authz, settings: parseControlSettings(settings), catalogue: CONTROLS_BY_ID, scannerSecret: 'packs-test-secret-0123456789abcdef01' });
+  const deps = await makePackDeps({ db: t.database.db, authz: t.authz, settings: parseControlSettings(settings), catalogue: CONTROLS_BY_ID, keys: { signer: new LocalSigner(newSigningKeyPem()), scannerSecret: 'packs-test-secret-0123456789abcdef01' } });
   const out = createWriteStream(file);
   return buildPack(deps, { profile, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 1000), out });
 }

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDemoSnapshot } from '../../engine/demo/demo-environment.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
+import { newKeySet } from '../../evidence/keys.ts';
 import { createTestDatabase, hasServerDatabase } from '../helpers/test-database.ts';
 
 // Two processes can share a database only on a PostgreSQL server (an embedded data directory has one owner).
@@ -19,7 +20,8 @@ describe.runIf(hasServerDatabase)('two tenet serve processes on one database', (
     const fast = ['storage.s3-versioning', 'retention.log-groups', 'identity.admin-mfa'];
     const settings = path.join(dir, 'controls.json');
     writeFileSync(settings, JSON.stringify({ snapshots: [snapshot], schedules: Object.fromEntries(fast.map((c) => [c, '* * * * * *'])) }));
-    const env = { ...(process.env as Record<string, string>), DATABASE_URL: database.url!, TENET_CONFIG_FILE: settings, LOG_LEVEL: 'warn', PORT: '0' };
+    // Replicas share their keys by configuration (a replica without them is stopped rather than signing with its own).
+    const env = { ...(process.env as Record<string, string>), DATABASE_URL: database.url!, TENET_CONFIG_FILE: settings, LOG_LEVEL: 'warn', PORT: '0', TENET_KEYS: JSON.stringify(newKeySet()) };
     const a = await spawnTenet({ args: ['serve'], env: { ...env, LOG_LEVEL: 'info', TENET_DATA_DIR: path.join(dir, 'a') } });
     const b = await spawnTenet({ args: ['serve'], env: { ...env, LOG_LEVEL: 'info', TENET_DATA_DIR: path.join(dir, 'b') } });
     const started = Date.now();

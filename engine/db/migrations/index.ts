@@ -7,6 +7,7 @@ import * as m0005 from './0005_evidence_checkpoints.ts';
 import * as m0006 from './0006_console_sessions.ts';
 import * as m0007 from './0007_request_entities.ts';
 import * as m0008 from './0008_decision_quarantine.ts';
+import * as m0009 from './0009_keys_and_anchored_checkpoints.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006_console_sessions': m0006,
   '0007_request_entities': m0007,
   '0008_decision_quarantine': m0008,
+  '0009_keys_and_anchored_checkpoints': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AccessReview } from '../../../evidence/packs/build-pack.ts';
 import type { PackService } from '../../../evidence/packs/pack-service.ts';
+import type { PublicKeyEntry } from '../../../evidence/keys.ts';
 import { PackRefusedError } from '../../../evidence/packs/pack-writer.ts';
 import { InputError, RefusedError } from '../../errors.ts';
 import { actor, defineRoute, type RouteDef } from '../route.ts';
@@ -30,7 +31,20 @@ const accessReviewSchema = z.object({
   clients: z.number().meta({ description: 'clients reviewed' }),
 });
 
-export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<string>; accessReview?: () => AccessReview }): RouteDef[] {
+const publicKeysSchema = z.object({
+  current: z.string().meta({ description: 'key id of the key new packs and checkpoints are signed with' }),
+  keys: z.array(
+    z.object({
+      keyId: z.string(),
+      algorithm: z.enum(['Ed25519', 'ECDSA_P256_SHA256']),
+      publicKeyPem: z.string(),
+      status: z.enum(['current', 'retired']),
+      retiredAt: z.string().optional(),
+    }),
+  ),
+});
+
+export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<string>; publicKeys?: () => Promise<PublicKeyEntry[]>; accessReview?: () => AccessReview }): RouteDef[] {
   const { packs } = deps;
   const routes: RouteDef[] = [
     defineRoute({
@@ -122,6 +136,25 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
       },
     }),
   ];
+  if (deps.publicKeys) {
+    const list = deps.publicKeys;
+    routes.push(
+      defineRoute({
+        method: 'get',
+        path: '/v1/packs/public-keys',
+        summary:
+          'Every public key packs and evidence checkpoints were signed with: the current one and those retired by a rotation, each with its key id (manifest.json `signingKeyId`). ' +
+          'Save the answer to a file and give it to `tenet verify --public-key`: the key the pack names is picked from it.',
+        tag: 'Packs',
+        gate: 'public',
+        response: publicKeysSchema,
+        handler: async () => {
+          const keys = await list();
+          return { current: keys.find((k) => k.status === 'current')!.keyId, keys: keys.map((k) => ({ keyId: k.keyId, algorithm: k.algorithm, publicKeyPem: k.publicKeyPem, status: k.status, ...(k.retiredAt ? { retiredAt: k.retiredAt } : {}) })) };
+        },
+      }),
+    );
+  }
   if (deps.accessReview) {
     const review = deps.accessReview;
     routes.push(
