@@ -15,6 +15,15 @@ const HOSTILE = `@id("x")\npermit(principal, action, resource) when { ${'('.repe
 const decide = (principal: string, action: string, resource: string, context: Record<string, unknown> = {}) =>
   t.call('/v1/authorize', { role: 'service', body: { principal: { type: 'User', id: principal }, action: { id: action }, resource: { type: 'Order', id: resource }, context } });
 
+/** tenet_cedar_instance_replacements_total for one instance, as /metrics reports it. */
+async function replacements(instance: 'deciding' | 'sandbox'): Promise<number> {
+  const metrics = await t.call('/metrics', { role: 'admin' });
+  expect(metrics.status).toBe(200);
+  const m = new RegExp(`tenet_cedar_instance_replacements_total\\{instance="${instance}"\\} (\\d+)`).exec(metrics.body);
+  expect(m, metrics.body.slice(0, 200)).not.toBeNull();
+  return Number(m![1]);
+}
+
 describe('hostile policy text never poisons the deciding Cedar instance', () => {
   it('two validate calls with 100 nested parentheses, then decisions are still correct and admins are not 403', async () => {
     expect(Buffer.byteLength(HOSTILE)).toBe(259);
@@ -29,6 +38,8 @@ describe('hostile policy text never poisons the deciding Cedar instance', () => 
     expect(deny.body.decision).toBe('deny');
     expect((await t.call('/v1/policies', { role: 'admin' })).status).toBe(200);
     expect((await t.call('/readyz')).status).toBe(200);
+    // Each hostile text faulted the sandbox's thread, which was replaced.
+    expect(await replacements('sandbox')).toBeGreaterThanOrEqual(2);
   });
 
   it('the same text as a draft to activate, or in the playground, is refused; nothing changes', async () => {
@@ -58,6 +69,8 @@ describe('hostile policy text never poisons the deciding Cedar instance', () => 
       return loadCedarInstance();
     });
     const before = decidingCedar.replacements;
+    // The service role's route gate is answered (and cached) before the fault: the decision below reaches the PDP.
+    expect((await decide('asha', 'read', 'o-1001')).body.decision).toBe('allow');
     try {
       // A real trap, in the instance decisions use (through the guarded module, as every main-thread caller is).
       expect(() => cedar.policySetTextToParts(`permit(principal, action, resource) when { ${'('.repeat(400)}true${')'.repeat(400)} };`)).toThrow(
@@ -70,6 +83,10 @@ describe('hostile policy text never poisons the deciding Cedar instance', () => 
       expect(denied.status).toBe(200);
       expect(denied.body.decision).toBe('deny');
       expect(denied.body.errors.join()).toMatch(/Cedar evaluator is being replaced/);
+      // A route gate Cedar has not answered yet for this role: 503 (try again), not a 403 that blames the role.
+      const gated = await t.call('/metrics', { role: 'security_officer' });
+      expect(gated.status).toBe(503);
+      expect(gated.body.error).toMatchObject({ code: 'unavailable', requestId: expect.any(String) });
     } finally {
       release();
       restore();
@@ -81,10 +98,7 @@ describe('hostile policy text never poisons the deciding Cedar instance', () => 
     expect((await decide('asha', 'reveal_buyer_pii', 'o-2001', { mfa: true })).body.decision).toBe('deny');
     expect((await decide('dev', 'read', 'o-1001')).body.decision).toBe('deny');
     expect((await t.call('/v1/policies', { role: 'admin' })).status).toBe(200);
-    const metrics = await t.call('/metrics', { role: 'admin' });
-    const count = (instance: string) => Number(new RegExp(`tenet_cedar_instance_replacements_total\\{instance="${instance}"\\} (\\d+)`).exec(metrics.body)?.[1]);
-    expect(count('deciding')).toBeGreaterThanOrEqual(1);
-    // The attacks above replaced the sandbox's thread (two validates, one activation, one playground try).
-    expect(count('sandbox')).toBeGreaterThanOrEqual(4);
+    expect((await t.call('/metrics', { role: 'security_officer' })).status).toBe(200);
+    expect(await replacements('deciding')).toBeGreaterThanOrEqual(1);
   });
 });
