@@ -7,7 +7,7 @@
  * `has` on an entity that is not stored is false while reading its attribute is an error. A construct this
  * compiler does not know throws UnsupportedPolicyError at compile time, never a different answer at run time.
  */
-import type { EntityIndex } from './entity-index.ts';
+import type { EntityLookup } from './entity-index.ts';
 import { EXTENSION_FUNCTIONS } from './extensions.ts';
 import { EntityJsonError, valueFromJson } from './json-values.ts';
 import { CedarEvalError, CedarSet, Datetime, Duration, EntityRef, LONG_MAX, LONG_MIN, makeSet, typeName, valueEquals, type CedarRecord, type Value } from './values.ts';
@@ -27,7 +27,7 @@ export interface Env {
   action: EntityRef;
   resource: EntityRef;
   context: CedarRecord;
-  index: EntityIndex;
+  index: EntityLookup;
 }
 
 export type Compiled = (env: Env) => Value;
@@ -74,13 +74,13 @@ function checked(v: bigint, op: string): bigint {
 }
 
 /** `uid in target`: equality, or target is among uid's stored ancestors. */
-export function entityIn(uid: EntityRef, target: EntityRef, index: EntityIndex): boolean {
+export function entityIn(uid: EntityRef, target: EntityRef, index: EntityLookup): boolean {
   if (uid.key === target.key) return true;
   const e = index.get(uid.key);
   return e !== undefined && e.ancestors.has(target.key);
 }
 
-function inValue(left: Value, right: Value, index: EntityIndex): boolean {
+function inValue(left: Value, right: Value, index: EntityLookup): boolean {
   const uid = asEntity(left, 'in');
   if (right instanceof EntityRef) return entityIn(uid, right, index);
   if (right instanceof CedarSet) {
@@ -97,7 +97,7 @@ function inValue(left: Value, right: Value, index: EntityIndex): boolean {
   return typeError('in', right);
 }
 
-function attrsOf(v: Value, index: EntityIndex, forHas: boolean): CedarRecord | undefined {
+function attrsOf(v: Value, index: EntityLookup, forHas: boolean): CedarRecord | undefined {
   if (v instanceof Map) return v;
   if (v instanceof EntityRef) {
     const e = index.get(v.key);
@@ -110,14 +110,14 @@ function attrsOf(v: Value, index: EntityIndex, forHas: boolean): CedarRecord | u
   return typeError(forHas ? 'has' : 'attribute access', v);
 }
 
-function getAttr(v: Value, attr: string, index: EntityIndex): Value {
+function getAttr(v: Value, attr: string, index: EntityLookup): Value {
   const r = attrsOf(v, index, false)!;
   const x = r.get(attr);
   if (x === undefined) throw new CedarEvalError('attribute', `attribute ${JSON.stringify(attr)} does not exist`);
   return x;
 }
 
-function hasAttr(v: Value, attr: string, index: EntityIndex): boolean {
+function hasAttr(v: Value, attr: string, index: EntityLookup): boolean {
   const r = attrsOf(v, index, true);
   return r !== undefined && r.has(attr);
 }

@@ -22,7 +22,12 @@ export interface StoredEntity {
 
 const EMPTY: CedarRecord = new Map();
 
-export class EntityIndex {
+/** What the evaluator reads entities through: the index itself, or an overlay of request-supplied entities. */
+export interface EntityLookup {
+  get(key: string): StoredEntity | undefined;
+}
+
+export class EntityIndex implements EntityLookup {
   private readonly entities = new Map<string, StoredEntity>();
   /** parent key → keys of the stored entities that name it as a parent (the parent need not be stored) */
   private readonly children = new Map<string, Set<string>>();
@@ -185,4 +190,57 @@ export class EntityIndex {
 function asObject(v: unknown, what: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new EntityJsonError(`${what} must be an object`);
   return v as Record<string, unknown>;
+}
+
+/**
+ * The store plus a few entities supplied with one request (never replacing a stored one), without copying the
+ * store: the extra entities' ancestor sets are walked through both, and a stored entity whose ancestors include
+ * an extra entity (it names it as a parent, directly or further up) is given the extra entity's ancestors too.
+ */
+export class EntityOverlay implements EntityLookup {
+  private readonly extra = new Map<string, StoredEntity>();
+  private readonly widened = new Map<string, StoredEntity>();
+
+  constructor(
+    private readonly base: EntityIndex,
+    entities: unknown[],
+  ) {
+    for (const json of entities) {
+      const e = base.parse(json);
+      if (base.has(e.uid.key)) throw new EntityJsonError(`${e.uid.key} is stored: a request may add entities, not replace them`);
+      if (this.extra.has(e.uid.key)) throw new EntityJsonError(`${e.uid.key} is given twice`);
+      this.extra.set(e.uid.key, e);
+    }
+    for (const e of this.extra.values()) e.ancestors = this.walk(e);
+  }
+
+  get(key: string): StoredEntity | undefined {
+    const extra = this.extra.get(key);
+    if (extra) return extra;
+    const stored = this.base.get(key);
+    if (!stored || this.extra.size === 0) return stored;
+    let reaches = false;
+    for (const k of this.extra.keys()) if (stored.ancestors.has(k)) reaches = true;
+    if (!reaches) return stored;
+    let w = this.widened.get(key);
+    if (!w) this.widened.set(key, (w = { ...stored, ancestors: this.walk(stored) }));
+    return w;
+  }
+
+  private parentsOf(key: string): EntityRef[] {
+    return (this.extra.get(key) ?? this.base.get(key))?.parents ?? [];
+  }
+
+  private walk(entity: StoredEntity): Set<string> {
+    const out = new Set<string>();
+    const stack = [...entity.parents];
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (out.has(p.key)) continue;
+      out.add(p.key);
+      for (const g of this.parentsOf(p.key)) if (!out.has(g.key)) stack.push(g);
+    }
+    out.delete(entity.uid.key);
+    return out;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { describe, expect, it } from 'vitest';
-import { authorize, compilePolicySet, createEntityIndex, evaluateOnce, splitPolicyText, UnsupportedPolicyError, type CedarInput, type CedarRequest } from './index.ts';
+import { authorize, compilePolicySet, createEntityIndex, EntityOverlay, evaluateOnce, splitPolicyText, UnsupportedPolicyError, type CedarInput, type CedarRequest } from './index.ts';
 import { parseJsonLossless } from './lossless-json.ts';
 import { compilePolicy } from './compile.ts';
 
@@ -392,6 +392,31 @@ describe('entity index', () => {
     // A cycle is walked once.
     index.upsert({ uid: { type: 'Group', id: 'top' }, attrs: {}, parents: [{ type: 'Group', id: 'mid' }] });
     expect(index.get('Group::"top"')!.ancestors).toEqual(new Set(['Group::"mid"', 'Group::"x"']));
+  });
+});
+
+describe('request-supplied entities over the store (EntityOverlay)', () => {
+  it('answers as Cedar does with every entity, without touching the store', () => {
+    const policies = 'permit(principal in Group::"top", action, resource) when { resource.owner.level > 2 };';
+    const stored = [
+      { uid: { type: 'User', id: 'u' }, attrs: {}, parents: [{ type: 'Team', id: 't' }] },
+      { uid: { type: 'Group', id: 'mid' }, attrs: {}, parents: [{ type: 'Group', id: 'top' }] },
+    ];
+    // The team (a parent the store only names) and the resource come with the request.
+    const extra = [
+      { uid: { type: 'Team', id: 't' }, attrs: {}, parents: [{ type: 'Group', id: 'mid' }] },
+      { uid: { type: 'Doc', id: 'd1' }, attrs: { owner: { __entity: { type: 'User', id: 'boss' } } }, parents: [] },
+      { uid: { type: 'User', id: 'boss' }, attrs: { level: 3 }, parents: [] },
+    ];
+    const request: CedarRequest = { principal: { type: 'User', id: 'u' }, action: { type: 'Action', id: 'a' }, resource: { type: 'Doc', id: 'd1' }, context: {} };
+    const compiled = compilePolicySet({ policies });
+    const index = createEntityIndex(compiled, stored);
+    const overlay = new EntityOverlay(index, extra);
+    expect(authorize(compiled, overlay, request).decision).toBe(wasm({ policies, entities: [...stored, ...extra] }, request).decision);
+    expect(authorize(compiled, overlay, request).decision).toBe('allow');
+    expect(authorize(compiled, index, request).decision).toBe('deny');
+    expect(index.get('User::"u"')!.ancestors).toEqual(new Set(['Team::"t"']));
+    expect(() => new EntityOverlay(index, [stored[0]])).toThrow(/not replace/);
   });
 });
 

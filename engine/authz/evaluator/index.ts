@@ -12,13 +12,13 @@
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { compilePolicy, UnsupportedPolicyError, type CompiledPolicy, type Env } from './compile.ts';
-import { EntityIndex } from './entity-index.ts';
+import { EntityIndex, EntityOverlay, type EntityLookup, type StoredEntity } from './entity-index.ts';
 import { EntityJsonError, recordFromJson } from './json-values.ts';
 import { compileSchema, SchemaError, type CompiledSchema } from './schema.ts';
 import { CedarEvalError, EntityRef, type CedarRecord } from './values.ts';
 
-export { UnsupportedPolicyError, EntityIndex, EntityJsonError, SchemaError, compileSchema };
-export type { CompiledSchema, CompiledPolicy };
+export { UnsupportedPolicyError, EntityIndex, EntityOverlay, EntityJsonError, SchemaError, compileSchema };
+export type { CompiledSchema, CompiledPolicy, EntityLookup, StoredEntity };
 
 export interface CedarUid {
   type: string;
@@ -236,7 +236,7 @@ export function parseContext(compiled: Pick<CompiledPolicySet, 'schema'>, action
  * and named in `errors`. With `failClosed` (Tenet), an erroring forbid denies: an error must not be able to turn
  * into an allow by silencing a forbid.
  */
-export function authorize(compiled: CompiledPolicySet, index: EntityIndex, request: AuthorizeRequest, options: EvaluatorOptions = {}): AuthorizeAnswer {
+export function authorize(compiled: CompiledPolicySet, index: EntityLookup, request: AuthorizeRequest, options: EvaluatorOptions = {}): AuthorizeAnswer {
   const context = request.context instanceof Map ? request.context : parseContext(compiled, request.action, request.context as Record<string, unknown> | undefined);
   const env: Env = {
     principal: new EntityRef(request.principal.type, request.principal.id),
