@@ -52,7 +52,11 @@ describe('CedarSandbox: callers’ Cedar text runs in its own thread', () => {
       expect(validation.ok).toBe(false);
       expect(validation.errors.join()).toMatch(/Cedar faulted on this text \((RangeError: Maximum call stack size exceeded|RuntimeError: memory access out of bounds)/);
     }
-    expect(sandbox.replacements).toBe(replacedBefore + 2);
+    // A schema is callers' text too.
+    const deepSchema = `entity A { x: ${'{ a: '.repeat(300)}Long${' }'.repeat(300)} }; action r appliesTo { principal: A, resource: A };`;
+    const bySchema = await assessPolicySet({ name: 'platform', policies: '@id("p") permit(principal, action, resource);', schema: deepSchema }, sandbox);
+    expect(bySchema.validation.errors.join()).toMatch(/Cedar faulted on this text/);
+    expect(sandbox.replacements).toBe(replacedBefore + 3);
     expect(decidingCedar.faults).toBe(faultsBefore);
     expect(decidingCedar.healthy).toBe(true);
     // The next thread answers normally.
