@@ -18,6 +18,8 @@ import { EvidenceStore, recordHash } from './evidence-store.ts';
 import { LocalSigner, loadKeyRing, newSigningKeyPem } from './keys.ts';
 import { buildPack } from './packs/build-pack.ts';
 import { makePackDeps } from './packs/pack-deps.ts';
+import { readPackManifest, verifyPackChain } from './packs/verify-chain.ts';
+import { startTestApp } from '../test/helpers/test-app.ts';
 
 /**
  * The attacks of issue 13, as a database superuser would make them, checked through the commands an auditor runs
@@ -257,6 +259,13 @@ describe('packs, key rotation and later checkpoints', () => {
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).keyId)).toEqual([oldKeyId, keyList.current]);
 
+    // The chain check on its own (the pack's checkpoint, the links after it, every record's hash)…
+    const manifest = (await readPackManifest(pack))!;
+    expect(manifest.signingKeyId).toBe(oldKeyId);
+    const chain = await verifyPackChain({ file: pack, manifest, checkpointsText: readFileSync(log, 'utf8'), checkpointsName: log, publicKeysText: listed.out });
+    expect(chain).toMatchObject({ ok: true, problems: [], latest: { seq: 9 } });
+    expect(chain.anchored).toBeGreaterThan(0);
+    // …and as the auditor runs it: the old key picked from the list by the id the pack names.
     const r = await cli(() => verify([pack, '--public-key', keysFile, '--chain', log]));
     expect(r.out).toMatch(/the pack's checkpoint \(record 5, \S+\) is in .*evidence-checkpoints\.jsonl, and the newest checkpoint there \(record 9, \S+\) still holds the pack's \d+ evidence records unchanged/);
     expect(r.out).toContain('valid — ');
@@ -282,4 +291,26 @@ describe('packs, key rotation and later checkpoints', () => {
     const wrongKey = await cli(() => verify([pack, '--public-key', onlyNew]));
     expect(wrongKey.code).toBe(1);
   }, 180_000);
+});
+
+describe('GET /v1/packs/public-keys', () => {
+  it('lists the current key (the one /v1/packs/public-key serves), publicly, and a pack built through the API records its checkpoint', async () => {
+    const t = await startTestApp({ controls: {} });
+    try {
+      const one = await (await fetch(`${t.url}/v1/packs/public-key`)).text();
+      const list = await fetch(`${t.url}/v1/packs/public-keys`);
+      expect(list.status).toBe(200);
+      const body = await list.json();
+      expect(body.keys).toEqual([{ keyId: body.current, algorithm: 'Ed25519', publicKeyPem: one, status: 'current' }]);
+      await t.controls!.runNow(['storage.s3-versioning'], { trigger: 'manual' });
+      const built = await t.call('/v1/packs', { method: 'POST', role: 'auditor', body: { profile: 'google' } });
+      expect(built.status).toBe(201);
+      const row = await t.database.db.selectFrom('packs').select('manifest').where('id', '=', built.body.id).executeTakeFirstOrThrow();
+      const manifest = (typeof row.manifest === 'string' ? JSON.parse(row.manifest) : row.manifest) as { checkpoint: { seq: number; keyId: string }; chainHead: { seq: number } };
+      expect(manifest.checkpoint).toMatchObject({ keyId: body.current });
+      expect(manifest.checkpoint.seq).toBeGreaterThanOrEqual(manifest.chainHead.seq);
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
 });

@@ -50,7 +50,7 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
     defineRoute({
       method: 'get',
       path: '/v1/packs/public-key',
-      summary: 'The Ed25519 public key packs are signed with (PEM): give it to `tenet verify --public-key`.',
+      summary: 'The public key new packs are signed with (PEM; Ed25519, or ECDSA P-256 with a KMS key): give it to `tenet verify --public-key`. Older keys: GET /v1/packs/public-keys.',
       tag: 'Packs',
       gate: 'public',
       raw: true,
@@ -58,6 +58,25 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
         res.type('application/x-pem-file').send(await deps.publicKey());
       },
     }),
+    // Before /v1/packs/:id, which would otherwise take the path (and ask for a key).
+    ...(deps.publicKeys
+      ? [
+          defineRoute({
+            method: 'get',
+            path: '/v1/packs/public-keys',
+            summary:
+              'Every public key packs and evidence checkpoints were signed with: the current one and those retired by a rotation, each with its key id (manifest.json `signingKeyId`). ' +
+              'Save the answer to a file and give it to `tenet verify --public-key`: the key the pack names is picked from it.',
+            tag: 'Packs',
+            gate: 'public',
+            response: publicKeysSchema,
+            handler: async () => {
+              const keys = await deps.publicKeys!();
+              return { current: keys.find((k) => k.status === 'current')!.keyId, keys: keys.map((k) => ({ keyId: k.keyId, algorithm: k.algorithm, publicKeyPem: k.publicKeyPem, status: k.status, ...(k.retiredAt ? { retiredAt: k.retiredAt } : {}) })) };
+            },
+          }),
+        ]
+      : []),
     defineRoute({
       method: 'post',
       path: '/v1/packs',
@@ -136,25 +155,6 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
       },
     }),
   ];
-  if (deps.publicKeys) {
-    const list = deps.publicKeys;
-    routes.push(
-      defineRoute({
-        method: 'get',
-        path: '/v1/packs/public-keys',
-        summary:
-          'Every public key packs and evidence checkpoints were signed with: the current one and those retired by a rotation, each with its key id (manifest.json `signingKeyId`). ' +
-          'Save the answer to a file and give it to `tenet verify --public-key`: the key the pack names is picked from it.',
-        tag: 'Packs',
-        gate: 'public',
-        response: publicKeysSchema,
-        handler: async () => {
-          const keys = await list();
-          return { current: keys.find((k) => k.status === 'current')!.keyId, keys: keys.map((k) => ({ keyId: k.keyId, algorithm: k.algorithm, publicKeyPem: k.publicKeyPem, status: k.status, ...(k.retiredAt ? { retiredAt: k.retiredAt } : {}) })) };
-        },
-      }),
-    );
-  }
   if (deps.accessReview) {
     const review = deps.accessReview;
     routes.push(
