@@ -23,8 +23,13 @@ Commands:
                                        input back masked (report on stderr)
   pack --profile sp-api|google [--from DATE] [--to DATE] --out FILE.zip
                                        build a signed review pack (default period: 90 days to now)
-  verify FILE.zip [--public-key FILE]  check a pack offline (exit 0 valid, 1 names what changed)
-  evidence verify                      walk the evidence hash chain; names the first broken link
+  verify FILE.zip [--public-key FILE] [--chain CHECKPOINTS]
+                                       check a pack offline (exit 0 valid, 1 names what changed);
+                                       --chain: also against a later checkpoint log
+  evidence verify                      walk the evidence chain against the signed checkpoints (file,
+                                       S3, database); names a broken link, rewrite or missing range
+  evidence rotate-key                  new signing key in the key file (old public key kept listed)
+  evidence public-keys                 the current and retired public keys (JSON)
   cedar-test PATH... [--root DIR] [--format table|json]
                                        run Cedar integration-test files through Tenet's evaluator;
                                        exit 1 on any decision (or allow reasons) other than Cedar's
