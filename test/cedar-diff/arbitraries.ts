@@ -297,7 +297,14 @@ function literalOf(env: PolicyEnv, ty: Ty, depth: number): Expr {
     case 'Bool': return { t: 'bool', v: c.chance(0.5) };
     case 'Long': return { t: 'long', v: c.pick(POLICY_LONGS) };
     case 'String': return { t: 'str', v: c.pick(STRINGS) };
-    case 'Entity': return { t: 'euid', type: qualify(m, ty.name), id: genUid(c, m, env.store, ty.name).id };
+    case 'Entity': {
+      // Now and then a type the schema does not declare: evaluation must not care.
+      if (c.chance(0.03)) {
+        env.features.add('literal:undeclared-entity-type');
+        return { t: 'euid', type: qualify(m, 'Ghost'), id: c.pick(IDS) };
+      }
+      return { t: 'euid', type: qualify(m, ty.name), id: genUid(c, m, env.store, ty.name).id };
+    }
     case 'Set': {
       const n = c.range(0, depth > 0 ? 3 : 1);
       const els: Expr[] = [];
@@ -327,13 +334,13 @@ const SIMPLE_TYS: Ty[] = [{ k: 'Long' }, { k: 'String' }, { k: 'Bool' }, { k: 'E
  */
 function genOf(env: PolicyEnv, ty: Ty, depth: number, guards: Expr[]): Expr {
   const { c } = env;
-  if (env.sloppy && c.chance(0.08)) {
+  if (env.sloppy && c.chance(0.15)) {
     env.features.add('ill-typed-operand');
     ty = c.pick([...SIMPLE_TYS, { k: 'Set', el: { k: 'Long' } }, { k: 'Entity', name: c.pick(env.m.entityTypes).name }]);
   }
   const matching = env.places.filter((p) => tyEq(p.ty, ty));
   const choice = c.weighted([
-    ['literal', 3], ['place', matching.length ? 6 : 0], ['compound', depth > 0 ? 3 : 0], ['ite', depth > 0 ? 1 : 0],
+    ['literal', 3], ['place', matching.length ? 6 : 0], ['compound', depth > 0 ? (ty.k === 'Long' ? 5 : 3) : 0], ['ite', depth > 0 ? 1 : 0],
   ] as const);
   if (choice === 'literal') return literalOf(env, ty, depth);
   if (choice === 'place') {
