@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { CedarFaultError, CedarRuntime, CedarUnavailableError, describeFault, loadCedarInstance, type CedarApi } from './cedar-runtime.ts';
+import { describe, expect, it, vi } from 'vitest';
+import * as cedar from './cedar-runtime.ts';
+import { CedarFaultError, CedarRuntime, CedarUnavailableError, decidingCedar, describeFault, loadCedarInstance, type CedarApi } from './cedar-runtime.ts';
+import { PolicyDecisionPoint } from './pdp.ts';
+import { compilePolicySet } from './policy-set.ts';
 
 /** Overflows cedar-wasm's parser (its stack in linear memory, or V8's): a real trap, not a simulated one. */
 const DEEP = `permit(principal, action, resource) when { ${'('.repeat(400)}true${')'.repeat(400)} };`;
@@ -68,8 +71,7 @@ describe('CedarRuntime: the deciding instance is watched and replaced', () => {
       return loadCedarInstance();
     });
     expect(() => rt.run((api) => api.policySetTextToParts(DEEP))).toThrow(CedarFaultError);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(attempts).toBe(2);
+    await vi.waitFor(() => expect(attempts).toBe(2), { timeout: 10_000 });
     expect(rt.healthy).toBe(false);
     expect(() => decide(rt, 'read')).toThrow(CedarUnavailableError);
     release();
@@ -93,5 +95,27 @@ describe('CedarRuntime: the deciding instance is watched and replaced', () => {
     const quoted = describeFault(new Error('invalid type: string "priya.sharma@example.in", expected a record'));
     expect(quoted).not.toContain('priya');
     expect(quoted).toContain('withheld');
+  });
+
+  it('the process-wide instance: a plan evicted from the carry-over list still decides after a replacement', async () => {
+    const pdp = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action', cache: false });
+    const compiled = compilePolicySet({
+      name: 'platform',
+      schema: 'entity User; entity Order; action read, write appliesTo { principal: User, resource: Order };',
+      policies: '@id("may-read") permit(principal, action == Action::"read", resource);',
+    });
+    pdp.activate(compiled);
+    const read = () => pdp.authorize({ principal: { type: 'User', id: 'u' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o' } });
+    expect(read()).toMatchObject({ decision: 'allow', errors: [] });
+    const planKey = `platform:${compiled.hash}:read`;
+    expect(decidingCedar.holds(planKey)).toBe(true);
+    // Many other sets preparsed since (drafts validated, say): the plan is evicted from the list a replacement reparses.
+    for (let i = 0; i < 300; i++) cedar.preparsePolicySet(`filler-${i}`, { staticPolicies: { f: 'permit(principal, action, resource);' } });
+    expect(decidingCedar.holds(planKey)).toBe(false);
+    expect(() => cedar.policySetTextToParts(DEEP)).toThrow(CedarFaultError);
+    expect(read()).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/being replaced/)] });
+    await decidingCedar.whenHealthy();
+    expect(read()).toMatchObject({ decision: 'allow', errors: [], reasons: ['may-read'] });
+    expect(pdp.authorize({ principal: { type: 'User', id: 'u' }, action: { id: 'write' }, resource: { type: 'Order', id: 'o' } }).decision).toBe('deny');
   });
 });

@@ -176,6 +176,14 @@ export class CedarRuntime {
     return answer;
   }
 
+  /**
+   * Whether `id` is a policy set this runtime will preparse again in a replacement (it is, unless it was evicted
+   * as least recently used). A caller that still needs an evicted set preparses it again (actionPlan does).
+   */
+  holds(id: string): boolean {
+    return this.preparsed.has(id);
+  }
+
   statefulIsAuthorized(call: CedarModule.StatefulAuthorizationCall): CedarModule.AuthorizationAnswer {
     const entry = this.preparsed.get(call.preparsedPolicySetId);
     if (entry) entry.used = ++this.tick;

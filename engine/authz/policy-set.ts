@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as cedar from './cedar-runtime.ts';
-import { CedarFaultError, CedarUnavailableError } from './cedar-runtime.ts';
+import { CedarFaultError, CedarUnavailableError, decidingCedar } from './cedar-runtime.ts';
 import { CedarSandboxError, type CedarCall, type CedarSandbox } from './cedar-sandbox.ts';
 import { uidKey } from './entity.ts';
 import { SchemaModel } from './schema-model.ts';
@@ -261,6 +261,13 @@ export async function assessPolicySet(source: PolicySetSource, sandbox: CedarSan
 /** The plan for one action of a compiled set: its policy subset (preparsed) and what it reads. Cached. */
 export function actionPlan(compiled: CompiledPolicySet, actionType: string, actionId: string): ActionPlan {
   let plan = compiled.plans.get(actionId);
+  if (plan && !decidingCedar.holds(plan.key)) {
+    // Evicted from the deciding instance's list of sets to carry over (least recently used), so possibly missing
+    // from a replacement instance: preparse it again (harmless if it is still there).
+    const staticPolicies = Object.fromEntries(plan.policyIds.map((id) => [id, compiled.byId[id]]));
+    const parsed = cedar.preparsePolicySet(plan.key, { staticPolicies });
+    if (parsed.type === 'failure') throw new Error(`policy subset for ${actionId} does not parse: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  }
   if (!plan) {
     const policies: Record<string, { text: string; json: PolicyJsonLike }> = {};
     for (const [id, text] of Object.entries(compiled.byId)) policies[id] = { text, json: compiled.policyJson[id] };
