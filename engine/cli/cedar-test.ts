@@ -1,5 +1,5 @@
 /**
- * `tenet cedar-test PATH... [--root DIR] [--format json]`: runs files in Cedar's integration-test format
+ * `tenet cedar-test PATH... [--root DIR] [--format json]`: runs files (or every test file in a folder) in Cedar's integration-test format
  * (cedar-integration-tests: a JSON file naming a schema, a policy file and an entity file, and requests with the
  * decision, reasons and errors Cedar gives) through Tenet's evaluator over an entity index.
  *
@@ -7,8 +7,8 @@
  * determining permits). Exit 1 on any failure. Files inside a test are named relative to `--root` (default:
  * the test file's folder). Integers beyond 2^53 are read exactly (lossless JSON), so no request is excused.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from '../cli.ts';
 import { authorize, compilePolicySet, compileSchema, createEntityIndex, type CompiledPolicySet, type CompiledSchema } from '../authz/evaluator/index.ts';
 import { parseJsonLossless } from '../authz/evaluator/lossless-json.ts';
@@ -113,13 +113,33 @@ export function runCedarTests(paths: string[], root: string | undefined): CedarT
   return { tests: paths.length, requests: results.length, passed, failed: results.length - passed, minorDifferences: minor, results };
 }
 
+/** A folder stands for every test file under it (`*.json`, not the `*.entities.json` they name), sorted. */
+export function expandTestPaths(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (!statSync(p).isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir).sort()) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (name.endsWith('.json') && !name.endsWith('.entities.json')) out.push(full);
+      }
+    };
+    walk(p);
+  }
+  return out;
+}
+
 export async function cedarTest(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { root: { type: 'string' }, format: { type: 'string' } }, true);
   if (positionals.length === 0) throw new Error('give one or more test files (Cedar integration-test JSON)');
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') throw new Error('--format must be table or json');
   const started = process.hrtime.bigint();
-  const summary = runCedarTests(positionals, values.root);
+  const summary = runCedarTests(expandTestPaths(positionals), values.root);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (format === 'json') {
     process.stdout.write(JSON.stringify(summary) + '\n');

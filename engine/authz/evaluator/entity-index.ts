@@ -42,7 +42,14 @@ export class EntityIndex implements EntityLookup {
       this.schemaParents.set(action.uid.key, action.parents);
       initial.push({ uid: action.uid, attrs: EMPTY, tags: EMPTY, parents: action.parents, ancestors: new Set() });
     }
-    for (const e of props.entities ?? []) initial.push(this.parse(e));
+    const given = new Set<string>();
+    for (const json of props.entities ?? []) {
+      const e = this.parse(json);
+      // Cedar refuses entity data naming one uid twice; taking either would be a guess.
+      if (given.has(e.uid.key)) throw new EntityJsonError(`entity ${e.uid.key} is given more than once`);
+      given.add(e.uid.key);
+      initial.push(e);
+    }
     this.bulk(initial);
   }
 
