@@ -29,8 +29,8 @@ const POLICY_LONGS = [0n, 1n, -1n, 2n, 7n, 42n, 100n, -5n, 9223372036854775807n,
 const EXT_VALUES: Record<ExtName, string[]> = {
   decimal: ['1.0', '1.00', '0.0', '-2.5', '0.0001', '1.5', '922337203685477.5807', '-922337203685477.5808', '3.1415'],
   ipaddr: ['10.0.0.1', '127.0.0.1', '::1', '192.168.0.0/16', '10.0.0.0/8', 'ff02::1', '224.0.0.1', '10.0.0.1/32', '::'],
-  datetime: ['2024-01-01', '2024-01-01T00:00:00Z', '2024-10-15T11:35:00Z', '2024-10-15T11:35:00.123+0100', '1969-12-31T23:59:59Z', '2024-01-01T01:00:00+0100'],
-  duration: ['1h', '60m', '-3d4h', '2h30m', '1ms', '0ms', '1d2h3m4s5ms', '-1ms', '86400000ms'],
+  datetime: ['2024-01-01', '2024-01-01T00:00:00Z', '2024-10-15T11:35:00Z', '2024-10-15T11:35:00.123+0100', '1969-12-31T23:59:59Z', '2024-01-01T01:00:00+0100', '1970-01-01', '9999-12-31T23:59:59.999Z', '2024-02-29T12:00:00-2359'],
+  duration: ['1h', '60m', '-3d4h', '2h30m', '1ms', '0ms', '1d2h3m4s5ms', '-1ms', '86400000ms', '9223372036854775807ms', '-106751991167d'],
 };
 /** Strings the extension constructors reject: an evaluation error, never a parse error. */
 const BAD_EXT_VALUES: Record<ExtName, string[]> = {
@@ -39,6 +39,8 @@ const BAD_EXT_VALUES: Record<ExtName, string[]> = {
   datetime: ['2024-13-01', '2024-01-01T25:00:00Z', 'yesterday'],
   duration: ['1x', 'h', '1h1d'],
 };
+/** An attribute name Cedar's `has a.b` form can spell (no quoting there). */
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EXT_CTOR: Record<ExtName, string> = { decimal: 'decimal', ipaddr: 'ip', datetime: 'datetime', duration: 'duration' };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -454,6 +456,18 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
       break;
     }
     case 'has': {
+      // `e has a.b`: a place with a record-typed attribute `a`.
+      const deep = env.places.flatMap((p) => {
+        const attrs = p.ty.k === 'Entity' ? entityDef(m, p.ty.name)?.shape ?? {} : p.ty.k === 'Record' ? p.ty.attrs : {};
+        return Object.entries(attrs).filter(([n, a]) => a.ty.k === 'Record' && IDENT.test(n) && Object.keys(a.ty.attrs).some((k) => IDENT.test(k)))
+          .map(([n, a]) => ({ p, path: [n, c.pick(Object.keys((a.ty as { attrs: Record<string, Attr> }).attrs).filter((k) => IDENT.test(k)))] }));
+      });
+      if (deep.length && c.chance(0.3)) {
+        const { p, path } = c.pick(deep);
+        guards.push(...p.guards);
+        e = { t: 'has', a: p.e, path };
+        break;
+      }
       const withAttrs = env.places.filter((p) => p.ty.k === 'Entity' || p.ty.k === 'Record');
       if (!withAttrs.length) { e = { t: 'has', a: { t: 'var', v: 'context' }, path: [c.pick(ATTR_NAMES)] }; break; }
       const p = c.pick(withAttrs);
@@ -465,7 +479,7 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
       const next = attrs[first]?.ty;
       if (next?.k === 'Record' && c.chance(0.4)) {
         const inner = Object.keys(next.attrs);
-        if (inner.length && inner.every((n) => /^[A-Za-z_]\w*$/.test(n)) && /^[A-Za-z_]\w*$/.test(first)) path.push(c.pick(inner));
+        if (inner.length && inner.every((n) => IDENT.test(n)) && IDENT.test(first)) path.push(c.pick(inner));
       }
       e = { t: 'has', a: p.e, path };
       break;
