@@ -204,11 +204,15 @@ export class CedarSandbox {
     return this.starting;
   }
 
-  /** Drops the thread (after a fault, a timeout or a crash); the next call starts a fresh one. */
+  /**
+   * Drops the thread (after a fault, a timeout or a crash) and starts its replacement at once, so the next caller
+   * does not wait for a thread to load cedar-wasm (~0.3 s, more on a busy machine).
+   */
   private discard(worker: Worker): void {
     if (this.worker === worker) this.worker = undefined;
     this.replaced++;
     void worker.terminate();
+    if (!this.closed) this.start().catch(() => undefined);
   }
 
   private async execute(p: Pending): Promise<void> {
