@@ -27,7 +27,9 @@ async function must(t: TestApp, path: string, init: Parameters<TestApp['call']>[
 export async function startFuzzTarget(): Promise<FuzzTarget> {
   // As the API security suite: Amazon SP-API needs one control that passes, so its orders are decided by the role
   // and tenant policies; the other restricted integrations have no controls and are never ready.
-  const t = await startTestApp({ controls: { settings: { integrations: { amazon_spapi: { controls: ['audit.pii-reveal-retention'] } } } } });
+  // Keys are looked up as production does (cached 5 s; the suite never revokes its own keys): without the cache each
+  // request would queue a query on embedded PostgreSQL's one connection, and the run would measure that queue.
+  const t = await startTestApp({ controls: { settings: { integrations: { amazon_spapi: { controls: ['audit.pii-reveal-retention'] } } } }, keyCacheMs: 5_000 });
   try {
     await t.controls!.runNow(['audit.pii-reveal-retention'], { trigger: 'manual' });
     const doc = await must(t, '/openapi.json', {});

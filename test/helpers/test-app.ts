@@ -46,6 +46,8 @@ export async function startTestApp(
     controls?: { settings?: unknown; inventory?: InventorySource[]; live?: boolean };
     /** console sign-in: demo users, an OIDC provider, the cookie's Secure flag (AppDeps of the same names) */
     auth?: Pick<AppDeps, 'demoSignIn' | 'oidc' | 'cookieSecure'>;
+    /** API-key lookups cached this long, as in production (default 0: a revoked key fails at once in tests) */
+    keyCacheMs?: number;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -53,7 +55,7 @@ export async function startTestApp(
   const config = loadConfig({ LOG_LEVEL: 'silent', TENET_ENTITY_REFRESH_MS: '200' });
   const authz = await createAuthz({ db: database.db, logger, config, policyDir: SHIPPED_POLICY_DIR });
   await authz.entityStore.upsert(buildDemoEntities());
-  const apiKeys = new ApiKeyStore({ db: database.db, cacheMs: 0 });
+  const apiKeys = new ApiKeyStore({ db: database.db, cacheMs: props.keyCacheMs ?? 0 });
   const keys = {} as Record<TenetRole, string>;
   for (const role of TENET_ROLES) keys[role] = (await apiKeys.create({ name: `test ${role}`, role })).key;
   let controls: ControlService | undefined;

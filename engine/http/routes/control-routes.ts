@@ -26,6 +26,10 @@ const historySchema = z.object({
 
 const controlId = z.object({ id: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a control id like storage.s3-versioning') });
 
+// Run ids are PostgreSQL bigints: anything else (or a number past bigint's range) is refused here, not by the
+// database with a 500.
+const runId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'a run id (a positive integer)');
+
 export function controlRoutes(deps: { controls: ControlService; attestations?: AttestationStore }): RouteDef[] {
   const { controls } = deps;
   const routes: RouteDef[] = [
@@ -77,7 +81,7 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       tag: 'Controls',
       gate: { area: 'controls', action: 'read' },
       params: controlId,
-      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.string().max(30).optional() }),
+      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: runId.optional() }),
       statuses: { 404: 'no such control' },
       handler: async ({ params, query }) => {
         const runs = await controls.runs(params.id, query);
@@ -90,7 +94,7 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       summary: 'One run with the evidence record it appended (hash-chained).',
       tag: 'Controls',
       gate: { area: 'evidence', action: 'read' },
-      params: controlId.extend({ runId: z.string().max(30) }),
+      params: controlId.extend({ runId }),
       statuses: { 404: 'no such run' },
       handler: ({ params }) => controls.run(params.id, params.runId),
     }),
