@@ -10,13 +10,13 @@ import { CONTROLS_BY_ID } from '../../controls/catalogue/index.ts';
 import { loadControlSettings } from '../../controls/settings.ts';
 import { buildPack } from '../../evidence/packs/build-pack.ts';
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
-import { verifyPack } from '../../evidence/packs/verify-pack.ts';
+import { readPackMember, verifyPack } from '../../evidence/packs/verify-pack.ts';
 import { EvidenceStore } from '../../evidence/evidence-store.ts';
 import { checkpointSinks, setupEvidenceAnchoring } from '../../evidence/anchoring.ts';
 import { refOf } from '../../evidence/checkpoints.ts';
 import { loadKeyRing, rotateKeyFile } from '../../evidence/keys.ts';
 import { createKmsSigner } from '../../evidence/kms-signer.ts';
-import { readPackManifest, verifyPackChain } from '../../evidence/packs/verify-chain.ts';
+import { verifyPackChain } from '../../evidence/packs/verify-chain.ts';
 import { parsePublicKeys, selectPublicKey } from '../../evidence/packs/signing.ts';
 import { verifyEvidence } from '../../evidence/verify-evidence.ts';
 
@@ -72,6 +72,16 @@ export async function pack(args: string[], ctx: { config: () => Config }): Promi
   }
 }
 
+/** The key id a pack's manifest names, read by verify's own strict reader (a damaged pack must not crash this). */
+function signingKeyIdOf(manifest: Buffer | undefined): string | undefined {
+  try {
+    const id = manifest ? (JSON.parse(manifest.toString('utf8')) as { signingKeyId?: unknown }).signingKeyId : undefined;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** tenet verify FILE.zip [--public-key FILE] [--chain CHECKPOINTS] */
 export async function verify(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { 'public-key': { type: 'string' }, chain: { type: 'string' } }, true);
@@ -81,10 +91,9 @@ export async function verify(args: string[]): Promise<number> {
   // A key list (GET /v1/packs/public-keys, or several PEMs): the key the manifest names is the one to check with.
   let key = keysText;
   if (keysText && parsePublicKeys(keysText).length !== 1) {
-    key = selectPublicKey(keysText, (await readPackManifest(file).catch(() => undefined))?.signingKeyId);
+    key = selectPublicKey(keysText, signingKeyIdOf(await readPackMember(file, 'manifest.json')));
     if (!key) {
-      console.log(`${file}: NOT valid`);
-      console.log(`  none of the public keys in ${values['public-key']} is the one the pack names`);
+      console.log(`${file}: NOT valid — none of the public keys in ${values['public-key']} is the one the pack names`);
       return 1;
     }
   }
