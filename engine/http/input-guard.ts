@@ -27,31 +27,48 @@ function refuse(part: string, path: Array<string | number>, what: string): never
  */
 export function guardInput(part: 'body' | 'query' | 'path', value: unknown, maxDepth = MAX_JSON_DEPTH): void {
   if (typeof value === 'string') {
-    if (!isStorable(value)) refuse(part, [], 'contains a NUL character or an unpaired UTF-16 surrogate');
+    if (!isStorable(value)) refuse(part, [], STRING);
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  // Depth-first over [value, depth, path]; the path is rebuilt only when something is refused.
-  const stack: Array<{ v: object; depth: number; path: Array<string | number> }> = [{ v: value, depth: 1, path: [] }];
+  // Depth-first with parent links: this runs on every request, so a path is built only when something is refused.
+  const stack: Frame[] = [{ v: value, depth: 1, parent: undefined, key: '' }];
   while (stack.length) {
-    const { v, depth, path } = stack.pop()!;
-    if (depth > maxDepth) refuse(part, path, `nested deeper than ${maxDepth} levels`);
+    const frame = stack.pop()!;
+    const { v, depth } = frame;
+    if (depth > maxDepth) refuse(part, pathOf(frame), `nested deeper than ${maxDepth} levels`);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
         if (typeof x === 'string') {
-          if (!isStorable(x)) refuse(part, [...path, i], 'contains a NUL character or an unpaired UTF-16 surrogate');
-        } else if (x !== null && typeof x === 'object') stack.push({ v: x, depth: depth + 1, path: [...path, i] });
+          if (!isStorable(x)) refuse(part, [...pathOf(frame), i], STRING);
+        } else if (x !== null && typeof x === 'object') stack.push({ v: x, depth: depth + 1, parent: frame, key: i });
       }
     } else {
       for (const k in v) {
         if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
-        if (!isStorable(k)) refuse(part, path, 'has a key with a NUL character or an unpaired UTF-16 surrogate');
+        if (!isStorable(k)) refuse(part, pathOf(frame), 'has a key with a NUL character or an unpaired UTF-16 surrogate');
         const x = (v as Record<string, unknown>)[k];
         if (typeof x === 'string') {
-          if (!isStorable(x)) refuse(part, [...path, k], 'contains a NUL character or an unpaired UTF-16 surrogate');
-        } else if (x !== null && typeof x === 'object') stack.push({ v: x, depth: depth + 1, path: [...path, k] });
+          if (!isStorable(x)) refuse(part, [...pathOf(frame), k], STRING);
+        } else if (x !== null && typeof x === 'object') stack.push({ v: x, depth: depth + 1, parent: frame, key: k });
       }
     }
   }
+}
+
+const STRING = 'contains a NUL character or an unpaired UTF-16 surrogate';
+
+interface Frame {
+  v: object;
+  depth: number;
+  parent: Frame | undefined;
+  key: string | number;
+}
+
+/** The keys from the root to a frame (the root itself has none). */
+function pathOf(frame: Frame): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) out.push(f.key);
+  return out.reverse();
 }
