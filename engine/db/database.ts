@@ -81,7 +81,9 @@ export async function openDatabase(props: {
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
-  const e = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown; syscall?: unknown };
+  // Any failed connect(): TCP, or the embedded database's Unix socket (ENOENT when it is gone).
+  if (e.syscall === 'connect') return true;
   const code = typeof e.code === 'string' ? e.code : '';
   if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return true;
