@@ -91,6 +91,8 @@ export class RouteGuard {
     if (!decision) {
       decision = this.pdp.authorize(tenetRequest(caller, gate));
       if (decision.errors.length === 0) {
+        // Keys come from the policy hash, the principal type, the role and a gate written in code, never from
+        // request input: a few dozen short keys per policy version. The cap only matters across many versions.
         if (this.cache.size > 1000) this.cache.clear();
         this.cache.set(cacheKey, decision);
       }
