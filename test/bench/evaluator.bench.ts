@@ -47,10 +47,12 @@ function buildRequests(entities: Entity[], count: number, seed: number): CedarRe
     { id: 'refund', context: { human_approved: true } },
   ];
   const agencyOf = (e: Entity) => JSON.stringify(e.attrs.agency ?? null);
+  const byAgency = new Map<string, Entity[]>();
+  for (const o of orders) byAgency.set(agencyOf(o), [...(byAgency.get(agencyOf(o)) ?? []), o]);
   const out: CedarRequest[] = [];
   for (let i = 0; i < count; i++) {
     const user = pick(users);
-    const own = orders.filter((o) => agencyOf(o) === agencyOf(user));
+    const own = byAgency.get(agencyOf(user)) ?? [];
     const order = rand() < 0.8 && own.length ? pick(own) : pick(orders);
     const a = pick(actions);
     out.push({ principal: user.uid, action: { type: 'Action', id: a.id }, resource: order.uid, context: a.context });
