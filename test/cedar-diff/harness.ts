@@ -12,7 +12,7 @@ import path from 'node:path';
 import { worldArbitrary, type WorldSize } from './arbitraries.ts';
 import type { Expr, PolicyAst, World } from './model.ts';
 import { cedarDecide, cedarPolicySet, cedarSession, evaluatorInput, type Outcome } from './oracle.ts';
-import { authorize, compilePolicySet, createEntityIndex, evaluateOnce, type CedarRequest, type CompiledPolicySet, type EntityIndex } from './subject.ts';
+import { tenetEvaluator, type CedarAnswer, type CedarRequest, type Subject } from './subject.ts';
 import { minimize } from './minimize.ts';
 
 export interface Mismatch {
@@ -84,31 +84,21 @@ function freeze<T>(v: T): T {
  * request with plain `isAuthorized` and the others with `statefulIsAuthorized` on the same schema and policy set
  * parsed once (the same engine; parsing the schema on every call would triple the run time).
  */
-export function checkWorld(world: World, stats?: Stats): Mismatch[] {
+export function checkWorld(world: World, stats?: Stats, subject: Subject = tenetEvaluator): Mismatch[] {
   const input = freeze(evaluatorInput(world));
   const policies = cedarPolicySet(world);
   const oracle = cedarSession(world, policies);
-  let compiled: { set: CompiledPolicySet; index: EntityIndex } | Outcome;
+  let decide: ((request: CedarRequest) => CedarAnswer) | Outcome;
   try {
-    const set = compilePolicySet({ policies: input.policies, templateLinks: input.templateLinks, schema: input.schema });
-    compiled = { set, index: createEntityIndex(set, input.entities) };
+    decide = subject.prepare(input);
   } catch (err) {
-    compiled = refused(err);
+    decide = refused(err);
   }
   const out: Mismatch[] = [];
   for (let i = 0; i < world.requests.length; i++) {
     const request = freeze(world.requests[i]!);
     const cedar = i === 0 ? cedarDecide(world, policies, request) : oracle(request);
-    let ev: Outcome;
-    if ('kind' in compiled) ev = compiled;
-    else {
-      try {
-        const { decision, reasons, errors } = authorize(compiled.set, compiled.index, request, { failClosed: false });
-        ev = { kind: 'answer', answer: { decision, reasons, errors } };
-      } catch (err) {
-        ev = refused(err);
-      }
-    }
+    const ev = typeof decide === 'function' ? attempt(decide, request) : decide;
     if (stats) {
       stats.cases++;
       stats.bump(stats.outcomes, outcomeLabel(cedar));
@@ -117,17 +107,20 @@ export function checkWorld(world: World, stats?: Stats): Mismatch[] {
     const d = difference(cedar, ev);
     if (d) out.push({ index: i, request, cedar, evaluator: ev, via: 'authorize', kind: d });
     if (i === 0) {
-      let once: Outcome;
-      try {
-        once = { kind: 'answer', answer: evaluateOnce(input, request) };
-      } catch (err) {
-        once = refused(err);
-      }
+      const once = attempt((r) => subject.evaluateOnce(input, r), request);
       const d1 = difference(cedar, once);
       if (d1) out.push({ index: i, request, cedar, evaluator: once, via: 'evaluateOnce', kind: `evaluateOnce: ${d1}` });
     }
   }
   return out;
+}
+
+function attempt(decide: (request: CedarRequest) => CedarAnswer, request: CedarRequest): Outcome {
+  try {
+    return { kind: 'answer', answer: decide(request) };
+  } catch (err) {
+    return refused(err);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -189,7 +182,7 @@ export function countCoverage(world: World, stats: Stats): void {
 
 /**
  * Constructs every run must have produced: the operators and constructs the issue lists. A generator change
- * that loses one fails the test instead of quietly testing less. `a|b` is satisfied by either (for constructs
+ * that loses one fails the test instead of quietly testing less. `a or b` is satisfied by either (for constructs
  * rare enough per run that requiring each would make the test flaky).
  */
 export const REQUIRED_COVERAGE = [
@@ -198,14 +191,14 @@ export const REQUIRED_COVERAGE = [
   '.isEmpty()', '.getTag()', '.hasTag()', 'set-literal', 'record-literal', '.attr', 'chain:3+hops', 'var:context',
   'context:entity', 'literal-entity.attr', 'decimal()', 'ip()', 'datetime()', 'duration()', '.lessThan()',
   '.greaterThanOrEqual()', '.isIpv4()', '.isInRange()', '.isLoopback()', '.offset()', '.durationSince()', '.toDate()',
-  '.toTime()', '.toDays()|.toHours()|.toMinutes()|.toSeconds()|.toMilliseconds()', 'lit:long-beyond-2^53', 'permit', 'forbid', 'template',
+  '.toTime()', '.toDays() or .toHours() or .toMinutes() or .toSeconds() or .toMilliseconds()', 'lit:long-beyond-2^53', 'permit', 'forbid', 'template',
   'template-link', '@id', 'no @id', 'when', 'unless', 'scope:principal == ?slot', 'scope:resource in ?slot',
   'scope:action in', 'scope:action in-list', 'scope:action ==', 'json:implicit-entity', 'json:implicit-extension',
   'store:dangling-ref', 'store:tags', 'request:entity-not-in-store', 'schema:text', 'schema:json', 'guarded-chain',
   'ill-typed-operand',
 ];
 
-export const missingCoverage = (s: Stats): string[] => REQUIRED_COVERAGE.filter((k) => !k.split('|').some((x) => s.coverage.get(x)));
+export const missingCoverage = (s: Stats): string[] => REQUIRED_COVERAGE.filter((k) => !k.split(' or ').some((x) => s.coverage.get(x)));
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -221,6 +214,10 @@ export interface RunOptions {
   minimizeBudgetMs?: number;
   /** How many kinds of disagreement to shrink and print (all are counted). */
   maxReported?: number;
+  /** The implementation under test (default: Tenet's evaluator). */
+  subject?: Subject;
+  /** End the run at the first disagreement this accepts (the harness's own sensitivity test). */
+  stopWhen?: (m: Mismatch) => boolean;
 }
 
 export interface Failure {
@@ -254,26 +251,34 @@ export function runDifferential(opts: RunOptions): RunResult {
   const start = Date.now();
   const firstSeen = new Map<string, { run: number; count: number }>();
   const arb = worldArbitrary(opts.size);
+  const subject = opts.subject ?? tenetEvaluator;
+  let stopped = false;
   const details = fc.check(
     fc.property(arb, (world) => {
       const run = stats.worlds++;
       countCoverage(world, stats);
-      for (const m of checkWorld(world, stats)) {
+      for (const m of checkWorld(world, stats, subject)) {
         const seen = firstSeen.get(m.kind);
         if (seen) seen.count++;
         else firstSeen.set(m.kind, { run, count: 1 });
+        if (opts.stopWhen?.(m)) stopped = true;
       }
-      return true;
+      return !stopped;
     }),
-    { seed: opts.seed, numRuns: opts.worlds, ...(opts.timeBudgetMs ? { interruptAfterTimeLimit: opts.timeBudgetMs } : {}) },
+    {
+      seed: opts.seed,
+      numRuns: opts.worlds,
+      endOnFailure: true,
+      ...(opts.timeBudgetMs ? { interruptAfterTimeLimit: opts.timeBudgetMs } : {}),
+    },
   );
-  if (details.failed) throw details.errorInstance ?? new Error('the differential property threw');
+  if (details.failed && !stopped) throw details.errorInstance ?? new Error('the differential property threw');
   const failures: Failure[] = [];
   const kinds = [...firstSeen.entries()].sort((a, b) => a[1].run - b[1].run);
   for (const [kind, { run, count }] of kinds.slice(0, opts.maxReported ?? 5)) {
     const shrunk = shrinkKind(opts, arb, kind, run);
-    const small = minimize(shrunk, kind, opts.minimizeBudgetMs ?? 20_000);
-    const mismatch = checkWorld(small).find((m) => m.kind === kind) ?? checkWorld(shrunk).find((m) => m.kind === kind)!;
+    const small = minimize(shrunk, kind, opts.minimizeBudgetMs ?? 20_000, subject);
+    const mismatch = checkWorld(small, undefined, subject).find((m) => m.kind === kind) ?? checkWorld(shrunk, undefined, subject).find((m) => m.kind === kind)!;
     const file = path.join(tmpdir(), `cedar-diff-${opts.seed}-${failures.length}.json`);
     writeFileSync(file, JSON.stringify(caseJson(small, mismatch), null, 2));
     failures.push({ kind, count, path: String(run), world: small, mismatch, report: describe(small, mismatch), file });
@@ -292,7 +297,7 @@ function shrinkKind(opts: RunOptions, arb: fc.Arbitrary<World>, kind: string, ru
     fc.property(arb, (world) => {
       const key = JSON.stringify([evaluatorInput(world), world.requests]);
       let fails = memo.get(key);
-      if (fails === undefined) memo.set(key, (fails = checkWorld(world).some((m) => m.kind === kind)));
+      if (fails === undefined) memo.set(key, (fails = checkWorld(world, undefined, opts.subject).some((m) => m.kind === kind)));
       return !fails;
     }),
     // Interrupting ends the shrinking with the smallest failure found so far.

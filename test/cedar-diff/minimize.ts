@@ -6,9 +6,10 @@
  */
 import type { Expr, PolicyAst, SchemaModel, World } from './model.ts';
 import { printSchema } from './print.ts';
+import type { Subject } from './subject.ts';
 import { checkWorld } from './harness.ts';
 
-const stillFails = (w: World, kind: string): boolean => checkWorld(w).some((m) => m.kind === kind);
+const stillFails = (w: World, kind: string, subject?: Subject): boolean => checkWorld(w, undefined, subject).some((m) => m.kind === kind);
 
 /** Policies are named by position: after a deletion, renumber them (and their links). */
 function renumber(w: World): World {
@@ -137,19 +138,19 @@ function* candidates(w: World): Generator<World> {
 }
 
 /** The smallest world found that still disagrees in the same way (`kind`); `budgetMs` bounds the search. */
-export function minimize(world: World, kind: string, budgetMs = 20_000): World {
-  const first = checkWorld(world).find((m) => m.kind === kind);
+export function minimize(world: World, kind: string, budgetMs = 20_000, subject?: Subject): World {
+  const first = checkWorld(world, undefined, subject).find((m) => m.kind === kind);
   if (!first) return world;
   let w: World = { ...world, requests: [first.request] };
   // The one-shot entry point is asked about the first request only; the kept request is now the first.
-  if (!stillFails(w, kind)) w = world;
+  if (!stillFails(w, kind, subject)) w = world;
   const deadline = Date.now() + budgetMs;
   let progress = true;
   while (progress && Date.now() < deadline) {
     progress = false;
     for (const cand of candidates(w)) {
       if (Date.now() > deadline) break;
-      if (stillFails(cand, kind)) {
+      if (stillFails(cand, kind, subject)) {
         w = cand;
         progress = true;
         break;

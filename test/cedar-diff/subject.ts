@@ -3,7 +3,27 @@
  * one production uses (compile once, index once, `authorize` per request). One import point, so the harness
  * never compares cedar-wasm with itself by accident.
  */
-export { authorize, compilePolicySet, createEntityIndex, evaluateOnce } from '../../engine/authz/evaluator/index.ts';
-export type {
-  CedarAnswer, CedarInput, CedarRequest, CedarUid, CompiledPolicySet, EntityIndex, EvaluatorOptions,
-} from '../../engine/authz/evaluator/index.ts';
+import { authorize, compilePolicySet, createEntityIndex, evaluateOnce } from '../../engine/authz/evaluator/index.ts';
+import type { CedarAnswer, CedarInput, CedarRequest } from '../../engine/authz/evaluator/index.ts';
+
+export { authorize, compilePolicySet, createEntityIndex, evaluateOnce };
+export type { CedarAnswer, CedarInput, CedarRequest, CedarUid, EvaluatorOptions } from '../../engine/authz/evaluator/index.ts';
+
+/** What the harness asks: both entry points. A test of the harness itself passes a deliberately wrong one. */
+export interface Subject {
+  /** Compiles the policy set and indexes the entities once (may throw: input refused); answers per request. */
+  prepare(input: CedarInput): (request: CedarRequest) => CedarAnswer;
+  evaluateOnce(input: CedarInput, request: CedarRequest): CedarAnswer;
+}
+
+const answerOnly = ({ decision, reasons, errors }: CedarAnswer): CedarAnswer => ({ decision, reasons, errors });
+
+export const tenetEvaluator: Subject = {
+  prepare(input) {
+    const set = compilePolicySet({ policies: input.policies, templateLinks: input.templateLinks, schema: input.schema });
+    const index = createEntityIndex(set, input.entities);
+    // failClosed: false — Cedar exactly; Tenet's fail-closed rule is the one deliberate deviation.
+    return (request) => answerOnly(authorize(set, index, request, { failClosed: false }));
+  },
+  evaluateOnce: (input, request) => answerOnly(evaluateOnce(input, request)),
+};
