@@ -228,7 +228,7 @@ export class EvidenceCheckpoints {
  * Runs `create('interval')` now and every `everyMs` until stopped; one replica's run is enough (the others find
  * nothing new), and every replica's run also catches its own sinks up.
  */
-export function scheduleCheckpoints(props: { checkpoints: EvidenceCheckpoints; everyMs: number; logger: { warn(obj: object, msg: string): void } }): () => void {
+export function scheduleCheckpoints(props: { checkpoints: EvidenceCheckpoints; everyMs: number; logger: { error(obj: object, msg: string): void } }): () => void {
   let running = false;
   const round = async (reason: CheckpointReason) => {
     if (running) return;
@@ -236,7 +236,8 @@ export function scheduleCheckpoints(props: { checkpoints: EvidenceCheckpoints; e
     try {
       await props.checkpoints.create(reason);
     } catch (error) {
-      props.logger.warn({ err: { message: (error as Error).message } }, 'evidence checkpoint failed; retrying next round');
+      // A chain with a gap or a broken link is refused here too: worth an operator's attention, not a warning.
+      props.logger.error({ err: { message: (error as Error).message } }, 'evidence checkpoint failed; retrying next round');
     } finally {
       running = false;
     }
