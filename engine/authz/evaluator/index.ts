@@ -184,7 +184,8 @@ export function compilePolicySet(source: PolicySetSourceInput, options: { ids?: 
   const seen = new Set<string>();
   const bigByTemplate = new Map<string, Map<string, bigint>>();
   for (const part of parts) {
-    const json = toJson(protectBigIntegers(part.text).text, part.template, part.id);
+    const protectedText = protectBigIntegers(part.text);
+    const json = toJson(protectedText.text, part.template, part.id);
     let id = part.id;
     if (options.ids === 'annotation') {
       const annotated = (json.annotations as Record<string, string> | undefined)?.id;
@@ -193,7 +194,7 @@ export function compilePolicySet(source: PolicySetSourceInput, options: { ids?: 
     if (seen.has(id)) throw new EvaluatorInputError(`policy id ${id} is used more than once`);
     seen.add(id);
     ids.push(id);
-    const bigLiterals = protectBigIntegers(part.text).markers;
+    const bigLiterals = protectedText.markers;
     if (part.template) {
       templates.set(id, json);
       bigByTemplate.set(id, bigLiterals);
