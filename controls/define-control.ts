@@ -119,6 +119,14 @@ export interface InventorySlice {
   items: InventoryItem[];
   /** Sources that failed: a control with errors here must not pass on partial data. */
   errors: Array<{ source: string; message: string }>;
+  /**
+   * What a source cannot see at all (AWS Config records no API Gateway v2 route, no log group, no Lambda
+   * environment): a control needing it is `not_applicable` with this reason, never a pass by absence.
+   * `field` (a dotted path in the item) when only part of a type is missing.
+   */
+  unavailable?: Array<{ type: string; field?: string; reason: string }>;
+  /** The account × region pairs the source read, with the newest item capture time it saw there. */
+  regions?: Array<{ accountId: string; region: string; lastCaptureTime?: string }>;
 }
 
 export interface Attestation {

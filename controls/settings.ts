@@ -10,7 +10,18 @@ import { z } from 'zod';
 const cronPattern = z.string().refine((p) => cron.validate(p), 'not a cron pattern (like "*/30 * * * *", seconds optional)');
 const host = z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'a host name, optionally with :port');
 
-export const probeCase = z.enum(['unsigned', 'bad-signature']);
+export const probeCase = z.enum(['unsigned', 'bad-signature', 'signed', 'replayed']);
+
+/** §22: PII reveal audit events 365 days (§13.2, §23); CloudWatch operational Lambda logs 180 days. */
+const DEFAULT_LOG_CLASSES = [{ class: 'pii-reveal-audit', pattern: '(pii[-_]?reveal|reveal[-_]?audit)', days: 365 }];
+
+/**
+ * Name families of WhatsApp / Meta credentials, any infix or suffix (WHATSAPP_ACCESS_TOKEN_V2, WABA_TOKEN, WA_APP_KEY,
+ * FB_GRAPH_ACCESS_TOKEN); a name ending in _ARN, _NAME, _ID, ... points at a secret rather than holding one.
+ */
+const LEGACY_ENV_PATTERNS = [
+  '^(?!.*_(ARN|NAME|ID|PATH|REF|PARAM|PARAMETER|REGION)$)(WHATSAPP|WA|WABA|META|FB|FACEBOOK)(_[A-Z0-9]+)*_(ACCESS_?)?(TOKEN|SECRET|KEY|PASSWORD|PASS|PWD|CREDENTIALS?)(_[A-Z0-9]+)*$',
+];
 
 export const controlSettingsSchema = z
   .object({
@@ -70,6 +81,14 @@ export const controlSettingsSchema = z
               /** A plausible provider payload; the probe sends it unsigned and wrongly signed. */
               body: z.string().default('{"probe":"tenet"}'),
               signatureHeader: z.string().default('x-signature'),
+              /**
+               * The environment variable holding a signing secret the endpoint accepts (a test secret): the probe
+               * sends one correctly signed request, which must get 2xx, proving the rejections come from the handler
+               * and not from an authorizer or a WAF in front of it. Without it the control cannot pass.
+               */
+              secretEnv: z.string().min(1).optional(),
+              /** Answers that count as a rejection; default: the provider's documented codes (http-probe.ts). */
+              rejectStatuses: z.array(z.number().int().min(400).max(499)).min(1).optional(),
             }),
           )
           .default([]),
@@ -84,6 +103,11 @@ export const controlSettingsSchema = z
             ordersPath: z.string().default('orders'),
           })
           .optional(),
+        /**
+         * network.cors-split: production endpoints sent a CORS preflight (OPTIONS) with each staging origin (the
+         * staging APIs' own, these, and `https://staging.<parent domain of the URL>`); none may be allowed.
+         */
+        cors: z.object({ urls: z.array(z.string().url()).min(1), stagingOrigins: z.array(z.string().min(1)).default([]) }).optional(),
       })
       .default({ allowedHosts: [], timeoutMs: 5_000, webhooks: [] }),
     /** The governed platform's database, read-only. */
@@ -104,26 +128,44 @@ export const controlSettingsSchema = z
     requirements: z
       .object({
         logRetentionDays: z.number().int().min(1).default(180),
+        /**
+         * The §22 retention schedule per log-group class, first match wins (`retention-class` tag, else the name
+         * pattern); a production group no class matches keeps `logRetentionDays` (operational Lambda logs).
+         */
+        logRetentionClasses: z.array(z.object({ class: z.string().min(1), pattern: z.string().min(1), days: z.number().int().min(1) })).default(DEFAULT_LOG_CLASSES),
+        /** network.cors-split: the only origins production APIs may allow (exact, scheme and host, e.g. https://app.example.com). */
+        productionCorsOrigins: z.array(z.string().min(1)).default([]),
+        /** network.default-route-hardened: production route keys allowed without authorization (e.g. "POST /webhooks/stripe"). */
+        publicRoutes: z.array(z.string().min(1)).default([]),
+        /** storage.s3-lifecycle: the temporary-attachment location inside data-class=temporary buckets ('' = the whole bucket). */
+        temporaryPrefix: z.string().default(''),
         /** Redaction function: name or ARN. */
         redactionFunction: z.string().min(1).default('buyer-pii-redaction'),
         redactionAfterDays: z.number().int().min(1).default(30),
         whatsappSecretPattern: z.string().default('whatsapp'),
-        legacyEnvPatterns: z.array(z.string()).default(['^WHATSAPP_.*(TOKEN|SECRET|KEY|PASSWORD)$', '^WA_.*(TOKEN|SECRET)$', '^META_.*(TOKEN|SECRET)$']),
+        legacyEnvPatterns: z.array(z.string()).default(LEGACY_ENV_PATTERNS),
         conversationTablePattern: z.string().default('conversation|chat|whatsapp'),
         temporaryMaxExpireDays: z.number().int().min(1).default(14),
         runbooks: z.array(z.string()).default(['runbook.secrets-rotation', 'runbook.data-deletion-export']),
         runbookMaxAgeDays: z.number().int().min(1).default(365),
+        /** config.recorder-healthy: the newest recording activity of each recorder must be at most this old */
+        configRecorderMaxSilenceHours: z.number().int().min(1).max(24 * 30).default(24),
       })
       .default({
         logRetentionDays: 180,
+        logRetentionClasses: DEFAULT_LOG_CLASSES,
+        productionCorsOrigins: [],
+        publicRoutes: [],
+        temporaryPrefix: '',
         redactionFunction: 'buyer-pii-redaction',
         redactionAfterDays: 30,
         whatsappSecretPattern: 'whatsapp',
-        legacyEnvPatterns: ['^WHATSAPP_.*(TOKEN|SECRET|KEY|PASSWORD)$', '^WA_.*(TOKEN|SECRET)$', '^META_.*(TOKEN|SECRET)$'],
+        legacyEnvPatterns: LEGACY_ENV_PATTERNS,
         conversationTablePattern: 'conversation|chat|whatsapp',
         temporaryMaxExpireDays: 14,
         runbooks: ['runbook.secrets-rotation', 'runbook.data-deletion-export'],
         runbookMaxAgeDays: 365,
+        configRecorderMaxSilenceHours: 24,
       }),
     /** Review packs: who the pack is about, and what the Google profile reads. */
     packs: z
@@ -171,7 +213,7 @@ export function parseControlSettings(input: unknown, where = 'control settings')
   if (!parsed.success) {
     throw new SettingsError(`${where}: ` + parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
   }
-  for (const p of [parsed.data.requirements.whatsappSecretPattern, parsed.data.requirements.conversationTablePattern, ...parsed.data.requirements.legacyEnvPatterns]) {
+  for (const p of [parsed.data.requirements.whatsappSecretPattern, parsed.data.requirements.conversationTablePattern, ...parsed.data.requirements.legacyEnvPatterns, ...parsed.data.requirements.logRetentionClasses.map((c) => c.pattern)]) {
     try {
       new RegExp(p);
     } catch {

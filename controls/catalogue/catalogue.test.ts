@@ -192,6 +192,11 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
     fail: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'orders' }, {})] },
     failMessage: /point-in-time recovery not configured/,
   },
+  'config.recorder-healthy': {
+    pass: { items: [item('AWS::Config::ConfigurationRecorder', undefined, { name: 'default', recording: true, recordingGroup: { allSupported: true } })] },
+    fail: { items: [item('AWS::Config::ConfigurationRecorder', undefined, { name: 'default', recording: true, recordingGroup: { allSupported: false, resourceTypes: ['AWS::S3::Bucket'] } })] },
+    failMessage: /does not record AWS::S3::AccountPublicAccessBlock, AWS::Cognito::UserPool/,
+  },
   'audit.pii-reveal-retention': {
     pass: { self: { configuredDays: 365, oldestRowAgeDays: 12, updateRefused: true } },
     fail: { self: { configuredDays: 365, oldestRowAgeDays: null, updateRefused: false } },

@@ -1,6 +1,7 @@
 import type { ControlDefinition } from '../define-control.ts';
 import auditPiiRevealRetention from './audit-pii-reveal-retention.ts';
 import backupDynamodbPitr from './backup-dynamodb-pitr.ts';
+import configRecorderHealthy from './config-recorder-healthy.ts';
 import governanceRunbooks from './governance-runbooks.ts';
 import identityAdminMfa from './identity-admin-mfa.ts';
 import identityCognitoDeletionProtection from './identity-cognito-deletion-protection.ts';
@@ -44,6 +45,7 @@ export const CATALOGUE: ReadonlyArray<ControlDefinition<any>> = [
   retentionConversationTtl,
   backupDynamodbPitr,
   auditPiiRevealRetention,
+  configRecorderHealthy,
 ];
 
 export const CONTROLS_BY_ID: ReadonlyMap<string, ControlDefinition<any>> = new Map(CATALOGUE.map((c) => [c.id, c]));

@@ -19,14 +19,26 @@ export const inventoryEvidence = z.object({
     }),
   ),
   errors: z.array(z.object({ source: z.string(), message: z.string() })),
+  /** what the sources could not see at all (a type, or a field of a type): never a pass by absence */
+  unavailable: z.array(z.object({ type: z.string(), field: z.string().optional(), reason: z.string() })).optional(),
+  regions: z.array(z.object({ accountId: z.string(), region: z.string(), lastCaptureTime: z.string().optional() })).optional(),
 });
 export type InventoryEvidence = z.infer<typeof inventoryEvidence>;
 export type Item = InventoryEvidence['items'][number];
 
+/**
+ * Collects the items of `types`. `needs` names the fields (dotted paths in the item, per type) the control judges
+ * that a source may not see (resource-types.ts `unrecordedFields`): when a source cannot see one, the control is
+ * `not_applicable` with the reason instead of judging items that lack it. Unseeable types always count.
+ */
 export const collectInventory =
-  (types: string[]) =>
-  (sources: EvidenceSources): Promise<InventorySlice | typeof NOT_APPLICABLE> =>
-    sources.inventory(types);
+  (types: string[], needs: Record<string, string[]> = {}) =>
+  async (sources: EvidenceSources): Promise<InventorySlice | typeof NOT_APPLICABLE> => {
+    const slice = await sources.inventory(types);
+    if (slice === NOT_APPLICABLE) return slice;
+    const unavailable = (slice.unavailable ?? []).filter((u) => types.includes(u.type) && (u.field === undefined || (needs[u.type] ?? []).includes(u.field)));
+    return { ...slice, unavailable };
+  };
 
 export const ofType = (e: InventoryEvidence, type: string): Item[] => e.items.filter((i) => i.resourceType === type);
 export const isProduction = (i: { environment?: string }): boolean => i.environment === 'production' || i.environment === 'prod';
@@ -55,6 +67,15 @@ export function verdict(e: InventoryEvidence, props: { inScope: number; findings
       status: 'error',
       findings: e.errors.map((x) => ({ resourceId: x.source, message: `could not collect: ${x.message}` })),
       summary: `${e.errors.length} evidence source(s) failed; not judged on partial data`,
+    };
+  }
+  // What the evidence source cannot see is not judged: a control never passes on an absence it cannot tell from compliance.
+  const unavailable = e.unavailable ?? [];
+  if (unavailable.length) {
+    return {
+      status: 'not_applicable',
+      findings: unavailable.map((u) => ({ resourceId: u.field ? `${u.type} ${u.field}` : u.type, message: u.reason, severity: 'info' as const })),
+      summary: `not visible from this evidence source: ${[...new Set(unavailable.map((u) => u.reason))].join('; ')}`,
     };
   }
   const failures = props.findings.filter((f) => f.severity !== 'info');

@@ -12,7 +12,7 @@ export default defineControl({
   schedule: '45 * * * *',
   freshFor: '26h',
   evidence: inventoryEvidence,
-  collect: collectInventory([TABLE]),
+  collect: collectInventory([TABLE], { [TABLE]: ['supplementaryConfiguration.TimeToLiveDescription'] }),
   evaluate(e, settings) {
     const pattern = new RegExp(settings.requirements.conversationTablePattern, 'i');
     const tables = production(e, TABLE).filter((t) => pattern.test(String(t.configuration.tableName ?? t.resourceName ?? t.resourceId)));

@@ -12,7 +12,7 @@ export default defineControl({
   schedule: '35 * * * *',
   freshFor: '26h',
   evidence: inventoryEvidence,
-  collect: collectInventory([FN]),
+  collect: collectInventory([FN], { [FN]: ['configuration.environment'] }),
   evaluate(e, settings) {
     const patterns = settings.requirements.legacyEnvPatterns.map((p) => new RegExp(p, 'i'));
     const fns = production(e, FN);

@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { InventoryItem, InventorySlice } from '../define-control.ts';
 import { normaliseConfigurationItem, type EnvironmentMapping } from '../inventory/config-item.ts';
+import { valueAt } from '../inventory/path.ts';
+import { RESOURCE_TYPES } from '../inventory/resource-types.ts';
 import type { InventorySource } from './inventory-source.ts';
 
 /**
@@ -9,9 +11,18 @@ import type { InventorySource } from './inventory-source.ts';
  * An item that cannot be normalised is reported as an error of the types it claims to be (or of every type when
  * it does not say), so a control reading that type is `error`, never `pass` on partial data.
  * A file that changed (size or mtime) since it was read is read again on the next `read`.
+ * Items of deleted resources (`ResourceDeleted`, `ResourceDeletedNotRecorded`) are dropped, as the live path does.
+ * What AWS Config does not record (resource-types.ts) is reported `unavailable` when the files do not carry it:
+ * a type with no item at all, a field some item of its type lacks. A file that does carry them (an enriched
+ * snapshot, like the demo's) is read like any other evidence.
  */
 export function createSnapshotSource(props: { files: string[]; mapping?: EnvironmentMapping }): InventorySource & { load(): Promise<void> } {
-  let loaded: Promise<{ byType: Map<string, InventoryItem[]>; errors: Array<{ source: string; message: string; type?: string }> }> | undefined;
+  type Loaded = {
+    byType: Map<string, InventoryItem[]>;
+    errors: Array<{ source: string; message: string; type?: string }>;
+    regions: Map<string, { accountId: string; region: string; lastCaptureTime?: string }>;
+  };
+  let loaded: Promise<Loaded> | undefined;
   let fingerprint = '';
   const currentFingerprint = async () =>
     (await Promise.all(props.files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => 'missing')))).join('|');
@@ -24,9 +35,10 @@ export function createSnapshotSource(props: { files: string[]; mapping?: Environ
     return loaded;
   }
 
-  async function loadAll() {
+  async function loadAll(): Promise<Loaded> {
     const byType = new Map<string, InventoryItem[]>();
-    const errors: Array<{ source: string; message: string; type?: string }> = [];
+    const errors: Loaded['errors'] = [];
+    const regions: Loaded['regions'] = new Map();
     for (const file of props.files) {
       let doc: unknown;
       try {
@@ -42,8 +54,17 @@ export function createSnapshotSource(props: { files: string[]; mapping?: Environ
         continue;
       }
       items.forEach((raw, index) => {
+        const status = (raw as { configurationItemStatus?: unknown } | null)?.configurationItemStatus;
+        if (status === 'ResourceDeleted' || status === 'ResourceDeletedNotRecorded') return;
         try {
           const item = normaliseConfigurationItem(raw, props.mapping);
+          // Every account × region the files speak of: its recorder must be seen, and its newest capture is its freshness.
+          if (item.awsRegion !== 'global') {
+            const key = `${item.accountId}|${item.awsRegion}`;
+            const r = regions.get(key) ?? { accountId: item.accountId, region: item.awsRegion };
+            if (Date.parse(item.configurationItemCaptureTime) > 0 && (!r.lastCaptureTime || item.configurationItemCaptureTime > r.lastCaptureTime)) r.lastCaptureTime = item.configurationItemCaptureTime;
+            regions.set(key, r);
+          }
           let list = byType.get(item.resourceType);
           if (!list) byType.set(item.resourceType, (list = []));
           list.push(item);
@@ -53,7 +74,7 @@ export function createSnapshotSource(props: { files: string[]; mapping?: Environ
         }
       });
     }
-    return { byType, errors };
+    return { byType, errors, regions };
   }
 
   const source = {
@@ -62,11 +83,23 @@ export function createSnapshotSource(props: { files: string[]; mapping?: Environ
       await fresh();
     },
     async read(types: string[]): Promise<InventorySlice> {
-      const { byType, errors } = await fresh();
+      const { byType, errors, regions } = await fresh();
       const items = types.flatMap((t) => byType.get(t) ?? []);
+      const unavailable: NonNullable<InventorySlice['unavailable']> = [];
+      for (const type of types) {
+        const facts = RESOURCE_TYPES[type];
+        const ofType = byType.get(type) ?? [];
+        if (facts?.recorded === false && ofType.length === 0) unavailable.push({ type, reason: `${facts.reason ?? `AWS Config records no ${type}`}; the snapshot holds none` });
+        for (const f of facts?.unrecordedFields ?? []) {
+          const lacking = ofType.filter((i) => valueAt(i, f.path) === undefined || valueAt(i, f.path) === null).length;
+          if (lacking) unavailable.push({ type, field: f.path, reason: `${f.reason}; ${lacking} of ${ofType.length} snapshot item(s) lack it` });
+        }
+      }
       return {
         items,
         errors: errors.filter((e) => e.type === undefined || types.includes(e.type)).map(({ source, message }) => ({ source, message })),
+        unavailable,
+        regions: [...regions.values()],
       };
     },
   };

@@ -2,6 +2,8 @@ import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventoryS
 import type { LogScanEvidence } from '../catalogue/logging-cloudwatch-pii-scan.ts';
 import type { ControlSettings } from '../settings.ts';
 import { probeOrders, probeWebhooks } from './http-probe.ts';
+import { recorderOf, recordingGaps } from '../inventory/recorder.ts';
+import { CONFIG_RECORDER } from '../inventory/resource-types.ts';
 import type { InventorySource } from './inventory-source.ts';
 import { pgReadOnly, queryUnredactedOrders, type ReadOnlyQuery } from './platform-db.ts';
 
@@ -34,29 +36,62 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
   async function readTypes(types: string[]): Promise<InventorySlice> {
     const slices = await Promise.all(
       deps.inventory.map((s) =>
-        s.read(types).catch((error: Error) => ({ items: [], errors: [{ source: s.name, message: error.message }] })),
+        s.read(types).catch((error: Error) => ({ items: [], errors: [{ source: s.name, message: error.message }] }) as InventorySlice),
       ),
     );
-    return { items: slices.flatMap((s) => s.items), errors: slices.flatMap((s) => s.errors) };
+    return {
+      items: slices.flatMap((s) => s.items),
+      errors: slices.flatMap((s) => s.errors),
+      unavailable: slices.flatMap((s) => s.unavailable ?? []),
+      regions: slices.flatMap((s) => s.regions ?? []),
+    };
   }
 
   return {
+    /**
+     * Items of `types`, with the recorder of every account × region read alongside: a type AWS Config is not
+     * recording there (no recorder, a stopped one, a recording group without the type) is an error of the
+     * control reading it — never a pass or a not_applicable on items that were never recorded.
+     */
     async inventory(types) {
       if (deps.inventory.length === 0) return NOT_APPLICABLE;
-      const missing = types.filter((t) => !memo.has(t));
+      const all = [...new Set([...types, CONFIG_RECORDER])];
+      const missing = all.filter((t) => !memo.has(t));
       if (missing.length) {
         const read = readTypes(missing);
         for (const t of missing) {
           memo.set(
             t,
-            read.then((s) => ({ items: s.items.filter((i) => i.resourceType === t), errors: s.errors })),
+            read.then((s) => ({ items: s.items.filter((i) => i.resourceType === t), errors: s.errors, unavailable: (s.unavailable ?? []).filter((u) => u.type === t), regions: s.regions })),
           );
         }
       }
       const parts = await Promise.all(types.map((t) => memo.get(t)!));
+      const recorderPart = await memo.get(CONFIG_RECORDER)!;
       const errors = new Map<string, { source: string; message: string }>();
-      for (const p of parts) for (const e of p.errors) errors.set(`${e.source}\n${e.message}`, e);
-      return { items: parts.flatMap((p) => p.items), errors: [...errors.values()] };
+      const regions = new Map<string, { accountId: string; region: string; lastCaptureTime?: string }>();
+      for (const p of [...parts, recorderPart]) {
+        for (const e of p.errors) errors.set(`${e.source}\n${e.message}`, e);
+        for (const r of p.regions ?? []) {
+          const key = `${r.accountId}|${r.region}`;
+          const prior = regions.get(key);
+          const newest = [prior?.lastCaptureTime, r.lastCaptureTime].filter((x): x is string => !!x).sort().pop();
+          regions.set(key, { accountId: r.accountId, region: r.region, ...(newest ? { lastCaptureTime: newest } : {}) });
+        }
+      }
+      const gaps = recordingGaps({
+        recorders: recorderPart.items.map(recorderOf),
+        regions: [...regions.values()],
+        types,
+        missing: (w) => `no AWS Config recorder was found for account ${w.accountId} in ${w.region}`,
+      });
+      for (const g of gaps) errors.set(`${g.source}\n${g.message}`, g);
+      return {
+        items: parts.flatMap((p) => p.items),
+        errors: [...errors.values()],
+        unavailable: parts.flatMap((p) => p.unavailable ?? []),
+        regions: [...regions.values()],
+      };
     },
     async webhookProbes() {
       if (!deps.live || settings.probes.webhooks.length === 0) return NOT_APPLICABLE;

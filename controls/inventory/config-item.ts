@@ -1,4 +1,5 @@
 import type { InventoryItem } from '../define-control.ts';
+import { camelKeys, RESOURCE_TYPES } from './resource-types.ts';
 
 /**
  * Normalises one AWS Config configuration item, from any of the shapes it arrives in, into an InventoryItem:
@@ -6,7 +7,8 @@ import type { InventoryItem } from '../define-control.ts';
  *   `supplementaryConfiguration` a map of JSON strings; tags come as `[{key, value}]` from Select;
  * - snapshot files: both are objects; delivery version 1.3 spells `awsAccountId`, `ARN`, tags as a map;
  *   the older documentation example spells `accountId`, `arn`, and tags may be a list of `{key, value}`.
- * The environment is the `environment` tag, else the config file's mapping (by ARN, resource id, then account).
+ * Configuration keys of the types AWS Config records in PascalCase are read in lower camel case (resource-types.ts).
+ * The environment comes from the settings' mapping; a tag can only add production scope (`environmentOf`).
  * Throws an Error naming the item when a required field is missing or a JSON string does not parse.
  */
 export interface EnvironmentMapping {
@@ -25,7 +27,8 @@ export function normaliseConfigurationItem(raw: unknown, mapping: EnvironmentMap
   const where = `${resourceType} ${resourceId}`;
   const accountId = str(r.awsAccountId) ?? str(r.accountId);
   if (!accountId) throw new Error(`${where}: no accountId/awsAccountId`);
-  const configuration = objectOf(r.configuration, `${where} configuration`);
+  const recorded = objectOf(r.configuration, `${where} configuration`);
+  const configuration = RESOURCE_TYPES[resourceType]?.camelCase ? (camelKeys(recorded) as Record<string, unknown>) : recorded;
   const supplementary: Record<string, unknown> = {};
   const rawSupp = r.supplementaryConfiguration;
   if (rawSupp !== undefined && rawSupp !== null) {
@@ -33,7 +36,7 @@ export function normaliseConfigurationItem(raw: unknown, mapping: EnvironmentMap
       supplementary[k] = typeof v === 'string' ? parseJsonOrString(v, `${where} supplementaryConfiguration.${k}`) : v;
     }
   }
-  const tags = tagsOf(r.tags ?? (configuration as Record<string, unknown>).tags ?? r.Tags);
+  const tags = tagsOf(r.tags ?? recorded.tags ?? recorded.Tags ?? r.Tags);
   const arn = str(r.ARN) ?? str(r.arn);
   const item: InventoryItem = {
     resourceType,
@@ -52,15 +55,33 @@ export function normaliseConfigurationItem(raw: unknown, mapping: EnvironmentMap
   return item;
 }
 
+/** Tag values that mean production. A tag can only add production scope, so reading more spellings is safe. */
+const PRODUCTION_TAG_VALUES = new Set(['production', 'prod', 'prd', 'live']);
+const ENVIRONMENT_TAG_KEY = /^(environment|env)$/i;
+
+/**
+ * The environment a resource is judged in. The settings decide: a resource mapping (by ARN, then resource id),
+ * else the account mapping. A tag may only ADD production scope: `environment=production` (or `prod`, `prd`,
+ * `live`, any key spelled environment/env) makes a staging or unmapped resource production, but no tag takes a
+ * resource out of a production account — `environment=shared` or `Environment=live` in the production account is
+ * production. Without a mapping, the tag's value (lower case) is the environment.
+ */
 export function environmentOf(item: Pick<InventoryItem, 'tags' | 'arn' | 'resourceId' | 'accountId'>, mapping: EnvironmentMapping): string | undefined {
-  const tag = item.tags.environment ?? item.tags.Environment;
-  if (tag) return tag.toLowerCase();
-  return (
-    (item.arn && mapping.resources?.[item.arn]) ||
-    mapping.resources?.[item.resourceId] ||
-    mapping.accounts?.[item.accountId] ||
-    undefined
+  const mapped = canonical(
+    (item.arn && mapping.resources?.[item.arn]) || mapping.resources?.[item.resourceId] || mapping.accounts?.[item.accountId] || undefined,
   );
+  if (mapped === 'production') return mapped;
+  const tagged = Object.entries(item.tags)
+    .filter(([k, v]) => ENVIRONMENT_TAG_KEY.test(k) && typeof v === 'string' && v.trim() !== '')
+    .map(([, v]) => v.trim().toLowerCase());
+  if (tagged.some((v) => PRODUCTION_TAG_VALUES.has(v))) return 'production';
+  return mapped ?? canonical(tagged[0]);
+}
+
+function canonical(env: string | undefined): string | undefined {
+  if (!env) return undefined;
+  const e = env.trim().toLowerCase();
+  return e === 'prod' ? 'production' : e || undefined;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

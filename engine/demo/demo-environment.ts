@@ -109,6 +109,39 @@ function api(account: string, id: string, name: string, origins: string[] | unde
 const route = (account: string, apiId: string, routeId: string, routeKey: string, authorizationType: string) =>
   ci(account, 'AWS::ApiGatewayV2::Route', `${apiId} ${routeKey}`, { id: routeId, configuration: { apiId, routeKey, authorizationType } });
 
+// AWS Config records these CloudFormation-registry types in PascalCase (the published resource schema).
+const secret = (account: string, name: string, rotation: boolean) =>
+  ci(account, 'AWS::SecretsManager::Secret', name, {
+    arn: `arn:aws:secretsmanager:${REGION}:${account}:secret:${name}-AbCdEf`,
+    configuration: { ARN: `arn:aws:secretsmanager:${REGION}:${account}:secret:${name}-AbCdEf`, Name: name, RotationEnabled: rotation, ...(rotation ? { RotationRules: { AutomaticallyAfterDays: 90 } } : {}) },
+  });
+
+const rule = (account: string, name: string, state: string, schedule: string, target: string) =>
+  ci(account, 'AWS::Events::Rule', name, {
+    arn: `arn:aws:events:${REGION}:${account}:rule/${name}`,
+    configuration: {
+      Arn: `arn:aws:events:${REGION}:${account}:rule/${name}`,
+      Name: name,
+      EventBusName: 'default',
+      State: state,
+      ScheduleExpression: schedule,
+      Targets: [{ Id: target, Arn: `arn:aws:lambda:${REGION}:${account}:function:${target}` }],
+    },
+  });
+
+/** Each account's AWS Config recorder, recording every supported type (config.recorder-healthy passes). */
+const recorder = (account: string) =>
+  ci(account, 'AWS::Config::ConfigurationRecorder', 'default', {
+    arn: `arn:aws:config:${REGION}:${account}:config-recorder/default/demo${account.slice(0, 4)}`,
+    configuration: {
+      Name: 'default',
+      RoleARN: `arn:aws:iam::${account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+      Recording: true,
+      RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: false, ResourceTypes: [], RecordingStrategy: { UseOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } },
+      RecordingMode: { RecordingFrequency: 'CONTINUOUS' },
+    },
+  });
+
 /** The demo accounts as an AWS Config snapshot file (delivery format 1.3). */
 export function buildDemoSnapshot(now = new Date()): { fileVersion: string; configSnapshotId: string; configurationItems: Item[] } {
   captured = new Date(now.getTime() - 3_600_000).toISOString();
@@ -147,16 +180,13 @@ export function buildDemoSnapshot(now = new Date()): { fileVersion: string; conf
     logGroup(PROD, '/aws/lambda/google-oauth-callback', 180),
     logGroup(PROD, '/aws/apigateway/astrix-prod-app', 180),
     logGroup(PROD, '/aws/apigateway/astrix-prod-webhooks', 180),
-    ci(PROD, 'AWS::SecretsManager::Secret', 'prod/whatsapp/business-api', { configuration: { name: 'prod/whatsapp/business-api', rotationEnabled: true } }),
-    ci(PROD, 'AWS::SecretsManager::Secret', 'prod/amazon/spapi-lwa', { configuration: { name: 'prod/amazon/spapi-lwa', rotationEnabled: true } }),
-    ci(PROD, 'AWS::SecretsManager::Secret', 'prod/google/oauth-client', { configuration: { name: 'prod/google/oauth-client', rotationEnabled: true } }),
-    ci(PROD, 'AWS::SecretsManager::Secret', 'prod/stripe/api', { configuration: { name: 'prod/stripe/api', rotationEnabled: false } }),
-    ci(PROD, 'AWS::Events::Rule', 'buyer-pii-redaction-daily', {
-      configuration: { name: 'buyer-pii-redaction-daily', state: 'ENABLED', scheduleExpression: 'rate(1 day)', targets: [{ id: 'redact', arn: `arn:aws:lambda:${REGION}:${PROD}:function:buyer-pii-redaction` }] },
-    }),
-    ci(PROD, 'AWS::Events::Rule', 'report-cache-sweep', {
-      configuration: { name: 'report-cache-sweep', state: 'ENABLED', scheduleExpression: 'rate(1 hour)', targets: [{ id: 'sweep', arn: `arn:aws:lambda:${REGION}:${PROD}:function:report-builder` }] },
-    }),
+    secret(PROD, 'prod/whatsapp/business-api', true),
+    secret(PROD, 'prod/amazon/spapi-lwa', true),
+    secret(PROD, 'prod/google/oauth-client', true),
+    secret(PROD, 'prod/stripe/api', false),
+    rule(PROD, 'buyer-pii-redaction-daily', 'ENABLED', 'rate(1 day)', 'buyer-pii-redaction'),
+    rule(PROD, 'report-cache-sweep', 'ENABLED', 'rate(1 hour)', 'report-builder'),
+    recorder(PROD),
     // ---- staging -----------------------------------------------------------------------------------------
     bucket(STAGING, 'astrix-staging-uploads', { ownBlock: true }),
     bucket(STAGING, 'astrix-staging-reports', { ownBlock: true, lifecycleDays: 7 }),
@@ -173,10 +203,9 @@ export function buildDemoSnapshot(now = new Date()): { fileVersion: string; conf
     logGroup(STAGING, '/aws/lambda/whatsapp-inbound-staging', 30),
     logGroup(STAGING, '/aws/lambda/buyer-pii-redaction-staging', 30),
     logGroup(STAGING, '/aws/apigateway/astrix-staging-app', 30),
-    ci(STAGING, 'AWS::SecretsManager::Secret', 'staging/whatsapp/business-api', { configuration: { name: 'staging/whatsapp/business-api', rotationEnabled: false } }),
-    ci(STAGING, 'AWS::Events::Rule', 'buyer-pii-redaction-daily-staging', {
-      configuration: { name: 'buyer-pii-redaction-daily-staging', state: 'DISABLED', scheduleExpression: 'rate(1 day)', targets: [{ id: 'redact', arn: `arn:aws:lambda:${REGION}:${STAGING}:function:buyer-pii-redaction-staging` }] },
-    }),
+    secret(STAGING, 'staging/whatsapp/business-api', false),
+    rule(STAGING, 'buyer-pii-redaction-daily-staging', 'DISABLED', 'rate(1 day)', 'buyer-pii-redaction-staging'),
+    recorder(STAGING),
   ];
   return { fileVersion: '1.0', configSnapshotId: 'demo-snapshot', configurationItems: items };
 }

@@ -28,6 +28,17 @@ function snapshot(versioning: 'Enabled' | 'Suspended') {
         // As the API returns them: supplementary values are JSON strings.
         supplementaryConfiguration: { BucketVersioningConfiguration: JSON.stringify({ status: versioning }) },
       },
+      // The account's AWS Config recorder (schema spelling): without it no inventory control can tell what was recorded.
+      {
+        configurationItemVersion: '1.3',
+        awsAccountId: PROD,
+        resourceType: 'AWS::Config::ConfigurationRecorder',
+        resourceId: 'default',
+        resourceName: 'default',
+        awsRegion: 'ap-south-1',
+        configurationItemCaptureTime: new Date().toISOString(),
+        configuration: { Name: 'default', Recording: true, RecordingGroup: { AllSupported: true } },
+      },
     ],
   };
 }
