@@ -15,7 +15,11 @@ const NEED_MORE = Symbol('need more input');
 interface Huffman {
   count: Uint16Array;
   symbol: Uint16Array;
+  /** codes of up to FAST_BITS bits, indexed by the next FAST_BITS bits of the stream: (symbol << 4) | length */
+  fast: Int32Array;
 }
+
+const FAST_BITS = 9;
 
 const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
 const DIST_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
@@ -34,7 +38,23 @@ function huffman(lengths: ArrayLike<number>): Huffman {
   for (let len = 1; len < 15; len++) offs[len + 1] = offs[len] + count[len];
   const symbol = new Uint16Array(lengths.length);
   for (let i = 0; i < lengths.length; i++) if (lengths[i] !== 0) symbol[offs[lengths[i]]++] = i;
-  return { count, symbol };
+  // Canonical codes (RFC 1951 3.2.2), stored bit-reversed: the stream holds a code's first bit lowest.
+  const next = new Uint16Array(16);
+  for (let len = 1, code = 0; len <= 15; len++) {
+    code = (code + (len === 1 ? 0 : count[len - 1])) << 1;
+    next[len] = code;
+  }
+  const fast = new Int32Array(1 << FAST_BITS);
+  for (let sym = 0; sym < lengths.length; sym++) {
+    const len = lengths[sym];
+    if (len === 0) continue;
+    const code = next[len]++;
+    if (len > FAST_BITS) continue;
+    let rev = 0;
+    for (let b = 0; b < len; b++) rev |= ((code >> b) & 1) << (len - 1 - b);
+    for (let i = rev; i < fast.length; i += 1 << len) fast[i] = (sym << 4) | len;
+  }
+  return { count, symbol, fast };
 }
 
 const FIXED = (() => {
@@ -74,7 +94,7 @@ export class DeflateWalker {
     }
     if (!last) return;
     // After the final block: the rest of its byte is padding, and nothing may follow.
-    if (this.bitbuf !== 0) throw new WalkError('bits set after the end of the deflate stream');
+    if (this.align() !== 0) throw new WalkError('bits set after the end of the deflate stream');
     if (this.pos !== this.buf.length) throw new WalkError('data after the end of the deflate stream');
   }
 
@@ -88,9 +108,7 @@ export class DeflateWalker {
         const type = this.bits(2);
         if (type === 0) {
           // Stored: the rest of this byte is skipped by inflaters, then LEN and its complement.
-          if (this.bitbuf !== 0) throw new WalkError('bits set in a stored block header');
-          this.bitbuf = 0;
-          this.bitcnt = 0;
+          if (this.align() !== 0) throw new WalkError('bits set in a stored block header');
           const len = this.bits(16);
           const nlen = this.bits(16);
           if (len !== (~nlen & 0xffff)) throw new WalkError('stored block length check');
@@ -178,7 +196,34 @@ export class DeflateWalker {
     return val & ((1 << need) - 1);
   }
 
+  /**
+   * Moves to the next byte boundary and returns the bits skipped. Whole bytes read ahead into the bit buffer (by
+   * decode's look-ahead) go back to the input.
+   */
+  private align(): number {
+    const skipped = this.bitbuf & ((1 << (this.bitcnt & 7)) - 1);
+    this.pos -= this.bitcnt >> 3;
+    this.bitbuf = 0;
+    this.bitcnt = 0;
+    return skipped;
+  }
+
   private decode(h: Huffman): number {
+    // Fast path: look FAST_BITS ahead (whole bytes, while the input lasts) and take a short code from the table.
+    while (this.bitcnt < 16 && this.pos < this.buf.length) {
+      this.bitbuf |= this.buf[this.pos++] << this.bitcnt;
+      this.bitcnt += 8;
+    }
+    if (this.bitcnt >= FAST_BITS) {
+      const entry = h.fast[this.bitbuf & ((1 << FAST_BITS) - 1)];
+      if (entry !== 0) {
+        const len = entry & 15;
+        this.bitbuf >>>= len;
+        this.bitcnt -= len;
+        return entry >> 4;
+      }
+    }
+    // A long code, or the input's last bits: a bit at a time.
     let code = 0;
     let first = 0;
     let index = 0;
