@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { authorize, compilePolicySet, createEntityIndex, EntityOverlay, evaluateOnce, splitPolicyText, UnsupportedPolicyError, type CedarInput, type CedarRequest } from './index.ts';
 import { parseJsonLossless } from './lossless-json.ts';
 import { compilePolicy } from './compile.ts';
+import { parseDatetime, parseDuration } from './extensions.ts';
 
 const ENTITIES = [
   {
@@ -267,6 +268,41 @@ describe('evaluator against cedar-wasm', () => {
       ['datetime("2024-01-01") < duration("1h")', 'error'],
       ['duration("1h").toDays() == 0', true],
     ]));
+
+  describe('extension constructor edge cases agree with cedar-wasm', () => {
+    const literals: Array<[string, string]> = [
+      ...['1.2.3.4/08', '::/0128', '0.0.0.0/0', '::1/129', '1:2:3:4:5:6:7::', '::1:2:3:4:5:6:7', ':1::', '1.2.3', '1.2.3.4.5', '256.1.1.1', '00.1.1.1', 'fe80::1%eth0', '1:2:3:4:5:6:7:8', '12345::', ' 1.2.3.4', 'a:b:c:d:e:f:0:1/64'].map((x): [string, string] => ['ip', x]),
+      ...['+1.0', '1.', '.1', '-0.0', '1.2.3', '-922337203685477.5808', '-922337203685477.5809', '00.10', '1.0000'].map((x): [string, string] => ['decimal', x]),
+      ...['1d1d', '-0ms', '1D', '0d', '1d2h3m4s5ms6', '-', '1ms2s', '106751991167d', '106751991168d', '1h30m'].map((x): [string, string] => ['duration', x]),
+      ...[
+        '2024-10-15T11:35:00.1Z',
+        '2024-10-15T11:35:00+24:00',
+        '2024-10-15T24:00:00Z',
+        '10000-01-01',
+        '2024-10-15T11:35:00+2400',
+        '2024-10-15T11:35:00+2359',
+        '2024-10-15T11:35:00-0000',
+        '2024-10-15T11:35:00+0060',
+        '0000-01-01',
+        '2024-13-01',
+        '2024-00-10',
+        '2024-04-31',
+        '2024-10-15t11:35:00Z',
+        '2024-10-15T11:35Z',
+      ].map((x): [string, string] => ['datetime', x]),
+    ];
+    it.each(literals)('%s("%s")', (fn, arg) => {
+      // Both engines must agree on whether the literal is valid (error or not) and on its value (== itself, offset by 0).
+      both({ policies: `permit(principal, action, resource) when { ${fn}("${arg}") == ${fn}("${arg}") };`, entities: ENTITIES });
+      // And on the value: milliseconds since the epoch as this evaluator reads them.
+      const ms = fn === 'datetime' ? parseDatetime(arg)?.v : fn === 'duration' ? parseDuration(arg)?.v : undefined;
+      if (ms !== undefined) {
+        const expr = fn === 'datetime' ? `datetime("${arg}").durationSince(datetime("1970-01-01")).toMilliseconds()` : `duration("${arg}").toMilliseconds()`;
+        const policy = ms === -(2n ** 63n) ? `${expr} + 1 == ${ms + 1n}` : `${expr} == ${ms}`;
+        expect(both({ policies: `permit(principal, action, resource) when { ${policy} };`, entities: ENTITIES }).decision).toBe('allow');
+      }
+    });
+  });
 
   it('an erroring forbid is skipped by Cedar and denies with failClosed', () => {
     const input: CedarInput = {
