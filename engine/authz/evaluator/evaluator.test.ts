@@ -398,6 +398,32 @@ describe('evaluator against cedar-wasm', () => {
     });
   });
 
+  it('namespaced schema: entity types, common types, action groups and implicit JSON resolve in the namespace', () => {
+    const schema = `namespace App {
+      type Addr = { ip: ipaddr, owner: User };
+      entity Team;
+      entity User in [Team] { addr: Addr, tags: Set<String> };
+      entity Doc in [Team];
+      action read;
+      action write in [read] appliesTo { principal: User, resource: Doc, context: { at: Addr } };
+    }`;
+    const entities = [
+      { uid: { type: 'App::User', id: 'u' }, attrs: { addr: { ip: '10.0.0.1', owner: { type: 'App::User', id: 'u' } }, tags: ['x'] }, parents: [{ type: 'App::Team', id: 't' }] },
+      { uid: { type: 'App::Doc', id: 'd' }, attrs: {}, parents: [{ type: 'App::Team', id: 't' }] },
+    ];
+    const request: CedarRequest = {
+      principal: { type: 'App::User', id: 'u' },
+      action: { type: 'App::Action', id: 'write' },
+      resource: { type: 'App::Doc', id: 'd' },
+      context: { at: { ip: '127.0.0.1', owner: { type: 'App::User', id: 'u' } } },
+    };
+    const expr = 'action in App::Action::"read" && principal.addr.ip.isInRange(ip("10.0.0.0/8")) && context.at.ip.isLoopback() && context.at.owner == principal && principal is App::User in App::Team::"t" && resource in App::Team::"t"';
+    check(expr, true, { schema, entities }, request);
+    const json = cedar.schemaToJson(schema);
+    if (json.type !== 'success') throw new Error('schema');
+    check(expr, true, { schema: json.json, entities }, request);
+  });
+
   it('schema-less action groups come from the entities', () => {
     const entities = [...ENTITIES, { uid: { type: 'Action', id: 'view' }, attrs: {}, parents: [{ type: 'Action', id: 'readOnly' }] }];
     check('action in Action::"readOnly"', true, { entities });
