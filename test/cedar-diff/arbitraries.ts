@@ -20,15 +20,15 @@ const ENTITY_TYPE_NAMES = ['User', 'Doc', 'Team', 'Org', 'Folder', 'Device', 'Gr
 const ATTR_NAMES = ['name', 'owner', 'manager', 'team', 'level', 'viewers', 'labels', 'ip', 'score', 'created', 'ttl',
   'profile', 'active', 'parent', 'org', 'the note', 'count', 'home'];
 const ACTION_NAMES = ['read', 'triage', 'write', 'maintain', 'admin', 'view', 'edit', 'delete'];
-const IDS = ['a', 'b', 'alice', 'bob', 'c', 'x y', 'ü', 'q"t', 'b\\s', '', 'lockdown'];
+const IDS = ['a', 'b', 'alice', 'bob', 'c', 'x y', 'ü', 'q"t', 'b\\s', '', 'lockdown', 'tab\there', '🙂'];
 const STRINGS = ['', 'a', 'ab', 'alice', 'Alice', 'a*b', 'x y', 'ü', 'b\\s', 'q"t', 'abc', 'ba', 'a\nb'];
 const TAG_KEYS = ['role', 'env', 'k', 'x y'];
 const SAFE_LONGS = [0, 1, -1, 2, 7, 42, -5, 100, 1000, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, -(2 ** 53 - 1), 4_611_686_018];
 const POLICY_LONGS = [0n, 1n, -1n, 2n, 7n, 42n, 100n, -5n, 9223372036854775807n, -9223372036854775808n,
   4611686018427387904n, 3037000500n, 9007199254740993n, 9007199254740991n, 2147483648n];
 const EXT_VALUES: Record<ExtName, string[]> = {
-  decimal: ['1.0', '1.00', '0.0', '-2.5', '0.0001', '1.5', '922337203685477.5807', '-922337203685477.5808', '3.1415'],
-  ipaddr: ['10.0.0.1', '127.0.0.1', '::1', '192.168.0.0/16', '10.0.0.0/8', 'ff02::1', '224.0.0.1', '10.0.0.1/32', '::'],
+  decimal: ['1.0', '1.00', '0.0', '-0.0', '-2.5', '0.0001', '1.5', '922337203685477.5807', '-922337203685477.5808', '3.1415'],
+  ipaddr: ['10.0.0.1', '127.0.0.1', '::1', '192.168.0.0/16', '10.0.0.0/8', 'ff02::1', '224.0.0.1', '10.0.0.1/32', '::', '0:0:0:0:0:0:0:1', '10.0.0.255/24'],
   datetime: ['2024-01-01', '2024-01-01T00:00:00Z', '2024-10-15T11:35:00Z', '2024-10-15T11:35:00.123+0100', '1969-12-31T23:59:59Z', '2024-01-01T01:00:00+0100', '1970-01-01', '9999-12-31T23:59:59.999Z', '2024-02-29T12:00:00-2359'],
   duration: ['1h', '60m', '-3d4h', '2h30m', '1ms', '0ms', '1d2h3m4s5ms', '-1ms', '86400000ms', '9223372036854775807ms', '-106751991167d'],
 };
@@ -80,19 +80,21 @@ export function genSchema(c: Chooser): SchemaModel {
   });
   entityTypes.push({ name: 'Flags', memberOf: [], shape: { enabled: { ty: { k: 'Bool' }, required: true }, level: { ty: { k: 'Long' }, required: !c.chance(0.5) } } });
   const actionIds = ACTION_NAMES.slice(0, c.range(2, ACTION_NAMES.length));
-  const actions: ActionDef[] = actionIds.map((id, i) => {
+  const actions: ActionDef[] = [];
+  for (const [i, id] of actionIds.entries()) {
     // Groups only point later in the list, so the hierarchy is acyclic (Cedar rejects cycles); usually a chain
     // (read ∈ triage ∈ write ∈ maintain ∈ admin), plus the odd extra edge.
     const memberOf: string[] = [];
     if (i + 1 < actionIds.length && !c.chance(0.25)) memberOf.push(actionIds[i + 1]!);
     if (i + 2 < actionIds.length && c.chance(0.2)) memberOf.push(actionIds[c.range(i + 2, actionIds.length - 1)]!);
     const def: ActionDef = { id, memberOf };
-    const isGroup = actionIds.slice(0, i).length > 0 && i > 0;
+    // A group sometimes has no appliesTo: it only groups, and cannot be requested itself.
+    const isGroup = actions.some((a) => a.memberOf.includes(id));
     if (!isGroup || !c.chance(0.3)) {
       def.appliesTo = { principals: c.subset(names, 1, 2), resources: c.subset(names, 1, 2), context: genShape(c, all, 1, 0, 3) };
     }
-    return def;
-  });
+    actions.push(def);
+  }
   if (!actions.some((a) => a.appliesTo)) actions[0]!.appliesTo = { principals: [names[0]!], resources: [names[1]!], context: {} };
   return { ns, entityTypes, actions };
 }
@@ -526,7 +528,7 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
       break;
     }
     case 'action': {
-      const a = m.actions.filter(() => true);
+      const a = m.actions;
       const uid = (id: string): Expr => ({ t: 'euid', type: actionType(m), id });
       e = c.chance(0.5)
         ? { t: 'bin', op: 'in', a: { t: 'var', v: 'action' }, b: c.chance(0.3) ? { t: 'set', els: c.subset(a, 1, 3).map((x) => uid(x.id)) } : uid(c.pick(a).id) }
@@ -675,9 +677,11 @@ export function genWorld(tape: ArrayLike<number>, size: WorldSize): { world: Wor
         const values: Record<string, CedarUid> = {};
         const slotType = (sc: ScopeConstraint, fallback: string[]): string =>
           sc.op === 'is' ? sc.type.split('::').pop()! : c.pick(fallback);
-        const target = model.actions.find((a) => a.appliesTo)!.appliesTo!;
-        if (usesSlot(ast.principal)) values['?principal'] = genUid(c, model, store, slotType(ast.principal, target.principals.concat(model.entityTypes.map((t) => t.name))), 0.1);
-        if (usesSlot(ast.resource)) values['?resource'] = genUid(c, model, store, slotType(ast.resource, target.resources.concat(model.entityTypes.map((t) => t.name))), 0.1);
+        // A slot is usually filled with an entity of a type requests use there (so links can match), else any.
+        const requested = model.actions.flatMap((a) => (a.appliesTo ? [a.appliesTo] : []));
+        const anyType = model.entityTypes.map((t) => t.name);
+        if (usesSlot(ast.principal)) values['?principal'] = genUid(c, model, store, slotType(ast.principal, [...requested.flatMap((a) => a.principals), ...anyType]), 0.1);
+        if (usesSlot(ast.resource)) values['?resource'] = genUid(c, model, store, slotType(ast.resource, [...requested.flatMap((a) => a.resources), ...anyType]), 0.1);
         links.push({ templateId: id, newId: `link-${links.length}`, values });
       }
     }
