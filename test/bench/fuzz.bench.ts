@@ -46,6 +46,7 @@ try {
       requestsPerSecond: Math.round(report.sent / (report.ms / 1000)),
       latencyMs: report.latency,
       longRequests: report.long,
+      slowOnceThenFast: report.slowOnce.length,
       statuses: report.statuses,
       failures: report.failureCount,
       failureGroups: report.failures.map((g) => `${g.check} × ${g.count} on ${g.route}`),

@@ -61,6 +61,21 @@ export const LONG_OPERATIONS: Record<string, string> = {
 /** Of those, the ones fuzzed at a quarter of the usual share (the work they do is not input-driven). */
 const RARE = new Set(['POST /v1/packs', 'POST /v1/controls/run', 'POST /v1/deployments']);
 
+/** Authorization headers that must not authenticate (the last ones hold a real admin key, badly framed). */
+const BAD_AUTHORIZATION: Array<(adminKey: string) => string> = [
+  () => 'Bearer tk_not_a_real_key_0000000000000000000000',
+  () => 'Bearer',
+  () => 'Bearer ',
+  () => `Bearer ${'k'.repeat(4096)}`,
+  () => 'Basic YWRtaW46YWRtaW4=',
+  () => 'Bearer a.b.c',
+  () => 'Bearer eyJhbGciOiJub25lIn0.eyJ0ZW5ldF9yb2xlIjoiYWRtaW4ifQ.',
+  (k) => `Basic ${k}`,
+  (k) => `Bearer ${k} extra`,
+  (k) => `Token ${k}`,
+  (k) => `Bearer ${k.slice(0, -1)}`,
+];
+
 type Pointer = string[];
 type UrlParam = { name: string; text: string } | { raw: string };
 
@@ -207,8 +222,13 @@ export function generateCase(props: GeneratorProps, index: number): FuzzCase {
     op.path.replace(/\{([A-Za-z_]+)\}/g, (_, name: string) => pathValues[name] ?? '') +
     (query.length ? '?' + query.map((q) => ('raw' in q ? q.raw : `${q.name}=${q.text}`)).join('&') : '');
   const headers: Record<string, string> = {};
-  if (caller === 'unknown_key') headers.authorization = 'Bearer tk_not_a_real_key_0000000000000000000000';
+  if (caller === 'unknown_key') headers.authorization = rng.pick(BAD_AUTHORIZATION)(props.keys.admin);
   else if (caller !== 'anonymous') headers.authorization = `Bearer ${props.keys[caller]}`;
+  // A caller-chosen request id is echoed only when it is a plain token (fuzz-run.ts checks what comes back).
+  if (rng.chance(0.05)) {
+    headers['x-request-id'] = rng.pick(['short', 'a'.repeat(129), 'id with spaces and ../', 'ünïcode-id-00000', '<script>x</script>', 'x'.repeat(8 * 1024), 'valid-request-id-0001']);
+    mutation += ` (x-request-id: ${headers['x-request-id'].slice(0, 24)})`;
+  }
   let sent: FuzzCase['body'];
   if (rawBody) {
     if (rawBody.contentType) headers['content-type'] = rawBody.contentType;

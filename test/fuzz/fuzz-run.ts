@@ -1,10 +1,12 @@
 /**
  * Runs generated cases against the target with bounded concurrency and judges every answer:
- *  - no transport failure (reset, refused) and an answer within `slowMs` (2 s): nothing hangs;
+ *  - no transport failure (reset, refused) and an answer within `slowMs` (2 s): nothing hangs. An answer over the
+ *    limit is sent again alone; only a second slow answer fails (the first may be cold code or a starved machine);
  *  - no 5xx;
  *  - no stack trace, source path or engine fault in any body;
+ *  - no error body over 64 KiB (an error names what is wrong, it does not echo the input);
  *  - every 4xx has the one error shape {"error":{"code","message","requestId"[,"details"]}}, its requestId the
- *    x-request-id header;
+ *    x-request-id header, and that header is always a plain token (a hostile x-request-id is never echoed);
  *  - a caller without a valid key never gets past authentication (401, or 404 for no such route, or 400 for a URL
  *    that cannot be decoded), and a role outside the route's access table never gets a 2xx;
  *  - an answered decision has the decision shape; its id is kept to be looked up in the decision log afterwards.
@@ -45,6 +47,8 @@ export interface FuzzReport {
   latency: { p50: number; p99: number; max: number };
   /** The long requests (run alone): how many, and the slowest. */
   long: { count: number; maxMs: number };
+  /** Answers over the limit that were within it when sent again alone (not failures; listed so they are seen). */
+  slowOnce: Array<{ route: string; index: number; ms: number; againMs: number }>;
 }
 
 const LEAKS: Array<[RegExp, string]> = [
@@ -54,6 +58,8 @@ const LEAKS: Array<[RegExp, string]> = [
   [/memory access out of bounds|Maximum call stack|unreachable executed|RuntimeError|wasm-function/i, 'engine fault'],
   [/Cannot read propert|is not a function|is not defined|undefined is not (?:a function|an object|iterable)/, 'JavaScript error message'],
 ];
+
+const MAX_ERROR_BODY = 64 * 1024;
 
 const printable = (b: Buffer | string, max = 300) => {
   const s = (Buffer.isBuffer(b) ? b.subarray(0, max * 4).toString('utf8') : b).slice(0, max);
@@ -115,14 +121,20 @@ export function judge(c: FuzzCase, a: Answer, slowMs: number): Array<{ check: st
   }
   if (a.ms > slowMs) out.push({ check: 'slow', detail: `answered in ${Math.round(a.ms)} ms (limit ${slowMs} ms)` });
   if (a.status >= 500) out.push({ check: '5xx', detail: `status ${a.status}` });
+  const echoedId = String(a.headers['x-request-id'] ?? '');
+  if (!/^[A-Za-z0-9._-]{8,128}$/.test(echoedId)) out.push({ check: 'request-id', detail: `x-request-id answered as ${printable(echoedId, 60) || '(none)'}` });
   const type = String(a.headers['content-type'] ?? '');
   const textual = /json|text|csv|pem|html/.test(type) || a.body.length === 0;
   const text = textual ? a.body.toString('utf8') : '';
   for (const [re, what] of LEAKS) {
     // Success bodies legitimately hold policy text and settings: only traces and engine faults count there.
     if (a.status < 400 && !['stack frame', 'engine fault'].includes(what)) continue;
-    const m = re.exec(text);
-    if (m) out.push({ check: 'leak', detail: `${what}: …${printable(text.slice(Math.max(0, m.index - 40), m.index + 80), 140)}…` });
+    // The policy sandbox names the fault the caller's own Cedar text caused ("Cedar faulted on this text (RangeError:
+    // Maximum call stack size exceeded …)"): an answer about that text, made after the fault was contained (the
+    // deciding instance is checked by the known decisions afterwards), not a fault escaping into an answer.
+    const scanned = what === 'engine fault' ? text.replace(/Cedar faulted on this text[^"]*/g, '') : text;
+    const m = re.exec(scanned);
+    if (m) out.push({ check: 'leak', detail: `${what}: …${printable(scanned.slice(Math.max(0, m.index - 40), m.index + 80), 140)}…` });
   }
   if (a.status >= 400) {
     let body: any;
@@ -137,11 +149,15 @@ export function judge(c: FuzzCase, a: Answer, slowMs: number): Array<{ check: st
       typeof e.code === 'string' && typeof e.message === 'string' && typeof e.requestId === 'string' &&
       Object.keys(e).every((k) => ['code', 'message', 'requestId', 'details'].includes(k));
     if (!shapeOk) out.push({ check: 'error-shape', detail: `not the one error body (content-type ${type || 'none'})` });
+    // An error says what is wrong, it does not hand the input back: a large error body is echoing what was sent.
+    if (a.body.length > MAX_ERROR_BODY) out.push({ check: 'error-size', detail: `an error body of ${a.body.length} bytes (at most ${MAX_ERROR_BODY})` });
     else if (e.requestId !== a.headers['x-request-id']) out.push({ check: 'error-shape', detail: `requestId ${e.requestId} ≠ x-request-id ${a.headers['x-request-id']}` });
   }
   const who = access(c);
   if (who === 'no_key') {
-    const urlMutation = /^(field (path|query)\.|unknown query|prototype pollution in the query|hostile query)/.test(c.mutation);
+    // A URL that cannot be decoded may be refused before anything else; every other request without a valid key is
+    // a 401 (or a 404 for no such route), whatever its body, query or headers.
+    const urlMutation = /^field (path|query)\./.test(c.mutation);
     const code = (() => {
       try {
         return JSON.parse(text)?.error?.code as string | undefined;
@@ -190,13 +206,14 @@ export async function runFuzz(props: {
   const decisionIds: string[] = [];
   const latencies: number[] = [];
   const long = { count: 0, maxMs: 0 };
+  const slowOnce: FuzzReport['slowOnce'] = [];
   let failureCount = 0;
   let protectedWrites = 0;
   let next = start;
   let sent = 0;
   const started = performance.now();
 
-  const record = (c: FuzzCase, a: Answer) => {
+  const record = (c: FuzzCase, a: Answer, again?: Answer) => {
     sent++;
     if (isLong(c)) {
       long.count++;
@@ -210,7 +227,18 @@ export async function runFuzz(props: {
     r.maxMs = Math.max(r.maxMs, a.ms);
     r.statuses[s] = (r.statuses[s] ?? 0) + 1;
     if (c.protected) protectedWrites++;
-    const problems = judge(c, a, isLong(c) ? longSlowMs : slowMs);
+    const limit = isLong(c) ? longSlowMs : slowMs;
+    let problems = judge(c, a, limit);
+    if (again) {
+      // A slow answer was sent again alone: slow both times is a finding; fast the second time was the machine
+      // (cold code, or other processes on these two cores), counted but not failed.
+      if (again.transportError || again.ms > limit) {
+        problems = problems.map((p) => (p.check === 'slow' ? { ...p, detail: `${p.detail}; sent again alone: ${again.transportError ?? `${Math.round(again.ms)} ms`}` } : p));
+      } else {
+        problems = problems.filter((p) => p.check !== 'slow');
+        slowOnce.push({ route: c.op.key, index: c.index, ms: Math.round(a.ms), againMs: Math.round(again.ms) });
+      }
+    }
     if (a.status === 200 && (c.op.key === 'POST /v1/authorize' || c.op.key === 'POST /v1/authorize/batch')) {
       try {
         const body = JSON.parse(a.body.toString('utf8'));
@@ -251,10 +279,11 @@ export async function runFuzz(props: {
       const i = next++;
       if (i >= start + props.count) return;
       const c = generateCase(props.generator, i);
-      const a = isLong(c)
-        ? await gate.alone(() => send({ base, agent, c, timeoutMs: Math.max(timeoutMs, 2 * longSlowMs) }))
-        : await gate.ordinary(() => send({ base, agent, c, timeoutMs }));
-      record(c, a);
+      const caseTimeout = isLong(c) ? Math.max(timeoutMs, 2 * longSlowMs) : timeoutMs;
+      const a = isLong(c) ? await gate.alone(() => send({ base, agent, c, timeoutMs: caseTimeout })) : await gate.ordinary(() => send({ base, agent, c, timeoutMs: caseTimeout }));
+      const slow = !a.transportError && a.ms > (isLong(c) ? longSlowMs : slowMs);
+      const again = slow ? await gate.alone(() => send({ base, agent, c, timeoutMs: caseTimeout })) : undefined;
+      record(c, a, again);
       if (sent % 1000 === 0) props.onProgress?.(sent);
     }
   }
@@ -275,6 +304,7 @@ export async function runFuzz(props: {
     protectedWrites,
     latency: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? 0) },
     long,
+    slowOnce,
   };
 }
 

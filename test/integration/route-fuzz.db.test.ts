@@ -53,6 +53,7 @@ describe(`route fuzz (FUZZ_SEED=${SEED}, FUZZ_COUNT=${COUNT})`, () => {
       statuses: report.statuses,
       latencyMs: report.latency,
       longRequests: report.long,
+      slowOnceThenFast: report.slowOnce.length,
       decisionsAnswered: report.decisionIds.length,
       protectedWrites: report.protectedWrites,
       failures: report.failureCount,
