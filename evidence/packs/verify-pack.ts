@@ -166,7 +166,7 @@ async function check(src: PackSource, publicKeyPem: string | undefined): Promise
     if (!copies.length) problems.push(`${shown(f.path)}: missing`);
     for (const m of copies) {
       const r = read.get(m);
-      if (r && (r.sha256 !== f.sha256 || r.size !== f.size)) problems.push(`${f.path}: changed (sha256 or size differs from the manifest)`);
+      if (r && (r.sha256 !== f.sha256 || r.size !== f.size)) problems.push(`${shown(f.path)}: changed (sha256 or size differs from the manifest)`);
     }
   }
   for (const name of seen.keys()) if (!listed.has(name) && !SIGNED.includes(name)) problems.push(`${shown(name)}: not in the manifest`);
