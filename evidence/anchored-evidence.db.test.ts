@@ -119,7 +119,7 @@ describe('tenet evidence verify against the checkpoints kept outside the databas
     const r = await cli(() => evidence(['verify'], { config: () => t.config }));
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/evidence chain NOT valid\n {2}evidence chain broken at record 5: record 5 was rewritten: the checkpoint of \S+ recorded its hash as [0-9a-f]{16}…, the database now holds [0-9a-f]{16}…/);
-  }, 120_000);
+  }, 300_000);
 
   it('names the missing range when the newest three records are deleted', async () => {
     const t = await install('truncate');
@@ -135,8 +135,18 @@ describe('tenet evidence verify against the checkpoints kept outside the databas
     const r = await cli(() => evidence(['verify'], { config: () => t.config }));
     expect(r.code).toBe(1);
     expect(r.out).toContain(`records 19–21 are missing: the checkpoint of ${checkpointAt} covers 21`);
-    // A checkpoint line removed from the file is named too (the next one's link to it is broken).
-  }, 120_000);
+    // An auditor without the key set, with the public key only: the same finding.
+    const pem = path.join(t.dir, 'tenet.pem');
+    writeFileSync(pem, (await loadKeyRing({ config: t.config })).signer.publicKeyPem);
+    const audited = await cli(() => evidence(['verify', '--public-key', pem], { config: () => t.config }));
+    expect(audited.code).toBe(1);
+    expect(audited.out).toContain(`records 19–21 are missing: the checkpoint of ${checkpointAt} covers 21`);
+    // Another key: the checkpoints cannot be trusted, and nothing is called valid.
+    writeFileSync(pem, new LocalSigner(newSigningKeyPem()).publicKeyPem);
+    const wrong = await cli(() => evidence(['verify', '--public-key', pem], { config: () => t.config }));
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/checkpoint file .*: the checkpoint of \S+ \(record 21\) is signed with key [0-9a-f]{16}, which is not among the public keys given/);
+  }, 300_000);
 });
 
 describe('keys outside the database', () => {
@@ -203,7 +213,7 @@ describe('keys outside the database', () => {
         }
       }
     });
-  }, 120_000);
+  }, 300_000);
 
   it('a replica on a shared server database without the shared key is stopped, not given a new one', async () => {
     if (!process.env.DATABASE_URL) return expect(process.env.DATABASE_URL).toBeUndefined();
@@ -290,7 +300,7 @@ describe('packs, key rotation and later checkpoints', () => {
     writeFileSync(onlyNew, keyList.keys[0].publicKeyPem + keyList.keys[0].publicKeyPem);
     const wrongKey = await cli(() => verify([pack, '--public-key', onlyNew]));
     expect(wrongKey.code).toBe(1);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('GET /v1/packs/public-keys', () => {
@@ -312,5 +322,5 @@ describe('GET /v1/packs/public-keys', () => {
     } finally {
       await t.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

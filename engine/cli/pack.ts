@@ -17,7 +17,7 @@ import { refOf } from '../../evidence/checkpoints.ts';
 import { loadKeyRing, rotateKeyFile } from '../../evidence/keys.ts';
 import { createKmsSigner } from '../../evidence/kms-signer.ts';
 import { verifyPackChain } from '../../evidence/packs/verify-chain.ts';
-import { parsePublicKeys, selectPublicKey } from '../../evidence/packs/signing.ts';
+import { keyId, parsePublicKeys, selectPublicKey } from '../../evidence/packs/signing.ts';
 import { verifyEvidence } from '../../evidence/verify-evidence.ts';
 
 const DAY = 86_400_000;
@@ -124,12 +124,13 @@ export async function verify(args: string[]): Promise<number> {
 
 /**
  * tenet evidence verify | rotate-key | public-keys
- * - verify: walks the evidence chain and compares it with every signed checkpoint, outside the database first.
+ * - verify [--public-key KEYS]: walks the evidence chain and compares it with every signed checkpoint, outside the
+ *   database first; with --public-key (a PEM or the GET /v1/packs/public-keys JSON) no key set is needed.
  * - rotate-key: a new signing key in the key file; the old public key stays listed so what it signed still verifies.
  * - public-keys: the public keys (current and retired) as JSON, as GET /v1/packs/public-keys serves them.
  */
 export async function evidence(args: string[], ctx: { config: () => Config }): Promise<number> {
-  const usage = 'usage: tenet evidence verify | rotate-key | public-keys';
+  const usage = 'usage: tenet evidence verify [--public-key KEYS] | rotate-key | public-keys';
   const config = ctx.config();
   if (args[0] === 'rotate-key') {
     if (args.length > 1) throw new Error(usage);
@@ -138,16 +139,27 @@ export async function evidence(args: string[], ctx: { config: () => Config }): P
     return 0;
   }
   if (args[0] !== 'verify' && args[0] !== 'public-keys') throw new Error(usage);
-  if (args.length > 1) throw new Error(usage);
+  // An auditor checks with public keys only (the GET /v1/packs/public-keys list): no signing key needed.
+  const { values, positionals } = parse(args.slice(1), { 'public-key': { type: 'string' } }, true);
+  if (positionals.length || (args[0] === 'public-keys' && values['public-key'])) throw new Error('usage: tenet evidence verify [--public-key KEYS] | rotate-key | public-keys');
+  const given = values['public-key'] ? parsePublicKeys(await readFile(values['public-key'], 'utf8')) : undefined;
+  if (given && !given.length) throw new Error(`${values['public-key']} holds no public key (PEM, or the JSON of GET /v1/packs/public-keys)`);
   const logger = createLogger({ level: 'warn' });
   const h = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR });
   try {
-    const keys = await loadKeyRing({ config, db: h.db, logger, kmsSigner: (keyId) => createKmsSigner({ keyId }) });
-    if (args[0] === 'public-keys') {
-      console.log(JSON.stringify({ current: keys.signer.keyId, keys: keys.publicKeys }, null, 2));
-      return 0;
+    let publicKey: (id: string) => string | undefined;
+    if (given) {
+      const byId = new Map(given.map((k) => [keyId(k), k]));
+      publicKey = (id) => byId.get(id);
+    } else {
+      const keys = await loadKeyRing({ config, db: h.db, logger, kmsSigner: (keyId) => createKmsSigner({ keyId }) });
+      if (args[0] === 'public-keys') {
+        console.log(JSON.stringify({ current: keys.signer.keyId, keys: keys.publicKeys }, null, 2));
+        return 0;
+      }
+      publicKey = keys.publicKey;
     }
-    const r = await verifyEvidence({ db: h.db, store: new EvidenceStore(h.db), publicKey: keys.publicKey, sinks: checkpointSinks(config) });
+    const r = await verifyEvidence({ db: h.db, store: new EvidenceStore(h.db), publicKey, sinks: checkpointSinks(config) });
     if (r.ok && r.chain.ok) {
       const c = r.chain;
       const anchor = r.latestExternal ? `; checked against the checkpoint of ${r.latestExternal.createdAt} (record ${r.latestExternal.seq}, ${r.latestExternal.where.join(' and ')})` : '';
