@@ -88,12 +88,15 @@ export function checkWorld(world: World, stats?: Stats, subject: Subject = tenet
   const input = freeze(evaluatorInput(world));
   const policies = cedarPolicySet(world);
   const oracle = cedarSession(world, policies);
-  let decide: ((request: CedarRequest) => CedarAnswer) | Outcome;
+  let decide: ReturnType<Subject['prepare']> | Outcome;
   try {
     decide = subject.prepare(input);
   } catch (err) {
     decide = refused(err);
   }
+  // Policy ids that are forbids (a link is what its template is).
+  const forbids = new Set(world.policies.filter((p) => p.ast.effect === 'forbid').map((p) => p.id));
+  for (const l of world.links) if (forbids.has(l.templateId)) forbids.add(l.newId);
   const out: Mismatch[] = [];
   for (let i = 0; i < world.requests.length; i++) {
     const request = freeze(world.requests[i]!);
@@ -106,6 +109,18 @@ export function checkWorld(world: World, stats?: Stats, subject: Subject = tenet
     }
     const d = difference(cedar, ev);
     if (d) out.push({ index: i, request, cedar, evaluator: ev, via: 'authorize', kind: d });
+    if (!d && cedar.kind === 'answer' && typeof decide === 'function') {
+      // Tenet's one deviation, exactly: with failClosed the answer is Cedar's, except that an allow with an
+      // erroring forbid becomes a deny (stricter, never looser).
+      const strict = attempt((r) => decide(r, { failClosed: true }), request);
+      const forbidErred = cedar.answer.errors.some((id) => forbids.has(id));
+      const expected: Outcome = cedar.answer.decision === 'allow' && forbidErred
+        ? { kind: 'answer', answer: { decision: 'deny', reasons: [], errors: cedar.answer.errors } }
+        : cedar;
+      const ds = difference(expected, strict);
+      if (ds) out.push({ index: i, request, cedar: expected, evaluator: strict, via: 'authorize', kind: `failClosed: ${ds}` });
+      if (stats && expected !== cedar) stats.bump(stats.outcomes, 'failClosed:allow→deny');
+    }
     if (i === 0) {
       const once = attempt((r) => subject.evaluateOnce(input, r), request);
       const d1 = difference(cedar, once);

@@ -46,6 +46,17 @@ const MUTANTS: Array<{ name: string; subject: Subject }> = [
       evaluateOnce: (input, request) => tenetEvaluator.evaluateOnce(input, request),
     },
   },
+  {
+    // The other way round: Cedar's rule where Tenet's fail-closed one was asked for.
+    name: 'failClosed ignored (an erroring forbid does not deny)',
+    subject: {
+      prepare: (input) => {
+        const decide = tenetEvaluator.prepare(input);
+        return (request) => decide(request);
+      },
+      evaluateOnce: (input, request) => tenetEvaluator.evaluateOnce(input, request),
+    },
+  },
 ];
 
 // Not a disagreement about refusing input: the evaluator's validation gaps are reported by differential.test.ts.

@@ -11,8 +11,11 @@ export type { CedarAnswer, CedarInput, CedarRequest, CedarUid, EvaluatorOptions 
 
 /** What the harness asks: both entry points. A test of the harness itself passes a deliberately wrong one. */
 export interface Subject {
-  /** Compiles the policy set and indexes the entities once (may throw: input refused); answers per request. */
-  prepare(input: CedarInput): (request: CedarRequest) => CedarAnswer;
+  /**
+   * Compiles the policy set and indexes the entities once (may throw: input refused); answers per request, Cedar
+   * exactly unless `failClosed` (Tenet's rule: a forbid that errors denies).
+   */
+  prepare(input: CedarInput): (request: CedarRequest, options?: { failClosed: boolean }) => CedarAnswer;
   evaluateOnce(input: CedarInput, request: CedarRequest): CedarAnswer;
 }
 
@@ -22,8 +25,7 @@ export const tenetEvaluator: Subject = {
   prepare(input) {
     const set = compilePolicySet({ policies: input.policies, templateLinks: input.templateLinks, schema: input.schema });
     const index = createEntityIndex(set, input.entities);
-    // failClosed: false — Cedar exactly; Tenet's fail-closed rule is the one deliberate deviation.
-    return (request) => answerOnly(authorize(set, index, request, { failClosed: false }));
+    return (request, options) => answerOnly(authorize(set, index, request, { failClosed: options?.failClosed ?? false }));
   },
   evaluateOnce: (input, request) => answerOnly(evaluateOnce(input, request)),
 };
