@@ -7,6 +7,7 @@
  * child), but contributes no ancestors of its own; a removed entity's children keep it as a parent until they
  * are rewritten. With a schema, the schema's actions are entities too, with their `memberOf` groups as parents.
  */
+import { enumMismatch, typeMismatch } from './conformance.ts';
 import { EntityJsonError, recordFromJson, uidFromJson, valueFromJson } from './json-values.ts';
 import type { CompiledSchema } from './schema.ts';
 import { EntityRef, type CedarRecord } from './values.ts';
@@ -92,28 +93,76 @@ export class EntityIndex implements EntityLookup {
         parents.push(p);
       }
     }
-    return { uid, attrs, tags, parents, ancestors: new Set() };
+    const entity = { uid, attrs, tags, parents, ancestors: new Set<string>() };
+    if (this.schema) this.conform(entity, (e.parents as unknown[] | undefined)?.length ?? 0);
+    return entity;
+  }
+
+  /** Refuses an entity that does not conform to the schema, as Cedar does. */
+  private conform(entity: StoredEntity, givenParents: number): void {
+    const schema = this.schema!;
+    const { uid } = entity;
+    const fail = (m: string): never => {
+      throw new EntityJsonError(`entity ${uid.key} does not conform to the schema: ${m}`);
+    };
+    if (schema.actions.has(uid.key)) return;
+    const type = schema.entityTypes.get(uid.type);
+    if (!type) fail(`entity type ${uid.type} is not declared`);
+    const bad = enumMismatch(uid, schema);
+    if (bad) fail(bad);
+    const shape = type!.shape ?? { k: 'Record' as const, attrs: new Map(), required: new Set<string>(), open: false };
+    const m = typeMismatch(entity.attrs, shape, schema, 'attrs');
+    if (m) fail(m);
+    for (const p of entity.parents.slice(0, givenParents)) if (!type!.memberOfTypes.has(p.type)) fail(`it may not have a parent of type ${p.type}`);
+    if (entity.tags.size) {
+      if (!type!.tags) fail('its type declares no tags');
+      for (const [k, v] of entity.tags) {
+        const tm = typeMismatch(v, type!.tags!, schema, `tags.${k}`);
+        if (tm) fail(tm);
+      }
+    }
   }
 
   /** Writes one entity (replacing any with the same uid) and brings the ancestor sets it affects up to date. */
   upsert(json: unknown): StoredEntity {
     const entity = this.parse(json);
-    this.put(entity);
-    this.refresh(entity.uid.key);
+    this.apply([entity]);
     return entity;
   }
 
   /** Writes many entities, then recomputes ancestor sets once (cheaper than one upsert each for a big load). */
   upsertMany(json: unknown[]): void {
-    const parsed = json.map((j) => this.parse(j));
-    const touched = new Set<string>();
-    for (const e of parsed) {
+    this.apply(json.map((j) => this.parse(j)));
+  }
+
+  /**
+   * Puts the entities and refreshes what they affect. Cedar refuses a hierarchy with a cycle: if the write makes
+   * one, the previous entities are put back and the write is refused.
+   */
+  private apply(batch: StoredEntity[]): void {
+    const previous = new Map<string, StoredEntity | undefined>();
+    for (const e of batch) {
+      if (!previous.has(e.uid.key)) previous.set(e.uid.key, this.entities.get(e.uid.key));
       this.put(e);
-      touched.add(e.uid.key);
     }
-    const affected = this.descendantsOf(touched);
     const memo = new Map<string, Set<string>>();
-    for (const key of affected) this.recompute(key, memo);
+    let cycle: string | undefined;
+    for (const key of this.descendantsOf(new Set(previous.keys()))) if (this.recompute(key, memo) && !cycle) cycle = key;
+    if (!cycle) return;
+    for (const [key, old] of previous) {
+      if (old) this.put(old);
+      else this.drop(key);
+    }
+    const again = new Map<string, Set<string>>();
+    for (const key of this.descendantsOf(new Set(previous.keys()))) this.recompute(key, again);
+    throw new EntityJsonError(`the entity hierarchy would have a cycle through ${cycle}`);
+  }
+
+  private drop(key: string): void {
+    const existing = this.entities.get(key);
+    if (!existing) return;
+    for (const p of existing.parents) this.children.get(p.key)?.delete(key);
+    this.entities.delete(key);
   }
 
   /** Removes an entity; true if it was stored. Schema actions cannot be removed. */
@@ -121,8 +170,7 @@ export class EntityIndex implements EntityLookup {
     const key = new EntityRef(uid.type, uid.id).key;
     const existing = this.entities.get(key);
     if (!existing || this.schemaParents.has(key)) return false;
-    for (const p of existing.parents) this.children.get(p.key)?.delete(key);
-    this.entities.delete(key);
+    this.drop(key);
     // Its descendants keep it as a parent (they name it) but lose the ancestors it brought.
     const affected = this.descendantsOf(new Set([key]));
     affected.delete(key);
@@ -143,11 +191,6 @@ export class EntityIndex implements EntityLookup {
     this.entities.set(key, entity);
   }
 
-  private refresh(key: string): void {
-    const memo = new Map<string, Set<string>>();
-    for (const k of this.descendantsOf(new Set([key]))) this.recompute(k, memo);
-  }
-
   /** The given keys and every stored entity below them. */
   private descendantsOf(keys: Set<string>): Set<string> {
     const out = new Set<string>();
@@ -165,9 +208,9 @@ export class EntityIndex implements EntityLookup {
    * Recomputes one entity's ancestor set by walking its parents. `memo` holds sets computed during this
    * refresh; entities outside the refreshed region keep their (still valid) sets. Cycles are walked once.
    */
-  private recompute(key: string, memo: Map<string, Set<string>>): void {
+  private recompute(key: string, memo: Map<string, Set<string>>): boolean {
     const entity = this.entities.get(key);
-    if (!entity) return;
+    if (!entity) return false;
     const out = new Set<string>();
     const stack: EntityRef[] = [...entity.parents];
     while (stack.length) {
@@ -182,15 +225,16 @@ export class EntityIndex implements EntityLookup {
       const stored = this.entities.get(p.key);
       if (stored) for (const g of stored.parents) if (!out.has(g.key)) stack.push(g);
     }
-    out.delete(key);
+    const cyclic = out.delete(key);
     entity.ancestors = out;
     memo.set(key, out);
+    return cyclic;
   }
 
   private bulk(entities: StoredEntity[]): void {
     for (const e of entities) this.put(e);
     const memo = new Map<string, Set<string>>();
-    for (const e of entities) this.recompute(e.uid.key, memo);
+    for (const e of entities) if (this.recompute(e.uid.key, memo)) throw new EntityJsonError(`the entity hierarchy has a cycle through ${e.uid.key}`);
   }
 }
 

@@ -451,9 +451,11 @@ describe('entity index', () => {
       { uid: { type: 'Group', id: 'x' }, attrs: {}, parents: [{ type: 'Group', id: 'top' }] },
     ]);
     expect(authorize(compiled, index, req).decision).toBe('allow');
-    // A cycle is walked once.
-    index.upsert({ uid: { type: 'Group', id: 'top' }, attrs: {}, parents: [{ type: 'Group', id: 'mid' }] });
-    expect(index.get('Group::"top"')!.ancestors).toEqual(new Set(['Group::"mid"', 'Group::"x"']));
+    // Cedar refuses a hierarchy with a cycle: the write is refused and the index is as it was.
+    expect(() => index.upsert({ uid: { type: 'Group', id: 'top' }, attrs: {}, parents: [{ type: 'Group', id: 'mid' }] })).toThrow(/cycle/);
+    expect(index.has('Group::"top"')).toBe(false);
+    expect(index.get('User::"u"')!.ancestors).toEqual(new Set(['Group::"mid"', 'Group::"x"', 'Group::"top"']));
+    expect(authorize(compiled, index, req).decision).toBe('allow');
   });
 });
 

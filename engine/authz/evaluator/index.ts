@@ -14,6 +14,7 @@ import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { compilePolicy, UnsupportedPolicyError, type CompiledPolicy, type Env } from './compile.ts';
 import { EntityIndex, EntityOverlay, type EntityLookup, type StoredEntity } from './entity-index.ts';
 import { EntityJsonError, recordFromJson } from './json-values.ts';
+import { enumMismatch, typeMismatch } from './conformance.ts';
 import { compileSchema, SchemaError, type CompiledSchema } from './schema.ts';
 import { CedarEvalError, EntityRef, type CedarRecord } from './values.ts';
 
@@ -49,6 +50,12 @@ export interface CedarAnswer {
 export interface EvaluatorOptions {
   /** false = Cedar exactly (default); true = Tenet: an erroring forbid denies */
   failClosed?: boolean;
+  /**
+   * With a schema, refuse (RequestValidationError) a request Cedar's request validation refuses: an undeclared
+   * action, a principal or resource type outside its appliesTo, a context that does not conform. Default true,
+   * as cedar-wasm `isAuthorized`.
+   */
+  validateRequest?: boolean;
 }
 /** The long-lived API's answer: the Cedar answer plus what each error was. */
 export interface AuthorizeAnswer extends CedarAnswer {
@@ -60,6 +67,14 @@ export class EvaluatorInputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'EvaluatorInputError';
+  }
+}
+
+/** A request the schema does not allow (Cedar refuses to answer it). */
+export class RequestValidationError extends EvaluatorInputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RequestValidationError';
   }
 }
 
@@ -246,6 +261,7 @@ export function authorize(compiled: CompiledPolicySet, index: EntityLookup, requ
     context,
     index,
   };
+  if (compiled.schema && options.validateRequest !== false) validateRequest(compiled.schema, env);
   const permits: string[] = [];
   const forbids: string[] = [];
   const errors: string[] = [];
@@ -267,6 +283,18 @@ export function authorize(compiled: CompiledPolicySet, index: EntityLookup, requ
   let decision: 'allow' | 'deny' = forbids.length === 0 && permits.length > 0 ? 'allow' : 'deny';
   if (options.failClosed && forbidErrored) decision = 'deny';
   return { decision, reasons: decision === 'allow' ? permits : forbids, errors, errorDetails: errorDetails ?? [] };
+}
+
+function validateRequest(schema: CompiledSchema, env: Env): void {
+  const action = schema.actions.get(env.action.key);
+  if (!action) throw new RequestValidationError(`request's action ${env.action.key} is not declared in the schema`);
+  if (!action.principalTypes.has(env.principal.type)) throw new RequestValidationError(`principal type ${env.principal.type} is not valid for ${env.action.key}`);
+  if (!action.resourceTypes.has(env.resource.type)) throw new RequestValidationError(`resource type ${env.resource.type} is not valid for ${env.action.key}`);
+  const e = enumMismatch(env.principal, schema) ?? enumMismatch(env.resource, schema);
+  if (e) throw new RequestValidationError(e);
+  const contextType = action.context ?? { k: 'Record' as const, attrs: new Map(), required: new Set<string>(), open: false };
+  const m = typeMismatch(env.context, contextType, schema, 'context');
+  if (m) throw new RequestValidationError(`request context does not conform to the schema: ${m}`);
 }
 
 /** Build everything and answer one request (what the differential tests compare with cedar-wasm). */

@@ -13,12 +13,13 @@ export type SType =
   | { k: 'Long' }
   | { k: 'Bool' }
   | { k: 'Set'; el: SType }
-  | { k: 'Record'; attrs: Map<string, SType> }
+  | { k: 'Record'; attrs: Map<string, SType>; required: Set<string>; open: boolean }
   | { k: 'Entity'; name: string }
   | { k: 'Ext'; name: string };
 
 export interface SchemaEntityType {
   name: string;
+  memberOfTypes: Set<string>;
   shape?: SType;
   tags?: SType;
   enumIds?: string[];
@@ -28,6 +29,8 @@ export interface SchemaAction {
   uid: EntityRef;
   parents: EntityRef[];
   context?: SType;
+  principalTypes: Set<string>;
+  resourceTypes: Set<string>;
 }
 
 export interface CompiledSchema {
@@ -46,11 +49,11 @@ export class SchemaError extends Error {
 const EXTENSIONS = new Set(['decimal', 'ipaddr', 'datetime', 'duration']);
 const PRIMITIVES: Record<string, SType> = { String: { k: 'String' }, Long: { k: 'Long' }, Bool: { k: 'Bool' }, Boolean: { k: 'Bool' } };
 
-type JsonType = { type: string; name?: string; element?: JsonType; attributes?: Record<string, JsonType> };
+type JsonType = { type: string; name?: string; element?: JsonType; attributes?: Record<string, JsonType & { required?: boolean }>; additionalAttributes?: boolean };
 type JsonNamespace = {
   commonTypes?: Record<string, JsonType>;
   entityTypes?: Record<string, { memberOfTypes?: string[]; shape?: JsonType; tags?: JsonType; enum?: string[] }>;
-  actions?: Record<string, { memberOf?: Array<{ id: string; type?: string }>; appliesTo?: { context?: JsonType } | null }>;
+  actions?: Record<string, { memberOf?: Array<{ id: string; type?: string }>; appliesTo?: { context?: JsonType; principalTypes?: string[]; resourceTypes?: string[] } | null }>;
 };
 
 const qualify = (ns: string, name: string): string => (ns ? `${ns}::${name}` : name);
@@ -111,8 +114,12 @@ export function compileSchema(schema: string | Record<string, unknown>): Compile
         return { k: 'Set', el: resolveType(ns, t.element!) };
       case 'Record': {
         const attrs = new Map<string, SType>();
-        for (const [a, at] of Object.entries(t.attributes ?? {})) attrs.set(a, resolveType(ns, at));
-        return { k: 'Record', attrs };
+        const required = new Set<string>();
+        for (const [a, at] of Object.entries(t.attributes ?? {})) {
+          attrs.set(a, resolveType(ns, at));
+          if (at.required !== false) required.add(a);
+        }
+        return { k: 'Record', attrs, required, open: t.additionalAttributes === true };
       }
       case 'Entity':
         return resolveName(ns, t.name!, true);
@@ -126,6 +133,10 @@ export function compileSchema(schema: string | Record<string, unknown>): Compile
     }
   };
 
+  const entityName = (ns: string, name: string): string => {
+    const t = resolveName(ns, name, true);
+    return t.k === 'Entity' ? t.name : name;
+  };
   const entityTypes = new Map<string, SchemaEntityType>();
   const actions = new Map<string, SchemaAction>();
   for (const [ns, def] of Object.entries(json)) {
@@ -133,6 +144,7 @@ export function compileSchema(schema: string | Record<string, unknown>): Compile
       const q = qualify(ns, name);
       entityTypes.set(q, {
         name: q,
+        memberOfTypes: new Set((et.memberOfTypes ?? []).map((m) => entityName(ns, m))),
         shape: et.shape ? resolveType(ns, et.shape) : undefined,
         tags: et.tags ? resolveType(ns, et.tags) : undefined,
         enumIds: et.enum,
@@ -143,7 +155,13 @@ export function compileSchema(schema: string | Record<string, unknown>): Compile
       const uid = new EntityRef(actionType, id);
       const parents = (a.memberOf ?? []).map((p) => new EntityRef(p.type ? (p.type.includes('::') || !ns ? p.type : qualify(ns, p.type)) : actionType, p.id));
       const ctx = a.appliesTo?.context;
-      actions.set(uid.key, { uid, parents, context: ctx ? resolveType(ns, ctx) : undefined });
+      actions.set(uid.key, {
+        uid,
+        parents,
+        context: ctx ? resolveType(ns, ctx) : undefined,
+        principalTypes: new Set((a.appliesTo?.principalTypes ?? []).map((m) => entityName(ns, m))),
+        resourceTypes: new Set((a.appliesTo?.resourceTypes ?? []).map((m) => entityName(ns, m))),
+      });
     }
   }
   return { entityTypes, actions };
