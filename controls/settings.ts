@@ -38,12 +38,18 @@ export const controlSettingsSchema = z
           .array(
             z.object({
               accountId: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
-              regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like ap-south-1')).min(1),
+              /**
+               * Regions always read (the first is the account's home: STS, EC2 DescribeRegions, S3 ListBuckets);
+               * every other enabled region is discovered and read too (aws.discoverRegions).
+               */
+              regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like ap-south-1')).min(1).optional(),
               roleArn: z.string().startsWith('arn:aws').optional(),
               externalId: z.string().optional(),
             }),
           )
           .min(1),
+        /** Read every enabled region of each account (EC2 DescribeRegions), not only the listed ones. */
+        discoverRegions: z.boolean().default(true),
         /** Only for tests and local emulators: every AWS client talks to this endpoint. */
         endpoint: z.string().url().optional(),
         requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),

@@ -45,7 +45,9 @@ export default defineControl({
       if (unrecorded.length) add(`the AWS Config recorder in account ${where.accountId} ${where.region} does not record ${unrecorded.join(', ')}`);
       // Freshness: the recorder's last status change (DescribeConfigurationRecorderStatus) or, from a snapshot
       // file, the newest configurationItemCaptureTime of the region (the recorder's own item included).
-      const last = [...active.map((r) => r.lastStatusChangeTime), ...active.map((r) => captured.get(`${r.accountId}|${r.region}|${r.id}`)), where.lastCaptureTime]
+      // A live status is the recorder's own word; capture times stand in only where there is none (snapshot files).
+      const statusTimes = active.map((r) => r.lastStatusChangeTime).filter((t): t is string => !!t);
+      const last = (statusTimes.length ? statusTimes : [...active.map((r) => captured.get(`${r.accountId}|${r.region}|${r.id}`)), where.lastCaptureTime])
         .filter((t): t is string => !!t && Date.parse(t) > 0)
         .sort()
         .pop();

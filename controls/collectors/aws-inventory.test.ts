@@ -73,6 +73,16 @@ afterEach(async () => {
 });
 
 async function setup(w: AwsWorld = world(), options: Partial<AwsInventoryOptions> = {}) {
+  // An account read in fewer regions than the world holds has only those enabled (DescribeRegions), and only
+  // their buckets (ListBuckets).
+  for (const a of options.accounts ?? []) {
+    const account = w.accounts[a.accountId];
+    if (!account || !a.regions || account.enabledRegions) continue;
+    account.enabledRegions = a.regions;
+    account.buckets ??= a.regions.flatMap((r) =>
+      (account.regions[r]?.configItems ?? []).filter((i) => i.resourceType === 'AWS::S3::Bucket').map((i) => ({ name: String(i.resourceId), region: r })),
+    );
+  }
   loopback = await startAwsLoopback(w);
   const logs: unknown[] = [];
   const source = createAwsInventorySource({
@@ -103,6 +113,11 @@ const find = (s: InventorySlice, id: string): InventoryItem => {
   return found;
 };
 const ALL_BUCKETS = ['bucket-1-eu-west-1', 'bucket-1-us-east-1', 'bucket-2-eu-west-1', 'bucket-2-us-east-1'];
+/** The S3 cross-check's error for a bucket ListBuckets names that the AWS Config read lost. */
+const lostBucket = (account: string, region: string, bucket: string) => ({
+  source: `aws:${account}:${region}:S3.ListBuckets`,
+  message: `bucket ${bucket} exists (S3 ListBuckets) in ${region} but AWS Config could not be read completely there`,
+});
 
 describe('createAwsInventorySource over the wire', () => {
   it('reads two accounts × two regions, assuming the role of the second account once', async () => {
@@ -114,7 +129,7 @@ describe('createAwsInventorySource over the wire', () => {
     expect(ids(slice)).toEqual(ALL_BUCKETS);
     const b = find(slice, 'bucket-2-us-east-1');
     expect(b).toMatchObject({ accountId: B, awsRegion: US, arn: `arn:aws:test:${US}:${B}:bucket-2-us-east-1`, configurationItemCaptureTime: '2026-11-01T10:00:00.000Z' });
-    // Tags come from SelectResourceConfig (BatchGet items carry none); the tag wins over the account mapping.
+    // Tags come from SelectResourceConfig (BatchGet items carry none); a production tag adds scope to the staging account.
     expect(b.tags).toEqual({ environment: 'Production', team: 'core' });
     expect(b.environment).toBe('production');
 
@@ -128,7 +143,8 @@ describe('createAwsInventorySource over the wire', () => {
       "SELECT resourceId, resourceType, resourceName, arn, awsRegion, accountId, tags WHERE resourceType IN ('AWS::S3::Bucket')",
     );
     // Nothing else was asked for, so nothing else was called.
-    expect(new Set(lb.calls.map((c) => c.operation))).toEqual(new Set(['AssumeRole', 'SelectResourceConfig', 'BatchGetResourceConfig']));
+    // (and the enabled regions of each account, and S3's own list of buckets to cross-check Config's).
+    expect(new Set(lb.calls.map((c) => c.operation))).toEqual(new Set(['AssumeRole', 'DescribeRegions', 'SelectResourceConfig', 'BatchGetResourceConfig', 'ListBuckets']));
 
     // A second read reuses the assumed-role credentials.
     await source.read(['AWS::S3::Bucket']);
@@ -143,8 +159,8 @@ describe('createAwsInventorySource over the wire', () => {
     const slice = await source.read(['AWS::S3::Bucket']);
     expect(ids(slice)).toEqual(['bucket-1-eu-west-1', 'bucket-1-us-east-1', 'untagged']);
     expect(find(slice, 'untagged').environment).toBe('development');
-    expect(slice.errors.map((e) => e.source).sort()).toEqual([`aws:${B}:${EU}:STS.AssumeRole`, `aws:${B}:${US}:STS.AssumeRole`]);
-    expect(slice.errors[0].message).toMatch(/AccessDenied/);
+    expect(slice.errors.map((e) => e.source).sort()).toEqual([`aws:${B}:${EU}:EC2.DescribeRegions`, `aws:${B}:${EU}:S3.ListBuckets`, `aws:${B}:${EU}:STS.AssumeRole`, `aws:${B}:${US}:STS.AssumeRole`]);
+    for (const e of slice.errors) expect(e.message).toMatch(/AccessDenied/);
   });
 
   it('pages through SelectResourceConfig, DescribeLogGroups and GetRoutes', async () => {
@@ -173,7 +189,7 @@ describe('createAwsInventorySource over the wire', () => {
     expect(ids(slice, 'AWS::ApiGatewayV2::Api')).toEqual([]);
 
     const count = (op: string) => lb.calls.filter((c) => c.operation === op).length;
-    expect(count('SelectResourceConfig')).toBe(6); // 12 keys (6 buckets, 5 groups, 1 API) at 2 a page
+    expect(count('SelectResourceConfig')).toBe(4); // 7 keys (6 buckets, 1 API) at 2 a page: log groups are not asked of AWS Config
     expect(count('DescribeLogGroups')).toBe(3); // 5 groups
     expect(count('GetRoutes')).toBe(3); // 5 routes
     const route = find(slice, `r1-1-${EU}`);
@@ -201,7 +217,10 @@ describe('createAwsInventorySource over the wire', () => {
     const { lb, source } = await setup(world(), { accounts: [{ accountId: A, regions: [EU] }] });
     lb.faults.unprocessed(1, Infinity);
     const slice = await source.read(['AWS::S3::Bucket', 'AWS::DynamoDB::Table']);
-    expect(slice.errors).toEqual([{ source: `aws:${A}:${EU}:ConfigService.BatchGetResourceConfig`, message: expect.stringMatching(/1 resource key\(s\) still unprocessed after 5 attempts/) }]);
+    expect(slice.errors).toEqual([
+      { source: `aws:${A}:${EU}:ConfigService.BatchGetResourceConfig`, message: expect.stringMatching(/1 resource key\(s\) still unprocessed after 5 attempts/) },
+      lostBucket(A, EU, 'bucket-1-eu-west-1'),
+    ]);
     expect(lb.calls.filter((c) => c.operation === 'BatchGetResourceConfig')).toHaveLength(5);
   });
 
@@ -231,9 +250,12 @@ describe('createAwsInventorySource over the wire', () => {
     const bySource = Object.fromEntries(slice.errors.map((e) => [e.source, e.message]));
     expect(Object.keys(bySource).sort()).toEqual([
       `aws:${A}:${EU}:ConfigService.SelectResourceConfig`,
+      `aws:${A}:${EU}:S3.ListBuckets`,
       `aws:${A}:${US}:Lambda.GetFunctionConfiguration`,
       `aws:${B}:${US}:ConfigService.BatchGetResourceConfig`,
+      `aws:${B}:${US}:S3.ListBuckets`,
     ]);
+    expect(slice.errors).toEqual(expect.arrayContaining([lostBucket(A, EU, 'bucket-1-eu-west-1'), lostBucket(B, US, 'bucket-2-us-east-1')]));
     expect(bySource[`aws:${A}:${EU}:ConfigService.SelectResourceConfig`]).toMatch(/^ThrottlingException: Rate exceeded \(HTTP 400, 3 attempts\)$/);
     expect(bySource[`aws:${B}:${US}:ConfigService.BatchGetResourceConfig`]).toMatch(/HTTP 500, 3 attempts/);
     expect(bySource[`aws:${A}:${US}:Lambda.GetFunctionConfiguration`]).toMatch(/^function fn-1-us-east-1: ServiceException/);
@@ -255,7 +277,8 @@ describe('createAwsInventorySource over the wire', () => {
     const slice = await source.read(['AWS::S3::Bucket']);
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(ids(slice)).toEqual(['bucket-1-us-east-1']);
-    expect(slice.errors).toHaveLength(1);
+    expect(slice.errors).toHaveLength(2);
+    expect(slice.errors[1]).toEqual(lostBucket(A, EU, 'bucket-1-eu-west-1'));
     expect(slice.errors[0].source).toBe(`aws:${A}:${EU}:ConfigService.SelectResourceConfig`);
     expect(slice.errors[0].message).toMatch(/^TimeoutError: a request has exceeded the configured 200 ms requestTimeout/);
     expect(lb.calls.filter((c) => c.operation === 'SelectResourceConfig' && c.region === EU)).toHaveLength(2);
@@ -277,7 +300,7 @@ describe('createAwsInventorySource over the wire', () => {
     lb.faults.malformed('BatchGetResourceConfig', Infinity).malformed('DescribeTimeToLive', Infinity);
     const slice = await source.read(['AWS::S3::Bucket']);
     expect(slice.items).toEqual([]);
-    expect(slice.errors).toEqual([{ source: `aws:${A}:${EU}:ConfigService.BatchGetResourceConfig`, message: expect.stringMatching(/does not parse/) }]);
+    expect(slice.errors).toEqual([{ source: `aws:${A}:${EU}:ConfigService.BatchGetResourceConfig`, message: expect.stringMatching(/does not parse/) }, lostBucket(A, EU, 'bucket-1-eu-west-1')]);
     expect(slice.errors[0].message.length).toBeLessThan(300);
 
     lb.faults.clear().malformed('DescribeTimeToLive', Infinity);
@@ -292,7 +315,7 @@ describe('createAwsInventorySource over the wire', () => {
     lb.faults.brokenPagination('SelectResourceConfig');
     const broken = await source.read(['AWS::S3::Bucket', 'AWS::DynamoDB::Table']);
     expect(broken.items).toEqual([]);
-    expect(broken.errors).toEqual([{ source: `aws:${A}:${EU}:ConfigService.SelectResourceConfig`, message: expect.stringMatching(/pagination did not end/) }]);
+    expect(broken.errors).toEqual([{ source: `aws:${A}:${EU}:ConfigService.SelectResourceConfig`, message: expect.stringMatching(/pagination did not end/) }, lostBucket(A, EU, 'bucket-1-eu-west-1')]);
     expect(lb.calls.filter((c) => c.operation === 'SelectResourceConfig').length).toBeLessThanOrEqual(3);
 
     lb.faults.clear().brokenPagination('GetRoutes').brokenPagination('DescribeLogGroups');
@@ -355,25 +378,21 @@ describe('createAwsInventorySource over the wire', () => {
       ContinuousBackupsDescription: { pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'DISABLED' } },
     });
     expect(find(slice, `/aws/lambda/fn-1-${EU}`).configuration.retentionInDays).toBe(30);
-    expect(find(slice, 'recorded-group').configuration.retentionInDays).toBe(7); // Config's value is kept
+    // AWS Config records no log group: the service's answer is the evidence, whatever an item says.
+    expect(find(slice, 'recorded-group').configuration.retentionInDays).toBe(400);
     expect(find(slice, 'forever-group').configuration).not.toHaveProperty('retentionInDays');
 
     const tablesAsked = (op: string) => lb.calls.filter((c) => c.operation === op).map((c) => c.input?.TableName).sort();
     expect(tablesAsked('DescribeTimeToLive')).toEqual(['table-1-eu-west-1', 'table-1-us-east-1']);
     expect(tablesAsked('DescribeContinuousBackups')).toEqual(['table-1-eu-west-1', 'table-1-us-east-1']);
     expect(lb.calls.filter((c) => c.operation === 'DescribeLogGroups').map((c) => c.region).sort()).toEqual([EU, US]);
+    expect(lb.calls.filter((c) => c.operation === 'SelectResourceConfig').map((c) => c.input?.Expression)).not.toContainEqual(expect.stringContaining('AWS::Logs::LogGroup'));
 
-    // Once every group has its retention recorded, DescribeLogGroups is not called at all.
-    for (const r of [EU, US]) {
-      for (const i of w.accounts[A].regions[r].configItems) {
-        if (i.resourceType === 'AWS::Logs::LogGroup') i.configuration = { ...(i.configuration as object), retentionInDays: 14 };
-      }
-    }
-    const before = lb.calls.length;
+    // A group only the service knows (Config never records one) is read too, in its account's environment.
+    w.accounts[A].regions[US].logGroups!.push({ logGroupName: '/aws/lambda/new-function' });
     const groups = await source.read(['AWS::Logs::LogGroup']);
     expect(groups.errors).toEqual([]);
-    expect(groups.items.map((g) => g.configuration.retentionInDays)).toEqual([14, 14, 14, 14]);
-    expect(lb.calls.slice(before).map((c) => c.operation)).not.toContain('DescribeLogGroups');
+    expect(find(groups, '/aws/lambda/new-function')).toMatchObject({ accountId: A, awsRegion: US, configuration: { logGroupName: '/aws/lambda/new-function' } });
   });
 
   it('reports a GetRoutes failure for an API and still returns the routes of the others', async () => {

@@ -1,8 +1,12 @@
 import { ApiGatewayV2Client, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
+import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   BatchGetResourceConfigCommand,
   ConfigServiceClient,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
   SelectResourceConfigCommand,
   type ConfigServiceClientConfig,
   type ResourceKey,
@@ -12,7 +16,8 @@ import { DescribeContinuousBackupsCommand, DescribeTimeToLiveCommand, DynamoDBCl
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { InventoryItem, InventorySlice } from '../define-control.ts';
-import { normaliseConfigurationItem, type EnvironmentMapping } from '../inventory/config-item.ts';
+import { environmentOf, normaliseConfigurationItem, type EnvironmentMapping } from '../inventory/config-item.ts';
+import { CONFIG_RECORDER } from '../inventory/resource-types.ts';
 import type { InventorySource } from './inventory-source.ts';
 import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
 
@@ -22,6 +27,13 @@ import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
  * (Lambda environment variable names, DynamoDB TTL and point-in-time recovery, log-group retention,
  * API Gateway v2 routes). Every account × region is read on its own: a failing call becomes an entry in
  * `errors` naming `aws:<account>:<region>:<Service>.<Operation>`, and the rest is still read.
+ *
+ * Issue 18: every enabled region is read (EC2 DescribeRegions, plus the listed ones), not only the listed ones;
+ * what AWS Config does not record is read from the services for every resource (log groups: DescribeLogGroups,
+ * routes: GetRoutes, Lambda environment: GetFunctionConfiguration); the recorder of each region is read
+ * (DescribeConfigurationRecorders + ...Status) so a type it does not record is an error, not an absence; and the
+ * buckets S3 ListBuckets (global) lists are cross-checked with the ones AWS Config reported: a bucket Config does
+ * not report is an error naming its region (GetBucketLocation), never silently absent.
  */
 
 type CredentialsOption = NonNullable<ConfigServiceClientConfig['credentials']>;
@@ -29,7 +41,8 @@ type Identity = { accessKeyId: string; secretAccessKey: string; sessionToken?: s
 
 export interface AwsAccountTarget {
   accountId: string;
-  regions: string[];
+  /** Regions read whatever DescribeRegions says; the first is the account's home (STS, EC2, S3 ListBuckets). */
+  regions?: string[];
   /** Role to assume in this account (STS AssumeRole with the base credentials); without it the base credentials are used. */
   roleArn?: string;
   externalId?: string;
@@ -60,6 +73,8 @@ export interface AwsInventoryOptions {
   retryDelayMs?: number;
   /** Account × region pairs read at once; default 4. */
   concurrency?: number;
+  /** Read every enabled region (EC2 DescribeRegions) besides the listed ones; default true. */
+  discoverRegions?: boolean;
   logger?: AwsInventoryLogger;
 }
 
@@ -68,6 +83,7 @@ const API = 'AWS::ApiGatewayV2::Api';
 const LAMBDA = 'AWS::Lambda::Function';
 const TABLE = 'AWS::DynamoDB::Table';
 const LOG_GROUP = 'AWS::Logs::LogGroup';
+const BUCKET = 'AWS::S3::Bucket';
 const REDACTED = '[redacted]';
 const MAX_PAGES = 1000;
 const BATCH_SIZE = 100;
@@ -107,7 +123,7 @@ export function createAwsInventorySource(options: AwsInventoryOptions): Inventor
           },
           masterCredentials: baseCredentials,
           // STS in the account's first region: one AssumeRole per account, not per region.
-          clientConfig: clientConfig(account.regions[0] ?? 'us-east-1'),
+          clientConfig: clientConfig(homeRegion(account)),
         }) as () => Promise<Identity>,
       );
       roleCredentials.set(account.accountId, provider);
@@ -119,7 +135,13 @@ export function createAwsInventorySource(options: AwsInventoryOptions): Inventor
     name: 'aws',
     async read(types, readOptions = {}) {
       const plan = planFor(types);
-      const targets = options.accounts.flatMap((account) => account.regions.map((region) => ({ account, region })));
+      const errors: InventorySlice['errors'] = [];
+      // 1. The regions of each account: the listed ones and every enabled one.
+      const perAccount = await mapLimit(options.accounts, options.concurrency ?? 4, async (account) => ({
+        account,
+        regions: await regionsOf(account, credentialsFor(account), errors, readOptions.signal),
+      }));
+      const targets = perAccount.flatMap(({ account, regions }) => regions.map((region) => ({ account, region })));
       const slices = await mapLimit(targets, options.concurrency ?? 4, ({ account, region }) =>
         readRegion({
           account,
@@ -133,23 +155,131 @@ export function createAwsInventorySource(options: AwsInventoryOptions): Inventor
           log,
         }),
       );
-      const slice: InventorySlice = { items: slices.flatMap((s) => s.items), errors: slices.flatMap((s) => s.errors) };
+      const slice: InventorySlice = {
+        items: slices.flatMap((s) => s.items),
+        errors: [...errors, ...slices.flatMap((s) => s.errors)],
+        regions: targets.map(({ account, region }) => ({ accountId: account.accountId, region })),
+      };
+      // 2. S3 is global: every bucket ListBuckets names must have come from AWS Config, in its real region.
+      if (plan.wanted.has(BUCKET)) {
+        await mapLimit(perAccount, options.concurrency ?? 4, ({ account, regions }) =>
+          crossCheckBuckets({ account, regions, credentials: credentialsFor(account), clientConfig: clientConfig(homeRegion(account)), slice, signal: readOptions.signal, log }),
+        );
+      }
       log?.debug({ types, items: slice.items.length, errors: slice.errors.length }, 'aws inventory read');
       return slice;
     },
   };
+
+  /** The listed regions, plus every enabled one (EC2 DescribeRegions); a failed discovery is an error, the listed ones are still read. */
+  async function regionsOf(account: AwsAccountTarget, credentials: CredentialsOption, errors: InventorySlice['errors'], signal?: AbortSignal): Promise<string[]> {
+    const listed = account.regions ?? [];
+    if (options.discoverRegions === false) return listed.length ? listed : [homeRegion(account)];
+    const home = homeRegion(account);
+    const ec2 = new EC2Client({ ...clientConfig(home), credentials });
+    try {
+      const res = await ec2.send(new DescribeRegionsCommand({ AllRegions: false }), { abortSignal: signal });
+      const enabled = (res.Regions ?? [])
+        .filter((r) => r.RegionName && (r.OptInStatus === undefined || r.OptInStatus === 'opt-in-not-required' || r.OptInStatus === 'opted-in'))
+        .map((r) => r.RegionName!);
+      if (enabled.length === 0) throw new Error('DescribeRegions answered no enabled region');
+      const unknown = listed.filter((r) => !enabled.includes(r));
+      // A listed region the account has not enabled cannot be read: say so rather than report it empty.
+      for (const r of unknown) errors.push({ source: `aws:${account.accountId}:${r}:EC2.DescribeRegions`, message: `region ${r} is listed in the settings but not enabled in the account` });
+      return [...new Set([...listed.filter((r) => enabled.includes(r)), ...enabled])];
+    } catch (err) {
+      const message = describeError(err);
+      errors.push({ source: `aws:${account.accountId}:${home}:EC2.DescribeRegions`, message: `enabled regions unknown, only the listed ones were read: ${message}` });
+      log?.warn({ source: `aws:${account.accountId}:${home}:EC2.DescribeRegions`, error: message }, 'aws inventory call failed');
+      return listed.length ? listed : [home];
+    } finally {
+      ec2.destroy();
+    }
+  }
+}
+
+const homeRegion = (account: AwsAccountTarget) => account.regions?.[0] ?? 'us-east-1';
+
+/**
+ * Buckets S3 lists for the account that AWS Config did not report are errors of the S3 controls (naming the
+ * bucket's region), and a reported bucket without a region gets the one S3 gives.
+ */
+async function crossCheckBuckets(props: {
+  account: AwsAccountTarget;
+  regions: string[];
+  credentials: CredentialsOption;
+  clientConfig: Record<string, unknown>;
+  slice: InventorySlice;
+  signal?: AbortSignal;
+  log?: AwsInventoryLogger;
+}): Promise<void> {
+  const { account, slice } = props;
+  const home = homeRegion(account);
+  const fail = (operation: string, region: string, message: string) => {
+    slice.errors.push({ source: `aws:${account.accountId}:${region}:${operation}`, message });
+    props.log?.warn({ source: `aws:${account.accountId}:${region}:${operation}`, error: message }, 'aws inventory call failed');
+  };
+  // Path-style addressing: bucket names never become host names (and a test endpoint works).
+  const s3 = new S3Client({ ...props.clientConfig, credentials: props.credentials, forcePathStyle: true });
+  try {
+    const listed: Array<{ name: string; region?: string }> = [];
+    try {
+      await paginate(async (token) => {
+        const page = await s3.send(new ListBucketsCommand({ ContinuationToken: token, MaxBuckets: 1000 }), { abortSignal: props.signal });
+        for (const b of page.Buckets ?? []) if (b.Name) listed.push({ name: b.Name, region: b.BucketRegion || undefined });
+        return page.ContinuationToken;
+      });
+    } catch (err) {
+      fail('S3.ListBuckets', home, `cannot tell whether AWS Config reported every bucket: ${describeError(err)}`);
+      return;
+    }
+    const reported = new Map(
+      slice.items.filter((i) => i.resourceType === BUCKET && i.accountId === account.accountId).map((i) => [String(i.configuration.name ?? i.resourceName ?? i.resourceId), i]),
+    );
+    await mapLimit(listed, CALLS_AT_ONCE, async (b) => {
+      const item = reported.get(b.name);
+      if (item && item.awsRegion !== 'global') return;
+      let region = b.region;
+      if (!region) {
+        try {
+          const loc = await s3.send(new GetBucketLocationCommand({ Bucket: b.name }), { abortSignal: props.signal });
+          // S3 answers no constraint for us-east-1 and the legacy "EU" for eu-west-1.
+          region = !loc.LocationConstraint ? 'us-east-1' : loc.LocationConstraint === 'EU' ? 'eu-west-1' : loc.LocationConstraint;
+        } catch (err) {
+          fail('S3.GetBucketLocation', home, `bucket ${b.name}: ${describeError(err)}`);
+          return;
+        }
+      }
+      if (item) {
+        item.awsRegion = region;
+        return;
+      }
+      const configFailed = slice.errors.some((e) => e.source.startsWith(`aws:${account.accountId}:${region}:ConfigService.`) || e.source.startsWith(`aws:${account.accountId}:${region}:STS.`));
+      const why = !props.regions.includes(region)
+        ? `region ${region} was not read`
+        : configFailed
+          ? 'AWS Config could not be read completely there'
+          : 'AWS Config did not report it (is the recorder recording AWS::S3::Bucket there?)';
+      fail('S3.ListBuckets', region, `bucket ${b.name} exists (S3 ListBuckets) in ${region} but ${why}`);
+    });
+  } finally {
+    s3.destroy();
+  }
 }
 
 interface Plan {
   /** types asked for: only these leave the collector */
   wanted: Set<string>;
-  /** types selected from AWS Config (routes are not: they are read from their APIs) */
+  /** types selected from AWS Config (routes, log groups and recorders are not: they are read from their APIs) */
   select: string[];
 }
 
+/** Read from their own APIs: AWS Config records no route and no log group; the recorder is described, not recorded. */
+const FROM_SERVICE_APIS = new Set([ROUTE, LOG_GROUP, CONFIG_RECORDER]);
+
 function planFor(types: string[]): Plan {
   const wanted = new Set(types);
-  const select = new Set([...wanted].filter((t) => t !== ROUTE));
+  const select = new Set([...wanted].filter((t) => !FROM_SERVICE_APIS.has(t)));
   if (wanted.has(ROUTE)) select.add(API);
   return { wanted, select: [...select] };
 }
@@ -177,7 +307,7 @@ async function readRegion(ctx: RegionContext): Promise<InventorySlice> {
     errors.push({ source: source(operation), message });
     ctx.log?.warn({ source: source(operation), error: message }, 'aws inventory call failed');
   };
-  if (plan.select.length === 0) return { items: [], errors };
+  if (plan.wanted.size === 0) return { items: [], errors };
   if (signal?.aborted) {
     fail('ConfigService.SelectResourceConfig', new Error('read aborted'));
     return { items: [], errors };
@@ -197,13 +327,21 @@ async function readRegion(ctx: RegionContext): Promise<InventorySlice> {
   const clients = new Clients(config);
   const send = { abortSignal: signal };
   try {
+    // 0. The recorder, and what the services hold that AWS Config does not record.
+    const described: InventoryItem[] = [];
+    await Promise.all([
+      plan.wanted.has(CONFIG_RECORDER) ? readRecorders(clients, ctx, send, fail).then((r) => described.push(...r)) : undefined,
+      plan.wanted.has(LOG_GROUP) ? readLogGroups(clients, ctx, send, fail).then((g) => described.push(...g)) : undefined,
+    ]);
+    if (plan.select.length === 0) return { items: described, errors };
+
     // 1. Keys and tags of the resources of the selected types.
     let keys: Array<{ key: ResourceKey; tags: unknown }>;
     try {
       keys = await selectKeys(clients.config(), plan.select, send);
     } catch (err) {
       fail('ConfigService.SelectResourceConfig', err);
-      return { items: [], errors };
+      return { items: described, errors };
     }
 
     // 2. Full items, 100 keys at a time, retrying unprocessed keys.
@@ -234,14 +372,13 @@ async function readRegion(ctx: RegionContext): Promise<InventorySlice> {
     await Promise.all([
       fillLambdaEnvironment(clients, items.filter((i) => i.resourceType === LAMBDA && plan.wanted.has(LAMBDA)), send, fail),
       fillDynamoDb(clients, items.filter((i) => i.resourceType === TABLE && plan.wanted.has(TABLE)), send, fail),
-      fillLogRetention(clients, items.filter((i) => i.resourceType === LOG_GROUP && plan.wanted.has(LOG_GROUP)), send, fail),
       plan.wanted.has(ROUTE) ? readRoutes(clients, items.filter((i) => i.resourceType === API), send, fail).then((r) => routes.push(...r)) : undefined,
     ]);
 
     // Lambda environment values are secrets: whatever the source, only the names leave the collector.
     for (const item of items) if (item.resourceType === LAMBDA) redactLambdaEnvironment(item);
 
-    return { items: [...items.filter((i) => plan.wanted.has(i.resourceType)), ...routes], errors };
+    return { items: [...described, ...items.filter((i) => plan.wanted.has(i.resourceType)), ...routes], errors };
   } finally {
     clients.destroy();
   }
@@ -363,24 +500,93 @@ async function fillDynamoDb(clients: Clients, tables: InventoryItem[], send: Sen
   await mapLimit(jobs, CALLS_AT_ONCE, (job) => job());
 }
 
-/** Log groups: `configuration.retentionInDays`. A group without retention never expires: it stays absent. */
-async function fillLogRetention(clients: Clients, groups: InventoryItem[], send: SendOptions, fail: Fail): Promise<void> {
-  const missing = groups.filter((g) => g.configuration.retentionInDays === undefined || g.configuration.retentionInDays === null);
-  if (missing.length === 0) return;
-  const retention = new Map<string, number | undefined>();
+/**
+ * Log groups, which AWS Config does not record: every group of the region from DescribeLogGroups, as an item whose
+ * `configuration` holds the API's fields (`retentionInDays` absent: never expires). The environment comes from
+ * the settings' mapping (log-group tags are not read).
+ */
+async function readLogGroups(clients: Clients, ctx: RegionContext, send: SendOptions, fail: Fail): Promise<InventoryItem[]> {
+  const out: InventoryItem[] = [];
+  const capturedAt = new Date().toISOString();
   try {
     await paginate(async (token) => {
       const page = await clients.logs().send(new DescribeLogGroupsCommand({ nextToken: token, limit: 50 }), send);
-      for (const g of page.logGroups ?? []) if (g.logGroupName) retention.set(g.logGroupName, g.retentionInDays);
+      for (const g of page.logGroups ?? []) {
+        if (!g.logGroupName) continue;
+        const arn = g.logGroupArn ?? `arn:aws:logs:${ctx.region}:${ctx.account.accountId}:log-group:${g.logGroupName}`;
+        const item: InventoryItem = {
+          resourceType: LOG_GROUP,
+          resourceId: g.logGroupName,
+          resourceName: g.logGroupName,
+          awsRegion: ctx.region,
+          accountId: ctx.account.accountId,
+          arn,
+          tags: {},
+          configuration: {
+            logGroupName: g.logGroupName,
+            ...(typeof g.retentionInDays === 'number' ? { retentionInDays: g.retentionInDays } : {}),
+            ...(typeof g.storedBytes === 'number' ? { storedBytes: g.storedBytes } : {}),
+          },
+          supplementaryConfiguration: {},
+          configurationItemCaptureTime: capturedAt,
+        };
+        const environment = environmentOf(item, ctx.mapping);
+        if (environment) item.environment = environment;
+        out.push(item);
+      }
       return page.nextToken;
     });
   } catch (err) {
     fail('CloudWatchLogs.DescribeLogGroups', err);
-    return;
+    return [];
   }
-  for (const g of missing) {
-    const days = retention.get(nameOf(g, 'logGroupName'));
-    if (typeof days === 'number') g.configuration.retentionInDays = days;
+  return out;
+}
+
+/**
+ * The region's AWS Config recorders (DescribeConfigurationRecorders) as `AWS::Config::ConfigurationRecorder` items,
+ * their status (DescribeConfigurationRecorderStatus) in `supplementaryConfiguration.ConfigurationRecorderStatus`.
+ * No recorder → no item: the region is still in the slice's `regions`, so its types count as not recorded.
+ */
+async function readRecorders(clients: Clients, ctx: RegionContext, send: SendOptions, fail: Fail): Promise<InventoryItem[]> {
+  try {
+    const [recorders, statuses] = await Promise.all([
+      clients.config().send(new DescribeConfigurationRecordersCommand({}), send),
+      clients.config().send(new DescribeConfigurationRecorderStatusCommand({}), send),
+    ]);
+    const capturedAt = new Date().toISOString();
+    return (recorders.ConfigurationRecorders ?? []).map((r) => {
+      const name = r.name ?? 'default';
+      const status = (statuses.ConfigurationRecordersStatus ?? []).find((x) => x.name === name);
+      return {
+        resourceType: CONFIG_RECORDER,
+        resourceId: name,
+        resourceName: name,
+        awsRegion: ctx.region,
+        accountId: ctx.account.accountId,
+        arn: r.arn,
+        tags: {},
+        configuration: JSON.parse(JSON.stringify({ name, roleARN: r.roleARN, recordingGroup: r.recordingGroup ?? {}, recordingMode: r.recordingMode })),
+        supplementaryConfiguration: status
+          ? {
+              ConfigurationRecorderStatus: JSON.parse(
+                JSON.stringify({
+                  recording: status.recording,
+                  lastStatus: status.lastStatus,
+                  lastStatusChangeTime: status.lastStatusChangeTime?.toISOString(),
+                  lastStartTime: status.lastStartTime?.toISOString(),
+                  lastStopTime: status.lastStopTime?.toISOString(),
+                  lastErrorCode: status.lastErrorCode,
+                }),
+              ),
+            }
+          : {},
+        configurationItemCaptureTime: capturedAt,
+      };
+    });
+  } catch (err) {
+    fail('ConfigService.DescribeConfigurationRecorders', err);
+    return [];
   }
 }
 

@@ -27,6 +27,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeFacts>> = {
   'AWS::Cognito::UserPool': { recorded: true },
   'AWS::ApiGatewayV2::Api': { recorded: true },
   'AWS::ApiGatewayV2::Stage': { recorded: true },
+  'AWS::ApiGateway::Stage': { recorded: true },
   'AWS::ApiGatewayV2::Route': { recorded: false, reason: 'AWS Config records no AWS::ApiGatewayV2::Route (routes are read with ApiGatewayV2 GetRoutes)' },
   'AWS::Logs::LogGroup': { recorded: false, reason: 'AWS Config records no AWS::Logs::LogGroup (log groups are read with CloudWatch Logs DescribeLogGroups)' },
   'AWS::Lambda::Function': {

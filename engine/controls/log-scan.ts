@@ -94,7 +94,7 @@ export class LogScanService {
             return fromTemporaryCredentials({
               params: { RoleArn: a.roleArn!, RoleSessionName: 'tenet-log-scan', ...(a.externalId ? { ExternalId: a.externalId } : {}) },
               masterCredentials: base,
-              clientConfig: { region: a.regions[0], ...(settings.aws?.endpoint ? { endpoint: settings.aws.endpoint } : {}) },
+              clientConfig: { region: a.regions?.[0] ?? 'us-east-1', ...(settings.aws?.endpoint ? { endpoint: settings.aws.endpoint } : {}) },
             });
           },
           checkpoints,

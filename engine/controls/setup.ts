@@ -33,6 +33,7 @@ export function inventorySources(settings: ControlSettings, logger?: Logger): In
         endpoint: settings.aws.endpoint,
         requestTimeoutMs: settings.aws.requestTimeoutMs,
         maxAttempts: settings.aws.maxAttempts,
+        discoverRegions: settings.aws.discoverRegions,
         logger: logger ? { warn: (o, m) => logger.warn(o, m), debug: (o, m) => logger.debug(o, m) } : undefined,
       }),
     );
