@@ -12,7 +12,7 @@ import { parseControlSettings, type ControlSettings } from '../../controls/setti
 
 /**
  * The demo environment `tenet serve --demo` checks: the governed platform's production and staging AWS accounts
- * (an AWS Config snapshot of 59 resources), its orders database (in-memory PostgreSQL), and its webhook and order
+ * (an AWS Config snapshot of 61 resources, each account with its recorder), its orders database (in-memory PostgreSQL), and its webhook and order
  * endpoints (a loopback HTTP server). Most controls pass; four fail for real reasons a newcomer can read:
  * - storage.s3-lifecycle: the temporary-attachments bucket expires objects after 30 days, not 14 (§22);
  * - retention.log-groups: /aws/lambda/report-builder never expires;
