@@ -354,7 +354,7 @@ export function summary(r: RunResult): string {
     `cedar-diff: seed=${r.seed} (CEDAR_DIFF_SEED=${r.seed} to replay) worlds=${s.worlds} cases=${s.cases} checked in ${(r.checkMs / 1000).toFixed(1)} s` +
       (r.failures.length ? `, disagreements shrunk in ${((r.elapsedMs - r.checkMs) / 1000).toFixed(1)} s` : ''),
     `outcomes (cedar-wasm): ${fmt(s.outcomes)}`,
-    `refusals (both sides refused): ${fmt(s.refusals) || 'none'}`,
+    `refused by cedar-wasm (the evaluator must refuse too): ${fmt(s.refusals) || 'none'}`,
     `coverage: ${fmt(s.coverage)}`,
     `required constructs not seen: ${missing.join(', ') || 'none'}`,
     `disagreements: ${r.failures.length ? '' : 'none'}`,
