@@ -52,8 +52,16 @@ export const NOT_APPLICABLE = Symbol('not_applicable');
 export interface EvidenceSources {
   /** AWS Config configuration items of these types (normalised). */
   inventory(types: string[]): Promise<InventorySlice | typeof NOT_APPLICABLE>;
-  /** Each configured webhook endpoint, sent an unsigned and a wrongly signed request. */
+  /**
+   * Each configured webhook endpoint, sent an unsigned and a wrongly signed request, one correctly signed with the
+   * configured test secret, and (providers whose signature carries a time) a correctly signed one with an old time.
+   */
   webhookProbes(): Promise<WebhookProbeResult[] | typeof NOT_APPLICABLE>;
+  /**
+   * CORS preflights (`OPTIONS` with each `Origin`) to the configured production URLs (probes.cors). Optional: a
+   * source without it is treated like one that is not configured.
+   */
+  corsProbes?(origins: string[]): Promise<CorsProbeResult[] | typeof NOT_APPLICABLE>;
   /** The configured order API, its buyer fields classified (masked/unmasked/absent); values never kept. */
   orderProbe(): Promise<OrderProbeResult | typeof NOT_APPLICABLE>;
   /** Read-only SQL on the governed platform's database: orders delivered long ago that still hold buyer PII. */
@@ -78,8 +86,24 @@ export interface WebhookProbeResult {
   name: string;
   provider: string;
   url: string;
-  case: 'unsigned' | 'bad-signature';
+  /** signed: correct signature with the test secret (must be accepted); replayed: correct signature, old timestamp */
+  case: 'unsigned' | 'bad-signature' | 'signed' | 'replayed';
   status?: number;
+  error?: string;
+  /** why a case was not sent (no test secret configured; the provider's signature carries no time) */
+  skipped?: string;
+  /** the answers that count as refusing a bad signature (the provider's documented codes, or the settings') */
+  reject?: number[];
+}
+
+export interface CorsProbeResult {
+  url: string;
+  /** the Origin sent (a staging or look-alike origin) */
+  origin: string;
+  status?: number;
+  /** Access-Control-Allow-Origin of the answer, when present */
+  allowOrigin?: string;
+  allowCredentials?: boolean;
   error?: string;
 }
 

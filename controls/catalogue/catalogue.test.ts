@@ -5,7 +5,7 @@ import { parseControlSettings } from '../settings.ts';
 import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
 import type { LogScanEvidence } from './logging-cloudwatch-pii-scan.ts';
 
-const settings = parseControlSettings({ requirements: { redactionFunction: 'pii-redactor' } });
+const settings = parseControlSettings({ requirements: { redactionFunction: 'pii-redactor', productionCorsOrigins: ['https://app.astrix.example'], publicRoutes: ['POST /webhooks/stripe'] } });
 
 let n = 0;
 function item(resourceType: string, env: string | undefined, configuration: Record<string, unknown> = {}, supplementaryConfiguration: Record<string, unknown> = {}, tags: Record<string, string> = {}): InventoryItem {
@@ -47,7 +47,11 @@ function sources(f: Fixture): EvidenceSources {
     orderProbe: f.throws ? boom : async () => f.orders ?? NOT_APPLICABLE,
     unredactedOrders: f.throws ? boom : async () => f.unredacted ?? NOT_APPLICABLE,
     attestations: f.throws ? boom : async () => f.attestations ?? NOT_APPLICABLE,
-    authorize: async () => ({ decision: f.allowWithoutMfa ? 'allow' : 'deny', reasons: [], errors: [] }),
+    // The shipped policies' answers: admin actions allowed with MFA, denied without by the MFA policy.
+    authorize: async (r) =>
+      r.context?.mfa === true || f.allowWithoutMfa
+        ? { decision: 'allow', reasons: ['permit-agency-admin-administration'], errors: [] }
+        : { decision: 'deny', reasons: ['forbid-administration-without-admin-mfa'], errors: [] },
     self: f.throws ? boom : async () => f.self ?? NOT_APPLICABLE,
     logScan: f.throws ? boom : async () => f.logScan ?? NOT_APPLICABLE,
   };
@@ -84,13 +88,14 @@ const scan = (over: Partial<LogScanEvidence> = {}): LogScanEvidence => ({
 
 const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp; error?: Fixture }> = {
   'logging.cloudwatch-pii-scan': {
-    pass: { logScan: scan() },
+    pass: { logScan: scan(), items: [item('AWS::Lambda::Function', 'production', { functionName: 'order-import' })] },
     fail: {
       logScan: scan({
         counts: { in_phone: 2 },
         byGroup: [{ logGroupName: '/aws/lambda/order-import', logStreamName: '2026/11/23/[$LATEST]ab', detector: 'in_phone', count: 2 }],
         samples: [{ logGroupName: '/aws/lambda/order-import', logStreamName: '2026/11/23/[$LATEST]ab', detector: 'in_phone', masked: '98******10', fingerprint: 'f'.repeat(32), timestamp: Date.now() }],
       }),
+      items: [],
     },
     failMessage: /2 in_phone value\(s\) in \/aws\/lambda\/order-import \(stream 2026\/11\/23\/\[\$LATEST\]ab\), e.g. 98\*{6}10/,
     error: { logScan: scan({ errors: [{ source: 'aws:111111111111:ap-south-1:CloudWatchLogs.FilterLogEvents:/aws/lambda/x', message: 'ThrottlingException' }] }) },
@@ -98,7 +103,7 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
   'identity.admin-mfa': {
     pass: { items: [item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'ON' }), item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' }), item('AWS::Cognito::UserPool', 'staging', { MfaConfiguration: 'OFF' })] },
     fail: { items: [item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' })], allowWithoutMfa: true },
-    failMessage: /MFA OPTIONAL and the active policies allow manage_users/,
+    failMessage: /MFA OPTIONAL and the active policies do not show MFA is enforced: manage_users is allowed without MFA/,
   },
   'identity.cognito-deletion-protection': {
     pass: { items: [item('AWS::Cognito::UserPool', 'production', { DeletionProtection: 'ACTIVE' }), item('AWS::Cognito::UserPool', 'staging', { DeletionProtection: 'INACTIVE' })] },
@@ -123,7 +128,7 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
   'storage.s3-lifecycle': {
     pass: { items: [item(BUCKET, 'production', {}, { BucketLifecycleConfiguration: { rules: [{ status: 'Enabled', expirationInDays: 7 }] } }, { 'data-class': 'temporary' })] },
     fail: { items: [item(BUCKET, 'production', {}, { BucketLifecycleConfiguration: { rules: [{ status: 'Enabled', expirationInDays: 30 }] } }, { 'data-class': 'temporary' })] },
-    failMessage: /tagged data-class=temporary but no enabled rule expires objects within 14 days \(shortest 30\)/,
+    failMessage: /tagged data-class=temporary but no enabled rule expires objects across the whole bucket within 14 days \(shortest 30\)/,
   },
   'network.cors-split': {
     pass: { items: [item('AWS::ApiGatewayV2::Api', 'production', { corsConfiguration: { allowOrigins: ['https://app.astrix.example'] } }), item('AWS::ApiGatewayV2::Api', 'staging', { corsConfiguration: { allowOrigins: ['https://staging.astrix.example', 'http://localhost:3000'] } })] },
@@ -133,17 +138,30 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
   'network.default-route-hardened': {
     pass: { items: [{ ...item('AWS::ApiGatewayV2::Api', 'production'), resourceId: 'api1' }, item('AWS::ApiGatewayV2::Route', undefined, { apiId: 'api1', routeKey: '$default', authorizationType: 'JWT' })] },
     fail: { items: [{ ...item('AWS::ApiGatewayV2::Api', 'production'), resourceId: 'api2' }, item('AWS::ApiGatewayV2::Route', undefined, { apiId: 'api2', routeKey: '$default', authorizationType: 'NONE' })] },
-    failMessage: /has a \$default route with authorization NONE/,
+    failMessage: /has a catch-all route \$default with authorization NONE/,
   },
   'logging.api-access-logs': {
     pass: { items: [stage('a1', goodFormat)] },
     fail: { items: [stage('a1', JSON.stringify({ requestId: '$context.requestId', status: '$context.status', email: '$context.authorizer.claims.email' })), stage('a2', undefined)] },
-    failMessage: /logs authorizer claim email/,
+    failMessage: /format logs \$context.authorizer.claims.email, which is not on the PII-safe list/,
   },
   'webhooks.signature-validation': {
-    pass: { webhooks: [{ name: 'stripe', provider: 'stripe', url: 'https://h/stripe', case: 'unsigned', status: 401 }, { name: 'stripe', provider: 'stripe', url: 'https://h/stripe', case: 'bad-signature', status: 403 }] },
-    fail: { webhooks: [{ name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'unsigned', status: 401 }, { name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'bad-signature', status: 200 }] },
-    failMessage: /whatsapp webhook wa answered 200 to an wrongly signed request/,
+    pass: {
+      webhooks: [
+        { name: 'stripe', provider: 'stripe', url: 'https://h/stripe', case: 'unsigned', status: 400, reject: [400, 401, 403] },
+        { name: 'stripe', provider: 'stripe', url: 'https://h/stripe', case: 'bad-signature', status: 400, reject: [400, 401, 403] },
+        { name: 'stripe', provider: 'stripe', url: 'https://h/stripe', case: 'signed', status: 200, reject: [400, 401, 403] },
+        { name: 'stripe', provider: 'stripe', url: 'https://h/stripe', case: 'replayed', status: 400, reject: [400, 401, 403] },
+      ],
+    },
+    fail: {
+      webhooks: [
+        { name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'unsigned', status: 401 },
+        { name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'bad-signature', status: 200 },
+        { name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'signed', status: 200 },
+      ],
+    },
+    failMessage: /whatsapp webhook wa answered 200 to a wrongly signed request/,
     error: { webhooks: [{ name: 'wa', provider: 'whatsapp', url: 'https://h/wa', case: 'unsigned', error: 'timed out' }] },
   },
   'pii.buyer-masked-by-default': {

@@ -5,6 +5,8 @@ import { finding, inventoryEvidence, label, production, verdict } from './invent
 const POOL = 'AWS::Cognito::UserPool';
 /** The agency-admin actions §7/§28 say need MFA; the probe asks the PDP for each without MFA. */
 const ADMIN_ACTIONS = ['manage_users', 'connect_integration', 'disconnect_integration'] as const;
+/** The policy that must be the reason for the deny without MFA (forbid-administration-without-admin-mfa). */
+const MFA_POLICY = /mfa/i;
 
 const probeEntities = [
   { uid: { type: 'Agency', id: 'tenet:mfa-probe-agency' }, attrs: {}, parents: [] },
@@ -41,43 +43,55 @@ export default defineControl({
   async collect(sources) {
     const inventory = await sources.inventory([POOL]);
     if (inventory === NOT_APPLICABLE) return NOT_APPLICABLE;
-    const optional = inventory.items.some((p) => p.resourceType === POOL && (p.environment === 'production' || p.environment === 'prod') && p.configuration.MfaConfiguration === 'OPTIONAL');
+    const optional = inventory.items.some((p) => p.resourceType === POOL && (p.environment === 'production' || p.environment === 'prod') && (p.configuration.MfaConfiguration ?? p.configuration.mfaConfiguration) !== 'ON');
     if (!optional) return { inventory, policyProbe: null };
     const policyProbe = [];
+    // Both halves: with MFA the admin must be allowed (so a deny-everything policy set proves nothing), without it
+    // denied by the MFA policy itself (so a deny for another reason, or no permit at all, proves nothing either).
     for (const action of ADMIN_ACTIONS) {
-      const d = await sources.authorize({
-        principal: { type: 'User', id: 'tenet:mfa-probe-admin' },
-        action,
-        resource: { type: 'Client', id: 'tenet:mfa-probe-client' },
-        context: { mfa: false },
-        entities: probeEntities,
-      });
-      policyProbe.push({ action, mfa: false, decision: d.decision, reasons: d.reasons, errors: d.errors });
+      for (const mfa of [true, false]) {
+        const d = await sources.authorize({
+          principal: { type: 'User', id: 'tenet:mfa-probe-admin' },
+          action,
+          resource: { type: 'Client', id: 'tenet:mfa-probe-client' },
+          context: { mfa },
+          entities: probeEntities,
+        });
+        policyProbe.push({ action, mfa, decision: d.decision, reasons: d.reasons, errors: d.errors });
+      }
     }
     return { inventory, policyProbe };
   },
   evaluate({ inventory, policyProbe }) {
     const pools = production(inventory, POOL);
     const findings: Finding[] = [];
-    const probeErrors = (policyProbe ?? []).filter((p) => p.errors.length);
-    const policyDenies = policyProbe !== null && policyProbe.every((p) => p.decision === 'deny') && probeErrors.length === 0;
+    // What the probe shows, per action: allowed with MFA, denied without it by a policy about MFA, no errors.
+    const problems: string[] = [];
+    for (const action of ADMIN_ACTIONS) {
+      const withMfa = policyProbe?.find((p) => p.action === action && p.mfa);
+      const without = policyProbe?.find((p) => p.action === action && !p.mfa);
+      if (!withMfa || !without) problems.push(`${action} was not asked with and without MFA`);
+      else if (withMfa.errors.length || without.errors.length) problems.push(`${action} errored (${[...withMfa.errors, ...without.errors].slice(0, 2).join('; ')})`);
+      else if (withMfa.decision !== 'allow') problems.push(`${action} is denied even with MFA, so the deny without MFA proves nothing`);
+      else if (without.decision !== 'deny') problems.push(`${action} is allowed without MFA`);
+      else if (!without.reasons.some((r) => MFA_POLICY.test(r))) problems.push(`${action} without MFA is denied by ${without.reasons.length ? without.reasons.join(', ') : 'no policy (no permit)'}, not by an MFA policy`);
+    }
     for (const pool of pools) {
-      const mfa = pool.configuration.MfaConfiguration;
+      const mfa = pool.configuration.MfaConfiguration ?? pool.configuration.mfaConfiguration;
       if (mfa === 'ON') continue;
       if (mfa === 'OPTIONAL') {
-        if (policyDenies) {
-          findings.push(finding(pool, `user pool ${label(pool)} has MFA OPTIONAL; accepted because the active policies deny ${ADMIN_ACTIONS.join(', ')} without MFA`, 'info'));
+        if (policyProbe !== null && problems.length === 0) {
+          findings.push(finding(pool, `user pool ${label(pool)} has MFA OPTIONAL; accepted because the active policies allow ${ADMIN_ACTIONS.join(', ')} with MFA and their MFA policy denies them without`, 'info'));
         } else {
-          const allowed = (policyProbe ?? []).filter((p) => p.decision === 'allow').map((p) => p.action);
-          findings.push(finding(pool, `user pool ${label(pool)} has MFA OPTIONAL and the active policies ${allowed.length ? `allow ${allowed.join(', ')}` : 'could not be shown to deny admin actions'} without MFA`));
+          findings.push(finding(pool, `user pool ${label(pool)} has MFA OPTIONAL and the active policies do not show MFA is enforced: ${problems.join('; ') || 'not asked'}`));
         }
       } else {
-        findings.push(finding(pool, `user pool ${label(pool)} has MFA ${typeof mfa === 'string' ? mfa : 'not configured'}; production requires ON`));
+        findings.push(finding(pool, `user pool ${label(pool)} has MFA ${typeof mfa === 'string' ? mfa : 'not recorded'}; production requires ON`));
       }
     }
     return verdict(inventory, { inScope: pools.length, findings, what: 'production user pools' });
   },
   remediation:
     'Set MFA to ON for production Cognito user pools (aws cognito-idp set-user-pool-mfa-config --mfa-configuration ON ...). ' +
-    'OPTIONAL is accepted only while Tenet\'s active platform policies deny agency-admin actions (manage_users, connect_integration, disconnect_integration) to sessions without MFA.',
+    'OPTIONAL is accepted only while Tenet\'s active platform policies allow agency-admin actions (manage_users, connect_integration, disconnect_integration) with MFA and their MFA policy (forbid-administration-without-admin-mfa) denies them without it.',
 });

@@ -1,7 +1,7 @@
 import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventorySlice } from '../define-control.ts';
 import type { LogScanEvidence } from '../catalogue/logging-cloudwatch-pii-scan.ts';
 import type { ControlSettings } from '../settings.ts';
-import { probeOrders, probeWebhooks } from './http-probe.ts';
+import { probeCors, probeOrders, probeWebhooks } from './http-probe.ts';
 import { recorderOf, recordingGaps } from '../inventory/recorder.ts';
 import { CONFIG_RECORDER } from '../inventory/resource-types.ts';
 import type { InventorySource } from './inventory-source.ts';
@@ -95,7 +95,11 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
     },
     async webhookProbes() {
       if (!deps.live || settings.probes.webhooks.length === 0) return NOT_APPLICABLE;
-      return probeWebhooks(settings.probes);
+      return probeWebhooks(settings.probes, env);
+    },
+    async corsProbes(origins) {
+      if (!deps.live || !settings.probes.cors) return NOT_APPLICABLE;
+      return probeCors(settings.probes, origins);
     },
     async orderProbe() {
       if (!deps.live || !settings.probes.orders) return NOT_APPLICABLE;

@@ -74,6 +74,7 @@ const DAY_MS = 86_400_000;
 const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
   inventory: 'inventory',
   webhookProbes: 'http-probe',
+  corsProbes: 'http-probe',
   orderProbe: 'http-probe',
   unredactedOrders: 'platform-sql',
   attestations: 'attestations',

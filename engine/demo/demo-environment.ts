@@ -66,7 +66,19 @@ function bucket(account: string, name: string, opts: { lifecycleDays?: number; t
       ...(opts.ownBlock ? { PublicAccessBlockConfiguration: FLAGS } : {}),
       ServerSideEncryptionConfiguration: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }] },
       BucketVersioningConfiguration: { status: 'Enabled' },
-      BucketLifecycleConfiguration: { rules: [{ id: 'retention', status: 'Enabled', expirationInDays: opts.lifecycleDays ?? 365, filter: { prefix: '' } }] },
+      // As AWS Config records a rule: the scope under filter.predicate, -1 for an action the rule does not take.
+      BucketLifecycleConfiguration: {
+        rules: [
+          {
+            id: 'retention',
+            status: 'Enabled',
+            expirationInDays: opts.lifecycleDays ?? 365,
+            noncurrentVersionExpirationInDays: Math.min(opts.lifecycleDays ?? 365, 30),
+            filter: { predicate: { type: 'LifecyclePrefixPredicate', prefix: '' } },
+          },
+          { id: 'abort-uploads', status: 'Enabled', expirationInDays: -1, noncurrentVersionExpirationInDays: -1, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 }, filter: { predicate: { type: 'LifecyclePrefixPredicate', prefix: '' } } },
+        ],
+      },
     },
   });
 }
@@ -213,12 +225,18 @@ export function buildDemoSnapshot(now = new Date()): { fileVersion: string; conf
 // ---- the platform's endpoints ---------------------------------------------------------------------------------
 
 export const DEMO_WEBHOOK_SECRETS = { stripe: 'whsec_demo_only_not_a_secret', whatsapp: 'demo-app-secret-not-a-secret' };
+/** The environment variables the webhook probe reads its test signing secrets from (probes.webhooks[].secretEnv). */
+export const DEMO_WEBHOOK_SECRET_ENV = { stripe: 'TENET_DEMO_STRIPE_WEBHOOK_SECRET', whatsapp: 'TENET_DEMO_WHATSAPP_APP_SECRET' };
+const DEMO_PRODUCTION_ORIGINS = ['https://app.astrix.example', 'https://portal.astrix.example'];
 
 /**
  * The governed platform's public endpoints as the demo runs them: Stripe and WhatsApp webhooks that check the
  * provider signature over the raw body, and the order API that masks buyer fields by default.
  */
 export async function startDemoEndpoints(): Promise<{ url: string; host: string; close(): Promise<void> }> {
+  // The probe finds its test signing secrets in the environment, as a deployment would give them (demo values only).
+  process.env[DEMO_WEBHOOK_SECRET_ENV.stripe] ??= DEMO_WEBHOOK_SECRETS.stripe;
+  process.env[DEMO_WEBHOOK_SECRET_ENV.whatsapp] ??= DEMO_WEBHOOK_SECRETS.whatsapp;
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -229,11 +247,20 @@ export async function startDemoEndpoints(): Promise<{ url: string; host: string;
     };
     const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
     if (req.method === 'POST' && req.url === '/webhooks/stripe') {
+      // As stripe-node's constructEvent: HMAC over "t.body", at most 300 s old; its documented handler answers 400.
       const header = String(req.headers['stripe-signature'] ?? '');
       const t = /t=(\d+)/.exec(header)?.[1];
       const v1 = /v1=([0-9a-f]+)/.exec(header)?.[1];
       const expected = t ? createHmac('sha256', DEMO_WEBHOOK_SECRETS.stripe).update(`${t}.${body.toString('utf8')}`).digest('hex') : '';
-      return t && v1 && equal(v1, expected) ? answer(200, { received: true }) : answer(401, { error: 'invalid signature' });
+      const fresh = t !== undefined && Math.abs(Date.now() / 1000 - Number(t)) <= 300;
+      return t && v1 && equal(v1, expected) && fresh ? answer(200, { received: true }) : answer(400, { error: 'Webhook signature verification failed' });
+    }
+    if (req.method === 'OPTIONS') {
+      // CORS preflight: only the production front-ends are allowed.
+      const origin = String(req.headers.origin ?? '');
+      const allowed = DEMO_PRODUCTION_ORIGINS.includes(origin);
+      res.writeHead(204, allowed ? { 'access-control-allow-origin': origin, 'access-control-allow-methods': 'GET,POST', 'access-control-allow-headers': 'authorization,content-type', vary: 'Origin' } : { vary: 'Origin' });
+      return res.end();
     }
     if (req.method === 'POST' && req.url === '/webhooks/whatsapp') {
       const header = String(req.headers['x-hub-signature-256'] ?? '');
@@ -389,14 +416,20 @@ export function demoControlSettings(props: {
       allowedHosts: [props.endpoints.host],
       timeoutMs: 3000,
       webhooks: [
-        { name: 'stripe-payments', provider: 'stripe', url: `${props.endpoints.url}/webhooks/stripe` },
-        { name: 'whatsapp-inbound', provider: 'whatsapp', url: `${props.endpoints.url}/webhooks/whatsapp` },
+        { name: 'stripe-payments', provider: 'stripe', url: `${props.endpoints.url}/webhooks/stripe`, secretEnv: DEMO_WEBHOOK_SECRET_ENV.stripe, body: '{"id":"evt_tenet_probe","object":"event","type":"tenet.probe"}' },
+        { name: 'whatsapp-inbound', provider: 'whatsapp', url: `${props.endpoints.url}/webhooks/whatsapp`, secretEnv: DEMO_WEBHOOK_SECRET_ENV.whatsapp, body: '{"object":"whatsapp_business_account","entry":[]}' },
       ],
+      cors: { urls: [`${props.endpoints.url}/v1/orders`], stagingOrigins: ['https://staging.astrix.example'] },
       orders: { url: `${props.endpoints.url}/v1/orders`, buyerFields: ['buyer.name', 'buyer.phone', 'buyer.email', 'buyer.address'] },
     },
     platformDatabase: { urlEnv: 'TENET_DEMO_PLATFORM_DB' },
     attestations: { trustedKeys: [{ kid: props.attester.kid, subject: props.attester.subject, jwk: props.attester.publicJwk }] },
-    requirements: { redactionFunction: 'buyer-pii-redaction' },
+    requirements: {
+      redactionFunction: 'buyer-pii-redaction',
+      productionCorsOrigins: DEMO_PRODUCTION_ORIGINS,
+      // The provider webhooks authenticate by signature (checked by webhooks.signature-validation), not by an authorizer.
+      publicRoutes: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'],
+    },
     packs: {
       organisation: 'Astrix (demo)',
       google: {
@@ -424,7 +457,8 @@ export function demoControlSettings(props: {
 // ---- the platform's CloudWatch logs (exports) -----------------------------------------------------------------
 
 /**
- * CloudWatch exports of three production log groups over the last 20 hours: what the platform logs once buyer
+ * CloudWatch exports of the seven production log groups (every production function's group and both API stages'
+ * access-log groups, so logging.cloudwatch-pii-scan covers them all) over the last 20 hours: what the platform logs once buyer
  * data is masked — order ids, AWB numbers, amounts, request ids, hashes, IPs — and nothing the scanner may flag.
  */
 export async function writeDemoLogExports(dir: string, now = Date.now()): Promise<Array<{ logGroupName: string; file: string }>> {
@@ -442,6 +476,14 @@ export async function writeDemoLogExports(dir: string, now = Date.now()): Promis
       JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'message received', waMessageId: `wamid.${hex(24).toUpperCase()}`, client: clients[int(2)], template: ['order_update', 'delivery_eta', 'feedback'][int(3)], contact: `fp_${hex(16)}` }),
     '/aws/apigateway/astrix-prod-app': (ts) =>
       JSON.stringify({ requestId: uuid(), ip: `10.${int(255)}.${int(255)}.${int(255)}`, routeKey: ['GET /orders', 'GET /orders/{id}', 'POST /reports'][int(3)], status: [200, 200, 200, 304, 404][int(5)], latency: 5 + int(400), sub: uuid(), time: new Date(ts).toISOString() }),
+    '/aws/apigateway/astrix-prod-webhooks': (ts) =>
+      JSON.stringify({ requestId: uuid(), ip: `10.${int(255)}.${int(255)}.${int(255)}`, routeKey: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'][int(2)], status: [200, 200, 200, 400][int(4)], latency: 3 + int(120), time: new Date(ts).toISOString() }),
+    '/aws/lambda/buyer-pii-redaction': (ts) =>
+      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'orders redacted', client: clients[int(3)], orders: int(40), fields: ['name', 'phone', 'address'], durationMs: 20 + int(900) }),
+    '/aws/lambda/report-builder': (ts) =>
+      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'report built', client: clients[int(3)], report: ['sales-daily', 'returns-weekly', 'ads-spend'][int(3)], rows: int(5000), durationMs: 50 + int(4000) }),
+    '/aws/lambda/google-oauth-callback': (ts) =>
+      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'google connection updated', client: clients[int(3)], scopes: 1 + int(4), outcome: ['connected', 'refreshed', 'revoked'][int(3)] }),
   };
   await mkdir(dir, { recursive: true });
   const out: Array<{ logGroupName: string; file: string }> = [];
