@@ -424,6 +424,50 @@ describe('evaluator against cedar-wasm', () => {
     check(expr, true, { schema: json.json, entities }, request);
   });
 
+  describe('refuses what cedar-wasm refuses (entity data and requests that do not conform to the schema)', () => {
+    const schema = 'entity T enum ["a", "b"]; entity G; entity U in [G] { n: Long, s?: String, e?: T }; entity D tags Long; action read appliesTo { principal: U, resource: [U, D], context: { k?: Long } };';
+    const u = (attrs: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ uid: { type: 'U', id: 'u' }, attrs, parents: [], ...extra });
+    const request: CedarRequest = { principal: { type: 'U', id: 'u' }, action: { type: 'Action', id: 'read' }, resource: { type: 'U', id: 'u' }, context: {} };
+    const cases: Array<[string, unknown[], Partial<CedarRequest>, boolean]> = [
+      ['conforming', [u({ n: 1, s: 'x', e: { type: 'T', id: 'a' } })], {}, false],
+      ['a Long attribute given a string', [u({ n: '1' })], {}, true],
+      ['a required attribute missing', [u({})], {}, true],
+      ['an undeclared attribute', [u({ n: 1, zz: 1 })], {}, true],
+      ['an id outside an enumerated type', [u({ n: 1, e: { type: 'T', id: 'c' } })], {}, true],
+      ['a parent of a type the schema does not allow', [u({ n: 1 }, { parents: [{ type: 'U', id: 'x' }] })], {}, true],
+      ['a parent of an allowed type', [u({ n: 1 }, { parents: [{ type: 'G', id: 'x' }] })], {}, false],
+      ['tags on a type without tags', [u({ n: 1 }, { tags: { a: 1 } })], {}, true],
+      ['tags of the wrong type', [u({ n: 1 }), { uid: { type: 'D', id: 'd' }, attrs: {}, parents: [], tags: { a: 'x' } }], {}, true],
+      ['a context attribute of the wrong type', [u({ n: 1 })], { context: { k: 'x' } }, true],
+      ['an undeclared context attribute', [u({ n: 1 })], { context: { zz: 1 } }, true],
+      ['a resource type outside appliesTo', [u({ n: 1 })], { resource: { type: 'G', id: 'g' } }, true],
+      ['an undeclared action', [u({ n: 1 })], { action: { type: 'Action', id: 'nope' } }, true],
+      ['a cycle', [u({ n: 1 }, { parents: [{ type: 'G', id: 'g' }] }), { uid: { type: 'G', id: 'g' }, attrs: {}, parents: [{ type: 'G', id: 'g' }] }], {}, true],
+    ];
+    it.each(cases)('%s', (_name, entities, change, refused) => {
+      const input: CedarInput = { policies: 'permit(principal, action, resource);', schema, entities };
+      const req = { ...request, ...change };
+      let wasmRefused = false;
+      try {
+        wasm(input, req);
+      } catch {
+        wasmRefused = true;
+      }
+      let mineRefused = false;
+      try {
+        evaluateOnce(input, req);
+      } catch {
+        mineRefused = true;
+      }
+      expect({ cedarWasm: wasmRefused, evaluator: mineRefused }).toEqual({ cedarWasm: refused, evaluator: refused });
+    });
+
+    it('validateRequest: false answers a request outside appliesTo, as Cedar without request validation does', () => {
+      const input: CedarInput = { policies: 'permit(principal, action, resource);', schema, entities: [u({ n: 1 })] };
+      expect(evaluateOnce(input, { ...request, resource: { type: 'G', id: 'g' } }, { validateRequest: false }).decision).toBe('allow');
+    });
+  });
+
   it('schema-less action groups come from the entities', () => {
     const entities = [...ENTITIES, { uid: { type: 'Action', id: 'view' }, attrs: {}, parents: [{ type: 'Action', id: 'readOnly' }] }];
     check('action in Action::"readOnly"', true, { entities });
