@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -8,7 +9,8 @@ import { openDemoPlatformDb } from '../../engine/demo/demo-environment.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseConfigurationItem } from '../inventory/config-item.ts';
 import { parseControlSettings } from '../settings.ts';
-import { assertAllowed, classifyBuyerValue, probeOrders, probeWebhooks } from './http-probe.ts';
+import { CONTROLS_BY_ID } from '../catalogue/index.ts';
+import { assertAllowed, classifyBuyerValue, probeCors, probeOrders, probeWebhooks } from './http-probe.ts';
 import { queryUnredactedOrders } from './platform-db.ts';
 import { createSnapshotSource } from './snapshot.ts';
 
@@ -82,7 +84,21 @@ describe('HTTP probes', () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       seen.push({ url: req.url, headers: req.headers });
-      if (req.url === '/hook-strict') return res.writeHead(req.headers['stripe-signature'] ? 403 : 401).end();
+      if (req.url === '/hook-strict') {
+        // A Stripe handler: HMAC over "t.body" with the endpoint secret, 300 s tolerance, 400 on failure.
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          const sig = String(req.headers['stripe-signature'] ?? '');
+          const t = /t=(\d+)/.exec(sig)?.[1];
+          const ok = t && sig.includes(`v1=${createHmac('sha256', 'whsec_test').update(`${t}.${body}`).digest('hex')}`) && Math.abs(Date.now() / 1000 - Number(t)) <= 300;
+          res.writeHead(ok ? 200 : 400).end();
+        });
+        return;
+      }
+      if (req.url === '/hook-behind-waf') return res.writeHead(403).end();
+      if (req.method === 'OPTIONS' && req.url === '/echo-cors') return res.writeHead(204, { 'access-control-allow-origin': String(req.headers.origin), 'access-control-allow-credentials': 'true' }).end();
+      if (req.method === 'OPTIONS' && req.url === '/strict-cors') return res.writeHead(204, req.headers.origin === 'https://app.example.com' ? { 'access-control-allow-origin': 'https://app.example.com' } : {}).end();
       if (req.url === '/hook-lax') return res.writeHead(200).end('ok');
       if (req.url === '/redirect') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
       if (req.url === '/slow') return setTimeout(() => res.writeHead(401).end(), 2_000);
@@ -101,22 +117,53 @@ describe('HTTP probes', () => {
 
   const probes = (over: object) => parseControlSettings({ probes: { allowedHosts: [host], timeoutMs: 500, ...over } }).probes;
 
-  it('sends each webhook an unsigned and a wrongly signed request and records the status only', async () => {
-    const r = await probeWebhooks(probes({ webhooks: [{ name: 's', provider: 'stripe', url: `${base}/hook-strict` }, { name: 'l', provider: 'generic', url: `${base}/hook-lax` }] }));
-    expect(r.map((x) => [x.name, x.case, x.status])).toEqual([
-      ['s', 'unsigned', 401],
-      ['s', 'bad-signature', 403],
+  it('sends each webhook an unsigned, a wrongly signed, a correctly signed and a replayed request and records the status only', async () => {
+    const env = { HOOK_SECRET: 'whsec_test' };
+    const r = await probeWebhooks(
+      probes({ webhooks: [{ name: 's', provider: 'stripe', url: `${base}/hook-strict`, secretEnv: 'HOOK_SECRET' }, { name: 'l', provider: 'generic', url: `${base}/hook-lax` }, { name: 'w', provider: 'stripe', url: `${base}/hook-behind-waf`, secretEnv: 'HOOK_SECRET' }] }),
+      env,
+    );
+    expect(r.map((x) => [x.name, x.case, x.status ?? x.skipped?.slice(0, 30)])).toEqual([
+      ['s', 'unsigned', 400],
+      ['s', 'bad-signature', 400],
+      ['s', 'signed', 200],
+      ['s', 'replayed', 400],
       ['l', 'unsigned', 200],
       ['l', 'bad-signature', 200],
+      ['l', 'signed', 'no test signing secret configu'],
+      ['l', 'replayed', 'a generic signature covers no '],
+      ['w', 'unsigned', 403],
+      ['w', 'bad-signature', 403],
+      ['w', 'signed', 403],
+      ['w', 'replayed', 403],
     ]);
+    expect(r[0].reject).toEqual([400, 401, 403]);
     expect(seen.find((s) => s.url === '/hook-strict' && s.headers['stripe-signature'])?.headers['stripe-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    // The secret itself is never recorded.
+    expect(JSON.stringify(r)).not.toContain('whsec_test');
+    // Judged: the Stripe handler passes (400 is Stripe's code); the one behind a WAF refuses even a signed request.
+    const judged = CONTROLS_BY_ID.get('webhooks.signature-validation')!.evaluate(r, parseControlSettings({}));
+    expect(judged.status).toBe('fail');
+    const messages = judged.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join('\n');
+    expect(messages).not.toMatch(/webhook s /);
+    expect(messages).toMatch(/webhook w answered 403 to a request correctly signed with the test secret/);
+    expect(messages).toMatch(/webhook l answered 200 to an unsigned request/);
+  });
+
+  it('sends production endpoints a CORS preflight with each staging origin and records what they allow', async () => {
+    const r = await probeCors(probes({ cors: { urls: [`${base}/echo-cors`, `${base}/strict-cors`] } }), ['https://staging.example.com']);
+    expect(r).toEqual([
+      { url: `${base}/echo-cors`, origin: 'https://staging.example.com', status: 204, allowOrigin: 'https://staging.example.com', allowCredentials: true },
+      { url: `${base}/strict-cors`, origin: 'https://staging.example.com', status: 204 },
+    ]);
+    expect(seen.filter((s) => s.url === '/echo-cors')[0].headers.origin).toBe('https://staging.example.com');
   });
 
   it('never follows a redirect, times out, and refuses hosts that are not configured', async () => {
     const r = await probeWebhooks(probes({ webhooks: [{ name: 'r', provider: 'x', url: `${base}/redirect` }, { name: 'slow', provider: 'x', url: `${base}/slow` }, { name: 'evil', provider: 'x', url: 'http://169.254.169.254/' }] }));
     expect(r[0].status).toBe(302);
-    expect(r[2].error).toBe('timed out');
-    expect(r[4].error).toMatch(/refused: host 169.254.169.254 is not in probes.allowedHosts/);
+    expect(r[4].error).toBe('timed out');
+    expect(r[8].error).toMatch(/refused: host 169.254.169.254 is not in probes.allowedHosts/);
     expect(() => assertAllowed('file:///etc/passwd', [host])).toThrow(/not probed/);
   });
 
