@@ -71,14 +71,18 @@ export function genSchema(c: Chooser): SchemaModel {
   const ns = c.pick(['App', 'App', 'Acme::Core', '']);
   const names = ENTITY_TYPE_NAMES.slice(0, c.range(2, ENTITY_TYPE_NAMES.length));
   // Flags: a type whose entities policies name literally (`Flags::"lockdown".enabled`).
-  const all = [...names, 'Flags'];
+  // Color, in some worlds: an enumerated entity type (its entities are exactly its ids, with no attributes).
+  const withEnum = c.chance(0.35);
+  const all = [...names, 'Flags', ...(withEnum ? ['Color'] : [])];
+  const requestable = [...names, ...(withEnum ? ['Color'] : [])];
   const entityTypes: EntityTypeDef[] = names.map((name) => {
-    const memberOf = c.subset(all.filter((t) => t !== 'Flags'), 0, 2);
+    const memberOf = c.subset(names, 0, 2);
     const def: EntityTypeDef = { name, memberOf, shape: genShape(c, all, 2, 0, 6) };
     if (c.chance(0.35)) def.tags = genTy(c, all, 1);
     return def;
   });
   entityTypes.push({ name: 'Flags', memberOf: [], shape: { enabled: { ty: { k: 'Bool' }, required: true }, level: { ty: { k: 'Long' }, required: !c.chance(0.5) } } });
+  if (withEnum) entityTypes.push({ name: 'Color', memberOf: [], shape: {}, enumIds: ['red', 'green', 'blue'] });
   const actionIds = ACTION_NAMES.slice(0, c.range(2, ACTION_NAMES.length));
   const actions: ActionDef[] = [];
   for (const [i, id] of actionIds.entries()) {
@@ -91,7 +95,7 @@ export function genSchema(c: Chooser): SchemaModel {
     // A group sometimes has no appliesTo: it only groups, and cannot be requested itself.
     const isGroup = actions.some((a) => a.memberOf.includes(id));
     if (!isGroup || !c.chance(0.3)) {
-      def.appliesTo = { principals: c.subset(names, 1, 2), resources: c.subset(names, 1, 2), context: genShape(c, all, 1, 0, 3) };
+      def.appliesTo = { principals: c.subset(requestable, 1, 2), resources: c.subset(requestable, 1, 2), context: genShape(c, all, 1, 0, 3) };
     }
     actions.push(def);
   }
@@ -128,6 +132,8 @@ type Store = Map<string, string[]>; // unqualified type → ids present
 
 function genUid(c: Chooser, m: SchemaModel, store: Store, type: string, danglingP = 0.1): CedarUid {
   const ids = store.get(type) ?? [];
+  // An id outside an enumerated type makes the whole input invalid: rarer than a dangling reference.
+  if (entityDef(m, type)?.enumIds) danglingP = Math.min(danglingP, 0.01);
   if (ids.length && !c.chance(danglingP)) return { type: qualify(m, type), id: c.pick(ids) };
   return { type: qualify(m, type), id: c.pick(IDS) };
 }
@@ -176,7 +182,7 @@ function genValueJson(c: Chooser, m: SchemaModel, store: Store, ty: Ty, features
 function genEntities(c: Chooser, m: SchemaModel, features: Set<string>): { store: Store; entities: unknown[] } {
   const store: Store = new Map();
   for (const t of m.entityTypes) {
-    const ids = t.name === 'Flags' ? (c.chance(0.7) ? ['lockdown'] : []) : c.subset(IDS, 0, 4);
+    const ids = t.enumIds ?? (t.name === 'Flags' ? (c.chance(0.7) ? ['lockdown'] : []) : c.subset(IDS, 0, 4));
     store.set(t.name, ids);
   }
   const entities: unknown[] = [];
@@ -187,6 +193,7 @@ function genEntities(c: Chooser, m: SchemaModel, features: Set<string>): { store
   for (const t of m.entityTypes) for (const id of store.get(t.name)!) order.splice(c.int(order.length + 1), 0, `${t.name}\0${id}`);
   const rank = (type: string, id: string) => order.indexOf(`${type}\0${id}`);
   for (const t of m.entityTypes) {
+    if (t.enumIds) continue; // enumerated entities are declared by the schema, not stored
     for (const id of store.get(t.name)!) {
       const attrs: Record<string, unknown> = {};
       for (const [k, a] of Object.entries(t.shape)) if (a.required || c.chance(0.6)) attrs[k] = genValueJson(c, m, store, a.ty, features);
@@ -691,6 +698,7 @@ export function genWorld(tape: ArrayLike<number>, size: WorldSize): { world: Wor
   // Half the worlds give the schema as text (printed by cedar-wasm from the JSON form).
   const schema = printSchema(model, c.chance(0.5));
   features.add(typeof schema === 'string' ? 'schema:text' : 'schema:json');
+  if (model.entityTypes.some((t) => t.enumIds)) features.add('schema:enum-entity-type');
   return { world: { model, schema, policies, links, entities, requests, features: [...features] }, used: c.used };
 }
 

@@ -210,7 +210,7 @@ export const REQUIRED_COVERAGE = [
   '.toTime()', '.toDays() or .toHours() or .toMinutes() or .toSeconds() or .toMilliseconds()', 'lit:long-beyond-2^53', 'permit', 'forbid', 'template',
   'template-link', '@id', 'no @id', 'when', 'unless', 'scope:principal == ?slot', 'scope:resource in ?slot',
   'scope:action in', 'scope:action in-list', 'scope:action ==', 'json:implicit-entity', 'json:implicit-extension',
-  'store:dangling-ref', 'store:tags', 'request:entity-not-in-store', 'schema:text', 'schema:json', 'guarded-chain',
+  'store:dangling-ref', 'store:tags', 'request:entity-not-in-store', 'schema:text', 'schema:json', 'schema:enum-entity-type', 'guarded-chain',
   'ill-typed-operand',
 ];
 

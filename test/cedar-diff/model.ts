@@ -27,6 +27,8 @@ export interface EntityTypeDef {
   memberOf: string[];
   shape: Record<string, Attr>;
   tags?: Ty;
+  /** An enumerated entity type: exactly these entities exist, with no attributes or parents. */
+  enumIds?: string[];
 }
 
 export interface ActionDef {

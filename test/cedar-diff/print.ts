@@ -107,6 +107,10 @@ function shapeJson(m: SchemaModel, shape: Record<string, Attr>): Record<string, 
 export function jsonSchema(m: SchemaModel): Record<string, unknown> {
   const entityTypes: Record<string, unknown> = {};
   for (const t of m.entityTypes) {
+    if (t.enumIds) {
+      entityTypes[t.name] = { enum: t.enumIds };
+      continue;
+    }
     entityTypes[t.name] = {
       ...(t.memberOf.length ? { memberOfTypes: t.memberOf } : {}),
       ...(Object.keys(t.shape).length ? { shape: { type: 'Record', attributes: shapeJson(m, t.shape) } } : {}),
