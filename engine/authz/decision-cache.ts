@@ -73,9 +73,14 @@ export class DecisionCache {
       const uid = e.uid.type === principal.type && e.uid.id === principal.id ? '"$P"' : e.uid.type === resource.type && e.uid.id === resource.id ? '"$R"' : JSON.stringify(e.uid);
       body += `${uid}${JSON.stringify(e.attrs)}${JSON.stringify(e.parents)};`;
     }
-    // Anonymise only if nothing else can name them.
-    const pNamed = body.includes(p) || context.includes(p) || props.literalUids.has(`${principal.type}::${JSON.stringify(principal.id)}`);
-    const rNamed = body.includes(r) || context.includes(r) || props.literalUids.has(`${resource.type}::${JSON.stringify(resource.id)}`);
+    // Anonymise only if nothing else can name them. Searched for is the id as a JSON string, not the whole uid: a
+    // reference can be spelled with its keys in any order ({"id","type"} is how PostgreSQL jsonb returns it), and
+    // any spelling of a reference holds the id as a JSON string. An id that merely occurs elsewhere keeps the uid
+    // in the key too: that costs cache hits, never a wrong answer.
+    const pId = JSON.stringify(principal.id);
+    const rId = JSON.stringify(resource.id);
+    const pNamed = body.includes(pId) || context.includes(pId) || props.literalUids.has(`${principal.type}::${pId}`);
+    const rNamed = body.includes(rId) || context.includes(rId) || props.literalUids.has(`${resource.type}::${rId}`);
     return `${props.planKey}\n${principal.type}${pNamed ? p : ''}\n${resource.type}${rNamed ? r : ''}\n${context}\n${body}`;
   }
 
