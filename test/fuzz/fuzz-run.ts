@@ -149,9 +149,9 @@ export function judge(c: FuzzCase, a: Answer, slowMs: number): Array<{ check: st
       typeof e.code === 'string' && typeof e.message === 'string' && typeof e.requestId === 'string' &&
       Object.keys(e).every((k) => ['code', 'message', 'requestId', 'details'].includes(k));
     if (!shapeOk) out.push({ check: 'error-shape', detail: `not the one error body (content-type ${type || 'none'})` });
+    else if (e.requestId !== a.headers['x-request-id']) out.push({ check: 'error-shape', detail: `requestId ${e.requestId} ≠ x-request-id ${a.headers['x-request-id']}` });
     // An error says what is wrong, it does not hand the input back: a large error body is echoing what was sent.
     if (a.body.length > MAX_ERROR_BODY) out.push({ check: 'error-size', detail: `an error body of ${a.body.length} bytes (at most ${MAX_ERROR_BODY})` });
-    else if (e.requestId !== a.headers['x-request-id']) out.push({ check: 'error-shape', detail: `requestId ${e.requestId} ≠ x-request-id ${a.headers['x-request-id']}` });
   }
   const who = access(c);
   if (who === 'no_key') {
