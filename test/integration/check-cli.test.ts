@@ -49,6 +49,8 @@ beforeAll(async () => {
           { accountId: STAGING, regions: [REGION], roleArn: `arn:aws:iam::${STAGING}:role/tenet-read`, externalId: 'tenet' },
         ],
       },
+      // The settings decide scope (issue 18.1): log groups come from DescribeLogGroups, without tags.
+      environments: { accounts: { [PROD]: 'production', [STAGING]: 'staging' } },
     }),
   );
 });
