@@ -51,6 +51,8 @@ beforeAll(async () => {
       },
       // The settings decide scope (issue 18.1): log groups come from DescribeLogGroups, without tags.
       environments: { accounts: { [PROD]: 'production', [STAGING]: 'staging' } },
+      // The demo's production front-ends and its signature-checked webhook routes (network.cors-split, default-route).
+      requirements: { productionCorsOrigins: ['https://app.astrix.example', 'https://portal.astrix.example'], publicRoutes: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'] },
     }),
   );
 });
@@ -89,7 +91,7 @@ describe('tenet check against AWS (loopback, over the wire)', () => {
       'webhooks.signature-validation': 'not_applicable',
     });
     const logs = report.results.find((x: { controlId: string }) => x.controlId === 'retention.log-groups');
-    expect(logs.findings).toEqual([{ resourceId: expect.stringContaining('report-builder'), message: 'log group /aws/lambda/report-builder never expires; expected 180 days' }]);
+    expect(logs.findings).toEqual([{ resourceId: expect.stringContaining('report-builder'), message: 'log group /aws/lambda/report-builder never expires; operational logs keep 180 days' }]);
     expect(r.code).toBe(1);
     expect(lb.calls.some((c) => c.service === 'sts' && c.operation === 'AssumeRole')).toBe(true);
     expect(lb.calls.some((c) => c.operation === 'GetRoutes' && c.accountId === STAGING)).toBe(true);
