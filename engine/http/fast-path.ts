@@ -99,7 +99,8 @@ export function createRequestListener(props: {
       const key = apiKeyCaller(info);
       await guard.check(key, route.gate, requestId);
       // Every route's input passes the same guard before its schema: here the body and the (unused) query string.
-      if (q >= 0) guardInput('query', Object.fromEntries(new URLSearchParams(req.url!.slice(q + 1))));
+      // As [key, value] pairs: a repeated key keeps every value (an object would keep only the last).
+      if (q >= 0) guardInput('query', [...new URLSearchParams(req.url!.slice(q + 1))]);
       const raw = await readJson(req, bodyLimit);
       guardInput('body', raw);
       const body = route.body ? route.body.parse(raw) : undefined;

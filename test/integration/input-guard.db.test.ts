@@ -68,7 +68,10 @@ describe('strings PostgreSQL cannot store are refused at the edge', () => {
       const path = route.path.replace(/:[A-Za-z]+/g, 'x');
       const method = route.method.toUpperCase();
       // The query: a key no route declares, so only the generic guard can refuse it.
-      const cases: Array<{ url: string; body?: string; what: string }> = [{ url: `${path}?zz=a%00b`, what: 'query NUL' }];
+      const cases: Array<{ url: string; body?: string; what: string }> = [
+        { url: `${path}?zz=a%00b`, what: 'query NUL' },
+        { url: `${path}?zz=a%00b&zz=ok`, what: 'query NUL in a repeated key' },
+      ];
       if (route.path.includes(':')) {
         cases.push({ url: route.path.replace(/:[A-Za-z]+/g, 'a%00b'), what: 'path NUL' });
         cases.push({ url: route.path.replace(/:[A-Za-z]+/g, 'a%ED%A0%80b'), what: 'path lone surrogate' });
