@@ -61,8 +61,11 @@ function connectAsNobody(dir: string): Promise<string> {
   });
 }
 
+// Starting PGlite and migrating takes seconds alone and over a minute on a loaded 2-core machine.
+const START = { timeout: 240_000 };
+
 describe('embedded PostgreSQL is reachable by Tenet alone', () => {
-  it('serves a data directory on a Unix socket inside it (mode 0700), opens no TCP port, refuses another user, and starts over what a crash left', async () => {
+  it('serves a data directory on a Unix socket inside it (mode 0700), opens no TCP port, refuses another user, and starts over what a crash left', START, async () => {
     const dataDir = path.join(root, 'data');
     // As `mkdir` with the usual umask leaves it: readable by everyone.
     mkdirSync(dataDir, { mode: 0o755 });
@@ -92,7 +95,7 @@ describe('embedded PostgreSQL is reachable by Tenet alone', () => {
     expect(existsSync(path.join(dataDir, '.s.PGSQL.5432')), 'the socket is removed on stop').toBe(false);
   });
 
-  it('an in-memory database gets a private socket directory of its own, removed on stop', async () => {
+  it('an in-memory database gets a private socket directory of its own, removed on stop', START, async () => {
     const before = tcpListeners();
     const e = await startEmbeddedPostgres({});
     try {
@@ -111,7 +114,7 @@ describe('embedded PostgreSQL is reachable by Tenet alone', () => {
     expect(existsSync(e.socketDir)).toBe(false);
   });
 
-  it('a data directory whose path is too long for a socket still works, through a private temporary directory', async () => {
+  it('a data directory whose path is too long for a socket still works, through a private temporary directory', START, async () => {
     const deep = path.join(root, 'a'.repeat(60), 'b'.repeat(60));
     const h = await openDatabase({ dataDir: deep, migrate: false });
     try {
