@@ -194,6 +194,43 @@ describe('item 5, live: what AWS Config does not record is read from the service
   });
 });
 
+describe('item 1, live: log groups (read from the service) take the settings\' scope, and a tag only adds to it', () => {
+  const world = (): AwsWorld => ({
+    accessKeys: { [KEY]: PROD },
+    accounts: {
+      [PROD]: {
+        regions: {
+          [HOME]: {
+            configItems: [],
+            recorders: [healthy()],
+            logGroups: [{ logGroupName: '/aws/lambda/tagged', tags: { Environment: 'prd' } }, { logGroupName: '/aws/lambda/untagged' }, { logGroupName: '/aws/lambda/shared', tags: { environment: 'shared' } }],
+          },
+        },
+      },
+    },
+  });
+  const read = async (mapping: Record<string, string>) => {
+    const l = await startAwsLoopback(world());
+    const aws = createAwsInventorySource({ accounts: [{ accountId: PROD, regions: [HOME] }], mapping: { accounts: mapping }, endpoint: l.endpoint, credentials: { accessKeyId: KEY, secretAccessKey: 's' }, maxAttempts: 1 });
+    try {
+      const s = await aws.read(['AWS::Logs::LogGroup']);
+      return { envs: Object.fromEntries(s.items.map((i) => [i.resourceId, i.environment ?? null])), errors: s.errors, tagCalls: l.calls.filter((c) => c.operation === 'ListTagsForResource').length };
+    } finally {
+      await l.close();
+    }
+  };
+
+  it('in an unmapped account a production tag adds scope; in a production account every group is production, no tag asked', async () => {
+    const unmapped = await read({});
+    expect(unmapped.errors).toEqual([]);
+    expect(unmapped.envs).toEqual({ '/aws/lambda/tagged': 'production', '/aws/lambda/untagged': null, '/aws/lambda/shared': 'shared' });
+    expect(unmapped.tagCalls).toBe(3);
+    const production = await read({ [PROD]: 'production' });
+    expect(production.envs).toEqual({ '/aws/lambda/tagged': 'production', '/aws/lambda/untagged': 'production', '/aws/lambda/shared': 'production' });
+    expect(production.tagCalls).toBe(0);
+  });
+});
+
 describe('item 4, live: PascalCase types as AWS Config answers them (configuration as a JSON string)', () => {
   const rule = (state: string, schedule: string) =>
     ci(HOME, 'AWS::Events::Rule', 'redaction-daily', {

@@ -1,7 +1,7 @@
 import { ApiGatewayV2Client, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   BatchGetResourceConfigCommand,
   ConfigServiceClient,
@@ -503,7 +503,8 @@ async function fillDynamoDb(clients: Clients, tables: InventoryItem[], send: Sen
 /**
  * Log groups, which AWS Config does not record: every group of the region from DescribeLogGroups, as an item whose
  * `configuration` holds the API's fields (`retentionInDays` absent: never expires). The environment comes from
- * the settings' mapping (log-group tags are not read).
+ * the settings' mapping; where that is not already production, the group's tags (ListTagsForResource) may add
+ * production scope — in a production account no tag can change anything, so none is asked for.
  */
 async function readLogGroups(clients: Clients, ctx: RegionContext, send: SendOptions, fail: Fail): Promise<InventoryItem[]> {
   const out: InventoryItem[] = [];
@@ -530,8 +531,6 @@ async function readLogGroups(clients: Clients, ctx: RegionContext, send: SendOpt
           supplementaryConfiguration: {},
           configurationItemCaptureTime: capturedAt,
         };
-        const environment = environmentOf(item, ctx.mapping);
-        if (environment) item.environment = environment;
         out.push(item);
       }
       return page.nextToken;
@@ -540,6 +539,18 @@ async function readLogGroups(clients: Clients, ctx: RegionContext, send: SendOpt
     fail('CloudWatchLogs.DescribeLogGroups', err);
     return [];
   }
+  await mapLimit(out, CALLS_AT_ONCE, async (item) => {
+    if (environmentOf(item, ctx.mapping) !== 'production') {
+      try {
+        const res = await clients.logs().send(new ListTagsForResourceCommand({ resourceArn: item.arn!.replace(/:\*$/, '') }), send);
+        item.tags = { ...(res.tags ?? {}) };
+      } catch (err) {
+        fail('CloudWatchLogs.ListTagsForResource', err, `log group ${item.resourceId}`);
+      }
+    }
+    const environment = environmentOf(item, ctx.mapping);
+    if (environment) item.environment = environment;
+  });
   return out;
 }
 
