@@ -66,6 +66,8 @@ describe('checkpoints in S3 under Object Lock', () => {
       { sink: s3.name, copied: 1 },
     ]);
     expect(await s3.lastSeq()).toBe(7);
+    // Finding the newest checkpoint lists only what came after the newest one this process saw.
+    expect(aws.calls.filter((c) => c.operation === 'ListObjectsV2').at(-1)?.input).toMatchObject({ StartAfter: 'prod/00000000000000000007.json' });
 
     // The database and the local file both lose the newest records and checkpoints; S3 alone names what is gone.
     await sql`ALTER TABLE evidence_records DISABLE TRIGGER USER`.execute(database.db);

@@ -31,11 +31,14 @@ export class S3CheckpointSink implements CheckpointSink {
     return `${this.props.prefix}${String(seq).padStart(20, '0')}.json`;
   }
 
-  private async keys(): Promise<string[]> {
+  /** The newest key seen: later listings start after it, so finding the last checkpoint does not list the year. */
+  private lastKey: string | undefined;
+
+  private async keys(startAfter?: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.props.bucket, Prefix: this.props.prefix, ContinuationToken: token }));
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.props.bucket, Prefix: this.props.prefix, ContinuationToken: token, ...(startAfter && !token ? { StartAfter: startAfter } : {}) }));
       for (const o of page.Contents ?? []) if (o.Key && /\d{20}\.json$/.test(o.Key)) keys.push(o.Key);
       const next = page.IsTruncated ? page.NextContinuationToken : undefined;
       if (next && next === token) throw new Error('ListObjectsV2 answered the same continuation token twice');
@@ -45,7 +48,9 @@ export class S3CheckpointSink implements CheckpointSink {
   }
 
   async lastSeq(): Promise<number | undefined> {
-    const last = (await this.keys()).at(-1);
+    // Other replicas put checkpoints too: list what came after the newest key this process has seen.
+    const last = (await this.keys(this.lastKey)).at(-1) ?? this.lastKey;
+    this.lastKey = last;
     return last ? Number(/(\d{20})\.json$/.exec(last)![1]) : undefined;
   }
 
@@ -64,6 +69,7 @@ export class S3CheckpointSink implements CheckpointSink {
           ObjectLockRetainUntilDate: retainUntil,
         }),
       );
+      this.lastKey = this.keyOf(c.statement.seq);
     }
   }
 
