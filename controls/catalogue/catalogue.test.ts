@@ -222,6 +222,26 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
   },
 };
 
+describe('identity.admin-mfa: OPTIONAL passes only on what the MFA policy itself decides (issue 18.11)', () => {
+  const pool = () => item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' });
+  const run = (answer: EvidenceSources['authorize']) => runControl(CONTROLS_BY_ID.get('identity.admin-mfa')!, { ...sources({ items: [pool()] }), authorize: answer }, settings);
+  it('fails when the policies deny everything (no permit: the deny proves nothing about MFA)', async () => {
+    const r = await run(async () => ({ decision: 'deny', reasons: [], errors: [] }));
+    expect(r.status).toBe('fail');
+    expect(r.findings[0].message).toMatch(/manage_users is denied even with MFA/);
+  });
+  it('fails when the deny without MFA comes from another policy', async () => {
+    const r = await run(async (q) => (q.context?.mfa ? { decision: 'allow', reasons: ['permit-agency-admin-administration'], errors: [] } : { decision: 'deny', reasons: ['forbid-suspended-agency'], errors: [] }));
+    expect(r.status).toBe('fail');
+    expect(r.findings[0].message).toMatch(/denied by forbid-suspended-agency, not by an MFA policy/);
+  });
+  it('fails when the probe errors', async () => {
+    const r = await run(async () => ({ decision: 'deny', reasons: [], errors: ['entity conflict'] }));
+    expect(r.status).toBe('fail');
+    expect(r.findings[0].message).toMatch(/errored \(entity conflict/);
+  });
+});
+
 describe('the catalogue', () => {
   it('has a case table for every control, and every control carries frameworks and remediation', () => {
     expect(Object.keys(cases).sort()).toEqual(CATALOGUE.map((c) => c.id).sort());
