@@ -18,7 +18,19 @@ const events = [
 beforeAll(async () => {
   lb = await startAwsLoopback({
     accessKeys: { AKIATENETLOGSCAN0001: PROD },
-    accounts: { [PROD]: { regions: { [REGION]: { configItems: [], logGroups: [{ logGroupName: '/aws/lambda/order-import' }], logEvents: { '/aws/lambda/order-import': events } } } } },
+    // A recorder, so the control can discover the account's production log groups from the inventory.
+    accounts: {
+      [PROD]: {
+        regions: {
+          [REGION]: {
+            configItems: [],
+            recorders: [{ name: 'default', recording: true, recordingGroup: { allSupported: true } }],
+            logGroups: [{ logGroupName: '/aws/lambda/order-import' }],
+            logEvents: { '/aws/lambda/order-import': events },
+          },
+        },
+      },
+    },
   });
   process.env.AWS_ACCESS_KEY_ID = 'AKIATENETLOGSCAN0001';
   process.env.AWS_SECRET_ACCESS_KEY = 'test-secret-not-real';
@@ -46,7 +58,7 @@ describe('logging.cloudwatch-pii-scan', () => {
       { resourceId: `/aws/lambda/order-import:${stream}`, resourceType: 'AWS::Logs::LogGroup', message: expect.stringMatching(/^1 in_phone value\(s\) in \/aws\/lambda\/order-import \(stream .*\), e\.g\. \+9\*+45$/) },
     ]);
     const detail = await t.call(`/v1/controls/logging.cloudwatch-pii-scan/runs/${run.id}`, { role: 'auditor' });
-    expect(detail.body.evidence.payload.evidence.counts).toMatchObject({ in_phone: 1 });
+    expect(detail.body.evidence.payload.evidence.scan.counts).toMatchObject({ in_phone: 1 });
     expect(JSON.stringify(detail.body)).not.toMatch(/98450|12345/);
   });
 
