@@ -31,7 +31,7 @@ node -e '
   const fs = require("fs");
   let passed = 0, failed = 0;
   for (const f of process.argv.slice(1)) { try { const s = JSON.parse(fs.readFileSync(f, "utf8")); passed += s.passed; failed += s.failed; } catch { failed += 1; } }
-  console.log(`cedar conformance: ${passed} passed, ${failed} failed`);
+  console.log(`cedar-conformance: ${passed} passed, ${failed} failed`);
 ' "$tmp/hand-written.json" "$tmp/corpus.json"
 echo "cedar conformance took $(( $(date +%s) - started )) s"
 exit $status
