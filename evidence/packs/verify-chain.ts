@@ -1,10 +1,11 @@
-import { createReadStream } from 'node:fs';
-import { Unzip, UnzipInflate } from 'fflate';
+import { open } from 'node:fs/promises';
 import { parseCheckpointLines } from '../checkpoint-file.ts';
 import { checkpointProblem, hashAt, linkProblems, type SignedCheckpoint } from '../checkpoints.ts';
 import { recordHash, type EvidenceRecord } from '../evidence-store.ts';
 import type { PackManifest } from './build-pack.ts';
+import { inflateMember, PackSource, readPackZip } from './pack-zip.ts';
 import { keyId, parsePublicKeys } from './signing.ts';
+import { readPackMember } from './verify-pack.ts';
 
 export interface ChainCheck {
   ok: boolean;
@@ -43,7 +44,7 @@ export async function verifyPackChain(props: { file: string; manifest: PackManif
   }
   // The keys first (the pack's own public key is one small member, read without inflating the rest), so only
   // checkpoints that verify are used as anchors while the evidence streams by.
-  const pem = (await readSmallMembers(props.file, new Set(['public-key.pem']))).get('public-key.pem');
+  const pem = (await readPackMember(props.file, 'public-key.pem'))?.toString('utf8');
   const keyTexts = [...(props.publicKeysText ? parsePublicKeys(props.publicKeysText) : []), ...(pem ? parsePublicKeys(pem) : [])];
   const keys = new Map(keyTexts.map((k) => [keyId(k), k]));
   const good: SignedCheckpoint[] = [];
@@ -109,79 +110,43 @@ export async function verifyPackChain(props: { file: string; manifest: PackManif
 
 /**
  * Streams the pack's evidence files record by record (they are written one record per line), so memory stays flat
- * however long the period.
+ * however long the period. Read by verify's strict reader (pack-zip.ts), so a damaged pack is an error, never a crash.
  */
 async function readPackEvidence(file: string, onRecord: (member: string, record: EvidenceRecord) => void): Promise<void> {
-  const pending: Array<Promise<void>> = [];
-  const unzip = new Unzip((entry) => {
-    if (!/^evidence\/[^/]+\.json$/.test(entry.name)) return;
-    pending.push(
-      new Promise<void>((resolve, reject) => {
-        const decoder = new TextDecoder();
-        let rest = '';
-        const take = (line: string) => {
-          const t = line.trim().replace(/^,/, '').replace(/,$/, '').trim();
-          if (!t || t === '[' || t === ']') return;
-          onRecord(entry.name, JSON.parse(t) as EvidenceRecord);
-        };
-        entry.ondata = (err, data, final) => {
-          if (err) return reject(err);
-          try {
-            const lines = (rest + decoder.decode(data, { stream: !final })).split('\n');
-            rest = lines.pop() ?? '';
-            lines.forEach(take);
-            if (final) {
-              take(rest);
-              resolve();
-            }
-          } catch (error) {
-            reject(new Error(`${entry.name} is not an evidence file (${(error as Error).message})`));
-          }
-        };
-        entry.start();
-      }),
-    );
-  });
-  unzip.register(UnzipInflate);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) unzip.push(chunk as Uint8Array);
-  unzip.push(new Uint8Array(0), true);
-  await Promise.all(pending);
+  const fh = await open(file, 'r');
+  try {
+    const src = await PackSource.open(fh);
+    for (const m of (await readPackZip(src)).members) {
+      if (!/^evidence\/[^/]+\.json$/.test(m.name)) continue;
+      const decoder = new TextDecoder();
+      let rest = '';
+      const take = (line: string) => {
+        const t = line.trim().replace(/^,/, '').replace(/,$/, '').trim();
+        if (!t || t === '[' || t === ']') return;
+        try {
+          onRecord(m.name, JSON.parse(t) as EvidenceRecord);
+        } catch (error) {
+          throw new Error(`${m.name} is not an evidence file (${(error as Error).message})`);
+        }
+      };
+      await inflateMember(src, m, (chunk) => {
+        const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+        rest = lines.pop() ?? '';
+        lines.forEach(take);
+      });
+      take(rest + decoder.decode());
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** manifest.json of a pack: the verifier needs its `signingKeyId` to pick the public key out of a key list. */
 export async function readPackManifest(file: string): Promise<PackManifest | undefined> {
-  const text = (await readSmallMembers(file, new Set(['manifest.json']))).get('manifest.json');
+  const text = (await readPackMember(file, 'manifest.json'))?.toString('utf8');
   try {
     return text ? (JSON.parse(text) as PackManifest) : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** The named members' text, read without inflating any other member (the others are skipped, not decompressed). */
-async function readSmallMembers(file: string, names: Set<string>): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const pending: Array<Promise<void>> = [];
-  const unzip = new Unzip((entry) => {
-    if (!names.has(entry.name)) return;
-    pending.push(
-      new Promise<void>((resolve, reject) => {
-        const chunks: Uint8Array[] = [];
-        entry.ondata = (err, data, final) => {
-          if (err) return reject(err);
-          chunks.push(data);
-          if (final) {
-            out.set(entry.name, Buffer.concat(chunks).toString('utf8'));
-            resolve();
-          }
-        };
-        entry.start();
-      }),
-    );
-  });
-  unzip.register(UnzipInflate);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) unzip.push(chunk as Uint8Array);
-  unzip.push(new Uint8Array(0), true);
-  await Promise.all(pending);
-  return out;
 }
