@@ -9,7 +9,7 @@ const EU = 'eu-west-1';
 const US = 'us-east-1';
 const BASE_KEY = 'AKIATESTBASE00000001';
 const BASE_SECRET = 'base-secret-never-printed';
-const SECRET_VALUE = 'sk_live_7Hq9SECRETVALUE';
+const SECRET_VALUE = 'sk_live_51Hq9TzKp3Wc8RvXy2LmN7bQd';
 const ROLE_B = `arn:aws:iam::${B}:role/TenetReader`;
 
 function item(account: string, region: string, resourceType: string, resourceId: string, extra: Partial<SnapshotItem> = {}): SnapshotItem {
@@ -338,8 +338,12 @@ describe('createAwsInventorySource over the wire', () => {
     const slice = await source.read(['AWS::Lambda::Function']);
     expect(slice.errors).toEqual([]);
     expect(ids(slice)).toEqual(['fn-1-eu-west-1', 'fn-1-us-east-1', 'fn-2-eu-west-1', 'fn-2-us-east-1']);
-    expect(find(slice, 'fn-1-eu-west-1').configuration).toMatchObject({ runtime: 'nodejs20.x', environment: { variables: { STRIPE_KEY: '[redacted]', LOG_LEVEL: '[redacted]' } } });
-    expect(find(slice, 'fn-2-eu-west-1').configuration.environment).toEqual({ variables: { DB_PASSWORD: '[redacted]' } });
+    // Each value is replaced by what the secret detectors found in it (masked, fingerprinted), never kept.
+    const vars = (id: string) => (find(slice, id).configuration.environment as { variables: Record<string, { redacted: boolean; detectors: Array<{ detector: string }> }> }).variables;
+    expect(find(slice, 'fn-1-eu-west-1').configuration).toMatchObject({ runtime: 'nodejs20.x' });
+    expect(vars('fn-1-eu-west-1').STRIPE_KEY.detectors.map((d) => d.detector)).toEqual(['stripe_key']);
+    expect(vars('fn-1-eu-west-1').LOG_LEVEL).toEqual({ redacted: true, detectors: [] });
+    expect(vars('fn-2-eu-west-1').DB_PASSWORD.detectors.map((d) => d.detector)).toEqual(['stripe_key']);
     expect(JSON.stringify(slice)).not.toContain(SECRET_VALUE);
     expect(JSON.stringify(logs)).not.toContain(SECRET_VALUE);
     // Filled only where AWS Config lacked the variables.

@@ -1,4 +1,5 @@
 import { ApiGatewayV2Client, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
+import { redactEnvironment, type RedactedEnvValue } from './env-values.ts';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -84,7 +85,6 @@ const LAMBDA = 'AWS::Lambda::Function';
 const TABLE = 'AWS::DynamoDB::Table';
 const LOG_GROUP = 'AWS::Logs::LogGroup';
 const BUCKET = 'AWS::S3::Bucket';
-const REDACTED = '[redacted]';
 const MAX_PAGES = 1000;
 const BATCH_SIZE = 100;
 const BATCH_ROUNDS = 5;
@@ -652,8 +652,12 @@ function redactLambdaEnvironment(item: InventoryItem): void {
   }
 }
 
-function redactValues(vars: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.keys(vars).map((k) => [k, REDACTED]));
+/**
+ * The values never leave the collector: each is run through the secret detectors and replaced by what they found
+ * (detector, masked form, fingerprint), so `secrets.no-legacy-env-credentials` can judge a token under any name.
+ */
+function redactValues(vars: Record<string, unknown>): Record<string, RedactedEnvValue> {
+  return redactEnvironment(vars);
 }
 
 /** Pages through a token-paged API. A token seen before, or too many pages, means the pagination never ends. */
