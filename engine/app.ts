@@ -65,6 +65,8 @@ export interface TenetApp {
 }
 
 const BODY_LIMIT = 2 * 1024 * 1024;
+/** How long /readyz waits for the database to answer `select 1` before it counts it as down. */
+const READYZ_PROBE_MS = 800;
 /** Public routes (sign-in) take small bodies: anyone may send them. */
 const PUBLIC_BODY_LIMIT = 64 * 1024;
 
@@ -132,18 +134,36 @@ export function createApp(deps: AppDeps): TenetApp {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: deps.version });
   });
+  // Always answers within READYZ_PROBE_MS + a little: the database probe is bounded (a frozen server does not hang it).
   app.get('/readyz', async (_req, res) => {
+    let timer: NodeJS.Timeout | undefined;
+    const database = await Promise.race([
+      deps.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READYZ_PROBE_MS))),
+    ]);
+    clearTimeout(timer);
     const checks: Record<string, boolean> = {
       // False while the deciding Cedar instance is being replaced after a fault (decisions deny meanwhile).
       cedar: authz.cedar.deciding.healthy,
       platformPolicy: Boolean(authz.platform.active),
       tenetPolicy: Boolean(authz.tenet.active),
-      database: await deps.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false),
+      database,
       decisionLog: authz.decisionLog.depth < 0.9 * 20_000,
       ...(deps.ready ? { startup: deps.ready() } : {}),
     };
     const ok = Object.values(checks).every(Boolean);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', checks });
+    // Decisions come from the in-memory entity store, which keeps answering while the database is down: how old
+    // its view may be is the time since it last refreshed successfully.
+    const refreshedAt = authz.entityStore.lastRefreshedAt;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ready' : 'not_ready',
+      checks,
+      ...(ok ? {} : { failed: Object.keys(checks).filter((k) => !checks[k]) }),
+      authorization: {
+        entitiesRefreshedAt: refreshedAt === undefined ? null : new Date(refreshedAt).toISOString(),
+        entitiesStaleMs: refreshedAt === undefined ? null : Date.now() - refreshedAt,
+      },
+    });
   });
   // The decision log counts what it quarantined; the counter is brought up to date when scraped.
   let quarantinedReported = 0;

@@ -15,6 +15,14 @@ const oidcUrl = z.url({ protocol: /^https?$/ }).refine((v) => {
   return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
 }, 'must be an https:// URL (http:// only on localhost)');
 
+/** Time limits on the PostgreSQL server pool (README "Configuration"); 0 turns one off. Embedded takes none. */
+const databaseTimeoutShape = {
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(10_000),
+  DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+};
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -23,6 +31,7 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  ...databaseTimeoutShape,
   TENET_DATA_DIR: z.string().min(1).default('.data'),
   TENET_BOOTSTRAP_TOKEN: z
     .string()
@@ -108,6 +117,34 @@ export function oidcSettings(
 /** `Secure` on the session cookie: always, never, or when the request came over https (`auto`). */
 export function cookieSecure(config: Config): 'auto' | boolean {
   return config.TENET_COOKIE_SECURE === 'auto' ? 'auto' : config.TENET_COOKIE_SECURE === 'true';
+}
+
+/**
+ * The database time limits alone, from the environment: openDatabase reads them so every command (serve, pack,
+ * authorize, migrate) runs with the same limits. Throws a ConfigError naming a bad variable.
+ */
+export function databaseTimeouts(env: Record<string, string | undefined> = process.env): {
+  connectMs: number;
+  statementMs: number;
+  idleInTransactionMs: number;
+  poolWaitMs: number;
+} {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(databaseTimeoutShape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = z.object(databaseTimeoutShape).safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(environment)'), message: i.message })));
+  }
+  const c = parsed.data;
+  return {
+    connectMs: c.DATABASE_CONNECT_TIMEOUT_MS,
+    statementMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: c.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    poolWaitMs: c.DATABASE_POOL_WAIT_MS,
+  };
 }
 
 /** Parses the environment. Throws a ConfigError naming every bad variable (never its value: it may be a secret). */

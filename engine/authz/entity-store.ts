@@ -41,6 +41,7 @@ export class EntityStore {
   private readonly refreshMs: number;
   private readonly cache = new Map<string, IndexedEntity>();
   private lastVersion = '0';
+  private refreshedAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private readonly listeners = new Set<(changed: EntityUid[]) => void>();
@@ -55,6 +56,14 @@ export class EntityStore {
   /** The highest entity version this replica has applied: decisions record it. */
   get version(): string {
     return this.lastVersion;
+  }
+
+  /**
+   * When a refresh last succeeded (ms since the epoch), undefined before the first. Decisions are made from memory,
+   * so while the database is down they use entities at most `Date.now() - lastRefreshedAt` old (`/readyz`).
+   */
+  get lastRefreshedAt(): number | undefined {
+    return this.refreshedAt;
   }
 
   get size(): number {
@@ -101,6 +110,7 @@ export class EntityStore {
       .where(sql<boolean>`version > ${this.lastVersion}::bigint`)
       .orderBy(sql`version`)
       .execute();
+    this.refreshedAt = Date.now();
     if (rows.length === 0) return;
     const changed: EntityUid[] = [];
     for (const row of rows) {

@@ -1,0 +1,236 @@
+import { execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spawnTenet } from '../helpers/spawn-tenet.ts';
+
+/**
+ * Database faults fail fast (issue 13, item 2). A private PostgreSQL cluster, started here (it ignores DATABASE_URL,
+ * so it runs the same under `npm test` and the server run of `.ci/run`), is frozen (SIGSTOP on every process of the
+ * cluster), resumed, stopped and started again under a running `tenet serve` process.
+ */
+
+function postgresBin(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl'))) : [];
+  if (versions.length === 0) {
+    throw new Error(
+      'db-faults needs the PostgreSQL server binaries (initdb, pg_ctl) in /usr/lib/postgresql/<version>/bin: install the Debian package postgresql',
+    );
+  }
+  versions.sort((a, b) => Number(b) - Number(a));
+  return path.join(root, versions[0], 'bin');
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const clusterDir = mkdtempSync(path.join(tmpdir(), 'tenet-dbfaults-pg-'));
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-dbfaults-data-'));
+const pgData = path.join(clusterDir, 'data');
+const admin = 'db-faults-test-admin-token-0123456789abcdef';
+// A password the server never asks for (trust): it must never appear in Tenet's output.
+const password = 'never-logged-pw-7f3a91';
+let bin = '';
+let port = 0;
+let child: ChildProcess | undefined;
+let exited: Promise<number | null> | undefined;
+let url = '';
+let output = '';
+let frozen: number[] = [];
+
+const asPostgres = (cmd: string, args: string[]): string =>
+  execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const pgCtl = (action: 'start' | 'stop', extra: string[] = []): string =>
+  asPostgres('pg_ctl', ['-D', pgData, '-l', path.join(clusterDir, 'server.log'), '-w', '-t', '30', ...extra, action]);
+
+function startCluster(): void {
+  pgCtl('start', ['-o', `-p ${port} -k ${clusterDir} -c listen_addresses=127.0.0.1 -c fsync=off`]);
+}
+
+/** Every process of the cluster: the postmaster and its children (backends, checkpointer, walwriter …). */
+function clusterPids(): number[] {
+  const postmaster = Number(readFileSync(path.join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+  return [postmaster, ...children];
+}
+
+function freeze(): void {
+  frozen = clusterPids();
+  for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+}
+
+function thaw(): void {
+  for (const pid of frozen) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      /* gone */
+    }
+  }
+  frozen = [];
+}
+
+async function call(route: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; ms: number; body: any }> {
+  const started = performance.now();
+  const res = await fetch(`${url}${route}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${admin}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  const ms = performance.now() - started;
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, ms, body };
+}
+
+const authorize = () =>
+  call('/v1/authorize', {
+    method: 'POST',
+    body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } },
+  });
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if (await check().catch(() => false)) return performance.now() - started;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms`);
+}
+
+const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+
+beforeAll(async () => {
+  bin = postgresBin();
+  port = await freePort();
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  chownSync(clusterDir, uid, gid);
+  asPostgres('initdb', ['-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  startCluster();
+
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    TENET_DATA_DIR: dataDir,
+    TENET_BOOTSTRAP_TOKEN: admin,
+    LOG_LEVEL: 'info',
+    PORT: '0',
+    HOST: '127.0.0.1',
+  };
+  const started = await spawnTenet({ args: ['serve', '--demo'], env, stderr: 'pipe', timeoutMs: 90_000 });
+  ({ child, exited, url } = started);
+  child!.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child!.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  await until('ready after start', async () => (await call('/readyz')).status === 200, 60_000);
+}, 180_000);
+
+afterAll(async () => {
+  thaw();
+  if (alive()) {
+    child!.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    if (alive()) child!.kill('SIGKILL');
+  }
+  try {
+    if (existsSync(path.join(pgData, 'postmaster.pid'))) pgCtl('stop', ['-m', 'immediate']);
+  } finally {
+    rmSync(clusterDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 60_000);
+
+it('frozen database (SIGSTOP): decisions answer from memory, /readyz 503 within 1 s, other routes 503 within 2.5 s; SIGCONT recovers', async () => {
+  const ready = await call('/readyz');
+  expect(ready.status).toBe(200);
+  expect(ready.body.authorization.entitiesStaleMs).toBeGreaterThanOrEqual(0);
+  expect(ready.body.authorization.entitiesStaleMs).toBeLessThan(5_000);
+  expect((await call('/v1/decisions?limit=1')).status).toBe(200);
+  expect((await authorize()).status).toBe(200); // the API key is now in its lookup cache (5 s)
+
+  freeze();
+  try {
+    const decision = await authorize();
+    expect(decision.status).toBe(200);
+    expect(decision.body.decision).toBe('allow');
+    expect(decision.ms).toBeLessThan(1_000);
+
+    const readyz = await call('/readyz');
+    expect(readyz.status).toBe(503);
+    expect(readyz.ms).toBeLessThanOrEqual(1_000);
+    expect(readyz.body.checks.database).toBe(false);
+    expect(readyz.body.failed).toContain('database');
+    expect(typeof readyz.body.authorization.entitiesStaleMs).toBe('number');
+
+    const decisions = await call('/v1/decisions?limit=1');
+    expect(decisions.status).toBe(503);
+    expect(decisions.body.error.code).toBe('unavailable');
+    expect(decisions.ms).toBeLessThanOrEqual(2_500);
+
+    // Once the entity refreshes have failed for a while, /readyz says how old the authorization data is.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const stale = await call('/readyz');
+    expect(stale.ms).toBeLessThanOrEqual(1_000);
+    expect(stale.body.authorization.entitiesStaleMs).toBeGreaterThanOrEqual(1_500);
+    // Several requests at once, while still frozen: none waits beyond the limits (nothing piles up).
+    const burst = await Promise.all(Array.from({ length: 20 }, () => call('/v1/decisions?limit=1')));
+    for (const r of burst) {
+      expect(r.status).toBe(503);
+      expect(r.ms).toBeLessThanOrEqual(2_500);
+    }
+  } finally {
+    thaw();
+  }
+  const recovered = await until('ready after SIGCONT', async () => (await call('/readyz')).status === 200, 10_000);
+  expect(recovered).toBeLessThan(10_000);
+  expect((await call('/v1/decisions?limit=1')).status).toBe(200);
+  expect((await authorize()).status).toBe(200);
+  expect(alive()).toBe(true);
+}, 90_000);
+
+it('stopped database: the process survives its connections being cut, answers 503 fast, and recovers when it is back', async () => {
+  pgCtl('stop', ['-m', 'fast']);
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect(alive()).toBe(true);
+
+  const readyz = await call('/readyz');
+  expect(readyz.status).toBe(503);
+  expect(readyz.ms).toBeLessThanOrEqual(1_000);
+  expect(readyz.body.checks.database).toBe(false);
+  const decisions = await call('/v1/decisions?limit=1');
+  expect(decisions.status).toBe(503);
+  expect(decisions.body.error.code).toBe('unavailable');
+  expect(decisions.ms).toBeLessThanOrEqual(2_500);
+  // A decision answers from memory, or — once the API key's cache has expired — 503 fast; never a hang or a 500.
+  const decision = await authorize();
+  expect([200, 503]).toContain(decision.status);
+  expect(decision.ms).toBeLessThanOrEqual(2_500);
+
+  startCluster();
+  await until('ready after restart', async () => (await call('/readyz')).status === 200, 15_000);
+  expect((await call('/v1/decisions?limit=1')).status).toBe(200);
+  expect((await authorize()).status).toBe(200);
+  expect(alive()).toBe(true);
+  // The idle connections' errors were logged, without the connection string or its password.
+  expect(output).toMatch(/database connection error/);
+  expect(output).not.toContain(password);
+}, 90_000);
