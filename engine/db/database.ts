@@ -98,11 +98,21 @@ export class DatabaseHealth {
       answered = true;
     });
     const timeout = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => {
-        // A busy event loop can run this timer before reading an answer that already arrived: let the poll phase
-        // read the socket first (setImmediate runs after it), so a blocked loop is not taken for a hung server.
+      let due = Date.now() + PROBE_TIMEOUT_MS;
+      let extended = false;
+      const expire = (): void => {
+        // A blocked event loop is not a hung server: when this timer ran late, the answer may be waiting unread
+        // (or the connection half made), so the probe gets one more full period before it counts as failed.
+        if (!extended && Date.now() - due > 100) {
+          extended = true;
+          due = Date.now() + PROBE_TIMEOUT_MS;
+          timer = setTimeout(expire, PROBE_TIMEOUT_MS);
+          return;
+        }
+        // setImmediate runs after the poll phase: an answer that has arrived is read first.
         setImmediate(() => (answered ? resolve() : reject(new Error('no answer within ' + PROBE_TIMEOUT_MS + ' ms'))));
-      }, PROBE_TIMEOUT_MS);
+      };
+      timer = setTimeout(expire, PROBE_TIMEOUT_MS);
     });
     try {
       await Promise.race([select, timeout]);
@@ -274,7 +284,8 @@ export async function openDatabase(props: {
     suppressed = 0;
   };
   pool.on('error', onIdleError);
-  const health = embedded ? undefined : new DatabaseHealth({ connectionString: url, ...serverLimits }, onIdleError);
+  // The probe bounds itself (and tells a blocked event loop from a hung server): no client-side query timeout.
+  const health = embedded ? undefined : new DatabaseHealth({ connectionString: url, ...serverLimits, query_timeout: undefined }, onIdleError);
   health?.start();
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: health ? guardedPool(pool, health) : pool }) });
   const handle: DatabaseHandle = {

@@ -4,7 +4,9 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isDatabaseUnavailable, openDatabase } from '../../engine/db/database.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
 
 /**
@@ -234,3 +236,71 @@ it('stopped database: the process survives its connections being cut, answers 50
   expect(output).toMatch(/database connection error/);
   expect(output).not.toContain(password);
 }, 90_000);
+
+it('the pool itself: statement timeout, pool wait, a hung query abandoned, a blocked event loop not taken for an outage', async () => {
+  const h = await openDatabase({
+    databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    migrate: false,
+    poolMax: 1,
+    timeouts: { statementMs: 300, poolWaitMs: 400 },
+  });
+  const timed = async (p: Promise<unknown>): Promise<{ error: unknown; ms: number }> => {
+    const started = performance.now();
+    const error = await p.then(() => undefined, (e: unknown) => e);
+    return { error, ms: performance.now() - started };
+  };
+  try {
+    // Statement timeout: the server cancels it (57014), which the HTTP layer answers 503.
+    const slow = await timed(sql`select pg_sleep(5)`.execute(h.db));
+    expect((slow.error as { code?: string }).code).toBe('57014');
+    expect(isDatabaseUnavailable(slow.error)).toBe(true);
+    expect(slow.ms).toBeLessThan(2_000);
+
+    // Pool wait: the only connection is held by a transaction; another query gives up after 400 ms.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const trx = h.db.transaction().execute(async (t) => {
+      await sql`select 1`.execute(t);
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const waited = await timed(sql`select 1`.execute(h.db));
+    expect(isDatabaseUnavailable(waited.error)).toBe(true);
+    expect(waited.ms).toBeLessThan(1_500);
+    release();
+    await trx;
+
+    // The event loop blocked for 1.5 s (longer than the probe's limit) is not an outage.
+    let downs = 0;
+    const unsubscribe = h.health!.onDown(() => downs++);
+    const probing = h.health!.probe(); // in flight while the loop is blocked: its answer arrives, unread, meanwhile
+    const busyUntil = Date.now() + 1_500;
+    while (Date.now() < busyUntil) {
+      /* busy */
+    }
+    expect(await probing).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    unsubscribe();
+    expect(downs).toBe(0);
+    expect(h.health?.up).toBe(true);
+    expect(await sql`select 1 as one`.execute(h.db)).toMatchObject({ rows: [{ one: 1 }] });
+
+    // A query waiting on a server that freezes is abandoned once the probe notices (about 1.5 s), not left hanging.
+    const h2 = await openDatabase({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, migrate: false, timeouts: { statementMs: 0 } });
+    try {
+      freeze();
+      const hung = await timed(sql`select 1`.execute(h2.db));
+      expect(isDatabaseUnavailable(hung.error)).toBe(true);
+      expect(hung.ms).toBeLessThan(2_500);
+      expect(h2.health?.up).toBe(false);
+    } finally {
+      thaw();
+    }
+    await until('the probe sees the server again', async () => h2.health?.up === true, 5_000);
+    expect(await sql`select 1 as one`.execute(h2.db)).toMatchObject({ rows: [{ one: 1 }] });
+    await h2.close();
+  } finally {
+    await h.close();
+  }
+}, 60_000);
+
