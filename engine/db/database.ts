@@ -171,12 +171,19 @@ export class DatabaseHealth {
 }
 
 /** The pool Kysely sees: fails fast while the health probe finds the server down, and abandons hung queries. */
-function guardedPool(pool: pg.Pool, health: DatabaseHealth): PostgresPool {
+function guardedPool(pool: pg.Pool, health: DatabaseHealth, onError: (error: unknown) => void): PostgresPool {
   return {
     async connect() {
       if (!health.up) throw new DatabaseUnavailableError(health.downReason ?? 'unreachable');
       const client = await pool.connect();
       let broken: Error | undefined;
+      // pg-pool listens for errors only on idle clients: one checked out between two statements (inside a
+      // transaction) whose server goes away would emit an 'error' nobody handles, and crash the process.
+      const onCheckedOutError = (error: Error): void => {
+        broken = error;
+        onError(error);
+      };
+      client.on('error', onCheckedOutError);
       const query = (...args: unknown[]): unknown => {
         const first = args[0] as { submit?: unknown } | undefined;
         // A cursor (Kysely's stream()) goes through untouched: its reads are bounded by the client-side timeout.
@@ -200,7 +207,10 @@ function guardedPool(pool: pg.Pool, health: DatabaseHealth): PostgresPool {
       return {
         query: query as PostgresPoolClient['query'],
         // A connection left with a statement in flight is closed, not handed to the next caller.
-        release: () => client.release(broken),
+        release: () => {
+          client.removeListener('error', onCheckedOutError);
+          client.release(broken);
+        },
       };
     },
     end: () => pool.end(),
@@ -287,7 +297,7 @@ export async function openDatabase(props: {
   // The probe bounds itself (and tells a blocked event loop from a hung server): no client-side query timeout.
   const health = embedded ? undefined : new DatabaseHealth({ connectionString: url, ...serverLimits, query_timeout: undefined }, onIdleError);
   health?.start();
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: health ? guardedPool(pool, health) : pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: health ? guardedPool(pool, health, onIdleError) : pool }) });
   const handle: DatabaseHandle = {
     db,
     kind: embedded ? 'embedded' : 'server',

@@ -304,3 +304,27 @@ it('the pool itself: statement timeout, pool wait, a hung query abandoned, a blo
   }
 }, 60_000);
 
+
+it('a connection held inside a transaction when the server stops: the error is handled, the process lives on', async () => {
+  const h = await openDatabase({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, migrate: false });
+  try {
+    let stopped!: () => void;
+    const serverStopped = new Promise<void>((r) => (stopped = r));
+    const trx = h.db.transaction().execute(async (t) => {
+      await sql`select 1`.execute(t);
+      await serverStopped; // checked out, no statement running, while the server goes away
+      await sql`select 1`.execute(t);
+    });
+    const outcome = trx.then(() => 'committed', (e: unknown) => (isDatabaseUnavailable(e) ? 'unavailable' : String(e)));
+    await new Promise((r) => setTimeout(r, 200));
+    pgCtl('stop', ['-m', 'fast']);
+    await new Promise((r) => setTimeout(r, 500));
+    stopped();
+    expect(await outcome).toBe('unavailable');
+    startCluster();
+    await until('the probe sees the server again', async () => h.health?.up === true, 10_000);
+    expect(await sql`select 1 as one`.execute(h.db)).toMatchObject({ rows: [{ one: 1 }] });
+  } finally {
+    await h.close();
+  }
+}, 60_000);
