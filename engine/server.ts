@@ -42,7 +42,7 @@ export async function startTenet(props: {
 }): Promise<RunningTenet> {
   const { config, logger } = props;
   const database =
-    props.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, poolMax: config.DATABASE_POOL_MAX }));
+    props.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, poolMax: config.DATABASE_POOL_MAX, logger }));
   const owned = !props.database;
   let controls: Controls | undefined;
   try {
