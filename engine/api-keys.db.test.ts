@@ -71,3 +71,44 @@ describe('TENET_BOOTSTRAP_TOKEN', () => {
     store.close();
   });
 });
+
+describe('API keys while the database is unreachable', () => {
+  /** The store's database, with a switch that makes every lookup fail as a refused connection does. */
+  function switchable() {
+    const state = { down: false };
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    const db = new Proxy(database.db, {
+      get(target, prop, receiver) {
+        if (prop === 'selectFrom' && state.down) {
+          const chain: Record<string, unknown> = {};
+          for (const m of ['selectAll', 'select', 'where']) chain[m] = () => chain;
+          chain.executeTakeFirst = () => Promise.reject(refused);
+          return () => chain;
+        }
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        // Kysely keeps its state in private fields: its methods must run on the real instance.
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return { db, state };
+  }
+
+  it('a key looked up before the outage keeps working after its cache entry expires; unknown and revoked keys do not', async () => {
+    const { db, state } = switchable();
+    const store = new ApiKeyStore({ db, cacheMs: 1 });
+    const good = await store.create({ name: 'svc', role: 'service' });
+    const gone = await store.create({ name: 'old', role: 'service' });
+    await store.revoke(gone.info.id);
+    expect((await store.authenticate(good.key))?.id).toBe(good.info.id);
+    expect(await store.authenticate(gone.key)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 5)); // both entries expired
+    state.down = true;
+    expect((await store.authenticate(good.key))?.id).toBe(good.info.id);
+    expect(await store.authenticate(gone.key)).toBeUndefined();
+    // A key this replica never saw cannot be vouched for: the outage is the answer (a 503 at the edge), not a guess.
+    await expect(store.authenticate(`tnt_service_${randomBytes(32).toString('base64url')}`)).rejects.toThrow(/ECONNREFUSED/);
+    state.down = false;
+    expect((await store.authenticate(good.key))?.id).toBe(good.info.id);
+    store.close();
+  });
+});

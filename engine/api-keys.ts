@@ -1,7 +1,10 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Db } from './db/database.ts';
+import { isDatabaseUnavailable, type Db } from './db/database.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { ExpiringCache } from './expiring-cache.ts';
+
+/** How long a key's last known answer is served while the database is unreachable (see authenticate). */
+const STALE_KEYS_MS = 15 * 60_000;
 
 export const TENET_ROLES = ['admin', 'security_officer', 'auditor', 'service'] as const;
 export type TenetRole = (typeof TENET_ROLES)[number];
@@ -99,7 +102,18 @@ export class ApiKeyStore {
     let info: ApiKeyInfo | undefined;
     if (hit) info = hit.value;
     else {
-      const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).executeTakeFirst();
+      let row;
+      try {
+        row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).executeTakeFirst();
+      } catch (error) {
+        // The database cannot be asked: a key this replica looked up within the last STALE_KEYS_MS keeps its last
+        // known answer, so authorization (which decides from memory) outlives a database outage. No key can be
+        // created or revoked on this database while it is down; a key revoked through another replica that still
+        // reaches it is honoured here for at most that long. Keys never seen stay unknown: the error stands.
+        const stale = isDatabaseUnavailable(error) ? this.cache.getStale(hash, now, STALE_KEYS_MS) : undefined;
+        if (!stale) throw error;
+        return stale.value && !stale.value.revokedAt ? stale.value : undefined;
+      }
       // Compare in constant time anyway: the lookup is by hash, but keep the habit where keys are compared.
       info = row && timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash)) ? toInfo(row) : undefined;
       this.cache.set(hash, info, now + this.cacheMs);

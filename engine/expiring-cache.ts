@@ -40,6 +40,15 @@ export class ExpiringCache<V> {
     return hit && hit.until > now ? { value: hit.value } : undefined;
   }
 
+  /**
+   * The entry even if it expired, as long as it expired less than `maxStaleMs` ago: for serving what was last known
+   * while the source of truth cannot be asked (see ApiKeyStore.authenticate).
+   */
+  getStale(key: string, now: number, maxStaleMs: number): { value: V } | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.until + maxStaleMs > now ? { value: hit.value } : undefined;
+  }
+
   set(key: string, value: V, until: number): void {
     const size = key.length + approximateSize(value) + ENTRY_OVERHEAD;
     // One entry larger than the whole budget is not kept at all.
