@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cedar's conformance suite through Tenet's evaluator (`tenet cedar-test`): the hand-written integration tests and
-# every request of the generated corpus, from ../shared/cedar-integration-tests (the corpus is unpacked to a
+# every request of the generated corpus, from a checkout of cedar-integration-tests beside the repository (the corpus is unpacked to a
 # temporary folder, never into the repository). Prints one "N passed, N failed" line; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."

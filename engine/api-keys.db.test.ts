@@ -4,7 +4,7 @@ import { createTestDatabase } from '../test/helpers/test-database.ts';
 import { ApiKeyStore } from './api-keys.ts';
 import type { DatabaseHandle } from './db/database.ts';
 
-/** Issue 11 item 7: a bootstrap token is an admin key only while TENET_BOOTSTRAP_TOKEN holds it, and lists no part of itself. */
+/** A bootstrap token is an admin key only while TENET_BOOTSTRAP_TOKEN holds it, and lists no part of itself. */
 let database: DatabaseHandle;
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DecisionCache } from './authz/decision-cache.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 
-/** Issue 11 item 6: caches are bounded by bytes, not only by entries. */
+/** Caches are bounded by bytes, not only by entries. */
 describe('DecisionCache byte budget', () => {
   const key = (i: number, size: number) => `plan\nUser\nOrder\n{"purpose":"${String(i).padEnd(size, 'x')}"}\n`;
 

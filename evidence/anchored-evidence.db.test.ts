@@ -22,7 +22,7 @@ import { readPackManifest, verifyPackChain } from './packs/verify-chain.ts';
 import { startTestApp } from '../test/helpers/test-app.ts';
 
 /**
- * The attacks of issue 13, as a database superuser would make them, checked through the commands an auditor runs
+ * Rewrites and truncation, as a database superuser would make them, checked through the commands an auditor runs
  * (`tenet evidence verify`, `tenet verify --chain`), on embedded PostgreSQL or the server in DATABASE_URL.
  */
 

@@ -222,7 +222,7 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
   },
 };
 
-describe('identity.admin-mfa: OPTIONAL passes only on what the MFA policy itself decides (issue 18.11)', () => {
+describe('identity.admin-mfa: OPTIONAL passes only on what the MFA policy itself decides', () => {
   const pool = () => item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' });
   const run = (answer: EvidenceSources['authorize']) => runControl(CONTROLS_BY_ID.get('identity.admin-mfa')!, { ...sources({ items: [pool()] }), authorize: answer }, settings);
   it('fails when the policies deny everything (no permit: the deny proves nothing about MFA)', async () => {

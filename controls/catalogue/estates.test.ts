@@ -19,7 +19,7 @@ import { ESTATES, type Estate } from './estates/estates.ts';
 import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
 
 /**
- * "Prove it" (issue 18): every control against crafted estates. Inventory estates are read the two ways AWS
+ * Every control against crafted estates. Inventory estates are read the two ways AWS
  * Config delivers them — a snapshot file through the snapshot source, and the Config API's answer (configuration
  * and supplementary values as JSON strings, tags as a list) through normaliseConfigurationItem as the AWS
  * collector does — and judged through the real evidence sources (recorder checks included) and, for

@@ -8,7 +8,7 @@ import { createAwsInventorySource } from './aws-inventory.ts';
 import { createEvidenceSources } from './sources.ts';
 
 /**
- * Issue 18 over the wire (the real SDK clients against the loopback AWS server): every enabled region, S3's own
+ * Over the wire (the real SDK clients against the loopback AWS server): every enabled region, S3's own
  * list of buckets, the recorder of each region, the service APIs for what AWS Config does not record, and the
  * PascalCase spelling of CloudFormation-registry types.
  */

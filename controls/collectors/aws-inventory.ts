@@ -29,7 +29,7 @@ import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
  * API Gateway v2 routes). Every account × region is read on its own: a failing call becomes an entry in
  * `errors` naming `aws:<account>:<region>:<Service>.<Operation>`, and the rest is still read.
  *
- * Issue 18: every enabled region is read (EC2 DescribeRegions, plus the listed ones), not only the listed ones;
+ * Every enabled region is read (EC2 DescribeRegions, plus the listed ones), not only the listed ones;
  * what AWS Config does not record is read from the services for every resource (log groups: DescribeLogGroups,
  * routes: GetRoutes, Lambda environment: GetFunctionConfiguration); the recorder of each region is read
  * (DescribeConfigurationRecorders + ...Status) so a type it does not record is an error, not an absence; and the

@@ -6,7 +6,7 @@ import { parseControlSettings } from '../settings.ts';
 import { normaliseConfigurationItem } from './config-item.ts';
 
 /**
- * Issue 18.4: each resource type read in the spelling AWS Config publishes for it. The property names below are
+ * Each resource type read in the spelling AWS Config publishes for it. The property names below are
  * copied from awslabs/aws-config-resource-schema (config/properties/resource-types/<type>.properties.json; arrays
  * are flattened there, marked `[]` here). Each item is built only from those names, normalised as a snapshot file
  * would be, and judged by the control that reads the type: a compliant value passes, a violating one fails.

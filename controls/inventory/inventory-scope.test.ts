@@ -12,7 +12,7 @@ import { environmentOf, normaliseConfigurationItem } from './config-item.ts';
 import { CONFIG_RECORDED_TYPES, CONFIG_RECORDER, lowerCamel, RESOURCE_TYPES } from './resource-types.ts';
 
 /**
- * Issue 18, items 1, 3 and 5: scope that cannot be tagged away, a healthy recorder under every inventory control,
+ * Scope that cannot be tagged away, a healthy recorder under every inventory control,
  * and nothing passing by absence — through snapshot files in the shape AWS Config delivers, the evidence sources and
  * the controls themselves.
  */

@@ -1,5 +1,5 @@
 /**
- * The PII and secret scanner (issue 4): a library with no I/O. `scan(text)` returns where values are, masked and
+ * The PII and secret scanner: a library with no I/O. `scan(text)` returns where values are, masked and
  * fingerprinted, never the values themselves; `redact(text)` masks them in place.
  *
  * Design (for ≥ 50 MB/s on one core): one pass over the text, no per-detector regular expressions and no per-line

@@ -1,5 +1,5 @@
 /**
- * The PII and secret scanner's contract (issue 4). Detector ids are a contract: evidence, the CLI's JSON and the
+ * The PII and secret scanner's contract. Detector ids are a contract: evidence, the CLI's JSON and the
  * CloudWatch control report counts by these names.
  */
 export const DETECTOR_IDS = [

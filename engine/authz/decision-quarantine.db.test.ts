@@ -5,7 +5,7 @@ import { createLogger } from '../logger.ts';
 import { DecisionLog, toDecisionRecord, type DecisionRecord } from './decision-log.ts';
 
 /**
- * Issue 11 item 4, at the writer: a record PostgreSQL refuses must not wedge the log. It is kept (escaped) in
+ * At the writer: a record PostgreSQL refuses must not wedge the log. It is kept (escaped) in
  * decision_quarantine and counted; every other record of its batch, and every later one, is written.
  */
 let database: DatabaseHandle;

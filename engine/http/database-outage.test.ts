@@ -14,7 +14,7 @@ import { authenticate } from './access.ts';
 import { errorHandler, toErrorResponse } from './error-handler.ts';
 
 /**
- * Issue 11 item 7: a database outage answers 503 `unavailable` (not 500) and is logged once per interval, not as
+ * A database outage answers 503 `unavailable` (not 500) and is logged once per interval, not as
  * a stack trace per request. The outage is real: a pg pool pointed at a port nothing listens on.
  */
 let server: http.Server;

@@ -1,5 +1,5 @@
 /**
- * Authorization benchmark (issue: authorization service).
+ * Authorization benchmark.
  * Input: a synthetic platform of 1,000 entities (agencies, clients, users, orders, integrations) and the shipped
  * platform policy set. Measures, in one run:
  *  - in-process decisions (PDP: slice + evaluation), p50/p99 over N requests;

@@ -1,7 +1,7 @@
 /**
  * `tenet check --snapshot` on a 10,000-resource AWS Config snapshot: wall time of the whole command (process
  * start, tsx, reading and normalising the file, every control) and its peak resident memory.
- * Floors (issue 3): ≤ 5 s, < 500 MB. Reproduce: npm run bench -- check
+ * Floors: ≤ 5 s, < 500 MB. Reproduce: npm run bench -- check
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Differential benchmark (issue 12): the property of test/cedar-diff/differential.test.ts at scale — Tenet's
+ * Differential benchmark: the property of test/cedar-diff/differential.test.ts at scale — Tenet's
  * evaluator against cedar-wasm `isAuthorized` on 1,000,000 generated cases (40,000 worlds × 25 requests), or as
  * many as fit in BENCH_DIFF_SECONDS (default: no limit). Prints how many ran, the outcome mix, the constructs
  * seen, and every kind of disagreement with a minimal case.

@@ -1,5 +1,5 @@
 /**
- * Evaluator benchmark (issue 12): per-call latency of Tenet's Cedar evaluator (`authorize()` over an entity index,
+ * Evaluator benchmark: per-call latency of Tenet's Cedar evaluator (`authorize()` over an entity index,
  * nothing cached, no slice) beside cedar-wasm on the same requests, with the shipped platform policy set and
  * schema. Inputs: the demo entities (engine/demo/demo-entities.ts), and synthetic platforms of 1,000 and 10,000
  * entities (buildSyntheticEntities). For each, one JSON line per engine:

@@ -1,5 +1,5 @@
 /**
- * The route fuzz at length (issue 11, item 11): the generator and judge of test/integration/route-fuzz.db.test.ts,
+ * The route fuzz at length: the generator and judge of test/integration/route-fuzz.db.test.ts,
  * run for FUZZ_COUNT requests (default 100,000) against a real app on embedded PostgreSQL, or the server in
  * DATABASE_URL. Prints one JSON line per finding group, then one summary line; exits 1 if anything failed.
  * Reproduce: FUZZ_SEED=<seed> FUZZ_COUNT=<n> npm run bench -- fuzz   (FUZZ_CONCURRENCY, default 4)

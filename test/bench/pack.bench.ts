@@ -4,7 +4,7 @@
  * process. The records live on a PostgreSQL server — DATABASE_URL, else the local one at 127.0.0.1:5432 when it
  * answers (a fresh database, dropped after) — or, with BENCH_PACK_EMBEDDED=1 or no server, in embedded PostgreSQL,
  * whose WebAssembly heap alone is ~400 MB of the command's resident memory.
- * Floors (issue 5): build ≤ 60 s and ≤ 400 MB; verify ≤ 10 s.
+ * Floors: build ≤ 60 s and ≤ 400 MB; verify ≤ 10 s.
  * Reproduce: npm run bench -- pack    (embedded: BENCH_PACK_EMBEDDED=1 npm run bench -- pack)
  */
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * PII/secret scanner throughput (issue 4), single-threaded, on ≥ 100 MB of realistic platform log lines (the
+ * PII/secret scanner throughput, single-threaded, on ≥ 100 MB of realistic platform log lines (the
  * labelled corpus of controls/pii/corpus.ts: Lambda runtime lines, SP-API order import, WhatsApp and Stripe
  * webhooks, report queries, API Gateway access logs; ~15% of lines carry a value). Measures, in one run:
  *  - the scanner's `scan()` over the whole text (findings masked and fingerprinted), after a warm-up, best and

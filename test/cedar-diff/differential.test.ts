@@ -1,5 +1,5 @@
 /**
- * Issue 12, "Prove it": Tenet's Cedar evaluator answers exactly as cedar-wasm `isAuthorized` with the schema and
+ * Tenet's Cedar evaluator answers exactly as cedar-wasm `isAuthorized` with the schema and
  * all entities — decision, reasons and erroring policies — on generated schemas, policy sets, entity stores and
  * requests (see arbitraries.ts for what is generated, harness.ts for how both sides are asked).
  *

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** Issue 11 item 5: 259 bytes, 100 nested parentheses. */
+/** A hostile policy: 259 bytes, 100 nested parentheses. */
 const HOSTILE = `@id("x")\npermit(principal, action, resource) when { ${'('.repeat(100)}true${')'.repeat(100)} };`;
 
 const decide = (principal: string, action: string, resource: string, context: Record<string, unknown> = {}) =>

@@ -49,7 +49,7 @@ beforeAll(async () => {
           { accountId: STAGING, regions: [REGION], roleArn: `arn:aws:iam::${STAGING}:role/tenet-read`, externalId: 'tenet' },
         ],
       },
-      // The settings decide scope (issue 18.1): log groups come from DescribeLogGroups, without tags.
+      // The settings decide scope: log groups come from DescribeLogGroups, without tags.
       environments: { accounts: { [PROD]: 'production', [STAGING]: 'staging' } },
       // The demo's production front-ends and its signature-checked webhook routes (network.cors-split, default-route).
       requirements: { productionCorsOrigins: ['https://app.astrix.example', 'https://portal.astrix.example'], publicRoutes: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'] },

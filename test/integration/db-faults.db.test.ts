@@ -10,7 +10,7 @@ import { isDatabaseUnavailable, openDatabase } from '../../engine/db/database.ts
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
 
 /**
- * Database faults fail fast (issue 13, item 2). A private PostgreSQL cluster, started here (it ignores DATABASE_URL,
+ * Database faults fail fast. A private PostgreSQL cluster, started here (it ignores DATABASE_URL,
  * so it runs the same under `npm test` and the server run of `.ci/run`), is frozen (SIGSTOP on every process of the
  * cluster), resumed, stopped and started again under a running `tenet serve` process.
  */

@@ -5,7 +5,7 @@ import { MAX_JSON_DEPTH } from '../../engine/http/input-guard.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 /**
- * Issue 11 items 4, 6, 7 over HTTP: one bad request must never hurt anyone else. Strings PostgreSQL cannot store
+ * Over HTTP: one bad request must never hurt anyone else. Strings PostgreSQL cannot store
  * and over-deep bodies are refused at the edge of every route (Express and the fast path), bodies are read only
  * after authentication, a too-large chunked body is a 413, and error bodies echo little and redact by one rule.
  */

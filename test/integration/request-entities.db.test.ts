@@ -6,7 +6,7 @@ import { OWNED_ENTITY_TYPES } from '../../engine/authz/entity.ts';
 import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
-// Issue 11, items 1–3: authorization must not be rewritable by its caller. Against the demo entities, with the
+// Authorization must not be rewritable by its caller. Against the demo entities, with the
 // demo's posture: Amazon SP-API ready (its one control passes here), WhatsApp not ready (its control never ran).
 let t: TestApp;
 beforeAll(async () => {
@@ -40,7 +40,7 @@ async function loggedDecisions(): Promise<number> {
   return Number(row.n);
 }
 
-describe('request entities only add to the store (issue 11.1)', () => {
+describe('request entities only add to the store', () => {
   it('a forged User::asha in saffron cannot turn a cross-agency buyer-PII reveal into an allow', async () => {
     const reveal = ask('asha', 'reveal_buyer_pii', uid('Order', 'o-2001'), { context: { mfa: true } });
     const plain = await authorize(reveal);
@@ -182,7 +182,7 @@ describe('request entities only add to the store (issue 11.1)', () => {
   });
 });
 
-describe('action.type (issue 11.3)', () => {
+describe('action.type', () => {
   it('a type the platform schema does not have is a 400; Action or none is decided', async () => {
     const base = ask('asha', 'read', uid('Order', 'o-1001'));
     const wrong = await authorize({ ...base, action: { type: 'Tenet::Action', id: 'read' } });
@@ -197,7 +197,7 @@ describe('action.type (issue 11.3)', () => {
   });
 });
 
-describe("an integration's provider, restricted and ready are Tenet's (issue 11.2)", () => {
+describe("an integration's provider, restricted and ready are Tenet's", () => {
   const integration = (id: string, attrs: Record<string, unknown>) => ({ uid: uid('Integration', id), attrs: { provider: id, restricted: true, status: 'live', ready: false, ...attrs }, parents: [] });
   const push = (entities: unknown[], role: 'service' | 'admin' = 'service') => t.call('/v1/entities', { method: 'PUT', role, body: { entities } });
 

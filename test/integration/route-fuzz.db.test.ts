@@ -6,7 +6,7 @@ import { startFuzzTarget, type FuzzTarget } from '../fuzz/fuzz-target.ts';
 import { seedFromEnv } from '../fuzz/prng.ts';
 
 /**
- * Issue 11, item 11: every route of the OpenAPI document, fuzzed over real HTTP with every role's key and without
+ * Every route of the OpenAPI document, fuzzed over real HTTP with every role's key and without
  * one. FUZZ_SEED replays a run (the seed is printed), FUZZ_COUNT changes its size (at least 20,000 in npm test);
  * `npm run bench -- fuzz` runs more.
  */
