@@ -1,5 +1,5 @@
 import { ApiGatewayV2Client, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
-import { redactEnvironment, type RedactedEnvValue } from './env-values.ts';
+import { redactEnvironment } from './env-values.ts';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -375,7 +375,8 @@ async function readRegion(ctx: RegionContext): Promise<InventorySlice> {
       plan.wanted.has(ROUTE) ? readRoutes(clients, items.filter((i) => i.resourceType === API), send, fail).then((r) => routes.push(...r)) : undefined,
     ]);
 
-    // Lambda environment values are secrets: whatever the source, only the names leave the collector.
+    // Lambda environment values are secrets: whatever the source, only the names and what the secret detectors found
+    // in each value (masked, fingerprinted) leave the collector.
     for (const item of items) if (item.resourceType === LAMBDA) redactLambdaEnvironment(item);
 
     return { items: [...described, ...items.filter((i) => plan.wanted.has(i.resourceType)), ...routes], errors };
@@ -449,7 +450,7 @@ async function fillLambdaEnvironment(clients: Clients, functions: InventoryItem[
     try {
       const res = await clients.lambda().send(new GetFunctionConfigurationCommand({ FunctionName: name }), send);
       const env = isObject(fn.configuration.environment) ? fn.configuration.environment : {};
-      fn.configuration.environment = { ...env, variables: redactValues(res.Environment?.Variables ?? {}) };
+      fn.configuration.environment = { ...env, variables: redactEnvironment(res.Environment?.Variables ?? {}) };
     } catch (err) {
       fail('Lambda.GetFunctionConfiguration', err, `function ${name}`);
     }
@@ -648,17 +649,10 @@ function redactLambdaEnvironment(item: InventoryItem): void {
     ['Environment', 'Variables'],
   ] as const) {
     const env = item.configuration[envKey];
-    if (isObject(env) && isObject(env[varsKey])) env[varsKey] = redactValues(env[varsKey] as Record<string, unknown>);
+    if (isObject(env) && isObject(env[varsKey])) env[varsKey] = redactEnvironment(env[varsKey] as Record<string, unknown>);
   }
 }
 
-/**
- * The values never leave the collector: each is run through the secret detectors and replaced by what they found
- * (detector, masked form, fingerprint), so `secrets.no-legacy-env-credentials` can judge a token under any name.
- */
-function redactValues(vars: Record<string, unknown>): Record<string, RedactedEnvValue> {
-  return redactEnvironment(vars);
-}
 
 /** Pages through a token-paged API. A token seen before, or too many pages, means the pagination never ends. */
 async function paginate(fetchPage: (token: string | undefined) => Promise<string | undefined>): Promise<void> {

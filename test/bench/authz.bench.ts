@@ -23,6 +23,7 @@ import { PolicyDecisionPoint, type AuthorizationRequest } from '../../engine/aut
 import { compilePolicySet } from '../../engine/authz/policy-set.ts';
 import { readShippedPolicySet } from '../../engine/authz/policy-store.ts';
 import { buildSyntheticEntities } from '../../engine/demo/demo-entities.ts';
+import { requestMix } from './request-mix.ts';
 import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
 
 const ENTITIES = 1000;
@@ -30,34 +31,8 @@ const N = Number(process.env.BENCH_DECISIONS ?? 20_000);
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const command = 'npx tsx test/bench/authz.bench.ts';
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
 function buildRequests(entities: Entity[], count: number, seed = 42): AuthorizationRequest[] {
-  const users = entities.filter((e) => e.uid.type === 'User');
-  const orders = entities.filter((e) => e.uid.type === 'Order');
-  const rand = rng(seed);
-  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
-  const actions: Array<{ id: string; context: Record<string, unknown> }> = [
-    { id: 'read', context: {} },
-    { id: 'read', context: { mfa: true } },
-    { id: 'export', context: { mfa: true, purpose: 'fulfilment' } },
-    { id: 'reveal_buyer_pii', context: { mfa: true } },
-    { id: 'reveal_buyer_pii', context: { mfa: false } },
-    { id: 'refund', context: { human_approved: true } },
-  ];
-  const out: AuthorizationRequest[] = [];
-  for (let i = 0; i < count; i++) {
-    const user = pick(users);
-    // Mostly the user's own agency (the realistic case), sometimes another one's.
-    const own = orders.filter((o) => JSON.stringify(o.attrs.agency) === JSON.stringify(user.attrs.agency));
-    const order = rand() < 0.8 && own.length ? pick(own) : pick(orders);
-    const a = pick(actions);
-    out.push({ principal: user.uid, action: { id: a.id }, resource: order.uid, context: a.context });
-  }
-  return out;
+  return requestMix(entities, count, seed).map((r) => ({ principal: r.principal, action: { id: r.actionId }, resource: r.resource, context: r.context }));
 }
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];

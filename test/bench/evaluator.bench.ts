@@ -17,6 +17,7 @@ import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { Entity } from '../../engine/authz/entity.ts';
 import { authorize, compilePolicySet, createEntityIndex, type CedarRequest } from '../../engine/authz/evaluator/index.ts';
 import { buildDemoEntities, buildSyntheticEntities } from '../../engine/demo/demo-entities.ts';
+import { requestMix } from './request-mix.ts';
 import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
 
 const N = Number(process.env.BENCH_DECISIONS ?? 20_000);
@@ -27,37 +28,9 @@ const compiled = compilePolicySet({ policies, schema });
 const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ bench: 'evaluator', ...o, command }));
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/** The authorization bench's request mix: users on orders, mostly of their own agency, six action/context pairs. */
+/** The authorization bench's request mix (request-mix.ts), as evaluator requests. */
 function buildRequests(entities: Entity[], count: number, seed: number): CedarRequest[] {
-  const users = entities.filter((e) => e.uid.type === 'User');
-  const orders = entities.filter((e) => e.uid.type === 'Order');
-  const rand = rng(seed);
-  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
-  const actions: Array<{ id: string; context: Record<string, unknown> }> = [
-    { id: 'read', context: {} },
-    { id: 'read', context: { mfa: true } },
-    { id: 'export', context: { mfa: true, purpose: 'fulfilment' } },
-    { id: 'reveal_buyer_pii', context: { mfa: true } },
-    { id: 'reveal_buyer_pii', context: { mfa: false } },
-    { id: 'refund', context: { human_approved: true } },
-  ];
-  const agencyOf = (e: Entity) => JSON.stringify(e.attrs.agency ?? null);
-  const byAgency = new Map<string, Entity[]>();
-  for (const o of orders) byAgency.set(agencyOf(o), [...(byAgency.get(agencyOf(o)) ?? []), o]);
-  const out: CedarRequest[] = [];
-  for (let i = 0; i < count; i++) {
-    const user = pick(users);
-    const own = byAgency.get(agencyOf(user)) ?? [];
-    const order = rand() < 0.8 && own.length ? pick(own) : pick(orders);
-    const a = pick(actions);
-    out.push({ principal: user.uid, action: { type: 'Action', id: a.id }, resource: order.uid, context: a.context });
-  }
-  return out;
+  return requestMix(entities, count, seed).map((r) => ({ principal: r.principal, action: { type: 'Action', id: r.actionId }, resource: r.resource, context: r.context }));
 }
 
 function time<T>(f: () => T): [T, number] {
