@@ -39,7 +39,7 @@ let dir: string;
 let pdp: PolicyDecisionPoint;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tenet-estates-'));
-  pdp = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action', cache: false });
+  pdp = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action' });
   pdp.activate(compilePolicySet(await readShippedPolicySet({ dir: SHIPPED_POLICY_DIR, name: 'platform' })));
 });
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import v8 from 'node:v8';
 import vm from 'node:vm';
 import type * as CedarModule from '@cedar-policy/cedar-wasm/nodejs';
 
@@ -24,6 +25,12 @@ import type * as CedarModule from '@cedar-policy/cedar-wasm/nodejs';
  * Untrusted Cedar text (drafts, schemas from callers) is not parsed here first: it goes to the sandbox
  * (cedar-sandbox.ts), which runs it in another thread's instance. This watch is the second line of defence.
  */
+// Node 20's V8 crashes ("Fatal error ... unreachable code" in Deoptimizer::DoComputeBuiltinContinuation) when
+// an optimised function that inlined a JS→Wasm call into cedar-wasm is lazily deoptimised while the call is on
+// the stack — which happens under load. Not inlining JS→Wasm calls avoids that frame shape; it costs nothing
+// measurable next to the call itself. Set before any of our code is optimised.
+v8.setFlagsFromString('--no-turbo-inline-js-wasm-calls');
+
 export type CedarApi = typeof CedarModule;
 export type * from '@cedar-policy/cedar-wasm/nodejs';
 
@@ -269,3 +276,5 @@ export const schemaToJsonWithResolvedTypes: CedarApi['schemaToJsonWithResolvedTy
 export const policySetTextToParts: CedarApi['policySetTextToParts'] = (s) => decidingCedar.run((api) => api.policySetTextToParts(s));
 export const policyToJson: CedarApi['policyToJson'] = (p) => decidingCedar.run((api) => api.policyToJson(p));
 export const validate: CedarApi['validate'] = (call) => decidingCedar.run((api) => api.validate(call));
+export const templateToJson: CedarApi['templateToJson'] = (t) => decidingCedar.run((api) => api.templateToJson(t));
+export const schemaToJson: CedarApi['schemaToJson'] = (s) => decidingCedar.run((api) => api.schemaToJson(s));

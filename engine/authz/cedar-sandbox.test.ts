@@ -121,7 +121,7 @@ describe('CedarSandbox: callers’ Cedar text runs in its own thread', () => {
     const faultsBefore = decidingCedar.faults;
     const deepStack = (n: number): string => (n === 0 ? pdp() : deepStack(n - 1));
     const pdp = () => {
-      const p = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action', cache: false });
+      const p = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action' });
       p.activate(compilePolicySet({ name: 'platform', policies: nested(lo), schema }));
       return p.authorize({ principal: { type: 'User', id: 'u' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o' } }).decision;
     };

@@ -3,11 +3,10 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { decidingCedar, type CedarRuntime } from './cedar-runtime.ts';
 import { CedarSandbox } from './cedar-sandbox.ts';
-import { DecisionCache } from './decision-cache.ts';
+import path from 'node:path';
+import { DecisionJournal } from './decision-journal.ts';
 import { DecisionLog } from './decision-log.ts';
 import { loadDecisionTables, runDecisionTables } from './decision-tables.ts';
-import { uidKey } from './entity.ts';
-import { indexEntity, type IndexedEntity } from './entity-slice.ts';
 import { EntityStore } from './entity-store.ts';
 import { PolicyDecisionPoint } from './pdp.ts';
 import type { CompiledPolicySet } from './policy-set.ts';
@@ -28,8 +27,8 @@ export interface Authz {
 }
 
 /**
- * A table runner that decides through the production PDP code path (slicing included) with the candidate set,
- * over each table's own entities: a version passes only if the engine that will serve it gets every case right.
+ * A table runner that decides through the production PDP code path with the candidate set, over each table's own
+ * entities: a version passes only if the engine that will serve it gets every case right.
  */
 export function pdpTableRunner(props: { pdp: PolicyDecisionPoint; casesDir: string; name: PolicySetName }): TableRunner {
   return async (candidate: CompiledPolicySet) => {
@@ -38,30 +37,36 @@ export function pdpTableRunner(props: { pdp: PolicyDecisionPoint; casesDir: stri
       tables,
       policySet: props.name,
       authorize: (req) => {
-        const index = new Map<string, IndexedEntity>();
-        for (const e of req.entities) index.set(uidKey(e.uid), indexEntity(e));
-        const d = props.pdp.authorizeWith(
-          candidate,
-          { principal: req.principal, action: { id: req.action }, resource: req.resource, context: req.context },
-          (key) => index.get(key),
-        );
+        const d = props.pdp.authorizeWith(candidate, { principal: req.principal, action: { id: req.action }, resource: req.resource, context: req.context }, { entities: req.entities });
         return { decision: d.decision, reasons: d.reasons, errors: d.errors };
       },
     });
   };
 }
 
-/** Wires the authorization domain: PDPs for both policy sets, the entity store, policy lifecycle, decision log. */
-export async function createAuthz(props: { db: Db; logger: Logger; config: Config; policyDir: string }): Promise<Authz> {
-  const { db, logger, config, policyDir } = props;
-  const entityStore = new EntityStore({ db, logger, refreshMs: config.TENET_ENTITY_REFRESH_MS });
-  const platform = new PolicyDecisionPoint({
-    name: 'platform',
-    actionType: 'Action',
-    lookup: entityStore.lookup,
-    entityVersion: () => entityStore.version,
-    cache: config.TENET_DECISION_CACHE_MAX > 0 ? new DecisionCache({ max: config.TENET_DECISION_CACHE_MAX, maxBytes: config.TENET_DECISION_CACHE_MAX_MB * 1024 * 1024 }) : false,
+/**
+ * The decision journal the configuration asks for (TENET_DECISION_JOURNAL, TENET_JOURNAL_DIR, TENET_JOURNAL_MAX_MB),
+ * not yet opened; undefined when it is turned off.
+ */
+export function journalFromConfig(config: Config, logger: Logger): DecisionJournal | undefined {
+  if (!config.TENET_DECISION_JOURNAL) return undefined;
+  return new DecisionJournal({
+    dir: config.TENET_JOURNAL_DIR ?? path.join(config.TENET_DATA_DIR, 'decision-journal'),
+    maxBytes: config.TENET_JOURNAL_MAX_MB * 1024 * 1024,
+    logger,
   });
+}
+
+/**
+ * Wires the authorization domain: PDPs for both policy sets, the entity store, policy lifecycle, decision log.
+ * With a `journal`, decisions are durable before they are answered (it is opened here; what an earlier process
+ * left in it is shipped once `start()` runs). Without one, a decision is answered once it is queued.
+ */
+export async function createAuthz(props: { db: Db; logger: Logger; config: Config; policyDir: string; journal?: DecisionJournal }): Promise<Authz> {
+  const { db, logger, config, policyDir, journal } = props;
+  const entityStore = new EntityStore({ db, logger, refreshMs: config.TENET_ENTITY_REFRESH_MS });
+  // The platform PDP follows the entity store: every change the store applies reaches its index as it lands.
+  const platform = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action', entities: entityStore });
   // Tenet's own set decides on request-supplied entities only (key, role, area): it never reads the platform store.
   const tenet = new PolicyDecisionPoint({ name: 'tenet', actionType: 'Tenet::Action' });
   const casesDir = `${policyDir}/cases`;
@@ -85,7 +90,8 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
     },
     shippedDir: policyDir,
   });
-  const decisionLog = new DecisionLog({ db, logger, maxQueue: config.TENET_DECISION_QUEUE_MAX, maxBatch: config.TENET_DECISION_BATCH_MAX });
+  await journal?.open();
+  const decisionLog = new DecisionLog({ db, logger, maxQueue: config.TENET_DECISION_QUEUE_MAX, maxBatch: config.TENET_DECISION_BATCH_MAX, journal });
   await entityStore.refresh();
   await policyStore.init();
   let policyTimer: NodeJS.Timeout | undefined;
@@ -98,6 +104,7 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
     cedar: { deciding: decidingCedar, sandbox },
     start() {
       entityStore.start();
+      decisionLog.start();
       policyTimer = setInterval(() => {
         policyStore.refresh().catch((error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'policy refresh failed'));
       }, Math.max(1000, config.TENET_ENTITY_REFRESH_MS * 2));
@@ -105,6 +112,7 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
     },
     async close() {
       entityStore.stop();
+      platform.close();
       clearInterval(policyTimer);
       unwatch();
       await sandbox.close();

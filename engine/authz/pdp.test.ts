@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { uidKey, type Entity } from './entity.ts';
-import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
+import type { Entity } from './entity.ts';
+import { MemoryEntitySource } from './entity-source.ts';
 import { PolicyDecisionPoint } from './pdp.ts';
-import { actionPlan, compilePolicySet, PolicySetError, validatePolicySet } from './policy-set.ts';
+import { compilePolicySet, PolicySetError, validatePolicySet } from './policy-set.ts';
 
 const schema = `
 entity Agency;
@@ -35,11 +35,10 @@ const entities: Entity[] = [
   { uid: { type: 'Doc', id: 'd1' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') }, parents: [{ type: 'Client', id: 'c1' }] },
   { uid: { type: 'Doc', id: 'd2' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'red') }, parents: [{ type: 'Client', id: 'c1' }] },
 ];
-const store = new Map<string, IndexedEntity>(entities.map((e) => [uidKey(e.uid), indexEntity(e)]));
 
-function makePdp() {
-  const pdp = new PolicyDecisionPoint({ name: 'test', actionType: 'Action', lookup: (k) => store.get(k) });
-  pdp.activate(compilePolicySet({ name: 'platform', policies, schema }));
+function makePdp(store = new MemoryEntitySource(entities), text = policies, schemaText = schema) {
+  const pdp = new PolicyDecisionPoint({ name: 'test', actionType: 'Action', entities: store });
+  pdp.activate(compilePolicySet({ name: 'platform', policies: text, schema: schemaText }));
   return pdp;
 }
 const read = (user: string, doc: string, context?: Record<string, unknown>) => ({
@@ -47,15 +46,30 @@ const read = (user: string, doc: string, context?: Record<string, unknown>) => (
 });
 
 describe('policy set compilation', () => {
-  it('keys policies by @id, and an action plan lists what they read by entity type', () => {
+  it('keys policies by @id; a policy without one gets Cedar\'s positional id; ids are unique', () => {
     const c = compilePolicySet({ name: 'platform', policies, schema });
     expect(Object.keys(c.byId).sort()).toEqual(['forbid-not-ready', 'forbid-without-mfa', 'permit-same-agency']);
-    const plan = actionPlan(c, 'Action', 'read');
-    expect(Object.fromEntries([...plan.readByType].map(([t, a]) => [t, [...a].sort()]))).toEqual({ Doc: ['agency', 'integration'], Integration: ['ready'] });
-  });
-  it('refuses a policy without @id, and duplicate ids', () => {
-    expect(() => compilePolicySet({ name: 'platform', policies: 'permit(principal, action, resource);', schema })).toThrow(PolicySetError);
+    const mixed = compilePolicySet({ name: 'platform', schema, policies: 'permit(principal, action, resource);\n@id("named") forbid(principal, action, resource) when { false };\nforbid(principal, action, resource) when { context has mfa && !context.mfa };' });
+    expect(Object.keys(mixed.byId)).toEqual(['policy0', 'named', 'policy2']);
+    const pdp = makePdp(new MemoryEntitySource(entities), mixed.policies);
+    expect(pdp.authorize(read('u2', 'd1'))).toMatchObject({ decision: 'allow', reasons: ['policy0'] });
+    expect(pdp.authorize(read('u2', 'd1', { mfa: false }))).toMatchObject({ decision: 'deny', reasons: ['policy2'] });
     expect(() => compilePolicySet({ name: 'platform', policies: policies + '\n@id("forbid-not-ready") forbid(principal, action, resource);', schema })).toThrow(/more than one/);
+    expect(() => compilePolicySet({ name: 'platform', policies: '@id("policy1") permit(principal, action, resource);\npermit(principal, action, resource);', schema })).toThrow(/more than one/);
+  });
+  it('takes a Cedar JSON schema as well as schema text', () => {
+    const json = JSON.stringify({
+      '': {
+        entityTypes: { User: {}, Doc: { shape: { type: 'Record', attributes: { owner: { type: 'Entity', name: 'User' } } } } },
+        actions: { read: { appliesTo: { principalTypes: ['User'], resourceTypes: ['Doc'] } } },
+      },
+    });
+    const store = new MemoryEntitySource([{ uid: { type: 'Doc', id: 'd' }, attrs: { owner: { type: 'User', id: 'alice' } }, parents: [] }]);
+    const pdp = makePdp(store, '@id("owner") permit(principal, action, resource) when { resource.owner == principal };', json);
+    expect(pdp.authorize({ principal: { type: 'User', id: 'alice' }, action: { id: 'read' }, resource: { type: 'Doc', id: 'd' } })).toMatchObject({ decision: 'allow', reasons: ['owner'] });
+    expect(pdp.authorize({ principal: { type: 'User', id: 'bob' }, action: { id: 'read' }, resource: { type: 'Doc', id: 'd' } }).decision).toBe('deny');
+    expect(validatePolicySet({ name: 'platform', policies: '@id("x") permit(principal, action, resource);', schema: json }).ok).toBe(true);
+    expect(() => compilePolicySet({ name: 'platform', policies, schema: '{ not json' })).toThrow(/JSON schema does not parse/);
   });
   it('strict validation names the policy and the problem', () => {
     const bad = validatePolicySet({ name: 'platform', schema, policies: '@id("typo") permit(principal, action, resource) when { resource.agencyy == principal.agency };' });
@@ -109,96 +123,131 @@ describe('PolicyDecisionPoint', () => {
   });
 });
 
-describe('sliceEntities', () => {
-  it('hands the evaluator the principal, the resource, their references and ancestors, trimmed', () => {
-    const c = compilePolicySet({ name: 'platform', policies, schema });
-    const slice = sliceEntities({ principal: { type: 'User', id: 'u1' }, resource: { type: 'Doc', id: 'd1' }, lookup: (k) => store.get(k), plan: actionPlan(c, 'Action', 'read') });
-    // Agency a1 is an ancestor with nothing to say but its name: Cedar learns it from the parent lists.
-    expect(slice.map((e) => uidKey(e.uid)).sort()).toEqual(['Client::"c1"', 'Doc::"d1"', 'Integration::"ok"', 'User::"u1"'].sort());
-    // Attributes no policy reads are not handed over.
-    // Only what the policies read, by type: Integration.ready, Doc.agency and Doc.integration; nothing of User
-    // (no policy reads principal.agency or nickname) nor of Client (reached as an ancestor).
-    expect(slice.find((e) => e.uid.id === 'ok')?.attrs).toEqual({ ready: true });
-    expect(slice.find((e) => e.uid.id === 'd1')?.attrs).toEqual({ agency: ref('Agency', 'a1'), integration: ref('Integration', 'ok') });
-    expect(slice.find((e) => e.uid.id === 'u1')?.attrs).toEqual({});
-    expect(slice.find((e) => e.uid.id === 'c1')?.attrs).toEqual({});
-    expect(slice.some((e) => e.uid.id === 'u2' || e.uid.id === 'a2' || e.uid.id === 'red')).toBe(false);
-  });
-});
 
-describe('action plans', () => {
-  it('keep only the policies whose scope can match the action', () => {
-    const c = compilePolicySet({ name: 'platform', policies, schema });
-    expect(actionPlan(c, 'Action', 'read').policyIds.sort()).toEqual(['forbid-not-ready', 'forbid-without-mfa', 'permit-same-agency']);
-    const scoped = compilePolicySet({ name: 'platform', schema, policies: policies + '\n@id("only-write") forbid(principal, action == Action::"write", resource) when { principal.nickname == "x" };' });
-    expect(actionPlan(scoped, 'Action', 'read').policyIds).not.toContain('only-write');
-  });
-});
-
-describe('set trimming', () => {
-  const setSchema = `
-entity Integration;
-entity Client { integrations: Set<Integration> };
-entity User;
-entity Doc { client: Client, integration: Integration };
-action read appliesTo { principal: User, resource: Doc };`;
-  const many = ['i1', 'i2', 'i3', 'i4', 'i5'].map((i) => ref('Integration', i));
-  const ents: Entity[] = [
-    { uid: { type: 'Client', id: 'c' }, attrs: { integrations: many }, parents: [] },
-    { uid: { type: 'User', id: 'u' }, attrs: {}, parents: [] },
-    { uid: { type: 'Doc', id: 'd' }, attrs: { client: ref('Client', 'c'), integration: ref('Integration', 'i3') }, parents: [] },
-    { uid: { type: 'Doc', id: 'e' }, attrs: { client: ref('Client', 'c'), integration: ref('Integration', 'i9') }, parents: [] },
-  ];
-  const s = new Map(ents.map((e) => [uidKey(e.uid), indexEntity(e)]));
-  const decide = (pol: string, doc: string) => {
-    const pdp = new PolicyDecisionPoint({ name: 'sets', actionType: 'Action', lookup: (k) => s.get(k) });
-    pdp.activate(compilePolicySet({ name: 'platform', schema: setSchema, policies: pol }));
-    return pdp.authorize({ principal: { type: 'User', id: 'u' }, action: { id: 'read' }, resource: { type: 'Doc', id: doc } });
-  };
-  it('keeps only the elements a request can name when policies only test membership', () => {
-    const pol = '@id("connected") permit(principal, action, resource) when { resource.client.integrations.contains(resource.integration) };';
-    const c = compilePolicySet({ name: 'platform', schema: setSchema, policies: pol });
-    expect([...c.trimmableSets]).toEqual(['integrations']);
-    const slice = sliceEntities({ principal: { type: 'User', id: 'u' }, resource: { type: 'Doc', id: 'd' }, lookup: (k) => s.get(k), plan: actionPlan(c, 'Action', 'read') });
-    expect(slice.find((e) => e.uid.type === 'Client')?.attrs.integrations).toEqual([ref('Integration', 'i3')]);
-    expect(decide(pol, 'd').decision).toBe('allow');
-    expect(decide(pol, 'e').decision).toBe('deny');
-  });
-  it('keeps literal uids, and never trims a set whose emptiness or equality is tested', () => {
-    const literal = '@id("lit") permit(principal, action, resource) when { resource.client.integrations.contains(Integration::"i5") };';
-    expect(decide(literal, 'd').decision).toBe('allow');
-    const empty = '@id("empty") permit(principal, action, resource) when { !resource.client.integrations.isEmpty() };';
-    expect(compilePolicySet({ name: 'platform', schema: setSchema, policies: empty }).trimmableSets.size).toBe(0);
-    const arg = '@id("arg") permit(principal, action, resource) when { [Integration::"i1", Integration::"i2"].containsAll(resource.client.integrations) };';
-    expect(compilePolicySet({ name: 'platform', schema: setSchema, policies: arg }).trimmableSets.size).toBe(0);
-    expect(decide(arg, 'd').decision).toBe('deny');
-  });
-});
-
-describe('decision cache', () => {
-  it('serves a repeated decision from the cache, and a changed entity misses', () => {
-    const local = new Map(store);
-    const pdp = new PolicyDecisionPoint({ name: 'cache', actionType: 'Action', lookup: (k) => local.get(k) });
-    pdp.activate(compilePolicySet({ name: 'platform', policies, schema }));
+describe('PolicyDecisionPoint over the entity store, in place', () => {
+  it('follows the store: a write or a removal changes the next decision, with no cache to go stale', () => {
+    const store = new MemoryEntitySource(entities);
+    const pdp = makePdp(store);
     expect(pdp.authorize(read('u1', 'd1')).decision).toBe('allow');
-    expect(pdp.authorize(read('u1', 'd1')).decision).toBe('allow');
-    expect(pdp.cache!.hits).toBe(1);
-    // The integration turns red: the slice content changes, so the key changes.
-    local.set('Integration::"ok"', indexEntity({ uid: { type: 'Integration', id: 'ok' }, attrs: { ready: false, provider: 'ok' }, parents: [] }));
+    store.put({ uid: { type: 'Integration', id: 'ok' }, attrs: { ready: false, provider: 'ok' }, parents: [] });
     expect(pdp.authorize(read('u1', 'd1'))).toMatchObject({ decision: 'deny', reasons: ['forbid-not-ready'] });
-  });
-  it('shares a decision between uids nothing can tell apart, never between uids a policy names', () => {
-    const named = policies + '\n@id("forbid-u9") forbid(principal == User::"u9", action, resource);';
-    const local = new Map(store);
-    local.set('User::"u9"', indexEntity({ uid: { type: 'User', id: 'u9' }, attrs: { agency: ref('Agency', 'a1') }, parents: [{ type: 'Agency', id: 'a1' }] }));
-    const pdp = new PolicyDecisionPoint({ name: 'cache2', actionType: 'Action', lookup: (k) => local.get(k) });
-    pdp.activate(compilePolicySet({ name: 'platform', policies: named, schema }));
+    store.put({ uid: { type: 'Integration', id: 'ok' }, attrs: { ready: true, provider: 'ok' }, parents: [] });
     expect(pdp.authorize(read('u1', 'd1')).decision).toBe('allow');
-    expect(pdp.authorize(read('u9', 'd1'))).toMatchObject({ decision: 'deny', reasons: ['forbid-u9'] });
-    const plain = new PolicyDecisionPoint({ name: 'cache3', actionType: 'Action', lookup: (k) => local.get(k) });
-    plain.activate(compilePolicySet({ name: 'platform', policies, schema }));
-    plain.authorize(read('u1', 'd1'));
-    expect(plain.authorize(read('u9', 'd1')).decision).toBe('allow');
-    expect(plain.cache!.hits).toBe(1);
+    // u1 moves to agency a2: `principal in resource.agency` reads the ancestor closure, updated on the write.
+    store.put({ uid: { type: 'User', id: 'u1' }, attrs: { agency: ref('Agency', 'a2') }, parents: [{ type: 'Agency', id: 'a2' }] });
+    expect(pdp.authorize(read('u1', 'd1')).decision).toBe('deny');
+    store.remove({ type: 'Doc', id: 'd1' });
+    expect(pdp.authorize(read('u2', 'd1'))).toMatchObject({ decision: 'deny' });
+    expect(pdp.authorize(read('u2', 'd1')).entityVersion).toBe(store.version);
+  });
+
+  it('an owner check cannot be served to another principal (resource.owner == principal, references stored as {id, type})', () => {
+    const s = 'entity User; entity Doc { owner: User }; action read appliesTo { principal: User, resource: Doc };';
+    // Stored the way PostgreSQL jsonb hands objects back: keys sorted, so {"id", "type"}.
+    const store = new MemoryEntitySource([{ uid: { type: 'Doc', id: 'd' }, attrs: { owner: { __entity: { id: 'alice', type: 'User' } } }, parents: [] }]);
+    const pdp = makePdp(store, '@id("owner") permit(principal, action, resource) when { resource.owner == principal };', s);
+    const as = (id: string) => pdp.authorize({ principal: { type: 'User', id }, action: { id: 'read' }, resource: { type: 'Doc', id: 'd' } }).decision;
+    expect([as('alice'), as('bob'), as('alice'), as('bob')]).toEqual(['allow', 'deny', 'allow', 'deny']);
+  });
+
+  const orgSchema = `
+entity Group;
+entity Flags { enabled: Bool };
+entity User in [Group] { manager?: User, frozen?: Bool };
+entity Repo { owner: User, viewers: Set<User>, ip: ipaddr };
+entity Tagged tags String;
+action admin;
+action write in [admin];
+action edit in [write] appliesTo { principal: User, resource: Repo, context: { by?: User } };
+action view appliesTo { principal: User, resource: [Repo, Tagged] };
+`;
+  const org: Entity[] = [
+    { uid: { type: 'Group', id: 'suspended' }, attrs: {}, parents: [] },
+    { uid: { type: 'Flags', id: 'lockdown' }, attrs: { enabled: false }, parents: [] },
+    { uid: { type: 'User', id: 'boss' }, attrs: { frozen: true }, parents: [{ type: 'Group', id: 'suspended' }] },
+    { uid: { type: 'User', id: 'mid' }, attrs: { manager: ref('User', 'boss') }, parents: [] },
+    { uid: { type: 'User', id: 'dev' }, attrs: { manager: ref('User', 'mid') }, parents: [] },
+    { uid: { type: 'User', id: 'solo' }, attrs: {}, parents: [] },
+    // `viewers` holds a user the store does not have: still a member.
+    { uid: { type: 'Repo', id: 'r' }, attrs: { owner: ref('User', 'dev'), viewers: [ref('User', 'ghost'), ref('User', 'solo')], ip: '10.0.0.1' }, parents: [] },
+    { uid: { type: 'Tagged', id: 't' }, attrs: {}, parents: [], tags: { team: 'red' } } as Entity,
+  ];
+  const orgPdp = (text: string, store = new MemoryEntitySource(org)) => makePdp(store, `@id("all") permit(principal, action, resource);\n${text}`, orgSchema);
+  const edit = (user: string, context?: Record<string, unknown>) => ({ principal: { type: 'User', id: user }, action: { id: 'edit' }, resource: { type: 'Repo', id: 'r' }, context });
+
+  it('action groups: a forbid on a group stops the actions in it, transitively', () => {
+    const pdp = orgPdp('@id("no-admin") forbid(principal, action in Action::"admin", resource) when { principal == User::"solo" };');
+    expect(pdp.authorize(edit('solo'))).toMatchObject({ decision: 'deny', reasons: ['no-admin'] });
+    expect(pdp.authorize(edit('dev')).decision).toBe('allow');
+  });
+  it('navigation several hops deep, and `has` on an entity reached that way', () => {
+    const pdp = orgPdp('@id("chain") forbid(principal, action, resource) when { resource.owner.manager.manager in Group::"suspended" || (resource.owner.manager.manager has frozen && resource.owner.manager.manager.frozen) };');
+    expect(pdp.authorize(edit('solo'))).toMatchObject({ decision: 'deny', reasons: ['chain'] });
+  });
+  it('entities named in the context and literal entities in policies are read from the store', () => {
+    const ctx = orgPdp('@id("ctx") forbid(principal, action, resource) when { context has by && context.by in Group::"suspended" };');
+    expect(ctx.authorize(edit('solo', { by: { type: 'User', id: 'boss' } }))).toMatchObject({ decision: 'deny', reasons: ['ctx'] });
+    expect(ctx.authorize(edit('solo', { by: { __entity: { type: 'User', id: 'mid' } } })).decision).toBe('allow');
+    const store = new MemoryEntitySource(org);
+    const lit = orgPdp('@id("lockdown") forbid(principal, action, resource) when { Flags::"lockdown".enabled };', store);
+    expect(lit.authorize(edit('solo')).decision).toBe('allow');
+    store.put({ uid: { type: 'Flags', id: 'lockdown' }, attrs: { enabled: true }, parents: [] });
+    expect(lit.authorize(edit('solo'))).toMatchObject({ decision: 'deny', reasons: ['lockdown'] });
+  });
+  it('set members that are not stored entities still count; schema-typed implicit JSON reads as Cedar reads it; tags', () => {
+    const sets = orgPdp('@id("ghosts") forbid(principal, action, resource) when { resource.viewers.contains(User::"ghost") && [resource.viewers].contains([principal]) == false && resource.ip.isInRange(ip("10.0.0.0/8")) };');
+    expect(sets.authorize(edit('dev'))).toMatchObject({ decision: 'deny', reasons: ['ghosts'] });
+    const tags = orgPdp('@id("red-team") forbid(principal, action, resource) when { resource has team || (resource is Tagged && resource.hasTag("team") && resource.getTag("team") == "red") };');
+    expect(tags.authorize({ principal: { type: 'User', id: 'dev' }, action: { id: 'view' }, resource: { type: 'Tagged', id: 't' } })).toMatchObject({ decision: 'deny', reasons: ['red-team'] });
+  });
+  it('a permit that errors is skipped as Cedar skips it (and named); a forbid that errors denies', () => {
+    const permitErr = orgPdp('@id("bad-permit") permit(principal, action, resource) when { principal.manager.frozen };');
+    const d = permitErr.authorize(edit('solo'));
+    expect(d).toMatchObject({ decision: 'allow', reasons: ['all'] });
+    expect(d.errors).toEqual([expect.stringMatching(/^bad-permit: /)]);
+    const forbidErr = orgPdp('@id("bad-forbid") forbid(principal, action, resource) when { principal.manager.frozen };');
+    expect(forbidErr.authorize(edit('solo'))).toMatchObject({ decision: 'deny', reasons: [], errors: [expect.stringMatching(/^bad-forbid: /)] });
+  });
+  it('a stored entity the active schema refuses is held: decisions that read it, or an entity below it, deny; others stand', () => {
+    const store = new MemoryEntitySource(org);
+    const pdp = orgPdp('@id("frozen") forbid(principal, action, resource) when { principal has frozen && principal.frozen };', store);
+    // Written under an older schema, say: `frozen` as a string.
+    store.put({ uid: { type: 'User', id: 'solo' }, attrs: { frozen: 'yes' }, parents: [{ type: 'Group', id: 'suspended' }] });
+    expect(pdp.refusedEntities.has('User::"solo"')).toBe(true);
+    expect(pdp.authorize(edit('solo'))).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/User::"solo" does not conform to the active schema/)] });
+    expect(pdp.authorize(edit('dev')).decision).toBe('allow');
+    store.put({ uid: { type: 'Group', id: 'suspended' }, attrs: { junk: 1 }, parents: [] });
+    expect(pdp.authorize(edit('boss'))).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/an ancestor of User::"boss"/)] });
+    store.put({ uid: { type: 'Group', id: 'suspended' }, attrs: {}, parents: [] }, { uid: { type: 'User', id: 'solo' }, attrs: {}, parents: [] });
+    expect(pdp.refusedEntities.size).toBe(0);
+    expect(pdp.authorize(edit('solo')).decision).toBe('allow');
+  });
+  it('a write that would close a cycle in the hierarchy is refused for decisions, not looped on', () => {
+    const s = 'entity G in [G]; entity U in [G]; action a appliesTo { principal: U, resource: G };';
+    const store = new MemoryEntitySource([
+      { uid: { type: 'G', id: 'g1' }, attrs: {}, parents: [] },
+      { uid: { type: 'G', id: 'g2' }, attrs: {}, parents: [{ type: 'G', id: 'g1' }] },
+      { uid: { type: 'U', id: 'u' }, attrs: {}, parents: [{ type: 'G', id: 'g2' }] },
+    ]);
+    const pdp = makePdp(store, '@id("in") permit(principal, action, resource) when { principal in resource };', s);
+    const a = (g: string) => pdp.authorize({ principal: { type: 'U', id: 'u' }, action: { id: 'a' }, resource: { type: 'G', id: g } });
+    expect(a('g1').decision).toBe('allow');
+    store.put({ uid: { type: 'G', id: 'g1' }, attrs: {}, parents: [{ type: 'G', id: 'g2' }] });
+    expect(a('g1')).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/cycle/)] });
+  });
+  it('namespaced action types: a request names its action type, or takes the schema\'s only one', () => {
+    const s = 'namespace Shop { entity User; entity Order; action read appliesTo { principal: User, resource: Order }; }';
+    const pdp = makePdp(new MemoryEntitySource(), '@id("r") permit(principal, action == Shop::Action::"read", resource);', s);
+    expect([...pdp.actionTypes]).toEqual(['Shop::Action']);
+    const req = { principal: { type: 'Shop::User', id: 'u' }, resource: { type: 'Shop::Order', id: 'o' } };
+    expect(pdp.authorize({ ...req, action: { id: 'read' } })).toMatchObject({ decision: 'allow', reasons: ['r'] });
+    expect(pdp.authorize({ ...req, action: { type: 'Shop::Action', id: 'read' } })).toMatchObject({ decision: 'allow', reasons: ['r'] });
+    expect(pdp.authorize({ ...req, action: { type: 'Action', id: 'read' } })).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/not declared/)] });
+  });
+  it('request entities are checked against the schema like stored ones', () => {
+    const pdp = makePdp();
+    const bad = { uid: { type: 'Doc', id: 'd8' }, attrs: { agency: 'a1' }, parents: [] };
+    expect(pdp.authorize({ ...read('u1', 'd8'), entities: [bad] })).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/^request entities are invalid/)] });
+    expect(pdp.checkEntities([bad])).toEqual([{ uid: bad.uid, message: expect.stringMatching(/does not conform/) }]);
   });
 });

@@ -1,10 +1,17 @@
-import v8 from 'node:v8';
-import * as cedar from './cedar-runtime.ts';
-import { CedarUnavailableError, decidingCedar } from './cedar-runtime.ts';
-import { sameEntity, uidKey, type Entity, type EntityUid } from './entity.ts';
-import { DecisionCache } from './decision-cache.ts';
-import { indexEntity, sliceEntities, type IndexedEntity } from './entity-slice.ts';
-import { actionPlan, type CompiledPolicySet } from './policy-set.ts';
+import { uidKey, type Entity, type EntityUid } from './entity.ts';
+import { cedarEntityJson, type EntitySource } from './entity-source.ts';
+import {
+  authorize as evaluate,
+  EntityIndex,
+  EntityJsonError,
+  EntityOverlay,
+  RequestValidationError,
+  type EntityLookup,
+  type StoredEntity,
+} from './evaluator/index.ts';
+import { valueEquals } from './evaluator/values.ts';
+import { uidFromJson } from './evaluator/json-values.ts';
+import type { CompiledPolicySet } from './policy-set.ts';
 import { redactMessage } from '../redaction.ts';
 
 /**
@@ -14,15 +21,10 @@ import { redactMessage } from '../redaction.ts';
  */
 const redactError = (message: string): string => redactMessage(message);
 
-// Node 20's V8 crashes ("Fatal error ... unreachable code" in Deoptimizer::DoComputeBuiltinContinuation) when
-// an optimised function that inlined a JS→Wasm call into cedar-wasm is lazily deoptimised while the call is on
-// the stack — which happens under load. Not inlining JS→Wasm calls avoids that frame shape; it costs nothing
-// measurable next to the evaluation itself. Set before any of our code is optimised.
-v8.setFlagsFromString('--no-turbo-inline-js-wasm-calls');
-
 export interface AuthorizationRequest {
   principal: EntityUid;
-  action: { id: string };
+  /** `type` defaults to the PDP's action type (`Action` for the platform set); a namespaced schema names its own. */
+  action: { type?: string; id: string };
   resource: EntityUid;
   context?: Record<string, unknown>;
   /**
@@ -36,69 +38,98 @@ export interface AuthorizationRequest {
 /** A decision is a value, never an exception. */
 export interface Decision {
   decision: 'allow' | 'deny';
-  /** The `@id`s of the policies that determined the decision. */
+  /** The ids of the policies that determined the decision: the satisfied permits of an allow, forbids of a deny. */
   reasons: string[];
+  /** Policies that erred (`id: message`), and why a request could not be evaluated at all. */
   errors: string[];
   policyHash: string;
   entityVersion: string;
   latencyUs: number;
 }
 
-export class PolicyNotLoadedError extends Error {}
+class RefusedEntityError extends Error {}
 
 /**
- * The policy decision point for one policy set. Policies are preparsed once per version (`preparsePolicySet`),
- * so a decision pays only for evaluation; the evaluator gets the request's slice of the entity store, never all
- * of it. Requests are validated against the schema before evaluation (SchemaModel).
+ * The policy decision point for one policy set: Tenet's Cedar evaluator (evaluator/) running the active set's
+ * compiled policies over an entity index kept in step with the entity store (every store change is applied to it
+ * as it happens), so a decision reads entities in place: no slice, no copy, no JSON round trip, no cache.
  *
- * Fail closed: anything that goes wrong — an unknown policy set, a request the schema rejects, an entity the
- * schema rejects, a policy that errors while evaluating — is a deny, with the error in `errors`. Cedar on its own
- * skips a policy that errors; for a `forbid` that would turn an error into an allow, so we do not accept that.
+ * Decisions are Cedar's, with one deliberate difference: a `forbid` that errors denies (Cedar skips a policy that
+ * errors, which for a forbid would turn an error into an allow). A `permit` that errors is skipped as Cedar skips
+ * it, and named in `errors`. Anything else that goes wrong — no active set, a request the schema refuses, request
+ * entities the schema refuses or that contradict the store, a stored entity the active schema refuses — is a deny
+ * with the error in `errors`: never an exception, never an allow.
  */
 export class PolicyDecisionPoint {
   readonly name: string;
   private readonly actionType: string;
-  private readonly lookup: (key: string) => IndexedEntity | undefined;
-  private readonly entityVersion: () => string;
+  private readonly source: EntitySource | undefined;
   private current: CompiledPolicySet | undefined;
-  private readonly preparsed = new Set<string>();
-  /** The deciding instance's replacement count the cache was filled under. */
-  private cedarGeneration = decidingCedar.replacements;
-  /** Memoised decisions (see DecisionCache); `cache: false` turns it off, e.g. to measure raw evaluation. */
-  readonly cache: DecisionCache | undefined;
+  private index: EntityIndex | undefined;
+  /** The schema text `index` was built with: entity JSON is read with the schema's types. */
+  private indexSchema: string | undefined;
+  /**
+   * Stored entities the active schema refuses (written under an older schema), with why. They stay in the index
+   * with their parents, so the hierarchy below them is right; any decision that reads one of them, or an entity
+   * below one, is a deny naming it.
+   */
+  private readonly refused = new Map<string, string>();
+  private readonly stopWatching: (() => void) | undefined;
 
-  constructor(props: {
-    name: string;
-    actionType: string;
-    lookup?: (key: string) => IndexedEntity | undefined;
-    entityVersion?: () => string;
-    cache?: DecisionCache | false;
-  }) {
-    this.cache = props.cache === false ? undefined : (props.cache ?? new DecisionCache());
+  constructor(props: { name: string; actionType: string; entities?: EntitySource }) {
     this.name = props.name;
     this.actionType = props.actionType;
-    this.lookup = props.lookup ?? (() => undefined);
-    this.entityVersion = props.entityVersion ?? (() => '0');
+    this.source = props.entities;
+    this.stopWatching = this.source?.onChange((changed) => this.applyChanges(changed));
   }
 
   get active(): CompiledPolicySet | undefined {
     return this.current;
   }
 
-  /** Preparses a compiled policy set (idempotent per hash). Throws if cedar rejects it. */
-  prepare(compiled: CompiledPolicySet): string {
-    const id = `${this.name}:${compiled.hash}`;
-    if (this.preparsed.has(id)) return id;
-    const p = cedar.preparsePolicySet(id, { staticPolicies: compiled.byId });
-    if (p.type === 'failure') throw new Error(`policy set does not parse: ${p.errors.map((e) => e.message).join('; ')}`);
-    this.preparsed.add(id);
-    return id;
+  /** Stored entities the active schema refuses: uid key → why. Decisions that read them deny. */
+  get refusedEntities(): ReadonlyMap<string, string> {
+    return this.refused;
   }
 
-  /** Makes `compiled` the set every following decision is made with. */
+  /**
+   * The action entity types the active schema declares (`Action`, or `NS::Action` in a namespaced schema). A request
+   * without `action.type` takes the only one there is, else the PDP's own.
+   */
+  get actionTypes(): ReadonlySet<string> {
+    return this.current?.actionTypes ?? new Set();
+  }
+
+  /** Entities the active schema (as the evaluator reads it) refuses, with why; [] when all fit. Writes nothing. */
+  checkEntities(entities: readonly Entity[]): Array<{ uid: EntityUid; message: string }> {
+    const index = this.index;
+    if (!index) return entities.map((e) => ({ uid: e.uid, message: 'no active policy set' }));
+    const out: Array<{ uid: EntityUid; message: string }> = [];
+    for (const e of entities) {
+      try {
+        index.parse(cedarEntityJson(e));
+      } catch (error) {
+        out.push({ uid: e.uid, message: (error as Error).message });
+      }
+    }
+    return out;
+  }
+
+  /** Makes `compiled` the set every following decision is made with (re-reading the store if its schema changed). */
   activate(compiled: CompiledPolicySet): void {
-    this.prepare(compiled);
+    if (this.index === undefined || this.indexSchema !== compiled.schema) {
+      const { index, refused } = buildIndex(compiled, this.source?.all() ?? []);
+      this.index = index;
+      this.indexSchema = compiled.schema;
+      this.refused.clear();
+      for (const [k, v] of refused) this.refused.set(k, v);
+    }
     this.current = compiled;
+  }
+
+  /** Stops following the entity store. */
+  close(): void {
+    this.stopWatching?.();
   }
 
   authorize(request: AuthorizationRequest): Decision {
@@ -107,86 +138,97 @@ export class PolicyDecisionPoint {
     return this.authorizeWith(policy, request);
   }
 
-  /** Decides with a given (possibly not active) policy set: decision tables run candidates through this. */
-  authorizeWith(policy: CompiledPolicySet, request: AuthorizationRequest, lookup = this.lookup): Decision {
+  /**
+   * Decides with a given (possibly not active) policy set. `entities` replaces the store for this call (decision
+   * tables run candidates over each table's own entities); `validateRequest: false` skips Cedar's request
+   * validation against the schema (Cedar's conformance tests ask for that on some requests; the API never does).
+   */
+  authorizeWith(policy: CompiledPolicySet, request: AuthorizationRequest, options: { entities?: Entity[]; validateRequest?: boolean } = {}): Decision {
     const started = process.hrtime.bigint();
-    // Fail closed while the deciding Cedar instance is being replaced after a fault (cedar-runtime.ts): deny, even
-    // what the cache holds. After a replacement the cache starts empty: answers the faulted instance gave are not
-    // kept (a fault is seen where it traps, not where memory may first have gone wrong).
-    if (!decidingCedar.healthy) return this.deny(started, policy.hash, [new CedarUnavailableError().message]);
-    if (this.cedarGeneration !== decidingCedar.replacements) {
-      this.cedarGeneration = decidingCedar.replacements;
-      this.cache?.clear();
-    }
     try {
-      this.prepare(policy);
-      const plan = actionPlan(policy, this.actionType, request.action.id);
-      const invalid = policy.schemaModel.validateRequest({
-        principal: request.principal,
-        action: `${this.actionType}::${request.action.id}`,
-        resource: request.resource,
-        context: request.context,
-      });
-      if (invalid.length) return this.deny(started, policy.hash, invalid);
-      let overrides: Map<string, IndexedEntity> | undefined;
+      let index: EntityIndex;
+      let refused: ReadonlyMap<string, string> = this.refused;
+      if (options.entities) {
+        const built = buildIndex(policy, options.entities);
+        index = built.index;
+        refused = built.refused;
+      } else if (this.index && this.indexSchema === policy.schema) {
+        index = this.index;
+      } else {
+        const built = buildIndex(policy, this.source?.all() ?? []);
+        index = built.index;
+        refused = built.refused;
+      }
+      let lookup: EntityLookup = index;
       if (request.entities?.length) {
-        // Stored entities were checked against the schema when written; these arrive with the request.
-        const check = cedar.checkParseEntities({ entities: request.entities as cedar.Entities, schema: policy.schema });
-        if (check.type === 'failure') return this.deny(started, policy.hash, check.errors.map((e) => `request entities are invalid: ${e.message}`));
-        overrides = new Map();
-        for (const e of request.entities) {
-          const key = uidKey(e.uid);
-          const given = policy.schemaModel.normaliseEntity(e);
-          const stored = lookup(key);
-          // Add, never replace: a caller must not rewrite what the store says (tenancy, posture), and a differing
-          // copy is not silently dropped either.
-          if (!stored) overrides.set(key, indexEntity(given));
-          else if (!sameEntity(stored.entity, given)) return this.deny(started, policy.hash, [`request entity ${key} differs from the stored one: request entities only add, never replace`]);
+        const extra: unknown[] = [];
+        try {
+          for (const e of request.entities) {
+            const json = cedarEntityJson(e);
+            const stored = index.get(uidKey(e.uid));
+            // Add, never replace: a caller must not rewrite what the store says (tenancy, posture), and a differing
+            // copy is not silently dropped either. Copies compare as Cedar values (sets in any order, one form of
+            // each reference).
+            if (!stored) extra.push(json);
+            else if (!sameStored(stored, index.parse(json))) return this.deny(started, policy.hash, [`request entity ${uidKey(e.uid)} differs from the stored one: request entities only add, never replace`]);
+          }
+          if (extra.length) lookup = new EntityOverlay(index, extra);
+        } catch (error) {
+          if (error instanceof EntityJsonError) return this.deny(started, policy.hash, [`request entities are invalid: ${error.message}`]);
+          throw error;
         }
       }
-      const entities = sliceEntities({
-        principal: request.principal,
-        resource: request.resource,
+      if (refused.size) lookup = guarded(lookup, refused);
+      const answer = evaluate(
+        policy.evaluator,
         lookup,
-        overrides,
-        plan,
-        context: request.context,
-      });
-      const cacheKey = overrides || !this.cache
-        ? undefined
-        : this.cache.key({ planKey: plan.key, principal: request.principal, resource: request.resource, context: request.context, slice: entities, literalUids: plan.literalUids });
-      const cached = cacheKey ? this.cache!.get(cacheKey) : undefined;
-      if (cached) {
-        return { ...cached, errors: [], policyHash: policy.hash, entityVersion: this.entityVersion(), latencyUs: Number(process.hrtime.bigint() - started) / 1000 };
-      }
-      const answer = cedar.statefulIsAuthorized({
-        principal: request.principal,
-        action: { type: this.actionType, id: request.action.id },
-        resource: request.resource,
-        context: (request.context ?? {}) as cedar.Context,
-        entities: entities as cedar.Entities,
-        preparsedPolicySetId: plan.key,
-        // Schema-less on purpose: the request was validated above (see SchemaModel for why).
-        validateRequest: false,
-      });
-      if (answer.type === 'failure') {
-        return this.deny(started, policy.hash, answer.errors.map((e) => e.message));
-      }
-      const { decision, diagnostics } = answer.response;
-      const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
-      if (errors.length) return this.deny(started, policy.hash, errors);
-      if (cacheKey) this.cache!.set(cacheKey, { decision, reasons: diagnostics.reason });
+        {
+          principal: request.principal,
+          action: { type: request.action.type ?? (policy.actionTypes.size === 1 ? [...policy.actionTypes][0] : this.actionType), id: request.action.id },
+          resource: request.resource,
+          context: request.context ?? {},
+        },
+        { failClosed: true, validateRequest: options.validateRequest !== false },
+      );
       return {
-        decision,
-        reasons: diagnostics.reason,
-        errors: [],
+        decision: answer.decision,
+        reasons: answer.reasons,
+        errors: answer.errorDetails.map((e) => redactError(`${e.policyId}: ${e.message}`)),
         policyHash: policy.hash,
-        entityVersion: this.entityVersion(),
+        entityVersion: this.source?.version ?? '0',
         latencyUs: Number(process.hrtime.bigint() - started) / 1000,
       };
     } catch (error) {
+      if (error instanceof RequestValidationError) return this.deny(started, policy.hash, [`request is invalid: ${error.message}`]);
+      if (error instanceof EntityJsonError) return this.deny(started, policy.hash, [`request is invalid: ${error.message}`]);
+      if (error instanceof RefusedEntityError) return this.deny(started, policy.hash, [error.message]);
       return this.deny(started, policy.hash, [`evaluation failed: ${(error as Error).message}`]);
     }
+  }
+
+  /** Applies entity store changes to the index (called by the store as each change lands). */
+  private applyChanges(changed: EntityUid[]): void {
+    const index = this.index;
+    const policy = this.current;
+    if (!index || !policy || !this.source) return;
+    const parsed: StoredEntity[] = [];
+    for (const uid of changed) {
+      const key = uidKey(uid);
+      const entity = this.source.get(uid);
+      if (!entity) {
+        index.remove(uid);
+        this.refused.delete(key);
+        continue;
+      }
+      try {
+        parsed.push(index.parse(cedarEntityJson(entity)));
+        this.refused.delete(key);
+      } catch (error) {
+        parsed.push(held(entity));
+        this.refused.set(key, (error as Error).message);
+      }
+    }
+    writeEntities(index, parsed, this.refused);
   }
 
   private deny(started: bigint, policyHash: string, errors: string[]): Decision {
@@ -195,8 +237,82 @@ export class PolicyDecisionPoint {
       reasons: [],
       errors: errors.map(redactError),
       policyHash,
-      entityVersion: this.entityVersion(),
+      entityVersion: this.source?.version ?? '0',
       latencyUs: Number(process.hrtime.bigint() - started) / 1000,
     };
   }
+}
+
+const EMPTY = new Map();
+
+/** Same attributes, tags and parents, as Cedar values. */
+function sameStored(a: StoredEntity, b: StoredEntity): boolean {
+  if (!valueEquals(a.attrs, b.attrs) || !valueEquals(a.tags, b.tags) || a.parents.length !== b.parents.length) return false;
+  const parents = new Set(a.parents.map((p) => p.key));
+  return b.parents.every((p) => parents.has(p.key));
+}
+
+/** A stored entity the schema refuses, held with its parents only (read schema-less): reading it denies. */
+function held(entity: Entity): StoredEntity {
+  let parents: StoredEntity['parents'] = [];
+  try {
+    parents = entity.parents.map((p) => uidFromJson(p));
+  } catch {
+    /* unreadable parents: held without them, and still refused */
+  }
+  return { uid: uidFromJson(entity.uid), attrs: EMPTY, tags: EMPTY, parents, ancestors: new Set() };
+}
+
+/** An index of `entities` read with the policy set's schema; entities the schema refuses are held and listed. */
+function buildIndex(policy: CompiledPolicySet, entities: Iterable<Entity>): { index: EntityIndex; refused: Map<string, string> } {
+  const index = new EntityIndex({ schema: policy.evaluator.schema });
+  const refused = new Map<string, string>();
+  const parsed: StoredEntity[] = [];
+  for (const e of entities) {
+    try {
+      parsed.push(index.parse(cedarEntityJson(e)));
+    } catch (error) {
+      refused.set(uidKey(e.uid), (error as Error).message);
+      parsed.push(held(e));
+    }
+  }
+  writeEntities(index, parsed, refused);
+  return { index, refused };
+}
+
+/**
+ * Writes a batch to the index. If it would make a cycle in the hierarchy (which Cedar refuses), the entities are
+ * written one at a time and each one that closes a cycle is held without its parents and refused.
+ */
+function writeEntities(index: EntityIndex, parsed: StoredEntity[], refused: Map<string, string>): void {
+  try {
+    index.write(parsed);
+  } catch {
+    for (const e of parsed) {
+      try {
+        index.write([e]);
+      } catch (cycle) {
+        index.write([{ ...e, parents: [] }]);
+        refused.set(e.uid.key, (cycle as Error).message);
+      }
+    }
+  }
+}
+
+/** Reads through `inner`, refusing (with a deny) any entity that is refused or sits below a refused one. */
+function guarded(inner: EntityLookup, refused: ReadonlyMap<string, string>): EntityLookup {
+  return {
+    get(key) {
+      const why = refused.get(key);
+      if (why !== undefined) throw new RefusedEntityError(`stored entity ${key} does not conform to the active schema (${why}): decisions that read it deny`);
+      const e = inner.get(key);
+      if (e) {
+        for (const a of e.ancestors) {
+          const above = refused.get(a);
+          if (above !== undefined) throw new RefusedEntityError(`stored entity ${a}, an ancestor of ${key}, does not conform to the active schema (${above}): decisions that read it deny`);
+        }
+      }
+      return e;
+    },
+  };
 }

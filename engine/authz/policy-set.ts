@@ -1,35 +1,39 @@
 import { createHash } from 'node:crypto';
 import * as cedar from './cedar-runtime.ts';
-import { CedarFaultError, CedarUnavailableError, decidingCedar } from './cedar-runtime.ts';
+import { CedarFaultError, CedarUnavailableError } from './cedar-runtime.ts';
 import { CedarSandboxError, type CedarCall, type CedarSandbox } from './cedar-sandbox.ts';
-import { uidKey } from './entity.ts';
-import { SchemaModel } from './schema-model.ts';
-import { buildActionPlan, type ActionPlan, type PolicyJsonLike } from './action-plan.ts';
+import {
+  compilePolicySet as compileForEvaluator,
+  compileSchema,
+  splitPolicyText,
+  EvaluatorInputError,
+  SchemaError,
+  UnsupportedPolicyError,
+  type CompiledPolicySet as EvaluatorPolicySet,
+} from './evaluator/index.ts';
 
-/** A policy set as text: the Cedar policies and the schema they are validated against. */
+/**
+ * A policy set as text: the Cedar policies and the schema they are validated against. The schema is Cedar schema
+ * text or Cedar's JSON schema format (a text whose first character is `{`).
+ */
 export interface PolicySetSource {
   name: 'platform' | 'tenet';
   policies: string;
   schema: string;
 }
 
-/** A parsed policy set, ready to preparse: policies keyed by their stable `@id`. */
+/** A parsed policy set, compiled for Tenet's evaluator. */
 export interface CompiledPolicySet extends PolicySetSource {
   hash: string;
-  /** policy id → policy text */
-  byId: Record<string, string>;
-  /** The parsed form of each policy (for per-action plans). */
-  policyJson: Record<string, PolicyJsonLike>;
-  /** Per-action plans, built on first use (see action-plan.ts). */
-  plans: Map<string, ActionPlan>;
   /**
-   * Set-of-entity attributes the policies only ever test membership in (`s.contains(x)`, `s.containsAny(..)`,
-   * `s.containsAll(..)`, `x in s`): their elements can be cut down to the entities a request can name.
+   * policy id → policy text. A policy's id is its `@id("...")` annotation, which stays put when other policies are
+   * added; a policy without one gets Cedar's positional id (`policy0`, `policy1`, … by its place in the text).
    */
-  trimmableSets: Set<string>;
-  /** Entity uids written literally in the policies (`Integration::"apollo"`), keys as uidKey makes them. */
-  literalUids: Set<string>;
-  schemaModel: SchemaModel;
+  byId: Record<string, string>;
+  /** The policies compiled into closures over the entity store (evaluator/), which every decision runs. */
+  evaluator: EvaluatorPolicySet;
+  /** The action entity types the schema declares (`Action`, `NS::Action`, ...). */
+  actionTypes: ReadonlySet<string>;
 }
 
 export class PolicySetError extends Error {
@@ -46,6 +50,16 @@ export function hashPolicySet(source: Pick<PolicySetSource, 'policies' | 'schema
   return createHash('sha256').update(source.schema).update('\0').update(source.policies).digest('hex');
 }
 
+/** The schema as Cedar takes it: text, or the object of a JSON schema. */
+export function schemaInput(schema: string): string | Record<string, unknown> {
+  if (!schema.trimStart().startsWith('{')) return schema;
+  try {
+    return JSON.parse(schema) as Record<string, unknown>;
+  } catch (error) {
+    throw new PolicySetError('The schema is not usable', [`the JSON schema does not parse: ${(error as Error).message}`]);
+  }
+}
+
 function messages(errors: Array<{ message: string; help?: string | null }>): string[] {
   return errors.map((e) => (e.help ? `${e.message} (${e.help})` : e.message));
 }
@@ -58,8 +72,8 @@ export interface ParsedPolicies {
 }
 
 /**
- * Splits a policy text into policies keyed by their `@id("...")` annotation. Cedar itself would name them
- * policy0, policy1, ...: names that change when a policy is inserted. Decisions report these stable ids instead.
+ * Splits a policy text into policies keyed by their id: the `@id("...")` annotation where there is one (stable
+ * when policies are inserted, so decisions and reports name it), else Cedar's positional id.
  * Parses with the deciding instance: for trusted text (shipped files, stored versions) and for text the sandbox
  * has already accepted. Callers' text goes through assessPolicySet.
  */
@@ -68,103 +82,61 @@ export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
   return compileParsedPolicySet(source, { parts, json: parts.type === 'success' ? parts.policies.map((p) => cedar.policyToJson(p)) : [] });
 }
 
-/** The policies of a parse keyed by `@id`, with what keeps them from being usable. No Cedar call. */
-function policiesById(parsed: ParsedPolicies): { byId: Record<string, string>; policyJson: Record<string, PolicyJsonLike>; problems: string[] } {
+/** The policies of a parse keyed by id, with what keeps them from being usable. No Cedar call. */
+function policiesById(source: PolicySetSource, parsed: ParsedPolicies): { byId: Record<string, string>; problems: string[] } {
   const { parts } = parsed;
   if (parts.type === 'failure') throw new PolicySetError('The policies do not parse', messages(parts.errors));
   if (parts.policy_templates.length > 0) {
     throw new PolicySetError('Templates are not supported in this policy set', [`${parts.policy_templates.length} template(s) found`]);
   }
+  const jsonOf = new Map<string, cedar.PolicyToJsonAnswer | undefined>();
+  parts.policies.forEach((text, i) => jsonOf.set(text, parsed.json[i]));
+  let located: ReturnType<typeof splitPolicyText>;
+  try {
+    located = splitPolicyText(source.policies, parts);
+  } catch (error) {
+    throw new PolicySetError('The policy set is not usable', [(error as Error).message]);
+  }
   const byId: Record<string, string> = {};
-  const policyJson: Record<string, PolicyJsonLike> = {};
   const problems: string[] = [];
-  parts.policies.forEach((text, index) => {
-    const json = parsed.json[index];
+  located.forEach((part, index) => {
+    const json = jsonOf.get(part.text);
     if (!json || json.type === 'failure') {
       problems.push(`policy #${index + 1}: ${json ? messages(json.errors).join('; ') : 'not parsed'}`);
       return;
     }
-    const id = json.json.annotations?.id;
-    if (!id) {
-      problems.push(`policy #${index + 1} has no @id("...") annotation: decisions could not name it`);
+    const id = json.json.annotations?.id ?? part.id;
+    if (Object.hasOwn(byId, id)) {
+      problems.push(`policy id "${id}" is used by more than one policy`);
       return;
     }
-    if (byId[id]) {
-      problems.push(`@id("${id}") is used by more than one policy`);
-      return;
-    }
-    byId[id] = text;
-    policyJson[id] = json.json as unknown as PolicyJsonLike;
+    byId[id] = part.text;
   });
-  return { byId, policyJson, problems };
+  return { byId, problems };
 }
 
-/** compilePolicySet over a parse already made. Builds the schema model (one schema parse in the deciding instance). */
+/** compilePolicySet over a parse already made: compiles the schema and every policy for the evaluator. */
 export function compileParsedPolicySet(source: PolicySetSource, parsed: ParsedPolicies): CompiledPolicySet {
-  const { byId, policyJson, problems } = policiesById(parsed);
-  let schemaModel: SchemaModel;
+  const { byId, problems } = policiesById(source, parsed);
+  let schema: EvaluatorPolicySet['schema'];
   try {
-    schemaModel = new SchemaModel(source.schema);
+    schema = compileSchema(schemaInput(source.schema));
   } catch (error) {
     if (error instanceof CedarUnavailableError) throw error;
+    if (error instanceof PolicySetError) throw error;
     throw new PolicySetError('The schema is not usable', [(error as Error).message]);
   }
   if (problems.length) throw new PolicySetError('The policy set is not usable', problems);
-  const setAttributes = schemaModel.entitySetAttributes();
-  const unsafeSets = new Set<string>();
-  const literalUids = new Set<string>();
-  for (const json of Object.values(policyJson)) {
-    collectSetUse((json as unknown as { conditions: unknown }).conditions, setAttributes, unsafeSets);
-    collectLiteralUids(json, literalUids);
+  let evaluator: EvaluatorPolicySet;
+  try {
+    evaluator = compileForEvaluator({ policies: byId, schema });
+  } catch (error) {
+    if (error instanceof UnsupportedPolicyError) throw new PolicySetError("The policy set uses Cedar that Tenet's evaluator does not support, so it cannot serve", [(error as Error).message]);
+    if (error instanceof EvaluatorInputError || error instanceof SchemaError) throw new PolicySetError('The policy set is not usable', [(error as Error).message]);
+    throw error;
   }
-  const trimmableSets = new Set([...setAttributes].filter((a) => !unsafeSets.has(a)));
-  return { ...source, hash: hashPolicySet(source), byId, policyJson, plans: new Map(), trimmableSets, literalUids, schemaModel };
-}
-
-/** True if `expr` reads any of `attrs` anywhere inside it. */
-function mentions(expr: unknown, attrs: Set<string>): boolean {
-  if (Array.isArray(expr)) return expr.some((e) => mentions(e, attrs));
-  if (!expr || typeof expr !== 'object') return false;
-  for (const [k, v] of Object.entries(expr)) {
-    if (k === '.' && v && typeof v === 'object' && attrs.has(String((v as { attr: string }).attr))) return true;
-    if (mentions(v, attrs)) return true;
-  }
-  return false;
-}
-
-/**
- * Marks set attributes used where their whole content matters: equality, emptiness, or as the argument of
- * containsAll / containsAny (a smaller argument would make those easier to satisfy).
- */
-function collectSetUse(node: unknown, setAttrs: Set<string>, unsafe: Set<string>): void {
-  if (Array.isArray(node)) {
-    for (const n of node) collectSetUse(n, setAttrs, unsafe);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  for (const [k, v] of Object.entries(node)) {
-    const operands: unknown[] = [];
-    if ((k === '==' || k === '!=') && v && typeof v === 'object') operands.push((v as { left: unknown }).left, (v as { right: unknown }).right);
-    if (k === 'isEmpty' && v && typeof v === 'object') operands.push((v as { arg: unknown }).arg);
-    if ((k === 'containsAll' || k === 'containsAny') && v && typeof v === 'object') operands.push((v as { right: unknown }).right);
-    for (const attr of setAttrs) if (operands.some((o) => mentions(o, new Set([attr])))) unsafe.add(attr);
-    collectSetUse(v, setAttrs, unsafe);
-  }
-}
-
-function collectLiteralUids(node: unknown, out: Set<string>): void {
-  if (Array.isArray(node)) {
-    for (const n of node) collectLiteralUids(n, out);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  const ref = (node as { __entity?: { type?: unknown; id?: unknown } }).__entity;
-  if (ref && typeof ref.type === 'string' && typeof ref.id === 'string') out.add(uidKey({ type: ref.type, id: ref.id }));
-  if ('entity' in node) {
-    const e = (node as { entity: unknown }).entity as { type?: unknown; id?: unknown } | undefined;
-    if (e && typeof e.type === 'string' && typeof e.id === 'string') out.add(uidKey({ type: e.type, id: e.id }));
-  }
-  for (const v of Object.values(node)) collectLiteralUids(v, out);
+  const actionTypes = new Set([...(schema?.actions.values() ?? [])].map((a) => a.uid.type));
+  return { ...source, hash: hashPolicySet(source), byId, evaluator, actionTypes };
 }
 
 export interface PolicyValidation {
@@ -195,37 +167,46 @@ function validationOf(answer: cedar.ValidationAnswer): PolicyValidation {
  */
 export function validatePolicySet(source: PolicySetSource): PolicyValidation {
   let compiled: CompiledPolicySet;
+  let schema: string | Record<string, unknown>;
   try {
     compiled = compilePolicySet(source);
+    schema = schemaInput(source.schema);
   } catch (error) {
     return compileFailure(error);
   }
-  const schemaCheck = cedar.checkParseSchema(source.schema);
+  const schemaCheck = cedar.checkParseSchema(schema as cedar.Schema);
   if (schemaCheck.type === 'failure') return { ok: false, errors: messages(schemaCheck.errors).map((m) => `schema: ${m}`), warnings: [] };
-  return validationOf(cedar.validate({ schema: source.schema, policies: { staticPolicies: compiled.byId }, validationSettings: { mode: 'strict' } }));
+  return validationOf(cedar.validate({ schema: schema as cedar.Schema, policies: { staticPolicies: compiled.byId }, validationSettings: { mode: 'strict' } }));
 }
 
 /**
  * Validates callers' Cedar text (a draft, its schema) in the sandbox, and compiles it for the deciding instance
- * only if the sandbox accepted it: every Cedar call the deciding thread makes on it later (parse, schema, preparse)
+ * only if the sandbox accepted it: every Cedar call the deciding thread makes on it later (parse, schema, per-policy parse)
  * has then already run, on a smaller stack, in the sandbox. Same report as validatePolicySet. A text that faults
  * or outlasts the sandbox is reported invalid, with why; one that is too large, or a busy sandbox, throws
  * CedarSandboxError.
  */
 export async function assessPolicySet(source: PolicySetSource, sandbox: CedarSandbox): Promise<{ validation: PolicyValidation; compiled?: CompiledPolicySet }> {
   try {
+    let schema: string | Record<string, unknown>;
+    try {
+      schema = schemaInput(source.schema);
+    } catch (error) {
+      return { validation: compileFailure(error) };
+    }
     const [schemaCheck, schemaJson, parts] = (await sandbox.run([
-      { fn: 'checkParseSchema', args: [source.schema] },
-      { fn: 'schemaToJsonWithResolvedTypes', args: [source.schema] },
+      { fn: 'checkParseSchema', args: [schema] },
+      // What the evaluator's schema compiler will ask of the deciding instance.
+      typeof schema === 'string' ? { fn: 'schemaToJson', args: [schema] } : { fn: 'checkParseSchema', args: [schema] },
       { fn: 'policySetTextToParts', args: [source.policies] },
-    ])) as [cedar.CheckParseAnswer, cedar.SchemaToJsonWithResolvedTypesAnswer, cedar.PolicySetTextToPartsAnswer];
+    ] as CedarCall[])) as [cedar.CheckParseAnswer, cedar.SchemaToJsonAnswer | cedar.CheckParseAnswer, cedar.PolicySetTextToPartsAnswer];
     const json = parts.type === 'success' && parts.policies.length
       ? ((await sandbox.run(parts.policies.map((p): CedarCall => ({ fn: 'policyToJson', args: [p] })))) as cedar.PolicyToJsonAnswer[])
       : [];
     const parsed: ParsedPolicies = { parts, json };
     let byId: Record<string, string>;
     try {
-      const found = policiesById(parsed);
+      const found = policiesById(source, parsed);
       // The same order of complaints as compilePolicySet: the policies' parse, the schema, then each policy.
       if (schemaJson.type === 'failure') throw new PolicySetError('The schema is not usable', [`schema does not parse: ${schemaJson.errors.map((e) => e.message).join('; ')}`]);
       if (found.problems.length) throw new PolicySetError('The policy set is not usable', found.problems);
@@ -234,14 +215,15 @@ export async function assessPolicySet(source: PolicySetSource, sandbox: CedarSan
       return { validation: compileFailure(error) };
     }
     if (schemaCheck.type === 'failure') return { validation: { ok: false, errors: messages(schemaCheck.errors).map((m) => `schema: ${m}`), warnings: [] } };
-    const [answer, preparsed] = (await sandbox.run([
-      { fn: 'validate', args: [{ schema: source.schema, policies: { staticPolicies: byId }, validationSettings: { mode: 'strict' } }] },
-      // The deciding instance will preparse this set at activation: let it fault here first, if it faults.
-      { fn: 'preparsePolicySet', args: ['sandbox-candidate', { staticPolicies: byId }] },
-    ])) as [cedar.ValidationAnswer, cedar.CheckParseAnswer];
+    const [answer, ...each] = (await sandbox.run([
+      { fn: 'validate', args: [{ schema, policies: { staticPolicies: byId }, validationSettings: { mode: 'strict' } }] },
+      // The evaluator's compiler parses each policy on its own in the deciding instance: let it fault here first.
+      ...Object.values(byId).map((text): CedarCall => ({ fn: 'policySetTextToParts', args: [text] })),
+    ] as CedarCall[])) as [cedar.ValidationAnswer, ...cedar.PolicySetTextToPartsAnswer[]];
     const validation = validationOf(answer);
     if (!validation.ok) return { validation };
-    if (preparsed.type === 'failure') return { validation: { ok: false, errors: messages(preparsed.errors), warnings: validation.warnings } };
+    const unparsed = each.find((p) => p.type === 'failure');
+    if (unparsed?.type === 'failure') return { validation: { ok: false, errors: messages(unparsed.errors), warnings: validation.warnings } };
     try {
       return { validation, compiled: compileParsedPolicySet(source, parsed) };
     } catch (error) {
@@ -256,31 +238,4 @@ export async function assessPolicySet(source: PolicySetSource, sandbox: CedarSan
     }
     throw error;
   }
-}
-
-/** The plan for one action of a compiled set: its policy subset (preparsed) and what it reads. Cached. */
-export function actionPlan(compiled: CompiledPolicySet, actionType: string, actionId: string): ActionPlan {
-  let plan = compiled.plans.get(actionId);
-  if (plan && !decidingCedar.holds(plan.key)) {
-    // Evicted from the deciding instance's list of sets to carry over (least recently used), so possibly missing
-    // from a replacement instance: preparse it again (harmless if it is still there).
-    const staticPolicies = Object.fromEntries(plan.policyIds.map((id) => [id, compiled.byId[id]]));
-    const parsed = cedar.preparsePolicySet(plan.key, { staticPolicies });
-    if (parsed.type === 'failure') throw new Error(`policy subset for ${actionId} does not parse: ${parsed.errors.map((e) => e.message).join('; ')}`);
-  }
-  if (!plan) {
-    const policies: Record<string, { text: string; json: PolicyJsonLike }> = {};
-    for (const [id, text] of Object.entries(compiled.byId)) policies[id] = { text, json: compiled.policyJson[id] };
-    plan = buildActionPlan({
-      hash: `${compiled.name}:${compiled.hash}`,
-      actionType,
-      actionId,
-      policies,
-      schema: compiled.schemaModel,
-      trimmableSets: compiled.trimmableSets,
-      literalUids: compiled.literalUids,
-    });
-    compiled.plans.set(actionId, plan);
-  }
-  return plan;
 }

@@ -141,12 +141,11 @@ export class PolicyStore {
     }
     const { validation, compiled } = assessed;
     if (!validation.ok || !compiled) return { report: { ok: false, validation } };
-    // The candidate's first use in the deciding instance. If it faults there all the same (the sandbox is the first
-    // line, not a proof), the instance is replaced with the active sets, and the candidate is rejected.
+    // Decision tables run through the evaluator; a Cedar fault in the deciding instance meanwhile (the sandbox is
+    // the first line, not a proof) rejects the candidate.
     const faultsBefore = this.deciding.faults;
     let tables: Awaited<ReturnType<TableRunner>>;
     try {
-      this.pdps[source.name].prepare(compiled);
       tables = await this.runners[source.name](compiled);
     } catch (error) {
       if (error instanceof CedarFaultError) return { report: { ok: false, hash: compiled.hash, validation: faulted(validation, error.fault) } };

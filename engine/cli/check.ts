@@ -35,7 +35,7 @@ export async function runCheck(props: { controls: string[]; snapshots: string[];
   const settings = loadControlSettings(props.configFile);
   const snapshotMode = props.snapshots.length > 0;
   const inventory = snapshotMode ? [createSnapshotSource({ files: props.snapshots, mapping: settings.environments })] : inventorySources(settings);
-  const pdp = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action', cache: false });
+  const pdp = new PolicyDecisionPoint({ name: 'platform', actionType: 'Action' });
   pdp.activate(compilePolicySet(await readShippedPolicySet({ dir: props.policyDir, name: 'platform' })));
   const sources = createEvidenceSources({
     settings,

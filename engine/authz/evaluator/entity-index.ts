@@ -135,6 +135,11 @@ export class EntityIndex implements EntityLookup {
     this.apply(json.map((j) => this.parse(j)));
   }
 
+  /** Writes entities already parsed (by `parse`, or built by the caller), as one batch: all or none. */
+  write(entities: StoredEntity[]): void {
+    this.apply(entities);
+  }
+
   /**
    * Puts the entities and refreshes what they affect. Cedar refuses a hierarchy with a cycle: if the write makes
    * one, the previous entities are put back and the write is refused.

@@ -10,7 +10,7 @@
  * and templates appear in the text (an `@id` annotation does not change the id). Tenet's PDP names policies by
  * their `@id`; `compilePolicySet(…, { ids: 'annotation' })` does that, and a record `{id: text}` keeps its keys.
  */
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from '../cedar-runtime.ts';
 import { compilePolicy, UnsupportedPolicyError, type CompiledPolicy, type Env } from './compile.ts';
 import { EntityIndex, EntityOverlay, type EntityLookup, type StoredEntity } from './entity-index.ts';
 import { EntityJsonError, recordFromJson } from './json-values.ts';
@@ -94,7 +94,7 @@ export interface PolicySetSourceInput {
   schema?: string | Record<string, unknown> | CompiledSchema;
 }
 
-interface Part {
+export interface Part {
   id: string;
   text: string;
   template: boolean;
@@ -105,8 +105,7 @@ interface Part {
  * sorted by id (so `policy10` before `policy2`) and split by kind, as slices of the source text; their offsets
  * in the text give the positional order back, and the sort order cedar-wasm used is checked against it.
  */
-export function splitPolicyText(text: string): Part[] {
-  const parts = cedar.policySetTextToParts(text);
+export function splitPolicyText(text: string, parts: cedar.PolicySetTextToPartsAnswer = cedar.policySetTextToParts(text)): Part[] {
   if (parts.type === 'failure') throw new EvaluatorInputError(`the policies do not parse: ${parts.errors.map((e) => e.message).join('; ')}`);
   const located: Array<{ text: string; template: boolean; at: number }> = [];
   const all = [...parts.policies.map((t) => ({ text: t, template: false })), ...parts.policy_templates.map((t) => ({ text: t, template: true }))];

@@ -5,7 +5,7 @@
  * into JSON, and type names are resolved here the way Cedar resolves them (common type, then entity type, in the
  * namespace first, then the empty namespace, then the built-ins).
  */
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from '../cedar-runtime.ts';
 import { EntityRef } from './values.ts';
 
 export type SType =

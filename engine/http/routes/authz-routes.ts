@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { toDecisionRecord, type DecisionLog } from '../../authz/decision-log.ts';
 import { entitySchema, entityUidSchema, OWNED_ENTITY_TYPES, refId, uidKey, type Entity, type EntityUid } from '../../authz/entity.ts';
 import type { EntityStore } from '../../authz/entity-store.ts';
+import { normaliseEntityRefs } from '../../authz/entity-source.ts';
+import { schemaInput } from '../../authz/policy-set.ts';
 import type { AuthorizationRequest, PolicyDecisionPoint } from '../../authz/pdp.ts';
 import { EntityConflictError, InputError, NotFoundError, UnavailableError } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
@@ -20,7 +22,7 @@ export const authorizeRequestSchema = z
   .object({
     principal: entityUidSchema,
     action: z.object({
-      type: z.string().max(200).optional().meta({ description: 'The platform schema\'s action type (`Action`), or absent; any other type is refused' }),
+      type: z.string().max(200).optional().meta({ description: 'An action type the platform schema declares (`Action`, or `NS::Action` in a namespaced schema), or absent for the schema\'s own; any other type is refused' }),
       id: z.string().min(1).max(200),
     }),
     resource: entityUidSchema,
@@ -50,18 +52,17 @@ export const decisionResponseSchema = z
   })
   .meta({ id: 'Decision' });
 
-/** The platform schema's action entity type: `action.type` may name it or be left out. */
-export const PLATFORM_ACTION_TYPE = 'Action';
-
 /**
- * The PDP's request for an /v1/authorize body. An action type other than the platform's is refused rather than
+ * The PDP's request for an /v1/authorize body. `action.type` defaults to the active schema's action type (`Action`,
+ * or `NS::Action` for a namespaced schema); a type the active schema does not declare is refused rather than
  * ignored: `Tenet::Action::"read"` must not be decided as `Action::"read"`.
  */
-export const toAuthorizationRequest = (b: z.infer<typeof authorizeRequestSchema>, at = ''): AuthorizationRequest => {
-  if (b.action.type !== undefined && b.action.type !== PLATFORM_ACTION_TYPE) {
-    throw new InputError(`${at}action.type: the platform schema has no action type ${JSON.stringify(b.action.type)}; use ${JSON.stringify(PLATFORM_ACTION_TYPE)} or leave it out.`);
+export const toAuthorizationRequest = (b: z.infer<typeof authorizeRequestSchema>, pdp: Pick<PolicyDecisionPoint, 'actionTypes'>, at = ''): AuthorizationRequest => {
+  const types = pdp.actionTypes;
+  if (b.action.type !== undefined && !types.has(b.action.type)) {
+    throw new InputError(`${at}action.type: the platform schema has no action type ${JSON.stringify(b.action.type)}; use ${[...types].map((t) => JSON.stringify(t)).join(' or ')} or leave it out.`);
   }
-  return { principal: b.principal, action: { id: b.action.id }, resource: b.resource, context: b.context, entities: b.entities as Entity[] | undefined };
+  return { principal: b.principal, action: { type: b.action.type, id: b.action.id }, resource: b.resource, context: b.context, entities: b.entities as Entity[] | undefined };
 };
 
 /** A uid as an error body may name it: by the one redaction rule of error bodies and decision errors. */
@@ -127,7 +128,7 @@ export function authzRoutes(deps: {
     bodies.map((b, i) => {
       const at = batch ? `requests.${i}.` : '';
       checkRequestEntities(b.entities as Entity[] | undefined, entityStore, at);
-      return toAuthorizationRequest(b, at);
+      return toAuthorizationRequest(b, pdp, at);
     });
 
   return [
@@ -242,17 +243,16 @@ export function authzRoutes(deps: {
 function validateEntities(entities: Entity[], pdp: PolicyDecisionPoint): Entity[] {
   const active = pdp.active;
   if (!active) throw new UnavailableError('No active platform policy set: entities cannot be validated.');
-  const schema = active.schema;
+  const schema = schemaInput(active.schema) as cedar.Schema;
   const all = cedar.checkParseEntities({ entities: entities as cedar.Entities, schema });
-  if (all.type === 'success') return entities.map((e) => active.schemaModel.normaliseEntity(e));
-  const problems: Array<{ entity: string; message: string }> = [];
+  // Cedar's check is the reference; the evaluator's reading of each entity (what decisions will read) must agree.
+  const problems: Array<{ entity: string; message: string }> = pdp.checkEntities(entities).map((p) => ({ entity: nameUid(p.uid), message: redactMessage(scrubCedarMessage(p.message)) }));
+  if (all.type === 'success' && problems.length === 0) return entities.map((e) => normaliseEntityRefs(e, active.evaluator.schema));
   for (const e of entities) {
+    if (problems.length >= 20) break;
     const one = cedar.checkParseEntities({ entities: [e] as cedar.Entities, schema });
-    if (one.type === 'failure') {
-      problems.push({ entity: `${e.uid.type}::${JSON.stringify(e.uid.id)}`, message: one.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
-      if (problems.length >= 20) break;
-    }
+    if (one.type === 'failure') problems.push({ entity: nameUid(e.uid), message: one.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
   }
-  if (problems.length === 0) problems.push({ entity: '(set)', message: all.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
-  throw new InputError(`${problems.length} entit${problems.length === 1 ? 'y does' : 'ies do'} not fit the platform schema; nothing was written.`, problems);
+  if (problems.length === 0 && all.type === 'failure') problems.push({ entity: '(set)', message: all.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
+  throw new InputError(`${problems.length} entit${problems.length === 1 ? 'y does' : 'ies do'} not fit the platform schema; nothing was written.`, problems.slice(0, 20));
 }

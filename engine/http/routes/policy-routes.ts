@@ -130,7 +130,7 @@ export function policyTryRoutes(deps: { pdp: PolicyDecisionPoint; sandbox: Cedar
           set = compiled;
           warnings = validation.warnings;
         }
-        const request = toAuthorizationRequest(b);
+        const request = toAuthorizationRequest(b, set);
         const decision = set === active ? pdp.authorize(request) : pdp.authorizeWith(set, request);
         const notes = [
           `Decided with the ${set === active ? 'active' : 'draft'} platform policy set ${set.hash.slice(0, 12)} over entity version ${decision.entityVersion}${request.entities?.length ? ` plus ${request.entities.length} given entit${request.entities.length === 1 ? 'y' : 'ies'}` : ''}; not written to the decision log.`,
@@ -140,7 +140,7 @@ export function policyTryRoutes(deps: { pdp: PolicyDecisionPoint; sandbox: Cedar
           decision: decision.decision,
           reasons: decision.reasons.map((id) => ({
             id,
-            effect: (set.policyJson[id] as unknown as { effect?: string } | undefined)?.effect === 'forbid' ? ('forbid' as const) : ('permit' as const),
+            effect: set.evaluator.policies.find((p) => p.id === id)?.effect === 'forbid' ? ('forbid' as const) : ('permit' as const),
             text: set.byId[id] ?? '',
           })),
           errors: decision.errors,
