@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import { uidKey, type Entity, type EntityUid } from './entity.ts';
+import { uidKey, withTags, type Entity, type EntityUid } from './entity.ts';
 import { indexEntity, type IndexedEntity } from './entity-slice.ts';
 
 /**
@@ -16,7 +16,8 @@ async function lockEntityWrites(trx: Db): Promise<void> {
 export interface WriteContext {
   /**
    * The entity as the database held it just before this write, read under the write lock — a deleted one too
-   * (tombstones keep their attributes), so deleting and re-creating an entity does not reset what Tenet keeps.
+   * (tombstones keep their attributes and tags), so deleting and re-creating an entity does not reset what Tenet
+   * keeps.
    */
   previous: Entity | undefined;
   /** The writer may lift what only an administrator may (an integration's suspension). */
@@ -72,6 +73,7 @@ export class EntityStore {
 
   lookup = (key: string): IndexedEntity | undefined => this.cache.get(key);
 
+  /** The stored entity; `tags` is present only when it has at least one. */
   get(uid: EntityUid): Entity | undefined {
     return this.cache.get(uidKey(uid))?.entity;
   }
@@ -106,7 +108,7 @@ export class EntityStore {
   private async doRefresh(): Promise<void> {
     const rows = await this.db
       .selectFrom('entities')
-      .select(['type', 'id', 'attrs', 'parents', 'version', 'deleted'])
+      .select(['type', 'id', 'attrs', 'parents', 'tags', 'version', 'deleted'])
       .where(sql<boolean>`version > ${this.lastVersion}::bigint`)
       .orderBy(sql`version`)
       .execute();
@@ -117,7 +119,7 @@ export class EntityStore {
       const uid = { type: row.type, id: row.id };
       const key = uidKey(uid);
       if (row.deleted) this.cache.delete(key);
-      else this.cache.set(key, indexEntity({ uid, attrs: row.attrs, parents: row.parents }));
+      else this.cache.set(key, indexEntity(withTags({ uid, attrs: row.attrs, parents: row.parents }, row.tags)));
       changed.push(uid);
     }
     this.lastVersion = rows[rows.length - 1].version;
@@ -156,11 +158,11 @@ export class EntityStore {
       if (rule && owned.length) {
         // Read under the lock: another replica's write (a suspension) committed just before is seen here.
         const previous = new Map<string, Entity>();
-        const rows = await sql<{ type: string; id: string; attrs: Record<string, unknown>; parents: Entity['parents'] }>`
-          SELECT e.type, e.id, e.attrs, e.parents FROM entities e
+        const rows = await sql<{ type: string; id: string; attrs: Record<string, unknown>; parents: Entity['parents']; tags: Record<string, unknown> }>`
+          SELECT e.type, e.id, e.attrs, e.parents, e.tags FROM entities e
           JOIN json_to_recordset(${JSON.stringify(owned.map((e) => e.uid))}::json) AS x(type text, id text)
             ON e.type = x.type AND e.id = x.id`.execute(trx);
-        for (const r of rows.rows) previous.set(uidKey(r), { uid: { type: r.type, id: r.id }, attrs: r.attrs, parents: r.parents });
+        for (const r of rows.rows) previous.set(uidKey(r), withTags({ uid: { type: r.type, id: r.id }, attrs: r.attrs, parents: r.parents }, r.tags));
         for (const e of owned) {
           const key = uidKey(e.uid);
           const stored = rule.transform(e, { previous: previous.get(key), privileged: props.privileged === true });
@@ -176,6 +178,7 @@ export class EntityStore {
         id: e.uid.id,
         attrs: JSON.stringify(e.attrs),
         parents: JSON.stringify(e.parents),
+        tags: JSON.stringify(e.tags ?? {}),
         deleted: false,
       }));
       for (let i = 0; i < values.length; i += 500) {
@@ -186,6 +189,7 @@ export class EntityStore {
             oc.columns(['type', 'id']).doUpdateSet({
               attrs: (eb) => eb.ref('excluded.attrs'),
               parents: (eb) => eb.ref('excluded.parents'),
+              tags: (eb) => eb.ref('excluded.tags'),
               deleted: false,
               version: sql`nextval('entities_version')`,
               updated_at: sql`now()`,

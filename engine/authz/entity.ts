@@ -11,8 +11,21 @@ export const entitySchema = z.object({
   uid: entityUidSchema,
   attrs: z.record(z.string(), z.unknown()).default({}),
   parents: z.array(entityUidSchema).max(1000).default([]),
+  /**
+   * Cedar entity tags: a map from tag name to a Cedar JSON value, read by policies with `hasTag` and `getTag`. The
+   * schema declares one type for all tags of an entity type (`entity T tags String;`); a type without that
+   * declaration takes no tags. Absent and `{}` mean the same: no tags.
+   */
+  tags: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({
+      description:
+        'Cedar entity tags: tag name → Cedar JSON value, read by policies with hasTag/getTag. Only for entity types whose schema declares tags (`entity T tags String;`), with values of the declared type; else 400. Absent when the entity has none.',
+    }),
 });
-export type Entity = { uid: EntityUid; attrs: Record<string, unknown>; parents: EntityUid[] };
+/** `tags` absent and `tags: {}` are the same entity; the store answers entities without tags with no `tags` key. */
+export type Entity = { uid: EntityUid; attrs: Record<string, unknown>; parents: EntityUid[]; tags?: Record<string, unknown> };
 
 export const uidKey = (uid: EntityUid): string => `${uid.type}::${JSON.stringify(uid.id)}`;
 
@@ -34,19 +47,35 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Same uid, attributes and parents (parents in any order); attribute values compare as written (sets in order). */
+/**
+ * Same uid, attributes, tags and parents (parents in any order; no tags and `{}` alike); attribute and tag values
+ * compare as written (sets in order).
+ */
 export function sameEntity(a: Entity, b: Entity): boolean {
   const parents = (e: Entity) => e.parents.map(uidKey).sort().join('\n');
-  return uidKey(a.uid) === uidKey(b.uid) && canonical(a.attrs) === canonical(b.attrs) && parents(a) === parents(b);
+  return (
+    uidKey(a.uid) === uidKey(b.uid) &&
+    canonical(a.attrs) === canonical(b.attrs) &&
+    canonical(a.tags ?? {}) === canonical(b.tags ?? {}) &&
+    parents(a) === parents(b)
+  );
 }
 
-/** Entity references inside attribute values: `{"__entity": {type, id}}`, at any depth (sets, records). */
+/** The entity as stored and answered: `tags` only when it has at least one (an empty map is no tags). */
+export function withTags(entity: Omit<Entity, 'tags'>, tags: Record<string, unknown> | null | undefined): Entity {
+  return tags && Object.keys(tags).length > 0 ? { ...entity, tags } : { uid: entity.uid, attrs: entity.attrs, parents: entity.parents };
+}
+
 /** The id an entity-reference attribute points at (`{"__entity": {type, id}}`), or undefined. */
 export function refId(value: unknown): string | undefined {
   const ref = (value as { __entity?: { id?: unknown } } | null | undefined)?.__entity;
   return ref && typeof ref.id === 'string' ? ref.id : undefined;
 }
 
+/**
+ * Entity references inside a Cedar JSON value (attributes or tags): `{"__entity": {type, id}}`, at any depth
+ * (sets, records).
+ */
 export function referencedUids(value: unknown, out: EntityUid[] = []): EntityUid[] {
   if (Array.isArray(value)) {
     for (const v of value) referencedUids(v, out);

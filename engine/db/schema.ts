@@ -61,6 +61,8 @@ export interface EntitiesTable {
   id: string;
   attrs: Json<Record<string, unknown>>;
   parents: Json<Array<{ type: string; id: string }>>;
+  /** Cedar entity tags, tag name → Cedar JSON value; '{}' when the entity has none (0010) */
+  tags: ColumnType<Record<string, unknown>, string | undefined, string>;
   /** From the entities_version sequence: every write takes a new one, so replicas can fetch what changed. */
   version: ColumnType<string, string | undefined, string>;
   deleted: ColumnType<boolean, boolean | undefined, boolean>;

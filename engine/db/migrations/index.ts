@@ -8,6 +8,7 @@ import * as m0006 from './0006_console_sessions.ts';
 import * as m0007 from './0007_request_entities.ts';
 import * as m0008 from './0008_decision_quarantine.ts';
 import * as m0009 from './0009_keys_and_anchored_checkpoints.ts';
+import * as m0010 from './0010_entity_tags.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0007_request_entities': m0007,
   '0008_decision_quarantine': m0008,
   '0009_keys_and_anchored_checkpoints': m0009,
+  '0010_entity_tags': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { entitySchema, referencedUids, sameEntity, withTags, type Entity } from './entity.ts';
+
+const listing = (tags?: Record<string, unknown>): Entity => ({
+  uid: { type: 'Listing', id: 'lst-1' },
+  attrs: { client: { __entity: { type: 'Client', id: 'chai-co' } } },
+  parents: [{ type: 'Client', id: 'chai-co' }],
+  ...(tags ? { tags } : {}),
+});
+
+describe('entity tags', () => {
+  it('the entity schema keeps tags, and leaves them out when none are sent', () => {
+    const parsed = entitySchema.parse({ uid: { type: 'Listing', id: 'lst-1' }, tags: { channel: 'amazon', owner: { __entity: { type: 'User', id: 'asha' } } } });
+    expect(parsed).toEqual({ uid: { type: 'Listing', id: 'lst-1' }, attrs: {}, parents: [], tags: { channel: 'amazon', owner: { __entity: { type: 'User', id: 'asha' } } } });
+    expect(entitySchema.parse({ uid: { type: 'Listing', id: 'lst-1' } })).not.toHaveProperty('tags');
+    expect(entitySchema.safeParse({ uid: { type: 'Listing', id: 'lst-1' }, tags: ['channel'] }).success).toBe(false);
+  });
+
+  it('sameEntity compares tags: a differing, added or removed tag is another entity; no tags and {} are the same', () => {
+    expect(sameEntity(listing({ channel: 'amazon' }), listing({ channel: 'amazon' }))).toBe(true);
+    expect(sameEntity(listing({ channel: 'amazon', region: 'eu' }), listing({ region: 'eu', channel: 'amazon' }))).toBe(true);
+    expect(sameEntity(listing({ channel: 'amazon' }), listing({ channel: 'flipkart' }))).toBe(false);
+    expect(sameEntity(listing({ channel: 'amazon' }), listing())).toBe(false);
+    expect(sameEntity(listing(), listing({ channel: 'amazon' }))).toBe(false);
+    expect(sameEntity(listing({}), listing())).toBe(true);
+  });
+
+  it('withTags answers an entity without a tags key when it has none', () => {
+    const base = { uid: { type: 'Listing', id: 'lst-1' }, attrs: {}, parents: [] };
+    expect(withTags(base, {})).toEqual(base);
+    expect(withTags(base, {})).not.toHaveProperty('tags');
+    expect(withTags(base, null)).not.toHaveProperty('tags');
+    expect(withTags(base, { channel: 'amazon' })).toEqual({ ...base, tags: { channel: 'amazon' } });
+  });
+
+  it('referencedUids finds entity references in tag values as in attributes', () => {
+    const tags = { owner: { __entity: { type: 'User', id: 'asha' } }, reviewers: [{ __entity: { type: 'User', id: 'dev' } }], since: { __extn: { fn: 'datetime', arg: '2026-01-01' } } };
+    expect(referencedUids(tags)).toEqual([{ type: 'User', id: 'asha' }, { type: 'User', id: 'dev' }]);
+  });
+});
