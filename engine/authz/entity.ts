@@ -21,7 +21,7 @@ export const entitySchema = z.object({
     .optional()
     .meta({
       description:
-        'Cedar entity tags: tag name → Cedar JSON value, read by policies with hasTag/getTag. Only for entity types whose schema declares tags (`entity T tags String;`), with values of the declared type; else 400. Absent when the entity has none.',
+        'Cedar entity tags: tag name → Cedar JSON value, read by policies with hasTag/getTag. Only for entity types whose schema declares tags (`entity T tags String;`), with values of the declared type; any other tag is refused as an undeclared attribute is. Absent when the entity has none.',
     }),
 });
 /** `tags` absent and `tags: {}` are the same entity; the store answers entities without tags with no `tags` key. */
