@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Cedar's conformance suite through Tenet's evaluator (`tenet cedar-test`): the hand-written integration tests and
+# Cedar's conformance suite through Tenet's production decision path (`tenet cedar-test`: compiled as activation
+# compiles, decided by the PDP over an entity source it follows): the hand-written integration tests and
 # every request of the generated corpus, from a checkout of cedar-integration-tests beside the repository (the corpus is unpacked to a
 # temporary folder, never into the repository). Prints one "N passed, N failed" line; exits non-zero on any failure.
 set -euo pipefail
@@ -18,7 +19,8 @@ run() { # $1: label, $2: suite root, $3: folder of test files -> JSON summary in
   node -e '
     const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     for (const r of s.results.filter((r) => !r.ok).slice(0, 50)) console.log(`  FAIL ${r.test} #${r.index}: ${r.decision} ${JSON.stringify(r.reasons)} (Cedar: ${JSON.stringify(r.expected)})${r.failure ? " " + r.failure : ""}`);
-    console.log(`${process.argv[2]}: ${s.tests} tests, ${s.requests} requests: ${s.passed} passed, ${s.failed} failed (${s.minorDifferences} passed with other deny reasons or error ids)`);
+    for (const r of s.results.filter((r) => r.deviation)) console.log(`  DEVIATION (a forbid that errors denies) ${r.test} #${r.index}: Tenet denies, Cedar allows ${JSON.stringify(r.expected.reasons)}; erring forbids ${JSON.stringify(r.errors)}`);
+    console.log(`${process.argv[2]}: ${s.tests} tests, ${s.requests} requests: ${s.passed} passed, ${s.failed} failed (${s.deviations} of the passed by the documented fail-closed rule; ${s.minorDifferences} with other deny reasons or error ids)`);
   ' "$tmp/$1.json" "$1" || code=1
   return $code
 }

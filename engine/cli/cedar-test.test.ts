@@ -52,6 +52,18 @@ describe('tenet cedar-test', () => {
     expect(s.results.every((r) => !r.ok && r.expected)).toBe(true);
   });
 
+  it('lists the documented deviation (a forbid that errors denies what Cedar allows) without failing it', () => {
+    mkdirSync(path.join(dir, 'dev'), { recursive: true });
+    writeFileSync(path.join(dir, 'dev/p.cedar'), 'permit(principal, action, resource);\nforbid(principal, action, resource) when { principal.missing };');
+    writeFileSync(path.join(dir, 'dev/s.cedarschema'), 'entity User { missing?: Bool }; entity Doc; action view appliesTo { principal: [User], resource: [Doc] };');
+    writeFileSync(path.join(dir, 'dev/e.entities.json'), '[]');
+    const file = path.join(dir, 'dev/t.json');
+    writeFileSync(file, JSON.stringify({ policies: 'dev/p.cedar', entities: 'dev/e.entities.json', schema: 'dev/s.cedarschema', shouldValidate: true, requests: [{ ...req('bob', 'd', 'allow', ['policy0']), errors: ['policy1'] }] }));
+    const s = runCedarTests([file], dir);
+    expect({ passed: s.passed, failed: s.failed, deviations: s.deviations }).toEqual({ passed: 1, failed: 0, deviations: 1 });
+    expect(s.results[0]).toMatchObject({ decision: 'deny', errors: ['policy1'], deviation: 'forbid-error-denies', expected: { decision: 'allow' } });
+  });
+
   it('a folder stands for its test files, not the entity files', () => {
     suite([]);
     expect(expandTestPaths([path.join(dir, 'tests')])).toEqual([path.join(dir, 'tests/t.json')]);
