@@ -148,7 +148,9 @@ export function createApp(deps: AppDeps): TenetApp {
       platformPolicy: Boolean(authz.platform.active),
       tenetPolicy: Boolean(authz.tenet.active),
       database,
-      decisionLog: authz.decisionLog.depth < 0.9 * 20_000,
+      // With the decision journal: false when it cannot take records (its size bound, a full disk, a write error),
+      // and decisions answer 503 meanwhile. Without it: false when the in-memory queue is nearly full.
+      ...authz.decisionLog.readiness,
       ...(deps.ready ? { startup: deps.ready() } : {}),
     };
     const ok = Object.values(checks).every(Boolean);
@@ -159,6 +161,7 @@ export function createApp(deps: AppDeps): TenetApp {
       status: ok ? 'ready' : 'not_ready',
       checks,
       ...(ok ? {} : { failed: Object.keys(checks).filter((k) => !checks[k]) }),
+      ...(authz.decisionLog.durability ? { decisionJournal: authz.decisionLog.durability.status } : {}),
       authorization: {
         entitiesRefreshedAt: refreshedAt === undefined ? null : new Date(refreshedAt).toISOString(),
         entitiesStaleMs: refreshedAt === undefined ? null : Date.now() - refreshedAt,
@@ -167,10 +170,17 @@ export function createApp(deps: AppDeps): TenetApp {
   });
   // The decision log counts what it quarantined; the counter is brought up to date when scraped.
   let quarantinedReported = 0;
+  let fsyncsReported = 0;
   const cedarReported: Record<string, number> = {};
   app.get('/metrics', auth, async (req, res) => {
     await guard.check(res.locals.key, { area: 'metrics', action: 'read' }, res.locals.requestId);
     metrics.decisionQueue.set(authz.decisionLog.depth);
+    const journal = authz.decisionLog.durability;
+    if (journal) {
+      metrics.journalFsyncs.inc(journal.fsyncs - fsyncsReported);
+      fsyncsReported = journal.fsyncs;
+      metrics.journalBytes.set(journal.bytes);
+    }
     metrics.decisionLogQuarantined.inc(authz.decisionLog.quarantined - quarantinedReported);
     quarantinedReported = authz.decisionLog.quarantined;
     metrics.entities.set(authz.entityStore.size);

@@ -43,6 +43,10 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENET_DECISION_QUEUE_MAX: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   TENET_DECISION_BATCH_MAX: z.coerce.number().int().min(1).max(5_000).default(1_000),
+  // The decision journal (README "Decision log"): a decision is answered once it is durable on local disk.
+  TENET_DECISION_JOURNAL: bool.default(true),
+  TENET_JOURNAL_DIR: z.string().min(1).optional(),
+  TENET_JOURNAL_MAX_MB: z.coerce.number().int().min(1).max(1_048_576).default(1024),
   TENET_DECISION_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
   TENET_PII_REVEAL_RETENTION_DAYS: z.coerce
     .number()

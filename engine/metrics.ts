@@ -35,6 +35,12 @@ export function createMetrics() {
       labelNames: ['instance'] as const,
       registers: [registry],
     }),
+    journalFsyncs: new Counter({
+      name: 'tenet_decision_journal_fsyncs_total',
+      help: 'fdatasync/fsync calls of the decision journal (one per group of decisions, plus two per new segment)',
+      registers: [registry],
+    }),
+    journalBytes: new Gauge({ name: 'tenet_decision_journal_bytes', help: 'Bytes in the decision journal\'s segments on disk', registers: [registry] }),
     decisionQueue: new Gauge({ name: 'tenet_decision_log_queue', help: 'Decisions waiting to be written', registers: [registry] }),
     entities: new Gauge({ name: 'tenet_entities', help: 'Entities in the in-memory store', registers: [registry] }),
   };

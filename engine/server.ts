@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { ApiKeyStore } from './api-keys.ts';
 import { createApp } from './app.ts';
-import { createAuthz, type Authz } from './authz/create-authz.ts';
+import { createAuthz, journalFromConfig, type Authz } from './authz/create-authz.ts';
 import { scheduleRetention } from './authz/retention.ts';
 import { cookieSecure, oidcSettings, type Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
@@ -47,7 +47,7 @@ export async function startTenet(props: {
   let controls: Controls | undefined;
   try {
     const policyDir = config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR;
-    const authz = await createAuthz({ db: database.db, logger, config, policyDir });
+    const authz = await createAuthz({ db: database.db, logger, config, policyDir, journal: journalFromConfig(config, logger) });
     const apiKeys = new ApiKeyStore({ db: database.db });
     // An admin key only while the variable holds it: a rotated or removed token is revoked here.
     await apiKeys.syncBootstrap(config.TENET_BOOTSTRAP_TOKEN);

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { escapeUnstorable as escapeText, isStorable } from '../db/storable.ts';
 import { redactMessage } from '../redaction.ts';
+import type { DecisionJournal } from './decision-journal.ts';
 import type { AuthorizationRequest, Decision } from './pdp.ts';
 
 /** A decision as the log keeps it: the decision itself, what it was about, and who asked. */
@@ -60,11 +61,16 @@ export function toDecisionRecord(props: {
 }
 
 /**
- * Every decision is appended here. Records go into a bounded in-memory queue and are written in batches; when the
- * queue is full, `append` waits for room, so a burst slows callers down instead of dropping a decision. The HTTP
- * layer answers only after `append` resolved, and `close()` flushes what is queued: a decision that was answered
- * is a decision that is written, across a graceful shutdown.
- * `reveal_buyer_pii` decisions also go to the PII-reveal audit (Addendum §13.2: reveal events logged 365 days).
+ * Every decision is appended here, and the HTTP layer answers only after `append` resolved.
+ * With a journal (`tenet serve`), `append` resolves once the record is durable on local disk (decision-journal.ts):
+ * a decision that was answered survives a crash of the process or of the machine, and is shipped to PostgreSQL in
+ * batches from the in-memory queue; when that queue is full (a slow or absent database), records wait in the
+ * journal alone and are read back from it. Without one, records go into the bounded in-memory queue only, `append`
+ * waits for room when it is full, and `close()` flushes it: answered ⇒ written holds across a graceful shutdown,
+ * not across a crash.
+ * Writing is idempotent by decision id (a record replayed from the journal after a crash is written once, with its
+ * PII-reveal row once). `reveal_buyer_pii` decisions also go to the PII-reveal audit (Addendum §13.2: reveal
+ * events logged 365 days).
  */
 export class DecisionLog {
   private readonly db: Db;
@@ -72,7 +78,9 @@ export class DecisionLog {
   private readonly maxQueue: number;
   private readonly maxBatch: number;
   private readonly flushMs: number;
-  private queue: DecisionRecord[] = [];
+  /** Records to write, in order; `segment`: the journal segment holding it (none without a journal). */
+  private queue: Array<{ record: DecisionRecord; segment?: number }> = [];
+  private readonly journal: DecisionJournal | undefined;
   private waiters: Array<() => void> = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -82,27 +90,60 @@ export class DecisionLog {
   /** Records the database refused, kept in decision_quarantine instead (exported as tenet_decision_log_quarantined_total). */
   quarantined = 0;
 
-  constructor(props: { db: Db; logger: Logger; maxQueue?: number; maxBatch?: number; flushMs?: number }) {
+  constructor(props: { db: Db; logger: Logger; maxQueue?: number; maxBatch?: number; flushMs?: number; journal?: DecisionJournal }) {
     this.db = props.db;
     this.logger = props.logger;
     this.maxQueue = props.maxQueue ?? 20_000;
     this.maxBatch = props.maxBatch ?? 1_000;
     this.flushMs = props.flushMs ?? 25;
+    this.journal = props.journal;
+    this.journal?.connect({
+      accept: (entry) => {
+        this.queue.push(entry);
+        this.schedule();
+      },
+      room: () => this.maxQueue - this.queue.length,
+    });
   }
 
+  /** Decisions not yet written: queued in memory, and with a journal also those waiting on disk only. */
   get depth(): number {
-    return this.queue.length;
+    return this.journal ? this.journal.unshipped : this.queue.length;
+  }
+
+  /** For /readyz: with a journal, whether it takes records (under its bound, writing); without, whether the queue has room. */
+  get readiness(): Record<string, boolean> {
+    return this.journal ? { decisionJournal: this.journal.healthy } : { decisionLog: this.queue.length < 0.9 * this.maxQueue };
+  }
+
+  get durability(): DecisionJournal | undefined {
+    return this.journal;
+  }
+
+  /** Ships what an earlier process left in the journal (and anything queued). */
+  start(): void {
+    if (this.pendingWork) this.kick();
   }
 
   async append(record: DecisionRecord): Promise<void> {
     if (this.closed) throw new Error('decision log is closed');
+    // Durable first; the journal hands the record to the queue (or keeps it on disk) before this resolves.
+    if (this.journal) return this.journal.append(record);
     while (this.queue.length >= this.maxQueue) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       if (this.closed) throw new Error('decision log is closed');
     }
-    this.queue.push(record);
+    this.queue.push({ record });
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.queue.length >= this.maxBatch) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.flushMs);
+  }
+
+  private get pendingWork(): boolean {
+    return this.queue.length > 0 || (this.journal?.hasBacklog ?? false);
   }
 
   /**
@@ -118,10 +159,10 @@ export class DecisionLog {
 
   /** Writes everything queued so far. */
   flush(): Promise<void> {
-    if (this.flushing) return this.flushing.then(() => (this.queue.length ? this.flush() : undefined));
+    if (this.flushing) return this.flushing.then(() => (this.pendingWork ? this.flush() : undefined));
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.queue.length === 0) return Promise.resolve();
+    if (!this.pendingWork) return Promise.resolve();
     this.flushing = this.drain().finally(() => {
       this.flushing = undefined;
     });
@@ -129,11 +170,16 @@ export class DecisionLog {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.slice(0, this.maxBatch);
+    while (this.pendingWork) {
       // How many records at the front of the batch are done (written or quarantined), even if a later part fails.
       const progress = { done: 0 };
       try {
+        // Records that wait in the journal alone are read back once the queue is empty.
+        if (this.queue.length === 0) {
+          this.queue.push(...(await this.journal!.readBacklog(this.maxBatch)));
+          if (this.queue.length === 0) continue;
+        }
+        const batch = this.queue.slice(0, this.maxBatch).map((q) => q.record);
         await this.writeIsolating(batch, progress);
         this.consecutiveFailures = 0;
       } catch (error) {
@@ -144,14 +190,14 @@ export class DecisionLog {
         if (!this.closed) this.timer ??= setTimeout(() => this.kick(), Math.min(5000, 100 * 2 ** this.consecutiveFailures));
         throw error;
       }
-      this.settle(batch.length);
+      this.settle(progress.done);
     }
   }
 
   /** The first `n` queued records are done: they leave the queue and waiting callers get room. */
   private settle(n: number): void {
     if (n === 0) return;
-    this.queue.splice(0, n);
+    for (const q of this.queue.splice(0, n)) if (q.segment !== undefined) this.journal!.shipped(q.segment);
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
@@ -201,17 +247,14 @@ export class DecisionLog {
   /** Keeps a record the log could not write, escaped, with why; counted in `quarantined` (→ /metrics). */
   private async quarantine(record: DecisionRecord, reason: string): Promise<void> {
     const reveal = record.action === 'reveal_buyer_pii';
-    await this.db
-      .insertInto('decision_quarantine')
-      .values({
-        decision_id: escapeText(record.id),
-        at: record.at instanceof Date && !Number.isNaN(record.at.getTime()) ? record.at : new Date(),
-        tables: reveal ? 'decisions+pii_reveals' : 'decisions',
-        reason: escapeText(reason),
-        // JSON.stringify escapes NUL and unpaired surrogates (\u0000, \ud800): the text is storable as it is.
-        record: JSON.stringify(record),
-      })
-      .execute();
+    const decisionId = escapeText(record.id);
+    const at = record.at instanceof Date && !Number.isNaN(record.at.getTime()) ? record.at : new Date();
+    // Once per decision id: a record replayed from the journal after a crash is not quarantined twice.
+    // JSON.stringify escapes NUL and unpaired surrogates (\u0000, \ud800): the text is storable as it is.
+    await sql`
+      INSERT INTO decision_quarantine (decision_id, at, tables, reason, record)
+      SELECT ${decisionId}, ${at.toISOString()}::timestamptz, ${reveal ? 'decisions+pii_reveals' : 'decisions'}, ${escapeText(reason)}, ${JSON.stringify(record)}
+      WHERE NOT EXISTS (SELECT 1 FROM decision_quarantine WHERE decision_id = ${decisionId})`.execute(this.db);
     this.quarantined++;
     this.logger.warn({ decisionId: escapeText(record.id), reason: escapeText(reason), tables: reveal ? 'decisions+pii_reveals' : 'decisions' }, 'decision log record quarantined');
   }
@@ -258,7 +301,9 @@ export class DecisionLog {
         caller: r.caller ?? null,
       }));
     await this.db.transaction().execute(async (trx) => {
-      await sql`
+      // Idempotent by decision id: a record written before (a replay after a crash) is skipped, and so is its
+      // PII-reveal row, which was written in the same transaction as the decision.
+      const inserted = await sql<{ id: string }>`
         INSERT INTO decisions (id, at, principal_type, principal_id, action, resource_type, resource_id, decision,
                                reasons, errors, policy_hash, entity_version, latency_us, context_keys, request_id, caller,
                                request_entities)
@@ -268,14 +313,18 @@ export class DecisionLog {
         FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(
           id text, at timestamptz, principal_type text, principal_id text, action text, resource_type text,
           resource_id text, decision text, reasons jsonb, errors jsonb, policy_hash text, entity_version text,
-          latency_us integer, context_keys jsonb, request_id text, caller text, request_entities jsonb)`.execute(trx);
-      if (reveals.length) {
+          latency_us integer, context_keys jsonb, request_id text, caller text, request_entities jsonb)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id`.execute(trx);
+      const fresh = new Set(inserted.rows.map((r) => r.id));
+      const newReveals = fresh.size === rows.length ? reveals : reveals.filter((r) => fresh.has(r.decision_id));
+      if (newReveals.length) {
         await sql`
           INSERT INTO pii_reveals (decision_id, at, principal_type, principal_id, resource_type, resource_id,
                                    agency_id, client_id, decision, reasons, purpose, caller)
           SELECT decision_id, at, principal_type, principal_id, resource_type, resource_id,
                  agency_id, client_id, decision, reasons, purpose, caller
-          FROM json_to_recordset(${JSON.stringify(reveals)}::json) AS x(
+          FROM json_to_recordset(${JSON.stringify(newReveals)}::json) AS x(
             decision_id text, at timestamptz, principal_type text, principal_id text, resource_type text,
             resource_id text, agency_id text, client_id text, decision text, reasons jsonb, purpose text, caller text)`.execute(trx);
       }
@@ -284,7 +333,7 @@ export class DecisionLog {
 
   /** Flushes and stops accepting records. Retries a failing write a few times before giving up loudly. */
   async close(): Promise<void> {
-    for (let attempt = 0; attempt < 5 && this.queue.length; attempt++) {
+    for (let attempt = 0; attempt < 5 && this.pendingWork; attempt++) {
       try {
         await this.flush();
       } catch {
@@ -293,7 +342,11 @@ export class DecisionLog {
     }
     this.closed = true;
     clearTimeout(this.timer);
-    if (this.queue.length) this.logger.error({ lost: this.queue.length }, 'decision log closed with unwritten decisions');
+    if (this.journal) {
+      const left = this.journal.unshipped;
+      await this.journal.close();
+      if (left) this.logger.warn({ left, journal: this.journal.dir }, 'decision log closed with decisions not yet in the database: they stay in the journal and are written at the next start');
+    } else if (this.queue.length) this.logger.error({ lost: this.queue.length }, 'decision log closed with unwritten decisions');
     for (const w of this.waiters) w();
   }
 }

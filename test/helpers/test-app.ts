@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyStore, TENET_ROLES, type TenetRole } from '../../engine/api-keys.ts';
 import { createApp, type AppDeps, type TenetApp } from '../../engine/app.ts';
-import { createAuthz, type Authz } from '../../engine/authz/create-authz.ts';
+import { createAuthz, journalFromConfig, type Authz } from '../../engine/authz/create-authz.ts';
 import { loadConfig } from '../../engine/config.ts';
 import type { DatabaseHandle } from '../../engine/db/database.ts';
 import { buildDemoEntities } from '../../engine/demo/demo-entities.ts';
@@ -52,8 +52,10 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const logger = createLogger({ level: 'silent' });
-  const config = loadConfig({ LOG_LEVEL: 'silent', TENET_ENTITY_REFRESH_MS: '200' });
-  const authz = await createAuthz({ db: database.db, logger, config, policyDir: SHIPPED_POLICY_DIR });
+  // Decisions go through the decision journal, as in `tenet serve`: in a temporary directory, removed on close.
+  const journalDir = mkdtempSync(path.join(tmpdir(), 'tenet-test-journal-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', TENET_ENTITY_REFRESH_MS: '200', TENET_JOURNAL_DIR: journalDir });
+  const authz = await createAuthz({ db: database.db, logger, config, policyDir: SHIPPED_POLICY_DIR, journal: journalFromConfig(config, logger) });
   await authz.entityStore.upsert(buildDemoEntities());
   const apiKeys = new ApiKeyStore({ db: database.db, cacheMs: props.keyCacheMs ?? 0 });
   const keys = {} as Record<TenetRole, string>;
@@ -124,6 +126,7 @@ export async function startTestApp(
       apiKeys.close();
       await authz.close();
       await database.close();
+      rmSync(journalDir, { recursive: true, force: true });
       if (packDir) rmSync(packDir, { recursive: true, force: true });
     },
   };
