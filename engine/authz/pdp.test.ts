@@ -251,3 +251,33 @@ action view appliesTo { principal: User, resource: [Repo, Tagged] };
     expect(pdp.checkEntities([bad])).toEqual([{ uid: bad.uid, message: expect.stringMatching(/does not conform/) }]);
   });
 });
+
+describe('templates and links', () => {
+  const s = 'entity User; entity Report; action read appliesTo { principal: User, resource: Report };';
+  const text = '@id("may-read") permit(principal == ?principal, action == Action::"read", resource == ?resource);\n@id("nobody-else") forbid(principal == User::"mallory", action, resource);';
+  const link = (newId: string, user: string, report: string) => ({ templateId: 'may-read', newId, values: { '?principal': { type: 'User', id: user }, '?resource': { type: 'Report', id: report } } });
+  const ask = (pdp: PolicyDecisionPoint, user: string, report: string) => pdp.authorize({ principal: { type: 'User', id: user }, action: { id: 'read' }, resource: { type: 'Report', id: report } });
+
+  it('a template decides nothing until linked; each link is a policy of its own, named by its id', () => {
+    const pdp = new PolicyDecisionPoint({ name: 't', actionType: 'Action', entities: new MemoryEntitySource() });
+    const bare = compilePolicySet({ name: 'platform', policies: text, schema: s });
+    expect(Object.keys(bare.templates)).toEqual(['may-read']);
+    pdp.activate(bare);
+    expect(ask(pdp, 'carol', 'r1').decision).toBe('deny');
+    const linked = compilePolicySet({ name: 'platform', policies: text, schema: s, links: [link('carol-r1', 'carol', 'r1'), link('mallory-r1', 'mallory', 'r1')] });
+    expect(linked.hash).not.toBe(bare.hash);
+    pdp.activate(linked);
+    expect(ask(pdp, 'carol', 'r1')).toMatchObject({ decision: 'allow', reasons: ['carol-r1'] });
+    expect(ask(pdp, 'carol', 'r2').decision).toBe('deny');
+    expect(ask(pdp, 'mallory', 'r1')).toMatchObject({ decision: 'deny', reasons: ['nobody-else'] });
+  });
+  it('refuses a link to a missing template, and a link id another policy has', () => {
+    expect(() => compilePolicySet({ name: 'platform', policies: text, schema: s, links: [{ ...link('x', 'a', 'b'), templateId: 'nope' }] })).toThrow(/no template "nope"/);
+    expect(() => compilePolicySet({ name: 'platform', policies: text, schema: s, links: [link('nobody-else', 'a', 'b')] })).toThrow(/more than one/);
+  });
+  it('strict validation covers templates and links', () => {
+    expect(validatePolicySet({ name: 'platform', policies: text, schema: s, links: [link('l', 'carol', 'r1')] }).ok).toBe(true);
+    const wrongType = { templateId: 'may-read', newId: 'l', values: { '?principal': { type: 'Report', id: 'x' }, '?resource': { type: 'Report', id: 'r1' } } };
+    expect(validatePolicySet({ name: 'platform', policies: text, schema: s, links: [wrongType] }).ok).toBe(false);
+  });
+});
