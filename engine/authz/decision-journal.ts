@@ -28,6 +28,8 @@ import type { DecisionRecord } from './decision-log.ts';
  */
 
 const MAGIC = Buffer.from('TNTDJ001');
+/** The first bytes of every segment file. */
+export const SEGMENT_MAGIC: Buffer = MAGIC;
 const FRAME_HEADER = 8;
 /** No record comes near this (a decision holds uids, reasons and context keys); a larger length is a torn frame. */
 const MAX_RECORD = 16 * 1024 * 1024;
@@ -114,7 +116,7 @@ async function readAt(file: string, offset: number, length: number): Promise<Buf
   return buf.subarray(0, got);
 }
 
-const segmentName = (id: number) => `decisions-${id.toString(16).padStart(16, '0')}.journal`;
+export const segmentName = (id: number): string => `decisions-${id.toString(16).padStart(16, '0')}.journal`;
 
 function isAlive(pid: number): boolean {
   try {

@@ -13,11 +13,14 @@ export async function spawnTenet(props: {
   nodeFlags?: string[];
   stderr?: 'inherit' | 'pipe';
   timeoutMs?: number;
+  /** Called with the process as soon as it is spawned, before it listens (e.g. to kill it during start-up). */
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [...(props.nodeFlags ?? []), bin, ...props.args], {
     env: props.env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', props.stderr ?? 'inherit'],
   });
+  props.onSpawn?.(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('tenet did not start in time')), props.timeoutMs ?? 60_000);
