@@ -336,6 +336,12 @@ export class DecisionJournal {
         this.current = undefined;
       }
       if (this.bytes > 0.9 * this.maxBytes) return;
+    } else {
+      // A full disk frees a few pages whenever a shipped segment is deleted: writing resumes only once a whole
+      // segment fits, not at every freed page (answers would flap between 200 and 503).
+      const fs = await fsp.statfs(this.dir).catch(() => undefined);
+      if (!fs || fs.bavail * fs.bsize < this.segmentBytes) return;
+      if (!this.failure || this.writing || this.closed) return;
     }
     this.writing = (async () => {
       try {
