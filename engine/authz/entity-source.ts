@@ -57,9 +57,22 @@ export class MemoryEntitySource implements EntitySource {
   }
 }
 
+/** A uid in either of Cedar's JSON forms (`{type, id}` or `{"__entity": {type, id}}`) as `{type, id}`. */
+function plainUid(v: unknown): EntityUid {
+  return ((v as { __entity?: unknown })?.__entity ?? v) as EntityUid;
+}
+
+/** Cedar entity JSON as Tenet's entity model holds it (the store's rows): uid and parents as `{type, id}`. */
+export function entityFromCedarJson(json: unknown): Entity {
+  const e = json as { uid: unknown; attrs?: Record<string, unknown>; parents?: unknown[]; tags?: Record<string, unknown> };
+  const entity: Entity = { uid: plainUid(e.uid), attrs: e.attrs ?? {}, parents: (e.parents ?? []).map(plainUid) };
+  if (e.tags) entity.tags = e.tags;
+  return entity;
+}
+
 /** An entity in Cedar's entity JSON, as the evaluator's index reads it (implicit forms typed by the schema). */
 export function cedarEntityJson(e: Entity): Record<string, unknown> {
-  const tags = (e as { tags?: Record<string, unknown> }).tags;
+  const tags = e.tags;
   return tags && Object.keys(tags).length ? { uid: e.uid, attrs: e.attrs, parents: e.parents, tags } : { uid: e.uid, attrs: e.attrs, parents: e.parents };
 }
 
@@ -68,10 +81,18 @@ export function cedarEntityJson(e: Entity): Record<string, unknown> {
  * any depth of sets and records, so the store holds one form of each reference whichever one a caller sent.
  */
 export function normaliseEntityRefs(entity: Entity, schema: CompiledSchema | undefined): Entity {
-  const shape = schema?.entityTypes.get(entity.uid.type)?.shape;
-  if (!shape || shape.k !== 'Record') return entity;
-  const attrs = normalise(entity.attrs, shape) as Record<string, unknown>;
-  return attrs === entity.attrs ? entity : { ...entity, attrs };
+  const type = schema?.entityTypes.get(entity.uid.type);
+  let out = entity;
+  if (type?.shape?.k === 'Record') {
+    const attrs = normalise(entity.attrs, type.shape) as Record<string, unknown>;
+    if (attrs !== entity.attrs) out = { ...out, attrs };
+  }
+  if (type?.tags && entity.tags) {
+    const tagType = type.tags;
+    const tags = Object.fromEntries(Object.entries(entity.tags).map(([k, v]) => [k, normalise(v, tagType)]));
+    if (Object.entries(tags).some(([k, v]) => v !== entity.tags![k])) out = { ...out, tags };
+  }
+  return out;
 }
 
 function normalise(v: unknown, t: SType): unknown {

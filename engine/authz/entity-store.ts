@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { uidKey, withTags, type Entity, type EntityUid } from './entity.ts';
-import { indexEntity, type IndexedEntity } from './entity-slice.ts';
 
 /**
  * Entity writes are serialised by a transaction-scoped advisory lock, so versions commit in the order they are
@@ -40,7 +39,7 @@ export class EntityStore {
   private readonly db: Db;
   private readonly logger: Logger;
   private readonly refreshMs: number;
-  private readonly cache = new Map<string, IndexedEntity>();
+  private readonly cache = new Map<string, Entity>();
   private lastVersion = '0';
   private refreshedAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -71,15 +70,13 @@ export class EntityStore {
     return this.cache.size;
   }
 
-  lookup = (key: string): IndexedEntity | undefined => this.cache.get(key);
-
   /** The stored entity; `tags` is present only when it has at least one. */
   get(uid: EntityUid): Entity | undefined {
-    return this.cache.get(uidKey(uid))?.entity;
+    return this.cache.get(uidKey(uid));
   }
 
   *all(type?: string): Iterable<Entity> {
-    for (const e of this.cache.values()) if (!type || e.entity.uid.type === type) yield e.entity;
+    for (const e of this.cache.values()) if (!type || e.uid.type === type) yield e;
   }
 
   /**
@@ -119,7 +116,7 @@ export class EntityStore {
       const uid = { type: row.type, id: row.id };
       const key = uidKey(uid);
       if (row.deleted) this.cache.delete(key);
-      else this.cache.set(key, indexEntity(withTags({ uid, attrs: row.attrs, parents: row.parents }, row.tags)));
+      else this.cache.set(key, withTags({ uid, attrs: row.attrs, parents: row.parents }, row.tags));
       changed.push(uid);
     }
     this.lastVersion = rows[rows.length - 1].version;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entitySchema, referencedUids, sameEntity, withTags, type Entity } from './entity.ts';
+import { entitySchema, referencedUids, withTags, type Entity } from './entity.ts';
 
 const listing = (tags?: Record<string, unknown>): Entity => ({
   uid: { type: 'Listing', id: 'lst-1' },
@@ -14,15 +14,6 @@ describe('entity tags', () => {
     expect(parsed).toEqual({ uid: { type: 'Listing', id: 'lst-1' }, attrs: {}, parents: [], tags: { channel: 'amazon', owner: { __entity: { type: 'User', id: 'asha' } } } });
     expect(entitySchema.parse({ uid: { type: 'Listing', id: 'lst-1' } })).not.toHaveProperty('tags');
     expect(entitySchema.safeParse({ uid: { type: 'Listing', id: 'lst-1' }, tags: ['channel'] }).success).toBe(false);
-  });
-
-  it('sameEntity compares tags: a differing, added or removed tag is another entity; no tags and {} are the same', () => {
-    expect(sameEntity(listing({ channel: 'amazon' }), listing({ channel: 'amazon' }))).toBe(true);
-    expect(sameEntity(listing({ channel: 'amazon', region: 'eu' }), listing({ region: 'eu', channel: 'amazon' }))).toBe(true);
-    expect(sameEntity(listing({ channel: 'amazon' }), listing({ channel: 'flipkart' }))).toBe(false);
-    expect(sameEntity(listing({ channel: 'amazon' }), listing())).toBe(false);
-    expect(sameEntity(listing(), listing({ channel: 'amazon' }))).toBe(false);
-    expect(sameEntity(listing({}), listing())).toBe(true);
   });
 
   it('withTags answers an entity without a tags key when it has none', () => {

@@ -38,29 +38,6 @@ export const uidKey = (uid: EntityUid): string => `${uid.type}::${JSON.stringify
  */
 export const OWNED_ENTITY_TYPES: ReadonlySet<string> = new Set(['Agency', 'Client', 'User', 'Role', 'Integration', 'Service']);
 
-/** Canonical JSON: object keys sorted, so two spellings of one value compare equal. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/**
- * Same uid, attributes, tags and parents (parents in any order; no tags and `{}` alike); attribute and tag values
- * compare as written (sets in order).
- */
-export function sameEntity(a: Entity, b: Entity): boolean {
-  const parents = (e: Entity) => e.parents.map(uidKey).sort().join('\n');
-  return (
-    uidKey(a.uid) === uidKey(b.uid) &&
-    canonical(a.attrs) === canonical(b.attrs) &&
-    canonical(a.tags ?? {}) === canonical(b.tags ?? {}) &&
-    parents(a) === parents(b)
-  );
-}
-
 /** The entity as stored and answered: `tags` only when it has at least one (an empty map is no tags). */
 export function withTags(entity: Omit<Entity, 'tags'>, tags: Record<string, unknown> | null | undefined): Entity {
   return tags && Object.keys(tags).length > 0 ? { ...entity, tags } : { uid: entity.uid, attrs: entity.attrs, parents: entity.parents };

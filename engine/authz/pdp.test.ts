@@ -102,6 +102,10 @@ describe('PolicyDecisionPoint', () => {
     const redCopy = { uid: { type: 'Integration', id: 'red' }, attrs: { provider: 'red', ready: false }, parents: [] };
     expect(pdp.authorize({ ...read('u1', 'd2'), entities: [redCopy] })).toMatchObject({ decision: 'deny', reasons: ['forbid-not-ready'], errors: [] });
     expect(pdp.authorize({ ...read('u1', 'd1'), entities: [redCopy] })).toMatchObject({ decision: 'allow', errors: [] });
+    // A copy with a reference in the other JSON form is the same entity; one with other tags is not.
+    const c1 = { uid: { type: 'Client', id: 'c1' }, attrs: { agency: { type: 'Agency', id: 'a1' } }, parents: [{ type: 'Agency', id: 'a1' }] };
+    expect(pdp.authorize({ ...read('u1', 'd1'), entities: [c1] })).toMatchObject({ decision: 'allow', errors: [] });
+    expect(pdp.authorize({ ...read('u1', 'd1'), entities: [{ ...c1, tags: { x: 'y' } }] }).decision).toBe('deny');
     // A document the store lacks is added for this request only.
     const d7 = { uid: { type: 'Doc', id: 'd7' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') }, parents: [{ type: 'Client', id: 'c1' }] };
     expect(pdp.authorize({ ...read('u1', 'd7'), entities: [d7] }).decision).toBe('allow');

@@ -14,8 +14,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from '../cli.ts';
-import type { Entity, EntityUid } from '../authz/entity.ts';
-import { MemoryEntitySource } from '../authz/entity-source.ts';
+import { entityFromCedarJson, MemoryEntitySource } from '../authz/entity-source.ts';
 import { PolicyDecisionPoint } from '../authz/pdp.ts';
 import { compilePolicySet, type CompiledPolicySet } from '../authz/policy-set.ts';
 import { parseJsonLossless } from '../authz/evaluator/lossless-json.ts';
@@ -71,20 +70,6 @@ export interface CedarTestSummary {
   results: CedarTestResult[];
 }
 
-/** A uid in either of Cedar's JSON forms (`{type, id}` or `{"__entity": {type, id}}`), as Tenet's entity model has it. */
-function plainUid(v: unknown): EntityUid {
-  const inner = (v as { __entity?: unknown })?.__entity ?? v;
-  return inner as EntityUid;
-}
-
-/** Cedar entity JSON as Tenet's entity model holds it (the store's rows): uid and parents as `{type, id}`. */
-function toEntity(json: unknown): Entity {
-  const e = json as { uid: unknown; attrs?: Record<string, unknown>; parents?: unknown[]; tags?: Record<string, unknown> };
-  const entity: Entity & { tags?: Record<string, unknown> } = { uid: plainUid(e.uid), attrs: e.attrs ?? {}, parents: (e.parents ?? []).map(plainUid) };
-  if (e.tags) entity.tags = e.tags;
-  return entity;
-}
-
 /** Runs the given test files; `root` resolves the files each test names. Pure apart from reading files. */
 export function runCedarTests(paths: string[], root: string | undefined): CedarTestSummary {
   const schemas = new Map<string, string>();
@@ -107,7 +92,7 @@ export function runCedarTests(paths: string[], root: string | undefined): CedarT
       let schema = schemas.get(schemaPath);
       if (schema === undefined) schemas.set(schemaPath, (schema = readFileSync(schemaPath, 'utf8')));
       policy = compilePolicySet({ name: 'platform', policies: readFileSync(resolve(base, test.policies), 'utf8'), schema });
-      const entities = (parseJsonLossless(readFileSync(resolve(base, test.entities), 'utf8')) as unknown[]).map(toEntity);
+      const entities = (parseJsonLossless(readFileSync(resolve(base, test.entities), 'utf8')) as unknown[]).map(entityFromCedarJson);
       const source = new MemoryEntitySource(entities);
       // Cedar refuses entity data naming one uid twice; taking either would be a guess.
       if (source.size !== entities.length) throw new Error('the entity file names a uid more than once');

@@ -20,8 +20,11 @@ export interface Mismatch {
   request: CedarRequest;
   cedar: Outcome;
   evaluator: Outcome;
-  /** Which entry point of the evaluator answered: the one-shot `evaluateOnce` or the long-lived `authorize`. */
-  via: 'evaluateOnce' | 'authorize';
+  /**
+   * Which entry point answered: the evaluator's one-shot `evaluateOnce`, its long-lived `authorize`, or the
+   * production decision path (activation's compile, the PDP over an entity source).
+   */
+  via: 'evaluateOnce' | 'authorize' | 'production';
   /** What kind of disagreement: a run reports one example of each kind. */
   kind: string;
 }
@@ -78,9 +81,10 @@ function freeze<T>(v: T): T {
 }
 
 /**
- * Runs every request of the world through both sides. The evaluator is asked the way production asks it — the
- * policy set compiled and the entities indexed once, then `authorize` per request (`failClosed: false`, Cedar
- * exactly) — and, for the first request, also through the one-shot `evaluateOnce`. cedar-wasm answers the first
+ * Runs every request of the world through both sides. The evaluator is asked in its long-lived form — the policy
+ * set compiled and the entities indexed once, then `authorize` per request (`failClosed: false`, Cedar exactly,
+ * and `failClosed: true`) — through the production decision path (the subject's `production`: activation's
+ * compile, the PDP over an entity source, Tenet's rule), and for the first request through `evaluateOnce`. cedar-wasm answers the first
  * request with plain `isAuthorized` and the others with `statefulIsAuthorized` on the same schema and policy set
  * parsed once (the same engine; parsing the schema on every call would triple the run time).
  */
@@ -93,6 +97,14 @@ export function checkWorld(world: World, stats?: Stats, subject: Subject = tenet
     decide = subject.prepare(input);
   } catch (err) {
     decide = refused(err);
+  }
+  let production: ((request: CedarRequest) => CedarAnswer) | Outcome | undefined;
+  if (subject.production) {
+    try {
+      production = subject.production(input);
+    } catch (err) {
+      production = refused(err);
+    }
   }
   // Policy ids that are forbids (a link is what its template is).
   const forbids = new Set(world.policies.filter((p) => p.ast.effect === 'forbid').map((p) => p.id));
@@ -109,17 +121,21 @@ export function checkWorld(world: World, stats?: Stats, subject: Subject = tenet
     }
     const d = difference(cedar, ev);
     if (d) out.push({ index: i, request, cedar, evaluator: ev, via: 'authorize', kind: d });
+    // Tenet's one deviation, exactly: with failClosed the answer is Cedar's, except that an allow with an erroring
+    // forbid becomes a deny (stricter, never looser).
+    const expected: Outcome = cedar.kind === 'answer' && cedar.answer.decision === 'allow' && cedar.answer.errors.some((id) => forbids.has(id))
+      ? { kind: 'answer', answer: { decision: 'deny', reasons: [], errors: cedar.answer.errors } }
+      : cedar;
     if (!d && cedar.kind === 'answer' && typeof decide === 'function') {
-      // Tenet's one deviation, exactly: with failClosed the answer is Cedar's, except that an allow with an
-      // erroring forbid becomes a deny (stricter, never looser).
       const strict = attempt((r) => decide(r, { failClosed: true }), request);
-      const forbidErred = cedar.answer.errors.some((id) => forbids.has(id));
-      const expected: Outcome = cedar.answer.decision === 'allow' && forbidErred
-        ? { kind: 'answer', answer: { decision: 'deny', reasons: [], errors: cedar.answer.errors } }
-        : cedar;
       const ds = difference(expected, strict);
       if (ds) out.push({ index: i, request, cedar: expected, evaluator: strict, via: 'authorize', kind: `failClosed: ${ds}` });
       if (stats && expected !== cedar) stats.bump(stats.outcomes, 'failClosed:allow→deny');
+    }
+    if (production) {
+      const p = typeof production === 'function' ? attempt(production, request) : production;
+      const dp = difference(expected, p);
+      if (dp) out.push({ index: i, request, cedar: expected, evaluator: p, via: 'production', kind: `production: ${dp}` });
     }
     if (i === 0) {
       const once = attempt((r) => subject.evaluateOnce(input, r), request);

@@ -57,6 +57,22 @@ const MUTANTS: Array<{ name: string; subject: Subject }> = [
       evaluateOnce: (input, request) => tenetEvaluator.evaluateOnce(input, request),
     },
   },
+  {
+    // The production path (activation's compile, the PDP) is checked too: here it answers with Cedar's rule.
+    name: 'production path without the fail-closed rule',
+    subject: {
+      ...tenetEvaluator,
+      production: (input) => {
+        const decide = tenetEvaluator.prepare(input);
+        return (request) => decide(request);
+      },
+    },
+  },
+  {
+    // ... and here it misreads `<` as `<=`, while the evaluator's own entry points are right.
+    name: 'production path misreading `<` as `<=`',
+    subject: { ...tenetEvaluator, production: (input) => tenetEvaluator.production!({ ...input, policies: input.policies.replaceAll(' < ', ' <= ') }) },
+  },
 ];
 
 // Not a disagreement about refusing input: the evaluator's validation gaps are reported by differential.test.ts.

@@ -66,6 +66,8 @@ describe('entity tags', () => {
     expect(wrongType.status).toBe(400);
     expect(refused(wrongType)).toEqual(['Listing::"lst-tagged"']);
     expect(t.authz.entityStore.get({ type: 'Listing', id: 'lst-tagged' })?.tags).toEqual({ channel: 'amazon', region: 'eu' });
+    const listed = await t.call('/v1/entities?type=Listing&q=lst-tagged', { role: 'admin' });
+    expect(listed.body.entities).toEqual([expect.objectContaining({ uid: { type: 'Listing', id: 'lst-tagged' }, tags: { channel: 'amazon', region: 'eu' } })]);
 
     const order = {
       uid: { type: 'Order', id: 'o-tagged' },

@@ -192,7 +192,7 @@ export function authzRoutes(deps: {
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
       response: z.object({
-        entities: z.array(z.object({ uid: z.object({ type: z.string(), id: z.string() }), attrs: z.record(z.string(), z.unknown()), parents: z.array(z.object({ type: z.string(), id: z.string() })) })),
+        entities: z.array(z.object({ uid: z.object({ type: z.string(), id: z.string() }), attrs: z.record(z.string(), z.unknown()), parents: z.array(z.object({ type: z.string(), id: z.string() })), tags: z.record(z.string(), z.unknown()).optional() })),
         truncated: z.boolean().meta({ description: 'more entities match than were returned' }),
       }),
       handler: ({ query }) => {
@@ -201,7 +201,7 @@ export function authzRoutes(deps: {
         for (const e of entityStore.all(query.type)) if (!prefix || e.uid.id.toLowerCase().startsWith(prefix)) matches.push(e);
         matches.sort((a, b) => (a.uid.type === b.uid.type ? (a.uid.id < b.uid.id ? -1 : a.uid.id > b.uid.id ? 1 : 0) : a.uid.type < b.uid.type ? -1 : 1));
         return {
-          entities: matches.slice(0, query.limit).map((e) => ({ uid: e.uid, attrs: e.attrs, parents: e.parents })),
+          entities: matches.slice(0, query.limit).map((e) => ({ uid: e.uid, attrs: e.attrs, parents: e.parents, ...(e.tags ? { tags: e.tags } : {}) })),
           truncated: matches.length > query.limit,
         };
       },
@@ -248,8 +248,11 @@ function validateEntities(entities: Entity[], pdp: PolicyDecisionPoint): Entity[
   // Cedar's check is the reference; the evaluator's reading of each entity (what decisions will read) must agree.
   const problems: Array<{ entity: string; message: string }> = pdp.checkEntities(entities).map((p) => ({ entity: nameUid(p.uid), message: redactMessage(scrubCedarMessage(p.message)) }));
   if (all.type === 'success' && problems.length === 0) return entities.map((e) => normaliseEntityRefs(e, active.evaluator.schema));
+  const named = new Set(problems.map((p) => p.entity));
   for (const e of entities) {
     if (problems.length >= 20) break;
+    // One entry per entity: the evaluator's complaint, else Cedar's.
+    if (named.has(nameUid(e.uid))) continue;
     const one = cedar.checkParseEntities({ entities: [e] as cedar.Entities, schema });
     if (one.type === 'failure') problems.push({ entity: nameUid(e.uid), message: one.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
   }
