@@ -58,9 +58,6 @@ export const configSchema = z.object({
     .int()
     .min(400, 'evidence backs 12-month reviews (DPP 2.6): keep at least 400 days')
     .default(1095),
-  TENET_DECISION_CACHE_MAX: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
-  // The decision cache's memory budget: its keys hold each request's context and slice, so entries alone do not bound it.
-  TENET_DECISION_CACHE_MAX_MB: z.coerce.number().int().min(1).max(16_384).default(64),
   TENET_ENTITY_REFRESH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   TENET_SCHEDULER: bool.default(true),
   TENET_TRUST_PROXY: bool.default(false),
