@@ -25,7 +25,7 @@ import { gdrive } from './apps/gdrive.ts';
 import { github } from './apps/github.ts';
 import { tinytodo } from './apps/tinytodo.ts';
 
-// As the server does (engine/authz/pdp.ts): Node 20's TurboFan crashed inlining JS→Wasm calls into cedar-wasm under load.
+// As the server does (engine/authz/cedar-runtime.ts): Node 20's TurboFan crashed inlining JS→Wasm calls into cedar-wasm under load.
 v8.setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 
 const command = 'node --import tsx --expose-gc test/bench/apps.bench.ts';
