@@ -143,7 +143,8 @@ export function createApp(deps: AppDeps): TenetApp {
     ]);
     clearTimeout(timer);
     const checks: Record<string, boolean> = {
-      // False while the deciding Cedar instance is being replaced after a fault (decisions deny meanwhile).
+      // False while the deciding Cedar instance is being replaced after a fault: entity writes and policy changes
+      // answer 503 meanwhile (decisions do not call into Cedar and go on).
       cedar: authz.cedar.deciding.healthy,
       platformPolicy: Boolean(authz.platform.active),
       tenetPolicy: Boolean(authz.tenet.active),
