@@ -195,6 +195,11 @@ it('kill -9 at a random moment under single-call load, then under batch load (8 
   let singleAnswered = 0;
   const single = drive({ clients: 16 }, (n) => (singleAnswered += n));
   await loadFor(() => singleAnswered, 1000, 20_000, 1500);
+  // A control run answered under that load: its evidence was committed before the answer, so the crash right
+  // after it keeps it.
+  const ran = await fetch(`${server!.url}/v1/controls/run`, { method: 'POST', headers, body: JSON.stringify({ controls: ['audit.pii-reveal-retention'] }) });
+  expect(ran.status).toBe(200);
+  const run = ((await ran.json()) as { runs: Array<{ id: string; status: string; evidenceSeq: number }> }).runs[0];
   await kill9();
   await single.stop();
   expect(singleAnswered).toBeGreaterThan(100);
@@ -226,6 +231,13 @@ it('kill -9 at a random moment under single-call load, then under batch load (8 
   expect(lost.reveals).toHaveLength(0);
   expect(lost.revealRows).toBe(answeredReveals.size);
   expect((await countIn([torn.id], [])).decisions).toBe(0);
+  const evidence = await withDb(async (db) => ({
+    run: await db.selectFrom('control_runs').select(['status', 'evidence_seq']).where('id', '=', run.id).executeTakeFirst(),
+    record: await db.selectFrom('evidence_records').select(['seq', 'payload']).where('seq', '=', String(run.evidenceSeq)).executeTakeFirst(),
+  }));
+  expect(evidence.run).toMatchObject({ status: run.status });
+  expect(Number(evidence.run!.evidence_seq)).toBe(run.evidenceSeq);
+  expect((evidence.record!.payload as { runId: string }).runId).toBe(run.id);
 }, 600_000);
 
 it('a crash during the replay of a large journal, then a restart: 0 lost, 0 duplicated, PII-reveal rows once', async () => {
@@ -260,6 +272,7 @@ it('a crash during the replay of a large journal, then a restart: 0 lost, 0 dupl
   const started = Date.now();
   while (remaining === syntheticFiles.length && Date.now() - started < 180_000) {
     await new Promise((r) => setTimeout(r, 2));
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`tenet serve exited (${child.exitCode}) before the replay got anywhere`);
     const present = new Set(segmentsIn(journalDir));
     remaining = syntheticFiles.filter((f) => present.has(f)).length;
   }
