@@ -4,6 +4,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type * as CedarModule from '@cedar-policy/cedar-wasm/nodejs';
+import { UnavailableError } from '../errors.ts';
 
 /**
  * The deciding Cedar instance: every call this process makes into cedar-wasm on its main thread goes through here,
@@ -34,9 +35,9 @@ v8.setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 export type CedarApi = typeof CedarModule;
 export type * from '@cedar-policy/cedar-wasm/nodejs';
 
-/** A call into Cedar was refused because the deciding instance is broken and being replaced. */
-export class CedarUnavailableError extends Error {
-  constructor(message = 'The Cedar evaluator is being replaced after a fault; denying until it is back.') {
+/** A call into Cedar was refused because the deciding instance is broken and being replaced (an HTTP 503). */
+export class CedarUnavailableError extends UnavailableError {
+  constructor(message = 'Cedar (parsing, validation) is being replaced after a fault; try again in a moment.') {
     super(message);
     this.name = 'CedarUnavailableError';
   }

@@ -3,8 +3,7 @@ import type { ApiKeyInfo, ApiKeyStore } from '../api-keys.ts';
 import type { DecisionLog } from '../authz/decision-log.ts';
 import { toDecisionRecord } from '../authz/decision-log.ts';
 import type { AuthorizationRequest, Decision, PolicyDecisionPoint } from '../authz/pdp.ts';
-import { decidingCedar } from '../authz/cedar-runtime.ts';
-import { AuthenticationError, CsrfError, NotAllowedError, UnavailableError } from '../errors.ts';
+import { AuthenticationError, CsrfError, NotAllowedError } from '../errors.ts';
 import type { Caller, RouteGate } from './route.ts';
 import { looksLikeJwt, readCookie, safeEqual, SESSION_COOKIE, sessionCaller, type OidcVerifier, type SessionStore } from './sessions.ts';
 
@@ -106,8 +105,6 @@ export class RouteGuard {
       await this.log.append(toDecisionRecord({ request: tenetRequest(caller, gate), decision, requestId, caller: caller.id }));
     }
     if (decision.decision !== 'allow') {
-      // Denied because the deciding Cedar instance is being replaced after a fault: not a refusal of the role.
-      if (decision.errors.length && !decidingCedar.healthy) throw new UnavailableError('Authorization is unavailable for a moment (the Cedar evaluator is being replaced); try again.');
       throw new NotAllowedError(`The ${caller.role} role may not ${gate.action} ${gate.area.replace(/_/g, ' ')}.`);
     }
   }
