@@ -29,6 +29,9 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
+const until = async (ok: () => boolean, ms = 5000) => {
+  for (const started = Date.now(); !ok() && Date.now() - started < ms; ) await new Promise((r) => setTimeout(r, 10));
+};
 const segments = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.journal')).sort();
 
 const rec = (i: number, action = i % 3 === 0 ? 'reveal_buyer_pii' : 'read'): DecisionRecord =>
@@ -110,10 +113,12 @@ describe('decision journal', () => {
     expect(journal.recovered.tornTails).toBe(1);
     const ids = records.map((r) => r.id);
     expect(await counts(database.db, [...ids, unanswered.id])).toEqual({ decisions: 300, distinct: 300, reveals: 100, distinctReveals: 100 });
-    // Shipped segments are deleted; only the new, empty one is left.
+    // Shipped segments are deleted (in the background); only the new, empty one is left.
+    await until(() => segments(dir).length === 1);
     expect(segments(dir)).toHaveLength(1);
     expect(log.depth).toBe(0);
     await log.close();
+    await until(() => segments(dir).length === 0);
     expect(segments(dir)).toHaveLength(0);
 
     // The same segments again (a crash after the COMMIT, before the segments were deleted): nothing is written twice.
@@ -184,6 +189,7 @@ describe('decision journal', () => {
     await log.flush();
     expect((await counts(database.db, [after.id])).decisions).toBe(1);
     expect(journal.bytes).toBeLessThan(256 * 1024);
+    await until(() => segments(dir).map((f) => statSync(path.join(dir, f)).size).reduce((a, b) => a + b, 0) === journal.bytes);
     const sizes = segments(dir).map((f) => statSync(path.join(dir, f)).size);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(journal.bytes);
     await log.close();

@@ -143,6 +143,7 @@ export class DecisionJournal {
   private failure: { reason: string; code: string } | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly deleting = new Set<Promise<void>>();
   /** Bytes of every segment on disk. */
   bytes = 0;
   fsyncs = 0;
@@ -398,9 +399,13 @@ export class DecisionJournal {
     if (this.backlog && this.backlog.segment <= segment.id) return;
     this.segments.delete(segment.id);
     this.bytes -= segment.size;
-    void fsp.rm(segment.file, { force: true }).catch((error: unknown) =>
-      this.logger.warn({ err: { code: (error as NodeJS.ErrnoException).code }, journal: this.dir }, 'decision journal: a shipped segment could not be deleted'),
-    );
+    const deleting = fsp
+      .rm(segment.file, { force: true })
+      .catch((error: unknown) =>
+        this.logger.warn({ err: { code: (error as NodeJS.ErrnoException).code }, journal: this.dir }, 'decision journal: a shipped segment could not be deleted'),
+      )
+      .finally(() => this.deleting.delete(deleting));
+    this.deleting.add(deleting);
   }
 
   /** The writer shipped (or quarantined) one record of this segment. */
@@ -478,6 +483,7 @@ export class DecisionJournal {
       c.fd = undefined;
       this.maybeDelete(c);
     }
+    await Promise.all(this.deleting);
     await fsp.rm(path.join(this.dir, 'journal.lock'), { force: true });
   }
 }
