@@ -184,7 +184,7 @@ export class PolicyDecisionPoint {
         lookup,
         {
           principal: request.principal,
-          action: { type: request.action.type ?? (policy.actionTypes.size === 1 ? [...policy.actionTypes][0] : this.actionType), id: request.action.id },
+          action: { type: request.action.type ?? (policy.actionTypes.size === 1 ? policy.actionTypes.values().next().value! : this.actionType), id: request.action.id },
           resource: request.resource,
           context: request.context ?? {},
         },
