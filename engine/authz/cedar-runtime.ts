@@ -18,10 +18,10 @@ import { UnavailableError } from '../errors.ts';
  * included, trapped with `memory access out of bounds` until the process restarted. So any exception out of
  * cedar-wasm (its API answers failures as values; it never throws on purpose) marks the instance broken.
  *
- * While broken, every call throws CedarUnavailableError: PDPs deny (fail closed) with that message, routes
- * answer 503. A fresh instance of the same compiled module is made on the next turn of the event loop (compiled
- * code is immutable; a trap damages only an instance's memory and globals), every policy set preparsed in the
- * old one is preparsed again, and only then is it healthy.
+ * While broken, every call throws CedarUnavailableError (an HTTP 503: entity writes, policy changes; decisions
+ * never call into Cedar). A fresh instance of the same compiled module is made on the next turn of the event loop
+ * (compiled code is immutable; a trap damages only an instance's memory and globals); then it is healthy. Nothing
+ * is carried over: the main thread keeps no state inside Cedar.
  *
  * Untrusted Cedar text (drafts, schemas from callers) is not parsed here first: it goes to the sandbox
  * (cedar-sandbox.ts), which runs it in another thread's instance. This watch is the second line of defence.
@@ -91,33 +91,23 @@ export function describeFault(error: unknown): string {
   return typeof error;
 }
 
-type Listener = (event: { type: 'fault'; fault: string } | { type: 'replaced'; replacements: number; reparsed: number } | { type: 'replace_failed'; error: string }) => void;
-
-interface Preparsed {
-  policies: CedarModule.PolicySet;
-  used: number;
-}
+type Listener = (event: { type: 'fault'; fault: string } | { type: 'replaced'; replacements: number } | { type: 'replace_failed'; error: string }) => void;
 
 export class CedarRuntime {
   readonly name: string;
   private api: CedarApi;
   private load: () => CedarApi | Promise<CedarApi>;
-  private readonly maxPreparsed: number;
   private readonly retryMs: number;
   private state: 'healthy' | 'replacing' = 'healthy';
   private replacing: Promise<void> | undefined;
   private count = 0;
   private faultCount = 0;
   private lastFault: string | undefined;
-  private tick = 0;
-  /** Policy sets preparsed in the instance, to preparse again in a replacement. Bounded; least recently used go first. */
-  private readonly preparsed = new Map<string, Preparsed>();
   private readonly listeners = new Set<Listener>();
 
-  constructor(props: { name?: string; load?: () => CedarApi | Promise<CedarApi>; maxPreparsed?: number; retryMs?: number } = {}) {
+  constructor(props: { name?: string; load?: () => CedarApi | Promise<CedarApi>; retryMs?: number } = {}) {
     this.name = props.name ?? 'deciding';
     this.load = props.load ?? loadCedarInstance;
-    this.maxPreparsed = props.maxPreparsed ?? 256;
     this.retryMs = props.retryMs ?? 1000;
     const first = this.load();
     if (first instanceof Promise) throw new Error('the first Cedar instance must load synchronously');
@@ -176,36 +166,6 @@ export class CedarRuntime {
     }
   }
 
-  preparsePolicySet(id: string, policies: CedarModule.PolicySet): CedarModule.CheckParseAnswer {
-    const answer = this.run((api) => api.preparsePolicySet(id, policies));
-    if (answer.type === 'success') {
-      this.preparsed.set(id, { policies, used: ++this.tick });
-      if (this.preparsed.size > this.maxPreparsed) this.evictOldest();
-    }
-    return answer;
-  }
-
-  /**
-   * Whether `id` is a policy set this runtime will preparse again in a replacement (it is, unless it was evicted
-   * as least recently used). A caller that still needs an evicted set preparses it again (actionPlan does).
-   */
-  holds(id: string): boolean {
-    return this.preparsed.has(id);
-  }
-
-  statefulIsAuthorized(call: CedarModule.StatefulAuthorizationCall): CedarModule.AuthorizationAnswer {
-    const entry = this.preparsed.get(call.preparsedPolicySetId);
-    if (entry) entry.used = ++this.tick;
-    return this.run((api) => api.statefulIsAuthorized(call));
-  }
-
-  private evictOldest(): void {
-    let oldest: string | undefined;
-    let min = Infinity;
-    for (const [id, e] of this.preparsed) if (e.used < min) [oldest, min] = [id, e.used];
-    if (oldest !== undefined) this.preparsed.delete(oldest);
-  }
-
   private emit(event: Parameters<Listener>[0]): void {
     for (const l of this.listeners) {
       try {
@@ -232,28 +192,11 @@ export class CedarRuntime {
   private async replace(): Promise<void> {
     for (;;) {
       try {
-        const api = await this.load();
-        // Most recently used first: the active sets. A set that itself faults the new instance is dropped (it
-        // would fault again) and another fresh instance is made.
-        const entries = [...this.preparsed].sort((a, b) => b[1].used - a[1].used);
-        let reparsed = 0;
-        let poisoned = false;
-        for (const [id, e] of entries) {
-          try {
-            if (api.preparsePolicySet(id, e.policies).type === 'success') reparsed++;
-            else this.preparsed.delete(id);
-          } catch {
-            this.preparsed.delete(id);
-            poisoned = true;
-            break;
-          }
-        }
-        if (poisoned) continue;
-        this.api = api;
+        this.api = await this.load();
         this.count++;
         this.state = 'healthy';
         this.replacing = undefined;
-        this.emit({ type: 'replaced', replacements: this.count, reparsed });
+        this.emit({ type: 'replaced', replacements: this.count });
         return;
       } catch (error) {
         this.emit({ type: 'replace_failed', error: describeFault(error) });
@@ -263,13 +206,11 @@ export class CedarRuntime {
   }
 }
 
-/** The process's deciding instance: PDPs, preparsed plans and the entity checks share it (preparsed ids live in it). */
+/** The process's Cedar instance on the main thread: policy compilation (trusted text), validation, entity checks. */
 export const decidingCedar = new CedarRuntime({ name: 'deciding' });
 
 // The cedar-wasm functions this process calls on its main thread, guarded. Import this module as `cedar` where
 // `@cedar-policy/cedar-wasm/nodejs` was imported: same names, same types.
-export const preparsePolicySet: CedarApi['preparsePolicySet'] = (id, policies) => decidingCedar.preparsePolicySet(id, policies);
-export const statefulIsAuthorized: CedarApi['statefulIsAuthorized'] = (call) => decidingCedar.statefulIsAuthorized(call);
 export const isAuthorized: CedarApi['isAuthorized'] = (call) => decidingCedar.run((api) => api.isAuthorized(call));
 export const checkParseEntities: CedarApi['checkParseEntities'] = (call) => decidingCedar.run((api) => api.checkParseEntities(call));
 export const checkParseSchema: CedarApi['checkParseSchema'] = (schema) => decidingCedar.run((api) => api.checkParseSchema(schema));

@@ -117,7 +117,7 @@ describe('CedarSandbox: callers’ Cedar text runs in its own thread', () => {
     const accepted = await assessPolicySet({ name: 'platform', policies: nested(lo), schema }, sandbox);
     expect(accepted.compiled).toBeDefined();
     console.log(`deepest nesting the sandbox accepts: ${lo} parentheses`);
-    // Compiled, preparsed and evaluated in the deciding instance from inside a deep call stack: no fault.
+    // Compiled in the deciding instance and evaluated from inside a deep call stack: no fault.
     const faultsBefore = decidingCedar.faults;
     const deepStack = (n: number): string => (n === 0 ? pdp() : deepStack(n - 1));
     const pdp = () => {

@@ -10,7 +10,7 @@ import type { CedarApi } from './cedar-runtime.ts';
  * Each call has a timeout (the thread is terminated and replaced when it passes), inputs have a size cap, and
  * calls wait in a bounded queue (one thread, one call at a time: an attacker's drafts cannot take both cores).
  * The thread gets a smaller stack than the deciding thread (see sandboxStackSizeMb), so text accepted here does
- * not overflow the deciding instance when it is compiled and preparsed there at activation.
+ * not overflow the deciding instance when it is compiled there at activation.
  */
 
 export type CedarFunction = {

@@ -75,7 +75,7 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
   // and message only, never the input.
   const unwatch = decidingCedar.on((event) => {
     if (event.type === 'fault') logger.error({ fault: event.fault }, 'Cedar faulted in the deciding instance: replacing it; decisions deny until it is back');
-    else if (event.type === 'replaced') logger.warn({ replacements: event.replacements, reparsed: event.reparsed }, 'deciding Cedar instance replaced');
+    else if (event.type === 'replaced') logger.warn({ replacements: event.replacements }, 'deciding Cedar instance replaced');
     else logger.error({ err: { message: event.error } }, 'replacing the deciding Cedar instance failed; retrying');
   });
   const policyStore = new PolicyStore({
