@@ -2,11 +2,21 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { ConflictError, InputError, UnavailableError } from '../errors.ts';
+import { createHash } from 'node:crypto';
+import { ConflictError, InputError, NotFoundError, UnavailableError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { CedarFaultError, CedarUnavailableError, decidingCedar, type CedarRuntime } from './cedar-runtime.ts';
+import { CedarFaultError, CedarUnavailableError, decidingCedar, templateToJson, type CedarRuntime } from './cedar-runtime.ts';
 import { CedarSandbox, CedarSandboxError } from './cedar-sandbox.ts';
-import { assessPolicySet, compilePolicySet, type CompiledPolicySet, type PolicySetSource, type PolicyValidation } from './policy-set.ts';
+import {
+  assessPolicySet,
+  compilePolicySet,
+  hashPolicySet,
+  PolicySetError,
+  type CompiledPolicySet,
+  type PolicySetSource,
+  type PolicyValidation,
+  type TemplateLink,
+} from './policy-set.ts';
 import type { PolicyDecisionPoint } from './pdp.ts';
 
 export type PolicySetName = PolicySetSource['name'];
@@ -40,6 +50,74 @@ export interface PolicyVersion {
   comment: string | null;
 }
 
+/** A template link as stored: a per-tenant grant, live until removed. */
+export interface PolicyLink {
+  name: PolicySetName;
+  /** The linked policy's id: decisions name it in `reasons`. */
+  id: string;
+  templateId: string;
+  values: { principal?: { type: string; id: string }; resource?: { type: string; id: string } };
+  createdAt: Date;
+  createdBy: string;
+}
+
+/** What a caller asks to link: the template, the slot values, and optionally the link's id. */
+export interface LinkRequest {
+  templateId: string;
+  newId?: string;
+  values: { principal?: { type: string; id: string }; resource?: { type: string; id: string } };
+}
+
+/** Which version and which links a PDP serves: a refresh re-activates only when either changed. */
+interface Served {
+  versionHash: string;
+  linksVersion: string;
+}
+
+const LINK_ID = /^[A-Za-z0-9._:@~-]{1,200}$/;
+const POLICY_WRITE_LOCK = 73010002;
+
+/** A generated link id: `template:principal:resource`, each part kept to safe characters (a hash when any was not). */
+export function generatedLinkId(link: Pick<LinkRequest, 'templateId' | 'values'>): string {
+  const raw = [link.templateId, link.values.principal?.id, link.values.resource?.id].filter((v): v is string => v !== undefined);
+  const safe = raw.map((v) => v.replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 60));
+  const id = safe.join(':');
+  if (safe.every((v, i) => v === raw[i])) return id;
+  const exact = JSON.stringify([link.templateId, link.values.principal ?? null, link.values.resource ?? null]);
+  return `${id}~${createHash('sha256').update(exact).digest('hex').slice(0, 10)}`;
+}
+
+/** The slots a template has (`?principal`, `?resource`), from its scope as Cedar parses it. */
+function templateSlots(text: string): Set<'?principal' | '?resource'> {
+  const answer = templateToJson(text);
+  const slots = new Set<'?principal' | '?resource'>();
+  if (answer.type !== 'success') return slots;
+  const json = answer.json as unknown as Record<string, { slot?: string; in?: { slot?: string } } | undefined>;
+  for (const [scope, slot] of [['principal', '?principal'], ['resource', '?resource']] as const) {
+    const s = json[scope];
+    if (s?.slot === slot || s?.in?.slot === slot) slots.add(slot);
+  }
+  return slots;
+}
+
+type LinkRow = { link_id: string; template_id: string; principal: { type: string; id: string } | null; resource: { type: string; id: string } | null; created_at: Date; created_by: string };
+
+function toTemplateLink(r: Pick<LinkRow, 'link_id' | 'template_id' | 'principal' | 'resource'>): TemplateLink {
+  const values: TemplateLink['values'] = {};
+  if (r.principal) values['?principal'] = { type: r.principal.type, id: r.principal.id };
+  if (r.resource) values['?resource'] = { type: r.resource.type, id: r.resource.id };
+  return { templateId: r.template_id, newId: r.link_id, values };
+}
+
+function toPolicyLink(name: PolicySetName, r: LinkRow): PolicyLink {
+  const values: PolicyLink['values'] = {};
+  if (r.principal) values.principal = { type: r.principal.type, id: r.principal.id };
+  if (r.resource) values.resource = { type: r.resource.type, id: r.resource.id };
+  return { name, id: r.link_id, templateId: r.template_id, values, createdAt: r.created_at, createdBy: r.created_by };
+}
+
+class LinksChangedError extends Error {}
+
 function faulted(validation: PolicyValidation, fault: string): PolicyValidation {
   return { ok: false, errors: [...validation.errors, `Cedar faulted while deciding with this version (${fault}): it is rejected, and the deciding instance was replaced.`], warnings: validation.warnings };
 }
@@ -57,6 +135,12 @@ export async function readShippedPolicySet(props: { dir: string; name: PolicySet
  * table passes; a rejected version is kept (with its report) but never serves. The database holds the truth:
  * on first start the shipped files become version 1; a release that ships different files proposes them as a new
  * version at start-up, which goes live only if it passes, like any other.
+ *
+ * Template links (policy_links) are per-tenant grants added and removed at runtime without a new version: the set a
+ * PDP serves is the active version plus its set's live links (its hash covers both). A link is accepted only if the
+ * set it makes validates strictly and passes every decision table, like a version; a version proposed later is
+ * judged with the live links, so one that drops a template still linked (or breaks a link's types) is rejected,
+ * naming the links. Every write to versions or links is serialised by one advisory lock across replicas.
  */
 export class PolicyStore {
   private readonly db: Db;
@@ -67,6 +151,10 @@ export class PolicyStore {
   /** Where callers' Cedar text is parsed and validated (never in the deciding instance). */
   readonly sandbox: CedarSandbox;
   private readonly deciding: CedarRuntime;
+  /** The version and links each PDP serves. */
+  private readonly served: Partial<Record<PolicySetName, Served>> = {};
+  /** Bumped by each activation: a refresh that read the database before a write's activation does not undo it. */
+  private readonly generation: Partial<Record<PolicySetName, number>> = {};
 
   constructor(props: {
     db: Db;
@@ -105,15 +193,59 @@ export class PolicyStore {
     }
   }
 
-  /** Picks up a version activated by another replica. Cheap when nothing changed. */
+  /** Picks up a version activated, or links added or removed, by another replica. Cheap when nothing changed. */
   async refresh(name?: PolicySetName): Promise<void> {
     for (const n of name ? [name] : (Object.keys(this.pdps) as PolicySetName[])) {
+      const generation = this.generation[n] ?? 0;
+      // The links' version first: a link landing between the reads is then picked up by the next refresh.
+      const linksVersion = await this.linksVersion(this.db, n);
       const active = await this.db.selectFrom('policy_sets').select(['hash']).where('name', '=', n).where('status', '=', 'active').executeTakeFirst();
-      if (!active || this.pdps[n].active?.hash === active.hash) continue;
-      const row = await this.db.selectFrom('policy_sets').select(['policies', 'schema']).where('name', '=', n).where('status', '=', 'active').executeTakeFirstOrThrow();
-      this.pdps[n].activate(compilePolicySet({ name: n, policies: row.policies, schema: row.schema }));
-      this.logger.info({ policySet: n, hash: active.hash }, 'policy set activated');
+      const served = this.served[n];
+      if (!active || (served?.versionHash === active.hash && served.linksVersion === linksVersion)) continue;
+      const row = await this.db.selectFrom('policy_sets').select(['policies', 'schema', 'hash']).where('name', '=', n).where('status', '=', 'active').executeTakeFirstOrThrow();
+      const links = (await this.liveLinkRows(this.db, n)).map(toTemplateLink);
+      let compiled: CompiledPolicySet;
+      try {
+        compiled = compilePolicySet({ name: n, policies: row.policies, schema: row.schema, links });
+      } catch (error) {
+        if (!(error instanceof PolicySetError) || links.length === 0) throw error;
+        // Links are checked against the version when written, under the lock; should one not fit all the same,
+        // serve the version without links (their grants deny) rather than an older version.
+        this.logger.error({ policySet: n, err: { message: error.message } }, 'template links do not fit the active version: serving it without links');
+        compiled = compilePolicySet({ name: n, policies: row.policies, schema: row.schema });
+      }
+      // A write on this replica activated meanwhile: it is at least as new as what was read here.
+      if ((this.generation[n] ?? 0) !== generation) continue;
+      this.activate(n, compiled, { versionHash: row.hash, linksVersion });
+      this.logger.info({ policySet: n, hash: compiled.hash, links: links.length }, 'policy set activated');
     }
+  }
+
+  private activate(name: PolicySetName, compiled: CompiledPolicySet, served: Served): void {
+    this.pdps[name].activate(compiled);
+    this.served[name] = served;
+    this.generation[name] = (this.generation[name] ?? 0) + 1;
+  }
+
+  /** Changes whenever a link of the set is added or removed (every write takes a new sequence value). */
+  private async linksVersion(db: Db, name: PolicySetName): Promise<string> {
+    const r = await db
+      .selectFrom('policy_links')
+      .select([sql<string>`coalesce(max(version), 0)::text`.as('v'), sql<string>`count(*)::text`.as('n')])
+      .where('policy_set', '=', name)
+      .executeTakeFirst();
+    return `${r?.v ?? '0'}/${r?.n ?? '0'}`;
+  }
+
+  private async liveLinkRows(db: Db, name: PolicySetName): Promise<LinkRow[]> {
+    return db
+      .selectFrom('policy_links')
+      .select(['link_id', 'template_id', 'principal', 'resource', 'created_at', 'created_by'])
+      .where('policy_set', '=', name)
+      .where('removed_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('link_id')
+      .execute();
   }
 
   active(name: PolicySetName): CompiledPolicySet {
@@ -160,51 +292,182 @@ export class PolicyStore {
 
   /**
    * Stores a new version. It becomes active only if it passes; otherwise it is stored as rejected and a
-   * ConflictError carries the report (the failing cases).
+   * ConflictError carries the report (the failing cases). It is judged with the set's live template links: a version
+   * that drops a template still linked, or that a link no longer fits, is rejected and the report names the links
+   * (remove them first). A version's stored hash is that of its text and schema; decisions carry the hash of the set
+   * served, which covers the links too (the same when there are none).
    */
   async propose(props: { source: PolicySetSource; createdBy: string; comment?: string }): Promise<{ version: PolicyVersion; report: PolicyCheckReport }> {
-    const { source } = props;
+    const source: PolicySetSource = { name: props.source.name, policies: props.source.policies, schema: props.source.schema };
     if (!(source.name in this.pdps)) throw new InputError(`unknown policy set "${source.name}"`);
-    const { report, compiled } = await this.check(source);
-    const status = report.ok ? 'active' : 'rejected';
-    const row = await this.db.transaction().execute(async (trx) => {
-      // Versions are numbered under a lock, so two replicas proposing at once get 1 and 2, not a conflict.
-      await sql`select pg_advisory_xact_lock(73010002)`.execute(trx);
-      const last = await trx.selectFrom('policy_sets').select((eb) => eb.fn.max('version').as('v')).where('name', '=', source.name).executeTakeFirst();
-      if (status === 'active') {
-        await trx.updateTable('policy_sets').set({ status: 'superseded' }).where('name', '=', source.name).where('status', '=', 'active').execute();
+    const versionHash = hashPolicySet(source);
+    for (let attempt = 1; ; attempt++) {
+      // Judged outside the lock (the sandbox and the tables take time); if a link was added or removed meanwhile,
+      // judged again with the links as they are now.
+      const linksVersion = await this.linksVersion(this.db, source.name);
+      const links = (await this.liveLinkRows(this.db, source.name)).map(toTemplateLink);
+      const { report, compiled } = await this.check(links.length ? { ...source, links } : source);
+      const status = report.ok ? 'active' : 'rejected';
+      let row;
+      try {
+        row = await this.db.transaction().execute(async (trx) => {
+          // Versions are numbered under a lock, so two replicas proposing at once get 1 and 2, not a conflict.
+          await sql`select pg_advisory_xact_lock(${sql.lit(POLICY_WRITE_LOCK)})`.execute(trx);
+          if ((await this.linksVersion(trx, source.name)) !== linksVersion) throw new LinksChangedError();
+          const last = await trx.selectFrom('policy_sets').select((eb) => eb.fn.max('version').as('v')).where('name', '=', source.name).executeTakeFirst();
+          if (status === 'active') {
+            await trx.updateTable('policy_sets').set({ status: 'superseded' }).where('name', '=', source.name).where('status', '=', 'active').execute();
+          }
+          return trx
+            .insertInto('policy_sets')
+            .values({
+              name: source.name,
+              version: Number(last?.v ?? 0) + 1,
+              hash: versionHash,
+              policies: source.policies,
+              schema: source.schema,
+              status,
+              created_by: props.createdBy,
+              comment: props.comment ?? null,
+              report: JSON.stringify(report),
+            })
+            .returning(['version', 'hash', 'status', 'created_at', 'created_by', 'comment'])
+            .executeTakeFirstOrThrow();
+        });
+      } catch (error) {
+        if (error instanceof LinksChangedError) {
+          if (attempt < 3) continue;
+          throw new UnavailableError(`The template links of ${source.name} kept changing while this version was judged: try again.`);
+        }
+        throw error;
       }
-      return trx
-        .insertInto('policy_sets')
-        .values({
-          name: source.name,
-          version: Number(last?.v ?? 0) + 1,
-          hash: report.hash ?? compiled?.hash ?? 'invalid',
-          policies: source.policies,
-          schema: source.schema,
-          status,
-          created_by: props.createdBy,
-          comment: props.comment ?? null,
-          report: JSON.stringify(report),
-        })
-        .returning(['version', 'hash', 'status', 'created_at', 'created_by', 'comment'])
-        .executeTakeFirstOrThrow();
-    });
-    const version: PolicyVersion = {
-      name: source.name,
-      version: row.version,
-      hash: row.hash,
-      status: row.status,
-      createdAt: row.created_at,
-      createdBy: row.created_by,
-      comment: row.comment,
-    };
-    if (!report.ok || !compiled) {
-      throw new ConflictError(`Policy set ${source.name} v${version.version} was rejected: it does not pass validation and its decision tables.`, { version, report });
+      const version: PolicyVersion = {
+        name: source.name,
+        version: row.version,
+        hash: row.hash,
+        status: row.status,
+        createdAt: row.created_at,
+        createdBy: row.created_by,
+        comment: row.comment,
+      };
+      if (!report.ok || !compiled) {
+        // Problems that name a live link: its own validation errors (`<link id>: ...`) or a missing template.
+        const linkProblems = report.validation.errors.filter((e) => e.includes('template link') || links.some((l) => e.startsWith(`${l.newId}: `)));
+        throw new ConflictError(
+          `Policy set ${source.name} v${version.version} was rejected: it does not pass validation and its decision tables${linkProblems.length ? ` with the live template links (${linkProblems.slice(0, 5).join('; ')})` : ''}.`,
+          { version, report },
+        );
+      }
+      this.activate(source.name, compiled, { versionHash, linksVersion });
+      this.logger.info({ policySet: source.name, version: version.version, hash: compiled.hash }, 'policy set activated');
+      return { version, report };
     }
-    this.pdps[source.name].activate(compiled);
-    this.logger.info({ policySet: source.name, version: version.version, hash: version.hash }, 'policy set activated');
-    return { version, report };
+  }
+
+  /** The live template links of a policy set as a policy set source takes them (what a candidate is judged with). */
+  async templateLinks(name: PolicySetName): Promise<TemplateLink[]> {
+    if (!(name in this.pdps)) throw new InputError(`unknown policy set "${name}"`);
+    return (await this.liveLinkRows(this.db, name)).map(toTemplateLink);
+  }
+
+  /** The live template links of a policy set, oldest first. */
+  async links(name: PolicySetName): Promise<PolicyLink[]> {
+    if (!(name in this.pdps)) throw new InputError(`unknown policy set "${name}"`);
+    return (await this.liveLinkRows(this.db, name)).map((r) => toPolicyLink(name, r));
+  }
+
+  /**
+   * Links a template of the active version: checked against it (the template exists, the id is free — no policy,
+   * template or live link has it —, a value for exactly the template's slots), then the set it makes must validate
+   * strictly (a slot value of a type no action takes is refused) and pass every decision table, as a version must.
+   * Stored and served here at once (other replicas at their next refresh). A link id defaults to
+   * generatedLinkId(link). InputError (400) says what is wrong.
+   */
+  async addLink(props: { name: PolicySetName; link: LinkRequest; createdBy: string }): Promise<PolicyLink> {
+    const { name, link } = props;
+    if (!(name in this.pdps)) throw new InputError(`unknown policy set "${name}"`);
+    const newId = link.newId ?? generatedLinkId(link);
+    if (!LINK_ID.test(newId)) throw new InputError(`A link id is 1 to 200 letters, digits and . _ : @ ~ - ("${newId.slice(0, 60)}" is not).`);
+    const result = await this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${sql.lit(POLICY_WRITE_LOCK)})`.execute(trx);
+      const version = await trx.selectFrom('policy_sets').select(['policies', 'schema', 'hash']).where('name', '=', name).where('status', '=', 'active').executeTakeFirst();
+      if (!version) throw new UnavailableError(`No active ${name} policy set.`);
+      const rows = await this.liveLinkRows(trx, name);
+      const served = this.pdps[name].active;
+      const bare = served && this.served[name]?.versionHash === version.hash ? served : compilePolicySet({ name, policies: version.policies, schema: version.schema });
+      const template = Object.hasOwn(bare.templates, link.templateId) ? bare.templates[link.templateId] : undefined;
+      if (template === undefined) {
+        const known = Object.keys(bare.templates);
+        throw new InputError(`The active ${name} policy set has no template "${link.templateId}" (${known.length ? `its templates: ${known.join(', ')}` : 'it has none'}).`);
+      }
+      if (Object.hasOwn(bare.byId, newId) || Object.hasOwn(bare.templates, newId)) throw new InputError(`The link id "${newId}" is the id of a policy or template of the active ${name} policy set.`);
+      const same = rows.find((r) => r.link_id === newId);
+      if (same) throw new InputError(`The link id "${newId}" is taken by a live link (of template "${same.template_id}"): remove it first, or choose another id.`);
+      const slots = templateSlots(template);
+      const problems: string[] = [];
+      for (const slot of ['principal', 'resource'] as const) {
+        const has = slots.has(`?${slot}`);
+        const given = link.values[slot] !== undefined;
+        if (has && !given) problems.push(`template "${link.templateId}" has a ?${slot} slot: values.${slot} is required`);
+        if (!has && given) problems.push(`template "${link.templateId}" has no ?${slot} slot: values.${slot} must be absent`);
+      }
+      if (problems.length) throw new InputError(`The link does not fit its template: ${problems.join('; ')}.`, { errors: problems });
+      const added = toTemplateLink({ link_id: newId, template_id: link.templateId, principal: link.values.principal ?? null, resource: link.values.resource ?? null });
+      const links = [...rows.map(toTemplateLink), added];
+      const { report, compiled } = await this.check({ name, policies: version.policies, schema: version.schema, links });
+      if (!report.ok || !compiled) {
+        const errors = [
+          ...report.validation.errors,
+          ...(report.tables?.failed ?? []).map((f) => `decision table ${f.file} "${f.name}": expected ${f.expected}, got ${f.actual}`),
+        ];
+        const shown = errors.slice(0, 20);
+        throw new InputError(`The link is refused: ${shown.join('; ')}${errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : ''}`, { errors, report });
+      }
+      const row = await trx
+        .insertInto('policy_links')
+        .values({
+          policy_set: name,
+          link_id: newId,
+          template_id: link.templateId,
+          principal: link.values.principal ? JSON.stringify(link.values.principal) : null,
+          resource: link.values.resource ? JSON.stringify(link.values.resource) : null,
+          created_by: props.createdBy,
+        })
+        .returning(['link_id', 'template_id', 'principal', 'resource', 'created_at', 'created_by'])
+        .executeTakeFirstOrThrow();
+      return { row, compiled, versionHash: version.hash, linksVersion: await this.linksVersion(trx, name) };
+    });
+    // Served here at once: a caller that adds a link and then asks gets the answer it just granted.
+    this.activate(name, result.compiled, { versionHash: result.versionHash, linksVersion: result.linksVersion });
+    this.logger.info({ policySet: name, link: newId, template: link.templateId, hash: result.compiled.hash }, 'template link added');
+    return toPolicyLink(name, result.row);
+  }
+
+  /** Removes a live link (kept as a tombstone with who removed it); served here at once. NotFoundError if none. */
+  async removeLink(props: { name: PolicySetName; id: string; removedBy: string }): Promise<void> {
+    const { name } = props;
+    if (!(name in this.pdps)) throw new InputError(`unknown policy set "${name}"`);
+    const result = await this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${sql.lit(POLICY_WRITE_LOCK)})`.execute(trx);
+      const removed = await trx
+        .updateTable('policy_links')
+        .set({ removed_at: sql`now()`, removed_by: props.removedBy, version: sql`nextval('policy_links_version')` })
+        .where('policy_set', '=', name)
+        .where('link_id', '=', props.id)
+        .where('removed_at', 'is', null)
+        .returning('link_id')
+        .executeTakeFirst();
+      if (!removed) throw new NotFoundError(`The ${name} policy set has no live template link "${props.id}".`);
+      const version = await trx.selectFrom('policy_sets').select(['policies', 'schema', 'hash']).where('name', '=', name).where('status', '=', 'active').executeTakeFirst();
+      const links = (await this.liveLinkRows(trx, name)).map(toTemplateLink);
+      return { version, links, linksVersion: await this.linksVersion(trx, name) };
+    });
+    if (result.version) {
+      // The remaining links were accepted with this version: compiling them again is trusted and cheap.
+      const compiled = compilePolicySet({ name, policies: result.version.policies, schema: result.version.schema, links: result.links });
+      this.activate(name, compiled, { versionHash: result.version.hash, linksVersion: result.linksVersion });
+    }
+    this.logger.info({ policySet: name, link: props.id }, 'template link removed');
   }
 
   async versions(name: PolicySetName): Promise<PolicyVersion[]> {

@@ -4,6 +4,7 @@ import type { ColumnType, Generated } from 'kysely';
 export interface Database {
   entities: EntitiesTable;
   policy_sets: PolicySetsTable;
+  policy_links: PolicyLinksTable;
   decisions: DecisionsTable;
   pii_reveals: PiiRevealsTable;
   api_keys: ApiKeysTable;
@@ -81,6 +82,26 @@ export interface PolicySetsTable {
   created_by: string;
   comment: string | null;
   report: Json<unknown>;
+}
+
+/**
+ * Template links (0012): per-tenant grants of a policy set, added and removed at runtime. A removal is a tombstone
+ * (removed_at/removed_by set, a new version taken), so replicas notice it by the set's highest version.
+ */
+export interface PolicyLinksTable {
+  id: Generated<string>;
+  policy_set: 'platform' | 'tenet';
+  link_id: string;
+  template_id: string;
+  /** the `?principal` slot's value ({type, id}), null when the template has no such slot */
+  principal: ColumnType<{ type: string; id: string } | null, string | null, never>;
+  resource: ColumnType<{ type: string; id: string } | null, string | null, never>;
+  /** From the policy_links_version sequence: taken on insert and again on removal. */
+  version: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+  created_by: string;
+  removed_at: ColumnType<Date | null, undefined, Date | string>;
+  removed_by: ColumnType<string | null, undefined, string>;
 }
 
 export interface DecisionsTable {

@@ -4,6 +4,7 @@ import { CedarUnavailableError } from '../../authz/cedar-runtime.ts';
 import { CedarSandboxError, type CedarSandbox } from '../../authz/cedar-sandbox.ts';
 import { assessPolicySet, type CompiledPolicySet } from '../../authz/policy-set.ts';
 import type { PolicyStore } from '../../authz/policy-store.ts';
+import { entityUidSchema } from '../../authz/entity.ts';
 import { InputError, UnavailableError } from '../../errors.ts';
 import { actor, defineRoute, type RouteDef } from '../route.ts';
 import { authorizeRequestSchema, toAuthorizationRequest } from './authz-routes.ts';
@@ -15,6 +16,33 @@ const source = z.object({
   schema: z.string().min(1).max(1_000_000),
   comment: z.string().max(2000).optional(),
 });
+
+const policyLink = z
+  .object({
+    name,
+    id: z.string().meta({ description: 'The linked policy’s id: decisions name it in `reasons`' }),
+    templateId: z.string(),
+    values: z.object({ principal: entityUidSchema.optional(), resource: entityUidSchema.optional() }),
+    createdAt: z.date(),
+    createdBy: z.string(),
+  })
+  .meta({ id: 'PolicyLink' });
+
+const linkBody = z
+  .object({
+    name,
+    templateId: z.string().min(1).max(200),
+    newId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:@~-]{1,200}$/)
+      .optional()
+      .meta({
+        description:
+          'The link’s id (letters, digits and . _ : @ ~ -). Default: `template:principal id:resource id`, each part kept to those characters, with a short hash of the exact values appended when any part had others.',
+      }),
+    values: z.object({ principal: entityUidSchema.optional(), resource: entityUidSchema.optional() }).meta({ description: 'The value of each of the template’s slots (?principal, ?resource): exactly those it has' }),
+  })
+  .meta({ id: 'PolicyLinkRequest' });
 
 export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
   const { policyStore } = deps;
@@ -35,11 +63,57 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
               policies: active.policies,
               schema: active.schema,
               policyIds: Object.keys(active.byId),
+              templateIds: Object.keys(active.templates),
+              links: (active.links ?? []).length,
               versions: await policyStore.versions(n),
             };
           }),
         ),
       }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/policies/links',
+      summary: 'The live template links (per-tenant grants) of a policy set, oldest first.',
+      tag: 'Policies',
+      gate: { area: 'policies', action: 'read' },
+      query: z.object({ name: name.default('platform') }),
+      response: z.object({ links: z.array(policyLink) }),
+      handler: async ({ query }) => ({ links: await policyStore.links(query.name) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/policies/links',
+      summary:
+        'Links a template of the active version (a per-tenant grant), without a new version. The set it makes must validate strictly and pass every decision table; it serves at once on this replica, on the others within seconds.',
+      tag: 'Policies',
+      gate: { area: 'policies', action: 'activate' },
+      body: linkBody,
+      response: policyLink,
+      statuses: {
+        201: 'Linked',
+        400: 'No such template, a missing or extra slot value, a value of a type no action takes, a link id in use, or a failing decision table',
+        503: 'The Cedar sandbox is busy, or the deciding instance is being replaced',
+      },
+      handler: async ({ body, key, res }) => {
+        const link = await policyStore.addLink({ name: body.name, link: { templateId: body.templateId, newId: body.newId, values: body.values }, createdBy: actor(key) });
+        res.status(201);
+        return link;
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/policies/links/:name/:id',
+      summary: 'Removes a template link: its grant stops at once on this replica, on the others within seconds.',
+      tag: 'Policies',
+      gate: { area: 'policies', action: 'activate' },
+      params: z.object({ name, id: z.string().min(1).max(200) }),
+      statuses: { 204: 'Removed', 404: 'No live link with this id' },
+      handler: async ({ params, key, res }) => {
+        await policyStore.removeLink({ name: params.name, id: params.id, removedBy: actor(key) });
+        res.status(204);
+        return undefined;
+      },
     }),
     defineRoute({
       method: 'post',
@@ -50,7 +124,8 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
       gate: { area: 'policies', action: 'read' },
       body: source,
       statuses: { 503: 'The Cedar sandbox is busy with other drafts, or the deciding instance is being replaced' },
-      handler: async ({ body }) => (await policyStore.check({ name: body.name, policies: body.policies, schema: body.schema })).report,
+      // Judged as a proposal would be: with the set's live template links.
+      handler: async ({ body }) => (await policyStore.check({ name: body.name, policies: body.policies, schema: body.schema, links: await policyStore.templateLinks(body.name) })).report,
     }),
     defineRoute({
       method: 'put',
