@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthz, type Authz } from '../../engine/authz/create-authz.ts';
+import { generatedLinkId } from '../../engine/authz/policy-store.ts';
 import { loadConfig } from '../../engine/config.ts';
 import { createLogger } from '../../engine/logger.ts';
 import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
@@ -112,6 +113,15 @@ describe('template links (per-tenant grants)', () => {
     await refused({ ...grant, newId: 'ext-auditor-may-read-1' }, /"ext-auditor-may-read-1" is taken by a live link/);
     expect((await t.call('/v1/policies/links', { role: 'admin' })).body.links.map((l: { id: string }) => l.id)).toEqual(['ext-auditor-may-read-1']);
     expect((await t.call('/v1/policies/links/platform/ext-auditor-may-read-1', { method: 'DELETE', role: 'admin' })).status).toBe(204);
+  });
+
+  it('a generated link id is readable, and exact: other characters are replaced and a hash of the values appended', () => {
+    expect(generatedLinkId({ templateId: 't', values: { principal: user('ann'), resource: rep('r-1') } })).toBe('t:ann:r-1');
+    const spaced = generatedLinkId({ templateId: 't', values: { principal: user('a b') } });
+    const underscored = generatedLinkId({ templateId: 't', values: { principal: user('a_b') } });
+    expect(spaced).toMatch(/^t:a_b~[0-9a-f]{10}$/);
+    expect(underscored).toBe('t:a_b');
+    expect(generatedLinkId({ templateId: 't', values: { principal: user('a/b') } })).not.toBe(spaced);
   });
 
   it('writing links takes the activate gate; reading takes the read gate', async () => {
