@@ -85,7 +85,7 @@ export interface PolicySetsTable {
 }
 
 /**
- * Template links (0012): per-tenant grants of a policy set, added and removed at runtime. A removal is a tombstone
+ * Template links (0011): per-tenant grants of a policy set, added and removed at runtime. A removal is a tombstone
  * (removed_at/removed_by set, a new version taken), so replicas notice it by the set's highest version.
  */
 export interface PolicyLinksTable {
