@@ -102,8 +102,9 @@ describe('console in Chromium', () => {
 
     await table.locator('a[href="/controls/secrets.no-legacy-env-credentials"]').click();
     await page.getByRole('button', { name: 'Run now' }).waitFor();
-    await expect(page.getByRole('region', { name: 'Findings' }).textContent()).resolves.toContain('whatsapp-inbound');
-    await expect(page.getByRole('region', { name: 'Status history' }).textContent()).resolves.toMatch(/Failing/);
+    // Each panel loads on its own: wait for its content, not for the first paint.
+    await expect.poll(() => page.getByRole('region', { name: 'Findings' }).textContent(), { timeout: 15_000 }).toContain('whatsapp-inbound');
+    await expect.poll(() => page.getByRole('region', { name: 'Status history' }).textContent(), { timeout: 15_000 }).toMatch(/Failing/);
     // The evidence record behind the last run, with its hash.
     await page.getByRole('region', { name: 'Status history' }).getByRole('button', { name: /Evidence/ }).first().click();
     await expect.poll(async () => (await page.locator('.hash').first().textContent())?.trim() ?? '').toMatch(/[0-9a-f]{64}/);
@@ -264,6 +265,14 @@ describe('console in Chromium', () => {
     await signIn(page, 'Security officer');
     await page.goto('/controls');
     await page.getByRole('heading', { level: 1, name: 'Controls' }).waitFor();
+    await settled(page);
+    // Start from the top of the document, as a keyboard user who just arrived does (the page may already have moved
+    // focus to its heading): focus the body itself, then Tab.
+    await page.evaluate(() => {
+      document.body.tabIndex = -1;
+      document.body.focus();
+      document.body.removeAttribute('tabindex');
+    });
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
     await page.keyboard.press('Enter');
