@@ -5,12 +5,13 @@
  *  - in-process decisions (PDP: Tenet's evaluator over the entity index, nothing cached), p50/p99 over N requests;
  *  - the same decisions made the naive way: cedar `isAuthorized` with the full policy text, the schema and every
  *    entity on each call (checked to give the same decisions);
- *  - HTTP decisions/s with autocannon, 50 connections, single and batch, every decision logged (and counted in
- *    the database afterwards).
+ *  - HTTP decisions/s with autocannon, 50 connections, single and batch (10 and 100 per call), every decision
+ *    logged (and counted in the database afterwards), with the decision journal on (answered once durable) and off
+ *    (answered once queued): the latency durability adds, and the journal's flushes (O_DSYNC writes) per second.
  * Reproduce: npx tsx test/bench/authz.bench.ts   (or npm run bench -- authz)
  */
 import { rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
@@ -97,51 +98,98 @@ naiveLat.sort((a, b) => a - b);
 const naiveP50 = pct(naiveLat, 50);
 emit({ measure: 'naive baseline (isAuthorized, full policy text + all entities per call)', input: `${naiveN} of the same requests`, p50us: +naiveP50.toFixed(1), p99us: +pct(naiveLat, 99).toFixed(1), speedupP50: +(naiveP50 / p50).toFixed(1), decisionMismatches: mismatches, floorSpeedup: 20 });
 
-// HTTP, every decision logged: the server is its own process (`tenet serve`), autocannon runs here.
-const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-bench-'));
-const admin = `bench-admin-${process.pid}-0123456789abcdef0123456789`;
-const { url, child: server, exited: serverExit } = await spawnTenet({
-  args: ['serve', '--port', '0'],
-  env: { ...process.env, TENET_DATA_DIR: dataDir, TENET_BOOTSTRAP_TOKEN: admin, LOG_LEVEL: 'info', DATABASE_URL: '' },
-});
-const put = await fetch(`${url}/v1/entities`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ entities }) });
-if (put.status !== 200) throw new Error(`entity load failed: ${put.status} ${await put.text()}`);
+// HTTP, every decision logged: the server is its own process (`tenet serve`), autocannon runs here. Twice: with the
+// decision journal (the default: answered once durable on local disk) and without it (answered once queued for
+// the database, as before the journal), one after the other on fresh data directories.
 // Every body distinct (the in-process requests); warm-up uses other requests, so nothing measured was seen before.
 const bodies = requests.map((r) => JSON.stringify(r));
 const batchBodies = Array.from({ length: Math.floor(requests.length / 10) }, (_, i) => JSON.stringify({ requests: requests.slice(i * 10, i * 10 + 10) }));
+const batch100Bodies = Array.from({ length: Math.floor(requests.length / 100) }, (_, i) => JSON.stringify({ requests: requests.slice(i * 100, i * 100 + 100) }));
 const warmBodies = buildRequests(entities, 2000, 99).map((r) => JSON.stringify(r));
-async function load(pathname: string, payloads: string[], perRequest: number) {
-  let i = 0;
-  const result = await autocannon({
-    url: url + pathname,
-    connections: 50,
-    duration: HTTP_SECONDS,
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req: any) => ({ ...req, body: payloads[i++ % payloads.length] }) }],
+const admin = `bench-admin-${process.pid}-0123456789abcdef0123456789`;
+const auth = { authorization: `Bearer ${admin}` };
+const loadAvg = () => os.loadavg().map((x) => +x.toFixed(2));
+
+async function httpRun(journal: boolean) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-bench-'));
+  const { url, child: server, exited: serverExit } = await spawnTenet({
+    args: ['serve', '--port', '0'],
+    env: { ...process.env, TENET_DATA_DIR: dataDir, TENET_BOOTSTRAP_TOKEN: admin, LOG_LEVEL: 'info', DATABASE_URL: '', TENET_SCHEDULER: 'false', TENET_DECISION_JOURNAL: String(journal) },
+    timeoutMs: 180_000,
   });
-  return { rps: result.requests.average, decisionsPerSec: Math.round(result.requests.average * perRequest), p50ms: result.latency.p50, p99ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors, answered: result['2xx'] * perRequest };
+  const put = await fetch(`${url}/v1/entities`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ entities }) });
+  if (put.status !== 200) throw new Error(`entity load failed: ${put.status} ${await put.text()}`);
+  const fsyncs = async () => Number(/^tenet_decision_journal_fsyncs_total (\d+)/m.exec(await (await fetch(`${url}/metrics`, { headers: auth })).text())?.[1] ?? 0);
+  async function load(pathname: string, payloads: string[], perRequest: number) {
+    let i = 0;
+    const f0 = await fsyncs();
+    const load = loadAvg();
+    const result = await autocannon({
+      url: url + pathname,
+      connections: 50,
+      duration: HTTP_SECONDS,
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req: any) => ({ ...req, body: payloads[i++ % payloads.length] }) }],
+    });
+    const fsyncsPerSec = journal ? Math.round((await fsyncs()) - f0) / HTTP_SECONDS : null;
+    return {
+      rps: result.requests.average,
+      decisionsPerSec: Math.round(result.requests.average * perRequest),
+      p50ms: result.latency.p50,
+      p99ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      answered: result['2xx'] * perRequest,
+      fsyncsPerSec,
+      loadAvgBefore: load,
+    };
+  }
+  // Warm the server's JIT with other requests than the measured ones.
+  await load('/v1/authorize', warmBodies, 1);
+  const single = await load('/v1/authorize', bodies, 1);
+  const batch = await load('/v1/authorize/batch', batchBodies, 10);
+  const batch100 = await load('/v1/authorize/batch', batch100Bodies, 100);
+  server.kill('SIGTERM');
+  await serverExit;
+  const h = await openDatabase({ dataDir });
+  const logged = Number((await sql<{ n: string }>`select count(*) as n from decisions where principal_type = 'User'`.execute(h.db)).rows[0].n);
+  await h.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { single, batch, batch100, answered: single.answered + batch.answered + batch100.answered, logged };
 }
-// Warm the server's JIT with other requests than the measured ones.
-await load('/v1/authorize', warmBodies, 1);
-const single = await load('/v1/authorize', bodies, 1);
-const batch = await load('/v1/authorize/batch', batchBodies, 10);
-server.kill('SIGTERM');
-await serverExit;
-const h = await openDatabase({ dataDir });
-const logged = Number((await sql<{ n: string }>`select count(*) as n from decisions where principal_type = 'User'`.execute(h.db)).rows[0].n);
-await h.close();
-const answered = single.answered + batch.answered;
-emit({ measure: 'HTTP single decisions/s (autocannon, 50 connections, every decision logged)', input: `${HTTP_SECONDS}s, ${bodies.length} distinct bodies, server process on embedded PostgreSQL`, ...single, floorDecisionsPerSec: 1500 });
-emit({ measure: 'HTTP batch decisions/s (10 per request, autocannon, 50 connections, every decision logged)', input: `${HTTP_SECONDS}s, ${batchBodies.length} distinct bodies`, ...batch });
-// autocannon counts the answers inside its window; the server also answers (and logs) requests in flight at its end.
-emit({ measure: 'decisions in the log after SIGTERM vs answered in the measured windows (warm-up included in the log)', answered, logged, missing: Math.max(0, answered - logged) });
-rmSync(dataDir, { recursive: true, force: true });
+
+const runs: Record<'off' | 'on', Awaited<ReturnType<typeof httpRun>>> = { off: await httpRun(false), on: await httpRun(true) };
+for (const mode of ['off', 'on'] as const) {
+  const r = runs[mode];
+  const how = mode === 'on' ? 'decision journal on: answered once durable (an O_DSYNC write per group)' : 'decision journal off: answered once queued';
+  emit({ measure: `HTTP single decisions/s (autocannon, 50 connections, every decision logged; ${how})`, input: `${HTTP_SECONDS}s, ${bodies.length} distinct bodies, server process on embedded PostgreSQL`, ...r.single, ...(mode === 'on' ? { floorDecisionsPerSec: 1500 } : {}) });
+  emit({ measure: `HTTP batch decisions/s (10 per request, autocannon, 50 connections; ${how})`, input: `${HTTP_SECONDS}s, ${batchBodies.length} distinct bodies`, ...r.batch });
+  emit({ measure: `HTTP batch decisions/s (100 per request, autocannon, 50 connections; ${how})`, input: `${HTTP_SECONDS}s, ${batch100Bodies.length} distinct bodies`, ...r.batch100 });
+  // autocannon counts the answers inside its window; the server also answers (and logs) requests in flight at its end.
+  emit({ measure: `decisions in the log after SIGTERM vs answered in the measured windows (warm-up included in the log; ${how})`, answered: r.answered, logged: r.logged, missing: Math.max(0, r.answered - r.logged) });
+}
+const added = (k: 'single' | 'batch' | 'batch100') => ({
+  p50ms: +(runs.on[k].p50ms - runs.off[k].p50ms).toFixed(2),
+  p99ms: +(runs.on[k].p99ms - runs.off[k].p99ms).toFixed(2),
+  throughputOnOff: +(runs.on[k].decisionsPerSec / runs.off[k].decisionsPerSec).toFixed(3),
+  fsyncsPerSec: runs.on[k].fsyncsPerSec,
+});
+emit({ measure: 'latency added by durability (journal on minus off, HTTP p50/p99) and the journal\'s fdatasyncs per second', single: added('single'), batch10: added('batch'), batch100: added('batch100') });
+const single = runs.on.single;
+const answered = runs.on.answered + runs.off.answered;
+const logged = runs.on.logged + runs.off.logged;
 
 const failures: string[] = [];
 if (p50 > 300) failures.push(`in-process p50 ${p50.toFixed(1)} µs > 300 µs`);
 if (naiveP50 / p50 < 20) failures.push(`speedup ${(naiveP50 / p50).toFixed(1)}x < 20x`);
 if (single.decisionsPerSec < 1500) failures.push(`HTTP single ${single.decisionsPerSec}/s < 1500/s`);
+// Durability's price, against the same build in the same run: single calls keep ≥ 80%, batches ≥ 90% (the run-to-run
+// noise of this shared machine; group commit makes a batch one fdatasync).
+if (runs.on.single.decisionsPerSec < 0.8 * runs.off.single.decisionsPerSec) failures.push(`HTTP single with the journal ${runs.on.single.decisionsPerSec}/s < 80% of ${runs.off.single.decisionsPerSec}/s without`);
+for (const k of ['batch', 'batch100'] as const) {
+  if (runs.on[k].decisionsPerSec < 0.9 * runs.off[k].decisionsPerSec) failures.push(`HTTP ${k} with the journal ${runs.on[k].decisionsPerSec}/s < 90% of ${runs.off[k].decisionsPerSec}/s without`);
+}
 if (mismatches) failures.push(`${mismatches} decisions differ from the naive evaluation`);
 if (answered > logged) failures.push('answered decisions missing from the log');
 if (failures.length) {
