@@ -37,7 +37,7 @@ export function createMetrics() {
     }),
     journalFsyncs: new Counter({
       name: 'tenet_decision_journal_fsyncs_total',
-      help: 'fdatasync/fsync calls of the decision journal (one per group of decisions, plus two per new segment)',
+      help: 'Flushes of the decision journal to stable storage: O_DSYNC writes (one per group of decisions) and directory fsyncs',
       registers: [registry],
     }),
     journalBytes: new Gauge({ name: 'tenet_decision_journal_bytes', help: 'Bytes in the decision journal\'s segments on disk', registers: [registry] }),
