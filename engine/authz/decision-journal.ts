@@ -11,8 +11,9 @@ import type { DecisionRecord } from './decision-log.ts';
  * Records are appended in groups (group commit): every record that arrives while one group is being made durable
  * waits for the next group, which is written with one write to a file opened with O_DSYNC (the write returns once
  * the data, and the file size needed to read it back, are on stable storage: write + fdatasync in one call, one
- * trip to the thread pool); each `append` resolves only once its group is on disk. The records are then handed to the decision log's writer,
- * which ships them to PostgreSQL in batches; a segment (a file) is deleted once every record in it is shipped.
+ * trip to the thread pool); each `append` resolves only once its group is on disk. The records are then handed to
+ * the decision log's writer, which ships them to PostgreSQL in batches; a segment (a file) is deleted once every
+ * record in it is shipped.
  * When the writer's in-memory queue is full (the database is slow or down), records stay on disk only and the
  * writer reads them back from the journal when it has room: the journal, not memory, bounds an outage.
  *
@@ -21,10 +22,10 @@ import type { DecisionRecord } from './decision-log.ts';
  * (a crash between the COMMIT and the segment's deletion, or during that replay) is written once.
  *
  * Frame: u32 length, u32 CRC-32 of the payload, payload (the DecisionRecord as JSON), little-endian. A crash can
- * tear only the tail of a segment — writes that were never fdatasync'd, so never answered —, and reading stops at
+ * tear only the tail of a segment — writes that never returned, so were never answered —, and reading stops at
  * the first frame whose length or CRC does not hold. A new process never appends to an old segment.
  *
- * Fails closed: when the size bound is reached, or a write or fdatasync fails (ENOSPC, EIO, ...), `append` rejects
+ * Fails closed: when the size bound is reached, or a write fails (ENOSPC, EIO, ...), `append` rejects
  * with a 503 `unavailable` and `healthy` is false (→ /readyz) until the journal has room and can write again.
  */
 
@@ -231,7 +232,7 @@ export class DecisionJournal {
     this.current = await this.openSegment();
   }
 
-  /** Resolves once the record is durable (its group fdatasync'd); rejects (503) when the journal cannot take it. */
+  /** Resolves once the record is durable (its group's O_DSYNC write returned); rejects (503) when the journal cannot take it. */
   append(record: DecisionRecord): Promise<void> {
     if (this.closed) return Promise.reject(new JournalUnavailableError('is closed'));
     if (this.failure) return Promise.reject(new JournalUnavailableError(this.failure.reason));
@@ -308,7 +309,7 @@ export class DecisionJournal {
     } catch (error) {
       const code = String((error as NodeJS.ErrnoException).code ?? 'EIO');
       this.setFailure(code, `cannot write (${code}${code === 'ENOSPC' ? ': the disk is full' : ''})`);
-      // The file's state after a failed write or fdatasync is unknown: this segment takes no more records. What
+      // The file's state after a failed synchronous write is unknown: this segment takes no more records. What
       // was durable before stays and is shipped; the failed group was never answered.
       if (segment && !segment.sealed) {
         this.bytes -= segment.size - segment.durableEnd;
@@ -329,7 +330,7 @@ export class DecisionJournal {
     this.recoveryTimer.unref();
   }
 
-  /** While failed: frees a fully shipped current segment, then tries to write again (a new segment, fdatasync'd). */
+  /** While failed: frees a fully shipped current segment, then tries to write again (a new, durable segment). */
   private async recover(): Promise<void> {
     if (!this.failure || this.writing || this.closed) return;
     if (this.failure.code === 'full') {
