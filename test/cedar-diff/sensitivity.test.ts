@@ -68,11 +68,6 @@ const MUTANTS: Array<{ name: string; subject: Subject }> = [
       },
     },
   },
-  {
-    // ... and here it misreads `<` as `<=`, while the evaluator's own entry points are right.
-    name: 'production path misreading `<` as `<=`',
-    subject: { ...tenetEvaluator, production: (input) => tenetEvaluator.production!({ ...input, policies: input.policies.replaceAll(' < ', ' <= ') }) },
-  },
 ];
 
 // Not a disagreement about refusing input: the evaluator's validation gaps are reported by differential.test.ts.
