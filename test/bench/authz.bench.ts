@@ -27,7 +27,7 @@ import { buildSyntheticEntities } from '../../engine/demo/demo-entities.ts';
 import { requestMix } from './request-mix.ts';
 import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
 
-const ENTITIES = 1000;
+const ENTITIES = Number(process.env.BENCH_ENTITIES ?? 1000);
 const N = Number(process.env.BENCH_DECISIONS ?? 20_000);
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const command = 'npx tsx test/bench/authz.bench.ts';
