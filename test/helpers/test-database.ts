@@ -32,3 +32,27 @@ export async function createTestDatabase(props: { migrate?: boolean } = {}): Pro
 
 /** True when the suite runs against a PostgreSQL server (CI sets DATABASE_URL). */
 export const hasServerDatabase = Boolean(process.env.DATABASE_URL);
+
+/**
+ * A database for a `tenet serve` child process: a new, empty database on the server in DATABASE_URL (its URL, which
+ * the caller puts in the child's environment, and `drop()`), or none when there is no server (`url` undefined:
+ * the child uses embedded PostgreSQL in its data directory, and `drop()` does nothing).
+ */
+export async function createChildDatabase(prefix: string): Promise<{ url: string | undefined; drop(): Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return { url: undefined, drop: async () => {} };
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const run = async (statement: string) => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    try {
+      await c.query(statement);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}

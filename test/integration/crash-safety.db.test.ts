@@ -2,13 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { frame, SEGMENT_MAGIC, segmentName } from '../../engine/authz/decision-journal.ts';
 import { toDecisionRecord, type DecisionRecord } from '../../engine/authz/decision-log.ts';
 import { openDatabase } from '../../engine/db/database.ts';
 import { buildDemoEntities } from '../../engine/demo/demo-entities.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
+import { createChildDatabase } from '../helpers/test-database.ts';
 
 /**
  * Answered ⇒ durable, with a real `tenet serve` process killed with SIGKILL (kill -9) at a random moment under
@@ -24,7 +24,7 @@ const admin = 'crash-safety-admin-token-0123456789abcdef';
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
 let rand = seed;
 const random = () => ((rand = (Math.imul(rand, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-let dbName: string | undefined;
+let database: Awaited<ReturnType<typeof createChildDatabase>> | undefined;
 let databaseUrl: string | undefined;
 let env: Record<string, string | undefined>;
 let server: { url: string; child: ChildProcess; exited: Promise<number | null> } | undefined;
@@ -35,27 +35,16 @@ const answeredReveals = new Set<string>();
 beforeAll(async () => {
   console.log(`crash-safety seed ${seed} (CRASH_SEED to repeat)`);
   env = { ...process.env, TENET_DATA_DIR: dataDir, TENET_BOOTSTRAP_TOKEN: admin, TENET_SCHEDULER: 'false', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' };
-  if (process.env.DATABASE_URL) {
-    dbName = `tenet_crash_${process.pid}`;
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${dbName}`;
-    databaseUrl = env.DATABASE_URL = u.toString();
-  } else delete env.DATABASE_URL;
+  database = await createChildDatabase('tenet_crash');
+  databaseUrl = database.url;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
 }, 60_000);
 
 afterAll(async () => {
   if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
-  if (dbName && process.env.DATABASE_URL) {
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
-  }
+  await database?.drop();
 }, 60_000);
 
 async function start(): Promise<void> {

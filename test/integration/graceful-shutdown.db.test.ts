@@ -1,38 +1,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { openDatabase } from '../../engine/db/database.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
+import { createChildDatabase } from '../helpers/test-database.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-sigterm-'));
 const admin = 'sigterm-test-admin-token-0123456789abcdef';
-let dbName: string | undefined;
+let database: Awaited<ReturnType<typeof createChildDatabase>> | undefined;
 
 afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
-  if (dbName && process.env.DATABASE_URL) {
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
-  }
+  await database?.drop();
 });
 
 it('SIGTERM during load: every decision that was answered is in the log', async () => {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), TENET_DATA_DIR: dataDir, TENET_BOOTSTRAP_TOKEN: admin, LOG_LEVEL: 'info', PORT: '0' };
   let databaseUrl: string | undefined;
-  if (process.env.DATABASE_URL) {
-    dbName = `tenet_sigterm_${process.pid}`;
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${dbName}`;
-    databaseUrl = env.DATABASE_URL = u.toString();
-  } else delete env.DATABASE_URL;
+  database = await createChildDatabase('tenet_sigterm');
+  databaseUrl = database.url;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
 
   const { url, child, exited } = await spawnTenet({ args: ['serve', '--demo'], env });
   const answered: string[] = [];

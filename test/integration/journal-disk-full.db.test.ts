@@ -2,11 +2,11 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase } from '../../engine/db/database.ts';
 import { buildDemoEntities } from '../../engine/demo/demo-entities.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
+import { createChildDatabase } from '../helpers/test-database.ts';
 
 /**
  * A full disk under the decision journal fails closed: a real `tenet serve` whose journal lives on a 64 MiB tmpfs
@@ -21,7 +21,7 @@ const mount = mkdtempSync(path.join(tmpdir(), 'tenet-diskfull-mnt-'));
 const filler = path.join(mount, 'filler');
 const admin = 'disk-full-test-admin-token-0123456789abcdef';
 let mounted = false;
-let dbName: string | undefined;
+let database: Awaited<ReturnType<typeof createChildDatabase>> | undefined;
 let databaseUrl: string | undefined;
 let server: { url: string; child: ChildProcess; exited: Promise<number | null> } | undefined;
 
@@ -42,16 +42,10 @@ beforeAll(async () => {
     PORT: '0',
     HOST: '127.0.0.1',
   };
-  if (process.env.DATABASE_URL) {
-    dbName = `tenet_diskfull_${process.pid}`;
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${dbName}`;
-    databaseUrl = env.DATABASE_URL = u.toString();
-  } else delete env.DATABASE_URL;
+  database = await createChildDatabase('tenet_diskfull');
+  databaseUrl = database.url;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
   server = await spawnTenet({ args: ['serve'], env, timeoutMs: 180_000 });
 }, 240_000);
 
@@ -60,12 +54,7 @@ afterAll(async () => {
   if (mounted) execFileSync('umount', ['-l', mount]);
   rmSync(mount, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
-  if (dbName && process.env.DATABASE_URL) {
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
-  }
+  await database?.drop();
 }, 60_000);
 
 const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
