@@ -121,6 +121,28 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 
 const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
 
+/** Every decision answered while the database was frozen or stopped: once it is back, each must be in the log. */
+const answeredDuringFaults: string[] = [];
+async function authorizeDuringFault(): Promise<Awaited<ReturnType<typeof authorize>>> {
+  const r = await authorize();
+  if (r.status === 200) answeredDuringFaults.push(r.body.decisionId);
+  return r;
+}
+
+/** Waits until every decision answered during a fault is in the decisions table; returns how many there are. */
+async function allAnsweredLogged(): Promise<number> {
+  const h = await openDatabase({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, migrate: false });
+  try {
+    await until('decisions answered during the faults are in the log', async () => {
+      const rows = await h.db.selectFrom('decisions').select('id').where('id', 'in', answeredDuringFaults).execute();
+      return rows.length === answeredDuringFaults.length;
+    }, 20_000);
+  } finally {
+    await h.close();
+  }
+  return answeredDuringFaults.length;
+}
+
 beforeAll(async () => {
   bin = postgresBin();
   port = await freePort();
@@ -171,10 +193,11 @@ it('frozen database (SIGSTOP): decisions answer from memory, /readyz 503 within 
 
   freeze();
   try {
-    const decision = await authorize();
+    const decision = await authorizeDuringFault();
     expect(decision.status).toBe(200);
     expect(decision.body.decision).toBe('allow');
     expect(decision.ms).toBeLessThan(1_000);
+    for (let i = 0; i < 20; i++) expect((await authorizeDuringFault()).status).toBe(200);
 
     const readyz = await call('/readyz');
     expect(readyz.status).toBe(503);
@@ -207,6 +230,8 @@ it('frozen database (SIGSTOP): decisions answer from memory, /readyz 503 within 
   expect((await call('/v1/decisions?limit=1')).status).toBe(200);
   expect((await authorize()).status).toBe(200);
   expect(alive()).toBe(true);
+  // Answered while frozen ⇒ durable: all 21 are in the log once the database is back (0 lost).
+  expect(await allAnsweredLogged()).toBe(21);
 }, 90_000);
 
 it('stopped database: the process survives its connections being cut, answers 503 fast, and recovers when it is back', async () => {
@@ -223,7 +248,7 @@ it('stopped database: the process survives its connections being cut, answers 50
   expect(decisions.body.error.code).toBe('unavailable');
   expect(decisions.ms).toBeLessThanOrEqual(2_500);
   // A decision answers from memory, or — once the API key's cache has expired — 503 fast; never a hang or a 500.
-  const decision = await authorize();
+  const decision = await authorizeDuringFault();
   expect([200, 503]).toContain(decision.status);
   expect(decision.ms).toBeLessThanOrEqual(2_500);
 
@@ -235,6 +260,8 @@ it('stopped database: the process survives its connections being cut, answers 50
   // The idle connections' errors were logged, without the connection string or its password.
   expect(output).toMatch(/database connection error/);
   expect(output).not.toContain(password);
+  // Whatever was answered while it was stopped is in the log too.
+  expect(await allAnsweredLogged()).toBeGreaterThanOrEqual(21);
 }, 90_000);
 
 it('the pool itself: statement timeout, pool wait, a hung query abandoned, a blocked event loop not taken for an outage', async () => {
