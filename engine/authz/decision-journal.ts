@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import { UnavailableError } from '../errors.ts';
 import type { DecisionRecord } from './decision-log.ts';
+import { isProcessAlive } from '../db/embedded-postgres.ts';
 
 /**
  * The decision journal: a local append-only file per replica that makes a decision durable before it is answered.
@@ -120,15 +121,6 @@ async function readAt(file: string, offset: number, length: number): Promise<Buf
 
 export const segmentName = (id: number): string => `decisions-${id.toString(16).padStart(16, '0')}.journal`;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class DecisionJournal {
   readonly dir: string;
   readonly maxBytes: number;
@@ -198,7 +190,7 @@ export class DecisionJournal {
     const held = await fsp.readFile(lock, 'utf8').catch(() => undefined);
     if (held) {
       const pid = Number.parseInt(held, 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) {
         throw new Error(`The decision journal in ${this.dir} is held by a running process (pid ${pid}); each replica needs its own (TENET_JOURNAL_DIR).`);
       }
     }

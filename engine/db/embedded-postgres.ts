@@ -26,7 +26,8 @@ export class DataDirInUseError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (a lock file's owner): EPERM means it does, owned by another user. */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -73,7 +74,7 @@ export async function startEmbeddedPostgres(props: { dataDir?: string }): Promis
     const held = await readFile(lockFile, 'utf8').catch(() => undefined);
     if (held) {
       const pid = Number.parseInt(held, 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw new DataDirInUseError(dataDir, pid);
+      if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) throw new DataDirInUseError(dataDir, pid);
     }
     await writeFile(lockFile, String(process.pid));
   }
