@@ -42,8 +42,11 @@ export const tenetEvaluator: Subject = {
     const setSource = { name: 'platform' as const, policies: input.policies, schema: typeof input.schema === 'string' ? input.schema : JSON.stringify(input.schema) };
     // Tenet names a template by its @id where it has one (Cedar by its place in the text): links name it so too.
     const bare = compileForActivation(setSource);
-    const tenetIdOfText = new Map(Object.entries({ ...bare.byId, ...bare.templates }).map(([id, text]) => [text, id]));
-    const tenetId = new Map(splitPolicyText(input.policies).map((p) => [p.id, tenetIdOfText.get(p.text) ?? p.id]));
+    // Tenet keeps each kind's policies in text order, so the n-th static (template) of the text is the n-th key of
+    // byId (templates), whatever the texts (two policies may be written identically).
+    const statics = Object.keys(bare.byId);
+    const templates = Object.keys(bare.templates);
+    const tenetId = new Map(splitPolicyText(input.policies).map((p) => [p.id, (p.template ? templates : statics).shift() ?? p.id]));
     const links = input.templateLinks?.map((l) => ({ ...l, templateId: tenetId.get(l.templateId) ?? l.templateId }));
     const policy = links?.length ? compileForActivation({ ...setSource, links }) : bare;
     const source = new MemoryEntitySource(input.entities.map(entityFromCedarJson));
@@ -52,9 +55,7 @@ export const tenetEvaluator: Subject = {
     pdp.activate(policy);
     if (pdp.refusedEntities.size) throw new Error(`entities the schema refuses: ${[...pdp.refusedEntities.values()][0]}`);
     // Decisions name a policy by its @id where it has one; Cedar names it by its place in the text.
-    const positional = new Map<string, string>();
-    const byText = new Map(splitPolicyText(input.policies).map((p) => [p.text, p.id]));
-    for (const [id, text] of Object.entries({ ...policy.byId, ...policy.templates })) positional.set(id, byText.get(text) ?? id);
+    const positional = new Map([...tenetId].map(([cedar, tenet]) => [tenet, cedar]));
     const cedarId = (id: string) => positional.get(id) ?? id;
     return (request) => {
       const d = pdp.authorizeWith(policy, { principal: request.principal, action: request.action, resource: request.resource, context: request.context });
