@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { LogScanEvidence } from './log-scan-evidence.ts';
 
 export type ControlStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -77,7 +78,7 @@ export interface EvidenceSources {
     entities?: unknown[];
   }): Promise<{ decision: 'allow' | 'deny'; reasons: string[]; errors: string[] }>;
   /** The CloudWatch Logs PII scan since the last deployment (or the configured window); no raw values. */
-  logScan(): Promise<import('./catalogue/logging-cloudwatch-pii-scan.ts').LogScanEvidence | typeof NOT_APPLICABLE>;
+  logScan(): Promise<LogScanEvidence | typeof NOT_APPLICABLE>;
   /** Facts Tenet holds about itself. */
   self(fact: 'pii_reveal_retention'): Promise<{ configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean } | typeof NOT_APPLICABLE>;
 }

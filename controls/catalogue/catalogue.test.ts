@@ -3,7 +3,7 @@ import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventoryI
 import { runControl } from '../runner.ts';
 import { parseControlSettings } from '../settings.ts';
 import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
-import type { LogScanEvidence } from './logging-cloudwatch-pii-scan.ts';
+import type { LogScanEvidence } from '../log-scan-evidence.ts';
 
 const settings = parseControlSettings({ requirements: { redactionFunction: 'pii-redactor', productionCorsOrigins: ['https://app.astrix.example'], publicRoutes: ['POST /webhooks/stripe'] } });
 

@@ -6,7 +6,7 @@ import { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
 import { compilePolicySet } from '../../engine/authz/policy-set.ts';
 import { readShippedPolicySet } from '../../engine/authz/policy-store.ts';
 import type { Entity } from '../../engine/authz/entity.ts';
-import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
+import { SHIPPED_POLICY_DIR } from '../../engine/kernel/version.ts';
 import { createSnapshotSource } from '../collectors/snapshot.ts';
 import { createEvidenceSources } from '../collectors/sources.ts';
 import type { InventorySource } from '../collectors/inventory-source.ts';

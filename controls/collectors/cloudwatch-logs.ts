@@ -10,7 +10,7 @@ import {
   type GetQueryResultsResponse,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { DETECTOR_IDS, type DetectorId, type Scanner } from '../pii/types.ts';
+import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../engine/scanner/types.ts';
 import { describeError } from './aws-inventory.ts';
 import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createScanner } from '../pii/scanner.ts';
-import type { DetectorId } from '../pii/types.ts';
+import { createScanner } from '../../engine/scanner/scanner.ts';
+import type { DetectorId } from '../../engine/scanner/types.ts';
 
 /** The scanner's detectors that find credentials (not personal data: an env var holding a support email is no secret). */
 export const SECRET_DETECTORS: readonly DetectorId[] = ['aws_access_key', 'aws_secret_key', 'stripe_key', 'razorpay_key', 'google_api_key', 'jwt', 'private_key', 'meta_token', 'generic_secret'];

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { DETECTOR_IDS, type DetectorId, type Scanner } from '../pii/types.ts';
+import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../engine/scanner/types.ts';
 import type { LogScanCheckpoints, LogScanCount, LogScanResult, LogScanSample } from './cloudwatch-logs.ts';
 
 /**

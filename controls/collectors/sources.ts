@@ -1,5 +1,5 @@
 import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventorySlice } from '../define-control.ts';
-import type { LogScanEvidence } from '../catalogue/logging-cloudwatch-pii-scan.ts';
+import type { LogScanEvidence } from '../log-scan-evidence.ts';
 import type { ControlSettings } from '../settings.ts';
 import { probeCors, probeOrders, probeWebhooks } from './http-probe.ts';
 import { recorderOf, recordingGaps } from '../inventory/recorder.ts';
@@ -17,7 +17,7 @@ export interface SourceDeps {
   /** signed attestations of these documents (already verified); undefined → not_applicable */
   attestations?: (documentIds: string[]) => Promise<Attestation[]>;
   self?: EvidenceSources['self'];
-  /** the CloudWatch Logs PII scan (engine/controls/log-scan.ts); undefined → not_applicable */
+  /** the CloudWatch Logs PII scan (engine/posture/log-scan.ts); undefined → not_applicable */
   logScan?: () => Promise<LogScanEvidence>;
   /** read-only SQL on the platform database; default: pg against the URL in platformDatabase.urlEnv */
   platformQuery?: ReadOnlyQuery;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { ConflictError } from '../errors.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { ConflictError } from '../kernel/errors.ts';
 import { buildDemoEntities } from '../demo/demo-entities.ts';
-import { createLogger } from '../logger.ts';
-import { SHIPPED_POLICY_DIR } from '../version.ts';
+import { createLogger } from '../kernel/logger.ts';
+import { SHIPPED_POLICY_DIR } from '../kernel/version.ts';
 import { createTestDatabase } from '../../test/helpers/test-database.ts';
 import * as cedar from './cedar-runtime.ts';
 import { decidingCedar } from './cedar-runtime.ts';

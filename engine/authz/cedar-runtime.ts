@@ -4,7 +4,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type * as CedarModule from '@cedar-policy/cedar-wasm/nodejs';
-import { UnavailableError } from '../errors.ts';
+import { UnavailableError } from '../kernel/errors.ts';
 
 /**
  * The deciding Cedar instance: every call this process makes into cedar-wasm on its main thread goes through here,

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { SHIPPED_POLICY_DIR } from '../version.ts';
+import { SHIPPED_POLICY_DIR } from '../kernel/version.ts';
 import { decidingCedar } from './cedar-runtime.ts';
 import { CedarSandbox, CedarSandboxError, mainThreadStackKb, sandboxStackSizeMb } from './cedar-sandbox.ts';
 import { assessPolicySet, compilePolicySet, validatePolicySet, type PolicySetSource } from './policy-set.ts';

@@ -1,6 +1,6 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../kernel/config.ts';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { decidingCedar, type CedarRuntime } from './cedar-runtime.ts';
 import { CedarSandbox } from './cedar-sandbox.ts';
 import path from 'node:path';

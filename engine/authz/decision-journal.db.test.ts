@@ -4,9 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/test-database.ts';
 import type { Db, DatabaseHandle } from '../db/database.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { DecisionJournal, frame, JournalUnavailableError, readFrames } from './decision-journal.ts';
-import { DecisionLog, toDecisionRecord, type DecisionRecord } from './decision-log.ts';
+import { DecisionLog } from './decision-log.ts';
+import { toDecisionRecord, type DecisionRecord } from './decision-record.ts';
 
 /**
  * The decision journal under the decision log, on real files and a real database: records are durable before

@@ -1,9 +1,9 @@
 import { crc32 } from 'node:zlib';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../logger.ts';
-import { UnavailableError } from '../errors.ts';
-import type { DecisionRecord } from './decision-log.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { UnavailableError } from '../kernel/errors.ts';
+import type { DecisionRecord } from './decision-record.ts';
 import { isProcessAlive } from '../db/embedded-postgres.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.ts';
-import { DecisionLog, type DecisionRecord } from './decision-log.ts';
+import { createLogger } from '../kernel/logger.ts';
+import { DecisionLog } from './decision-log.ts';
+import { type DecisionRecord } from './decision-record.ts';
 
 const record = (id: string) => ({ id }) as unknown as DecisionRecord;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

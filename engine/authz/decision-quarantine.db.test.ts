@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/test-database.ts';
 import type { DatabaseHandle } from '../db/database.ts';
-import { createLogger } from '../logger.ts';
-import { DecisionLog, toDecisionRecord, type DecisionRecord } from './decision-log.ts';
+import { createLogger } from '../kernel/logger.ts';
+import { DecisionLog } from './decision-log.ts';
+import { toDecisionRecord, type DecisionRecord } from './decision-record.ts';
 
 /**
  * At the writer: a record PostgreSQL refuses must not wedge the log. It is kept (escaped) in

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SHIPPED_POLICY_DIR } from '../version.ts';
+import { SHIPPED_POLICY_DIR } from '../kernel/version.ts';
 import { pdpTableRunner } from './create-authz.ts';
 import { DecisionTableError, loadDecisionTables, referenceAuthorize, runDecisionTables } from './decision-tables.ts';
 import { PolicyDecisionPoint } from './pdp.ts';

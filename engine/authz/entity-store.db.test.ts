@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/test-database.ts';
 import type { DatabaseHandle } from '../db/database.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { EntityStore, type WriteContext } from './entity-store.ts';
 import type { Entity } from './entity.ts';
 

@@ -12,7 +12,7 @@ import {
 import { valueEquals } from './evaluator/values.ts';
 import { uidFromJson } from './evaluator/json-values.ts';
 import type { CompiledPolicySet } from './policy-set.ts';
-import { redactMessage } from '../redaction.ts';
+import { redactMessage } from '../scanner/redaction.ts';
 
 /**
  * Error messages can quote what the caller sent (an entity id that is a phone number, a 1.5 MB context key). They

@@ -1,7 +1,7 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SHIPPED_POLICY_DIR } from '../version.ts';
+import { SHIPPED_POLICY_DIR } from '../kernel/version.ts';
 import type { Entity } from './entity.ts';
 import { MemoryEntitySource } from './entity-source.ts';
 import { PolicyDecisionPoint } from './pdp.ts';

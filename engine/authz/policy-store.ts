@@ -3,8 +3,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { createHash } from 'node:crypto';
-import { ConflictError, InputError, NotFoundError, UnavailableError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { ConflictError, InputError, NotFoundError, UnavailableError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { CedarFaultError, CedarUnavailableError, decidingCedar, templateToJson, type CedarRuntime } from './cedar-runtime.ts';
 import { CedarSandbox, CedarSandboxError } from './cedar-sandbox.ts';
 import {

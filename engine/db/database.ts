@@ -3,9 +3,9 @@ import pg from 'pg';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
-import { databaseTimeouts } from '../config.ts';
-import { createLogger, type Logger } from '../logger.ts';
-import { redactMessage } from '../redaction.ts';
+import { databaseTimeouts } from '../kernel/config.ts';
+import { createLogger, type Logger } from '../kernel/logger.ts';
+import { redactMessage } from '../scanner/redaction.ts';
 
 export type Db = Kysely<Database>;
 

@@ -2,7 +2,7 @@ import type { Db } from './database.ts';
 
 /**
  * `install_secrets` is where Tenet once kept the pack signing key and the scanner's fingerprint key. Keys no longer
- * live in any table (evidence/keys.ts reads them from a key file or the environment): on first start after the
+ * live in any table (evidence/ledger/keys.ts reads them from a key file or the environment): on first start after the
  * upgrade the rows are read here, written into the key file, and only then deleted. Migration 0009 makes the table
  * refuse new rows, so an old replica in a rolling deploy cannot mint a key into it again.
  */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TENET_ROLES, type ApiKeyStore, type TenetRole } from '../api-keys.ts';
+import { TENET_ROLES, type ApiKeyStore, type TenetRole } from '../authz/api-keys.ts';
 import type { Authz } from '../authz/create-authz.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { buildDemoEntities } from './demo-entities.ts';
 
 export type DemoKeys = Record<TenetRole, string>;

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
-import type { ApiKeyInfo, ApiKeyStore } from '../api-keys.ts';
+import type { ApiKeyInfo, ApiKeyStore } from '../authz/api-keys.ts';
 import type { DecisionLog } from '../authz/decision-log.ts';
-import { toDecisionRecord } from '../authz/decision-log.ts';
+import { toDecisionRecord } from '../authz/decision-record.ts';
 import type { AuthorizationRequest, Decision, PolicyDecisionPoint } from '../authz/pdp.ts';
-import { AuthenticationError, CsrfError, NotAllowedError } from '../errors.ts';
+import { AuthenticationError, CsrfError, NotAllowedError } from '../kernel/errors.ts';
 import type { Caller, RouteGate } from './route.ts';
 import { looksLikeJwt, readCookie, safeEqual, SESSION_COOKIE, sessionCaller, type OidcVerifier, type SessionStore } from './sessions.ts';
 

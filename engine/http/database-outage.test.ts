@@ -6,10 +6,10 @@ import express from 'express';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyStore } from '../api-keys.ts';
+import { ApiKeyStore } from '../authz/api-keys.ts';
 import type { Database } from '../db/schema.ts';
 import { isDatabaseUnavailable } from '../db/database.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { authenticate } from './access.ts';
 import { errorHandler, toErrorResponse } from './error-handler.ts';
 

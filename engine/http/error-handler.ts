@@ -1,9 +1,9 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/database.ts';
-import { AuthenticationError, ConflictError, InputError, NotAllowedError, NotFoundError, RefusedError, UnavailableError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import { redactMessage, redactValue } from '../redaction.ts';
+import { AuthenticationError, ConflictError, InputError, NotAllowedError, NotFoundError, RefusedError, UnavailableError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { redactMessage, redactValue } from '../scanner/redaction.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string; details?: unknown };
@@ -49,7 +49,7 @@ function bodyParserError(err: unknown): { status: number; type: string } | undef
 
 /**
  * Maps any error to its status and the one error body, with the request id. Every message and every string in
- * `details` goes through redactMessage (engine/redaction.ts): the one rule for what an error body may echo.
+ * `details` goes through redactMessage (engine/scanner/redaction.ts): the one rule for what an error body may echo.
  */
 export function toErrorResponse(err: unknown, requestId: string, logger: Logger, route: string): { status: number; body: ErrorBody } {
   let status = 500;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express, Request, Response } from 'express';
-import type { ApiKeyStore } from '../api-keys.ts';
-import { AuthenticationError, InputError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { ApiKeyStore } from '../authz/api-keys.ts';
+import { AuthenticationError, InputError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import { apiKeyCaller, bearerToken, type RouteGuard } from './access.ts';
 import { toErrorResponse } from './error-handler.ts';
 import { guardInput } from './input-guard.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
-import { redactMessage, redactValue, MAX_ECHO_CHARS } from '../redaction.ts';
+import { InputError } from '../kernel/errors.ts';
+import { redactMessage, redactValue, MAX_ECHO_CHARS } from '../scanner/redaction.ts';
 import { guardInput, MAX_JSON_DEPTH } from './input-guard.ts';
 
 describe('guardInput', () => {

@@ -1,5 +1,5 @@
-import { isStorable, replaceUnstorable } from '../db/storable.ts';
-import { InputError } from '../errors.ts';
+import { isStorable, replaceUnstorable } from '../kernel/storable.ts';
+import { InputError } from '../kernel/errors.ts';
 
 /**
  * The deepest nesting a JSON body may have (an object or array inside another counts one level; the body itself

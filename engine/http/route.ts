@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { TenetRole } from '../api-keys.ts';
+import type { TenetRole } from '../authz/api-keys.ts';
 
 /** What Tenet's own policy set is asked for a route: may this key's role do `action` on `area`? */
 export interface RouteGate {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { TENET_ROLES, type TenetRole } from '../api-keys.ts';
+import { TENET_ROLES, type TenetRole } from '../authz/api-keys.ts';
 import type { Db } from '../db/database.ts';
-import { AuthenticationError, NotAllowedError, UnavailableError } from '../errors.ts';
-import { ExpiringCache } from '../expiring-cache.ts';
+import { AuthenticationError, NotAllowedError, UnavailableError } from '../kernel/errors.ts';
+import { ExpiringCache } from '../kernel/expiring-cache.ts';
 import type { Caller } from './route.ts';
 
 // ---------------------------------------------------------------------------------------------------------------

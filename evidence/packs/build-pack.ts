@@ -1,14 +1,14 @@
 import { sql } from 'kysely';
 import type { Writable } from 'node:stream';
 import type { ControlDefinition } from '../../controls/define-control.ts';
-import type { Scanner } from '../../controls/pii/types.ts';
+import type { Scanner } from '../../engine/scanner/types.ts';
 import { currentStatus } from '../../controls/runner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
 import type { EntityStore } from '../../engine/authz/entity-store.ts';
-import { refId, type Entity } from '../../engine/authz/entity.ts';
+import { accessReview, type AccessReview } from '../../engine/authz/access-review.ts';
 import type { Db } from '../../engine/db/database.ts';
-import { canonicalJson } from '../canonical-json.ts';
+import { canonicalJson } from '../ledger/canonical-json.ts';
 import type { PackControlResult, PackModel } from './pack-model.ts';
 import { PackRefusedError, PackWriter, type ManifestFile } from './pack-writer.ts';
 import { answer, GOOGLE_REQUIREMENTS, SP_API_REQUIREMENTS, type ProfileContext } from './profiles.ts';
@@ -16,8 +16,8 @@ import { renderControlsCsv } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';
 import { renderOscal } from './render-oscal.ts';
 import { renderPdf } from './render-pdf.ts';
-import { signManifest, type Signer } from './signing.ts';
-import type { CheckpointRef } from '../checkpoints.ts';
+import { signManifest, type Signer } from '../ledger/signing.ts';
+import type { CheckpointRef } from '../ledger/checkpoints.ts';
 
 export type PackProfile = 'sp-api' | 'google';
 
@@ -87,74 +87,6 @@ async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map
     });
   }
   return out;
-}
-
-export type AccessReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
-
-/** One user's access for one action: the clients on which the PDP allows it. */
-export interface AccessReviewRow {
-  user: string;
-  roles: string[];
-  /** the user's agency; null for platform users */
-  agency: string | null;
-  action: AccessReviewAction;
-  clients: string[];
-}
-
-export interface AccessReview {
-  rows: AccessReviewRow[];
-  /** (user, action, client) grants where the client belongs to another agency than the user */
-  crossAgency: number;
-  /** how many users and clients were reviewed */
-  users: number;
-  clients: number;
-}
-
-const REVIEW_ACTIONS: Array<[AccessReviewAction, string[]]> = [
-  ['reveal_buyer_pii', ['Order']],
-  ['export', ['Order', 'Report', 'Conversation']],
-  ['read_credential', ['Credential']],
-];
-
-/**
- * Who can reveal buyer PII, export, or read credentials, on which clients — asked of the PDP for every user and
- * client (with MFA), over the stored entities; never inferred from role names.
- */
-export function accessReview(deps: Pick<PackDeps, 'pdp' | 'entities'>, onUser?: (done: number, total: number) => void): AccessReview {
-  const clients = [...deps.entities.all('Client')];
-  const users = [...deps.entities.all('User')];
-  // Up to three resources of each type per client: the decisions are asked on them.
-  const byClient = new Map<string, Entity[]>();
-  for (const e of deps.entities.all()) {
-    const client = refId(e.attrs.client);
-    if (!client) continue;
-    const key = `${client}\n${e.uid.type}`;
-    const list = byClient.get(key) ?? [];
-    if (list.length < 3) byClient.set(key, [...list, e]);
-  }
-  const resources = (types: string[], client: string) => types.flatMap((t) => byClient.get(`${client}\n${t}`) ?? []);
-  const rows: AccessReviewRow[] = [];
-  let crossAgency = 0;
-  users.forEach((u, index) => {
-    const roles = u.parents.filter((p) => p.type === 'Role').map((p) => p.id);
-    const userAgency = refId(u.attrs.agency);
-    for (const [action, types] of REVIEW_ACTIONS) {
-      const allowed: string[] = [];
-      for (const c of clients) {
-        const ok = resources(types, c.uid.id).some(
-          (r) => deps.pdp.authorize({ principal: u.uid, action: { id: action }, resource: r.uid, context: { mfa: true, purpose: 'access-review' } }).decision === 'allow',
-        );
-        if (ok) {
-          allowed.push(c.uid.id);
-          const clientAgency = refId(c.attrs.agency);
-          if (userAgency && clientAgency && userAgency !== clientAgency) crossAgency++;
-        }
-      }
-      if (allowed.length) rows.push({ user: u.uid.id, roles, agency: userAgency ?? null, action, clients: allowed });
-    }
-    onUser?.(index + 1, users.length);
-  });
-  return { rows, crossAgency, users: users.length, clients: clients.length };
 }
 
 /** The access review as the pack's table rows: user, roles, agency, action, clients allowed. */

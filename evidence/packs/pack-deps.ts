@@ -1,13 +1,13 @@
 import type { ControlDefinition } from '../../controls/define-control.ts';
 import { probeLimitedUse } from '../../controls/collectors/http-probe.ts';
-import { createScanner } from '../../controls/pii/scanner.ts';
+import { createScanner } from '../../engine/scanner/scanner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { Authz } from '../../engine/authz/create-authz.ts';
 import type { Db } from '../../engine/db/database.ts';
-import { TENET_VERSION } from '../../engine/version.ts';
+import { TENET_VERSION } from '../../engine/kernel/version.ts';
 import type { PackDeps } from './build-pack.ts';
-import type { CheckpointRef } from '../checkpoints.ts';
-import type { Signer } from './signing.ts';
+import type { CheckpointRef } from '../ledger/checkpoints.ts';
+import type { Signer } from '../ledger/signing.ts';
 
 /** What building a pack needs, from the parts of a running Tenet (server or CLI). */
 export async function makePackDeps(props: {
@@ -15,7 +15,7 @@ export async function makePackDeps(props: {
   authz: Pick<Authz, 'platform' | 'entityStore'>;
   settings: ControlSettings;
   catalogue: ReadonlyMap<string, ControlDefinition<any>>;
-  /** the signing key and the scanner's fingerprint key (evidence/keys.ts: from the key file or the environment) */
+  /** the signing key and the scanner's fingerprint key (evidence/ledger/keys.ts: from the key file or the environment) */
   keys: { signer: Signer; scannerSecret: string };
   /** the checkpoint each pack records (EvidenceCheckpoints.create): taken as the pack is built */
   checkpoint?: () => Promise<CheckpointRef | undefined>;

@@ -3,8 +3,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../engine/db/database.ts';
-import { NotFoundError } from '../../engine/errors.ts';
-import type { Logger } from '../../engine/logger.ts';
+import { NotFoundError } from '../../engine/kernel/errors.ts';
+import type { Logger } from '../../engine/kernel/logger.ts';
 import { buildPack, type PackDeps, type PackManifest, type PackProfile, type PackProgress } from './build-pack.ts';
 import { PackRefusedError } from './pack-writer.ts';
 

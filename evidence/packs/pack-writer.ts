@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Zip, ZipDeflate } from 'fflate';
-import type { Scanner } from '../../controls/pii/types.ts';
+import type { Scanner } from '../../engine/scanner/types.ts';
 
 export class PackRefusedError extends Error {}
 

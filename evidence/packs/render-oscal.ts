@@ -10,7 +10,7 @@
  *   with relevant-evidence pointing at the evidence records in the pack ("evidence/000123.json")
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../canonical-json.ts';
+import { canonicalJson } from '../ledger/canonical-json.ts';
 import { evidenceLink, type PackControlResult, type PackModel, type PackRequirement, type RequirementStatus } from './pack-model.ts';
 
 export const OSCAL_VERSION = '1.0.4';

@@ -3,11 +3,11 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createScanner } from '../../controls/pii/scanner.ts';
+import { createScanner } from '../../engine/scanner/scanner.ts';
 import { dataRange, joinZip, splitZip } from '../../test/helpers/zip-surgery.ts';
 import type { PackManifest } from './build-pack.ts';
 import { PackWriter } from './pack-writer.ts';
-import { keyId } from './signing.ts';
+import { keyId } from '../ledger/signing.ts';
 import { readPackManifest, verifyPackChain } from './verify-chain.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tenet-verify-chain-'));

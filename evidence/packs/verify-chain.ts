@@ -1,10 +1,10 @@
 import { open } from 'node:fs/promises';
-import { parseCheckpointLines } from '../checkpoint-file.ts';
-import { checkpointProblem, hashAt, linkProblems, type SignedCheckpoint } from '../checkpoints.ts';
-import { recordHash, type EvidenceRecord } from '../evidence-store.ts';
+import { parseCheckpointLines } from '../ledger/checkpoint-file.ts';
+import { checkpointProblem, hashAt, linkProblems, type SignedCheckpoint } from '../ledger/checkpoints.ts';
+import { recordHash, type EvidenceRecord } from '../ledger/chain.ts';
 import type { PackManifest } from './build-pack.ts';
 import { inflateMember, PackSource, readPackZip } from './pack-zip.ts';
-import { keyId, parsePublicKeys } from './signing.ts';
+import { keyId, parsePublicKeys } from '../ledger/signing.ts';
 import { readPackMember } from './verify-pack.ts';
 
 export interface ChainCheck {

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { deflateSync as fflateDeflate } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createScanner } from '../../controls/pii/scanner.ts';
-import { main } from '../../engine/cli.ts';
-import { verify } from '../../engine/cli/pack.ts';
+import { createScanner } from '../../engine/scanner/scanner.ts';
+import { main } from '../../engine/main/cli.ts';
+import { verify } from '../../engine/main/commands/pack.ts';
 import { DeflateWalker, WalkError } from './deflate-walker.ts';
 import { PackWriter } from './pack-writer.ts';
-import { keyId } from './signing.ts';
+import { keyId } from '../ledger/signing.ts';
 import { PackFileError, readPackMember, verifyPack } from './verify-pack.ts';
 import { dataRange, joinZip, recordFromDeflated, renamed, splitZip, type ZipRecord } from '../../test/helpers/zip-surgery.ts';
 

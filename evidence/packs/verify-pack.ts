@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { keyId, verifyManifest } from './signing.ts';
+import { keyId, verifyManifest } from '../ledger/signing.ts';
 import type { PackManifest } from './build-pack.ts';
 import { CorruptMemberError, inflateMember, PackSource, readPackZip, UnreadableZipError, type ZipMember } from './pack-zip.ts';
 

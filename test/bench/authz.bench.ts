@@ -25,7 +25,7 @@ import { compilePolicySet } from '../../engine/authz/policy-set.ts';
 import { readShippedPolicySet } from '../../engine/authz/policy-store.ts';
 import { buildSyntheticEntities } from '../../engine/demo/demo-entities.ts';
 import { requestMix } from './request-mix.ts';
-import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
+import { SHIPPED_POLICY_DIR } from '../../engine/kernel/version.ts';
 
 const ENTITIES = Number(process.env.BENCH_ENTITIES ?? 1000);
 const N = Number(process.env.BENCH_DECISIONS ?? 20_000);

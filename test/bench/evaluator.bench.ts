@@ -18,7 +18,7 @@ import type { Entity } from '../../engine/authz/entity.ts';
 import { authorize, compilePolicySet, createEntityIndex, type CedarRequest } from '../../engine/authz/evaluator/index.ts';
 import { buildDemoEntities, buildSyntheticEntities } from '../../engine/demo/demo-entities.ts';
 import { requestMix } from './request-mix.ts';
-import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
+import { SHIPPED_POLICY_DIR } from '../../engine/kernel/version.ts';
 
 const N = Number(process.env.BENCH_DECISIONS ?? 20_000);
 const command = 'node --import tsx --expose-gc test/bench/evaluator.bench.ts';

@@ -17,8 +17,8 @@ import { CATALOGUE } from '../../controls/catalogue/index.ts';
 import pg from 'pg';
 import { openDatabase } from '../../engine/db/database.ts';
 import { buildDemoEntities } from '../../engine/demo/demo-entities.ts';
-import { canonicalJson } from '../../evidence/canonical-json.ts';
-import { GENESIS_HASH } from '../../evidence/evidence-store.ts';
+import { canonicalJson } from '../../evidence/ledger/canonical-json.ts';
+import { GENESIS_HASH } from '../../evidence/ledger/chain.ts';
 
 const HOURS = Number(process.env.BENCH_PACK_HOURS ?? 24 * 365);
 const dir = process.env.BENCH_KEEP_DIR ?? mkdtempSync(path.join(tmpdir(), 'tenet-pack-bench-'));

@@ -1,19 +1,19 @@
 /**
  * PII/secret scanner throughput, single-threaded, on ≥ 100 MB of realistic platform log lines (the
- * labelled corpus of controls/pii/corpus.ts: Lambda runtime lines, SP-API order import, WhatsApp and Stripe
+ * labelled corpus of test/scanner/corpus.ts: Lambda runtime lines, SP-API order import, WhatsApp and Stripe
  * webhooks, report queries, API Gateway access logs; ~15% of lines carry a value). Measures, in one run:
  *  - the scanner's `scan()` over the whole text (findings masked and fingerprinted), after a warm-up, best and
  *    median of RUNS;
- *  - the naive baseline (controls/pii/baseline.ts: each detector's regex over the whole text one after another,
+ *  - the naive baseline (engine/scanner/baseline.ts: each detector's regex over the whole text one after another,
  *    same validation) on a 20 MB slice, and the scanner on the same slice;
  *  - how far the two agree on that slice.
  * Floors: scanner ≥ 50 MB/s (median) and ≥ 3× the baseline. MB = 10^6 bytes of UTF-8.
  * Reproduce: npm run bench -- pii-scan   (or: npx tsx --expose-gc test/bench/pii-scan.bench.ts)
  */
-import { generateCorpusText } from '../../controls/pii/corpus.ts';
-import { createScanner } from '../../controls/pii/scanner.ts';
-import { naiveScan } from '../../controls/pii/baseline.ts';
-import type { PiiFinding } from '../../controls/pii/types.ts';
+import { generateCorpusText } from '../scanner/corpus.ts';
+import { createScanner } from '../../engine/scanner/scanner.ts';
+import { naiveScan } from '../../engine/scanner/baseline.ts';
+import type { PiiFinding } from '../../engine/scanner/types.ts';
 
 const TARGET_MB = Number(process.env.BENCH_PII_MB ?? 100);
 const BASELINE_MB = Number(process.env.BENCH_PII_BASELINE_MB ?? 20);
@@ -76,14 +76,14 @@ const ok = scannerMBps >= FLOOR_MBPS && ratio >= FLOOR_RATIO;
 console.log(
   JSON.stringify({
     bench: 'pii scanner',
-    input: `${lines} generated platform log lines (controls/pii/corpus.ts, seed ${SEED}; Lambda, SP-API, WhatsApp, Stripe, reports, API Gateway), one string, all 18 detectors`,
+    input: `${lines} generated platform log lines (test/scanner/corpus.ts, seed ${SEED}; Lambda, SP-API, WhatsApp, Stripe, reports, API Gateway), one string, all 18 detectors`,
     mb: round(mb),
     generateMs: Math.round(genMs),
     runs: RUNS,
     scannerMBpsEach: scannerMBpsEach.map((x) => round(x)),
     scannerMBps: round(scannerMBps),
     findings: findingCount,
-    baseline: `naive: each detector's regex over the whole text in turn, same validation (controls/pii/baseline.ts), on the first ${round(sliceMb)} MB`,
+    baseline: `naive: each detector's regex over the whole text in turn, same validation (engine/scanner/baseline.ts), on the first ${round(sliceMb)} MB`,
     baselineMBps: round(baselineMBps),
     scannerOnBaselineSliceMBps: round(scannerSliceMBps),
     ratio: round(ratio, 2),

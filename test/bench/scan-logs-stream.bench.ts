@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { generateCorpus } from '../../controls/pii/corpus.ts';
+import { generateCorpus } from '../scanner/corpus.ts';
 
 const bin = fileURLToPath(new URL('../../engine/bin/tenet.mjs', import.meta.url));
 const rss = fileURLToPath(new URL('./report-rss.cjs', import.meta.url));
@@ -63,7 +63,7 @@ const ok = growth <= 32;
 console.log(
   JSON.stringify({
     bench: 'tenet scan-logs on a stream (memory flat in input size)',
-    input: 'generated platform log lines (controls/pii/corpus.ts, seed 7) piped to stdin, JSON output read and discarded',
+    input: 'generated platform log lines (test/scanner/corpus.ts, seed 7) piped to stdin, JSON output read and discarded',
     small,
     large,
     peakRssGrowthMb: growth,

@@ -3,7 +3,7 @@
  * server in DATABASE_URL — with the demo entities, a key per role, the control and pack routes, and the ids the
  * generators aim at (control runs, a pack, spare keys and exceptions to revoke, the active policy texts).
  */
-import { TENET_ROLES, type TenetRole } from '../../engine/api-keys.ts';
+import { TENET_ROLES, type TenetRole } from '../../engine/authz/api-keys.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { readOperations, resolver, type Operation } from './openapi-operations.ts';
 import type { Resolve, Pools } from './valid-values.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TENET_ROLES } from '../../engine/api-keys.ts';
+import { TENET_ROLES } from '../../engine/authz/api-keys.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { ROUTE_ACCESS } from './route-access.ts';
 

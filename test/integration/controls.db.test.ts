@@ -4,8 +4,8 @@ import path from 'node:path';
 import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../controls/collectors/attestations.ts';
-import { startControlScheduler } from '../../engine/controls/scheduler.ts';
-import { createLogger } from '../../engine/logger.ts';
+import { startControlScheduler } from '../../engine/posture/scheduler.ts';
+import { createLogger } from '../../engine/kernel/logger.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const PROD = '111111111111';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { frame, SEGMENT_MAGIC, segmentName } from '../../engine/authz/decision-journal.ts';
-import { toDecisionRecord, type DecisionRecord } from '../../engine/authz/decision-log.ts';
+import { toDecisionRecord, type DecisionRecord } from '../../engine/authz/decision-record.ts';
 import { openDatabase } from '../../engine/db/database.ts';
 import { buildDemoEntities } from '../../engine/demo/demo-entities.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';

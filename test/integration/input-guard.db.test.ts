@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toDecisionRecord } from '../../engine/authz/decision-log.ts';
+import { toDecisionRecord } from '../../engine/authz/decision-record.ts';
 import { MAX_JSON_DEPTH } from '../../engine/http/input-guard.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
-import { createScanner } from '../../controls/pii/scanner.ts';
+import { createScanner } from '../../engine/scanner/scanner.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-own-logs-'));

@@ -13,7 +13,7 @@ import { buildPack, type PackProfile } from '../../evidence/packs/build-pack.ts'
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
 import { PackRefusedError } from '../../evidence/packs/pack-writer.ts';
 import { verifyPack } from '../../evidence/packs/verify-pack.ts';
-import { LocalSigner, newSigningKeyPem } from '../../evidence/keys.ts';
+import { LocalSigner, newSigningKeyPem } from '../../evidence/ledger/keys.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tenet-packs-'));

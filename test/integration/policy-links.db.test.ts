@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthz, type Authz } from '../../engine/authz/create-authz.ts';
 import { generatedLinkId } from '../../engine/authz/policy-store.ts';
-import { loadConfig } from '../../engine/config.ts';
-import { createLogger } from '../../engine/logger.ts';
-import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
+import { loadConfig } from '../../engine/kernel/config.ts';
+import { createLogger } from '../../engine/kernel/logger.ts';
+import { SHIPPED_POLICY_DIR } from '../../engine/kernel/version.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 // Template links through the API: per-tenant grants added and removed at runtime, without a new policy version,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNED_ENTITY_TYPES } from '../../engine/authz/entity.ts';
-import { SHIPPED_POLICY_DIR } from '../../engine/version.ts';
+import { SHIPPED_POLICY_DIR } from '../../engine/kernel/version.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 // Authorization must not be rewritable by its caller. Against the demo entities, with the

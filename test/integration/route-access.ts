@@ -1,4 +1,4 @@
-import type { TenetRole } from '../../engine/api-keys.ts';
+import type { TenetRole } from '../../engine/authz/api-keys.ts';
 
 /**
  * Who may call what, written down independently of policies/tenet.cedar: the security suite checks every route

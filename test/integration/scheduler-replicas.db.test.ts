@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDemoSnapshot } from '../../engine/demo/demo-environment.ts';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
-import { newKeySet } from '../../evidence/keys.ts';
+import { newKeySet } from '../../evidence/ledger/keys.ts';
 import { createTestDatabase, hasServerDatabase } from '../helpers/test-database.ts';
 
 // Two processes can share a database only on a PostgreSQL server (an embedded data directory has one owner).

@@ -1,5 +1,5 @@
 import type { Attestation, OrderProbeResult, UnredactedOrdersResult, WebhookProbeResult } from '../../define-control.ts';
-import type { LogScanEvidence } from '../logging-cloudwatch-pii-scan.ts';
+import type { LogScanEvidence } from '../../log-scan-evidence.ts';
 import {
   accountBlock, bucket, ci, eventRule, FLAGS, httpApi, lambda, lifecycleRule, logGroup, PROD, recorder, REGION, route, secret, stage, STAGING, table, userPool, type RawItem,
 } from './config-items.ts';

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // Evidence: an append-only hash chain (evidence/evidence-store.ts). seq is dense and assigned under a lock.
+  // Evidence: an append-only hash chain (evidence/ledger/evidence-store.ts). seq is dense and assigned under a lock.
   await sql`
     CREATE TABLE evidence_records (
       seq bigint PRIMARY KEY,

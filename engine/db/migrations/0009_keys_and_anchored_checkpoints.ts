@@ -17,7 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       first_seen_by text NOT NULL
     )`.execute(db);
   // Keys are never kept in a table again. The existing rows stay until Tenet has written them into the key file
-  // (evidence/keys.ts deletes them then); new rows are refused, so an old replica cannot put a key back.
+  // (evidence/ledger/keys.ts deletes them then); new rows are refused, so an old replica cannot put a key back.
   await sql`
     CREATE FUNCTION tenet_refuse_install_secret() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

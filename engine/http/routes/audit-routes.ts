@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { csvRecord } from '../../../evidence/packs/render-csv.ts';
 import type { Db } from '../../db/database.ts';
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../kernel/errors.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 
 const uidFilter = z

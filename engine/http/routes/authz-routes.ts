@@ -1,14 +1,15 @@
 import * as cedar from '../../authz/cedar-runtime.ts';
 import { z } from 'zod';
-import { toDecisionRecord, type DecisionLog } from '../../authz/decision-log.ts';
+import { type DecisionLog } from '../../authz/decision-log.ts';
+import { toDecisionRecord } from '../../authz/decision-record.ts';
 import { entitySchema, entityUidSchema, OWNED_ENTITY_TYPES, refId, uidKey, type Entity, type EntityUid } from '../../authz/entity.ts';
 import type { EntityStore } from '../../authz/entity-store.ts';
 import { normaliseEntityRefs } from '../../authz/entity-source.ts';
 import { schemaInput } from '../../authz/policy-set.ts';
 import type { AuthorizationRequest, PolicyDecisionPoint } from '../../authz/pdp.ts';
-import { EntityConflictError, InputError, NotFoundError, UnavailableError } from '../../errors.ts';
-import type { Metrics } from '../../metrics.ts';
-import { redactMessage } from '../../redaction.ts';
+import { EntityConflictError, InputError, NotFoundError, UnavailableError } from '../../kernel/errors.ts';
+import type { Metrics } from '../../kernel/metrics.ts';
+import { redactMessage } from '../../scanner/redaction.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 
 /**

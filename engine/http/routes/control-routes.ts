@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AttestationStore } from '../../controls/attestation-store.ts';
-import type { ControlService } from '../../controls/control-service.ts';
-import { InputError } from '../../errors.ts';
+import type { AttestationStore } from '../../posture/attestation-store.ts';
+import type { ControlService } from '../../posture/control-service.ts';
+import { InputError } from '../../kernel/errors.ts';
 import { actor as who, defineRoute, type RouteDef } from '../route.ts';
 
 const runStatus = z.enum(['pass', 'fail', 'error', 'not_applicable']);

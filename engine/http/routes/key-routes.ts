@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TENET_ROLES, type ApiKeyStore } from '../../api-keys.ts';
+import { TENET_ROLES, type ApiKeyStore } from '../../authz/api-keys.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 
 const keyInfo = z.object({

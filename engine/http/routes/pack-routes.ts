@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { AccessReview } from '../../../evidence/packs/build-pack.ts';
+import type { AccessReview } from '../../authz/access-review.ts';
 import type { PackService } from '../../../evidence/packs/pack-service.ts';
-import type { PublicKeyEntry } from '../../../evidence/keys.ts';
+import type { PublicKeyEntry } from '../../../evidence/ledger/keys.ts';
 import { PackRefusedError } from '../../../evidence/packs/pack-writer.ts';
-import { InputError, RefusedError } from '../../errors.ts';
+import { InputError, RefusedError } from '../../kernel/errors.ts';
 import { actor, defineRoute, type RouteDef } from '../route.ts';
 
 const DAY = 86_400_000;

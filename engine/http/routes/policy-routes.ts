@@ -5,7 +5,7 @@ import { CedarSandboxError, type CedarSandbox } from '../../authz/cedar-sandbox.
 import { assessPolicySet, type CompiledPolicySet } from '../../authz/policy-set.ts';
 import type { PolicyStore } from '../../authz/policy-store.ts';
 import { entityUidSchema } from '../../authz/entity.ts';
-import { InputError, UnavailableError } from '../../errors.ts';
+import { InputError, UnavailableError } from '../../kernel/errors.ts';
 import { actor, defineRoute, type RouteDef } from '../route.ts';
 import { authorizeRequestSchema, toAuthorizationRequest } from './authz-routes.ts';
 

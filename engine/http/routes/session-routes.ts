@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { TENET_ROLES, type TenetRole } from '../../api-keys.ts';
-import { NotAllowedError } from '../../errors.ts';
+import { TENET_ROLES, type TenetRole } from '../../authz/api-keys.ts';
+import { NotAllowedError } from '../../kernel/errors.ts';
 import type { RouteGuard } from '../access.ts';
 import { defineRoute, type Caller, type RouteDef, type RouteGate } from '../route.ts';
 import { readCookie, SESSION_COOKIE, sessionCaller, sessionCookie, type OidcVerifier, type SessionInfo, type SessionStore } from '../sessions.ts';

@@ -1,0 +1,71 @@
+import type { EntityStore } from './entity-store.ts';
+import { refId, type Entity } from './entity.ts';
+import type { PolicyDecisionPoint } from './pdp.ts';
+
+export type AccessReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
+
+/** One user's access for one action: the clients on which the PDP allows it. */
+export interface AccessReviewRow {
+  user: string;
+  roles: string[];
+  /** the user's agency; null for platform users */
+  agency: string | null;
+  action: AccessReviewAction;
+  clients: string[];
+}
+
+export interface AccessReview {
+  rows: AccessReviewRow[];
+  /** (user, action, client) grants where the client belongs to another agency than the user */
+  crossAgency: number;
+  /** how many users and clients were reviewed */
+  users: number;
+  clients: number;
+}
+
+const REVIEW_ACTIONS: Array<[AccessReviewAction, string[]]> = [
+  ['reveal_buyer_pii', ['Order']],
+  ['export', ['Order', 'Report', 'Conversation']],
+  ['read_credential', ['Credential']],
+];
+
+/**
+ * Who can reveal buyer PII, export, or read credentials, on which clients — asked of the PDP for every user and
+ * client (with MFA), over the stored entities; never inferred from role names.
+ */
+export function accessReview(deps: { pdp: PolicyDecisionPoint; entities: Pick<EntityStore, 'all'> }, onUser?: (done: number, total: number) => void): AccessReview {
+  const clients = [...deps.entities.all('Client')];
+  const users = [...deps.entities.all('User')];
+  // Up to three resources of each type per client: the decisions are asked on them.
+  const byClient = new Map<string, Entity[]>();
+  for (const e of deps.entities.all()) {
+    const client = refId(e.attrs.client);
+    if (!client) continue;
+    const key = `${client}\n${e.uid.type}`;
+    const list = byClient.get(key) ?? [];
+    if (list.length < 3) byClient.set(key, [...list, e]);
+  }
+  const resources = (types: string[], client: string) => types.flatMap((t) => byClient.get(`${client}\n${t}`) ?? []);
+  const rows: AccessReviewRow[] = [];
+  let crossAgency = 0;
+  users.forEach((u, index) => {
+    const roles = u.parents.filter((p) => p.type === 'Role').map((p) => p.id);
+    const userAgency = refId(u.attrs.agency);
+    for (const [action, types] of REVIEW_ACTIONS) {
+      const allowed: string[] = [];
+      for (const c of clients) {
+        const ok = resources(types, c.uid.id).some(
+          (r) => deps.pdp.authorize({ principal: u.uid, action: { id: action }, resource: r.uid, context: { mfa: true, purpose: 'access-review' } }).decision === 'allow',
+        );
+        if (ok) {
+          allowed.push(c.uid.id);
+          const clientAgency = refId(c.attrs.agency);
+          if (userAgency && clientAgency && userAgency !== clientAgency) crossAgency++;
+        }
+      }
+      if (allowed.length) rows.push({ user: u.uid.id, roles, agency: userAgency ?? null, action, clients: allowed });
+    }
+    onUser?.(index + 1, users.length);
+  });
+  return { rows, crossAgency, users: users.length, clients: clients.length };
+}

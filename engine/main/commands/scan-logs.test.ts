@@ -1,0 +1,67 @@
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../kernel/config.ts';
+import { scanLogs } from './scan-logs.ts';
+
+const config = loadConfig({ TENET_SCANNER_SECRET: 'scan-logs-test-secret-0123456789abcdef', LOG_LEVEL: 'silent' });
+
+async function run(args: string[], input: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const code = await scanLogs(args, { config: () => config }, { stdin: Readable.from([input]), stdout, stderr });
+  return { code, out, err };
+}
+
+const INPUT = [
+  '2026-11-23T10:00:00.000Z INFO order 402-1234567-1234567 imported in 1763892000000 ms',
+  '{"timestamp":1763892000000,"logStreamName":"s1","message":"wa inbound from 919845012345 ok"}',
+  'user kyc pan=ABCPK1234Z done',
+  '',
+].join('\n');
+
+describe('tenet scan-logs', () => {
+  it('reports findings as JSON (1-based lines, masked, fingerprinted, no raw values) and exits 1', async () => {
+    const r = await run(['-', '--format', 'json'], INPUT);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(Object.keys(report).sort()).toEqual(['bytes', 'counts', 'durationMs', 'findings', 'lines'].sort());
+    expect(report.lines).toBe(3);
+    expect(report.bytes).toBe(Buffer.byteLength(INPUT));
+    expect(report.counts).toEqual({ in_phone: 1, pan: 1 });
+    expect(report.findings.map((f: { line: number; detector: string }) => [f.line, f.detector])).toEqual([
+      [2, 'in_phone'],
+      [3, 'pan'],
+    ]);
+    for (const f of report.findings) expect(Object.keys(f).sort()).toEqual(['column', 'detector', 'fingerprint', 'line', 'masked']);
+    expect(r.out).not.toMatch(/9845012345|ABCPK1234Z/);
+  });
+
+  it('--redact writes the input back masked, keeps export lines as JSON, and reports on stderr', async () => {
+    const r = await run(['--redact'], INPUT);
+    expect(r.code).toBe(1);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toBe(INPUT.split('\n')[0]);
+    expect(JSON.parse(lines[1])).toMatchObject({ timestamp: 1763892000000, logStreamName: 's1' });
+    expect(JSON.parse(lines[1]).message).toMatch(/^wa inbound from 91\*+45 ok$/);
+    expect(lines[2]).toBe('user kyc pan=AB******4Z done');
+    expect(r.out).not.toMatch(/9845012345|ABCPK1234Z/);
+    expect(r.err).toMatch(/2 finding\(s\)/);
+  });
+
+  it('exits 0 on clean input and 2-worthy errors throw with a clear message', async () => {
+    expect((await run([], 'nothing to see here\norder 402-1234567-1234567\n')).code).toBe(0);
+    await expect(run(['/nonexistent/file.log'], '')).rejects.toThrow(/cannot read \/nonexistent\/file.log: ENOENT/);
+    await expect(run(['--format', 'xml'], '')).rejects.toThrow(/--format must be table or json/);
+  });
+
+  it('--emit-data-protection-policy prints a policy within CloudWatch limits', async () => {
+    const r = await run(['--emit-data-protection-policy'], '');
+    const policy = JSON.parse(r.out);
+    expect(policy.Version).toBe('2021-06-01');
+    expect(policy.Configuration.CustomDataIdentifier.length).toBeLessThanOrEqual(10);
+  });
+});

@@ -1,0 +1,36 @@
+import { parse } from './args.ts';
+import type { Config } from '../../kernel/config.ts';
+import { createLogger } from '../../kernel/logger.ts';
+import { startTenet } from '../server.ts';
+
+export async function serve(args: string[], ctx: { config: () => Config }): Promise<number> {
+  const { values } = parse(args, { port: { type: 'string' }, demo: { type: 'boolean' } });
+  const config = ctx.config();
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error('--port must be a port number');
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const tenet = await startTenet({ config, logger, demo: values.demo, port });
+  if (tenet.demoKeys) {
+    // Printed to the terminal for the person who started the demo; never logged.
+    process.stdout.write(
+      `\nTenet demo is running at ${tenet.url}\n` +
+        (tenet.console
+          ? `Console: open ${tenet.url}/ and sign in as a demo user (administrator, security officer or auditor).\n`
+          : `Console: not built (run npm run console:build); the API works without it.\n`) +
+        `Demo API keys (one per Tenet role; kept in ${config.TENET_DATA_DIR}/demo-keys.json):\n` +
+        Object.entries(tenet.demoKeys).map(([role, key]) => `  ${role.padEnd(17)} ${key}`).join('\n') +
+        `\n\nTry:\n  curl -s ${tenet.url}/v1/authorize -H "Authorization: Bearer ${tenet.demoKeys.service}" -H 'content-type: application/json' \\\n` +
+        `    -d '{"principal":{"type":"User","id":"asha"},"action":{"id":"read"},"resource":{"type":"Order","id":"o-1001"}}'\n\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await tenet.close();
+  return 0;
+}

@@ -1,0 +1,160 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createAwsInventorySource } from '../../controls/collectors/aws-inventory.ts';
+import type { InventorySource } from '../../controls/collectors/inventory-source.ts';
+import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
+import { createSnapshotSource } from '../../controls/collectors/snapshot.ts';
+import { CATALOGUE } from '../../controls/catalogue/index.ts';
+import { loadControlSettings, type ControlSettings } from '../../controls/settings.ts';
+import type { Authz } from '../authz/create-authz.ts';
+import type { Config } from '../kernel/config.ts';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
+import type { PackDeps } from '../../evidence/packs/build-pack.ts';
+import { accessReview } from '../authz/access-review.ts';
+import { PackService } from '../../evidence/packs/pack-service.ts';
+import { refOf } from '../../evidence/ledger/checkpoints.ts';
+import { setupEvidenceAnchoring, type EvidenceAnchoring } from '../../evidence/ledger/anchoring.ts';
+import { AttestationStore } from '../posture/attestation-store.ts';
+import { ControlService } from '../posture/control-service.ts';
+import { LogScanService } from '../posture/log-scan.ts';
+import { startControlScheduler } from '../posture/scheduler.ts';
+
+/** The inventory sources a settings file configures: AWS Config snapshot files, then AWS accounts. */
+export function inventorySources(settings: ControlSettings, logger?: Logger): InventorySource[] {
+  const sources: InventorySource[] = [];
+  if (settings.snapshots.length) sources.push(createSnapshotSource({ files: settings.snapshots, mapping: settings.environments }));
+  if (settings.aws) {
+    sources.push(
+      createAwsInventorySource({
+        accounts: settings.aws.accounts,
+        mapping: settings.environments,
+        endpoint: settings.aws.endpoint,
+        requestTimeoutMs: settings.aws.requestTimeoutMs,
+        maxAttempts: settings.aws.maxAttempts,
+        discoverRegions: settings.aws.discoverRegions,
+        logger: logger ? { warn: (o, m) => logger.warn(o, m), debug: (o, m) => logger.debug(o, m) } : undefined,
+      }),
+    );
+  }
+  return sources;
+}
+
+export interface Controls {
+  service: ControlService;
+  attestations: AttestationStore;
+  /** Starts the cron scheduler (when TENET_SCHEDULER); runs every control once first in demo mode. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the control plane of a Tenet process: settings (TENET_CONFIG_FILE, or the demo environment with
+ * `--demo`), inventory sources, the attestation store, the control service and its scheduler.
+ */
+export async function setupControls(props: { config: Config; logger: Logger; db: Db; authz: Authz; demo?: boolean; scannerSecret: string }): Promise<Controls> {
+  const { config, logger, db, authz } = props;
+  const closers: Array<() => Promise<void>> = [];
+  let settings: ControlSettings;
+  let platformQuery: ReadOnlyQuery | undefined;
+  let demoJws: string[] = [];
+  const fromDemo = Boolean(props.demo && !config.TENET_CONFIG_FILE);
+  if (fromDemo) {
+    // The demo environment is loaded only for `serve --demo`.
+    const { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints, writeDemoLogExports } = await import('../demo/demo-environment.ts');
+    const dir = path.resolve(config.TENET_DATA_DIR, 'demo');
+    await mkdir(dir, { recursive: true });
+    const snapshotFile = path.join(dir, 'config-snapshot.json');
+    await writeFile(snapshotFile, JSON.stringify(buildDemoSnapshot(), null, 1));
+    const endpoints = await startDemoEndpoints();
+    closers.push(endpoints.close);
+    const platformDb = await openDemoPlatformDb();
+    closers.push(platformDb.close);
+    platformQuery = platformDb.query;
+    const attester = await demoAttester(config.TENET_DATA_DIR);
+    demoJws = await demoAttestations(attester);
+    const logExports = await writeDemoLogExports(path.join(dir, 'logs'));
+    settings = demoControlSettings({ snapshotFile, endpoints, attester, logExports });
+  } else {
+    settings = loadControlSettings(config.TENET_CONFIG_FILE);
+  }
+  const attestations = new AttestationStore(db, settings.attestations.trustedKeys);
+  const logScan = new LogScanService({ db, settings, logger, secret: props.scannerSecret });
+  const service = new ControlService({
+    db,
+    logger,
+    authz,
+    settings,
+    catalogue: CATALOGUE,
+    inventory: inventorySources(settings, logger),
+    live: true,
+    attestations,
+    revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
+    platformQuery,
+    logScan,
+    origin: { source: fromDemo ? 'demo' : (config.TENET_CONFIG_FILE ?? 'defaults (no TENET_CONFIG_FILE)'), demo: Boolean(props.demo) },
+    retention: { decisionDays: config.TENET_DECISION_RETENTION_DAYS, evidenceDays: config.TENET_EVIDENCE_RETENTION_DAYS },
+  });
+  let scheduler: { stop(): Promise<void> } | undefined;
+  return {
+    service,
+    attestations,
+    async start() {
+      if (props.demo) {
+        for (const jws of demoJws) await attestations.add(jws, 'demo');
+        if (!(await logScan.lastDeployment())) {
+          await logScan.recordDeployment({ deployedAt: new Date(Date.now() - 20 * 3_600_000), version: 'demo-2026.11.22', recordedBy: 'demo' });
+        }
+        await service.runNow([...service.catalogue.keys()], { trigger: 'startup', requestedBy: 'demo start-up' });
+        const active = await service.exceptions();
+        if (!active.some((e) => e.controlId === 'pii.redaction-backfill' && e.integrationId === 'amazon_spapi')) {
+          await service.addException({
+            controlId: 'pii.redaction-backfill',
+            integrationId: 'amazon_spapi',
+            reason: 'Backfill job BF-112 is redacting the three legacy orders imported before the scheduler existed; done within the week.',
+            expiresAt: new Date(Date.now() + 7 * 86_400_000),
+            approvedBy: 'demo security officer',
+          });
+        }
+      }
+      await service.applyReadiness();
+      if (config.TENET_SCHEDULER) scheduler = startControlScheduler({ service, logger });
+    },
+    async close() {
+      await scheduler?.stop();
+      for (const c of closers.reverse()) await c().catch(() => {});
+    },
+  };
+}
+
+/**
+ * The pack service and its public key, over a running control service (deps made once, on first use), and the
+ * access review the packs carry, asked of the platform PDP over the stored entities.
+ */
+export function packService(props: { db: Db; authz: Authz; controls: ControlService; config: Config; logger?: Logger; anchoring?: EvidenceAnchoring }) {
+  let deps: Promise<PackDeps> | undefined;
+  let anchoring: Promise<EvidenceAnchoring> | undefined;
+  // Keys from the key file or the environment (evidence/ledger/keys.ts); every pack records a fresh signed checkpoint.
+  const anchor = () => (anchoring ??= props.anchoring ? Promise.resolve(props.anchoring) : setupEvidenceAnchoring({ config: props.config, db: props.db, logger: props.logger }));
+  const make = () =>
+    (deps ??= anchor().then(({ keys, checkpoints }) =>
+      makePackDeps({
+        db: props.db,
+        authz: props.authz,
+        settings: props.controls.settings,
+        catalogue: props.controls.catalogue,
+        keys,
+        checkpoint: async () => {
+          const c = await checkpoints.create('pack');
+          return c ? refOf(c) : undefined;
+        },
+      }),
+    ));
+  return {
+    packs: new PackService({ db: props.db, dir: path.resolve(props.config.TENET_DATA_DIR, 'packs'), deps: make, logger: props.logger }),
+    publicKey: async () => (await make()).signing.publicKeyPem,
+    publicKeys: async () => (await anchor()).keys.publicKeys,
+    accessReview: () => accessReview({ pdp: props.authz.platform, entities: props.authz.entityStore }),
+  };
+}

@@ -1,0 +1,468 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { luhnCheckDigit, verhoeffCheckDigit, verhoeffValid, luhnValid, gstinCheckChar } from './checksums.ts';
+import { sampleSnippets } from '../../test/scanner/corpus.ts';
+import { createScanner, maskValue } from './scanner.ts';
+import { DETECTOR_IDS, type DetectorId, type PiiFinding } from './types.ts';
+
+const SECRET = 'unit-test-install-secret';
+const scanner = createScanner({ secret: SECRET });
+
+/** [detector, value] of every finding */
+function found(text: string): Array<[DetectorId, string]> {
+  return scanner.scan(text).map((f) => [f.detector, valueAt(text, f)]);
+}
+
+function offsetOf(text: string, f: PiiFinding): number {
+  const lines = text.split('\n');
+  let offset = 0;
+  for (let i = 0; i < f.line - 1; i++) offset += lines[i].length + 1;
+  return offset + f.column - 1;
+}
+
+function valueAt(text: string, f: PiiFinding): string {
+  const o = offsetOf(text, f);
+  return text.slice(o, o + f.length);
+}
+
+function expectOne(text: string, detector: DetectorId, value: string): void {
+  expect(found(text)).toEqual([[detector, value]]);
+}
+
+function expectNone(text: string): void {
+  expect(found(text)).toEqual([]);
+}
+
+const aadhaarOf = (payload11: string) => payload11 + verhoeffCheckDigit(payload11);
+const luhnOf = (payload: string) => payload + luhnCheckDigit(payload);
+/** a 12-digit number starting 2-9 that fails Verhoeff */
+const notAadhaar = (payload11: string) => payload11 + ((verhoeffCheckDigit(payload11) + 1) % 10);
+
+describe('checksums', () => {
+  it('Verhoeff, Luhn and the GSTIN check character agree with published examples', () => {
+    expect(verhoeffValid([...'234123412346'].map(Number))).toBe(true);
+    expect(verhoeffValid([...'234123412347'].map(Number))).toBe(false);
+    expect(luhnValid([...'4111111111111111'].map(Number))).toBe(true);
+    expect(luhnValid([...'4111111111111112'].map(Number))).toBe(false);
+    expect(gstinCheckChar('27AAPFU0939F1ZV')).toBe('V');
+    expect(gstinCheckChar('29AAGCB7383J1Z4')).toBe('4');
+  });
+});
+
+describe('detectors: positives and formats', () => {
+  it('aadhaar: 12 digits from 2-9 with a Verhoeff check digit, plain or grouped by space or dash', () => {
+    expectOne('aadhaar 234123412346 verified', 'aadhaar', '234123412346');
+    expectOne('aadhaar 2341 2341 2346 verified', 'aadhaar', '2341 2341 2346');
+    expectOne('{"aadhaarNumber":"2341-2341-2346"}', 'aadhaar', '2341-2341-2346');
+    const a = aadhaarOf('98765432109');
+    expectOne(`uid=${a}`, 'aadhaar', a);
+  });
+
+  it('aadhaar: wrong check digit, leading 0/1, wrong length or grouping are not Aadhaar', () => {
+    expectNone('aadhaar 234123412347');
+    expectNone(`aadhaar ${aadhaarOf('12345678901')} ${aadhaarOf('02345678901')}`);
+    expectNone('aadhaar 2341234123461 23412341234');
+    expectNone('aadhaar 234 1234 12346 23412 3412346');
+  });
+
+  it('pan: AAAAA9999A with a holder type 4th letter', () => {
+    for (const t of 'PCHFATBLJG') expectOne(`PAN: ABC${t}D1234F.`, 'pan', `ABC${t}D1234F`);
+    expectNone('PAN: ABCXD1234F ABCKD1234F abcpd1234f ABCPD1234 ABCPD12345F');
+  });
+
+  it('gstin: state code, embedded PAN, entity, Z, mod-36 check; wins over the PAN inside it', () => {
+    expectOne('gstin 27AAPFU0939F1ZV', 'gstin', '27AAPFU0939F1ZV');
+    expectOne('{"gstin":"29AAGCB7383J1Z4"}', 'gstin', '29AAGCB7383J1Z4');
+    expectNone('gstin 27AAPFU0939F1ZW'); // check character
+    expectNone('gstin 45AAPFU0939F1ZV'); // state code
+    expectNone('gstin 27AAXFU0939F1ZV'); // holder type
+    const body = '97AAACI1681G1Z';
+    expectOne(`gstin ${body}${gstinCheckChar(body)}`, 'gstin', body + gstinCheckChar(body));
+  });
+
+  it('in_phone: Indian mobiles with +91 / 91 / 0 prefixes, spaces and dashes, and WhatsApp wa_ids', () => {
+    for (const p of ['9876543210', '+91 98765 43210', '+91-9876543210', '+91 9876543210', '+919876543210', '09876543210', '98765 43210', '98765-43210', '987-654-3210', '91 98765 43210']) {
+      expectOne(`call ${p} now`, 'in_phone', p);
+    }
+    expectOne('{"wa_id":"919876543210"}', 'in_phone', '919876543210');
+    expectOne('{"from":"917012345678","id":"wamid.x"}', 'in_phone', '917012345678');
+  });
+
+  it('in_phone: landlines, short numbers and numbers glued to words are not mobiles', () => {
+    expectNone('call 5876543210 or 987654321 or x9876543210 or 9876543210x or 1234567890');
+  });
+
+  it('in_phone vs aadhaar: a 91-prefixed wa_id passing Verhoeff is a phone next to wa_id/from, an Aadhaar otherwise', () => {
+    // find a 91 + mobile number that also passes Verhoeff
+    let n = '';
+    for (let i = 0; !n; i++) {
+      const p = '917' + String(100000000 + i).slice(1);
+      const c = p + verhoeffCheckDigit(p);
+      if (c.length === 12) n = c;
+    }
+    expect(verhoeffValid([...n].map(Number))).toBe(true);
+    expectOne(`{"wa_id":"${n}"}`, 'in_phone', n);
+    expectOne(`aadhaar ${n}`, 'aadhaar', n);
+  });
+
+  it('email: addresses, lower-cased in the fingerprint', () => {
+    expectOne('invite sent to Rahul.Sharma+orders@Example.co.in (admin)', 'email', 'Rahul.Sharma+orders@Example.co.in');
+    expectOne('"buyerEmail":"x7k2lq9@marketplace.amazon.in"', 'email', 'x7k2lq9@marketplace.amazon.in');
+    expectOne('mailto:a@b.com.', 'email', 'a@b.com');
+    const [a, b] = [scanner.scan('Priya@Gmail.com')[0], scanner.scan('priya@gmail.com')[0]];
+    expect(a.fingerprint).toBe(b.fingerprint);
+  });
+
+  it('email: package specs, image digests, hosts without a TLD are not addresses', () => {
+    expectNone('"@aws-sdk/client-dynamodb@3.583.0" nodejs@sha256:abcd user@localhost ec2-user@ip-10-0-1-23 @here a@b');
+  });
+
+  it('card: Luhn, 13-19 digits, grouped or not, known IIN prefixes', () => {
+    const cards = [
+      '4111111111111111', // Visa
+      '4111 1111 1111 1111',
+      '4111-1111-1111-1111',
+      '4222222222222', // Visa 13
+      '5555555555554444', // Mastercard
+      '2223003122003222', // Mastercard 2-series
+      '378282246310005', // Amex
+      '3782 822463 10005',
+      '6011111111111117', // Discover
+      '36227206271667', // Diners
+      '3530111333300000', // JCB
+      luhnOf('652100000000000'), // RuPay 65
+      luhnOf('508500000000000'), // RuPay 508
+      luhnOf('607000000000000'), // RuPay 60
+      luhnOf('817000000000000'), // RuPay 81
+    ];
+    for (const c of cards) expectOne(`card ${c} charged`, 'card', c);
+  });
+
+  it('card: Luhn failures, unknown prefixes and wrong groupings are not cards', () => {
+    expectNone('card 4111111111111112 4111 1111 1111 1112');
+    expectNone(`card ${luhnOf('999999999999999')} ${luhnOf('123456789012345')}`);
+    expectNone('card 41111 11111 111111 4111111 111111111');
+    // a failing 4-4-4-4 number hides no Aadhaar in its last three groups
+    for (let i = 0; i < 50; i++) {
+      const tail = aadhaarOf(String(23456789012 + i * 7919).slice(0, 11));
+      const full = `1234${tail}`;
+      if (luhnValid([...full].map(Number))) continue;
+      expectNone(`voucher ${full.replace(/(\d{4})(?=\d)/g, '$1 ')}`);
+    }
+  });
+
+  it('upi: VPAs with a known PSP handle, a mobile number, or UPI context; e-mails are not VPAs', () => {
+    expectOne('paid to rahul.sharma@okaxis, thanks', 'upi', 'rahul.sharma@okaxis');
+    expectOne('payout 9876543210@ybl', 'upi', '9876543210@ybl');
+    expectOne('upi://pay?pa=kirana-store@icici&pn=Kirana&am=499.00', 'upi', 'kirana-store@icici');
+    expectOne('refund to 9876543210@newbank', 'upi', '9876543210@newbank');
+    expectOne('UPI ID: priya99@newbank', 'upi', 'priya99@newbank');
+    expectNone('build by jenkins@ci running');
+    expectOne('mail a.b@okaxis.com', 'email', 'a.b@okaxis.com');
+    expectOne('mail a@b.com', 'email', 'a@b.com');
+  });
+
+  it('in_passport and voter_id: only with their context words', () => {
+    expectOne('"passportNumber":"K1234567"', 'in_passport', 'K1234567');
+    expectOne('Passport No. Z7654321 expires 2031', 'in_passport', 'Z7654321');
+    expectNone('"lotNumber":"K1234567"');
+    expectOne('voter id ABC1234567', 'voter_id', 'ABC1234567');
+    expectOne('{"epicNumber":"XYZ7654321"}', 'voter_id', 'XYZ7654321');
+    expectNone('"batchRef":"ABC1234567"');
+  });
+
+  it('aws_access_key: AKIA / ASIA + 16 upper-case alphanumerics', () => {
+    expectOne('"accessKeyId":"AKIAIOSFODNN7EXAMPLE"', 'aws_access_key', 'AKIAIOSFODNN7EXAMPLE');
+    expectOne('ASIAQWERTYUIOPASDFGH', 'aws_access_key', 'ASIAQWERTYUIOPASDFGH');
+    expectNone('AKIAIOSFODNN7EXAMPL AKIAIOSFODNN7EXAMPLEX AIDAIOSFODNN7EXAMPLE AKIAiosfodnn7example');
+  });
+
+  it('aws_secret_key: 40 base64 characters only after an AWS secret key name', () => {
+    const s = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expectOne(`aws_secret_access_key=${s}`, 'aws_secret_key', s);
+    expectOne(`{"secretAccessKey":"${s}"}`, 'aws_secret_key', s);
+    expectOne(`AWS_SECRET_ACCESS_KEY: "${s}"`, 'aws_secret_key', s);
+    expectNone(`value ${s} here`);
+    // a sha1 is not base64 of random bytes: not the AWS secret, only a high-entropy value under a secret's name
+    expect(found('aws_secret_access_key=da39a3ee5e6b4b0d3255bfef95601890afd80709')).toEqual([['generic_secret', 'da39a3ee5e6b4b0d3255bfef95601890afd80709']]);
+  });
+
+  it('stripe_key: sk_live_ / rk_live_ / sk_test_ + ≥ 24 alphanumerics, whsec_; not publishable or masked keys', () => {
+    for (const k of ['sk_live_51H8abcdefghijklmnopqrstuvwx', 'rk_live_51H8abcdefghijklmnopqrstuvwx', 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', 'whsec_abcdefghijklmnopqrstuvwxyz012345']) {
+      expectOne(`key ${k}`, 'stripe_key', k);
+    }
+    expectNone('pk_live_51H8abcdefghijklmnopqrstuvwx sk_live_short Invalid API Key provided: sk_live_********************1234');
+  });
+
+  it('razorpay_key: rzp_live_ / rzp_test_ + 14 alphanumerics, and the key_secret', () => {
+    expectOne('RAZORPAY_KEY_ID=rzp_live_ILgsfZCZoFIKMb', 'razorpay_key', 'rzp_live_ILgsfZCZoFIKMb');
+    expectOne('{"key_secret":"EnLs21M47BllR3X8PSFtjtbd"}', 'razorpay_key', 'EnLs21M47BllR3X8PSFtjtbd');
+    expectOne('RAZORPAY_KEY_SECRET=EnLs21M47BllR3X8PSFtjtbd', 'razorpay_key', 'EnLs21M47BllR3X8PSFtjtbd');
+    expectNone('rzp_live_ILgsfZCZoFIK rzp_live_ILgsfZCZoFIKMbXY');
+  });
+
+  it('google_api_key: AIza + 35 characters', () => {
+    expectOne('"x-api-key":"AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI"', 'google_api_key', 'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI');
+    expectNone('AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsH');
+  });
+
+  it('jwt: three base64url parts whose header is JSON with "alg"', () => {
+    const h = Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url');
+    const p = Buffer.from('{"sub":"usr_1","iat":1715500000}').toString('base64url');
+    const jwt = `${h}.${p}.c2lnbmF0dXJlLWJ5dGVz`;
+    expectOne(`Authorization: Bearer ${jwt}`, 'jwt', jwt);
+    const noAlg = Buffer.from('{"typ":"JWT","kid":"x"}').toString('base64url');
+    expectNone(`${noAlg}.${p}.c2ln`);
+    expectNone(`cursor ${p}.${p}`);
+    expectNone(`{"cursor":"${Buffer.from('{"offset":100}').toString('base64url')}"}`);
+  });
+
+  it('private_key: PEM blocks, JSON-escaped or on their own lines; not certificates or public keys', () => {
+    const escaped = '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----';
+    expectOne(`{"private_key":"${escaped}\\n"}`, 'private_key', escaped);
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n-----END RSA PRIVATE KEY-----';
+    const fs = scanner.scan(`key:\n${pem}\nnext line`);
+    expect(fs.map((f) => [f.detector, f.line, f.column, f.length])).toEqual([['private_key', 2, 1, pem.length]]);
+    expect(fs[0].masked.split('\n').length).toBe(3); // line breaks kept
+    expectOne('-----BEGIN OPENSSH PRIVATE KEY-----', 'private_key', '-----BEGIN OPENSSH PRIVATE KEY-----');
+    expectNone('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE----- -----BEGIN PUBLIC KEY-----');
+  });
+
+  it('meta_token: EAA + ≥ 100 base64-ish characters', () => {
+    const t = 'EAAG' + 'm0PX4ZCpsBAKZCsZBZAsZDZD'.repeat(5);
+    expectOne(`"Authorization":"Bearer ${t}"`, 'meta_token', t);
+    expectNone('EAAGm0PX4ZCpsBAKZCsZBZAsZDZD');
+  });
+
+  it('generic_secret: a secret-named key, = or :, a value of ≥ 16 characters with entropy ≥ 3.5', () => {
+    expectOne('DB_PASSWORD=Xk9#mP2vL5qR8wZt', 'generic_secret', 'Xk9#mP2vL5qR8wZt');
+    expectOne('{"client_secret": "amzn1.oa2-cs.v1.3f9a0c7e1b2d4f6a8c0e"}', 'generic_secret', 'amzn1.oa2-cs.v1.3f9a0c7e1b2d4f6a8c0e');
+    expectOne('"body":"{\\"password\\":\\"Xk9#mP2vL5qR8wZt\\"}"', 'generic_secret', 'Xk9#mP2vL5qR8wZt');
+    expectOne('"refresh_token":"Atzr|IwEBIA7kq2LmN9pQ4rT"', 'generic_secret', 'Atzr|IwEBIA7kq2LmN9pQ4rT');
+    expectOne('"authorization":"Bearer q8Lm2Zx7Vt4Rk1Pw9Ns3"', 'generic_secret', 'q8Lm2Zx7Vt4Rk1Pw9Ns3');
+    expectOne('apiKey: 7fQ2mL9xVb4Tz8Kc1Rw6', 'generic_secret', '7fQ2mL9xVb4Tz8Kc1Rw6');
+  });
+
+  it('generic_secret: low entropy, short values, placeholders, ARNs, pagination tokens, no assignment', () => {
+    expectNone('password=aaaaaaaaaaaaaaaaaaaa token=test-token-test-token password=Xk9#mP2v');
+    expectNone('{"password":"********","token":"<redacted>","secret":"${DB_SECRET}"}');
+    expectNone('{"secret":"arn:aws:secretsmanager:ap-south-1:123456789012:secret:prod/db-AbCdEf"}');
+    expectNone('{"NextToken":"AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/=","nextPageToken":"Zx9Yw8Vu7Ts6Rq5Po4"}');
+    expectNone('password reset mail sent for Xk9#mP2vL5qR8wZt');
+    expectNone('"grant_type":"refresh_token","token_type":"bearer"');
+  });
+
+  it('one value, one detector: the specific detector wins over generic_secret, the e-mail over its digits', () => {
+    const h = Buffer.from('{"alg":"HS256"}').toString('base64url');
+    const jwt = `${h}.${Buffer.from('{"sub":"1"}').toString('base64url')}.abcDEF123`;
+    expectOne(`{"id_token":"${jwt}"}`, 'jwt', jwt);
+    expectOne('STRIPE_SECRET_KEY=sk_live_51H8abcdefghijklmnopqrstuvwx', 'stripe_key', 'sk_live_51H8abcdefghijklmnopqrstuvwx');
+    expectOne('"access_token":"EAAG' + 'x1'.repeat(60) + '"', 'meta_token', 'EAAG' + 'x1'.repeat(60));
+    expectOne('"apiKey":"AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI"', 'google_api_key', 'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI');
+    expectOne('9876543210@gmail.com', 'email', '9876543210@gmail.com');
+  });
+});
+
+describe('hard negatives', () => {
+  const awb12 = notAadhaar('73456789012');
+  const awb13 = (() => {
+    const p = '412345678901';
+    return p + ((luhnCheckDigit(p) + 1) % 10);
+  })();
+  const cases: Array<[string, string]> = [
+    ['Amazon order ids', '{"amazonOrderId":"402-1234567-1234567","other":"171-9876543-2109876"}'],
+    ['12-digit AWB failing Verhoeff', `{"awb":"${awb12}"}`],
+    ['13-digit AWB failing Luhn (Visa prefix)', `{"trackingNumber":"${awb13}"}`],
+    ['AWB that looks like a phone, next to awb', '"awb":"919876543210","trackingNumber":"9876543210"'],
+    ['epoch milliseconds and seconds', '{"time":1715512345678,"created":1715512345,"checkpoint":1799999999999}'],
+    ['UUIDs, one ending in a Verhoeff-valid 12-digit group', '{"requestId":"c56a4180-65aa-42ec-a945-5fd21dec0538","id":"123e4567-e89b-12d3-a456-234123412346"}'],
+    ['request and trace ids', '"extendedRequestId":"ZqL2cHwDoAMF-Kg=" XRAY TraceId: 1-5759e988-bd862e3fe1be46a994272793 req_9Xy2ZzAbCdEf12 evt_1PqAbcDEF123456789012345'],
+    ['SKUs and ASINs', '{"sellerSKU":"SKU-TSHIRT-BLK-XL","asin":"B07XJ8C8F5","sku":"KRT-COT-0042-M"}'],
+    ['amounts', '{"amount":"1299.00","amountPaise":129900,"total":9876543210.50,"fee":0.9876543210}'],
+    ['PIN codes', '{"postalCode":"560001","pincode":"110001"}'],
+    ['IPv4 and IPv6', '"ip":"103.21.244.15" "sourceIp":"2405:201:c00a:e0b1:5d6:8c2f:1b3e:9a7f" 10.0.0.1'],
+    ['ISO dates and times', '2024-05-12T10:11:12.123Z "requestTime":"12/May/2024:10:11:12 +0000" 2024-05-12'],
+    ['hex hashes', '"md5":"5d41402abc4b2a76b9719d911017c592","sha1":"DA39A3EE5E6B4B0D3255BFEF95601890AFD80709","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"'],
+    ['AWS account ids and ARNs', `arn:aws:iam::${aadhaarOf('23456789012')}:role/x "accountId":"${aadhaarOf('34567890123')}"`],
+    ['UPI UTR numbers', `{"utr":"${aadhaarOf('45678901234')}","rrn":"917012345678"}`],
+    ['a failing Aadhaar and GSTIN', `{"field":"aadhaar","value":"${notAadhaar('23456789012')}"} {"gstin":"27AAPFU0939F1ZW"}`],
+    ['masked values', '"phone":"+91 98XXX XXX10","email":"p***@gmail.com","card":"**** **** **** 4242"'],
+  ];
+  for (const [name, text] of cases) {
+    it(name, () => expectNone(text));
+  }
+});
+
+describe('masking, fingerprints, redaction, positions', () => {
+  it('masks: at most the first two and last two characters, all * under 8 characters', () => {
+    expect(maskValue('1234567')).toBe('*******');
+    expect(maskValue('12345678')).toBe('12****78');
+    expect(maskValue('rahul@okaxis')).toBe('ra********is');
+    const [f] = scanner.scan('call +91 98765 43210');
+    expect(f.masked).toBe('+9***********10');
+    expect(f.masked.length).toBe(f.length);
+  });
+
+  it('no finding and no masked string contains the raw value', () => {
+    const snippets = sampleSnippets(1, 4);
+    const text = snippets.map((s) => s.text).join('\n');
+    const fs = scanner.scan(text);
+    expect(new Set(fs.map((f) => f.detector))).toEqual(new Set(DETECTOR_IDS));
+    const json = JSON.stringify(fs);
+    for (const f of fs) {
+      const raw = valueAt(text, f);
+      expect(json.includes(raw)).toBe(false);
+      expect(f.masked.includes(raw)).toBe(false);
+      expect(f.masked).toMatch(/^[^*]{0,2}\**[^*]{0,2}$/s);
+    }
+  });
+
+  it('fingerprints: HMAC-SHA256 of the normalised value, 32 hex, stable, dependent on the secret', () => {
+    const [f] = scanner.scan('aadhaar 2341 2341 2346');
+    expect(f.fingerprint).toBe(createHmac('sha256', SECRET).update('234123412346').digest('hex').slice(0, 32));
+    expect(f.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect(scanner.scan('uid 234123412346')[0].fingerprint).toBe(f.fingerprint);
+    expect(createScanner({ secret: SECRET }).scan('aadhaar 2341-2341-2346')[0].fingerprint).toBe(f.fingerprint);
+    expect(createScanner({ secret: 'another-install' }).scan('aadhaar 2341 2341 2346')[0].fingerprint).not.toBe(f.fingerprint);
+    expect(createScanner({ secret: new Uint8Array(Buffer.from(SECRET)) }).scan('aadhaar 2341 2341 2346')[0].fingerprint).toBe(f.fingerprint);
+    const phones = ['+91 98765 43210', '9876543210', '09876543210', '919876543210'].map((p) => scanner.scan(`phone ${p}`)[0].fingerprint);
+    expect(new Set(phones).size).toBe(1);
+    expect(() => createScanner({ secret: '' })).toThrow();
+  });
+
+  it('redact: each finding replaced by its masked form, same length', () => {
+    const text = 'pan ABCPD1234F mail a.b@c.in\r\ncall 9876543210 ok';
+    const r = scanner.redact(text);
+    expect(r).toBe('pan AB******4F mail a.****in\r\ncall 98******10 ok');
+    expect(r.length).toBe(text.length);
+    expect(scanner.redact('nothing here')).toBe('nothing here');
+  });
+
+  it('line and column: 1-based, \\n-separated (a trailing \\r is not part of the line), firstLine', () => {
+    const text = 'first line\r\n  x ABCPD1234F\n\n\t9876543210 and a@b.co\nend';
+    const fs = scanner.scan(text);
+    expect(fs.map((f) => [f.detector, f.line, f.column, f.length])).toEqual([
+      ['pan', 2, 5, 10],
+      ['in_phone', 4, 2, 10],
+      ['email', 4, 17, 6],
+    ]);
+    expect(scanner.scan(text, { firstLine: 101 }).map((f) => f.line)).toEqual([102, 104, 104]);
+  });
+
+  it('detectors option: only the chosen detectors run; unknown ids are refused', () => {
+    const only = createScanner({ secret: SECRET, detectors: ['email', 'pan'] });
+    expect(only.scan('a@b.co 9876543210 ABCPD1234F').map((f) => f.detector)).toEqual(['email', 'pan']);
+    expect(() => createScanner({ secret: SECRET, detectors: ['ssn' as DetectorId] })).toThrow(/unknown detector/);
+  });
+
+  it('reads long texts in chunks without losing values cut by a chunk boundary or longer than a chunk', () => {
+    const values: Array<[DetectorId, string]> = [
+      ['pan', 'ABCPD1234F'],
+      ['in_phone', '+91 98765 43210'],
+      ['email', 'rahul.sharma@example.co.in'],
+      ['meta_token', 'EAAG' + 'x9'.repeat(60)],
+    ];
+    for (const boundary of [32768, 65536]) {
+      for (let shift = -30; shift <= 2; shift += 4) {
+        for (const [det, v] of values) {
+          const pad = boundary + shift;
+          const text = 'x'.repeat(pad - 1) + ' ' + v + ' tail';
+          const fs = scanner.scan(text);
+          expect(fs.map((f) => [f.detector, f.column, f.length]), `${det} at ${pad}`).toEqual([[det, pad + 1, v.length]]);
+        }
+      }
+    }
+    const blob = 'A'.repeat(100_000);
+    expect(found(`${blob} ABCPD1234F ${blob}@x 9876543210`)).toEqual([
+      ['pan', 'ABCPD1234F'],
+      ['in_phone', '9876543210'],
+    ]);
+  });
+
+  it('finds every planted sample value in its own line', () => {
+    for (const s of sampleSnippets(7, 20)) {
+      const fs = scanner.scan(s.text);
+      expect(fs.map((f) => f.detector), s.text).toEqual([s.detector]);
+    }
+  });
+});
+
+describe('properties', () => {
+  const snippets = sampleSnippets(42, 10).map((s) => s.text);
+  const noise = [
+    ' ', '\n', '\r\n', '\t', '"', '":"', ',', ':', '=', '@', '-', '+', '.', '/', '\\', '\\n', '{', '}', 'password=', '"token":"', 'aadhaar ',
+    'passport ', 'voter ', 'wa_id', '402-1234567-1234567', '1715512345678', 'c56a4180-65aa-42ec-a945-5fd21dec0538', '560001', '10.0.0.1',
+    '2024-05-12T10:11:12Z', 'da39a3ee5e6b4b0d3255bfef95601890afd80709', '-----BEGIN ', 'PRIVATE KEY-----', 'eyJ', 'sk_live_', 'EAA', '91', '0',
+  ];
+  const piece = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...snippets) },
+    { weight: 4, arbitrary: fc.constantFrom(...noise) },
+    { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
+    { weight: 1, arbitrary: fc.stringMatching(/^[0-9 -]{1,24}$/) },
+    { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_]{1,24}$/) },
+  );
+  const logText = fc.array(piece, { maxLength: 40 }).map((xs) => xs.join(''));
+
+  it('random text never throws, findings are in bounds, ordered and do not overlap', () => {
+    fc.assert(
+      fc.property(fc.oneof(logText, fc.string({ unit: 'binary', maxLength: 300 })), (text) => {
+        const fs = scanner.scan(text);
+        const lines = text.split('\n');
+        let prevEnd = 0;
+        for (const f of fs) {
+          expect(f.line).toBeGreaterThanOrEqual(1);
+          expect(f.line).toBeLessThanOrEqual(lines.length);
+          expect(f.column).toBeGreaterThanOrEqual(1);
+          expect(f.length).toBe(f.masked.length);
+          const start = offsetOf(text, f);
+          expect(start).toBeGreaterThanOrEqual(prevEnd);
+          expect(start + f.length).toBeLessThanOrEqual(text.length);
+          prevEnd = start + f.length;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('redact(text) keeps the length and contains no finding when rescanned', () => {
+    fc.assert(
+      fc.property(logText, (text) => {
+        const r = scanner.redact(text);
+        expect(r.length).toBe(text.length);
+        expect(scanner.scan(r)).toEqual([]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('on text whose values are delimited, masking the findings of one scan leaves nothing to find', () => {
+    const separators = fc.constantFrom(' ', '\n', '", "', '":"', ',', ' = ', '\t', '; ', '&');
+    const delimited = fc.array(fc.tuple(piece, separators), { maxLength: 30 }).map((xs) => xs.map(([p, sep]) => p + sep).join(''));
+    fc.assert(
+      fc.property(delimited, (text) => {
+        let masked = text;
+        for (const f of scanner.scan(text)) {
+          const o = offsetOf(text, f);
+          masked = masked.slice(0, o) + f.masked + masked.slice(o + f.length);
+        }
+        expect(masked).toBe(scanner.redact(text));
+        expect(scanner.scan(masked)).toEqual([]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('no masked string or fingerprint reveals the value', () => {
+    fc.assert(
+      fc.property(logText, (text) => {
+        for (const f of scanner.scan(text)) {
+          const raw = valueAt(text, f);
+          if (raw.length >= 8) expect(f.masked).not.toContain(raw);
+          expect(f.fingerprint).not.toContain(raw);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
