@@ -20,7 +20,9 @@ export const logScanEvidence = z.object({
   ),
   counts: z.record(z.string(), z.number().int()),
   byGroup: z.array(z.object({ logGroupName: z.string(), logStreamName: z.string(), detector, count: z.number().int() })),
-  samples: z.array(z.object({ logGroupName: z.string(), logStreamName: z.string(), detector, masked: z.string(), fingerprint: z.string(), timestamp: z.number() })),
+  samples: z.array(
+    z.object({ logGroupName: z.string(), logStreamName: z.string(), detector, masked: z.string(), fingerprint: z.string(), timestamp: z.number() }),
+  ),
   errors: z.array(z.object({ source: z.string(), message: z.string() })),
 });
 export type LogScanEvidence = z.infer<typeof logScanEvidence>;

@@ -20,7 +20,9 @@ export class ControlTimeoutError extends Error {}
 function describe(error: unknown): string {
   const e = error as Error & { $metadata?: { httpStatusCode?: number }; code?: string };
   const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
-  return `${name}${String(e?.message ?? error).split('\n')[0].slice(0, 300)}`;
+  return `${name}${String(e?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 300)}`;
 }
 
 /**
@@ -64,7 +66,12 @@ export async function runControl(
 
   const parsed = control.evidence.safeParse(raw);
   if (!parsed.success) {
-    return fail(`evidence did not have the expected shape: ${parsed.error.issues.slice(0, 3).map((i: z.core.$ZodIssue) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    return fail(
+      `evidence did not have the expected shape: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i: z.core.$ZodIssue) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   try {
     const verdict = control.evaluate(parsed.data, settings);
@@ -75,7 +82,11 @@ export async function runControl(
 }
 
 /** The status a stored result has now: a verdict older than the control's `freshFor` is `stale`. */
-export function currentStatus(control: Pick<ControlDefinition, 'freshFor'>, last: { status: Exclude<ControlStatus, 'stale'>; finishedAt: string | Date } | undefined, now = Date.now()): ControlStatus | 'never_run' {
+export function currentStatus(
+  control: Pick<ControlDefinition, 'freshFor'>,
+  last: { status: Exclude<ControlStatus, 'stale'>; finishedAt: string | Date } | undefined,
+  now = Date.now(),
+): ControlStatus | 'never_run' {
   if (!last) return 'never_run';
   if (last.status === 'error') return 'error';
   const age = now - new Date(last.finishedAt).getTime();

@@ -42,7 +42,10 @@ export const controlSettingsSchema = z
                * Regions always read (the first is the account's home: STS, EC2 DescribeRegions, S3 ListBuckets);
                * every other enabled region is discovered and read too (aws.discoverRegions).
                */
-              regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like ap-south-1')).min(1).optional(),
+              regions: z
+                .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like ap-south-1'))
+                .min(1)
+                .optional(),
               roleArn: z.string().startsWith('arn:aws').optional(),
               externalId: z.string().optional(),
             }),
@@ -65,8 +68,22 @@ export const controlSettingsSchema = z
         /** CloudWatch exports (JSON lines with timestamp, message, logStreamName) scanned as if they were groups */
         exports: z.array(z.object({ logGroupName: z.string().min(1), file: z.string().min(1) })).default([]),
         /** Without a recorded deployment (POST /v1/deployments), the verdict covers this many hours. */
-        windowHours: z.number().int().min(1).max(24 * 90).default(24),
-        insightsPrefilter: z.object({ minStoredBytes: z.number().int().min(0).default(1 << 30), queryString: z.string().min(1) }).optional(),
+        windowHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .default(24),
+        insightsPrefilter: z
+          .object({
+            minStoredBytes: z
+              .number()
+              .int()
+              .min(0)
+              .default(1 << 30),
+            queryString: z.string().min(1),
+          })
+          .optional(),
         maxSamplesPerDetector: z.number().int().min(0).max(50).default(5),
       })
       .refine((l) => l.groups.length + l.exports.length > 0, 'name at least one log group or export')
@@ -138,7 +155,9 @@ export const controlSettingsSchema = z
          * The §22 retention schedule per log-group class, first match wins (`retention-class` tag, else the name
          * pattern); a production group no class matches keeps `logRetentionDays` (operational Lambda logs).
          */
-        logRetentionClasses: z.array(z.object({ class: z.string().min(1), pattern: z.string().min(1), days: z.number().int().min(1) })).default(DEFAULT_LOG_CLASSES),
+        logRetentionClasses: z
+          .array(z.object({ class: z.string().min(1), pattern: z.string().min(1), days: z.number().int().min(1) }))
+          .default(DEFAULT_LOG_CLASSES),
         /** network.cors-split: the only origins production APIs may allow (exact, scheme and host, e.g. https://app.example.com). */
         productionCorsOrigins: z.array(z.string().min(1)).default([]),
         /** network.default-route-hardened: production route keys allowed without authorization (e.g. "POST /webhooks/stripe"). */
@@ -155,7 +174,12 @@ export const controlSettingsSchema = z
         runbooks: z.array(z.string()).default(['runbook.secrets-rotation', 'runbook.data-deletion-export']),
         runbookMaxAgeDays: z.number().int().min(1).default(365),
         /** config.recorder-healthy: the newest recording activity of each recorder must be at most this old */
-        configRecorderMaxSilenceHours: z.number().int().min(1).max(24 * 30).default(24),
+        configRecorderMaxSilenceHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(24),
       })
       .default({
         logRetentionDays: 180,
@@ -219,7 +243,12 @@ export function parseControlSettings(input: unknown, where = 'control settings')
   if (!parsed.success) {
     throw new SettingsError(`${where}: ` + parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
   }
-  for (const p of [parsed.data.requirements.whatsappSecretPattern, parsed.data.requirements.conversationTablePattern, ...parsed.data.requirements.legacyEnvPatterns, ...parsed.data.requirements.logRetentionClasses.map((c) => c.pattern)]) {
+  for (const p of [
+    parsed.data.requirements.whatsappSecretPattern,
+    parsed.data.requirements.conversationTablePattern,
+    ...parsed.data.requirements.legacyEnvPatterns,
+    ...parsed.data.requirements.logRetentionClasses.map((c) => c.pattern),
+  ]) {
     try {
       new RegExp(p);
     } catch {

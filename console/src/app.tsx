@@ -65,13 +65,7 @@ function Shell() {
         Skip to content
       </a>
       <header className="topbar">
-        <button
-          type="button"
-          className="btn btn-ghost menu-button"
-          aria-expanded={menuOpen}
-          aria-controls="main-nav"
-          onClick={() => setMenuOpen((o) => !o)}
-        >
+        <button type="button" className="btn btn-ghost menu-button" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
           <span aria-hidden="true">☰</span> Menu
         </button>
         <span className="brand">
@@ -119,10 +113,5 @@ function Shell() {
 
 function NotAllowed(props: { label: string }) {
   const { session } = useSession();
-  return (
-    <ErrorState
-      title="Not allowed"
-      error={new Error(`The ${ROLE_LABEL[session!.user.role] ?? session!.user.role} role may not open ${props.label}.`)}
-    />
-  );
+  return <ErrorState title="Not allowed" error={new Error(`The ${ROLE_LABEL[session!.user.role] ?? session!.user.role} role may not open ${props.label}.`)} />;
 }

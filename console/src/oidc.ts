@@ -14,7 +14,11 @@ export interface OidcOptions {
   scopes?: string;
 }
 
-const b64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const random = (n: number): string => b64url(crypto.getRandomValues(new Uint8Array(n)));
 const redirectUri = (): string => `${location.origin}${CALLBACK_PATH}`;
 

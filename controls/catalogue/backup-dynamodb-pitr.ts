@@ -18,7 +18,8 @@ export default defineControl({
     const findings: Finding[] = [];
     for (const t of tables) {
       const status = get(t.supplementaryConfiguration, 'ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus');
-      if (status !== 'ENABLED') findings.push(finding(t, `production table ${label(t)} has point-in-time recovery ${typeof status === 'string' ? status : 'not configured'}`));
+      if (status !== 'ENABLED')
+        findings.push(finding(t, `production table ${label(t)} has point-in-time recovery ${typeof status === 'string' ? status : 'not configured'}`));
     }
     return verdict(e, { inScope: tables.length, findings, what: 'production tables' });
   },

@@ -5,10 +5,18 @@ import { parseControlSettings } from '../settings.ts';
 import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
 import type { LogScanEvidence } from '../log-scan-evidence.ts';
 
-const settings = parseControlSettings({ requirements: { redactionFunction: 'pii-redactor', productionCorsOrigins: ['https://app.astrix.example'], publicRoutes: ['POST /webhooks/stripe'] } });
+const settings = parseControlSettings({
+  requirements: { redactionFunction: 'pii-redactor', productionCorsOrigins: ['https://app.astrix.example'], publicRoutes: ['POST /webhooks/stripe'] },
+});
 
 let n = 0;
-function item(resourceType: string, env: string | undefined, configuration: Record<string, unknown> = {}, supplementaryConfiguration: Record<string, unknown> = {}, tags: Record<string, string> = {}): InventoryItem {
+function item(
+  resourceType: string,
+  env: string | undefined,
+  configuration: Record<string, unknown> = {},
+  supplementaryConfiguration: Record<string, unknown> = {},
+  tags: Record<string, string> = {},
+): InventoryItem {
   n++;
   return {
     resourceType,
@@ -42,7 +50,12 @@ function sources(f: Fixture): EvidenceSources {
     throw new Error('connect ECONNREFUSED 127.0.0.1:1');
   };
   return {
-    inventory: f.throws ? boom : async (types) => (f.items || f.inventoryErrors ? { items: (f.items ?? []).filter((i) => types.includes(i.resourceType)), errors: f.inventoryErrors ?? [] } : NOT_APPLICABLE),
+    inventory: f.throws
+      ? boom
+      : async (types) =>
+          f.items || f.inventoryErrors
+            ? { items: (f.items ?? []).filter((i) => types.includes(i.resourceType)), errors: f.inventoryErrors ?? [] }
+            : NOT_APPLICABLE,
     webhookProbes: f.throws ? boom : async () => f.webhooks ?? NOT_APPLICABLE,
     orderProbe: f.throws ? boom : async () => f.orders ?? NOT_APPLICABLE,
     unredactedOrders: f.throws ? boom : async () => f.unredacted ?? NOT_APPLICABLE,
@@ -57,7 +70,9 @@ function sources(f: Fixture): EvidenceSources {
   };
 }
 
-const inventoryError = { inventoryErrors: [{ source: 'aws:111111111111:ap-south-1:ConfigService.SelectResourceConfig', message: 'ThrottlingException: Rate exceeded' }] };
+const inventoryError = {
+  inventoryErrors: [{ source: 'aws:111111111111:ap-south-1:ConfigService.SelectResourceConfig', message: 'ThrottlingException: Rate exceeded' }],
+};
 const BUCKET = 'AWS::S3::Bucket';
 const allFlags = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
 const days = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
@@ -71,7 +86,11 @@ const attestation = (documentId: string, ageDays: number, expiresInDays = 300): 
   kid: 'k1',
 });
 const stage = (apiId: string, format: string | undefined, dest = 'arn:aws:logs:ap-south-1:111111111111:log-group:api') =>
-  item('AWS::ApiGatewayV2::Stage', 'production', { apiId, stageName: 'prod', ...(format === undefined ? {} : { accessLogSettings: { destinationArn: dest, format } }) });
+  item('AWS::ApiGatewayV2::Stage', 'production', {
+    apiId,
+    stageName: 'prod',
+    ...(format === undefined ? {} : { accessLogSettings: { destinationArn: dest, format } }),
+  });
 const goodFormat = JSON.stringify({ requestId: '$context.requestId', status: '$context.status', sub: '$context.authorizer.claims.sub' });
 
 /** For every control: a fixture that passes, one that fails (with the finding text expected) and one that errors. */
@@ -93,56 +112,140 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
       logScan: scan({
         counts: { in_phone: 2 },
         byGroup: [{ logGroupName: '/aws/lambda/order-import', logStreamName: '2026/11/23/[$LATEST]ab', detector: 'in_phone', count: 2 }],
-        samples: [{ logGroupName: '/aws/lambda/order-import', logStreamName: '2026/11/23/[$LATEST]ab', detector: 'in_phone', masked: '98******10', fingerprint: 'f'.repeat(32), timestamp: Date.now() }],
+        samples: [
+          {
+            logGroupName: '/aws/lambda/order-import',
+            logStreamName: '2026/11/23/[$LATEST]ab',
+            detector: 'in_phone',
+            masked: '98******10',
+            fingerprint: 'f'.repeat(32),
+            timestamp: Date.now(),
+          },
+        ],
       }),
       items: [],
     },
     failMessage: /2 in_phone value\(s\) in \/aws\/lambda\/order-import \(stream 2026\/11\/23\/\[\$LATEST\]ab\), e.g. 98\*{6}10/,
-    error: { logScan: scan({ errors: [{ source: 'aws:111111111111:ap-south-1:CloudWatchLogs.FilterLogEvents:/aws/lambda/x', message: 'ThrottlingException' }] }) },
+    error: {
+      logScan: scan({ errors: [{ source: 'aws:111111111111:ap-south-1:CloudWatchLogs.FilterLogEvents:/aws/lambda/x', message: 'ThrottlingException' }] }),
+    },
   },
   'identity.admin-mfa': {
-    pass: { items: [item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'ON' }), item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' }), item('AWS::Cognito::UserPool', 'staging', { MfaConfiguration: 'OFF' })] },
+    pass: {
+      items: [
+        item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'ON' }),
+        item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' }),
+        item('AWS::Cognito::UserPool', 'staging', { MfaConfiguration: 'OFF' }),
+      ],
+    },
     fail: { items: [item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' })], allowWithoutMfa: true },
     failMessage: /MFA OPTIONAL and the active policies do not show MFA is enforced: manage_users is allowed without MFA/,
   },
   'identity.cognito-deletion-protection': {
-    pass: { items: [item('AWS::Cognito::UserPool', 'production', { DeletionProtection: 'ACTIVE' }), item('AWS::Cognito::UserPool', 'staging', { DeletionProtection: 'INACTIVE' })] },
+    pass: {
+      items: [
+        item('AWS::Cognito::UserPool', 'production', { DeletionProtection: 'ACTIVE' }),
+        item('AWS::Cognito::UserPool', 'staging', { DeletionProtection: 'INACTIVE' }),
+      ],
+    },
     fail: { items: [item('AWS::Cognito::UserPool', 'production', { DeletionProtection: 'INACTIVE' })] },
     failMessage: /deletion protection INACTIVE/,
   },
   'storage.s3-public-access-block': {
-    pass: { items: [item('AWS::S3::AccountPublicAccessBlock', undefined, allFlags), item(BUCKET, 'production'), item(BUCKET, 'staging', {}, { PublicAccessBlockConfiguration: allFlags })] },
+    pass: {
+      items: [
+        item('AWS::S3::AccountPublicAccessBlock', undefined, allFlags),
+        item(BUCKET, 'production'),
+        item(BUCKET, 'staging', {}, { PublicAccessBlockConfiguration: allFlags }),
+      ],
+    },
     fail: { items: [item(BUCKET, 'production', {}, { PublicAccessBlockConfiguration: { ...allFlags, restrictPublicBuckets: false } })] },
     failMessage: /lacks restrictPublicBuckets/,
   },
   'storage.s3-encryption': {
-    pass: { items: [item(BUCKET, 'production', {}, { ServerSideEncryptionConfiguration: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }] } })] },
+    pass: {
+      items: [
+        item(BUCKET, 'production', {}, { ServerSideEncryptionConfiguration: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }] } }),
+      ],
+    },
     fail: { items: [item(BUCKET, 'staging', {}, {})] },
     failMessage: /no default server-side encryption/,
   },
   'storage.s3-versioning': {
-    pass: { items: [item(BUCKET, 'production', {}, { BucketVersioningConfiguration: { status: 'Enabled' } }), item(BUCKET, 'staging', {}, { BucketVersioningConfiguration: { status: 'Off' } })] },
+    pass: {
+      items: [
+        item(BUCKET, 'production', {}, { BucketVersioningConfiguration: { status: 'Enabled' } }),
+        item(BUCKET, 'staging', {}, { BucketVersioningConfiguration: { status: 'Off' } }),
+      ],
+    },
     fail: { items: [item(BUCKET, 'production', {}, { BucketVersioningConfiguration: { status: 'Suspended' } })] },
     failMessage: /versioning Suspended/,
   },
   'storage.s3-lifecycle': {
-    pass: { items: [item(BUCKET, 'production', {}, { BucketLifecycleConfiguration: { rules: [{ status: 'Enabled', expirationInDays: 7 }] } }, { 'data-class': 'temporary' })] },
-    fail: { items: [item(BUCKET, 'production', {}, { BucketLifecycleConfiguration: { rules: [{ status: 'Enabled', expirationInDays: 30 }] } }, { 'data-class': 'temporary' })] },
+    pass: {
+      items: [
+        item(
+          BUCKET,
+          'production',
+          {},
+          { BucketLifecycleConfiguration: { rules: [{ status: 'Enabled', expirationInDays: 7 }] } },
+          { 'data-class': 'temporary' },
+        ),
+      ],
+    },
+    fail: {
+      items: [
+        item(
+          BUCKET,
+          'production',
+          {},
+          { BucketLifecycleConfiguration: { rules: [{ status: 'Enabled', expirationInDays: 30 }] } },
+          { 'data-class': 'temporary' },
+        ),
+      ],
+    },
     failMessage: /tagged data-class=temporary but no enabled rule expires objects across the whole bucket within 14 days \(shortest 30\)/,
   },
   'network.cors-split': {
-    pass: { items: [item('AWS::ApiGatewayV2::Api', 'production', { corsConfiguration: { allowOrigins: ['https://app.astrix.example'] } }), item('AWS::ApiGatewayV2::Api', 'staging', { corsConfiguration: { allowOrigins: ['https://staging.astrix.example', 'http://localhost:3000'] } })] },
-    fail: { items: [item('AWS::ApiGatewayV2::Api', 'production', { corsConfiguration: { allowOrigins: ['https://app.astrix.example', 'https://staging.astrix.example/'] } }), item('AWS::ApiGatewayV2::Api', 'staging', { corsConfiguration: { allowOrigins: ['https://staging.astrix.example'] } })] },
+    pass: {
+      items: [
+        item('AWS::ApiGatewayV2::Api', 'production', { corsConfiguration: { allowOrigins: ['https://app.astrix.example'] } }),
+        item('AWS::ApiGatewayV2::Api', 'staging', { corsConfiguration: { allowOrigins: ['https://staging.astrix.example', 'http://localhost:3000'] } }),
+      ],
+    },
+    fail: {
+      items: [
+        item('AWS::ApiGatewayV2::Api', 'production', {
+          corsConfiguration: { allowOrigins: ['https://app.astrix.example', 'https://staging.astrix.example/'] },
+        }),
+        item('AWS::ApiGatewayV2::Api', 'staging', { corsConfiguration: { allowOrigins: ['https://staging.astrix.example'] } }),
+      ],
+    },
     failMessage: /origin https:\/\/staging.astrix.example is allowed by production API .* and by staging API/,
   },
   'network.default-route-hardened': {
-    pass: { items: [{ ...item('AWS::ApiGatewayV2::Api', 'production'), resourceId: 'api1' }, item('AWS::ApiGatewayV2::Route', undefined, { apiId: 'api1', routeKey: '$default', authorizationType: 'JWT' })] },
-    fail: { items: [{ ...item('AWS::ApiGatewayV2::Api', 'production'), resourceId: 'api2' }, item('AWS::ApiGatewayV2::Route', undefined, { apiId: 'api2', routeKey: '$default', authorizationType: 'NONE' })] },
+    pass: {
+      items: [
+        { ...item('AWS::ApiGatewayV2::Api', 'production'), resourceId: 'api1' },
+        item('AWS::ApiGatewayV2::Route', undefined, { apiId: 'api1', routeKey: '$default', authorizationType: 'JWT' }),
+      ],
+    },
+    fail: {
+      items: [
+        { ...item('AWS::ApiGatewayV2::Api', 'production'), resourceId: 'api2' },
+        item('AWS::ApiGatewayV2::Route', undefined, { apiId: 'api2', routeKey: '$default', authorizationType: 'NONE' }),
+      ],
+    },
     failMessage: /has a catch-all route \$default with authorization NONE/,
   },
   'logging.api-access-logs': {
     pass: { items: [stage('a1', goodFormat)] },
-    fail: { items: [stage('a1', JSON.stringify({ requestId: '$context.requestId', status: '$context.status', email: '$context.authorizer.claims.email' })), stage('a2', undefined)] },
+    fail: {
+      items: [
+        stage('a1', JSON.stringify({ requestId: '$context.requestId', status: '$context.status', email: '$context.authorizer.claims.email' })),
+        stage('a2', undefined),
+      ],
+    },
     failMessage: /format logs \$context.authorizer.claims.email, which is not on the PII-safe list/,
   },
   'webhooks.signature-validation': {
@@ -171,8 +274,26 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
     error: { orders: { url: 'https://h/orders', status: 502, orders: 0, fields: [] } },
   },
   'pii.redaction-scheduler': {
-    pass: { items: [item('AWS::Events::Rule', 'production', { name: 'nightly', state: 'ENABLED', scheduleExpression: 'rate(1 day)', targets: [{ arn: 'arn:aws:lambda:ap-south-1:111111111111:function:pii-redactor' }] })] },
-    fail: { items: [item('AWS::Events::Rule', 'production', { name: 'weekly', state: 'ENABLED', scheduleExpression: 'cron(0 3 ? * SUN *)', targets: [{ arn: 'arn:aws:lambda:ap-south-1:111111111111:function:pii-redactor' }] })] },
+    pass: {
+      items: [
+        item('AWS::Events::Rule', 'production', {
+          name: 'nightly',
+          state: 'ENABLED',
+          scheduleExpression: 'rate(1 day)',
+          targets: [{ arn: 'arn:aws:lambda:ap-south-1:111111111111:function:pii-redactor' }],
+        }),
+      ],
+    },
+    fail: {
+      items: [
+        item('AWS::Events::Rule', 'production', {
+          name: 'weekly',
+          state: 'ENABLED',
+          scheduleExpression: 'cron(0 3 ? * SUN *)',
+          targets: [{ arn: 'arn:aws:lambda:ap-south-1:111111111111:function:pii-redactor' }],
+        }),
+      ],
+    },
     failMessage: /runs cron\(0 3 \? \* SUN \*\), less often than daily/,
   },
   'pii.redaction-backfill': {
@@ -186,8 +307,12 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
     failMessage: /no production Secrets Manager secret holds the WhatsApp credentials/,
   },
   'secrets.no-legacy-env-credentials': {
-    pass: { items: [item('AWS::Lambda::Function', 'production', { functionName: 'inbound', environment: { variables: { WHATSAPP_SECRET_ARN: '[redacted]' } } })] },
-    fail: { items: [item('AWS::Lambda::Function', 'production', { functionName: 'inbound', environment: { variables: { WHATSAPP_ACCESS_TOKEN: '[redacted]' } } })] },
+    pass: {
+      items: [item('AWS::Lambda::Function', 'production', { functionName: 'inbound', environment: { variables: { WHATSAPP_SECRET_ARN: '[redacted]' } } })],
+    },
+    fail: {
+      items: [item('AWS::Lambda::Function', 'production', { functionName: 'inbound', environment: { variables: { WHATSAPP_ACCESS_TOKEN: '[redacted]' } } })],
+    },
     failMessage: /still has credential variable\(s\) WHATSAPP_ACCESS_TOKEN/,
   },
   'governance.runbooks': {
@@ -196,23 +321,47 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
     failMessage: /runbook.secrets-rotation was last attested .*, over 365 days ago/,
   },
   'retention.log-groups': {
-    pass: { items: [item('AWS::Logs::LogGroup', 'production', { logGroupName: '/aws/lambda/a', retentionInDays: 180 }), item('AWS::Logs::LogGroup', 'staging', { logGroupName: '/aws/lambda/s' })] },
+    pass: {
+      items: [
+        item('AWS::Logs::LogGroup', 'production', { logGroupName: '/aws/lambda/a', retentionInDays: 180 }),
+        item('AWS::Logs::LogGroup', 'staging', { logGroupName: '/aws/lambda/s' }),
+      ],
+    },
     fail: { items: [item('AWS::Logs::LogGroup', 'production', { logGroupName: '/aws/lambda/a' })] },
     failMessage: /log group \/aws\/lambda\/a never expires/,
   },
   'retention.conversation-ttl': {
-    pass: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'whatsapp-conversations' }, { TimeToLiveDescription: { timeToLiveStatus: 'ENABLED' } })] },
+    pass: {
+      items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'whatsapp-conversations' }, { TimeToLiveDescription: { timeToLiveStatus: 'ENABLED' } })],
+    },
     fail: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'chat-messages' }, { TimeToLiveDescription: { timeToLiveStatus: 'DISABLED' } })] },
     failMessage: /has TTL DISABLED/,
   },
   'backup.dynamodb-pitr': {
-    pass: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'orders' }, { ContinuousBackupsDescription: { pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'ENABLED' } } })] },
+    pass: {
+      items: [
+        item(
+          'AWS::DynamoDB::Table',
+          'production',
+          { tableName: 'orders' },
+          { ContinuousBackupsDescription: { pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'ENABLED' } } },
+        ),
+      ],
+    },
     fail: { items: [item('AWS::DynamoDB::Table', 'production', { tableName: 'orders' }, {})] },
     failMessage: /point-in-time recovery not configured/,
   },
   'config.recorder-healthy': {
     pass: { items: [item('AWS::Config::ConfigurationRecorder', undefined, { name: 'default', recording: true, recordingGroup: { allSupported: true } })] },
-    fail: { items: [item('AWS::Config::ConfigurationRecorder', undefined, { name: 'default', recording: true, recordingGroup: { allSupported: false, resourceTypes: ['AWS::S3::Bucket'] } })] },
+    fail: {
+      items: [
+        item('AWS::Config::ConfigurationRecorder', undefined, {
+          name: 'default',
+          recording: true,
+          recordingGroup: { allSupported: false, resourceTypes: ['AWS::S3::Bucket'] },
+        }),
+      ],
+    },
     failMessage: /does not record AWS::S3::AccountPublicAccessBlock, AWS::Cognito::UserPool/,
   },
   'audit.pii-reveal-retention': {
@@ -224,14 +373,19 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
 
 describe('identity.admin-mfa: OPTIONAL passes only on what the MFA policy itself decides', () => {
   const pool = () => item('AWS::Cognito::UserPool', 'production', { MfaConfiguration: 'OPTIONAL' });
-  const run = (answer: EvidenceSources['authorize']) => runControl(CONTROLS_BY_ID.get('identity.admin-mfa')!, { ...sources({ items: [pool()] }), authorize: answer }, settings);
+  const run = (answer: EvidenceSources['authorize']) =>
+    runControl(CONTROLS_BY_ID.get('identity.admin-mfa')!, { ...sources({ items: [pool()] }), authorize: answer }, settings);
   it('fails when the policies deny everything (no permit: the deny proves nothing about MFA)', async () => {
     const r = await run(async () => ({ decision: 'deny', reasons: [], errors: [] }));
     expect(r.status).toBe('fail');
     expect(r.findings[0].message).toMatch(/manage_users is denied even with MFA/);
   });
   it('fails when the deny without MFA comes from another policy', async () => {
-    const r = await run(async (q) => (q.context?.mfa ? { decision: 'allow', reasons: ['permit-agency-admin-administration'], errors: [] } : { decision: 'deny', reasons: ['forbid-suspended-agency'], errors: [] }));
+    const r = await run(async (q) =>
+      q.context?.mfa
+        ? { decision: 'allow', reasons: ['permit-agency-admin-administration'], errors: [] }
+        : { decision: 'deny', reasons: ['forbid-suspended-agency'], errors: [] },
+    );
     expect(r.status).toBe('fail');
     expect(r.findings[0].message).toMatch(/denied by forbid-suspended-agency, not by an MFA policy/);
   });
@@ -246,7 +400,10 @@ describe('the catalogue', () => {
   it('has a case table for every control, and every control carries frameworks and remediation', () => {
     expect(Object.keys(cases).sort()).toEqual(CATALOGUE.map((c) => c.id).sort());
     for (const c of CATALOGUE) {
-      expect(c.frameworks.some((f) => f.startsWith('ADDENDUM:')), c.id).toBe(true);
+      expect(
+        c.frameworks.some((f) => f.startsWith('ADDENDUM:')),
+        c.id,
+      ).toBe(true);
       expect(c.remediation.length, c.id).toBeGreaterThan(30);
     }
   });

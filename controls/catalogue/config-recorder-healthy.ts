@@ -21,8 +21,11 @@ export default defineControl({
     const recorders = e.items.filter((i) => i.resourceType === CONFIG_RECORDER).map(recorderOf);
     // Every account × region read, and every one a recorder item speaks of.
     const regions = [...(e.regions ?? [])];
-    for (const r of recorders) if (!regions.some((w) => w.accountId === r.accountId && w.region === r.region)) regions.push({ accountId: r.accountId, region: r.region });
-    const captured = new Map(e.items.filter((i) => i.resourceType === CONFIG_RECORDER).map((i) => [`${i.accountId}|${i.awsRegion}|${i.resourceId}`, i.configurationItemCaptureTime]));
+    for (const r of recorders)
+      if (!regions.some((w) => w.accountId === r.accountId && w.region === r.region)) regions.push({ accountId: r.accountId, region: r.region });
+    const captured = new Map(
+      e.items.filter((i) => i.resourceType === CONFIG_RECORDER).map((i) => [`${i.accountId}|${i.awsRegion}|${i.resourceId}`, i.configurationItemCaptureTime]),
+    );
     const findings: Finding[] = [];
     const now = Date.now();
     for (const where of regions) {
@@ -39,7 +42,10 @@ export default defineControl({
         continue;
       }
       for (const r of active) {
-        if (r.lastStatus && r.lastStatus.toUpperCase() === 'FAILURE') add(`the AWS Config recorder ${r.name} in account ${where.accountId} ${where.region} failed its last recording${r.lastErrorCode ? ` (${r.lastErrorCode})` : ''}`);
+        if (r.lastStatus && r.lastStatus.toUpperCase() === 'FAILURE')
+          add(
+            `the AWS Config recorder ${r.name} in account ${where.accountId} ${where.region} failed its last recording${r.lastErrorCode ? ` (${r.lastErrorCode})` : ''}`,
+          );
       }
       const unrecorded = CONFIG_RECORDED_TYPES.filter((t) => !active.some((r) => records(r, t)));
       if (unrecorded.length) add(`the AWS Config recorder in account ${where.accountId} ${where.region} does not record ${unrecorded.join(', ')}`);
@@ -53,7 +59,9 @@ export default defineControl({
         .pop();
       if (!last) add(`no recording time is known for account ${where.accountId} ${where.region}`);
       else if (now - Date.parse(last) > maxSilenceMs) {
-        add(`the newest recording in account ${where.accountId} ${where.region} is from ${last}, more than ${settings.requirements.configRecorderMaxSilenceHours} h ago`);
+        add(
+          `the newest recording in account ${where.accountId} ${where.region} is from ${last}, more than ${settings.requirements.configRecorderMaxSilenceHours} h ago`,
+        );
       }
     }
     return verdict(e, { inScope: regions.length, findings, what: 'account regions' });

@@ -69,7 +69,13 @@ async function sourcesFor(estate: Estate, spelling: 'snapshot' | 'api'): Promise
     inventory,
     live: false,
     authorize: async (r) => {
-      const d = pdp.authorize({ principal: r.principal, action: { id: r.action }, resource: r.resource, context: r.context, entities: r.entities as Entity[] | undefined });
+      const d = pdp.authorize({
+        principal: r.principal,
+        action: { id: r.action },
+        resource: r.resource,
+        context: r.context,
+        entities: r.entities as Entity[] | undefined,
+      });
       return { decision: d.decision, reasons: d.reasons, errors: d.errors };
     },
   });
@@ -103,11 +109,20 @@ describe('crafted estates', () => {
             const r = await runControl(control, await sourcesFor(estate, spelling === 'api' ? 'api' : 'snapshot'), settings);
             const text = r.findings.map((f) => `${f.severity ?? 'fail'}: ${f.message}`).join('\n');
             if (estate.expect === 'pass') {
-              expect(r.findings.filter((f) => f.severity !== 'info'), text).toEqual([]);
+              expect(
+                r.findings.filter((f) => f.severity !== 'info'),
+                text,
+              ).toEqual([]);
               expect(r.status, text).toBe('pass');
             } else if (estate.expect === 'fail') {
               expect(r.status, `${r.summary}\n${text}`).toBe('fail');
-              if (estate.message) expect(r.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join('\n')).toMatch(estate.message);
+              if (estate.message)
+                expect(
+                  r.findings
+                    .filter((f) => f.severity !== 'info')
+                    .map((f) => f.message)
+                    .join('\n'),
+                ).toMatch(estate.message);
             } else {
               expect(r.status, `${r.summary}\n${text}`).not.toBe('pass');
             }

@@ -5,7 +5,15 @@ const evidence = z.object({
   asOf: z.string(),
   required: z.array(z.string()),
   attestations: z.array(
-    z.object({ documentId: z.string(), title: z.string(), attestedBy: z.string(), attestedAt: z.string(), expiresAt: z.string(), digest: z.string(), kid: z.string() }),
+    z.object({
+      documentId: z.string(),
+      title: z.string(),
+      attestedBy: z.string(),
+      attestedAt: z.string(),
+      expiresAt: z.string(),
+      digest: z.string(),
+      kid: z.string(),
+    }),
   ),
 });
 
@@ -33,10 +41,16 @@ export default defineControl({
     for (const doc of e.required) {
       const a = e.attestations.filter((x) => x.documentId === doc).sort((x, y) => y.attestedAt.localeCompare(x.attestedAt))[0];
       if (!a) findings.push({ resourceId: doc, message: `runbook ${doc} has no signed attestation` });
-      else if (Date.parse(a.expiresAt) <= now) findings.push({ resourceId: doc, message: `attestation of ${doc} by ${a.attestedBy} expired on ${a.expiresAt.slice(0, 10)}` });
-      else if (now - Date.parse(a.attestedAt) > maxAge * DAY) findings.push({ resourceId: doc, message: `runbook ${doc} was last attested ${a.attestedAt.slice(0, 10)}, over ${maxAge} days ago` });
+      else if (Date.parse(a.expiresAt) <= now)
+        findings.push({ resourceId: doc, message: `attestation of ${doc} by ${a.attestedBy} expired on ${a.expiresAt.slice(0, 10)}` });
+      else if (now - Date.parse(a.attestedAt) > maxAge * DAY)
+        findings.push({ resourceId: doc, message: `runbook ${doc} was last attested ${a.attestedAt.slice(0, 10)}, over ${maxAge} days ago` });
     }
-    return { status: findings.length ? 'fail' : 'pass', findings, summary: `${e.required.length - findings.length} of ${e.required.length} runbooks attested within ${maxAge} days` };
+    return {
+      status: findings.length ? 'fail' : 'pass',
+      findings,
+      summary: `${e.required.length - findings.length} of ${e.required.length} runbooks attested within ${maxAge} days`,
+    };
   },
   remediation: 'Review each runbook and record a signed attestation (tenet attest --document ID --file RUNBOOK --key KEY, or POST /v1/attestations).',
 });

@@ -19,7 +19,10 @@ const probeEntities = [
   {
     uid: { type: 'User', id: 'tenet:mfa-probe-admin' },
     attrs: { agency: { __entity: { type: 'Agency', id: 'tenet:mfa-probe-agency' } } },
-    parents: [{ type: 'Role', id: 'agency_admin' }, { type: 'Agency', id: 'tenet:mfa-probe-agency' }],
+    parents: [
+      { type: 'Role', id: 'agency_admin' },
+      { type: 'Agency', id: 'tenet:mfa-probe-agency' },
+    ],
   },
 ];
 
@@ -43,7 +46,12 @@ export default defineControl({
   async collect(sources) {
     const inventory = await sources.inventory([POOL]);
     if (inventory === NOT_APPLICABLE) return NOT_APPLICABLE;
-    const optional = inventory.items.some((p) => p.resourceType === POOL && (p.environment === 'production' || p.environment === 'prod') && (p.configuration.MfaConfiguration ?? p.configuration.mfaConfiguration) !== 'ON');
+    const optional = inventory.items.some(
+      (p) =>
+        p.resourceType === POOL &&
+        (p.environment === 'production' || p.environment === 'prod') &&
+        (p.configuration.MfaConfiguration ?? p.configuration.mfaConfiguration) !== 'ON',
+    );
     if (!optional) return { inventory, policyProbe: null };
     const policyProbe = [];
     // Both halves: with MFA the admin must be allowed (so a deny-everything policy set proves nothing), without it
@@ -71,19 +79,34 @@ export default defineControl({
       const withMfa = policyProbe?.find((p) => p.action === action && p.mfa);
       const without = policyProbe?.find((p) => p.action === action && !p.mfa);
       if (!withMfa || !without) problems.push(`${action} was not asked with and without MFA`);
-      else if (withMfa.errors.length || without.errors.length) problems.push(`${action} errored (${[...withMfa.errors, ...without.errors].slice(0, 2).join('; ')})`);
+      else if (withMfa.errors.length || without.errors.length)
+        problems.push(`${action} errored (${[...withMfa.errors, ...without.errors].slice(0, 2).join('; ')})`);
       else if (withMfa.decision !== 'allow') problems.push(`${action} is denied even with MFA, so the deny without MFA proves nothing`);
       else if (without.decision !== 'deny') problems.push(`${action} is allowed without MFA`);
-      else if (!without.reasons.some((r) => MFA_POLICY.test(r))) problems.push(`${action} without MFA is denied by ${without.reasons.length ? without.reasons.join(', ') : 'no policy (no permit)'}, not by an MFA policy`);
+      else if (!without.reasons.some((r) => MFA_POLICY.test(r)))
+        problems.push(
+          `${action} without MFA is denied by ${without.reasons.length ? without.reasons.join(', ') : 'no policy (no permit)'}, not by an MFA policy`,
+        );
     }
     for (const pool of pools) {
       const mfa = pool.configuration.MfaConfiguration ?? pool.configuration.mfaConfiguration;
       if (mfa === 'ON') continue;
       if (mfa === 'OPTIONAL') {
         if (policyProbe !== null && problems.length === 0) {
-          findings.push(finding(pool, `user pool ${label(pool)} has MFA OPTIONAL; accepted because the active policies allow ${ADMIN_ACTIONS.join(', ')} with MFA and their MFA policy denies them without`, 'info'));
+          findings.push(
+            finding(
+              pool,
+              `user pool ${label(pool)} has MFA OPTIONAL; accepted because the active policies allow ${ADMIN_ACTIONS.join(', ')} with MFA and their MFA policy denies them without`,
+              'info',
+            ),
+          );
         } else {
-          findings.push(finding(pool, `user pool ${label(pool)} has MFA OPTIONAL and the active policies do not show MFA is enforced: ${problems.join('; ') || 'not asked'}`));
+          findings.push(
+            finding(
+              pool,
+              `user pool ${label(pool)} has MFA OPTIONAL and the active policies do not show MFA is enforced: ${problems.join('; ') || 'not asked'}`,
+            ),
+          );
         }
       } else {
         findings.push(finding(pool, `user pool ${label(pool)} has MFA ${typeof mfa === 'string' ? mfa : 'not recorded'}; production requires ON`));
@@ -93,5 +116,5 @@ export default defineControl({
   },
   remediation:
     'Set MFA to ON for production Cognito user pools (aws cognito-idp set-user-pool-mfa-config --mfa-configuration ON ...). ' +
-    'OPTIONAL is accepted only while Tenet\'s active platform policies allow agency-admin actions (manage_users, connect_integration, disconnect_integration) with MFA and their MFA policy (forbid-administration-without-admin-mfa) denies them without it.',
+    "OPTIONAL is accepted only while Tenet's active platform policies allow agency-admin actions (manage_users, connect_integration, disconnect_integration) with MFA and their MFA policy (forbid-administration-without-admin-mfa) denies them without it.",
 });

@@ -20,5 +20,5 @@ export default defineControl({
       .map((p) => finding(p, `user pool ${label(p)} has deletion protection ${String(p.configuration.DeletionProtection ?? 'not set')}; expected ACTIVE`));
     return verdict(e, { inScope: pools.length, findings, what: 'production user pools' });
   },
-  remediation: 'aws cognito-idp update-user-pool --user-pool-id ID --deletion-protection ACTIVE (keep the pool\'s other settings in the same call).',
+  remediation: "aws cognito-idp update-user-pool --user-pool-id ID --deletion-protection ACTIVE (keep the pool's other settings in the same call).",
 });

@@ -15,15 +15,64 @@ const REQUIRED = ['$context.requestId', '$context.status'];
  * personal data and is refused. HTTP, REST and WebSocket variables from the API Gateway access-logging reference.
  */
 export const ALLOWED_CONTEXT_VARIABLES: ReadonlySet<string> = new Set([
-  'requestId', 'extendedRequestId', 'awsEndpointRequestId', 'requestTime', 'requestTimeEpoch', 'httpMethod', 'routeKey', 'resourceId', 'resourcePath',
-  'protocol', 'status', 'responseLength', 'responseLatency', 'responseType', 'integrationLatency', 'integrationStatus', 'integration.status', 'integration.latency',
-  'integration.integrationStatus', 'integration.requestId', 'domainName', 'domainPrefix', 'stage', 'apiId', 'accountId', 'deploymentId', 'xrayTraceId',
-  'identity.sourceIp', 'identity.userAgent', 'identity.accountId', 'identity.caller', 'identity.userArn', 'identity.user',
-  'authorizer.claims.sub', 'authorizer.jwt.claims.sub', 'authorizer.principalId', 'authorizer.status', 'authorizer.latency', 'authorizer.integrationLatency',
-  'authorizer.integrationStatus', 'authorizer.requestId', 'authorize.status', 'authorize.latency', 'authenticate.status', 'authenticate.latency',
-  'error.message', 'error.messageString', 'error.responseType', 'waf.status', 'waf.latency', 'wafResponseCode', 'webaclArn',
+  'requestId',
+  'extendedRequestId',
+  'awsEndpointRequestId',
+  'requestTime',
+  'requestTimeEpoch',
+  'httpMethod',
+  'routeKey',
+  'resourceId',
+  'resourcePath',
+  'protocol',
+  'status',
+  'responseLength',
+  'responseLatency',
+  'responseType',
+  'integrationLatency',
+  'integrationStatus',
+  'integration.status',
+  'integration.latency',
+  'integration.integrationStatus',
+  'integration.requestId',
+  'domainName',
+  'domainPrefix',
+  'stage',
+  'apiId',
+  'accountId',
+  'deploymentId',
+  'xrayTraceId',
+  'identity.sourceIp',
+  'identity.userAgent',
+  'identity.accountId',
+  'identity.caller',
+  'identity.userArn',
+  'identity.user',
+  'authorizer.claims.sub',
+  'authorizer.jwt.claims.sub',
+  'authorizer.principalId',
+  'authorizer.status',
+  'authorizer.latency',
+  'authorizer.integrationLatency',
+  'authorizer.integrationStatus',
+  'authorizer.requestId',
+  'authorize.status',
+  'authorize.latency',
+  'authenticate.status',
+  'authenticate.latency',
+  'error.message',
+  'error.messageString',
+  'error.responseType',
+  'waf.status',
+  'waf.latency',
+  'wafResponseCode',
+  'webaclArn',
   // WebSocket
-  'connectionId', 'connectedAt', 'eventType', 'messageId', 'messageDirection',
+  'connectionId',
+  'connectedAt',
+  'eventType',
+  'messageId',
+  'messageDirection',
 ]);
 
 /** What is wrong with an access-log format, or [] when it is PII-safe structured JSON. */
@@ -48,7 +97,8 @@ export function formatProblems(format: unknown): string[] {
 }
 
 /** The API a stage belongs to: `configuration.apiId`, else from its ARN (.../apis/{id}/stages/..., .../restapis/{id}/stages/...). */
-const apiIdOf = (s: Item): string => String(s.configuration.apiId ?? s.configuration.restApiId ?? /\/(?:rest)?apis\/([^/]+)\/stages\//.exec(s.arn ?? '')?.[1] ?? '');
+const apiIdOf = (s: Item): string =>
+  String(s.configuration.apiId ?? s.configuration.restApiId ?? /\/(?:rest)?apis\/([^/]+)\/stages\//.exec(s.arn ?? '')?.[1] ?? '');
 
 export default defineControl({
   id: 'logging.api-access-logs',
@@ -68,7 +118,12 @@ export default defineControl({
     });
     const findings: Finding[] = [];
     for (const s of stages) {
-      const kind = s.resourceType === REST_STAGE ? 'REST stage' : String(apis.get(apiIdOf(s))?.configuration.protocolType ?? '').toUpperCase() === 'WEBSOCKET' ? 'WebSocket stage' : 'stage';
+      const kind =
+        s.resourceType === REST_STAGE
+          ? 'REST stage'
+          : String(apis.get(apiIdOf(s))?.configuration.protocolType ?? '').toUpperCase() === 'WEBSOCKET'
+            ? 'WebSocket stage'
+            : 'stage';
       const name = `${apiIdOf(s) || '?'}/${String(s.configuration.stageName ?? s.resourceName ?? s.resourceId)}`;
       const dest = get(s.configuration, 'accessLogSettings.destinationArn');
       if (typeof dest !== 'string' || !dest) {

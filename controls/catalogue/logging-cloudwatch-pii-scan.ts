@@ -3,7 +3,6 @@ import { defineControl, NOT_APPLICABLE, type Finding, type InventoryItem } from 
 import { logScanEvidence, type LogScanEvidence } from '../log-scan-evidence.ts';
 import { get, isProduction } from './inventory-evidence.ts';
 
-
 const LOG_GROUP = 'AWS::Logs::LogGroup';
 const FN = 'AWS::Lambda::Function';
 const STAGE = 'AWS::ApiGatewayV2::Stage';
@@ -38,8 +37,13 @@ export function productionLogGroups(items: InventoryItem[]): Discovered[] {
     if (i.resourceType === LOG_GROUP) add(i, String(i.configuration.logGroupName ?? i.resourceName ?? i.resourceId), 'log group');
     else if (i.resourceType === FN) {
       const custom = get(i.configuration, 'loggingConfig.logGroup');
-      add(i, typeof custom === 'string' && custom ? custom : `/aws/lambda/${String(i.configuration.functionName ?? i.resourceName ?? i.resourceId)}`, `function ${i.resourceName ?? i.resourceId}`);
-    } else if (i.resourceType === STAGE || i.resourceType === REST_STAGE) add(i, groupOfArn(get(i.configuration, 'accessLogSettings.destinationArn')), `stage ${i.resourceName ?? i.resourceId}`);
+      add(
+        i,
+        typeof custom === 'string' && custom ? custom : `/aws/lambda/${String(i.configuration.functionName ?? i.resourceName ?? i.resourceId)}`,
+        `function ${i.resourceName ?? i.resourceId}`,
+      );
+    } else if (i.resourceType === STAGE || i.resourceType === REST_STAGE)
+      add(i, groupOfArn(get(i.configuration, 'accessLogSettings.destinationArn')), `stage ${i.resourceName ?? i.resourceId}`);
   }
   return [...out.values()];
 }
@@ -74,7 +78,9 @@ export default defineControl({
     const scanned = e.groups.filter((g) => g.status === 'ok');
     if (scanned.length === 0 && !production?.length) return { status: 'not_applicable', findings: [], summary: 'no log group to scan' };
     const findings: Finding[] = e.byGroup.map((g) => {
-      const samples = e.samples.filter((s) => s.logGroupName === g.logGroupName && s.logStreamName === g.logStreamName && s.detector === g.detector).slice(0, 3);
+      const samples = e.samples
+        .filter((s) => s.logGroupName === g.logGroupName && s.logStreamName === g.logStreamName && s.detector === g.detector)
+        .slice(0, 3);
       return {
         resourceId: `${g.logGroupName}:${g.logStreamName}`,
         resourceType: 'AWS::Logs::LogGroup',
@@ -83,11 +89,19 @@ export default defineControl({
     });
     // Coverage: a production group the scan did not read is a group whose PII nobody looked for.
     if (production === null) {
-      findings.push({ resourceId: 'logScan', message: 'no inventory source to discover production log groups from: cannot show every production group is scanned' });
+      findings.push({
+        resourceId: 'logScan',
+        message: 'no inventory source to discover production log groups from: cannot show every production group is scanned',
+      });
     } else {
-      const covered = (d: Discovered) => scanned.some((g) => g.logGroupName === d.logGroupName && (g.accountId === 'export' || (g.accountId === d.accountId && g.region === d.region)));
+      const covered = (d: Discovered) =>
+        scanned.some((g) => g.logGroupName === d.logGroupName && (g.accountId === 'export' || (g.accountId === d.accountId && g.region === d.region)));
       for (const d of production.filter((d) => !covered(d))) {
-        findings.push({ resourceId: `arn:aws:logs:${d.region}:${d.accountId}:log-group:${d.logGroupName}`, resourceType: 'AWS::Logs::LogGroup', message: `production log group ${d.logGroupName} (account ${d.accountId}, ${d.region}; from ${d.from}) is not scanned (logScan.groups)` });
+        findings.push({
+          resourceId: `arn:aws:logs:${d.region}:${d.accountId}:log-group:${d.logGroupName}`,
+          resourceType: 'AWS::Logs::LogGroup',
+          message: `production log group ${d.logGroupName} (account ${d.accountId}, ${d.region}; from ${d.from}) is not scanned (logScan.groups)`,
+        });
       }
     }
     const events = scanned.reduce((n, g) => n + g.eventsScanned, 0);
@@ -98,7 +112,14 @@ export default defineControl({
       status: findings.length ? 'fail' : 'pass',
       findings,
       summary: findings.length
-        ? [total ? `${total} finding(s) in ${new Set(e.byGroup.map((g) => g.logGroupName)).size} log group(s) since ${since} (${e.window.reason === 'deployment' ? `deployment ${e.window.deployment}` : 'scan window'})` : '', uncovered ? `${uncovered} production log group(s) not scanned` : ''].filter(Boolean).join('; ')
+        ? [
+            total
+              ? `${total} finding(s) in ${new Set(e.byGroup.map((g) => g.logGroupName)).size} log group(s) since ${since} (${e.window.reason === 'deployment' ? `deployment ${e.window.deployment}` : 'scan window'})`
+              : '',
+            uncovered ? `${uncovered} production log group(s) not scanned` : '',
+          ]
+            .filter(Boolean)
+            .join('; ')
         : `${events} events in ${scanned.length} log group(s) scanned since ${since}, every discovered production group among them; nothing found`,
     };
   },

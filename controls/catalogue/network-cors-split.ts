@@ -31,8 +31,10 @@ export function nonProductionHost(origin: string): string | undefined {
     return undefined;
   }
   if (/^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/.test(host) || host.endsWith('.localhost') || host.endsWith('.local')) return 'localhost';
-  if (/(^|[.-])(staging|stage|stg|preview|prev|dev|develop|development|test|testing|qa|uat|sandbox|sbx|demo|beta|canary|pr-?\d+)(\d*)([.-]|$)/.test(host)) return 'a staging, preview or dev host';
-  if (/\.(vercel\.app|netlify\.app|pages\.dev|amplifyapp\.com|ngrok\.io|ngrok-free\.app|ngrok\.app|trycloudflare\.com)$/.test(host)) return 'a preview deployment host';
+  if (/(^|[.-])(staging|stage|stg|preview|prev|dev|develop|development|test|testing|qa|uat|sandbox|sbx|demo|beta|canary|pr-?\d+)(\d*)([.-]|$)/.test(host))
+    return 'a staging, preview or dev host';
+  if (/\.(vercel\.app|netlify\.app|pages\.dev|amplifyapp\.com|ngrok\.io|ngrok-free\.app|ngrok\.app|trycloudflare\.com)$/.test(host))
+    return 'a preview deployment host';
   return undefined;
 }
 
@@ -40,7 +42,16 @@ const evidence = z.object({
   inventory: inventoryEvidence,
   /** OPTIONS preflights to the production URLs with staging origins; null when not configured or not live */
   preflights: z
-    .array(z.object({ url: z.string(), origin: z.string(), status: z.number().int().optional(), allowOrigin: z.string().optional(), allowCredentials: z.boolean().optional(), error: z.string().optional() }))
+    .array(
+      z.object({
+        url: z.string(),
+        origin: z.string(),
+        status: z.number().int().optional(),
+        allowOrigin: z.string().optional(),
+        allowCredentials: z.boolean().optional(),
+        error: z.string().optional(),
+      }),
+    )
     .nullable(),
 });
 
@@ -59,7 +70,8 @@ export default defineControl({
     if (!sources.corsProbes || !settings.probes.cors) return { inventory, preflights: null };
     // Staging origins to try: the staging APIs' own, the configured ones, and a look-alike of each probed host.
     const origins = new Set<string>(settings.probes.cors.stagingOrigins.map(normalise));
-    for (const api of inventory.items.filter((i) => i.resourceType === API && isStaging(i))) for (const o of originsOf(api)) if (!o.includes('*')) origins.add(o);
+    for (const api of inventory.items.filter((i) => i.resourceType === API && isStaging(i)))
+      for (const o of originsOf(api)) if (!o.includes('*')) origins.add(o);
     for (const url of settings.probes.cors.urls) {
       const host = new URL(url).hostname.split('.');
       origins.add(`https://staging.${host.length > 2 ? host.slice(1).join('.') : host.join('.')}`);
@@ -77,14 +89,21 @@ export default defineControl({
     for (const api of prod) {
       const origins = originsOf(api);
       const cors = get(api.configuration, 'corsConfiguration');
-      if (cors !== undefined && cors !== null && !Array.isArray(get(cors, 'allowOrigins'))) findings.push(finding(api, `production API ${label(api)} has a CORS configuration without a readable allowOrigins list`));
+      if (cors !== undefined && cors !== null && !Array.isArray(get(cors, 'allowOrigins')))
+        findings.push(finding(api, `production API ${label(api)} has a CORS configuration without a readable allowOrigins list`));
       if (origins.length && allowList.size === 0) {
-        findings.push(finding(api, `production API ${label(api)} allows ${origins.join(', ')} but no production origin allow-list is configured (requirements.productionCorsOrigins): cannot tell production front-ends from others`));
+        findings.push(
+          finding(
+            api,
+            `production API ${label(api)} allows ${origins.join(', ')} but no production origin allow-list is configured (requirements.productionCorsOrigins): cannot tell production front-ends from others`,
+          ),
+        );
       }
       for (const o of origins) {
         const bad = unsafe(o) ?? nonProductionHost(o);
         if (bad) findings.push(finding(api, `production API ${label(api)} allows origin ${o} (${bad})`));
-        else if (allowList.size && !allowList.has(o)) findings.push(finding(api, `production API ${label(api)} allows origin ${o}, which is not in requirements.productionCorsOrigins`));
+        else if (allowList.size && !allowList.has(o))
+          findings.push(finding(api, `production API ${label(api)} allows origin ${o}, which is not in requirements.productionCorsOrigins`));
         const shared = stagingOrigins.get(o);
         if (shared) findings.push(finding(api, `origin ${o} is allowed by production API ${label(api)} and by staging API ${shared.join(', ')}`));
       }
@@ -99,7 +118,11 @@ export default defineControl({
     }
     for (const p of preflights ?? []) {
       const allowed = p.allowOrigin !== undefined && (p.allowOrigin.trim() === '*' || normalise(p.allowOrigin) === normalise(p.origin));
-      if (allowed) findings.push({ resourceId: p.url, message: `production endpoint ${p.url} answers a preflight from staging origin ${p.origin} with Access-Control-Allow-Origin ${p.allowOrigin}${p.allowCredentials ? ' and credentials' : ''}` });
+      if (allowed)
+        findings.push({
+          resourceId: p.url,
+          message: `production endpoint ${p.url} answers a preflight from staging origin ${p.origin} with Access-Control-Allow-Origin ${p.allowOrigin}${p.allowCredentials ? ' and credentials' : ''}`,
+        });
     }
     const v = verdict(e, { inScope: prod.length + (preflights?.length ? 1 : 0), findings, what: 'production APIs and endpoints' });
     return v;

@@ -46,7 +46,8 @@ export default defineControl({
           continue;
         }
         if (catchesAll(key)) findings.push(finding(r, `production API ${name} has a catch-all route ${key} with authorization NONE`));
-        else if (!publicRoutes.has(key)) findings.push(finding(r, `production API ${name} has route ${key} with authorization NONE and it is not in requirements.publicRoutes`));
+        else if (!publicRoutes.has(key))
+          findings.push(finding(r, `production API ${name} has route ${key} with authorization NONE and it is not in requirements.publicRoutes`));
       }
     }
     return verdict(e, { inScope: prodApis.length, findings, what: 'production APIs' });

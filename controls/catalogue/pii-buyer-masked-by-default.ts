@@ -20,7 +20,8 @@ export default defineControl({
   evidence,
   collect: (sources) => sources.orderProbe(),
   evaluate(p) {
-    if (p.error !== undefined || p.status === undefined) return { status: 'error', findings: [{ resourceId: p.url, message: `order API probe failed: ${p.error ?? 'no answer'}` }] };
+    if (p.error !== undefined || p.status === undefined)
+      return { status: 'error', findings: [{ resourceId: p.url, message: `order API probe failed: ${p.error ?? 'no answer'}` }] };
     if (p.status !== 200) return { status: 'error', findings: [{ resourceId: p.url, message: `order API answered ${p.status}; cannot verify masking` }] };
     if (p.orders === 0) return { status: 'error', findings: [{ resourceId: p.url, message: 'order API returned no orders; cannot verify masking' }] };
     const findings: Finding[] = p.fields

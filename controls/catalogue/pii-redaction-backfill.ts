@@ -17,9 +17,13 @@ export default defineControl({
     if (r.count === 0) return { status: 'pass', findings: [], summary: `no order delivered over ${r.olderThanDays} days ago holds buyer PII` };
     return {
       status: 'fail',
-      findings: r.sample.map((id) => ({ resourceId: `order:${id}`, message: `order ${id} was delivered over ${r.olderThanDays} days ago and still holds buyer PII` })),
+      findings: r.sample.map((id) => ({
+        resourceId: `order:${id}`,
+        message: `order ${id} was delivered over ${r.olderThanDays} days ago and still holds buyer PII`,
+      })),
       summary: `${r.count} order(s) delivered over ${r.olderThanDays} days ago still hold buyer PII`,
     };
   },
-  remediation: 'Run the redaction backfill over orders delivered more than 30 days ago (null the buyer name, address, phone and email; set pii_redacted), then re-run this check.',
+  remediation:
+    'Run the redaction backfill over orders delivered more than 30 days ago (null the buyer name, address, phone and email; set pii_redacted), then re-run this check.',
 });

@@ -44,11 +44,16 @@ export default defineControl({
     let good = 0;
     for (const r of targeting) {
       const interval = scheduleInterval(r.configuration.scheduleExpression);
-      if (r.configuration.state !== 'ENABLED') problems.push(finding(r, `rule ${label(r)} targets ${fn} but is ${String(r.configuration.state ?? 'in no state')}`));
-      else if (interval === undefined || interval > DAY_MS) problems.push(finding(r, `rule ${label(r)} targets ${fn} but runs ${String(r.configuration.scheduleExpression ?? 'on no schedule')}, less often than daily`));
+      if (r.configuration.state !== 'ENABLED')
+        problems.push(finding(r, `rule ${label(r)} targets ${fn} but is ${String(r.configuration.state ?? 'in no state')}`));
+      else if (interval === undefined || interval > DAY_MS)
+        problems.push(
+          finding(r, `rule ${label(r)} targets ${fn} but runs ${String(r.configuration.scheduleExpression ?? 'on no schedule')}, less often than daily`),
+        );
       else good++;
     }
-    if (targeting.length === 0) problems.push({ resourceId: fn, resourceType: 'AWS::Lambda::Function', message: `no enabled production rule targets the redaction function ${fn}` });
+    if (targeting.length === 0)
+      problems.push({ resourceId: fn, resourceType: 'AWS::Lambda::Function', message: `no enabled production rule targets the redaction function ${fn}` });
     // One good schedule is enough; the others are then notes, not failures.
     const findings = good ? problems.map((f) => ({ ...f, severity: 'info' as const })) : problems;
     return verdict(e, { inScope: Math.max(1, targeting.length), findings, what: 'redaction schedules' });

@@ -19,9 +19,11 @@ export default defineControl({
     const findings: Finding[] = [];
     for (const t of tables) {
       const status = get(t.supplementaryConfiguration, 'TimeToLiveDescription.timeToLiveStatus');
-      if (status !== 'ENABLED') findings.push(finding(t, `conversation table ${label(t)} has TTL ${typeof status === 'string' ? status : 'not configured'}; expected ENABLED`));
+      if (status !== 'ENABLED')
+        findings.push(finding(t, `conversation table ${label(t)} has TTL ${typeof status === 'string' ? status : 'not configured'}; expected ENABLED`));
     }
     return verdict(e, { inScope: tables.length, findings, what: 'production conversation tables' });
   },
-  remediation: 'aws dynamodb update-time-to-live --table-name NAME --time-to-live-specification Enabled=true,AttributeName=expiresAt (write expiresAt = created + 30 days).',
+  remediation:
+    'aws dynamodb update-time-to-live --table-name NAME --time-to-live-specification Enabled=true,AttributeName=expiresAt (write expiresAt = created + 30 days).',
 });

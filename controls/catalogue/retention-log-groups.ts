@@ -9,7 +9,10 @@ const OPERATIONAL = 'operational';
  * The §22 class of a log group and the days the schedule gives it: the `retention-class` tag names a class, else
  * the first class whose pattern matches the group name, else operational logs (`logRetentionDays`, 180).
  */
-export function retentionTarget(g: Pick<Item, 'tags' | 'configuration' | 'resourceName' | 'resourceId'>, r: Pick<Requirements, 'logRetentionClasses' | 'logRetentionDays'>): { class: string; days: number } {
+export function retentionTarget(
+  g: Pick<Item, 'tags' | 'configuration' | 'resourceName' | 'resourceId'>,
+  r: Pick<Requirements, 'logRetentionClasses' | 'logRetentionDays'>,
+): { class: string; days: number } {
   const tagged = g.tags['retention-class'];
   const byTag = tagged ? r.logRetentionClasses.find((c) => c.class === tagged) : undefined;
   if (byTag) return { class: byTag.class, days: byTag.days };
@@ -42,5 +45,5 @@ export default defineControl({
     return verdict(e, { inScope: groups.length, findings, what: 'production log groups' });
   },
   remediation:
-    'aws logs put-retention-policy --log-group-name NAME --retention-in-days DAYS with the days the §22 schedule gives the group\'s class: 180 for operational Lambda logs (requirements.logRetentionDays), 365 for the PII reveal audit (requirements.logRetentionClasses; tag a group retention-class=NAME to place it).',
+    "aws logs put-retention-policy --log-group-name NAME --retention-in-days DAYS with the days the §22 schedule gives the group's class: 180 for operational Lambda logs (requirements.logRetentionDays), 365 for the PII reveal audit (requirements.logRetentionClasses; tag a group retention-class=NAME to place it).",
 });

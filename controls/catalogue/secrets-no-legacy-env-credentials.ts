@@ -28,7 +28,10 @@ export default defineControl({
         const env = get(i.configuration, 'environment');
         const vars = get(env, 'variables');
         if (!vars || typeof vars !== 'object' || Array.isArray(vars)) return i;
-        return { ...i, configuration: { ...i.configuration, environment: { ...(env as object), variables: redactEnvironment(vars as Record<string, unknown>) } } };
+        return {
+          ...i,
+          configuration: { ...i.configuration, environment: { ...(env as object), variables: redactEnvironment(vars as Record<string, unknown>) } },
+        };
       }),
     };
   },
@@ -49,11 +52,22 @@ export default defineControl({
         }
         const detectors = (get(v, 'detectors') as Array<{ detector: string; masked: string; fingerprint: string }> | undefined) ?? [];
         if (detectors.length && !legacy.includes(name)) {
-          findings.push(finding(f, `production function ${label(f)} variable ${name} holds a value the secret detectors flag: ${detectors.map((d) => `${d.detector} ${d.masked} (fingerprint ${d.fingerprint.slice(0, 12)})`).join(', ')}`));
+          findings.push(
+            finding(
+              f,
+              `production function ${label(f)} variable ${name} holds a value the secret detectors flag: ${detectors.map((d) => `${d.detector} ${d.masked} (fingerprint ${d.fingerprint.slice(0, 12)})`).join(', ')}`,
+            ),
+          );
         }
       }
     }
-    if (unseen) findings.push({ resourceId: FN, resourceType: FN, message: `${unseen} variable value(s) were redacted by the evidence source before Tenet saw them: judged by name only`, severity: 'info' });
+    if (unseen)
+      findings.push({
+        resourceId: FN,
+        resourceType: FN,
+        message: `${unseen} variable value(s) were redacted by the evidence source before Tenet saw them: judged by name only`,
+        severity: 'info',
+      });
     return verdict(e, { inScope: fns.length, findings, what: 'production functions' });
   },
   remediation:

@@ -20,9 +20,13 @@ export default defineControl({
       .filter((s) => s.configuration.rotationEnabled !== true)
       .map((s) => finding(s, `secret ${label(s)} holds WhatsApp credentials but rotation is not enabled`, 'info'));
     if (secrets.length === 0) {
-      findings.push({ resourceId: `secretsmanager:/${settings.requirements.whatsappSecretPattern}/`, message: 'no production Secrets Manager secret holds the WhatsApp credentials' });
+      findings.push({
+        resourceId: `secretsmanager:/${settings.requirements.whatsappSecretPattern}/`,
+        message: 'no production Secrets Manager secret holds the WhatsApp credentials',
+      });
     }
     return verdict(e, { inScope: 1, findings, what: 'WhatsApp secrets' });
   },
-  remediation: 'Store the WhatsApp Business API token and app secret in AWS Secrets Manager (name matching the configured pattern), read them at run time, and turn on rotation.',
+  remediation:
+    'Store the WhatsApp Business API token and app secret in AWS Secrets Manager (name matching the configured pattern), read them at run time, and turn on rotation.',
 });

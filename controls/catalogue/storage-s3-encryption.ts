@@ -25,5 +25,6 @@ export default defineControl({
     }
     return verdict(e, { inScope: buckets.length, findings, what: 'buckets' });
   },
-  remediation: 'aws s3api put-bucket-encryption --bucket NAME --server-side-encryption-configuration \'{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms"}}]}\'',
+  remediation:
+    'aws s3api put-bucket-encryption --bucket NAME --server-side-encryption-configuration \'{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms"}}]}\'',
 });

@@ -24,7 +24,8 @@ export function covers(rule: Rule, prefix: string): boolean {
   const predicate = (filter.predicate ?? null) as Record<string, unknown> | null;
   if (predicate) return predicateCovers(predicate, underPrefix);
   // S3 API spelling: {prefix} | {tag} | {and: {prefix, tags}} | {objectSizeGreaterThan}
-  if (filter.tag !== undefined || filter.and !== undefined || filter.objectSizeGreaterThan !== undefined || filter.objectSizeLessThan !== undefined) return false;
+  if (filter.tag !== undefined || filter.and !== undefined || filter.objectSizeGreaterThan !== undefined || filter.objectSizeLessThan !== undefined)
+    return false;
   if (filter.prefix !== undefined) return underPrefix(filter.prefix);
   // An empty filter is the whole bucket.
   return Object.keys(filter).length === 0;
@@ -80,11 +81,23 @@ export default defineControl({
       const whole = enabled.filter((r) => covers(r, ''));
       if (isProduction(b)) {
         // A rule that only aborts uploads, or only touches a prefix or tagged objects, retains nothing for the bucket.
-        const acting = whole.filter((r) => realDays(r.expirationInDays) || realDays(r.noncurrentVersionExpirationInDays) || (Array.isArray(r.transitions) && r.transitions.length));
+        const acting = whole.filter(
+          (r) => realDays(r.expirationInDays) || realDays(r.noncurrentVersionExpirationInDays) || (Array.isArray(r.transitions) && r.transitions.length),
+        );
         if (acting.length === 0) {
-          findings.push(finding(b, `production bucket ${label(b)} has no enabled lifecycle rule that expires or transitions objects across the whole bucket${enabled.length ? ` (${enabled.length} enabled rule(s) limited to a prefix or tag, or without a day-based action)` : ''}`));
+          findings.push(
+            finding(
+              b,
+              `production bucket ${label(b)} has no enabled lifecycle rule that expires or transitions objects across the whole bucket${enabled.length ? ` (${enabled.length} enabled rule(s) limited to a prefix or tag, or without a day-based action)` : ''}`,
+            ),
+          );
         } else if (versioned(b) && shortest(whole, 'noncurrentVersionExpirationInDays') === undefined) {
-          findings.push(finding(b, `production bucket ${label(b)} is versioned but no enabled whole-bucket rule expires non-current versions (deleted objects stay as old versions)`));
+          findings.push(
+            finding(
+              b,
+              `production bucket ${label(b)} is versioned but no enabled whole-bucket rule expires non-current versions (deleted objects stay as old versions)`,
+            ),
+          );
         }
       }
       if (temporary(b)) {
@@ -92,11 +105,22 @@ export default defineControl({
         const scoped = enabled.filter((r) => covers(r, tmpPrefix));
         const days = shortest(scoped, 'expirationInDays');
         if (days === undefined || days > max) {
-          findings.push(finding(b, `bucket ${label(b)} is tagged data-class=temporary but no enabled rule expires objects ${where} within ${max} days (${days !== undefined ? `shortest ${days}` : 'no day-based expiration'})`));
+          findings.push(
+            finding(
+              b,
+              `bucket ${label(b)} is tagged data-class=temporary but no enabled rule expires objects ${where} within ${max} days (${days !== undefined ? `shortest ${days}` : 'no day-based expiration'})`,
+            ),
+          );
         }
         if (versioned(b)) {
           const nc = shortest(scoped, 'noncurrentVersionExpirationInDays');
-          if (nc === undefined || nc > max) findings.push(finding(b, `temporary bucket ${label(b)} is versioned and its non-current versions are not expired ${where} within ${max} days (${nc !== undefined ? `shortest ${nc}` : 'never'})`));
+          if (nc === undefined || nc > max)
+            findings.push(
+              finding(
+                b,
+                `temporary bucket ${label(b)} is versioned and its non-current versions are not expired ${where} within ${max} days (${nc !== undefined ? `shortest ${nc}` : 'never'})`,
+              ),
+            );
         }
       }
     }

@@ -17,13 +17,21 @@ export default defineControl({
   evaluate(e) {
     const findings: Finding[] = [];
     // An account-level block with all four flags covers every bucket of that account.
-    const coveredAccounts = new Set(ofType(e, 'AWS::S3::AccountPublicAccessBlock').filter((a) => missing(a.configuration).length === 0).map((a) => a.accountId));
+    const coveredAccounts = new Set(
+      ofType(e, 'AWS::S3::AccountPublicAccessBlock')
+        .filter((a) => missing(a.configuration).length === 0)
+        .map((a) => a.accountId),
+    );
     const buckets = ofType(e, 'AWS::S3::Bucket');
     for (const b of buckets) {
       if (coveredAccounts.has(b.accountId)) continue;
       const gaps = missing(b.supplementaryConfiguration.PublicAccessBlockConfiguration);
       if (gaps.length) {
-        findings.push({ resourceId: b.arn ?? b.resourceId, resourceType: b.resourceType, message: `bucket ${label(b)} (account ${b.accountId}) has no account-level block and its own block lacks ${gaps.join(', ')}` });
+        findings.push({
+          resourceId: b.arn ?? b.resourceId,
+          resourceType: b.resourceType,
+          message: `bucket ${label(b)} (account ${b.accountId}) has no account-level block and its own block lacks ${gaps.join(', ')}`,
+        });
       }
     }
     return verdict(e, { inScope: buckets.length, findings, what: 'buckets' });

@@ -16,7 +16,8 @@ export default defineControl({
     const findings: Finding[] = [];
     for (const b of buckets) {
       const status = get(b.supplementaryConfiguration, 'BucketVersioningConfiguration.status');
-      if (status !== 'Enabled') findings.push(finding(b, `production bucket ${label(b)} has versioning ${typeof status === 'string' ? status : 'never enabled'}; expected Enabled`));
+      if (status !== 'Enabled')
+        findings.push(finding(b, `production bucket ${label(b)} has versioning ${typeof status === 'string' ? status : 'never enabled'}; expected Enabled`));
     }
     return verdict(e, { inScope: buckets.length, findings, what: 'production buckets' });
   },

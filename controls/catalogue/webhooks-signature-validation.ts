@@ -60,7 +60,10 @@ export default defineControl({
         }
         if (p.case === 'signed') {
           if (p.status! < 200 || p.status! > 299) {
-            findings.push({ resourceId: url, message: `${provider} webhook ${name} answered ${p.status} to ${WHAT.signed}: the refusals may come from something in front of the handler (an authorizer or WAF), not from its signature check` });
+            findings.push({
+              resourceId: url,
+              message: `${provider} webhook ${name} answered ${p.status} to ${WHAT.signed}: the refusals may come from something in front of the handler (an authorizer or WAF), not from its signature check`,
+            });
           }
         } else if (!reject.includes(p.status!)) {
           findings.push({ resourceId: url, message: `${provider} webhook ${name} answered ${p.status} to ${WHAT[p.case]}; expected ${reject.join(', ')}` });
@@ -68,7 +71,10 @@ export default defineControl({
       }
       if (!signed) {
         unproven++;
-        findings.push({ resourceId: url, message: `${provider} webhook ${name}: no correctly signed probe was sent; cannot show the handler checks signatures` });
+        findings.push({
+          resourceId: url,
+          message: `${provider} webhook ${name}: no correctly signed probe was sent; cannot show the handler checks signatures`,
+        });
       }
     }
     const failures = findings.filter((f) => f.severity !== 'info');

@@ -48,7 +48,9 @@ export async function verifyAttestation(jws: string, trusted: TrustedKey[]): Pro
   try {
     parsed = attestationPayload.parse(JSON.parse(new TextDecoder().decode(payload)));
   } catch (error) {
-    throw new AttestationError(`payload is not an attestation: ${error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : 'not JSON'}`);
+    throw new AttestationError(
+      `payload is not an attestation: ${error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : 'not JSON'}`,
+    );
   }
   if (parsed.attestedBy !== key.subject) throw new AttestationError(`signed with ${key.kid}, which belongs to ${key.subject}, not ${parsed.attestedBy}`);
   if (Date.parse(parsed.expiresAt) <= Date.parse(parsed.attestedAt)) throw new AttestationError('expiresAt must be after attestedAt');

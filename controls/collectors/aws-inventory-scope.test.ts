@@ -40,7 +40,8 @@ function ci(region: string, resourceType: string, resourceId: string, configurat
   };
 }
 const healthy = (): LoopbackRecorder => ({ name: 'default', recording: true, recordingGroup: { allSupported: true } });
-const bucket = (region: string, name: string, versioning = 'Enabled') => ci(region, 'AWS::S3::Bucket', name, { name }, { BucketVersioningConfiguration: { status: versioning } });
+const bucket = (region: string, name: string, versioning = 'Enabled') =>
+  ci(region, 'AWS::S3::Bucket', name, { name }, { BucketVersioningConfiguration: { status: versioning } });
 
 async function start(world: AwsWorld, regions = [HOME]) {
   lb = await startAwsLoopback(world);
@@ -53,7 +54,12 @@ async function start(world: AwsWorld, regions = [HOME]) {
     maxAttempts: 2,
     retryDelayMs: 5,
   });
-  const sources: EvidenceSources = createEvidenceSources({ settings, inventory: [aws], live: true, authorize: async () => ({ decision: 'deny', reasons: [], errors: [] }) });
+  const sources: EvidenceSources = createEvidenceSources({
+    settings,
+    inventory: [aws],
+    live: true,
+    authorize: async () => ({ decision: 'deny', reasons: [], errors: [] }),
+  });
   return { aws, sources, lb };
 }
 const run = (id: string, sources: EvidenceSources) => runControl(CONTROLS_BY_ID.get(id)!, sources, settings);
@@ -109,14 +115,25 @@ describe('item 2: every enabled region, and S3 buckets cross-checked with ListBu
     const s = await slice(sources, ['AWS::S3::Bucket']);
     expect(s.errors).toEqual(
       expect.arrayContaining([
-        { source: `aws:${PROD}:us-east-1:S3.ListBuckets`, message: 'bucket legacy-bucket exists (S3 ListBuckets) in us-east-1 but region us-east-1 was not read' },
-        { source: `aws:${PROD}:${HOME}:S3.ListBuckets`, message: expect.stringMatching(/^bucket unrecorded-bucket exists \(S3 ListBuckets\) in eu-west-1 but AWS Config did not report it/) },
+        {
+          source: `aws:${PROD}:us-east-1:S3.ListBuckets`,
+          message: 'bucket legacy-bucket exists (S3 ListBuckets) in us-east-1 but region us-east-1 was not read',
+        },
+        {
+          source: `aws:${PROD}:${HOME}:S3.ListBuckets`,
+          message: expect.stringMatching(/^bucket unrecorded-bucket exists \(S3 ListBuckets\) in eu-west-1 but AWS Config did not report it/),
+        },
       ]),
     );
     expect(s.errors).toHaveLength(2);
     expect((await run('storage.s3-encryption', sources)).status).toBe('error');
     expect(lb.calls.filter((c) => c.operation === 'ListBuckets')).toHaveLength(1); // global: once per account
-    expect(lb.calls.filter((c) => c.operation === 'GetBucketLocation').map((c) => c.input?.Bucket).sort()).toEqual(['legacy-bucket', 'unrecorded-bucket']);
+    expect(
+      lb.calls
+        .filter((c) => c.operation === 'GetBucketLocation')
+        .map((c) => c.input?.Bucket)
+        .sort(),
+    ).toEqual(['legacy-bucket', 'unrecorded-bucket']);
   });
 });
 
@@ -136,7 +153,15 @@ describe('item 3: the recorder of each region, live', () => {
   it.each([
     ['no recorder', undefined, /no AWS Config recorder was found for account 111111111111 in eu-west-1/, /has no AWS Config recorder in eu-west-1/],
     ['stopped', { ...healthy(), recording: false }, /recorder default is not recording/, /is not recording/],
-    ['without S3', { ...healthy(), recordingGroup: { allSupported: false, resourceTypes: ['AWS::Lambda::Function'], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } } }, /does not record AWS::S3::Bucket/, /does not record AWS::S3::Bucket/],
+    [
+      'without S3',
+      {
+        ...healthy(),
+        recordingGroup: { allSupported: false, resourceTypes: ['AWS::Lambda::Function'], recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } },
+      },
+      /does not record AWS::S3::Bucket/,
+      /does not record AWS::S3::Bucket/,
+    ],
   ])('%s: the S3 controls are error and the recorder control fails', async (_name, recorder, controlError, recorderFinding) => {
     const { sources } = await start(world(recorder));
     const versioning = await run('storage.s3-versioning', sources);
@@ -194,7 +219,7 @@ describe('item 5, live: what AWS Config does not record is read from the service
   });
 });
 
-describe('item 1, live: log groups (read from the service) take the settings\' scope, and a tag only adds to it', () => {
+describe("item 1, live: log groups (read from the service) take the settings' scope, and a tag only adds to it", () => {
   const world = (): AwsWorld => ({
     accessKeys: { [KEY]: PROD },
     accounts: {
@@ -203,7 +228,11 @@ describe('item 1, live: log groups (read from the service) take the settings\' s
           [HOME]: {
             configItems: [],
             recorders: [healthy()],
-            logGroups: [{ logGroupName: '/aws/lambda/tagged', tags: { Environment: 'prd' } }, { logGroupName: '/aws/lambda/untagged' }, { logGroupName: '/aws/lambda/shared', tags: { environment: 'shared' } }],
+            logGroups: [
+              { logGroupName: '/aws/lambda/tagged', tags: { Environment: 'prd' } },
+              { logGroupName: '/aws/lambda/untagged' },
+              { logGroupName: '/aws/lambda/shared', tags: { environment: 'shared' } },
+            ],
           },
         },
       },
@@ -211,10 +240,20 @@ describe('item 1, live: log groups (read from the service) take the settings\' s
   });
   const read = async (mapping: Record<string, string>) => {
     const l = await startAwsLoopback(world());
-    const aws = createAwsInventorySource({ accounts: [{ accountId: PROD, regions: [HOME] }], mapping: { accounts: mapping }, endpoint: l.endpoint, credentials: { accessKeyId: KEY, secretAccessKey: 's' }, maxAttempts: 1 });
+    const aws = createAwsInventorySource({
+      accounts: [{ accountId: PROD, regions: [HOME] }],
+      mapping: { accounts: mapping },
+      endpoint: l.endpoint,
+      credentials: { accessKeyId: KEY, secretAccessKey: 's' },
+      maxAttempts: 1,
+    });
     try {
       const s = await aws.read(['AWS::Logs::LogGroup']);
-      return { envs: Object.fromEntries(s.items.map((i) => [i.resourceId, i.environment ?? null])), errors: s.errors, tagCalls: l.calls.filter((c) => c.operation === 'ListTagsForResource').length };
+      return {
+        envs: Object.fromEntries(s.items.map((i) => [i.resourceId, i.environment ?? null])),
+        errors: s.errors,
+        tagCalls: l.calls.filter((c) => c.operation === 'ListTagsForResource').length,
+      };
     } finally {
       await l.close();
     }
@@ -241,8 +280,16 @@ describe('item 4, live: PascalCase types as AWS Config answers them (configurati
       ScheduleExpression: schedule,
       Targets: [{ Id: 'redact', Arn: `arn:aws:lambda:${HOME}:${PROD}:function:buyer-pii-redaction` }],
     });
-  const secret = (rotation: boolean) => ci(HOME, 'AWS::SecretsManager::Secret', 'prod/whatsapp/business-api', { Name: 'prod/whatsapp/business-api', RotationEnabled: rotation, RotationRules: { AutomaticallyAfterDays: 30 } });
-  const world = (items: SnapshotItem[]): AwsWorld => ({ accessKeys: { [KEY]: PROD }, accounts: { [PROD]: { regions: { [HOME]: { configItems: items, recorders: [healthy()] } } } } });
+  const secret = (rotation: boolean) =>
+    ci(HOME, 'AWS::SecretsManager::Secret', 'prod/whatsapp/business-api', {
+      Name: 'prod/whatsapp/business-api',
+      RotationEnabled: rotation,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+    });
+  const world = (items: SnapshotItem[]): AwsWorld => ({
+    accessKeys: { [KEY]: PROD },
+    accounts: { [PROD]: { regions: { [HOME]: { configItems: items, recorders: [healthy()] } } } },
+  });
 
   it('an enabled daily rule passes pii.redaction-scheduler; a disabled or weekly one fails', async () => {
     expect((await run('pii.redaction-scheduler', (await start(world([rule('ENABLED', 'rate(1 day)')]))).sources)).status).toBe('pass');

@@ -128,23 +128,37 @@ describe('createAwsInventorySource over the wire', () => {
     expect(source.name).toBe('aws');
     expect(ids(slice)).toEqual(ALL_BUCKETS);
     const b = find(slice, 'bucket-2-us-east-1');
-    expect(b).toMatchObject({ accountId: B, awsRegion: US, arn: `arn:aws:test:${US}:${B}:bucket-2-us-east-1`, configurationItemCaptureTime: '2026-11-01T10:00:00.000Z' });
+    expect(b).toMatchObject({
+      accountId: B,
+      awsRegion: US,
+      arn: `arn:aws:test:${US}:${B}:bucket-2-us-east-1`,
+      configurationItemCaptureTime: '2026-11-01T10:00:00.000Z',
+    });
     // Tags come from SelectResourceConfig (BatchGet items carry none); a production tag adds scope to the staging account.
     expect(b.tags).toEqual({ environment: 'Production', team: 'core' });
     expect(b.environment).toBe('production');
 
     const sts = lb.calls.filter((c) => c.service === 'sts');
     expect(sts).toHaveLength(1);
-    expect(sts[0]).toMatchObject({ operation: 'AssumeRole', accountId: A, input: { RoleArn: ROLE_B, RoleSessionName: 'tenet-controls', ExternalId: 'tenet-external-id' } });
+    expect(sts[0]).toMatchObject({
+      operation: 'AssumeRole',
+      accountId: A,
+      input: { RoleArn: ROLE_B, RoleSessionName: 'tenet-controls', ExternalId: 'tenet-external-id' },
+    });
     // Account B's Config is read with the assumed role's credentials, in each region of B.
-    const selects = lb.calls.filter((c) => c.operation === 'SelectResourceConfig').map((c) => `${c.accountId}/${c.region}`).sort();
+    const selects = lb.calls
+      .filter((c) => c.operation === 'SelectResourceConfig')
+      .map((c) => `${c.accountId}/${c.region}`)
+      .sort();
     expect(selects).toEqual([`${A}/${EU}`, `${A}/${US}`, `${B}/${EU}`, `${B}/${US}`]);
     expect(lb.calls.find((c) => c.operation === 'SelectResourceConfig')?.input?.Expression).toBe(
       "SELECT resourceId, resourceType, resourceName, arn, awsRegion, accountId, tags WHERE resourceType IN ('AWS::S3::Bucket')",
     );
     // Nothing else was asked for, so nothing else was called.
     // (and the enabled regions of each account, and S3's own list of buckets to cross-check Config's).
-    expect(new Set(lb.calls.map((c) => c.operation))).toEqual(new Set(['AssumeRole', 'DescribeRegions', 'SelectResourceConfig', 'BatchGetResourceConfig', 'ListBuckets']));
+    expect(new Set(lb.calls.map((c) => c.operation))).toEqual(
+      new Set(['AssumeRole', 'DescribeRegions', 'SelectResourceConfig', 'BatchGetResourceConfig', 'ListBuckets']),
+    );
 
     // A second read reuses the assumed-role credentials.
     await source.read(['AWS::S3::Bucket']);
@@ -159,7 +173,12 @@ describe('createAwsInventorySource over the wire', () => {
     const slice = await source.read(['AWS::S3::Bucket']);
     expect(ids(slice)).toEqual(['bucket-1-eu-west-1', 'bucket-1-us-east-1', 'untagged']);
     expect(find(slice, 'untagged').environment).toBe('development');
-    expect(slice.errors.map((e) => e.source).sort()).toEqual([`aws:${B}:${EU}:EC2.DescribeRegions`, `aws:${B}:${EU}:S3.ListBuckets`, `aws:${B}:${EU}:STS.AssumeRole`, `aws:${B}:${US}:STS.AssumeRole`]);
+    expect(slice.errors.map((e) => e.source).sort()).toEqual([
+      `aws:${B}:${EU}:EC2.DescribeRegions`,
+      `aws:${B}:${EU}:S3.ListBuckets`,
+      `aws:${B}:${EU}:STS.AssumeRole`,
+      `aws:${B}:${US}:STS.AssumeRole`,
+    ]);
     for (const e of slice.errors) expect(e.message).toMatch(/AccessDenied/);
   });
 
@@ -218,7 +237,10 @@ describe('createAwsInventorySource over the wire', () => {
     lb.faults.unprocessed(1, Infinity);
     const slice = await source.read(['AWS::S3::Bucket', 'AWS::DynamoDB::Table']);
     expect(slice.errors).toEqual([
-      { source: `aws:${A}:${EU}:ConfigService.BatchGetResourceConfig`, message: expect.stringMatching(/1 resource key\(s\) still unprocessed after 5 attempts/) },
+      {
+        source: `aws:${A}:${EU}:ConfigService.BatchGetResourceConfig`,
+        message: expect.stringMatching(/1 resource key\(s\) still unprocessed after 5 attempts/),
+      },
       lostBucket(A, EU, 'bucket-1-eu-west-1'),
     ]);
     expect(lb.calls.filter((c) => c.operation === 'BatchGetResourceConfig')).toHaveLength(5);
@@ -300,13 +322,18 @@ describe('createAwsInventorySource over the wire', () => {
     lb.faults.malformed('BatchGetResourceConfig', Infinity).malformed('DescribeTimeToLive', Infinity);
     const slice = await source.read(['AWS::S3::Bucket']);
     expect(slice.items).toEqual([]);
-    expect(slice.errors).toEqual([{ source: `aws:${A}:${EU}:ConfigService.BatchGetResourceConfig`, message: expect.stringMatching(/does not parse/) }, lostBucket(A, EU, 'bucket-1-eu-west-1')]);
+    expect(slice.errors).toEqual([
+      { source: `aws:${A}:${EU}:ConfigService.BatchGetResourceConfig`, message: expect.stringMatching(/does not parse/) },
+      lostBucket(A, EU, 'bucket-1-eu-west-1'),
+    ]);
     expect(slice.errors[0].message.length).toBeLessThan(300);
 
     lb.faults.clear().malformed('DescribeTimeToLive', Infinity);
     const tables = await source.read(['AWS::DynamoDB::Table']);
     expect(ids(tables)).toEqual(['table-1-eu-west-1']);
-    expect(tables.errors).toEqual([{ source: `aws:${A}:${EU}:DynamoDB.DescribeTimeToLive`, message: expect.stringMatching(/^table table-1-eu-west-1: .*does not parse/) }]);
+    expect(tables.errors).toEqual([
+      { source: `aws:${A}:${EU}:DynamoDB.DescribeTimeToLive`, message: expect.stringMatching(/^table table-1-eu-west-1: .*does not parse/) },
+    ]);
   });
 
   it('reports pagination that never ends', async () => {
@@ -315,7 +342,10 @@ describe('createAwsInventorySource over the wire', () => {
     lb.faults.brokenPagination('SelectResourceConfig');
     const broken = await source.read(['AWS::S3::Bucket', 'AWS::DynamoDB::Table']);
     expect(broken.items).toEqual([]);
-    expect(broken.errors).toEqual([{ source: `aws:${A}:${EU}:ConfigService.SelectResourceConfig`, message: expect.stringMatching(/pagination did not end/) }, lostBucket(A, EU, 'bucket-1-eu-west-1')]);
+    expect(broken.errors).toEqual([
+      { source: `aws:${A}:${EU}:ConfigService.SelectResourceConfig`, message: expect.stringMatching(/pagination did not end/) },
+      lostBucket(A, EU, 'bucket-1-eu-west-1'),
+    ]);
     expect(lb.calls.filter((c) => c.operation === 'SelectResourceConfig').length).toBeLessThanOrEqual(3);
 
     lb.faults.clear().brokenPagination('GetRoutes').brokenPagination('DescribeLogGroups');
@@ -339,7 +369,8 @@ describe('createAwsInventorySource over the wire', () => {
     expect(slice.errors).toEqual([]);
     expect(ids(slice)).toEqual(['fn-1-eu-west-1', 'fn-1-us-east-1', 'fn-2-eu-west-1', 'fn-2-us-east-1']);
     // Each value is replaced by what the secret detectors found in it (masked, fingerprinted), never kept.
-    const vars = (id: string) => (find(slice, id).configuration.environment as { variables: Record<string, { redacted: boolean; detectors: Array<{ detector: string }> }> }).variables;
+    const vars = (id: string) =>
+      (find(slice, id).configuration.environment as { variables: Record<string, { redacted: boolean; detectors: Array<{ detector: string }> }> }).variables;
     expect(find(slice, 'fn-1-eu-west-1').configuration).toMatchObject({ runtime: 'nodejs20.x' });
     expect(vars('fn-1-eu-west-1').STRIPE_KEY.detectors.map((d) => d.detector)).toEqual(['stripe_key']);
     expect(vars('fn-1-eu-west-1').LOG_LEVEL).toEqual({ redacted: true, detectors: [] });
@@ -347,7 +378,10 @@ describe('createAwsInventorySource over the wire', () => {
     expect(JSON.stringify(slice)).not.toContain(SECRET_VALUE);
     expect(JSON.stringify(logs)).not.toContain(SECRET_VALUE);
     // Filled only where AWS Config lacked the variables.
-    const asked = lb.calls.filter((c) => c.operation === 'GetFunctionConfiguration').map((c) => c.input?.FunctionName).sort();
+    const asked = lb.calls
+      .filter((c) => c.operation === 'GetFunctionConfiguration')
+      .map((c) => c.input?.FunctionName)
+      .sort();
     expect(asked).toEqual(['fn-1-eu-west-1', 'fn-1-us-east-1', 'fn-2-us-east-1']);
   });
 
@@ -376,7 +410,9 @@ describe('createAwsInventorySource over the wire', () => {
       TimeToLiveDescription: { timeToLiveStatus: 'ENABLED', attributeName: 'expiresAt' },
       ContinuousBackupsDescription: { continuousBackupsStatus: 'ENABLED', pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'ENABLED' } },
     });
-    expect(find(slice, 'table-1-us-east-1').supplementaryConfiguration.ContinuousBackupsDescription).toMatchObject({ pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'DISABLED' } });
+    expect(find(slice, 'table-1-us-east-1').supplementaryConfiguration.ContinuousBackupsDescription).toMatchObject({
+      pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'DISABLED' },
+    });
     expect(find(slice, 'recorded-table').supplementaryConfiguration).toMatchObject({
       TimeToLiveDescription: { timeToLiveStatus: 'DISABLED' },
       ContinuousBackupsDescription: { pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: 'DISABLED' } },
@@ -386,17 +422,32 @@ describe('createAwsInventorySource over the wire', () => {
     expect(find(slice, 'recorded-group').configuration.retentionInDays).toBe(400);
     expect(find(slice, 'forever-group').configuration).not.toHaveProperty('retentionInDays');
 
-    const tablesAsked = (op: string) => lb.calls.filter((c) => c.operation === op).map((c) => c.input?.TableName).sort();
+    const tablesAsked = (op: string) =>
+      lb.calls
+        .filter((c) => c.operation === op)
+        .map((c) => c.input?.TableName)
+        .sort();
     expect(tablesAsked('DescribeTimeToLive')).toEqual(['table-1-eu-west-1', 'table-1-us-east-1']);
     expect(tablesAsked('DescribeContinuousBackups')).toEqual(['table-1-eu-west-1', 'table-1-us-east-1']);
-    expect(lb.calls.filter((c) => c.operation === 'DescribeLogGroups').map((c) => c.region).sort()).toEqual([EU, US]);
-    expect(lb.calls.filter((c) => c.operation === 'SelectResourceConfig').map((c) => c.input?.Expression)).not.toContainEqual(expect.stringContaining('AWS::Logs::LogGroup'));
+    expect(
+      lb.calls
+        .filter((c) => c.operation === 'DescribeLogGroups')
+        .map((c) => c.region)
+        .sort(),
+    ).toEqual([EU, US]);
+    expect(lb.calls.filter((c) => c.operation === 'SelectResourceConfig').map((c) => c.input?.Expression)).not.toContainEqual(
+      expect.stringContaining('AWS::Logs::LogGroup'),
+    );
 
     // A group only the service knows (Config never records one) is read too, in its account's environment.
     w.accounts[A].regions[US].logGroups!.push({ logGroupName: '/aws/lambda/new-function' });
     const groups = await source.read(['AWS::Logs::LogGroup']);
     expect(groups.errors).toEqual([]);
-    expect(find(groups, '/aws/lambda/new-function')).toMatchObject({ accountId: A, awsRegion: US, configuration: { logGroupName: '/aws/lambda/new-function' } });
+    expect(find(groups, '/aws/lambda/new-function')).toMatchObject({
+      accountId: A,
+      awsRegion: US,
+      configuration: { logGroupName: '/aws/lambda/new-function' },
+    });
   });
 
   it('reports a GetRoutes failure for an API and still returns the routes of the others', async () => {

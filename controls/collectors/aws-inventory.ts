@@ -163,7 +163,15 @@ export function createAwsInventorySource(options: AwsInventoryOptions): Inventor
       // 2. S3 is global: every bucket ListBuckets names must have come from AWS Config, in its real region.
       if (plan.wanted.has(BUCKET)) {
         await mapLimit(perAccount, options.concurrency ?? 4, ({ account, regions }) =>
-          crossCheckBuckets({ account, regions, credentials: credentialsFor(account), clientConfig: clientConfig(homeRegion(account)), slice, signal: readOptions.signal, log }),
+          crossCheckBuckets({
+            account,
+            regions,
+            credentials: credentialsFor(account),
+            clientConfig: clientConfig(homeRegion(account)),
+            slice,
+            signal: readOptions.signal,
+            log,
+          }),
         );
       }
       log?.debug({ types, items: slice.items.length, errors: slice.errors.length }, 'aws inventory read');
@@ -172,7 +180,12 @@ export function createAwsInventorySource(options: AwsInventoryOptions): Inventor
   };
 
   /** The listed regions, plus every enabled one (EC2 DescribeRegions); a failed discovery is an error, the listed ones are still read. */
-  async function regionsOf(account: AwsAccountTarget, credentials: CredentialsOption, errors: InventorySlice['errors'], signal?: AbortSignal): Promise<string[]> {
+  async function regionsOf(
+    account: AwsAccountTarget,
+    credentials: CredentialsOption,
+    errors: InventorySlice['errors'],
+    signal?: AbortSignal,
+  ): Promise<string[]> {
     const listed = account.regions ?? [];
     if (options.discoverRegions === false) return listed.length ? listed : [homeRegion(account)];
     const home = homeRegion(account);
@@ -185,11 +198,18 @@ export function createAwsInventorySource(options: AwsInventoryOptions): Inventor
       if (enabled.length === 0) throw new Error('DescribeRegions answered no enabled region');
       const unknown = listed.filter((r) => !enabled.includes(r));
       // A listed region the account has not enabled cannot be read: say so rather than report it empty.
-      for (const r of unknown) errors.push({ source: `aws:${account.accountId}:${r}:EC2.DescribeRegions`, message: `region ${r} is listed in the settings but not enabled in the account` });
+      for (const r of unknown)
+        errors.push({
+          source: `aws:${account.accountId}:${r}:EC2.DescribeRegions`,
+          message: `region ${r} is listed in the settings but not enabled in the account`,
+        });
       return [...new Set([...listed.filter((r) => enabled.includes(r)), ...enabled])];
     } catch (err) {
       const message = describeError(err);
-      errors.push({ source: `aws:${account.accountId}:${home}:EC2.DescribeRegions`, message: `enabled regions unknown, only the listed ones were read: ${message}` });
+      errors.push({
+        source: `aws:${account.accountId}:${home}:EC2.DescribeRegions`,
+        message: `enabled regions unknown, only the listed ones were read: ${message}`,
+      });
       log?.warn({ source: `aws:${account.accountId}:${home}:EC2.DescribeRegions`, error: message }, 'aws inventory call failed');
       return listed.length ? listed : [home];
     } finally {
@@ -234,7 +254,9 @@ async function crossCheckBuckets(props: {
       return;
     }
     const reported = new Map(
-      slice.items.filter((i) => i.resourceType === BUCKET && i.accountId === account.accountId).map((i) => [String(i.configuration.name ?? i.resourceName ?? i.resourceId), i]),
+      slice.items
+        .filter((i) => i.resourceType === BUCKET && i.accountId === account.accountId)
+        .map((i) => [String(i.configuration.name ?? i.resourceName ?? i.resourceId), i]),
     );
     await mapLimit(listed, CALLS_AT_ONCE, async (b) => {
       const item = reported.get(b.name);
@@ -254,7 +276,9 @@ async function crossCheckBuckets(props: {
         item.awsRegion = region;
         return;
       }
-      const configFailed = slice.errors.some((e) => e.source.startsWith(`aws:${account.accountId}:${region}:ConfigService.`) || e.source.startsWith(`aws:${account.accountId}:${region}:STS.`));
+      const configFailed = slice.errors.some(
+        (e) => e.source.startsWith(`aws:${account.accountId}:${region}:ConfigService.`) || e.source.startsWith(`aws:${account.accountId}:${region}:STS.`),
+      );
       const why = !props.regions.includes(region)
         ? `region ${region} was not read`
         : configFailed
@@ -370,9 +394,26 @@ async function readRegion(ctx: RegionContext): Promise<InventorySlice> {
     // 3. What AWS Config does not record, read from the services: only where the item lacks it.
     const routes: InventoryItem[] = [];
     await Promise.all([
-      fillLambdaEnvironment(clients, items.filter((i) => i.resourceType === LAMBDA && plan.wanted.has(LAMBDA)), send, fail),
-      fillDynamoDb(clients, items.filter((i) => i.resourceType === TABLE && plan.wanted.has(TABLE)), send, fail),
-      plan.wanted.has(ROUTE) ? readRoutes(clients, items.filter((i) => i.resourceType === API), send, fail).then((r) => routes.push(...r)) : undefined,
+      fillLambdaEnvironment(
+        clients,
+        items.filter((i) => i.resourceType === LAMBDA && plan.wanted.has(LAMBDA)),
+        send,
+        fail,
+      ),
+      fillDynamoDb(
+        clients,
+        items.filter((i) => i.resourceType === TABLE && plan.wanted.has(TABLE)),
+        send,
+        fail,
+      ),
+      plan.wanted.has(ROUTE)
+        ? readRoutes(
+            clients,
+            items.filter((i) => i.resourceType === API),
+            send,
+            fail,
+          ).then((r) => routes.push(...r))
+        : undefined,
     ]);
 
     // Lambda environment values are secrets: whatever the source, only the names and what the secret detectors found
@@ -420,7 +461,8 @@ async function selectKeys(client: ConfigServiceClient, types: string[], send: Se
     const page = await client.send(new SelectResourceConfigCommand({ Expression: expression, Limit: 100, NextToken: token }), send);
     for (const text of page.Results ?? []) {
       const row = JSON.parse(text) as Record<string, unknown>;
-      if (typeof row.resourceType !== 'string' || typeof row.resourceId !== 'string') throw new Error('SelectResourceConfig result lacks resourceType or resourceId');
+      if (typeof row.resourceType !== 'string' || typeof row.resourceId !== 'string')
+        throw new Error('SelectResourceConfig result lacks resourceType or resourceId');
       const key = { resourceType: row.resourceType as ResourceType, resourceId: row.resourceId };
       out.set(keyOf(key), { key, tags: row.tags });
     }
@@ -653,7 +695,6 @@ function redactLambdaEnvironment(item: InventoryItem): void {
   }
 }
 
-
 /** Pages through a token-paged API. A token seen before, or too many pages, means the pagination never ends. */
 async function paginate(fetchPage: (token: string | undefined) => Promise<string | undefined>): Promise<void> {
   const seen = new Set<string>();
@@ -688,11 +729,11 @@ export function describeError(err: unknown): string {
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
-
 /** Shares one pending credential fetch between callers; fetches anew after a failure or near expiry. */
 function memoiseCredentials(provider: () => Promise<Identity>): () => Promise<Identity> {
   let current: { promise: Promise<Identity>; settled: boolean; failed: boolean; value?: Identity } | undefined;
-  const stale = () => !current || (current.settled && (current.failed || (!!current.value?.expiration && current.value.expiration.getTime() - Date.now() < 5 * 60_000)));
+  const stale = () =>
+    !current || (current.settled && (current.failed || (!!current.value?.expiration && current.value.expiration.getTime() - Date.now() < 5 * 60_000)));
   return () => {
     if (stale()) {
       const entry: NonNullable<typeof current> = { promise: provider(), settled: false, failed: false };
@@ -706,15 +747,18 @@ function memoiseCredentials(provider: () => Promise<Identity>): () => Promise<Id
   };
 }
 
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('read aborted'));
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new Error('read aborted'));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new Error('read aborted'));
+      },
+      { once: true },
+    );
   });
 }
 

@@ -153,9 +153,7 @@ describe('scanLogGroups over the wire (CloudWatch Logs loopback)', () => {
   });
 
   it('retries throttling with backoff, and a group throttled past its attempts fails while the others are read', async () => {
-    const { lb, scan } = await setup(
-      world({ [A]: { [EU]: regionWorld({ '/app/a': events(25), '/app/b': events(25), '/app/c': events(25) }) } }),
-    );
+    const { lb, scan } = await setup(world({ [A]: { [EU]: regionWorld({ '/app/a': events(25), '/app/b': events(25), '/app/c': events(25) }) } }));
     lb.faults.throttle('FilterLogEvents', 2, { logGroupName: '/app/a' }).throttle('FilterLogEvents', Infinity, { logGroupName: '/app/b' });
     const cps = memoryCheckpoints();
     const until = BASE + 2 * HOUR;
@@ -163,14 +161,20 @@ describe('scanLogGroups over the wire (CloudWatch Logs loopback)', () => {
 
     // /app/a: two throttled attempts, then answered.
     const a = filterCalls(lb, '/app/a');
-    expect(a.slice(0, 3).map((c) => [c.attempt, c.status])).toEqual([[1, 400], [2, 400], [3, 200]]);
+    expect(a.slice(0, 3).map((c) => [c.attempt, c.status])).toEqual([
+      [1, 400],
+      [2, 400],
+      [3, 200],
+    ]);
     expect(groupOf(result, '/app/a')).toMatchObject({ status: 'ok', eventsScanned: 25 });
 
     // /app/b: every attempt throttled → an error for that group only; its findings are not counted.
     expect(filterCalls(lb, '/app/b').map((c) => c.attempt)).toEqual([1, 2, 3]);
     expect(groupOf(result, '/app/b')).toMatchObject({ status: 'error' });
     expect(groupOf(result, '/app/b').error).toMatch(/ThrottlingException/);
-    expect(result.errors).toEqual([{ source: `aws:${A}:${EU}:CloudWatchLogs.FilterLogEvents:/app/b`, message: expect.stringMatching(/ThrottlingException.*3 attempts/) }]);
+    expect(result.errors).toEqual([
+      { source: `aws:${A}:${EU}:CloudWatchLogs.FilterLogEvents:/app/b`, message: expect.stringMatching(/ThrottlingException.*3 attempts/) },
+    ]);
     expect(groupOf(result, '/app/c')).toMatchObject({ status: 'ok', eventsScanned: 25 });
     expect(nonZero(result.counts)).toEqual(add(expected(events(25)), expected(events(25))));
     expect(result.byGroup.some((x) => x.logGroupName === '/app/b')).toBe(false);
@@ -245,7 +249,9 @@ describe('scanLogGroups over the wire (CloudWatch Logs loopback)', () => {
     lb.faults.brokenPagination('FilterLogEvents', { logGroupName: '/app/loop' });
     const result = await scan({ groups: [g('/app/loop'), g('/app/fine')], until: BASE + HOUR });
     expect(groupOf(result, '/app/loop')).toMatchObject({ status: 'error' });
-    expect(result.errors).toEqual([{ source: `aws:${A}:${EU}:CloudWatchLogs.FilterLogEvents:/app/loop`, message: expect.stringMatching(/repeated a page token/) }]);
+    expect(result.errors).toEqual([
+      { source: `aws:${A}:${EU}:CloudWatchLogs.FilterLogEvents:/app/loop`, message: expect.stringMatching(/repeated a page token/) },
+    ]);
     expect(filterCalls(lb, '/app/loop')).toHaveLength(2);
     expect(groupOf(result, '/app/fine')).toMatchObject({ status: 'ok', eventsScanned: 30 });
     expect(nonZero(result.counts)).toEqual(nonZero(expected(events(30))));
@@ -343,7 +349,12 @@ describe('scanLogGroups over the wire (CloudWatch Logs loopback)', () => {
       const until = BASE + 2 * HOUR;
 
       // A limit of 5 rows: more matched → not trusted → FilterLogEvents over the whole window.
-      const truncated = await scan({ groups: [g('/app/big')], until, checkpoints: cps.store, insightsPrefilter: { queryString: QUERY, pollIntervalMs: 5, limit: 5 } });
+      const truncated = await scan({
+        groups: [g('/app/big')],
+        until,
+        checkpoints: cps.store,
+        insightsPrefilter: { queryString: QUERY, pollIntervalMs: 5, limit: 5 },
+      });
       expect(lb.calls.find((c) => c.operation === 'StartQuery')?.input?.limit).toBe(5);
       expect(groupOf(truncated, '/app/big')).toMatchObject({ status: 'ok', method: 'FilterLogEvents', eventsScanned: 80 });
       expect(nonZero(truncated.counts)).toEqual(nonZero(expected(big)));
@@ -358,7 +369,12 @@ describe('scanLogGroups over the wire (CloudWatch Logs loopback)', () => {
       expect(cps.map.has(checkpointKey(g('/app/big2')))).toBe(false);
 
       // A query still running when its time is up is stopped; its groups fail.
-      const slow = await scan({ groups: [g('/app/big2')], until, checkpoints: cps.store, insightsPrefilter: { queryString: QUERY, pollIntervalMs: 5, timeoutMs: 0 } });
+      const slow = await scan({
+        groups: [g('/app/big2')],
+        until,
+        checkpoints: cps.store,
+        insightsPrefilter: { queryString: QUERY, pollIntervalMs: 5, timeoutMs: 0 },
+      });
       expect(slow.errors).toEqual([{ source: `aws:${A}:${EU}:CloudWatchLogs.GetQueryResults:/app/big2`, message: expect.stringMatching(/still running/) }]);
       expect(lb.calls.filter((c) => c.operation === 'StopQuery').map((c) => c.status)).toEqual([200]);
       expect(cps.map.has(checkpointKey(g('/app/big2')))).toBe(false);
@@ -366,7 +382,9 @@ describe('scanLogGroups over the wire (CloudWatch Logs loopback)', () => {
       // Persistent throttling of StartQuery: an error naming StartQuery.
       lb.faults.throttle('StartQuery', Infinity);
       const throttled = await scan({ groups: [g('/app/big2')], until, insightsPrefilter: { queryString: QUERY, pollIntervalMs: 5 } });
-      expect(throttled.errors).toEqual([{ source: `aws:${A}:${EU}:CloudWatchLogs.StartQuery:/app/big2`, message: expect.stringMatching(/ThrottlingException/) }]);
+      expect(throttled.errors).toEqual([
+        { source: `aws:${A}:${EU}:CloudWatchLogs.StartQuery:/app/big2`, message: expect.stringMatching(/ThrottlingException/) },
+      ]);
     });
   });
 });

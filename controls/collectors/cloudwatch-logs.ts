@@ -193,7 +193,17 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
   // ---- per-group state ----
   const jobs: Job[] = options.groups.map((g) => ({
     target: { accountId: g.accountId, region: g.region, logGroupName: g.logGroupName },
-    scan: { accountId: g.accountId, region: g.region, logGroupName: g.logGroupName, eventsScanned: 0, bytesScanned: 0, from: since, to: until, status: 'ok', method: 'none' },
+    scan: {
+      accountId: g.accountId,
+      region: g.region,
+      logGroupName: g.logGroupName,
+      eventsScanned: 0,
+      bytesScanned: 0,
+      from: since,
+      to: until,
+      status: 'ok',
+      method: 'none',
+    },
     tally: new Tally(maxSamples),
   }));
   const source = (j: Job, operation: string) => `aws:${j.target.accountId}:${j.target.region}:CloudWatchLogs.${operation}:${j.target.logGroupName}`;
@@ -309,7 +319,7 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
         }
         return deleted(batch[0]);
       }
-      const message = signal?.aborted ? 'scan aborted' : e.message ?? describeError(e.cause);
+      const message = signal?.aborted ? 'scan aborted' : (e.message ?? describeError(e.cause));
       for (const j of batch) fail(j, source(j, e.operation), message);
       return;
     }
@@ -370,7 +380,16 @@ class Tally {
       this.sampled.set(f.detector, seen);
       if (seen.size < this.maxSamples && !seen.has(f.fingerprint)) {
         seen.add(f.fingerprint);
-        this.samples.push({ accountId, region, logGroupName, logStreamName: event.logStreamName, detector: f.detector, masked: f.masked, fingerprint: f.fingerprint, timestamp: event.timestamp });
+        this.samples.push({
+          accountId,
+          region,
+          logGroupName,
+          logStreamName: event.logStreamName,
+          detector: f.detector,
+          masked: f.masked,
+          fingerprint: f.fingerprint,
+          timestamp: event.timestamp,
+        });
       }
     }
   }
@@ -493,7 +512,8 @@ async function runQuery(
       const fields = new Map(row.map((f) => [f.field ?? '', f.value ?? '']));
       const message = fields.get('@message');
       const at = Date.parse(`${(fields.get('@timestamp') ?? '').replace(' ', 'T')}Z`);
-      if (message === undefined || Number.isNaN(at)) throw new QueryError('GetQueryResults', undefined, 'the prefilter query must return @timestamp and @message');
+      if (message === undefined || Number.isNaN(at))
+        throw new QueryError('GetQueryResults', undefined, 'the prefilter query must return @timestamp and @message');
       const logRef = fields.get('@log');
       const j = logRef !== undefined ? byName.get(logRef.slice(logRef.indexOf(':') + 1)) : batch.length === 1 ? batch[0] : undefined;
       if (!j) {
@@ -524,8 +544,6 @@ function isNotFound(err: unknown): boolean {
 }
 
 const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64url').slice(0, 22);
-
-
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -26,20 +26,42 @@ describe('configuration items', () => {
       supplementaryConfiguration: { BucketVersioningConfiguration: '{"status":"Enabled"}', IsRequesterPaysEnabled: 'false' },
       tags: [{ key: 'environment', value: 'Production' }],
     });
-    expect(api).toMatchObject({ accountId: '111111111111', environment: 'production', configuration: { name: 'b1' }, supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Enabled' }, IsRequesterPaysEnabled: 'false' } });
+    expect(api).toMatchObject({
+      accountId: '111111111111',
+      environment: 'production',
+      configuration: { name: 'b1' },
+      supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Enabled' }, IsRequesterPaysEnabled: 'false' },
+    });
     expect(api.configurationItemCaptureTime).toBe(new Date(1_763_000_000_000).toISOString());
 
     const v13 = normaliseConfigurationItem(
-      { awsAccountId: '222222222222', ARN: 'arn:aws:s3:::b2', resourceType: 'AWS::S3::Bucket', resourceId: 'b2', configuration: { name: 'b2' }, supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Off' } }, tags: {} },
+      {
+        awsAccountId: '222222222222',
+        ARN: 'arn:aws:s3:::b2',
+        resourceType: 'AWS::S3::Bucket',
+        resourceId: 'b2',
+        configuration: { name: 'b2' },
+        supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Off' } },
+        tags: {},
+      },
       { accounts: { '222222222222': 'staging' } },
     );
-    expect(v13).toMatchObject({ arn: 'arn:aws:s3:::b2', environment: 'staging', supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Off' } } });
-    const doc = normaliseConfigurationItem({ accountId: '3', arn: 'arn:x', resourceType: 'T', resourceId: 'r', configurationStateID: 1 }, { resources: { 'arn:x': 'production' } });
+    expect(v13).toMatchObject({
+      arn: 'arn:aws:s3:::b2',
+      environment: 'staging',
+      supplementaryConfiguration: { BucketVersioningConfiguration: { status: 'Off' } },
+    });
+    const doc = normaliseConfigurationItem(
+      { accountId: '3', arn: 'arn:x', resourceType: 'T', resourceId: 'r', configurationStateID: 1 },
+      { resources: { 'arn:x': 'production' } },
+    );
     expect(doc.environment).toBe('production');
   });
 
   it('refuses an item it cannot read, naming it', () => {
-    expect(() => normaliseConfigurationItem({ resourceType: 'AWS::S3::Bucket', resourceId: 'b', accountId: '1', configuration: '{broken' })).toThrow(/AWS::S3::Bucket b configuration is not valid JSON/);
+    expect(() => normaliseConfigurationItem({ resourceType: 'AWS::S3::Bucket', resourceId: 'b', accountId: '1', configuration: '{broken' })).toThrow(
+      /AWS::S3::Bucket b configuration is not valid JSON/,
+    );
     expect(() => normaliseConfigurationItem({ resourceType: 'AWS::S3::Bucket', resourceId: 'b' })).toThrow(/no accountId/);
     expect(() => normaliseConfigurationItem('x')).toThrow(/not an object/);
   });
@@ -55,7 +77,13 @@ describe('snapshot files', () => {
   it('reads items by type, reports unreadable items only to controls reading their type, and re-reads a changed file', async () => {
     const file = path.join(dir, 's.json');
     const good = { awsAccountId: '1', resourceType: 'AWS::S3::Bucket', resourceId: 'b', configuration: {} };
-    await writeFile(file, JSON.stringify({ fileVersion: '1.0', configurationItems: [good, { awsAccountId: '1', resourceType: 'AWS::Lambda::Function', resourceId: 'f', configuration: '{oops' }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        fileVersion: '1.0',
+        configurationItems: [good, { awsAccountId: '1', resourceType: 'AWS::Lambda::Function', resourceId: 'f', configuration: '{oops' }],
+      }),
+    );
     const source = createSnapshotSource({ files: [file] });
     expect(await source.read(['AWS::S3::Bucket'])).toMatchObject({ items: [expect.objectContaining({ resourceId: 'b' })], errors: [], unavailable: [] });
     const fns = await source.read(['AWS::Lambda::Function']);
@@ -91,14 +119,19 @@ describe('HTTP probes', () => {
         req.on('end', () => {
           const sig = String(req.headers['stripe-signature'] ?? '');
           const t = /t=(\d+)/.exec(sig)?.[1];
-          const ok = t && sig.includes(`v1=${createHmac('sha256', 'whsec_test').update(`${t}.${body}`).digest('hex')}`) && Math.abs(Date.now() / 1000 - Number(t)) <= 300;
+          const ok =
+            t &&
+            sig.includes(`v1=${createHmac('sha256', 'whsec_test').update(`${t}.${body}`).digest('hex')}`) &&
+            Math.abs(Date.now() / 1000 - Number(t)) <= 300;
           res.writeHead(ok ? 200 : 400).end();
         });
         return;
       }
       if (req.url === '/hook-behind-waf') return res.writeHead(403).end();
-      if (req.method === 'OPTIONS' && req.url === '/echo-cors') return res.writeHead(204, { 'access-control-allow-origin': String(req.headers.origin), 'access-control-allow-credentials': 'true' }).end();
-      if (req.method === 'OPTIONS' && req.url === '/strict-cors') return res.writeHead(204, req.headers.origin === 'https://app.example.com' ? { 'access-control-allow-origin': 'https://app.example.com' } : {}).end();
+      if (req.method === 'OPTIONS' && req.url === '/echo-cors')
+        return res.writeHead(204, { 'access-control-allow-origin': String(req.headers.origin), 'access-control-allow-credentials': 'true' }).end();
+      if (req.method === 'OPTIONS' && req.url === '/strict-cors')
+        return res.writeHead(204, req.headers.origin === 'https://app.example.com' ? { 'access-control-allow-origin': 'https://app.example.com' } : {}).end();
       if (req.url === '/hook-lax') return res.writeHead(200).end('ok');
       if (req.url === '/redirect') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
       if (req.url === '/slow') return setTimeout(() => res.writeHead(401).end(), 2_000);
@@ -120,7 +153,13 @@ describe('HTTP probes', () => {
   it('sends each webhook an unsigned, a wrongly signed, a correctly signed and a replayed request and records the status only', async () => {
     const env = { HOOK_SECRET: 'whsec_test' };
     const r = await probeWebhooks(
-      probes({ webhooks: [{ name: 's', provider: 'stripe', url: `${base}/hook-strict`, secretEnv: 'HOOK_SECRET' }, { name: 'l', provider: 'generic', url: `${base}/hook-lax` }, { name: 'w', provider: 'stripe', url: `${base}/hook-behind-waf`, secretEnv: 'HOOK_SECRET' }] }),
+      probes({
+        webhooks: [
+          { name: 's', provider: 'stripe', url: `${base}/hook-strict`, secretEnv: 'HOOK_SECRET' },
+          { name: 'l', provider: 'generic', url: `${base}/hook-lax` },
+          { name: 'w', provider: 'stripe', url: `${base}/hook-behind-waf`, secretEnv: 'HOOK_SECRET' },
+        ],
+      }),
       env,
     );
     expect(r.map((x) => [x.name, x.case, x.status ?? x.skipped?.slice(0, 30)])).toEqual([
@@ -144,7 +183,10 @@ describe('HTTP probes', () => {
     // Judged: the Stripe handler passes (400 is Stripe's code); the one behind a WAF refuses even a signed request.
     const judged = CONTROLS_BY_ID.get('webhooks.signature-validation')!.evaluate(r, parseControlSettings({}));
     expect(judged.status).toBe('fail');
-    const messages = judged.findings.filter((f) => f.severity !== 'info').map((f) => f.message).join('\n');
+    const messages = judged.findings
+      .filter((f) => f.severity !== 'info')
+      .map((f) => f.message)
+      .join('\n');
     expect(messages).not.toMatch(/webhook s /);
     expect(messages).toMatch(/webhook w answered 403 to a request correctly signed with the test secret/);
     expect(messages).toMatch(/webhook l answered 200 to an unsigned request/);
@@ -160,7 +202,15 @@ describe('HTTP probes', () => {
   });
 
   it('never follows a redirect, times out, and refuses hosts that are not configured', async () => {
-    const r = await probeWebhooks(probes({ webhooks: [{ name: 'r', provider: 'x', url: `${base}/redirect` }, { name: 'slow', provider: 'x', url: `${base}/slow` }, { name: 'evil', provider: 'x', url: 'http://169.254.169.254/' }] }));
+    const r = await probeWebhooks(
+      probes({
+        webhooks: [
+          { name: 'r', provider: 'x', url: `${base}/redirect` },
+          { name: 'slow', provider: 'x', url: `${base}/slow` },
+          { name: 'evil', provider: 'x', url: 'http://169.254.169.254/' },
+        ],
+      }),
+    );
     expect(r[0].status).toBe(302);
     expect(r[4].error).toBe('timed out');
     expect(r[8].error).toMatch(/refused: host 169.254.169.254 is not in probes.allowedHosts/);
@@ -169,7 +219,15 @@ describe('HTTP probes', () => {
 
   it('classifies buyer fields and keeps no values', async () => {
     const r = await probeOrders(probes({ orders: { url: `${base}/orders`, buyerFields: ['buyer.name', 'buyer.phone'], ordersPath: 'data.orders' } }));
-    expect(r).toEqual({ url: `${base}/orders`, status: 200, orders: 2, fields: [{ field: 'buyer.name', masked: 2, unmasked: 0, absent: 0 }, { field: 'buyer.phone', masked: 0, unmasked: 1, absent: 1 }] });
+    expect(r).toEqual({
+      url: `${base}/orders`,
+      status: 200,
+      orders: 2,
+      fields: [
+        { field: 'buyer.name', masked: 2, unmasked: 0, absent: 0 },
+        { field: 'buyer.phone', masked: 0, unmasked: 1, absent: 1 },
+      ],
+    });
     expect(JSON.stringify(r)).not.toMatch(/98450/);
     expect(classifyBuyerValue('xxxx1234')).toBe('masked');
     expect(classifyBuyerValue('Alex Rao')).toBe('unmasked');
@@ -177,7 +235,10 @@ describe('HTTP probes', () => {
   });
 
   it('an order probe that needs a token not in the environment says so', async () => {
-    const r = await probeOrders(probes({ orders: { url: `${base}/orders`, buyerFields: ['buyer.name'], headersFromEnv: { authorization: 'ORDERS_TOKEN' } } }), {});
+    const r = await probeOrders(
+      probes({ orders: { url: `${base}/orders`, buyerFields: ['buyer.name'], headersFromEnv: { authorization: 'ORDERS_TOKEN' } } }),
+      {},
+    );
     expect(r.error).toMatch(/ORDERS_TOKEN/);
   });
 });

@@ -3,7 +3,17 @@ import { createScanner } from '../../engine/scanner/scanner.ts';
 import type { DetectorId } from '../../engine/scanner/types.ts';
 
 /** The scanner's detectors that find credentials (not personal data: an env var holding a support email is no secret). */
-export const SECRET_DETECTORS: readonly DetectorId[] = ['aws_access_key', 'aws_secret_key', 'stripe_key', 'razorpay_key', 'google_api_key', 'jwt', 'private_key', 'meta_token', 'generic_secret'];
+export const SECRET_DETECTORS: readonly DetectorId[] = [
+  'aws_access_key',
+  'aws_secret_key',
+  'stripe_key',
+  'razorpay_key',
+  'google_api_key',
+  'jwt',
+  'private_key',
+  'meta_token',
+  'generic_secret',
+];
 
 /** What is kept of one environment variable's value: never the value; what the secret detectors saw in it. */
 export type RedactedEnvValue = '[redacted]' | { redacted: true; detectors: Array<{ detector: DetectorId; masked: string; fingerprint: string }> };
@@ -21,7 +31,12 @@ export function redactEnvironment(vars: Record<string, unknown>): Record<string,
   const out: Record<string, RedactedEnvValue> = {};
   for (const [name, value] of Object.entries(vars)) {
     if (value === '[redacted]') out[name] = '[redacted]';
-    else if (value && typeof value === 'object' && (value as { redacted?: unknown }).redacted === true && Array.isArray((value as { detectors?: unknown }).detectors)) {
+    else if (
+      value &&
+      typeof value === 'object' &&
+      (value as { redacted?: unknown }).redacted === true &&
+      Array.isArray((value as { detectors?: unknown }).detectors)
+    ) {
       out[name] = value as RedactedEnvValue;
     } else {
       const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');

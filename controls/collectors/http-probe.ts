@@ -102,7 +102,11 @@ const SIGNERS: Record<string, Signer> = {
     sign: (secret, body, t) => {
       const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
       const id = 'msg_tenet_probe';
-      return { 'webhook-id': id, 'webhook-timestamp': String(t), 'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${t}.${body}`, 'utf8').digest('base64')}` };
+      return {
+        'webhook-id': id,
+        'webhook-timestamp': String(t),
+        'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${t}.${body}`, 'utf8').digest('base64')}`,
+      };
     },
     bogus: (t) => ({ 'webhook-id': 'msg_tenet_probe', 'webhook-timestamp': String(t), 'webhook-signature': `v1,${randomBytes(32).toString('base64')}` }),
     timed: true,
@@ -234,14 +238,25 @@ export async function probeCors(probes: Probes, origins: string[]): Promise<Cors
   const out: CorsProbeResult[] = [];
   for (const url of cfg.urls) {
     for (const origin of origins) {
-      const headers = { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,content-type', 'user-agent': 'tenet-control-probe' };
+      const headers = {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization,content-type',
+        'user-agent': 'tenet-control-probe',
+      };
       try {
         assertAllowed(url, probes.allowedHosts);
         const res = await fetch(url, { method: 'OPTIONS', headers, redirect: 'manual', signal: AbortSignal.timeout(probes.timeoutMs) });
         await res.body?.cancel();
         const allowOrigin = res.headers.get('access-control-allow-origin');
         const allowCredentials = res.headers.get('access-control-allow-credentials');
-        out.push({ url, origin, status: res.status, ...(allowOrigin !== null ? { allowOrigin } : {}), ...(allowCredentials !== null ? { allowCredentials: allowCredentials.toLowerCase() === 'true' } : {}) });
+        out.push({
+          url,
+          origin,
+          status: res.status,
+          ...(allowOrigin !== null ? { allowOrigin } : {}),
+          ...(allowCredentials !== null ? { allowCredentials: allowCredentials.toLowerCase() === 'true' } : {}),
+        });
       } catch (error) {
         out.push({ url, origin, error: describe(error) });
       }

@@ -48,18 +48,56 @@ export async function scanLogExports(props: {
           const k = `${stream}\n${f.detector}`;
           const c = byGroup.get(`${exp.logGroupName}\n${k}`);
           if (c) c.count++;
-          else byGroup.set(`${exp.logGroupName}\n${k}`, { accountId: 'export', region: 'file', logGroupName: exp.logGroupName, logStreamName: stream, detector: f.detector, count: 1 });
+          else
+            byGroup.set(`${exp.logGroupName}\n${k}`, {
+              accountId: 'export',
+              region: 'file',
+              logGroupName: exp.logGroupName,
+              logStreamName: stream,
+              detector: f.detector,
+              count: 1,
+            });
           if ((sampled.get(f.detector) ?? 0) < (props.maxSamplesPerDetector ?? 5)) {
             sampled.set(f.detector, (sampled.get(f.detector) ?? 0) + 1);
-            samples.push({ accountId: 'export', region: 'file', logGroupName: exp.logGroupName, logStreamName: stream, detector: f.detector, masked: f.masked, fingerprint: f.fingerprint, timestamp: ts });
+            samples.push({
+              accountId: 'export',
+              region: 'file',
+              logGroupName: exp.logGroupName,
+              logStreamName: stream,
+              detector: f.detector,
+              masked: f.masked,
+              fingerprint: f.fingerprint,
+              timestamp: ts,
+            });
           }
         }
       }
       await props.checkpoints?.set(key, props.until);
-      result.groups.push({ accountId: 'export', region: 'file', logGroupName: exp.logGroupName, eventsScanned: events, bytesScanned: bytes, from, to: props.until, status: 'ok', method: 'none' });
+      result.groups.push({
+        accountId: 'export',
+        region: 'file',
+        logGroupName: exp.logGroupName,
+        eventsScanned: events,
+        bytesScanned: bytes,
+        from,
+        to: props.until,
+        status: 'ok',
+        method: 'none',
+      });
     } catch (error) {
       const message = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      result.groups.push({ accountId: 'export', region: 'file', logGroupName: exp.logGroupName, eventsScanned: events, bytesScanned: bytes, from, to: props.until, status: 'error', error: message, method: 'none' });
+      result.groups.push({
+        accountId: 'export',
+        region: 'file',
+        logGroupName: exp.logGroupName,
+        eventsScanned: events,
+        bytesScanned: bytes,
+        from,
+        to: props.until,
+        status: 'error',
+        error: message,
+        method: 'none',
+      });
       result.errors.push({ source: `export:${exp.file}`, message });
     }
   }

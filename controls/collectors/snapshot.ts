@@ -25,7 +25,16 @@ export function createSnapshotSource(props: { files: string[]; mapping?: Environ
   let loaded: Promise<Loaded> | undefined;
   let fingerprint = '';
   const currentFingerprint = async () =>
-    (await Promise.all(props.files.map((f) => stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => 'missing')))).join('|');
+    (
+      await Promise.all(
+        props.files.map((f) =>
+          stat(f).then(
+            (s) => `${s.size}:${s.mtimeMs}`,
+            () => 'missing',
+          ),
+        ),
+      )
+    ).join('|');
   async function fresh() {
     const now = await currentFingerprint();
     if (!loaded || now !== fingerprint) {
@@ -62,7 +71,8 @@ export function createSnapshotSource(props: { files: string[]; mapping?: Environ
           if (item.awsRegion !== 'global') {
             const key = `${item.accountId}|${item.awsRegion}`;
             const r = regions.get(key) ?? { accountId: item.accountId, region: item.awsRegion };
-            if (Date.parse(item.configurationItemCaptureTime) > 0 && (!r.lastCaptureTime || item.configurationItemCaptureTime > r.lastCaptureTime)) r.lastCaptureTime = item.configurationItemCaptureTime;
+            if (Date.parse(item.configurationItemCaptureTime) > 0 && (!r.lastCaptureTime || item.configurationItemCaptureTime > r.lastCaptureTime))
+              r.lastCaptureTime = item.configurationItemCaptureTime;
             regions.set(key, r);
           }
           let list = byType.get(item.resourceType);
@@ -89,7 +99,8 @@ export function createSnapshotSource(props: { files: string[]; mapping?: Environ
       for (const type of types) {
         const facts = RESOURCE_TYPES[type];
         const ofType = byType.get(type) ?? [];
-        if (facts?.recorded === false && ofType.length === 0) unavailable.push({ type, reason: `${facts.reason ?? `AWS Config records no ${type}`}; the snapshot holds none` });
+        if (facts?.recorded === false && ofType.length === 0)
+          unavailable.push({ type, reason: `${facts.reason ?? `AWS Config records no ${type}`}; the snapshot holds none` });
         for (const f of facts?.unrecordedFields ?? []) {
           const lacking = ofType.filter((i) => valueAt(i, f.path) === undefined || valueAt(i, f.path) === null).length;
           if (lacking) unavailable.push({ type, field: f.path, reason: `${f.reason}; ${lacking} of ${ofType.length} snapshot item(s) lack it` });

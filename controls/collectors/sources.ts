@@ -35,9 +35,7 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
 
   async function readTypes(types: string[]): Promise<InventorySlice> {
     const slices = await Promise.all(
-      deps.inventory.map((s) =>
-        s.read(types).catch((error: Error) => ({ items: [], errors: [{ source: s.name, message: error.message }] }) as InventorySlice),
-      ),
+      deps.inventory.map((s) => s.read(types).catch((error: Error) => ({ items: [], errors: [{ source: s.name, message: error.message }] }) as InventorySlice)),
     );
     return {
       items: slices.flatMap((s) => s.items),
@@ -62,7 +60,12 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
         for (const t of missing) {
           memo.set(
             t,
-            read.then((s) => ({ items: s.items.filter((i) => i.resourceType === t), errors: s.errors, unavailable: (s.unavailable ?? []).filter((u) => u.type === t), regions: s.regions })),
+            read.then((s) => ({
+              items: s.items.filter((i) => i.resourceType === t),
+              errors: s.errors,
+              unavailable: (s.unavailable ?? []).filter((u) => u.type === t),
+              regions: s.regions,
+            })),
           );
         }
       }
@@ -75,7 +78,10 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
         for (const r of p.regions ?? []) {
           const key = `${r.accountId}|${r.region}`;
           const prior = regions.get(key);
-          const newest = [prior?.lastCaptureTime, r.lastCaptureTime].filter((x): x is string => !!x).sort().pop();
+          const newest = [prior?.lastCaptureTime, r.lastCaptureTime]
+            .filter((x): x is string => !!x)
+            .sort()
+            .pop();
           regions.set(key, { accountId: r.accountId, region: r.region, ...(newest ? { lastCaptureTime: newest } : {}) });
         }
       }

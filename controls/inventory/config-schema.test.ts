@@ -12,8 +12,21 @@ import { normaliseConfigurationItem } from './config-item.ts';
  * would be, and judged by the control that reads the type: a compliant value passes, a violating one fails.
  */
 const SCHEMA: Record<string, string[]> = {
-  'AWS::Events::Rule': ['configuration.Arn', 'configuration.Name', 'configuration.State', 'configuration.ScheduleExpression', 'configuration.EventBusName', 'configuration.Targets.Arn', 'configuration.Targets.Id'],
-  'AWS::SecretsManager::Secret': ['configuration.ARN', 'configuration.Name', 'configuration.RotationEnabled', 'configuration.RotationRules.AutomaticallyAfterDays'],
+  'AWS::Events::Rule': [
+    'configuration.Arn',
+    'configuration.Name',
+    'configuration.State',
+    'configuration.ScheduleExpression',
+    'configuration.EventBusName',
+    'configuration.Targets.Arn',
+    'configuration.Targets.Id',
+  ],
+  'AWS::SecretsManager::Secret': [
+    'configuration.ARN',
+    'configuration.Name',
+    'configuration.RotationEnabled',
+    'configuration.RotationRules.AutomaticallyAfterDays',
+  ],
   'AWS::Config::ConfigurationRecorder': [
     'configuration.Name',
     'configuration.Recording',
@@ -28,8 +41,16 @@ const SCHEMA: Record<string, string[]> = {
     'supplementaryConfiguration.BucketVersioningConfiguration.status',
     'supplementaryConfiguration.ServerSideEncryptionConfiguration.rules.applyServerSideEncryptionByDefault.sseAlgorithm',
   ],
-  'AWS::S3::AccountPublicAccessBlock': ['configuration.blockPublicAcls', 'configuration.blockPublicPolicy', 'configuration.ignorePublicAcls', 'configuration.restrictPublicBuckets'],
-  'AWS::DynamoDB::Table': ['configuration.tableName', 'supplementaryConfiguration.ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus'],
+  'AWS::S3::AccountPublicAccessBlock': [
+    'configuration.blockPublicAcls',
+    'configuration.blockPublicPolicy',
+    'configuration.ignorePublicAcls',
+    'configuration.restrictPublicBuckets',
+  ],
+  'AWS::DynamoDB::Table': [
+    'configuration.tableName',
+    'supplementaryConfiguration.ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus',
+  ],
   'AWS::ApiGatewayV2::Stage': ['configuration.stageName', 'configuration.accessLogSettings.destinationArn', 'configuration.accessLogSettings.format'],
 };
 
@@ -39,7 +60,14 @@ let n = 0;
 
 /** A snapshot item of `type` whose fields are set by schema path (`a.b[].c`: b is a list of one object per value). */
 function fromSchema(type: string, values: Record<string, unknown>): Record<string, unknown> {
-  const raw: Record<string, unknown> = { awsAccountId: PROD, awsRegion: 'ap-south-1', resourceType: type, resourceId: `${type}-${++n}`, configurationItemCaptureTime: new Date().toISOString(), tags: {} };
+  const raw: Record<string, unknown> = {
+    awsAccountId: PROD,
+    awsRegion: 'ap-south-1',
+    resourceType: type,
+    resourceId: `${type}-${++n}`,
+    configurationItemCaptureTime: new Date().toISOString(),
+    tags: {},
+  };
   for (const [path, value] of Object.entries(values)) {
     expect(SCHEMA[type], `${type} has no schema fixture`).toContain(path.replace(/\[\]/g, ''));
     const parts = path.split('.');
@@ -61,7 +89,15 @@ function sources(raws: Array<Record<string, unknown>>): EvidenceSources {
   const items: InventoryItem[] = raws.map((r) => normaliseConfigurationItem(r, settings.environments));
   // A healthy recorder unless the estate brings its own.
   if (!items.some((i) => i.resourceType === 'AWS::Config::ConfigurationRecorder')) {
-    items.push(normaliseConfigurationItem(fromSchema('AWS::Config::ConfigurationRecorder', { 'configuration.Name': 'default', 'configuration.Recording': true, 'configuration.RecordingGroup.AllSupported': true })));
+    items.push(
+      normaliseConfigurationItem(
+        fromSchema('AWS::Config::ConfigurationRecorder', {
+          'configuration.Name': 'default',
+          'configuration.Recording': true,
+          'configuration.RecordingGroup.AllSupported': true,
+        }),
+      ),
+    );
   }
   return {
     inventory: async (types) => ({ items: items.filter((i) => types.includes(i.resourceType)), errors: [] }),
@@ -85,7 +121,8 @@ const rule = (state: string, schedule: string) =>
     'configuration.Targets[].Id': 'redact',
     'configuration.Targets[].Arn': `arn:aws:lambda:ap-south-1:${PROD}:function:buyer-pii-redaction`,
   });
-const secret = (rotation: boolean) => fromSchema('AWS::SecretsManager::Secret', { 'configuration.Name': 'prod/whatsapp/api', 'configuration.RotationEnabled': rotation });
+const secret = (rotation: boolean) =>
+  fromSchema('AWS::SecretsManager::Secret', { 'configuration.Name': 'prod/whatsapp/api', 'configuration.RotationEnabled': rotation });
 const bucket = (versioning: string, sse: string) =>
   fromSchema('AWS::S3::Bucket', {
     'configuration.name': 'b',
@@ -93,8 +130,14 @@ const bucket = (versioning: string, sse: string) =>
     'supplementaryConfiguration.ServerSideEncryptionConfiguration.rules[].applyServerSideEncryptionByDefault.sseAlgorithm': sse,
   });
 const block = (restrict: boolean) =>
-  fromSchema('AWS::S3::AccountPublicAccessBlock', { 'configuration.blockPublicAcls': true, 'configuration.blockPublicPolicy': true, 'configuration.ignorePublicAcls': true, 'configuration.restrictPublicBuckets': restrict });
-const recorder = (group: Record<string, unknown>) => fromSchema('AWS::Config::ConfigurationRecorder', { 'configuration.Name': 'default', 'configuration.Recording': true, ...group });
+  fromSchema('AWS::S3::AccountPublicAccessBlock', {
+    'configuration.blockPublicAcls': true,
+    'configuration.blockPublicPolicy': true,
+    'configuration.ignorePublicAcls': true,
+    'configuration.restrictPublicBuckets': restrict,
+  });
+const recorder = (group: Record<string, unknown>) =>
+  fromSchema('AWS::Config::ConfigurationRecorder', { 'configuration.Name': 'default', 'configuration.Recording': true, ...group });
 
 describe('each type in the spelling of the published AWS Config schema', () => {
   it('AWS::Events::Rule (PascalCase): pii.redaction-scheduler', async () => {
@@ -113,7 +156,12 @@ describe('each type in the spelling of the published AWS Config schema', () => {
   it('AWS::Config::ConfigurationRecorder (PascalCase): config.recorder-healthy', async () => {
     expect(await judge('config.recorder-healthy', [recorder({ 'configuration.RecordingGroup.AllSupported': true })])).toBe('pass');
     expect(
-      await judge('config.recorder-healthy', [recorder({ 'configuration.RecordingGroup.RecordingStrategy.UseOnly': 'EXCLUSION_BY_RESOURCE_TYPES', 'configuration.RecordingGroup.ExclusionByResourceTypes.ResourceTypes': ['AWS::Events::Rule'] })]),
+      await judge('config.recorder-healthy', [
+        recorder({
+          'configuration.RecordingGroup.RecordingStrategy.UseOnly': 'EXCLUSION_BY_RESOURCE_TYPES',
+          'configuration.RecordingGroup.ExclusionByResourceTypes.ResourceTypes': ['AWS::Events::Rule'],
+        }),
+      ]),
     ).toBe('fail');
   });
 
@@ -130,7 +178,11 @@ describe('each type in the spelling of the published AWS Config schema', () => {
   });
 
   it('AWS::DynamoDB::Table: backup.dynamodb-pitr', async () => {
-    const table = (s: string) => fromSchema('AWS::DynamoDB::Table', { 'configuration.tableName': 'orders', 'supplementaryConfiguration.ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus': s });
+    const table = (s: string) =>
+      fromSchema('AWS::DynamoDB::Table', {
+        'configuration.tableName': 'orders',
+        'supplementaryConfiguration.ContinuousBackupsDescription.pointInTimeRecoveryDescription.pointInTimeRecoveryStatus': s,
+      });
     expect(await judge('backup.dynamodb-pitr', [table('ENABLED')])).toBe('pass');
     expect(await judge('backup.dynamodb-pitr', [table('DISABLED')])).toBe('fail');
   });
@@ -139,7 +191,12 @@ describe('each type in the spelling of the published AWS Config schema', () => {
     const stage = (dest: string | undefined) =>
       fromSchema('AWS::ApiGatewayV2::Stage', {
         'configuration.stageName': 'prod',
-        ...(dest ? { 'configuration.accessLogSettings.destinationArn': dest, 'configuration.accessLogSettings.format': JSON.stringify({ requestId: '$context.requestId', status: '$context.status' }) } : {}),
+        ...(dest
+          ? {
+              'configuration.accessLogSettings.destinationArn': dest,
+              'configuration.accessLogSettings.format': JSON.stringify({ requestId: '$context.requestId', status: '$context.status' }),
+            }
+          : {}),
       });
     expect(await judge('logging.api-access-logs', [stage(`arn:aws:logs:ap-south-1:${PROD}:log-group:api`)])).toBe('pass');
     expect(await judge('logging.api-access-logs', [stage(undefined)])).toBe('fail');

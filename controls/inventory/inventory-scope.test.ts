@@ -31,7 +31,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const recent = () => new Date(Date.now() - 3_600_000).toISOString();
 let n = 0;
 /** A configuration item as AWS Config delivers it in a snapshot file (version 1.3 spellings). */
-function ci(account: string, resourceType: string, name: string, props: { configuration?: object; supplementary?: object; tags?: Record<string, string>; status?: string; captured?: string; region?: string } = {}) {
+function ci(
+  account: string,
+  resourceType: string,
+  name: string,
+  props: { configuration?: object; supplementary?: object; tags?: Record<string, string>; status?: string; captured?: string; region?: string } = {},
+) {
   n++;
   return {
     configurationItemVersion: '1.3',
@@ -50,12 +55,26 @@ function ci(account: string, resourceType: string, name: string, props: { config
   };
 }
 /** The recorder item, in the PascalCase the published schema gives (AWS::Config::ConfigurationRecorder). */
-const recorder = (account: string, group: object = { AllSupported: true, IncludeGlobalResourceTypes: false, RecordingStrategy: { UseOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } }, recording = true, region = REGION) =>
-  ci(account, CONFIG_RECORDER, `default-${account}-${region}`, { region, configuration: { Name: 'default', RoleARN: `arn:aws:iam::${account}:role/config`, Recording: recording, RecordingGroup: group } });
+const recorder = (
+  account: string,
+  group: object = { AllSupported: true, IncludeGlobalResourceTypes: false, RecordingStrategy: { UseOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } },
+  recording = true,
+  region = REGION,
+) =>
+  ci(account, CONFIG_RECORDER, `default-${account}-${region}`, {
+    region,
+    configuration: { Name: 'default', RoleARN: `arn:aws:iam::${account}:role/config`, Recording: recording, RecordingGroup: group },
+  });
 const bucket = (account: string, name: string, versioning: string, tags: Record<string, string> = {}) =>
   ci(account, 'AWS::S3::Bucket', name, { tags, configuration: { name }, supplementary: { BucketVersioningConfiguration: { status: versioning } } });
 const table = (account: string, name: string, pitr: string, tags: Record<string, string> = {}) =>
-  ci(account, 'AWS::DynamoDB::Table', name, { tags, configuration: { tableName: name }, supplementary: { ContinuousBackupsDescription: { continuousBackupsStatus: 'ENABLED', pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: pitr } } } });
+  ci(account, 'AWS::DynamoDB::Table', name, {
+    tags,
+    configuration: { tableName: name },
+    supplementary: {
+      ContinuousBackupsDescription: { continuousBackupsStatus: 'ENABLED', pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: pitr } },
+    },
+  });
 
 async function snapshotSources(items: object[], name = `s-${n++}.json`): Promise<EvidenceSources> {
   const file = path.join(dir, name);
@@ -89,7 +108,9 @@ describe('item 1: the settings decide the environment; a tag only adds productio
     expect(environmentOf(item('333333333333', { environment: 'QA' }), mapping)).toBe('qa');
     expect(environmentOf(item('333333333333', {}), mapping)).toBeUndefined();
     // A per-resource mapping is the settings too, and wins over the account's.
-    expect(environmentOf({ accountId: PROD, resourceId: 'tools', tags: { environment: 'staging' } }, { ...mapping, resources: { tools: 'staging' } })).toBe('staging');
+    expect(environmentOf({ accountId: PROD, resourceId: 'tools', tags: { environment: 'staging' } }, { ...mapping, resources: { tools: 'staging' } })).toBe(
+      'staging',
+    );
     expect(environmentOf({ accountId: STAGING, resourceId: 'r', tags: {} }, { accounts: { [STAGING]: 'prod' } })).toBe('production');
   });
 
@@ -119,8 +140,22 @@ describe('item 3: the recorder under every inventory control', () => {
   it('a stopped recorder, one without the type, or none at all makes the controls reading the type error', async () => {
     const cases: Array<[string, object[], RegExp]> = [
       ['stopped', [recorder(PROD, undefined, false)], /recorder default is not recording/],
-      ['inclusion list without S3', [recorder(PROD, { AllSupported: false, ResourceTypes: ['AWS::Lambda::Function'], RecordingStrategy: { UseOnly: 'INCLUSION_BY_RESOURCE_TYPES' } })], /does not record AWS::S3::Bucket/],
-      ['S3 excluded', [recorder(PROD, { AllSupported: false, ExclusionByResourceTypes: { ResourceTypes: ['AWS::S3::Bucket'] }, RecordingStrategy: { UseOnly: 'EXCLUSION_BY_RESOURCE_TYPES' } })], /does not record AWS::S3::Bucket/],
+      [
+        'inclusion list without S3',
+        [recorder(PROD, { AllSupported: false, ResourceTypes: ['AWS::Lambda::Function'], RecordingStrategy: { UseOnly: 'INCLUSION_BY_RESOURCE_TYPES' } })],
+        /does not record AWS::S3::Bucket/,
+      ],
+      [
+        'S3 excluded',
+        [
+          recorder(PROD, {
+            AllSupported: false,
+            ExclusionByResourceTypes: { ResourceTypes: ['AWS::S3::Bucket'] },
+            RecordingStrategy: { UseOnly: 'EXCLUSION_BY_RESOURCE_TYPES' },
+          }),
+        ],
+        /does not record AWS::S3::Bucket/,
+      ],
       ['no recorder item', [], /no AWS Config recorder was found for account 111111111111 in ap-south-1/],
     ];
     for (const [name, recorders, message] of cases) {
@@ -141,14 +176,22 @@ describe('item 3: the recorder under every inventory control', () => {
     expect(health.findings.map((f) => f.message)).toEqual([`account ${PROD} has no AWS Config recorder in ${other}: nothing there is recorded`]);
 
     const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    const silent = await snapshotSources([{ ...recorder(PROD), configurationItemCaptureTime: old }, { ...bucket(PROD, 'b', 'Enabled'), configurationItemCaptureTime: old }]);
+    const silent = await snapshotSources([
+      { ...recorder(PROD), configurationItemCaptureTime: old },
+      { ...bucket(PROD, 'b', 'Enabled'), configurationItemCaptureTime: old },
+    ]);
     const stale = await run('config.recorder-healthy', silent);
     expect(stale.status).toBe('fail');
     expect(stale.findings[0].message).toMatch(/newest recording .* is from .*, more than 24 h ago/);
   });
 
   it('items of deleted resources are dropped from snapshot files, as the live path drops them', async () => {
-    const sources = await snapshotSources([recorder(PROD), bucket(PROD, 'gone', 'Suspended', {}), { ...bucket(PROD, 'deleted', 'Suspended'), configurationItemStatus: 'ResourceDeleted' }, { ...bucket(PROD, 'gone2', 'Off'), configurationItemStatus: 'ResourceDeletedNotRecorded' }]);
+    const sources = await snapshotSources([
+      recorder(PROD),
+      bucket(PROD, 'gone', 'Suspended', {}),
+      { ...bucket(PROD, 'deleted', 'Suspended'), configurationItemStatus: 'ResourceDeleted' },
+      { ...bucket(PROD, 'gone2', 'Off'), configurationItemStatus: 'ResourceDeletedNotRecorded' },
+    ]);
     const slice = await sources.inventory(['AWS::S3::Bucket']);
     expect(slice === NOT_APPLICABLE ? [] : slice.items.map((i) => i.resourceId)).toEqual(['gone']);
   });
@@ -201,7 +244,9 @@ describe('item 5: what AWS Config does not record never passes by absence', () =
   it('a snapshot that carries them (an enriched file, like the demo) is judged on them', async () => {
     const sources = await snapshotSources([
       recorder(PROD),
-      ci(PROD, 'AWS::Lambda::Function', 'whatsapp-inbound', { configuration: { functionName: 'whatsapp-inbound', environment: { variables: { WHATSAPP_ACCESS_TOKEN: '[redacted]' } } } }),
+      ci(PROD, 'AWS::Lambda::Function', 'whatsapp-inbound', {
+        configuration: { functionName: 'whatsapp-inbound', environment: { variables: { WHATSAPP_ACCESS_TOKEN: '[redacted]' } } },
+      }),
       ci(PROD, 'AWS::Logs::LogGroup', '/aws/lambda/whatsapp-inbound', { configuration: { logGroupName: '/aws/lambda/whatsapp-inbound' } }),
     ]);
     expect((await run('secrets.no-legacy-env-credentials', sources)).status).toBe('fail');

@@ -33,7 +33,9 @@ const time = (v: unknown): string | undefined => {
   return undefined;
 };
 
-export function recorderOf(item: Pick<InventoryItem, 'accountId' | 'awsRegion' | 'resourceId' | 'resourceName' | 'configuration' | 'supplementaryConfiguration'>): RecorderView {
+export function recorderOf(
+  item: Pick<InventoryItem, 'accountId' | 'awsRegion' | 'resourceId' | 'resourceName' | 'configuration' | 'supplementaryConfiguration'>,
+): RecorderView {
   const c = item.configuration;
   const group = obj(c.recordingGroup);
   const status = obj(item.supplementaryConfiguration.ConfigurationRecorderStatus);
@@ -83,7 +85,10 @@ export function recordingGaps(props: {
       continue;
     }
     if (!here.some((r) => r.recording === true)) {
-      out.push({ source, message: `the AWS Config recorder ${here.map((r) => r.name).join(', ')} is not recording: ${wanted.join(', ')} may have changed unseen` });
+      out.push({
+        source,
+        message: `the AWS Config recorder ${here.map((r) => r.name).join(', ')} is not recording: ${wanted.join(', ')} may have changed unseen`,
+      });
       continue;
     }
     const unrecorded = wanted.filter((t) => !here.some((r) => r.recording === true && records(r, t)));

@@ -32,7 +32,9 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeFacts>> = {
   'AWS::Logs::LogGroup': { recorded: false, reason: 'AWS Config records no AWS::Logs::LogGroup (log groups are read with CloudWatch Logs DescribeLogGroups)' },
   'AWS::Lambda::Function': {
     recorded: true,
-    unrecordedFields: [{ path: 'configuration.environment', reason: 'AWS Config does not record Lambda environment variables (read with Lambda GetFunctionConfiguration)' }],
+    unrecordedFields: [
+      { path: 'configuration.environment', reason: 'AWS Config does not record Lambda environment variables (read with Lambda GetFunctionConfiguration)' },
+    ],
   },
   'AWS::DynamoDB::Table': {
     recorded: true,

@@ -33,7 +33,10 @@ const REVIEW_ACTIONS: Array<[AccessReviewAction, string[]]> = [
  * Who can reveal buyer PII, export, or read credentials, on which clients — asked of the PDP for every user and
  * client (with MFA), over the stored entities; never inferred from role names.
  */
-export function accessReview(deps: { pdp: PolicyDecisionPoint; entities: Pick<EntityStore, 'all'> }, onUser?: (done: number, total: number) => void): AccessReview {
+export function accessReview(
+  deps: { pdp: PolicyDecisionPoint; entities: Pick<EntityStore, 'all'> },
+  onUser?: (done: number, total: number) => void,
+): AccessReview {
   const clients = [...deps.entities.all('Client')];
   const users = [...deps.entities.all('User')];
   // Up to three resources of each type per client: the decisions are asked on them.
@@ -55,7 +58,9 @@ export function accessReview(deps: { pdp: PolicyDecisionPoint; entities: Pick<En
       const allowed: string[] = [];
       for (const c of clients) {
         const ok = resources(types, c.uid.id).some(
-          (r) => deps.pdp.authorize({ principal: u.uid, action: { id: action }, resource: r.uid, context: { mfa: true, purpose: 'access-review' } }).decision === 'allow',
+          (r) =>
+            deps.pdp.authorize({ principal: u.uid, action: { id: action }, resource: r.uid, context: { mfa: true, purpose: 'access-review' } }).decision ===
+            'allow',
         );
         if (ok) {
           allowed.push(c.uid.id);

@@ -50,7 +50,7 @@ describe('TENET_BOOTSTRAP_TOKEN', () => {
     removed.close();
   });
 
-  it('a key made by an earlier version, listing the token\'s first 12 characters, loses that prefix', async () => {
+  it("a key made by an earlier version, listing the token's first 12 characters, loses that prefix", async () => {
     const store = new ApiKeyStore({ db: database.db, cacheMs: 0 });
     const tokenC = randomBytes(32).toString('base64url');
     // What start-up used to do.

@@ -130,7 +130,12 @@ export class ApiKeyStore {
       const ids = [...this.touched];
       this.touched.clear();
       this.touchTimer = undefined;
-      this.db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', 'in', ids).execute().catch(() => {});
+      this.db
+        .updateTable('api_keys')
+        .set({ last_used_at: new Date() })
+        .where('id', 'in', ids)
+        .execute()
+        .catch(() => {});
     }, 5_000).unref();
   }
 
@@ -140,7 +145,13 @@ export class ApiKeyStore {
   }
 
   async revoke(id: string): Promise<ApiKeyInfo> {
-    const row = await this.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+    const row = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
     if (!row) throw new NotFoundError('No active API key with that id.');
     this.cache.clear();
     return toInfo(row);
@@ -152,10 +163,23 @@ export class ApiKeyStore {
 }
 
 function toInfo(row: {
-  id: string; name: string; role: TenetRole; prefix: string; created_at: Date; created_by: string | null; revoked_at: Date | null; last_used_at: Date | null;
+  id: string;
+  name: string;
+  role: TenetRole;
+  prefix: string;
+  created_at: Date;
+  created_by: string | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
 }): ApiKeyInfo {
   return {
-    id: row.id, name: row.name, role: row.role, prefix: row.prefix, createdAt: row.created_at, createdBy: row.created_by,
-    revokedAt: row.revoked_at, lastUsedAt: row.last_used_at,
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
   };
 }

@@ -20,7 +20,12 @@ let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let authz: Authz;
 beforeAll(async () => {
   database = await createTestDatabase();
-  authz = await createAuthz({ db: database.db, logger: createLogger({ level: 'silent' }), config: loadConfig({ LOG_LEVEL: 'silent' }), policyDir: SHIPPED_POLICY_DIR });
+  authz = await createAuthz({
+    db: database.db,
+    logger: createLogger({ level: 'silent' }),
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    policyDir: SHIPPED_POLICY_DIR,
+  });
   await authz.entityStore.upsert(buildDemoEntities());
 });
 afterAll(async () => {
@@ -28,7 +33,8 @@ afterAll(async () => {
   await database?.close();
 });
 
-const read = (user: string) => authz.platform.authorize({ principal: { type: 'User', id: user }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } });
+const read = (user: string) =>
+  authz.platform.authorize({ principal: { type: 'User', id: user }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } });
 
 describe('a candidate that faults the deciding instance', () => {
   it('is rejected with the fault named; the active set keeps deciding after the replacement', async () => {

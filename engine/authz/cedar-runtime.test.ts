@@ -114,5 +114,4 @@ describe('CedarRuntime: the deciding instance is watched and replaced', () => {
     expect(read()).toMatchObject({ decision: 'allow', errors: [], reasons: ['may-read'] });
     expect(pdp.authorize({ principal: { type: 'User', id: 'u' }, action: { id: 'write' }, resource: { type: 'Order', id: 'o' } }).decision).toBe('deny');
   });
-
 });

@@ -50,7 +50,9 @@ describe('CedarSandbox: callers’ Cedar text runs in its own thread', () => {
       const { validation, compiled } = await assessPolicySet({ name: 'platform', policies: nested(100), schema }, sandbox);
       expect(compiled).toBeUndefined();
       expect(validation.ok).toBe(false);
-      expect(validation.errors.join()).toMatch(/Cedar faulted on this text \((RangeError: Maximum call stack size exceeded|RuntimeError: memory access out of bounds)/);
+      expect(validation.errors.join()).toMatch(
+        /Cedar faulted on this text \((RangeError: Maximum call stack size exceeded|RuntimeError: memory access out of bounds)/,
+      );
     }
     // A schema is callers' text too.
     const deepSchema = `entity A { x: ${'{ a: '.repeat(300)}Long${' }'.repeat(300)} }; action r appliesTo { principal: A, resource: A };`;

@@ -245,7 +245,12 @@ export class CedarSandbox {
         finish(() => {
           if (m.fault) {
             this.discard(worker);
-            p.reject(new CedarSandboxError('fault', `Cedar faulted on this text (${m.fault}${m.at ? ` in ${m.at}` : ''}): it nests too deeply or is otherwise beyond what Cedar can process.`));
+            p.reject(
+              new CedarSandboxError(
+                'fault',
+                `Cedar faulted on this text (${m.fault}${m.at ? ` in ${m.at}` : ''}): it nests too deeply or is otherwise beyond what Cedar can process.`,
+              ),
+            );
           } else if (m.error) p.reject(new CedarSandboxError('crash', m.error));
           else p.resolve(m.results ?? []);
         });

@@ -37,7 +37,11 @@ export function pdpTableRunner(props: { pdp: PolicyDecisionPoint; casesDir: stri
       tables,
       policySet: props.name,
       authorize: (req) => {
-        const d = props.pdp.authorizeWith(candidate, { principal: req.principal, action: { id: req.action }, resource: req.resource, context: req.context }, { entities: req.entities });
+        const d = props.pdp.authorizeWith(
+          candidate,
+          { principal: req.principal, action: { id: req.action }, resource: req.resource, context: req.context },
+          { entities: req.entities },
+        );
         return { decision: d.decision, reasons: d.reasons, errors: d.errors };
       },
     });
@@ -105,9 +109,12 @@ export async function createAuthz(props: { db: Db; logger: Logger; config: Confi
     start() {
       entityStore.start();
       decisionLog.start();
-      policyTimer = setInterval(() => {
-        policyStore.refresh().catch((error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'policy refresh failed'));
-      }, Math.max(1000, config.TENET_ENTITY_REFRESH_MS * 2));
+      policyTimer = setInterval(
+        () => {
+          policyStore.refresh().catch((error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'policy refresh failed'));
+        },
+        Math.max(1000, config.TENET_ENTITY_REFRESH_MS * 2),
+      );
       policyTimer.unref();
     },
     async close() {

@@ -31,13 +31,21 @@ const tempDir = () => {
   return d;
 };
 const until = async (ok: () => boolean, ms = 5000) => {
-  for (const started = Date.now(); !ok() && Date.now() - started < ms; ) await new Promise((r) => setTimeout(r, 10));
+  for (const started = Date.now(); !ok() && Date.now() - started < ms;) await new Promise((r) => setTimeout(r, 10));
 };
-const segments = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.journal')).sort();
+const segments = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.journal'))
+    .sort();
 
 const rec = (i: number, action = i % 3 === 0 ? 'reveal_buyer_pii' : 'read'): DecisionRecord =>
   toDecisionRecord({
-    request: { principal: { type: 'User', id: `u-${i}` }, action: { id: action }, resource: { type: 'Order', id: `o-${i}` }, context: { mfa: true, purpose: 'fulfilment', audience: '+919876543210' } },
+    request: {
+      principal: { type: 'User', id: `u-${i}` },
+      action: { id: action },
+      resource: { type: 'Order', id: `o-${i}` },
+      context: { mfa: true, purpose: 'fulfilment', audience: '+919876543210' },
+    },
     decision: { decision: i % 2 ? 'allow' : 'deny', reasons: ['p'], errors: [], policyHash: 'h', entityVersion: '1', latencyUs: 7 },
     requestId: `req-${i}`,
     caller: 'key-1',
@@ -47,7 +55,12 @@ const rec = (i: number, action = i % 3 === 0 ? 'reveal_buyer_pii' : 'read'): Dec
 async function counts(db: Db, ids: string[]) {
   const decisions = await db.selectFrom('decisions').select('id').where('id', 'in', ids).execute();
   const reveals = await db.selectFrom('pii_reveals').select('decision_id').where('decision_id', 'in', ids).execute();
-  return { decisions: decisions.length, distinct: new Set(decisions.map((r) => r.id)).size, reveals: reveals.length, distinctReveals: new Set(reveals.map((r) => r.decision_id)).size };
+  return {
+    decisions: decisions.length,
+    distinct: new Set(decisions.map((r) => r.id)).size,
+    reveals: reveals.length,
+    distinctReveals: new Set(reveals.map((r) => r.decision_id)).size,
+  };
 }
 
 /** A database that refuses every write as an outage would (connection failure), while `down.value` is true. */
@@ -161,7 +174,10 @@ describe('decision journal', () => {
     let refused: unknown;
     for (let i = 0; i < 5000 && !refused; i++) {
       const r = rec(10_000 + i);
-      await log.append(r).then(() => answered.push(r), (e: unknown) => (refused = e));
+      await log.append(r).then(
+        () => answered.push(r),
+        (e: unknown) => (refused = e),
+      );
     }
     // Far more than the memory queue holds (100) was answered: the journal holds them.
     expect(answered.length).toBeGreaterThan(300);
@@ -190,7 +206,12 @@ describe('decision journal', () => {
     await log.flush();
     expect((await counts(database.db, [after.id])).decisions).toBe(1);
     expect(journal.bytes).toBeLessThan(256 * 1024);
-    await until(() => segments(dir).map((f) => statSync(path.join(dir, f)).size).reduce((a, b) => a + b, 0) === journal.bytes);
+    await until(
+      () =>
+        segments(dir)
+          .map((f) => statSync(path.join(dir, f)).size)
+          .reduce((a, b) => a + b, 0) === journal.bytes,
+    );
     const sizes = segments(dir).map((f) => statSync(path.join(dir, f)).size);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(journal.bytes);
     await log.close();

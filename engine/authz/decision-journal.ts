@@ -277,7 +277,13 @@ export class DecisionJournal {
         this.current = await this.openSegment();
       }
       segment = this.current;
-      const buf = group.length === 1 ? group[0].frame : Buffer.concat(group.map((p) => p.frame), length);
+      const buf =
+        group.length === 1
+          ? group[0].frame
+          : Buffer.concat(
+              group.map((p) => p.frame),
+              length,
+            );
       const start = segment.durableEnd;
       // Counted before the write: a write that fails half-way still takes its space until the segment goes.
       segment.size = start + length;
@@ -396,7 +402,10 @@ export class DecisionJournal {
     const deleting = fsp
       .rm(segment.file, { force: true })
       .catch((error: unknown) =>
-        this.logger.warn({ err: { code: (error as NodeJS.ErrnoException).code }, journal: this.dir }, 'decision journal: a shipped segment could not be deleted'),
+        this.logger.warn(
+          { err: { code: (error as NodeJS.ErrnoException).code }, journal: this.dir },
+          'decision journal: a shipped segment could not be deleted',
+        ),
       )
       .finally(() => this.deleting.delete(deleting));
     this.deleting.add(deleting);
@@ -443,7 +452,10 @@ export class DecisionJournal {
       if (take.length === 0) {
         if (end === 0) {
           // Not even one whole frame below the durable end: the file is not what was written. Skip the rest.
-          this.logger.error({ journal: this.dir, segment: segmentName(id), offset }, 'decision journal: unreadable records below the durable end; skipping the rest of the segment');
+          this.logger.error(
+            { journal: this.dir, segment: segmentName(id), offset },
+            'decision journal: unreadable records below the durable end; skipping the rest of the segment',
+          );
           segment.unshipped = 0;
           this.advancePast(id);
           this.maybeDelete(segment);

@@ -6,7 +6,6 @@ import { redactMessage } from '../scanner/redaction.ts';
 import type { DecisionJournal } from './decision-journal.ts';
 import type { DecisionRecord } from './decision-record.ts';
 
-
 /**
  * Every decision is appended here, and the HTTP layer answers only after `append` resolved.
  * With a journal (`tenet serve`), `append` resolves once the record is durable on local disk (decision-journal.ts):
@@ -133,7 +132,10 @@ export class DecisionLog {
         // Keep what is not done queued and try again: records leave the queue only once written or quarantined.
         this.settle(progress.done);
         this.consecutiveFailures++;
-        this.logger.error({ err: { code: (error as { code?: unknown }).code, message: redactMessage(String((error as Error).message)) }, queued: this.queue.length }, 'decision log write failed');
+        this.logger.error(
+          { err: { code: (error as { code?: unknown }).code, message: redactMessage(String((error as Error).message)) }, queued: this.queue.length },
+          'decision log write failed',
+        );
         if (!this.closed) this.timer ??= setTimeout(() => this.kick(), Math.min(5000, 100 * 2 ** this.consecutiveFailures));
         throw error;
       }
@@ -203,7 +205,10 @@ export class DecisionLog {
       SELECT ${decisionId}, ${at.toISOString()}::timestamptz, ${reveal ? 'decisions+pii_reveals' : 'decisions'}, ${escapeText(reason)}, ${JSON.stringify(record)}
       WHERE NOT EXISTS (SELECT 1 FROM decision_quarantine WHERE decision_id = ${decisionId})`.execute(this.db);
     this.quarantined++;
-    this.logger.warn({ decisionId: escapeText(record.id), reason: escapeText(reason), tables: reveal ? 'decisions+pii_reveals' : 'decisions' }, 'decision log record quarantined');
+    this.logger.warn(
+      { decisionId: escapeText(record.id), reason: escapeText(reason), tables: reveal ? 'decisions+pii_reveals' : 'decisions' },
+      'decision log record quarantined',
+    );
   }
 
   /**
@@ -292,7 +297,11 @@ export class DecisionLog {
     if (this.journal) {
       const left = this.journal.unshipped;
       await this.journal.close();
-      if (left) this.logger.warn({ left, journal: this.journal.dir }, 'decision log closed with decisions not yet in the database: they stay in the journal and are written at the next start');
+      if (left)
+        this.logger.warn(
+          { left, journal: this.journal.dir },
+          'decision log closed with decisions not yet in the database: they stay in the journal and are written at the next start',
+        );
     } else if (this.queue.length) this.logger.error({ lost: this.queue.length }, 'decision log closed with unwritten decisions');
     for (const w of this.waiters) w();
   }

@@ -14,14 +14,21 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'tenet-tables-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('shipped policy sets and decision tables', () => {
-  for (const [name, actionType] of [['platform', 'Action'], ['tenet', 'Tenet::Action']] as const) {
+  for (const [name, actionType] of [
+    ['platform', 'Action'],
+    ['tenet', 'Tenet::Action'],
+  ] as const) {
     it(`${name}: validates strictly and every case passes, through the PDP and through plain Cedar`, async () => {
       const source = await readShippedPolicySet({ dir: SHIPPED_POLICY_DIR, name });
       expect(validatePolicySet(source)).toMatchObject({ ok: true, errors: [] });
       const compiled = compilePolicySet(source);
       const viaPdp = await pdpTableRunner({ pdp: new PolicyDecisionPoint({ name, actionType }), casesDir, name })(compiled);
       const tables = await loadDecisionTables({ dir: casesDir });
-      const viaCedar = runDecisionTables({ tables, policySet: name, authorize: referenceAuthorize({ policies: compiled.byId, schema: source.schema, actionType }) });
+      const viaCedar = runDecisionTables({
+        tables,
+        policySet: name,
+        authorize: referenceAuthorize({ policies: compiled.byId, schema: source.schema, actionType }),
+      });
       console.log(`${name}: ${viaPdp.passed} cases passed through the PDP, ${viaCedar.passed} through isAuthorized`);
       expect(viaPdp.failed).toEqual([]);
       expect(viaCedar.failed).toEqual([]);
@@ -54,7 +61,13 @@ describe('shipped policy sets and decision tables', () => {
   });
 
   it('a malformed table is refused with the file and field named', async () => {
-    writeFileSync(path.join(tmp, 'bad.json'), JSON.stringify({ policySet: 'platform', cases: [{ name: 'x', principal: { type: 'User' }, action: 'read', resource: { type: 'Order', id: 'o' }, decision: 'allow' }] }));
+    writeFileSync(
+      path.join(tmp, 'bad.json'),
+      JSON.stringify({
+        policySet: 'platform',
+        cases: [{ name: 'x', principal: { type: 'User' }, action: 'read', resource: { type: 'Order', id: 'o' }, decision: 'allow' }],
+      }),
+    );
     await expect(loadDecisionTables({ dir: tmp })).rejects.toThrow(DecisionTableError);
     await expect(loadDecisionTables({ dir: tmp })).rejects.toThrow(/bad\.json: cases\.0\.principal\.id/);
     writeFileSync(path.join(tmp, 'bad.json'), '{ not json');

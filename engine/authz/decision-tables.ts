@@ -83,15 +83,18 @@ export function referenceAuthorize(props: { policies: Record<string, string>; sc
       entities: req.entities as cedar.Entities,
     });
     if (answer.type === 'failure') return { decision: 'deny', reasons: [], errors: answer.errors.map((e) => e.message) };
-    return { decision: answer.response.decision, reasons: answer.response.diagnostics.reason, errors: answer.response.diagnostics.errors.map((e) => e.error.message) };
+    return {
+      decision: answer.response.decision,
+      reasons: answer.response.diagnostics.reason,
+      errors: answer.response.diagnostics.errors.map((e) => e.error.message),
+    };
   };
 }
 
-export function runDecisionTables(props: {
-  tables: DecisionTable[];
-  policySet: 'platform' | 'tenet';
-  authorize: TableAuthorize;
-}): { passed: number; failed: TableFailure[] } {
+export function runDecisionTables(props: { tables: DecisionTable[]; policySet: 'platform' | 'tenet'; authorize: TableAuthorize }): {
+  passed: number;
+  failed: TableFailure[];
+} {
   let passed = 0;
   const failed: TableFailure[] = [];
   for (const table of props.tables.filter((t) => t.policySet === props.policySet)) {

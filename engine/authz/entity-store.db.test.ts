@@ -72,10 +72,13 @@ describe('entity tags in the store', () => {
     const store = new EntityStore({ db: h.db, logger });
     const seen: Array<WriteContext['previous']> = [];
     // Keeps the tags the entity had when the caller sends none.
-    store.setWriteTransform((e, ctx) => {
-      seen.push(ctx.previous);
-      return e.tags || !ctx.previous?.tags ? e : { ...e, tags: ctx.previous.tags };
-    }, ['Listing']);
+    store.setWriteTransform(
+      (e, ctx) => {
+        seen.push(ctx.previous);
+        return e.tags || !ctx.previous?.tags ? e : { ...e, tags: ctx.previous.tags };
+      },
+      ['Listing'],
+    );
     await store.upsert([listing('lst-owned', { channel: 'amazon' })]);
     expect(seen).toEqual([undefined]);
     await store.remove({ type: 'Listing', id: 'lst-owned' });

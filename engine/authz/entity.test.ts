@@ -10,8 +10,16 @@ const listing = (tags?: Record<string, unknown>): Entity => ({
 
 describe('entity tags', () => {
   it('the entity schema keeps tags, and leaves them out when none are sent', () => {
-    const parsed = entitySchema.parse({ uid: { type: 'Listing', id: 'lst-1' }, tags: { channel: 'amazon', owner: { __entity: { type: 'User', id: 'asha' } } } });
-    expect(parsed).toEqual({ uid: { type: 'Listing', id: 'lst-1' }, attrs: {}, parents: [], tags: { channel: 'amazon', owner: { __entity: { type: 'User', id: 'asha' } } } });
+    const parsed = entitySchema.parse({
+      uid: { type: 'Listing', id: 'lst-1' },
+      tags: { channel: 'amazon', owner: { __entity: { type: 'User', id: 'asha' } } },
+    });
+    expect(parsed).toEqual({
+      uid: { type: 'Listing', id: 'lst-1' },
+      attrs: {},
+      parents: [],
+      tags: { channel: 'amazon', owner: { __entity: { type: 'User', id: 'asha' } } },
+    });
     expect(entitySchema.parse({ uid: { type: 'Listing', id: 'lst-1' } })).not.toHaveProperty('tags');
     expect(entitySchema.safeParse({ uid: { type: 'Listing', id: 'lst-1' }, tags: ['channel'] }).success).toBe(false);
   });
@@ -25,7 +33,14 @@ describe('entity tags', () => {
   });
 
   it('referencedUids finds entity references in tag values as in attributes', () => {
-    const tags = { owner: { __entity: { type: 'User', id: 'asha' } }, reviewers: [{ __entity: { type: 'User', id: 'dev' } }], since: { __extn: { fn: 'datetime', arg: '2026-01-01' } } };
-    expect(referencedUids(tags)).toEqual([{ type: 'User', id: 'asha' }, { type: 'User', id: 'dev' }]);
+    const tags = {
+      owner: { __entity: { type: 'User', id: 'asha' } },
+      reviewers: [{ __entity: { type: 'User', id: 'dev' } }],
+      since: { __extn: { fn: 'datetime', arg: '2026-01-01' } },
+    };
+    expect(referencedUids(tags)).toEqual([
+      { type: 'User', id: 'asha' },
+      { type: 'User', id: 'dev' },
+    ]);
   });
 });

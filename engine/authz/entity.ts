@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 /** Cedar entity JSON, as app services send it and as the evaluator takes it. */
 export const entityUidSchema = z.object({
-  type: z.string().min(1).max(200).regex(/^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a Cedar entity type name'),
+  type: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/, 'must be a Cedar entity type name'),
   id: z.string().min(1).max(512),
 });
 export type EntityUid = z.infer<typeof entityUidSchema>;
@@ -16,13 +20,10 @@ export const entitySchema = z.object({
    * schema declares one type for all tags of an entity type (`entity T tags String;`); a type without that
    * declaration takes no tags. Absent and `{}` mean the same: no tags.
    */
-  tags: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({
-      description:
-        'Cedar entity tags: tag name → Cedar JSON value, read by policies with hasTag/getTag. Only for entity types whose schema declares tags (`entity T tags String;`), with values of the declared type; any other tag is refused as an undeclared attribute is. Absent when the entity has none.',
-    }),
+  tags: z.record(z.string(), z.unknown()).optional().meta({
+    description:
+      'Cedar entity tags: tag name → Cedar JSON value, read by policies with hasTag/getTag. Only for entity types whose schema declares tags (`entity T tags String;`), with values of the declared type; any other tag is refused as an undeclared attribute is. Absent when the entity has none.',
+  }),
 });
 /** `tags` absent and `tags: {}` are the same entity; the store answers entities without tags with no `tags` key. */
 export type Entity = { uid: EntityUid; attrs: Record<string, unknown>; parents: EntityUid[]; tags?: Record<string, unknown> };

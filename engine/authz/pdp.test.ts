@@ -32,8 +32,16 @@ const entities: Entity[] = [
   { uid: { type: 'Client', id: 'c1' }, attrs: { agency: ref('Agency', 'a1') }, parents: [{ type: 'Agency', id: 'a1' }] },
   { uid: { type: 'User', id: 'u1' }, attrs: { agency: ref('Agency', 'a1'), nickname: 'x' }, parents: [{ type: 'Agency', id: 'a1' }] },
   { uid: { type: 'User', id: 'u2' }, attrs: { agency: ref('Agency', 'a2') }, parents: [{ type: 'Agency', id: 'a2' }] },
-  { uid: { type: 'Doc', id: 'd1' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') }, parents: [{ type: 'Client', id: 'c1' }] },
-  { uid: { type: 'Doc', id: 'd2' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'red') }, parents: [{ type: 'Client', id: 'c1' }] },
+  {
+    uid: { type: 'Doc', id: 'd1' },
+    attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') },
+    parents: [{ type: 'Client', id: 'c1' }],
+  },
+  {
+    uid: { type: 'Doc', id: 'd2' },
+    attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'red') },
+    parents: [{ type: 'Client', id: 'c1' }],
+  },
 ];
 
 function makePdp(store = new MemoryEntitySource(entities), text = policies, schemaText = schema) {
@@ -42,20 +50,32 @@ function makePdp(store = new MemoryEntitySource(entities), text = policies, sche
   return pdp;
 }
 const read = (user: string, doc: string, context?: Record<string, unknown>) => ({
-  principal: { type: 'User', id: user }, action: { id: 'read' }, resource: { type: 'Doc', id: doc }, context,
+  principal: { type: 'User', id: user },
+  action: { id: 'read' },
+  resource: { type: 'Doc', id: doc },
+  context,
 });
 
 describe('policy set compilation', () => {
-  it('keys policies by @id; a policy without one gets Cedar\'s positional id; ids are unique', () => {
+  it("keys policies by @id; a policy without one gets Cedar's positional id; ids are unique", () => {
     const c = compilePolicySet({ name: 'platform', policies, schema });
     expect(Object.keys(c.byId).sort()).toEqual(['forbid-not-ready', 'forbid-without-mfa', 'permit-same-agency']);
-    const mixed = compilePolicySet({ name: 'platform', schema, policies: 'permit(principal, action, resource);\n@id("named") forbid(principal, action, resource) when { false };\nforbid(principal, action, resource) when { context has mfa && !context.mfa };' });
+    const mixed = compilePolicySet({
+      name: 'platform',
+      schema,
+      policies:
+        'permit(principal, action, resource);\n@id("named") forbid(principal, action, resource) when { false };\nforbid(principal, action, resource) when { context has mfa && !context.mfa };',
+    });
     expect(Object.keys(mixed.byId)).toEqual(['policy0', 'named', 'policy2']);
     const pdp = makePdp(new MemoryEntitySource(entities), mixed.policies);
     expect(pdp.authorize(read('u2', 'd1'))).toMatchObject({ decision: 'allow', reasons: ['policy0'] });
     expect(pdp.authorize(read('u2', 'd1', { mfa: false }))).toMatchObject({ decision: 'deny', reasons: ['policy2'] });
-    expect(() => compilePolicySet({ name: 'platform', policies: policies + '\n@id("forbid-not-ready") forbid(principal, action, resource);', schema })).toThrow(/more than one/);
-    expect(() => compilePolicySet({ name: 'platform', policies: '@id("policy1") permit(principal, action, resource);\npermit(principal, action, resource);', schema })).toThrow(/more than one/);
+    expect(() => compilePolicySet({ name: 'platform', policies: policies + '\n@id("forbid-not-ready") forbid(principal, action, resource);', schema })).toThrow(
+      /more than one/,
+    );
+    expect(() =>
+      compilePolicySet({ name: 'platform', policies: '@id("policy1") permit(principal, action, resource);\npermit(principal, action, resource);', schema }),
+    ).toThrow(/more than one/);
   });
   it('takes a Cedar JSON schema as well as schema text', () => {
     const json = JSON.stringify({
@@ -66,13 +86,20 @@ describe('policy set compilation', () => {
     });
     const store = new MemoryEntitySource([{ uid: { type: 'Doc', id: 'd' }, attrs: { owner: { type: 'User', id: 'alice' } }, parents: [] }]);
     const pdp = makePdp(store, '@id("owner") permit(principal, action, resource) when { resource.owner == principal };', json);
-    expect(pdp.authorize({ principal: { type: 'User', id: 'alice' }, action: { id: 'read' }, resource: { type: 'Doc', id: 'd' } })).toMatchObject({ decision: 'allow', reasons: ['owner'] });
+    expect(pdp.authorize({ principal: { type: 'User', id: 'alice' }, action: { id: 'read' }, resource: { type: 'Doc', id: 'd' } })).toMatchObject({
+      decision: 'allow',
+      reasons: ['owner'],
+    });
     expect(pdp.authorize({ principal: { type: 'User', id: 'bob' }, action: { id: 'read' }, resource: { type: 'Doc', id: 'd' } }).decision).toBe('deny');
     expect(validatePolicySet({ name: 'platform', policies: '@id("x") permit(principal, action, resource);', schema: json }).ok).toBe(true);
     expect(() => compilePolicySet({ name: 'platform', policies, schema: '{ not json' })).toThrow(/JSON schema does not parse/);
   });
   it('strict validation names the policy and the problem', () => {
-    const bad = validatePolicySet({ name: 'platform', schema, policies: '@id("typo") permit(principal, action, resource) when { resource.agencyy == principal.agency };' });
+    const bad = validatePolicySet({
+      name: 'platform',
+      schema,
+      policies: '@id("typo") permit(principal, action, resource) when { resource.agencyy == principal.agency };',
+    });
     expect(bad.ok).toBe(false);
     expect(bad.errors.join('\n')).toMatch(/typo/);
   });
@@ -107,7 +134,11 @@ describe('PolicyDecisionPoint', () => {
     expect(pdp.authorize({ ...read('u1', 'd1'), entities: [c1] })).toMatchObject({ decision: 'allow', errors: [] });
     expect(pdp.authorize({ ...read('u1', 'd1'), entities: [{ ...c1, tags: { x: 'y' } }] }).decision).toBe('deny');
     // A document the store lacks is added for this request only.
-    const d7 = { uid: { type: 'Doc', id: 'd7' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') }, parents: [{ type: 'Client', id: 'c1' }] };
+    const d7 = {
+      uid: { type: 'Doc', id: 'd7' },
+      attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') },
+      parents: [{ type: 'Client', id: 'c1' }],
+    };
     expect(pdp.authorize({ ...read('u1', 'd7'), entities: [d7] }).decision).toBe('allow');
     expect(pdp.authorize(read('u1', 'd7')).decision).toBe('deny');
   });
@@ -118,7 +149,11 @@ describe('PolicyDecisionPoint', () => {
     expect(badContext.errors.length).toBeGreaterThan(0);
     expect(pdp.authorize(read('u1', 'nope')).decision).toBe('deny');
     // A forbid that errors (the integration is missing) would be skipped by Cedar; we deny instead.
-    const orphan = { uid: { type: 'Doc', id: 'd9' }, attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'gone') }, parents: [{ type: 'Client', id: 'c1' }] };
+    const orphan = {
+      uid: { type: 'Doc', id: 'd9' },
+      attrs: { agency: ref('Agency', 'a1'), client: ref('Client', 'c1'), integration: ref('Integration', 'gone') },
+      parents: [{ type: 'Client', id: 'c1' }],
+    };
     const d = pdp.authorize({ ...read('u1', 'd9'), entities: [orphan] });
     expect(d.decision).toBe('deny');
     expect(d.errors.join()).toMatch(/forbid-not-ready/);
@@ -126,7 +161,6 @@ describe('PolicyDecisionPoint', () => {
     expect(empty.authorize(read('u1', 'd1'))).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/no active policy/)] });
   });
 });
-
 
 describe('PolicyDecisionPoint over the entity store, in place', () => {
   it('follows the store: a write or a removal changes the next decision, with no cache to go stale', () => {
@@ -177,7 +211,12 @@ action view appliesTo { principal: User, resource: [Repo, Tagged] };
     { uid: { type: 'Tagged', id: 't' }, attrs: {}, parents: [], tags: { team: 'red' } } as Entity,
   ];
   const orgPdp = (text: string, store = new MemoryEntitySource(org)) => makePdp(store, `@id("all") permit(principal, action, resource);\n${text}`, orgSchema);
-  const edit = (user: string, context?: Record<string, unknown>) => ({ principal: { type: 'User', id: user }, action: { id: 'edit' }, resource: { type: 'Repo', id: 'r' }, context });
+  const edit = (user: string, context?: Record<string, unknown>) => ({
+    principal: { type: 'User', id: user },
+    action: { id: 'edit' },
+    resource: { type: 'Repo', id: 'r' },
+    context,
+  });
 
   it('action groups: a forbid on a group stops the actions in it, transitively', () => {
     const pdp = orgPdp('@id("no-admin") forbid(principal, action in Action::"admin", resource) when { principal == User::"solo" };');
@@ -185,7 +224,9 @@ action view appliesTo { principal: User, resource: [Repo, Tagged] };
     expect(pdp.authorize(edit('dev')).decision).toBe('allow');
   });
   it('navigation several hops deep, and `has` on an entity reached that way', () => {
-    const pdp = orgPdp('@id("chain") forbid(principal, action, resource) when { resource.owner.manager.manager in Group::"suspended" || (resource.owner.manager.manager has frozen && resource.owner.manager.manager.frozen) };');
+    const pdp = orgPdp(
+      '@id("chain") forbid(principal, action, resource) when { resource.owner.manager.manager in Group::"suspended" || (resource.owner.manager.manager has frozen && resource.owner.manager.manager.frozen) };',
+    );
     expect(pdp.authorize(edit('solo'))).toMatchObject({ decision: 'deny', reasons: ['chain'] });
   });
   it('entities named in the context and literal entities in policies are read from the store', () => {
@@ -199,10 +240,17 @@ action view appliesTo { principal: User, resource: [Repo, Tagged] };
     expect(lit.authorize(edit('solo'))).toMatchObject({ decision: 'deny', reasons: ['lockdown'] });
   });
   it('set members that are not stored entities still count; schema-typed implicit JSON reads as Cedar reads it; tags', () => {
-    const sets = orgPdp('@id("ghosts") forbid(principal, action, resource) when { resource.viewers.contains(User::"ghost") && [resource.viewers].contains([principal]) == false && resource.ip.isInRange(ip("10.0.0.0/8")) };');
+    const sets = orgPdp(
+      '@id("ghosts") forbid(principal, action, resource) when { resource.viewers.contains(User::"ghost") && [resource.viewers].contains([principal]) == false && resource.ip.isInRange(ip("10.0.0.0/8")) };',
+    );
     expect(sets.authorize(edit('dev'))).toMatchObject({ decision: 'deny', reasons: ['ghosts'] });
-    const tags = orgPdp('@id("red-team") forbid(principal, action, resource) when { resource has team || (resource is Tagged && resource.hasTag("team") && resource.getTag("team") == "red") };');
-    expect(tags.authorize({ principal: { type: 'User', id: 'dev' }, action: { id: 'view' }, resource: { type: 'Tagged', id: 't' } })).toMatchObject({ decision: 'deny', reasons: ['red-team'] });
+    const tags = orgPdp(
+      '@id("red-team") forbid(principal, action, resource) when { resource has team || (resource is Tagged && resource.hasTag("team") && resource.getTag("team") == "red") };',
+    );
+    expect(tags.authorize({ principal: { type: 'User', id: 'dev' }, action: { id: 'view' }, resource: { type: 'Tagged', id: 't' } })).toMatchObject({
+      decision: 'deny',
+      reasons: ['red-team'],
+    });
   });
   it('a permit that errors is skipped as Cedar skips it (and named); a forbid that errors denies', () => {
     const permitErr = orgPdp('@id("bad-permit") permit(principal, action, resource) when { principal.manager.frozen };');
@@ -218,7 +266,10 @@ action view appliesTo { principal: User, resource: [Repo, Tagged] };
     // Written under an older schema, say: `frozen` as a string.
     store.put({ uid: { type: 'User', id: 'solo' }, attrs: { frozen: 'yes' }, parents: [{ type: 'Group', id: 'suspended' }] });
     expect(pdp.refusedEntities.has('User::"solo"')).toBe(true);
-    expect(pdp.authorize(edit('solo'))).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/User::"solo" does not conform to the active schema/)] });
+    expect(pdp.authorize(edit('solo'))).toMatchObject({
+      decision: 'deny',
+      errors: [expect.stringMatching(/User::"solo" does not conform to the active schema/)],
+    });
     expect(pdp.authorize(edit('dev')).decision).toBe('allow');
     store.put({ uid: { type: 'Group', id: 'suspended' }, attrs: { junk: 1 }, parents: [] });
     expect(pdp.authorize(edit('boss'))).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/an ancestor of User::"boss"/)] });
@@ -239,28 +290,40 @@ action view appliesTo { principal: User, resource: [Repo, Tagged] };
     store.put({ uid: { type: 'G', id: 'g1' }, attrs: {}, parents: [{ type: 'G', id: 'g2' }] });
     expect(a('g1')).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/cycle/)] });
   });
-  it('namespaced action types: a request names its action type, or takes the schema\'s only one', () => {
+  it("namespaced action types: a request names its action type, or takes the schema's only one", () => {
     const s = 'namespace Shop { entity User; entity Order; action read appliesTo { principal: User, resource: Order }; }';
     const pdp = makePdp(new MemoryEntitySource(), '@id("r") permit(principal, action == Shop::Action::"read", resource);', s);
     expect([...pdp.actionTypes]).toEqual(['Shop::Action']);
     const req = { principal: { type: 'Shop::User', id: 'u' }, resource: { type: 'Shop::Order', id: 'o' } };
     expect(pdp.authorize({ ...req, action: { id: 'read' } })).toMatchObject({ decision: 'allow', reasons: ['r'] });
     expect(pdp.authorize({ ...req, action: { type: 'Shop::Action', id: 'read' } })).toMatchObject({ decision: 'allow', reasons: ['r'] });
-    expect(pdp.authorize({ ...req, action: { type: 'Action', id: 'read' } })).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/not declared/)] });
+    expect(pdp.authorize({ ...req, action: { type: 'Action', id: 'read' } })).toMatchObject({
+      decision: 'deny',
+      errors: [expect.stringMatching(/not declared/)],
+    });
   });
   it('request entities are checked against the schema like stored ones', () => {
     const pdp = makePdp();
     const bad = { uid: { type: 'Doc', id: 'd8' }, attrs: { agency: 'a1' }, parents: [] };
-    expect(pdp.authorize({ ...read('u1', 'd8'), entities: [bad] })).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/^request entities are invalid/)] });
+    expect(pdp.authorize({ ...read('u1', 'd8'), entities: [bad] })).toMatchObject({
+      decision: 'deny',
+      errors: [expect.stringMatching(/^request entities are invalid/)],
+    });
     expect(pdp.checkEntities([bad])).toEqual([{ uid: bad.uid, message: expect.stringMatching(/does not conform/) }]);
   });
 });
 
 describe('templates and links', () => {
   const s = 'entity User; entity Report; action read appliesTo { principal: User, resource: Report };';
-  const text = '@id("may-read") permit(principal == ?principal, action == Action::"read", resource == ?resource);\n@id("nobody-else") forbid(principal == User::"mallory", action, resource);';
-  const link = (newId: string, user: string, report: string) => ({ templateId: 'may-read', newId, values: { '?principal': { type: 'User', id: user }, '?resource': { type: 'Report', id: report } } });
-  const ask = (pdp: PolicyDecisionPoint, user: string, report: string) => pdp.authorize({ principal: { type: 'User', id: user }, action: { id: 'read' }, resource: { type: 'Report', id: report } });
+  const text =
+    '@id("may-read") permit(principal == ?principal, action == Action::"read", resource == ?resource);\n@id("nobody-else") forbid(principal == User::"mallory", action, resource);';
+  const link = (newId: string, user: string, report: string) => ({
+    templateId: 'may-read',
+    newId,
+    values: { '?principal': { type: 'User', id: user }, '?resource': { type: 'Report', id: report } },
+  });
+  const ask = (pdp: PolicyDecisionPoint, user: string, report: string) =>
+    pdp.authorize({ principal: { type: 'User', id: user }, action: { id: 'read' }, resource: { type: 'Report', id: report } });
 
   it('a template decides nothing until linked; each link is a policy of its own, named by its id', () => {
     const pdp = new PolicyDecisionPoint({ name: 't', actionType: 'Action', entities: new MemoryEntitySource() });
@@ -268,7 +331,12 @@ describe('templates and links', () => {
     expect(Object.keys(bare.templates)).toEqual(['may-read']);
     pdp.activate(bare);
     expect(ask(pdp, 'carol', 'r1').decision).toBe('deny');
-    const linked = compilePolicySet({ name: 'platform', policies: text, schema: s, links: [link('carol-r1', 'carol', 'r1'), link('mallory-r1', 'mallory', 'r1')] });
+    const linked = compilePolicySet({
+      name: 'platform',
+      policies: text,
+      schema: s,
+      links: [link('carol-r1', 'carol', 'r1'), link('mallory-r1', 'mallory', 'r1')],
+    });
     expect(linked.hash).not.toBe(bare.hash);
     pdp.activate(linked);
     expect(ask(pdp, 'carol', 'r1')).toMatchObject({ decision: 'allow', reasons: ['carol-r1'] });
@@ -276,7 +344,9 @@ describe('templates and links', () => {
     expect(ask(pdp, 'mallory', 'r1')).toMatchObject({ decision: 'deny', reasons: ['nobody-else'] });
   });
   it('refuses a link to a missing template, and a link id another policy has', () => {
-    expect(() => compilePolicySet({ name: 'platform', policies: text, schema: s, links: [{ ...link('x', 'a', 'b'), templateId: 'nope' }] })).toThrow(/no template "nope"/);
+    expect(() => compilePolicySet({ name: 'platform', policies: text, schema: s, links: [{ ...link('x', 'a', 'b'), templateId: 'nope' }] })).toThrow(
+      /no template "nope"/,
+    );
     expect(() => compilePolicySet({ name: 'platform', policies: text, schema: s, links: [link('nobody-else', 'a', 'b')] })).toThrow(/more than one/);
   });
   it('strict validation covers templates and links', () => {

@@ -170,7 +170,8 @@ export class PolicyDecisionPoint {
             // copy is not silently dropped either. Copies compare as Cedar values (sets in any order, one form of
             // each reference).
             if (!stored) extra.push(json);
-            else if (!sameStored(stored, index.parse(json))) return this.deny(started, policy.hash, [`request entity ${uidKey(e.uid)} differs from the stored one: request entities only add, never replace`]);
+            else if (!sameStored(stored, index.parse(json)))
+              return this.deny(started, policy.hash, [`request entity ${uidKey(e.uid)} differs from the stored one: request entities only add, never replace`]);
           }
           if (extra.length) lookup = new EntityOverlay(index, extra);
         } catch (error) {
@@ -184,7 +185,10 @@ export class PolicyDecisionPoint {
         lookup,
         {
           principal: request.principal,
-          action: { type: request.action.type ?? (policy.actionTypes.size === 1 ? policy.actionTypes.values().next().value! : this.actionType), id: request.action.id },
+          action: {
+            type: request.action.type ?? (policy.actionTypes.size === 1 ? policy.actionTypes.values().next().value! : this.actionType),
+            id: request.action.id,
+          },
           resource: request.resource,
           context: request.context ?? {},
         },
@@ -309,7 +313,10 @@ function guarded(inner: EntityLookup, refused: ReadonlyMap<string, string>): Ent
       if (e) {
         for (const a of e.ancestors) {
           const above = refused.get(a);
-          if (above !== undefined) throw new RefusedEntityError(`stored entity ${a}, an ancestor of ${key}, does not conform to the active schema (${above}): decisions that read it deny`);
+          if (above !== undefined)
+            throw new RefusedEntityError(
+              `stored entity ${a}, an ancestor of ${key}, does not conform to the active schema (${above}): decisions that read it deny`,
+            );
         }
       }
       return e;

@@ -18,7 +18,10 @@ const graph = fc
   .record({
     agencies: fc.integer({ min: 2, max: 3 }),
     clients: fc.array(fc.record({ agency: fc.nat(), integrations: fc.subarray(PROVIDERS, { minLength: 1 }) }), { minLength: 2, maxLength: 5 }),
-    integrations: fc.array(fc.record({ status: fc.constantFrom('live', 'planned', 'suspended'), restricted: fc.boolean(), ready: fc.boolean() }), { minLength: PROVIDERS.length, maxLength: PROVIDERS.length }),
+    integrations: fc.array(fc.record({ status: fc.constantFrom('live', 'planned', 'suspended'), restricted: fc.boolean(), ready: fc.boolean() }), {
+      minLength: PROVIDERS.length,
+      maxLength: PROVIDERS.length,
+    }),
     users: fc.array(fc.record({ role: fc.constantFrom(...ROLES), agency: fc.nat(), client: fc.nat() }), { minLength: 2, maxLength: 6 }),
     orders: fc.array(fc.record({ client: fc.nat(), integration: fc.constantFrom(...PROVIDERS), redacted: fc.boolean() }), { minLength: 2, maxLength: 8 }),
   })
@@ -29,7 +32,11 @@ const graph = fc
     PROVIDERS.forEach((p, i) => entities.push({ uid: { type: 'Integration', id: p }, attrs: { provider: p, ...g.integrations[i] }, parents: [] }));
     const clients = g.clients.map((c, i) => ({ id: `c${i}`, agency: `a${c.agency % g.agencies}`, integrations: c.integrations }));
     for (const c of clients) {
-      entities.push({ uid: { type: 'Client', id: c.id }, attrs: { agency: ref('Agency', c.agency), integrations: c.integrations.map((i) => ref('Integration', i)) }, parents: [{ type: 'Agency', id: c.agency }] });
+      entities.push({
+        uid: { type: 'Client', id: c.id },
+        attrs: { agency: ref('Agency', c.agency), integrations: c.integrations.map((i) => ref('Integration', i)) },
+        parents: [{ type: 'Agency', id: c.agency }],
+      });
     }
     const users = g.users.map((u, i) => {
       const client = clients[u.client % clients.length];
@@ -44,7 +51,12 @@ const graph = fc
       const client = clients[o.client % clients.length];
       entities.push({
         uid: { type: 'Order', id: `o${i}` },
-        attrs: { agency: ref('Agency', client.agency), client: ref('Client', client.id), integration: ref('Integration', o.integration), pii_redacted: o.redacted },
+        attrs: {
+          agency: ref('Agency', client.agency),
+          client: ref('Client', client.id),
+          integration: ref('Integration', o.integration),
+          pii_redacted: o.redacted,
+        },
         parents: [{ type: 'Client', id: client.id }],
       });
       return { id: `o${i}`, agency: client.agency, client, integration: o.integration };
@@ -53,7 +65,16 @@ const graph = fc
   });
 
 /** The most permissive context each action can ask for: anything that still denies is denied by the rules. */
-const generousContext = { mfa: true, human_approved: true, template_approved: true, within_limits: true, channel: 'amazon_messaging', purpose: 'fulfilment', audience: 'business', fields: ['order_id'] };
+const generousContext = {
+  mfa: true,
+  human_approved: true,
+  template_approved: true,
+  within_limits: true,
+  channel: 'amazon_messaging',
+  purpose: 'fulfilment',
+  audience: 'business',
+  fields: ['order_id'],
+};
 
 let compiled: CompiledPolicySet;
 beforeAll(async () => {
@@ -68,7 +89,12 @@ describe('platform policies, over random platforms (fast-check)', () => {
         pdp.activate(compiled);
         const user = p.users[ui % p.users.length];
         const order = p.orders[oi % p.orders.length];
-        const request = { principal: { type: 'User', id: user.id }, action: { id: action }, resource: { type: 'Order', id: order.id }, context: generousContext };
+        const request = {
+          principal: { type: 'User', id: user.id },
+          action: { id: action },
+          resource: { type: 'Order', id: order.id },
+          context: generousContext,
+        };
         const d = pdp.authorize(request);
         const integration = p.integrations[order.integration];
         if (d.decision === 'allow') {
@@ -81,8 +107,14 @@ describe('platform policies, over random platforms (fast-check)', () => {
         // The PDP is Cedar: the full store, the schema and Cedar's own validation agree (an error anywhere denies in
         // both here: the shipped policies have no permit that errors on these platforms).
         const full = cedar.isAuthorized({
-          principal: request.principal, action: { type: 'Action', id: action }, resource: request.resource, context: generousContext as cedar.Context,
-          policies: { staticPolicies: compiled.byId }, schema: compiled.schema, validateRequest: true, entities: p.entities as cedar.Entities,
+          principal: request.principal,
+          action: { type: 'Action', id: action },
+          resource: request.resource,
+          context: generousContext as cedar.Context,
+          policies: { staticPolicies: compiled.byId },
+          schema: compiled.schema,
+          validateRequest: true,
+          entities: p.entities as cedar.Entities,
         });
         const fullDecision = full.type === 'success' && full.response.diagnostics.errors.length === 0 ? full.response.decision : 'deny';
         expect(d.decision, JSON.stringify(d.errors)).toBe(fullDecision);

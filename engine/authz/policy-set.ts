@@ -63,7 +63,9 @@ export function hashPolicySet(source: Pick<PolicySetSource, 'policies' | 'schema
   if (source.links?.length) {
     const links = [...source.links]
       .sort((a, b) => (a.newId < b.newId ? -1 : a.newId > b.newId ? 1 : 0))
-      .map((l) => [l.newId, l.templateId, l.values['?principal'] ?? null, l.values['?resource'] ?? null].map((v) => (v && typeof v === 'object' ? [v.type, v.id] : v)));
+      .map((l) =>
+        [l.newId, l.templateId, l.values['?principal'] ?? null, l.values['?resource'] ?? null].map((v) => (v && typeof v === 'object' ? [v.type, v.id] : v)),
+      );
     hash.update('\0').update(JSON.stringify(links));
   }
   return hash.digest('hex');
@@ -113,7 +115,10 @@ export function compilePolicySet(source: PolicySetSource): CompiledPolicySet {
 }
 
 /** The policies of a parse keyed by id, with what keeps them from being usable. No Cedar call. */
-function policiesById(source: PolicySetSource, parsed: ParsedPolicies): { byId: Record<string, string>; templates: Record<string, string>; problems: string[] } {
+function policiesById(
+  source: PolicySetSource,
+  parsed: ParsedPolicies,
+): { byId: Record<string, string>; templates: Record<string, string>; problems: string[] } {
   const { parts } = parsed;
   if (parts.type === 'failure') throw new PolicySetError('The policies do not parse', messages(parts.errors));
   const jsonOf = new Map<string, cedar.PolicyToJsonAnswer | undefined>();
@@ -166,10 +171,16 @@ export function compileParsedPolicySet(source: PolicySetSource, parsed: ParsedPo
   if (problems.length) throw new PolicySetError('The policy set is not usable', problems);
   let evaluator: EvaluatorPolicySet;
   try {
-    evaluator = compileForEvaluator({ policies: { ...byId, ...templates }, templateLinks: source.links?.map((l) => ({ ...l, values: l.values as Record<string, { type: string; id: string }> })), schema });
+    evaluator = compileForEvaluator({
+      policies: { ...byId, ...templates },
+      templateLinks: source.links?.map((l) => ({ ...l, values: l.values as Record<string, { type: string; id: string }> })),
+      schema,
+    });
   } catch (error) {
-    if (error instanceof UnsupportedPolicyError) throw new PolicySetError("The policy set uses Cedar that Tenet's evaluator does not support, so it cannot serve", [(error as Error).message]);
-    if (error instanceof EvaluatorInputError || error instanceof SchemaError) throw new PolicySetError('The policy set is not usable', [(error as Error).message]);
+    if (error instanceof UnsupportedPolicyError)
+      throw new PolicySetError("The policy set uses Cedar that Tenet's evaluator does not support, so it cannot serve", [(error as Error).message]);
+    if (error instanceof EvaluatorInputError || error instanceof SchemaError)
+      throw new PolicySetError('The policy set is not usable', [(error as Error).message]);
     throw error;
   }
   const actionTypes = new Set([...(schema?.actions.values() ?? [])].map((a) => a.uid.type));
@@ -191,7 +202,10 @@ function linkProblems(compiled: CompiledPolicySet): string[] {
   }
   const out: string[] = [];
   for (const l of compiled.links ?? []) {
-    for (const [slot, allowed] of [['?principal', principals], ['?resource', resources]] as const) {
+    for (const [slot, allowed] of [
+      ['?principal', principals],
+      ['?resource', resources],
+    ] as const) {
       const v = l.values[slot];
       if (v && !allowed.has(v.type)) out.push(`template link ${l.newId}: ${slot} is a ${v.type}, which no action of the schema takes as its ${slot.slice(1)}`);
     }
@@ -241,7 +255,10 @@ export function validatePolicySet(source: PolicySetSource): PolicyValidation {
   }
   const schemaCheck = cedar.checkParseSchema(schema as cedar.Schema);
   if (schemaCheck.type === 'failure') return { ok: false, errors: messages(schemaCheck.errors).map((m) => `schema: ${m}`), warnings: [] };
-  return withLinkProblems(validationOf(cedar.validate({ schema: schema as cedar.Schema, policies: cedarPolicySet(compiled), validationSettings: { mode: 'strict' } })), compiled);
+  return withLinkProblems(
+    validationOf(cedar.validate({ schema: schema as cedar.Schema, policies: cedarPolicySet(compiled), validationSettings: { mode: 'strict' } })),
+    compiled,
+  );
 }
 
 /**
@@ -265,19 +282,21 @@ export async function assessPolicySet(source: PolicySetSource, sandbox: CedarSan
       typeof schema === 'string' ? { fn: 'schemaToJson', args: [schema] } : { fn: 'checkParseSchema', args: [schema] },
       { fn: 'policySetTextToParts', args: [source.policies] },
     ] as CedarCall[])) as [cedar.CheckParseAnswer, cedar.SchemaToJsonAnswer | cedar.CheckParseAnswer, cedar.PolicySetTextToPartsAnswer];
-    const converted = parts.type === 'success' && parts.policies.length + parts.policy_templates.length
-      ? ((await sandbox.run([
-          ...parts.policies.map((p): CedarCall => ({ fn: 'policyToJson', args: [p] })),
-          ...parts.policy_templates.map((p): CedarCall => ({ fn: 'templateToJson', args: [p] })),
-        ])) as cedar.PolicyToJsonAnswer[])
-      : [];
+    const converted =
+      parts.type === 'success' && parts.policies.length + parts.policy_templates.length
+        ? ((await sandbox.run([
+            ...parts.policies.map((p): CedarCall => ({ fn: 'policyToJson', args: [p] })),
+            ...parts.policy_templates.map((p): CedarCall => ({ fn: 'templateToJson', args: [p] })),
+          ])) as cedar.PolicyToJsonAnswer[])
+        : [];
     const statics = parts.type === 'success' ? parts.policies.length : 0;
     const parsed: ParsedPolicies = { parts, json: converted.slice(0, statics), templateJson: converted.slice(statics) };
     let found: ReturnType<typeof policiesById>;
     try {
       found = policiesById(source, parsed);
       // The same order of complaints as compilePolicySet: the policies' parse, the schema, then each policy.
-      if (schemaJson.type === 'failure') throw new PolicySetError('The schema is not usable', [`schema does not parse: ${schemaJson.errors.map((e) => e.message).join('; ')}`]);
+      if (schemaJson.type === 'failure')
+        throw new PolicySetError('The schema is not usable', [`schema does not parse: ${schemaJson.errors.map((e) => e.message).join('; ')}`]);
       if (found.problems.length) throw new PolicySetError('The policy set is not usable', found.problems);
     } catch (error) {
       return { validation: compileFailure(error) };
@@ -299,7 +318,8 @@ export async function assessPolicySet(source: PolicySetSource, sandbox: CedarSan
     } catch (error) {
       // Accepted by the sandbox, faulted here all the same (the sandbox is the first line, not a proof): the text is
       // rejected, and the deciding instance is being replaced with the active sets.
-      if (error instanceof CedarFaultError) return { validation: { ok: false, errors: [`Cedar faulted on this text in the deciding instance (${error.fault}); it was replaced.`], warnings: [] } };
+      if (error instanceof CedarFaultError)
+        return { validation: { ok: false, errors: [`Cedar faulted on this text in the deciding instance (${error.fault}); it was replaced.`], warnings: [] } };
       return { validation: compileFailure(error) };
     }
   } catch (error) {

@@ -93,14 +93,24 @@ function templateSlots(text: string): Set<'?principal' | '?resource'> {
   const slots = new Set<'?principal' | '?resource'>();
   if (answer.type !== 'success') return slots;
   const json = answer.json as unknown as Record<string, { slot?: string; in?: { slot?: string } } | undefined>;
-  for (const [scope, slot] of [['principal', '?principal'], ['resource', '?resource']] as const) {
+  for (const [scope, slot] of [
+    ['principal', '?principal'],
+    ['resource', '?resource'],
+  ] as const) {
     const s = json[scope];
     if (s?.slot === slot || s?.in?.slot === slot) slots.add(slot);
   }
   return slots;
 }
 
-type LinkRow = { link_id: string; template_id: string; principal: { type: string; id: string } | null; resource: { type: string; id: string } | null; created_at: Date; created_by: string };
+type LinkRow = {
+  link_id: string;
+  template_id: string;
+  principal: { type: string; id: string } | null;
+  resource: { type: string; id: string } | null;
+  created_at: Date;
+  created_by: string;
+};
 
 function toTemplateLink(r: Pick<LinkRow, 'link_id' | 'template_id' | 'principal' | 'resource'>): TemplateLink {
   const values: TemplateLink['values'] = {};
@@ -119,7 +129,11 @@ function toPolicyLink(name: PolicySetName, r: LinkRow): PolicyLink {
 class LinksChangedError extends Error {}
 
 function faulted(validation: PolicyValidation, fault: string): PolicyValidation {
-  return { ok: false, errors: [...validation.errors, `Cedar faulted while deciding with this version (${fault}): it is rejected, and the deciding instance was replaced.`], warnings: validation.warnings };
+  return {
+    ok: false,
+    errors: [...validation.errors, `Cedar faulted while deciding with this version (${fault}): it is rejected, and the deciding instance was replaced.`],
+    warnings: validation.warnings,
+  };
 }
 
 export async function readShippedPolicySet(props: { dir: string; name: PolicySetName }): Promise<PolicySetSource> {
@@ -202,7 +216,12 @@ export class PolicyStore {
       const active = await this.db.selectFrom('policy_sets').select(['hash']).where('name', '=', n).where('status', '=', 'active').executeTakeFirst();
       const served = this.served[n];
       if (!active || (served?.versionHash === active.hash && served.linksVersion === linksVersion)) continue;
-      const row = await this.db.selectFrom('policy_sets').select(['policies', 'schema', 'hash']).where('name', '=', n).where('status', '=', 'active').executeTakeFirstOrThrow();
+      const row = await this.db
+        .selectFrom('policy_sets')
+        .select(['policies', 'schema', 'hash'])
+        .where('name', '=', n)
+        .where('status', '=', 'active')
+        .executeTakeFirstOrThrow();
       const links = (await this.liveLinkRows(this.db, n)).map(toTemplateLink);
       let compiled: CompiledPolicySet;
       try {
@@ -314,7 +333,11 @@ export class PolicyStore {
           // Versions are numbered under a lock, so two replicas proposing at once get 1 and 2, not a conflict.
           await sql`select pg_advisory_xact_lock(${sql.lit(POLICY_WRITE_LOCK)})`.execute(trx);
           if ((await this.linksVersion(trx, source.name)) !== linksVersion) throw new LinksChangedError();
-          const last = await trx.selectFrom('policy_sets').select((eb) => eb.fn.max('version').as('v')).where('name', '=', source.name).executeTakeFirst();
+          const last = await trx
+            .selectFrom('policy_sets')
+            .select((eb) => eb.fn.max('version').as('v'))
+            .where('name', '=', source.name)
+            .executeTakeFirst();
           if (status === 'active') {
             await trx.updateTable('policy_sets').set({ status: 'superseded' }).where('name', '=', source.name).where('status', '=', 'active').execute();
           }
@@ -390,19 +413,29 @@ export class PolicyStore {
     if (!LINK_ID.test(newId)) throw new InputError(`A link id is 1 to 200 letters, digits and . _ : @ ~ - ("${newId.slice(0, 60)}" is not).`);
     const result = await this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${sql.lit(POLICY_WRITE_LOCK)})`.execute(trx);
-      const version = await trx.selectFrom('policy_sets').select(['policies', 'schema', 'hash']).where('name', '=', name).where('status', '=', 'active').executeTakeFirst();
+      const version = await trx
+        .selectFrom('policy_sets')
+        .select(['policies', 'schema', 'hash'])
+        .where('name', '=', name)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
       if (!version) throw new UnavailableError(`No active ${name} policy set.`);
       const rows = await this.liveLinkRows(trx, name);
       const served = this.pdps[name].active;
-      const bare = served && this.served[name]?.versionHash === version.hash ? served : compilePolicySet({ name, policies: version.policies, schema: version.schema });
+      const bare =
+        served && this.served[name]?.versionHash === version.hash ? served : compilePolicySet({ name, policies: version.policies, schema: version.schema });
       const template = Object.hasOwn(bare.templates, link.templateId) ? bare.templates[link.templateId] : undefined;
       if (template === undefined) {
         const known = Object.keys(bare.templates);
-        throw new InputError(`The active ${name} policy set has no template "${link.templateId}" (${known.length ? `its templates: ${known.join(', ')}` : 'it has none'}).`);
+        throw new InputError(
+          `The active ${name} policy set has no template "${link.templateId}" (${known.length ? `its templates: ${known.join(', ')}` : 'it has none'}).`,
+        );
       }
-      if (Object.hasOwn(bare.byId, newId) || Object.hasOwn(bare.templates, newId)) throw new InputError(`The link id "${newId}" is the id of a policy or template of the active ${name} policy set.`);
+      if (Object.hasOwn(bare.byId, newId) || Object.hasOwn(bare.templates, newId))
+        throw new InputError(`The link id "${newId}" is the id of a policy or template of the active ${name} policy set.`);
       const same = rows.find((r) => r.link_id === newId);
-      if (same) throw new InputError(`The link id "${newId}" is taken by a live link (of template "${same.template_id}"): remove it first, or choose another id.`);
+      if (same)
+        throw new InputError(`The link id "${newId}" is taken by a live link (of template "${same.template_id}"): remove it first, or choose another id.`);
       const slots = templateSlots(template);
       const problems: string[] = [];
       for (const slot of ['principal', 'resource'] as const) {
@@ -412,7 +445,12 @@ export class PolicyStore {
         if (!has && given) problems.push(`template "${link.templateId}" has no ?${slot} slot: values.${slot} must be absent`);
       }
       if (problems.length) throw new InputError(`The link does not fit its template: ${problems.join('; ')}.`, { errors: problems });
-      const added = toTemplateLink({ link_id: newId, template_id: link.templateId, principal: link.values.principal ?? null, resource: link.values.resource ?? null });
+      const added = toTemplateLink({
+        link_id: newId,
+        template_id: link.templateId,
+        principal: link.values.principal ?? null,
+        resource: link.values.resource ?? null,
+      });
       const links = [...rows.map(toTemplateLink), added];
       const { report, compiled } = await this.check({ name, policies: version.policies, schema: version.schema, links });
       if (!report.ok || !compiled) {
@@ -421,7 +459,10 @@ export class PolicyStore {
           ...(report.tables?.failed ?? []).map((f) => `decision table ${f.file} "${f.name}": expected ${f.expected}, got ${f.actual}`),
         ];
         const shown = errors.slice(0, 20);
-        throw new InputError(`The link is refused: ${shown.join('; ')}${errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : ''}`, { errors, report });
+        throw new InputError(`The link is refused: ${shown.join('; ')}${errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : ''}`, {
+          errors,
+          report,
+        });
       }
       const row = await trx
         .insertInto('policy_links')
@@ -458,7 +499,12 @@ export class PolicyStore {
         .returning('link_id')
         .executeTakeFirst();
       if (!removed) throw new NotFoundError(`The ${name} policy set has no live template link "${props.id}".`);
-      const version = await trx.selectFrom('policy_sets').select(['policies', 'schema', 'hash']).where('name', '=', name).where('status', '=', 'active').executeTakeFirst();
+      const version = await trx
+        .selectFrom('policy_sets')
+        .select(['policies', 'schema', 'hash'])
+        .where('name', '=', name)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
       const links = (await this.liveLinkRows(trx, name)).map(toTemplateLink);
       return { version, links, linksVersion: await this.linksVersion(trx, name) };
     });
@@ -477,6 +523,14 @@ export class PolicyStore {
       .where('name', '=', name)
       .orderBy('version', 'desc')
       .execute();
-    return rows.map((r) => ({ name, version: r.version, hash: r.hash, status: r.status, createdAt: r.created_at, createdBy: r.created_by, comment: r.comment }));
+    return rows.map((r) => ({
+      name,
+      version: r.version,
+      hash: r.hash,
+      status: r.status,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      comment: r.comment,
+    }));
   }
 }

@@ -11,12 +11,36 @@ afterAll(async () => h?.close());
 
 const day = 86_400_000;
 const decision = (id: string, at: Date) => ({
-  id, at, principal_type: 'User', principal_id: 'u', action: 'reveal_buyer_pii', resource_type: 'Order', resource_id: 'o', decision: 'allow' as const,
-  reasons: '[]', errors: '[]', policy_hash: 'h', entity_version: '1', latency_us: 1, context_keys: '[]', request_id: null, caller: null,
+  id,
+  at,
+  principal_type: 'User',
+  principal_id: 'u',
+  action: 'reveal_buyer_pii',
+  resource_type: 'Order',
+  resource_id: 'o',
+  decision: 'allow' as const,
+  reasons: '[]',
+  errors: '[]',
+  policy_hash: 'h',
+  entity_version: '1',
+  latency_us: 1,
+  context_keys: '[]',
+  request_id: null,
+  caller: null,
 });
 const reveal = (id: string, at: Date) => ({
-  decision_id: id, at, principal_type: 'User', principal_id: 'u', resource_type: 'Order', resource_id: 'o', agency_id: 'a', client_id: 'c',
-  decision: 'allow' as const, reasons: '[]', purpose: null, caller: null,
+  decision_id: id,
+  at,
+  principal_type: 'User',
+  principal_id: 'u',
+  resource_type: 'Order',
+  resource_id: 'o',
+  agency_id: 'a',
+  client_id: 'c',
+  decision: 'allow' as const,
+  reasons: '[]',
+  purpose: null,
+  caller: null,
 });
 
 it('deletes audit rows past their retention and keeps 365 days of reveals', async () => {

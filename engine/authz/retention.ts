@@ -19,8 +19,14 @@ export async function runRetention(props: {
   return props.db.transaction().execute(async (trx) => {
     const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(73010003) as ok`.execute(trx);
     if (!lock.rows[0]?.ok) return { ran: false, decisionsDeleted: 0, revealsDeleted: 0 };
-    const d = await trx.deleteFrom('decisions').where('at', '<', new Date(now.getTime() - props.decisionDays * day)).executeTakeFirst();
-    const r = await trx.deleteFrom('pii_reveals').where('at', '<', new Date(now.getTime() - props.revealDays * day)).executeTakeFirst();
+    const d = await trx
+      .deleteFrom('decisions')
+      .where('at', '<', new Date(now.getTime() - props.decisionDays * day))
+      .executeTakeFirst();
+    const r = await trx
+      .deleteFrom('pii_reveals')
+      .where('at', '<', new Date(now.getTime() - props.revealDays * day))
+      .executeTakeFirst();
     return { ran: true, decisionsDeleted: Number(d.numDeletedRows), revealsDeleted: Number(r.numDeletedRows) };
   });
 }
@@ -43,7 +49,8 @@ export function scheduleRetention(props: {
       if (r.ran && (r.decisionsDeleted || r.revealsDeleted)) props.logger.info(r, 'retention applied');
       if (r.ran && props.evidence) {
         const e = await props.evidence.prune(new Date(Date.now() - props.evidence.days * 86_400_000));
-        if (e.deleted) props.logger.info({ evidenceDeleted: e.deleted, checkpoint: e.checkpoint?.seq }, 'evidence retention applied behind a signed checkpoint');
+        if (e.deleted)
+          props.logger.info({ evidenceDeleted: e.deleted, checkpoint: e.checkpoint?.seq }, 'evidence retention applied behind a signed checkpoint');
       }
     } catch (error) {
       props.logger.warn({ err: { message: (error as Error).message } }, 'retention failed; retrying next round');

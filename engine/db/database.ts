@@ -337,7 +337,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   // pg's own wording when the socket goes away or the pool cannot hand out a connection in time.
-  if (/Connection terminated|Client has encountered a connection error|connection timeout|timeout exceeded when trying to connect|Query read timeout|timeout expired|Cannot use a pool after calling end|the database system is (starting up|shutting down)/i.test(message)) return true;
+  if (
+    /Connection terminated|Client has encountered a connection error|connection timeout|timeout exceeded when trying to connect|Query read timeout|timeout expired|Cannot use a pool after calling end|the database system is (starting up|shutting down)/i.test(
+      message,
+    )
+  )
+    return true;
   // AggregateError (a host with several addresses, all refused) and wrapped causes.
   if (Array.isArray(e.errors) && e.errors.some((x) => isDatabaseUnavailable(x))) return true;
   return e.cause !== undefined && e.cause !== error && isDatabaseUnavailable(e.cause);

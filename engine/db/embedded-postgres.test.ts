@@ -1,5 +1,18 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,35 +78,39 @@ function connectAsNobody(dir: string): Promise<string> {
 const START = { timeout: 240_000 };
 
 describe('embedded PostgreSQL is reachable by Tenet alone', () => {
-  it('serves a data directory on a Unix socket inside it (mode 0700), opens no TCP port, refuses another user, and starts over what a crash left', START, async () => {
-    const dataDir = path.join(root, 'data');
-    // As `mkdir` with the usual umask leaves it: readable by everyone.
-    mkdirSync(dataDir, { mode: 0o755 });
-    chmodSync(dataDir, 0o755);
-    // What a process that crashed leaves behind: its lock and its socket file.
-    writeFileSync(path.join(dataDir, 'tenet.lock'), '999999999');
-    writeFileSync(path.join(dataDir, '.s.PGSQL.5432'), '');
-    const before = tcpListeners();
-    const h = await openDatabase({ dataDir });
-    try {
-      // Tenet itself works through the socket: migrated, the secrets table there.
-      const r = await sql<{ n: string }>`select count(*) as n from install_secrets`.execute(h.db);
-      expect(Number(r.rows[0].n)).toBeGreaterThanOrEqual(0);
-      expect(tcpListeners(), 'a TCP listener was opened for the embedded database').toEqual(before);
-      expect((statSync(dataDir).mode & 0o777).toString(8)).toBe('700');
-      const socket = lstatSync(path.join(dataDir, '.s.PGSQL.5432'));
-      expect(socket.isSocket()).toBe(true);
-      expect((socket.mode & 0o777).toString(8)).toBe('600');
-      if (isRoot) {
-        // root passes every permission check, so the "other local process" is a child running as nobody.
-        const answer = await connectAsNobody(dataDir);
-        expect(answer).toMatch(/^REFUSED EACCES/);
+  it(
+    'serves a data directory on a Unix socket inside it (mode 0700), opens no TCP port, refuses another user, and starts over what a crash left',
+    START,
+    async () => {
+      const dataDir = path.join(root, 'data');
+      // As `mkdir` with the usual umask leaves it: readable by everyone.
+      mkdirSync(dataDir, { mode: 0o755 });
+      chmodSync(dataDir, 0o755);
+      // What a process that crashed leaves behind: its lock and its socket file.
+      writeFileSync(path.join(dataDir, 'tenet.lock'), '999999999');
+      writeFileSync(path.join(dataDir, '.s.PGSQL.5432'), '');
+      const before = tcpListeners();
+      const h = await openDatabase({ dataDir });
+      try {
+        // Tenet itself works through the socket: migrated, the secrets table there.
+        const r = await sql<{ n: string }>`select count(*) as n from install_secrets`.execute(h.db);
+        expect(Number(r.rows[0].n)).toBeGreaterThanOrEqual(0);
+        expect(tcpListeners(), 'a TCP listener was opened for the embedded database').toEqual(before);
+        expect((statSync(dataDir).mode & 0o777).toString(8)).toBe('700');
+        const socket = lstatSync(path.join(dataDir, '.s.PGSQL.5432'));
+        expect(socket.isSocket()).toBe(true);
+        expect((socket.mode & 0o777).toString(8)).toBe('600');
+        if (isRoot) {
+          // root passes every permission check, so the "other local process" is a child running as nobody.
+          const answer = await connectAsNobody(dataDir);
+          expect(answer).toMatch(/^REFUSED EACCES/);
+        }
+      } finally {
+        await h.close();
       }
-    } finally {
-      await h.close();
-    }
-    expect(existsSync(path.join(dataDir, '.s.PGSQL.5432')), 'the socket is removed on stop').toBe(false);
-  });
+      expect(existsSync(path.join(dataDir, '.s.PGSQL.5432')), 'the socket is removed on stop').toBe(false);
+    },
+  );
 
   it('an in-memory database gets a private socket directory of its own, removed on stop', START, async () => {
     const before = tcpListeners();

@@ -20,6 +20,9 @@ export async function readInstallSecrets(db: Db): Promise<{ signingKey?: string;
 
 /** Deletes the rows once their values are safely elsewhere (fsynced key file). */
 export async function deleteInstallSecrets(db: Db): Promise<number> {
-  const r = await db.deleteFrom('install_secrets').where('name', 'in', [INSTALL_SECRET_NAMES.signingKey, INSTALL_SECRET_NAMES.scannerSecret]).executeTakeFirst();
+  const r = await db
+    .deleteFrom('install_secrets')
+    .where('name', 'in', [INSTALL_SECRET_NAMES.signingKey, INSTALL_SECRET_NAMES.scannerSecret])
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

@@ -12,8 +12,18 @@ export interface Database {
   control_runs: ControlRunsTable;
   control_exceptions: ControlExceptionsTable;
   attestations: AttestationsTable;
-  log_scan_checkpoints: { key: string; ts: ColumnType<string, string | number, string | number>; updated_at: ColumnType<Date, Date | string | undefined, Date | string> };
-  log_scans: { id: Generated<string>; at: Timestamp; since_ms: ColumnType<string, string | number, never>; until_ms: ColumnType<string, string | number, never>; result: Json<unknown> };
+  log_scan_checkpoints: {
+    key: string;
+    ts: ColumnType<string, string | number, string | number>;
+    updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  };
+  log_scans: {
+    id: Generated<string>;
+    at: Timestamp;
+    since_ms: ColumnType<string, string | number, never>;
+    until_ms: ColumnType<string, string | number, never>;
+    result: Json<unknown>;
+  };
   deployments: { id: Generated<string>; deployed_at: ColumnType<Date, Date | string, never>; version: string; recorded_by: string; recorded_at: Timestamp };
   install_secrets: { name: string; value: string; created_at: Timestamp };
   /** `statement`/`digest` (0009): the signed checkpoint statement whole; null on rows made before (retention only). */

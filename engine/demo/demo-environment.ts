@@ -28,7 +28,12 @@ const REGION = 'ap-south-1';
 type Item = Record<string, unknown>;
 let captured = '2026-11-20T06:00:00.000Z';
 
-function ci(account: string, resourceType: string, name: string, props: { id?: string; configuration?: Item; supplementary?: Item; tags?: Record<string, string>; arn?: string; region?: string }): Item {
+function ci(
+  account: string,
+  resourceType: string,
+  name: string,
+  props: { id?: string; configuration?: Item; supplementary?: Item; tags?: Record<string, string>; arn?: string; region?: string },
+): Item {
   const env = account === PROD ? 'production' : 'staging';
   const region = props.region ?? REGION;
   return {
@@ -76,7 +81,14 @@ function bucket(account: string, name: string, opts: { lifecycleDays?: number; t
             noncurrentVersionExpirationInDays: Math.min(opts.lifecycleDays ?? 365, 30),
             filter: { predicate: { type: 'LifecyclePrefixPredicate', prefix: '' } },
           },
-          { id: 'abort-uploads', status: 'Enabled', expirationInDays: -1, noncurrentVersionExpirationInDays: -1, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 }, filter: { predicate: { type: 'LifecyclePrefixPredicate', prefix: '' } } },
+          {
+            id: 'abort-uploads',
+            status: 'Enabled',
+            expirationInDays: -1,
+            noncurrentVersionExpirationInDays: -1,
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+            filter: { predicate: { type: 'LifecyclePrefixPredicate', prefix: '' } },
+          },
         ],
       },
     },
@@ -102,7 +114,10 @@ function table(account: string, name: string, ttl: boolean): Item {
 }
 
 const logGroup = (account: string, name: string, retentionInDays?: number) =>
-  ci(account, 'AWS::Logs::LogGroup', name, { arn: `arn:aws:logs:${REGION}:${account}:log-group:${name}`, configuration: { logGroupName: name, ...(retentionInDays ? { retentionInDays } : {}) } });
+  ci(account, 'AWS::Logs::LogGroup', name, {
+    arn: `arn:aws:logs:${REGION}:${account}:log-group:${name}`,
+    configuration: { logGroupName: name, ...(retentionInDays ? { retentionInDays } : {}) },
+  });
 
 function api(account: string, id: string, name: string, origins: string[] | undefined): Item[] {
   const stage = ci(account, 'AWS::ApiGatewayV2::Stage', `${id}/${account === PROD ? 'prod' : 'staging'}`, {
@@ -113,7 +128,15 @@ function api(account: string, id: string, name: string, origins: string[] | unde
     },
   });
   return [
-    ci(account, 'AWS::ApiGatewayV2::Api', name, { id, configuration: { apiId: id, name, protocolType: 'HTTP', ...(origins ? { corsConfiguration: { allowOrigins: origins, allowMethods: ['GET', 'POST'] } } : {}) } }),
+    ci(account, 'AWS::ApiGatewayV2::Api', name, {
+      id,
+      configuration: {
+        apiId: id,
+        name,
+        protocolType: 'HTTP',
+        ...(origins ? { corsConfiguration: { allowOrigins: origins, allowMethods: ['GET', 'POST'] } } : {}),
+      },
+    }),
     stage,
   ];
 }
@@ -125,7 +148,12 @@ const route = (account: string, apiId: string, routeId: string, routeKey: string
 const secret = (account: string, name: string, rotation: boolean) =>
   ci(account, 'AWS::SecretsManager::Secret', name, {
     arn: `arn:aws:secretsmanager:${REGION}:${account}:secret:${name}-AbCdEf`,
-    configuration: { ARN: `arn:aws:secretsmanager:${REGION}:${account}:secret:${name}-AbCdEf`, Name: name, RotationEnabled: rotation, ...(rotation ? { RotationRules: { AutomaticallyAfterDays: 90 } } : {}) },
+    configuration: {
+      ARN: `arn:aws:secretsmanager:${REGION}:${account}:secret:${name}-AbCdEf`,
+      Name: name,
+      RotationEnabled: rotation,
+      ...(rotation ? { RotationRules: { AutomaticallyAfterDays: 90 } } : {}),
+    },
   });
 
 const rule = (account: string, name: string, state: string, schedule: string, target: string) =>
@@ -149,7 +177,12 @@ const recorder = (account: string) =>
       Name: 'default',
       RoleARN: `arn:aws:iam::${account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
       Recording: true,
-      RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: false, ResourceTypes: [], RecordingStrategy: { UseOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } },
+      RecordingGroup: {
+        AllSupported: true,
+        IncludeGlobalResourceTypes: false,
+        ResourceTypes: [],
+        RecordingStrategy: { UseOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' },
+      },
       RecordingMode: { RecordingFrequency: 'CONTINUOUS' },
     },
   });
@@ -166,8 +199,14 @@ export function buildDemoSnapshot(now = new Date()): { fileVersion: string; conf
     bucket(PROD, 'astrix-prod-access-logs', { lifecycleDays: 400 }),
     bucket(PROD, 'astrix-prod-attachments-tmp', { lifecycleDays: 30, tags: { 'data-class': 'temporary' } }),
     bucket(PROD, 'astrix-prod-labels-tmp', { lifecycleDays: 14, tags: { 'data-class': 'temporary' } }),
-    ci(PROD, 'AWS::Cognito::UserPool', 'astrix-prod-users', { id: 'ap-south-1_Prod0Users', configuration: { UserPoolName: 'astrix-prod-users', MfaConfiguration: 'ON', DeletionProtection: 'ACTIVE' } }),
-    ci(PROD, 'AWS::Cognito::UserPool', 'astrix-prod-agency', { id: 'ap-south-1_Prod0Agncy', configuration: { UserPoolName: 'astrix-prod-agency', MfaConfiguration: 'OPTIONAL', DeletionProtection: 'ACTIVE' } }),
+    ci(PROD, 'AWS::Cognito::UserPool', 'astrix-prod-users', {
+      id: 'ap-south-1_Prod0Users',
+      configuration: { UserPoolName: 'astrix-prod-users', MfaConfiguration: 'ON', DeletionProtection: 'ACTIVE' },
+    }),
+    ci(PROD, 'AWS::Cognito::UserPool', 'astrix-prod-agency', {
+      id: 'ap-south-1_Prod0Agncy',
+      configuration: { UserPoolName: 'astrix-prod-agency', MfaConfiguration: 'OPTIONAL', DeletionProtection: 'ACTIVE' },
+    }),
     ...api(PROD, 'p1app', 'astrix-prod-app', ['https://app.astrix.example', 'https://portal.astrix.example']),
     ...api(PROD, 'p2hooks', 'astrix-prod-webhooks', undefined),
     route(PROD, 'p1app', 'r-p1-default', '$default', 'JWT'),
@@ -203,7 +242,10 @@ export function buildDemoSnapshot(now = new Date()): { fileVersion: string; conf
     bucket(STAGING, 'astrix-staging-uploads', { ownBlock: true }),
     bucket(STAGING, 'astrix-staging-reports', { ownBlock: true, lifecycleDays: 7 }),
     bucket(STAGING, 'astrix-staging-attachments-tmp', { ownBlock: true, lifecycleDays: 7, tags: { 'data-class': 'temporary' } }),
-    ci(STAGING, 'AWS::Cognito::UserPool', 'astrix-staging-users', { id: 'ap-south-1_Stg0Users', configuration: { UserPoolName: 'astrix-staging-users', MfaConfiguration: 'OPTIONAL', DeletionProtection: 'INACTIVE' } }),
+    ci(STAGING, 'AWS::Cognito::UserPool', 'astrix-staging-users', {
+      id: 'ap-south-1_Stg0Users',
+      configuration: { UserPoolName: 'astrix-staging-users', MfaConfiguration: 'OPTIONAL', DeletionProtection: 'INACTIVE' },
+    }),
     ...api(STAGING, 's1app', 'astrix-staging-app', ['https://staging.astrix.example', 'http://localhost:5173']),
     route(STAGING, 's1app', 'r-s1-default', '$default', 'NONE'),
     table(STAGING, 'whatsapp-conversations-staging', true),
@@ -251,7 +293,11 @@ export async function startDemoEndpoints(): Promise<{ url: string; host: string;
       const header = String(req.headers['stripe-signature'] ?? '');
       const t = /t=(\d+)/.exec(header)?.[1];
       const v1 = /v1=([0-9a-f]+)/.exec(header)?.[1];
-      const expected = t ? createHmac('sha256', DEMO_WEBHOOK_SECRETS.stripe).update(`${t}.${body.toString('utf8')}`).digest('hex') : '';
+      const expected = t
+        ? createHmac('sha256', DEMO_WEBHOOK_SECRETS.stripe)
+            .update(`${t}.${body.toString('utf8')}`)
+            .digest('hex')
+        : '';
       const fresh = t !== undefined && Math.abs(Date.now() / 1000 - Number(t)) <= 300;
       return t && v1 && equal(v1, expected) && fresh ? answer(200, { received: true }) : answer(400, { error: 'Webhook signature verification failed' });
     }
@@ -259,7 +305,17 @@ export async function startDemoEndpoints(): Promise<{ url: string; host: string;
       // CORS preflight: only the production front-ends are allowed.
       const origin = String(req.headers.origin ?? '');
       const allowed = DEMO_PRODUCTION_ORIGINS.includes(origin);
-      res.writeHead(204, allowed ? { 'access-control-allow-origin': origin, 'access-control-allow-methods': 'GET,POST', 'access-control-allow-headers': 'authorization,content-type', vary: 'Origin' } : { vary: 'Origin' });
+      res.writeHead(
+        204,
+        allowed
+          ? {
+              'access-control-allow-origin': origin,
+              'access-control-allow-methods': 'GET,POST',
+              'access-control-allow-headers': 'authorization,content-type',
+              vary: 'Origin',
+            }
+          : { vary: 'Origin' },
+      );
       return res.end();
     }
     if (req.method === 'POST' && req.url === '/webhooks/whatsapp') {
@@ -361,7 +417,7 @@ export const DEMO_RUNBOOKS: Record<string, { title: string; text: string; ageDay
   },
   'runbook.data-deletion-export': {
     title: 'Data deletion and export runbook',
-    text: 'Export or delete a client or agency\'s data within 30 days of a verified request; cascade to backups on expiry.',
+    text: "Export or delete a client or agency's data within 30 days of a verified request; cascade to backups on expiry.",
     ageDays: 118,
   },
 };
@@ -400,8 +456,23 @@ const AMAZON_CONTROLS = [
   'audit.pii-reveal-retention',
   'logging.cloudwatch-pii-scan',
 ];
-const GOOGLE_CONTROLS = ['identity.admin-mfa', 'storage.s3-public-access-block', 'storage.s3-encryption', 'network.cors-split', 'logging.api-access-logs', 'logging.cloudwatch-pii-scan', 'governance.runbooks'];
-const WHATSAPP_CONTROLS = ['identity.admin-mfa', 'secrets.whatsapp-in-secrets-manager', 'secrets.no-legacy-env-credentials', 'retention.conversation-ttl', 'webhooks.signature-validation', 'logging.cloudwatch-pii-scan'];
+const GOOGLE_CONTROLS = [
+  'identity.admin-mfa',
+  'storage.s3-public-access-block',
+  'storage.s3-encryption',
+  'network.cors-split',
+  'logging.api-access-logs',
+  'logging.cloudwatch-pii-scan',
+  'governance.runbooks',
+];
+const WHATSAPP_CONTROLS = [
+  'identity.admin-mfa',
+  'secrets.whatsapp-in-secrets-manager',
+  'secrets.no-legacy-env-credentials',
+  'retention.conversation-ttl',
+  'webhooks.signature-validation',
+  'logging.cloudwatch-pii-scan',
+];
 
 export function demoControlSettings(props: {
   snapshotFile: string;
@@ -416,8 +487,20 @@ export function demoControlSettings(props: {
       allowedHosts: [props.endpoints.host],
       timeoutMs: 3000,
       webhooks: [
-        { name: 'stripe-payments', provider: 'stripe', url: `${props.endpoints.url}/webhooks/stripe`, secretEnv: DEMO_WEBHOOK_SECRET_ENV.stripe, body: '{"id":"evt_tenet_probe","object":"event","type":"tenet.probe"}' },
-        { name: 'whatsapp-inbound', provider: 'whatsapp', url: `${props.endpoints.url}/webhooks/whatsapp`, secretEnv: DEMO_WEBHOOK_SECRET_ENV.whatsapp, body: '{"object":"whatsapp_business_account","entry":[]}' },
+        {
+          name: 'stripe-payments',
+          provider: 'stripe',
+          url: `${props.endpoints.url}/webhooks/stripe`,
+          secretEnv: DEMO_WEBHOOK_SECRET_ENV.stripe,
+          body: '{"id":"evt_tenet_probe","object":"event","type":"tenet.probe"}',
+        },
+        {
+          name: 'whatsapp-inbound',
+          provider: 'whatsapp',
+          url: `${props.endpoints.url}/webhooks/whatsapp`,
+          secretEnv: DEMO_WEBHOOK_SECRET_ENV.whatsapp,
+          body: '{"object":"whatsapp_business_account","entry":[]}',
+        },
       ],
       cors: { urls: [`${props.endpoints.url}/v1/orders`], stagingOrigins: ['https://staging.astrix.example'] },
       orders: { url: `${props.endpoints.url}/v1/orders`, buyerFields: ['buyer.name', 'buyer.phone', 'buyer.email', 'buyer.address'] },
@@ -463,7 +546,7 @@ export function demoControlSettings(props: {
  */
 export async function writeDemoLogExports(dir: string, now = Date.now()): Promise<Array<{ logGroupName: string; file: string }>> {
   let seed = 20261123;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const int = (n: number) => Math.floor(rand() * n);
   const digits = (n: number) => Array.from({ length: n }, () => int(10)).join('');
   const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[int(16)]).join('');
@@ -471,19 +554,81 @@ export async function writeDemoLogExports(dir: string, now = Date.now()): Promis
   const clients = ['chai-co', 'masala-mart', 'kora-home'];
   const groups: Record<string, (ts: number) => string> = {
     '/aws/lambda/order-import': (ts) =>
-      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'order imported', amazonOrderId: `40${int(8)}-${digits(7)}-${digits(7)}`, items: 1 + int(4), total: `${100 + int(5000)}.00`, currency: 'INR', client: clients[int(3)], buyer: '[masked]', sku: `SKU-${digits(5)}-${hex(4).toUpperCase()}` }),
+      JSON.stringify({
+        level: 'info',
+        time: ts,
+        requestId: uuid(),
+        msg: 'order imported',
+        amazonOrderId: `40${int(8)}-${digits(7)}-${digits(7)}`,
+        items: 1 + int(4),
+        total: `${100 + int(5000)}.00`,
+        currency: 'INR',
+        client: clients[int(3)],
+        buyer: '[masked]',
+        sku: `SKU-${digits(5)}-${hex(4).toUpperCase()}`,
+      }),
     '/aws/lambda/whatsapp-inbound': (ts) =>
-      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'message received', waMessageId: `wamid.${hex(24).toUpperCase()}`, client: clients[int(2)], template: ['order_update', 'delivery_eta', 'feedback'][int(3)], contact: `fp_${hex(16)}` }),
+      JSON.stringify({
+        level: 'info',
+        time: ts,
+        requestId: uuid(),
+        msg: 'message received',
+        waMessageId: `wamid.${hex(24).toUpperCase()}`,
+        client: clients[int(2)],
+        template: ['order_update', 'delivery_eta', 'feedback'][int(3)],
+        contact: `fp_${hex(16)}`,
+      }),
     '/aws/apigateway/astrix-prod-app': (ts) =>
-      JSON.stringify({ requestId: uuid(), ip: `10.${int(255)}.${int(255)}.${int(255)}`, routeKey: ['GET /orders', 'GET /orders/{id}', 'POST /reports'][int(3)], status: [200, 200, 200, 304, 404][int(5)], latency: 5 + int(400), sub: uuid(), time: new Date(ts).toISOString() }),
+      JSON.stringify({
+        requestId: uuid(),
+        ip: `10.${int(255)}.${int(255)}.${int(255)}`,
+        routeKey: ['GET /orders', 'GET /orders/{id}', 'POST /reports'][int(3)],
+        status: [200, 200, 200, 304, 404][int(5)],
+        latency: 5 + int(400),
+        sub: uuid(),
+        time: new Date(ts).toISOString(),
+      }),
     '/aws/apigateway/astrix-prod-webhooks': (ts) =>
-      JSON.stringify({ requestId: uuid(), ip: `10.${int(255)}.${int(255)}.${int(255)}`, routeKey: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'][int(2)], status: [200, 200, 200, 400][int(4)], latency: 3 + int(120), time: new Date(ts).toISOString() }),
+      JSON.stringify({
+        requestId: uuid(),
+        ip: `10.${int(255)}.${int(255)}.${int(255)}`,
+        routeKey: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'][int(2)],
+        status: [200, 200, 200, 400][int(4)],
+        latency: 3 + int(120),
+        time: new Date(ts).toISOString(),
+      }),
     '/aws/lambda/buyer-pii-redaction': (ts) =>
-      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'orders redacted', client: clients[int(3)], orders: int(40), fields: ['name', 'phone', 'address'], durationMs: 20 + int(900) }),
+      JSON.stringify({
+        level: 'info',
+        time: ts,
+        requestId: uuid(),
+        msg: 'orders redacted',
+        client: clients[int(3)],
+        orders: int(40),
+        fields: ['name', 'phone', 'address'],
+        durationMs: 20 + int(900),
+      }),
     '/aws/lambda/report-builder': (ts) =>
-      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'report built', client: clients[int(3)], report: ['sales-daily', 'returns-weekly', 'ads-spend'][int(3)], rows: int(5000), durationMs: 50 + int(4000) }),
+      JSON.stringify({
+        level: 'info',
+        time: ts,
+        requestId: uuid(),
+        msg: 'report built',
+        client: clients[int(3)],
+        report: ['sales-daily', 'returns-weekly', 'ads-spend'][int(3)],
+        rows: int(5000),
+        durationMs: 50 + int(4000),
+      }),
     '/aws/lambda/google-oauth-callback': (ts) =>
-      JSON.stringify({ level: 'info', time: ts, requestId: uuid(), msg: 'google connection updated', client: clients[int(3)], scopes: 1 + int(4), outcome: ['connected', 'refreshed', 'revoked'][int(3)] }),
+      JSON.stringify({
+        level: 'info',
+        time: ts,
+        requestId: uuid(),
+        msg: 'google connection updated',
+        client: clients[int(3)],
+        scopes: 1 + int(4),
+        outcome: ['connected', 'refreshed', 'revoked'][int(3)],
+      }),
   };
   await mkdir(dir, { recursive: true });
   const out: Array<{ logGroupName: string; file: string }> = [];

@@ -13,8 +13,7 @@ type Principal = Pick<Caller, 'id' | 'role' | 'via'>;
 export const apiKeyCaller = (key: ApiKeyInfo): Caller => ({ id: key.id, name: key.name, role: key.role, via: 'api_key' });
 
 /** API keys are Tenet::ApiKey; people (console sessions, OIDC tokens) are Tenet::User. */
-export const principalType = (caller: Pick<Caller, 'via'>): 'Tenet::ApiKey' | 'Tenet::User' =>
-  caller.via === 'api_key' ? 'Tenet::ApiKey' : 'Tenet::User';
+export const principalType = (caller: Pick<Caller, 'via'>): 'Tenet::ApiKey' | 'Tenet::User' => (caller.via === 'api_key' ? 'Tenet::ApiKey' : 'Tenet::User');
 
 /** The Tenet policy set's view of a caller: a key or a user, in its role, acting on an area of Tenet. */
 export function tenetRequest(caller: Principal, gate: RouteGate): AuthorizationRequest {

@@ -124,9 +124,13 @@ export function createApp(deps: AppDeps): TenetApp {
       cookieSecure: deps.cookieSecure ?? 'auto',
       // Every distinct gate of the app (and /metrics'), for the session's permissions.
       gates: () =>
-        (gates ??= [...new Map([...routes.map((r) => r.gate), { area: 'metrics', action: 'read' }]
-          .filter((g): g is RouteGate => typeof g === 'object')
-          .map((g) => [`${g.area}:${g.action}`, g])).values()]),
+        (gates ??= [
+          ...new Map(
+            [...routes.map((r) => r.gate), { area: 'metrics', action: 'read' }]
+              .filter((g): g is RouteGate => typeof g === 'object')
+              .map((g) => [`${g.area}:${g.action}`, g]),
+          ).values(),
+        ]),
     }),
   );
 
@@ -138,7 +142,13 @@ export function createApp(deps: AppDeps): TenetApp {
   app.get('/readyz', async (_req, res) => {
     let timer: NodeJS.Timeout | undefined;
     const database = await Promise.race([
-      deps.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false),
+      deps.db
+        .selectNoFrom((eb) => eb.val(1).as('one'))
+        .execute()
+        .then(
+          () => true,
+          () => false,
+        ),
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READYZ_PROBE_MS))),
     ]);
     clearTimeout(timer);
@@ -185,7 +195,10 @@ export function createApp(deps: AppDeps): TenetApp {
     metrics.decisionLogQuarantined.inc(authz.decisionLog.quarantined - quarantinedReported);
     quarantinedReported = authz.decisionLog.quarantined;
     metrics.entities.set(authz.entityStore.size);
-    for (const [instance, n] of [['deciding', authz.cedar.deciding.replacements], ['sandbox', authz.cedar.sandbox.replacements]] as const) {
+    for (const [instance, n] of [
+      ['deciding', authz.cedar.deciding.replacements],
+      ['sandbox', authz.cedar.sandbox.replacements],
+    ] as const) {
       metrics.cedarReplacements.inc({ instance }, n - (cedarReported[instance] ?? 0));
       cedarReported[instance] = n;
     }

@@ -63,29 +63,52 @@ export function toErrorResponse(err: unknown, requestId: string, logger: Logger,
     details = describeZodError(err);
     message = 'The request is not valid: ' + (details as Array<{ path: string; message: string }>).map((d) => `${d.path}: ${d.message}`).join('; ');
   } else if (err instanceof InputError) {
-    status = 400; code = err.code; message = err.message; details = err.details;
+    status = 400;
+    code = err.code;
+    message = err.message;
+    details = err.details;
   } else if (err instanceof AuthenticationError) {
-    status = 401; code = err.code; message = err.message;
+    status = 401;
+    code = err.code;
+    message = err.message;
   } else if (err instanceof NotAllowedError) {
-    status = 403; code = err.code; message = err.message;
+    status = 403;
+    code = err.code;
+    message = err.message;
   } else if (err instanceof NotFoundError) {
-    status = 404; code = err.code; message = err.message;
+    status = 404;
+    code = err.code;
+    message = err.message;
   } else if (err instanceof ConflictError) {
-    status = 409; code = err.code; message = err.message; details = err.details;
+    status = 409;
+    code = err.code;
+    message = err.message;
+    details = err.details;
   } else if (err instanceof RefusedError) {
-    status = 422; code = err.code; message = err.message;
+    status = 422;
+    code = err.code;
+    message = err.message;
   } else if (err instanceof UnavailableError) {
-    status = 503; code = err.code; message = err.message;
+    status = 503;
+    code = err.code;
+    message = err.message;
   } else if (parser?.type === 'entity.too.large' || parser?.status === 413) {
-    status = 413; code = 'payload_too_large'; message = 'The request body is too large.';
+    status = 413;
+    code = 'payload_too_large';
+    message = 'The request body is too large.';
   } else if (parser?.type === 'entity.parse.failed') {
-    status = 400; code = 'invalid_json'; message = 'The request body is not valid JSON.';
+    status = 400;
+    code = 'invalid_json';
+    message = 'The request body is not valid JSON.';
   } else if (parser) {
     // Unsupported charset or encoding (415), an aborted body, a malformed path (400): the client's to fix.
-    status = parser.status; code = status === 415 ? 'unsupported_media_type' : 'invalid_request';
+    status = parser.status;
+    code = status === 415 ? 'unsupported_media_type' : 'invalid_request';
     message = status === 415 ? 'The request body has an unsupported charset or content encoding.' : 'The request could not be read.';
   } else if (isDatabaseUnavailable(err)) {
-    status = 503; code = 'unavailable'; message = 'The database is unavailable. Try again shortly.';
+    status = 503;
+    code = 'unavailable';
+    message = 'The database is unavailable. Try again shortly.';
     reportOutage(logger, err, route);
   } else {
     logger.error({ requestId, route, err: { message: redactMessage(String((err as Error)?.message)), stack: (err as Error)?.stack } }, 'unhandled error');

@@ -63,5 +63,4 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
 export const actor = (key: Pick<Caller, 'name' | 'id'> & { via?: Caller['via'] }): string =>
   `${key.name} (${key.via === undefined || key.via === 'api_key' ? 'key' : 'user'} ${key.id})`;
 
-export const defineRoute = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(def: RouteDef<B, Q, P>): RouteDef =>
-  def as unknown as RouteDef;
+export const defineRoute = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(def: RouteDef<B, Q, P>): RouteDef => def as unknown as RouteDef;

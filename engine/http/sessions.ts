@@ -112,11 +112,24 @@ export class SessionStore {
 }
 
 function toSession(row: {
-  id_hash: string; csrf_token: string; subject: string; name: string; role: TenetRole; via: 'demo' | 'oidc'; created_at: Date; expires_at: Date;
+  id_hash: string;
+  csrf_token: string;
+  subject: string;
+  name: string;
+  role: TenetRole;
+  via: 'demo' | 'oidc';
+  created_at: Date;
+  expires_at: Date;
 }): SessionInfo {
   return {
-    idHash: row.id_hash, csrfToken: row.csrf_token, subject: row.subject, name: row.name, role: row.role, via: row.via,
-    createdAt: row.created_at, expiresAt: row.expires_at,
+    idHash: row.id_hash,
+    csrfToken: row.csrf_token,
+    subject: row.subject,
+    name: row.name,
+    role: row.role,
+    via: row.via,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
   };
 }
 

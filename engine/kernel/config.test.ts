@@ -21,7 +21,11 @@ describe('config', () => {
     expect(loadConfig({})).toMatchObject({ TENET_OIDC_ROLE_CLAIM: 'tenet_role', TENET_COOKIE_SECURE: 'auto' });
     expect(loadConfig({}).TENET_OIDC_ISSUER).toBeUndefined();
     const ok = loadConfig({ TENET_OIDC_ISSUER: 'https://idp.example/realm', TENET_OIDC_CLIENT_ID: 'tenet-console', TENET_OIDC_ROLE_CLAIM: 'cognito:groups' });
-    expect(ok).toMatchObject({ TENET_OIDC_ISSUER: 'https://idp.example/realm', TENET_OIDC_CLIENT_ID: 'tenet-console', TENET_OIDC_ROLE_CLAIM: 'cognito:groups' });
+    expect(ok).toMatchObject({
+      TENET_OIDC_ISSUER: 'https://idp.example/realm',
+      TENET_OIDC_CLIENT_ID: 'tenet-console',
+      TENET_OIDC_ROLE_CLAIM: 'cognito:groups',
+    });
     expect(loadConfig({ TENET_OIDC_ISSUER: 'http://127.0.0.1:9000', TENET_OIDC_CLIENT_ID: 'c' }).TENET_OIDC_ISSUER).toBe('http://127.0.0.1:9000');
     const bad: Array<[Record<string, string>, string]> = [
       [{ TENET_OIDC_ISSUER: 'https://idp.example' }, 'TENET_OIDC_CLIENT_ID'],

@@ -5,9 +5,7 @@ import { z } from 'zod';
  * A bad value stops the process with a message naming the variable (see `loadConfig`).
  * Secrets have no defaults: a missing secret is a missing secret.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** An http(s) URL; plain http only on a loopback host (a local identity provider in development or tests). */
 const oidcUrl = z.url({ protocol: /^https?$/ }).refine((v) => {
@@ -23,79 +21,74 @@ const databaseTimeoutShape = {
   DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
 };
 
-export const configSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
-  ...databaseTimeoutShape,
-  TENET_DATA_DIR: z.string().min(1).default('.data'),
-  TENET_BOOTSTRAP_TOKEN: z
-    .string()
-    .min(32, 'must be at least 32 characters (it becomes an admin API key)')
-    .optional(),
-  TENET_POLICY_DIR: z.string().min(1).optional(),
-  TENET_CONFIG_FILE: z.string().min(1).optional(),
-  TENET_SCANNER_SECRET: z.string().min(32, 'must be at least 32 characters (it keys the PII fingerprints)').optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TENET_DECISION_QUEUE_MAX: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
-  TENET_DECISION_BATCH_MAX: z.coerce.number().int().min(1).max(5_000).default(1_000),
-  // The decision journal (README "Decision log"): a decision is answered once it is durable on local disk.
-  TENET_DECISION_JOURNAL: bool.default(true),
-  TENET_JOURNAL_DIR: z.string().min(1).optional(),
-  TENET_JOURNAL_MAX_MB: z.coerce.number().int().min(1).max(1_048_576).default(1024),
-  TENET_DECISION_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
-  TENET_PII_REVEAL_RETENTION_DAYS: z.coerce
-    .number()
-    .int()
-    .min(365, 'Addendum §13.2 promises reveal events are kept 365 days')
-    .default(365),
-  TENET_EVIDENCE_RETENTION_DAYS: z.coerce
-    .number()
-    .int()
-    .min(400, 'evidence backs 12-month reviews (DPP 2.6): keep at least 400 days')
-    .default(1095),
-  TENET_ENTITY_REFRESH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
-  TENET_SCHEDULER: bool.default(true),
-  TENET_TRUST_PROXY: bool.default(false),
-  // Console sign-in with an OpenID Connect provider (optional; see README "Configuration").
-  TENET_OIDC_ISSUER: oidcUrl.optional(),
-  TENET_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
-  TENET_OIDC_ROLE_CLAIM: z.string().min(1).max(200).default('tenet_role'),
-  TENET_OIDC_JWKS_URL: oidcUrl.optional(),
-  TENET_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
-  TENET_OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope names').default('openid email profile'),
-  TENET_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  // Keys and anchored evidence (README "Evidence and review packs"): keys never live in the database.
-  TENET_KEY_FILE: z.string().min(1).optional(),
-  TENET_KEYS: z.string().min(2).optional(),
-  TENET_SIGNING_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
-  TENET_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
-  TENET_CHECKPOINT_FILE: z.string().min(1).optional(),
-  TENET_CHECKPOINT_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
-  TENET_CHECKPOINT_S3_PREFIX: z.string().max(512).default('tenet/evidence-checkpoints/'),
-  TENET_CHECKPOINT_S3_LOCK_MODE: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
-  TENET_CHECKPOINT_S3_RETAIN_DAYS: z.coerce.number().int().min(1).max(36_500).default(1095),
-}).superRefine((c, ctx) => {
-  if (Boolean(c.TENET_OIDC_ISSUER) !== Boolean(c.TENET_OIDC_CLIENT_ID)) {
-    const missing = c.TENET_OIDC_ISSUER ? 'TENET_OIDC_CLIENT_ID' : 'TENET_OIDC_ISSUER';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'TENET_OIDC_ISSUER and TENET_OIDC_CLIENT_ID are set together or not at all' });
-  }
-  if (c.TENET_OIDC_JWKS_URL && !c.TENET_OIDC_ISSUER) {
-    ctx.addIssue({ code: 'custom', path: ['TENET_OIDC_JWKS_URL'], message: 'needs TENET_OIDC_ISSUER and TENET_OIDC_CLIENT_ID' });
-  }
-});
+export const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    ...databaseTimeoutShape,
+    TENET_DATA_DIR: z.string().min(1).default('.data'),
+    TENET_BOOTSTRAP_TOKEN: z.string().min(32, 'must be at least 32 characters (it becomes an admin API key)').optional(),
+    TENET_POLICY_DIR: z.string().min(1).optional(),
+    TENET_CONFIG_FILE: z.string().min(1).optional(),
+    TENET_SCANNER_SECRET: z.string().min(32, 'must be at least 32 characters (it keys the PII fingerprints)').optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TENET_DECISION_QUEUE_MAX: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
+    TENET_DECISION_BATCH_MAX: z.coerce.number().int().min(1).max(5_000).default(1_000),
+    // The decision journal (README "Decision log"): a decision is answered once it is durable on local disk.
+    TENET_DECISION_JOURNAL: bool.default(true),
+    TENET_JOURNAL_DIR: z.string().min(1).optional(),
+    TENET_JOURNAL_MAX_MB: z.coerce.number().int().min(1).max(1_048_576).default(1024),
+    TENET_DECISION_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
+    TENET_PII_REVEAL_RETENTION_DAYS: z.coerce.number().int().min(365, 'Addendum §13.2 promises reveal events are kept 365 days').default(365),
+    TENET_EVIDENCE_RETENTION_DAYS: z.coerce.number().int().min(400, 'evidence backs 12-month reviews (DPP 2.6): keep at least 400 days').default(1095),
+    TENET_ENTITY_REFRESH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    TENET_SCHEDULER: bool.default(true),
+    TENET_TRUST_PROXY: bool.default(false),
+    // Console sign-in with an OpenID Connect provider (optional; see README "Configuration").
+    TENET_OIDC_ISSUER: oidcUrl.optional(),
+    TENET_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
+    TENET_OIDC_ROLE_CLAIM: z.string().min(1).max(200).default('tenet_role'),
+    TENET_OIDC_JWKS_URL: oidcUrl.optional(),
+    TENET_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+    TENET_OIDC_SCOPES: z
+      .string()
+      .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope names')
+      .default('openid email profile'),
+    TENET_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+    // Keys and anchored evidence (README "Evidence and review packs"): keys never live in the database.
+    TENET_KEY_FILE: z.string().min(1).optional(),
+    TENET_KEYS: z.string().min(2).optional(),
+    TENET_SIGNING_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
+    TENET_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    TENET_CHECKPOINT_FILE: z.string().min(1).optional(),
+    TENET_CHECKPOINT_S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+      .optional(),
+    TENET_CHECKPOINT_S3_PREFIX: z.string().max(512).default('tenet/evidence-checkpoints/'),
+    TENET_CHECKPOINT_S3_LOCK_MODE: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
+    TENET_CHECKPOINT_S3_RETAIN_DAYS: z.coerce.number().int().min(1).max(36_500).default(1095),
+  })
+  .superRefine((c, ctx) => {
+    if (Boolean(c.TENET_OIDC_ISSUER) !== Boolean(c.TENET_OIDC_CLIENT_ID)) {
+      const missing = c.TENET_OIDC_ISSUER ? 'TENET_OIDC_CLIENT_ID' : 'TENET_OIDC_ISSUER';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'TENET_OIDC_ISSUER and TENET_OIDC_CLIENT_ID are set together or not at all' });
+    }
+    if (c.TENET_OIDC_JWKS_URL && !c.TENET_OIDC_ISSUER) {
+      ctx.addIssue({ code: 'custom', path: ['TENET_OIDC_JWKS_URL'], message: 'needs TENET_OIDC_ISSUER and TENET_OIDC_CLIENT_ID' });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly issues: Array<{ variable: string; message: string }>) {
-    super(
-      'Invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }

@@ -40,7 +40,7 @@ export function createMetrics() {
       help: 'Flushes of the decision journal to stable storage: O_DSYNC writes (one per group of decisions) and directory fsyncs',
       registers: [registry],
     }),
-    journalBytes: new Gauge({ name: 'tenet_decision_journal_bytes', help: 'Bytes in the decision journal\'s segments on disk', registers: [registry] }),
+    journalBytes: new Gauge({ name: 'tenet_decision_journal_bytes', help: "Bytes in the decision journal's segments on disk", registers: [registry] }),
     decisionQueue: new Gauge({ name: 'tenet_decision_log_queue', help: 'Decisions waiting to be written', registers: [registry] }),
     entities: new Gauge({ name: 'tenet_entities', help: 'Entities in the in-memory store', registers: [registry] }),
   };

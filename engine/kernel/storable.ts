@@ -10,8 +10,7 @@ const UNSTORABLE_ALL = /[\u0000\p{Cs}]/gu;
 export const isStorable = (s: string): boolean => !UNSTORABLE.test(s);
 
 /** The string with NUL and unpaired surrogates written as `\u` escapes (as JSON.stringify writes them). */
-export const escapeUnstorable = (s: string): string =>
-  s.replace(UNSTORABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const escapeUnstorable = (s: string): string => s.replace(UNSTORABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** The string with NUL and unpaired surrogates replaced by U+FFFD (for text shown to people). */
 export const replaceUnstorable = (s: string): string => s.replace(UNSTORABLE_ALL, '\ufffd');

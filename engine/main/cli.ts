@@ -69,7 +69,9 @@ export async function main(argv: string[]): Promise<number> {
     config: () => (config ??= loadConfig()),
   };
   try {
-    return await (await load())(rest, ctx);
+    return await (
+      await load()
+    )(rest, ctx);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -80,5 +82,3 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 }
-
-

@@ -33,13 +33,7 @@ export interface RunningTenet {
 }
 
 /** Builds every part, listens, and returns a handle. The CLI's `serve` and the integration tests both use this. */
-export async function startTenet(props: {
-  config: Config;
-  logger: Logger;
-  demo?: boolean;
-  port?: number;
-  database?: DatabaseHandle;
-}): Promise<RunningTenet> {
+export async function startTenet(props: { config: Config; logger: Logger; demo?: boolean; port?: number; database?: DatabaseHandle }): Promise<RunningTenet> {
   const { config, logger } = props;
   const database =
     props.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, poolMax: config.DATABASE_POOL_MAX, logger }));

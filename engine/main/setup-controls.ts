@@ -62,7 +62,8 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
   const fromDemo = Boolean(props.demo && !config.TENET_CONFIG_FILE);
   if (fromDemo) {
     // The demo environment is loaded only for `serve --demo`.
-    const { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints, writeDemoLogExports } = await import('../demo/demo-environment.ts');
+    const { buildDemoSnapshot, demoAttestations, demoAttester, demoControlSettings, openDemoPlatformDb, startDemoEndpoints, writeDemoLogExports } =
+      await import('../demo/demo-environment.ts');
     const dir = path.resolve(config.TENET_DATA_DIR, 'demo');
     await mkdir(dir, { recursive: true });
     const snapshotFile = path.join(dir, 'config-snapshot.json');
@@ -136,7 +137,8 @@ export function packService(props: { db: Db; authz: Authz; controls: ControlServ
   let deps: Promise<PackDeps> | undefined;
   let anchoring: Promise<EvidenceAnchoring> | undefined;
   // Keys from the key file or the environment (evidence/ledger/keys.ts); every pack records a fresh signed checkpoint.
-  const anchor = () => (anchoring ??= props.anchoring ? Promise.resolve(props.anchoring) : setupEvidenceAnchoring({ config: props.config, db: props.db, logger: props.logger }));
+  const anchor = () =>
+    (anchoring ??= props.anchoring ? Promise.resolve(props.anchoring) : setupEvidenceAnchoring({ config: props.config, db: props.db, logger: props.logger }));
   const make = () =>
     (deps ??= anchor().then(({ keys, checkpoints }) =>
       makePackDeps({

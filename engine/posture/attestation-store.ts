@@ -8,7 +8,10 @@ import { InputError } from '../kernel/errors.ts';
  * stored with their JWS, and verified again every time a control reads them, so an edited row is caught.
  */
 export class AttestationStore {
-  constructor(private readonly db: Db, private readonly trusted: TrustedKey[]) {}
+  constructor(
+    private readonly db: Db,
+    private readonly trusted: TrustedKey[],
+  ) {}
 
   async add(jws: string, receivedBy: string): Promise<Attestation & { id: string }> {
     let a: Attestation;
@@ -20,7 +23,17 @@ export class AttestationStore {
     }
     const row = await this.db
       .insertInto('attestations')
-      .values({ document_id: a.documentId, title: a.title, kid: a.kid, attested_by: a.attestedBy, attested_at: a.attestedAt, expires_at: a.expiresAt, digest: a.digest, jws, received_by: receivedBy })
+      .values({
+        document_id: a.documentId,
+        title: a.title,
+        kid: a.kid,
+        attested_by: a.attestedBy,
+        attested_at: a.attestedAt,
+        expires_at: a.expiresAt,
+        digest: a.digest,
+        jws,
+        received_by: receivedBy,
+      })
       .onConflict((oc) => oc.column('jws').doUpdateSet({ received_by: (eb) => eb.ref('attestations.received_by') }))
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -45,7 +58,18 @@ export class AttestationStore {
   async list(limit = 200) {
     return this.db
       .selectFrom('attestations')
-      .select(['id', 'document_id as documentId', 'title', 'kid', 'attested_by as attestedBy', 'attested_at as attestedAt', 'expires_at as expiresAt', 'digest', 'received_at as receivedAt', 'received_by as receivedBy'])
+      .select([
+        'id',
+        'document_id as documentId',
+        'title',
+        'kid',
+        'attested_by as attestedBy',
+        'attested_at as attestedAt',
+        'expires_at as expiresAt',
+        'digest',
+        'received_at as receivedAt',
+        'received_by as receivedBy',
+      ])
       .orderBy('attested_at', 'desc')
       .limit(limit)
       .execute();

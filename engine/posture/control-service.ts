@@ -188,7 +188,10 @@ export class ControlService {
       },
       attestations: this.attestations ? (ids) => this.attestations!.forDocuments(ids) : undefined,
       self: async () => {
-        const oldest = await db.selectFrom('pii_reveals').select((eb) => eb.fn.min('at').as('at')).executeTakeFirst();
+        const oldest = await db
+          .selectFrom('pii_reveals')
+          .select((eb) => eb.fn.min('at').as('at'))
+          .executeTakeFirst();
         const trigger = await sql<{ ok: boolean }>`
           SELECT count(*) > 0 AS ok FROM pg_trigger
           WHERE tgname = 'pii_reveals_append_only' AND tgenabled <> 'D'`.execute(db);
@@ -270,7 +273,15 @@ export class ControlService {
       result = await runControl(control, tracked, this.settings);
     } catch (error) {
       // runControl turns every failure into `error`; this is only reached on a bug. Never leave a run "running".
-      result = { controlId, status: 'error', findings: [{ resourceId: controlId, message: `run failed: ${(error as Error).message}` }], evidence: null, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 0 };
+      result = {
+        controlId,
+        status: 'error',
+        findings: [{ resourceId: controlId, message: `run failed: ${(error as Error).message}` }],
+        evidence: null,
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+        durationMs: 0,
+      };
     }
     const stored = await this.db.transaction().execute(async (trx) => {
       const record = await this.evidence.append(
@@ -321,7 +332,11 @@ export class ControlService {
         schedule: this.schedule(c.id),
         freshFor: c.freshFor,
         remediation: c.remediation,
-        status: currentStatus(c, last && last.finishedAt ? { status: last.status as Exclude<RunStatus, 'running'>, finishedAt: last.finishedAt } : undefined, now),
+        status: currentStatus(
+          c,
+          last && last.finishedAt ? { status: last.status as Exclude<RunStatus, 'running'>, finishedAt: last.finishedAt } : undefined,
+          now,
+        ),
         lastRun: last ?? null,
       };
     });
@@ -462,7 +477,12 @@ export class ControlService {
       environments: [...environments.values()],
       aws: s.aws
         ? {
-            accounts: s.aws.accounts.map((a) => ({ accountId: a.accountId, regions: a.regions, ...(a.roleArn ? { roleArn: a.roleArn } : {}), externalId: a.externalId ? 'configured' : null })),
+            accounts: s.aws.accounts.map((a) => ({
+              accountId: a.accountId,
+              regions: a.regions,
+              ...(a.roleArn ? { roleArn: a.roleArn } : {}),
+              externalId: a.externalId ? 'configured' : null,
+            })),
             endpoint: s.aws.endpoint ? safeUrl(s.aws.endpoint) : null,
             requestTimeoutMs: s.aws.requestTimeoutMs,
             maxAttempts: s.aws.maxAttempts,
@@ -470,9 +490,24 @@ export class ControlService {
         : null,
       snapshots: s.snapshots,
       probes: [
-        ...s.probes.webhooks.map((w) => ({ name: w.name, kind: 'webhook' as const, url: safeUrl(w.url), provider: w.provider, signatureHeader: w.signatureHeader })),
+        ...s.probes.webhooks.map((w) => ({
+          name: w.name,
+          kind: 'webhook' as const,
+          url: safeUrl(w.url),
+          provider: w.provider,
+          signatureHeader: w.signatureHeader,
+        })),
         ...(orders
-          ? [{ name: 'orders', kind: 'orders' as const, url: safeUrl(orders.url), headers: Object.keys(orders.headersFromEnv), buyerFields: orders.buyerFields, ordersPath: orders.ordersPath }]
+          ? [
+              {
+                name: 'orders',
+                kind: 'orders' as const,
+                url: safeUrl(orders.url),
+                headers: Object.keys(orders.headersFromEnv),
+                buyerFields: orders.buyerFields,
+                ordersPath: orders.ordersPath,
+              },
+            ]
           : []),
       ],
       probeHosts: s.probes.allowedHosts,
@@ -490,7 +525,13 @@ export class ControlService {
         : null,
       platformDatabase: s.platformDatabase
         ? this.platformQuery
-          ? { status: 'configured' as const, host: 'in-process', database: null, statementTimeoutMs: s.platformDatabase.statementTimeoutMs, backfillQuery: Boolean(s.platformDatabase.unredactedOrdersQuery) }
+          ? {
+              status: 'configured' as const,
+              host: 'in-process',
+              database: null,
+              statementTimeoutMs: s.platformDatabase.statementTimeoutMs,
+              backfillQuery: Boolean(s.platformDatabase.unredactedOrdersQuery),
+            }
           : describeDatabase(this.env[s.platformDatabase.urlEnv], s.platformDatabase)
         : null,
       attestations: {
@@ -499,7 +540,10 @@ export class ControlService {
       schedules: [...this.catalogue.keys()].map((id) => ({ controlId: id, cron: this.schedule(id), overridden: id in s.schedules })),
       integrations: Object.entries(s.integrations).map(([id, i]) => ({ id, controls: i.controls })),
       requirements: s.requirements,
-      packs: { organisation: s.packs.organisation, google: { privacyPolicyUrl: s.packs.google.privacyPolicyUrl ? safeUrl(s.packs.google.privacyPolicyUrl) : null, scopes: s.packs.google.scopes } },
+      packs: {
+        organisation: s.packs.organisation,
+        google: { privacyPolicyUrl: s.packs.google.privacyPolicyUrl ? safeUrl(s.packs.google.privacyPolicyUrl) : null, scopes: s.packs.google.scopes },
+      },
       runTimeoutMs: s.runTimeoutMs,
       retention: this.retention,
     };
@@ -547,13 +591,21 @@ export class ControlService {
 
   async addException(props: { controlId: string; integrationId?: string; reason: string; expiresAt: Date; approvedBy: string }) {
     this.control(props.controlId);
-    if (props.integrationId && !this.settings.integrations[props.integrationId]) throw new InputError(`integrationId: ${props.integrationId} is not a configured integration`);
+    if (props.integrationId && !this.settings.integrations[props.integrationId])
+      throw new InputError(`integrationId: ${props.integrationId} is not a configured integration`);
     if (props.expiresAt.getTime() <= Date.now()) throw new InputError('expiresAt: must be in the future');
     if (props.expiresAt.getTime() > Date.now() + 366 * 86_400_000) throw new InputError('expiresAt: an exception lasts at most a year');
     const id = randomUUID();
     await this.db
       .insertInto('control_exceptions')
-      .values({ id, control_id: props.controlId, integration_id: props.integrationId ?? null, reason: props.reason, approved_by: props.approvedBy, expires_at: props.expiresAt })
+      .values({
+        id,
+        control_id: props.controlId,
+        integration_id: props.integrationId ?? null,
+        reason: props.reason,
+        approved_by: props.approvedBy,
+        expires_at: props.expiresAt,
+      })
       .execute();
     await this.applyReadiness();
     return (await this.exceptions()).find((e) => e.id === id)!;

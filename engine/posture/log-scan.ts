@@ -49,7 +49,13 @@ export class LogScanService {
   }
 
   async lastDeployment() {
-    const row = await this.props.db.selectFrom('deployments').selectAll().where('deployed_at', '<=', new Date()).orderBy('deployed_at', 'desc').limit(1).executeTakeFirst();
+    const row = await this.props.db
+      .selectFrom('deployments')
+      .selectAll()
+      .where('deployed_at', '<=', new Date())
+      .orderBy('deployed_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row ? { deployedAt: new Date(row.deployed_at), version: row.version } : undefined;
   }
 
@@ -115,7 +121,10 @@ export class LogScanService {
       samples: parts.flatMap((p) => p.samples),
       errors: parts.flatMap((p) => p.errors),
     };
-    await db.insertInto('log_scans').values({ since_ms: result.window.since, until_ms: result.window.until, result: JSON.stringify(result) }).execute();
+    await db
+      .insertInto('log_scans')
+      .values({ since_ms: result.window.since, until_ms: result.window.until, result: JSON.stringify(result) })
+      .execute();
 
     // The verdict covers every scan of the window, not only this one's new events: since a deployment, the scans
     // made under it (checkpoints were moved back to it when it was recorded); without one, every scan that reached

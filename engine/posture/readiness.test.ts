@@ -14,8 +14,14 @@ describe('enforceIntegration: what Tenet keeps on an Integration entity', () => 
   it('a configured integration gets provider and restricted from its settings and ready from posture', () => {
     const pushed = integration('whatsapp', { provider: 'other', restricted: false, ready: true });
     expect(enforce(pushed, { configured: { restricted: true } })).toMatchObject({ provider: 'whatsapp', restricted: true, ready: false });
-    expect(enforce(pushed, { configured: { restricted: true, provider: 'meta_whatsapp' }, computedReady: true })).toMatchObject({ provider: 'meta_whatsapp', ready: true });
-    expect(enforce(integration('sheets', { restricted: true }), { configured: { restricted: false }, computedReady: true })).toMatchObject({ restricted: false, ready: true });
+    expect(enforce(pushed, { configured: { restricted: true, provider: 'meta_whatsapp' }, computedReady: true })).toMatchObject({
+      provider: 'meta_whatsapp',
+      ready: true,
+    });
+    expect(enforce(integration('sheets', { restricted: true }), { configured: { restricted: false }, computedReady: true })).toMatchObject({
+      restricted: false,
+      ready: true,
+    });
   });
 
   it('an unconfigured integration keeps what was pushed, except that a restricted one is never ready', () => {

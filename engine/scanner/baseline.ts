@@ -48,7 +48,11 @@ const RULES: Rule[] = [
     re: /(?<![\w.])(?:\d[ -]?){12,18}\d(?![\w@]|\.\d)/g,
     accept: (v, text, s) => {
       const d = digitsOf(v);
-      return cardNetwork(d, d.length) !== null && luhnValid(d, d.length) && (/[ -]/.test(v) || near(text, s, 40, CONTEXT.card) || !near(text, s, 40, CONTEXT.notCard));
+      return (
+        cardNetwork(d, d.length) !== null &&
+        luhnValid(d, d.length) &&
+        (/[ -]/.test(v) || near(text, s, 40, CONTEXT.card) || !near(text, s, 40, CONTEXT.notCard))
+      );
     },
   },
   {
@@ -88,7 +92,11 @@ const RULES: Rule[] = [
     re: /([A-Za-z0-9_-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|(?:secret|private|access|auth|signing|encryption|master)[_-]?key|credentials?|authorization))\\?["']?[ \t]*[:=][ \t]*(?:\\"|["'`])?(?:(?:bearer|basic|token) +)?([^\s"'`\\,;&}\])<>]{16,1024})/gi,
     group: 2,
     accept: (v, text, s) => {
-      const key = /([A-Za-z0-9_-]+)\\?["']?[ \t]*[:=][^:=]*$/.exec(text.slice(Math.max(0, s - 80), s))?.[1]?.toLowerCase().replace(/[_-]/g, '') ?? '';
+      const key =
+        /([A-Za-z0-9_-]+)\\?["']?[ \t]*[:=][^:=]*$/
+          .exec(text.slice(Math.max(0, s - 80), s))?.[1]
+          ?.toLowerCase()
+          .replace(/[_-]/g, '') ?? '';
       if (/(?:next|page|nextpage|continuation|pagination|cursor|resume|sync)token$/.test(key)) return false;
       if (SECRET_VALUE_ALLOW_PREFIXES.some((p) => v.startsWith(p))) return false;
       return shannonEntropy(v) >= GENERIC_MIN_ENTROPY;

@@ -40,7 +40,7 @@ describe('CloudWatch data protection policy', () => {
       '11 custom data identifiers (at most 10)',
       'Too many (11): name may hold letters, digits, _ and - (at most 128)',
       'Too many (11): regex is 250 characters (at most 200)',
-      "Too many (11): regex uses characters CloudWatch does not accept",
+      'Too many (11): regex uses characters CloudWatch does not accept',
     ]);
   });
 });

@@ -13,7 +13,8 @@ export const CUSTOM_DATA_IDENTIFIERS: Array<{ Name: string; Regex: string }> = [
   { Name: 'IN-Mobile', Regex: '\\+91[ -]?[6-9][0-9]{4}[ -]?[0-9]{5}\\b|\\b91[6-9][0-9]{9}\\b|\\b0?[6-9][0-9]{4}[ -]?[0-9]{5}\\b' },
   {
     Name: 'IN-UPI',
-    Regex: '\\b[a-zA-Z0-9._-]{3,}@ok[a-z]{3,10}\\b|\\b[a-zA-Z0-9._-]{3,}@ybl\\b|\\b[a-zA-Z0-9._-]{3,}@ibl\\b|\\b[a-zA-Z0-9._-]{3,}@axl\\b|\\b[a-zA-Z0-9._-]{3,}@paytm\\b|\\b[6-9][0-9]{9}@upi\\b',
+    Regex:
+      '\\b[a-zA-Z0-9._-]{3,}@ok[a-z]{3,10}\\b|\\b[a-zA-Z0-9._-]{3,}@ybl\\b|\\b[a-zA-Z0-9._-]{3,}@ibl\\b|\\b[a-zA-Z0-9._-]{3,}@axl\\b|\\b[a-zA-Z0-9._-]{3,}@paytm\\b|\\b[6-9][0-9]{9}@upi\\b',
   },
   { Name: 'IN-Passport', Regex: '\\b[A-PR-WY][1-9][0-9]{5}[1-9]\\b' },
   { Name: 'IN-VoterId', Regex: '\\b[A-Z]{3}[0-9]{7}\\b' },

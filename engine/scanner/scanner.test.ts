@@ -82,7 +82,18 @@ describe('detectors: positives and formats', () => {
   });
 
   it('in_phone: Indian mobiles with +91 / 91 / 0 prefixes, spaces and dashes, and WhatsApp wa_ids', () => {
-    for (const p of ['9876543210', '+91 98765 43210', '+91-9876543210', '+91 9876543210', '+919876543210', '09876543210', '98765 43210', '98765-43210', '987-654-3210', '91 98765 43210']) {
+    for (const p of [
+      '9876543210',
+      '+91 98765 43210',
+      '+91-9876543210',
+      '+91 9876543210',
+      '+919876543210',
+      '09876543210',
+      '98765 43210',
+      '98765-43210',
+      '987-654-3210',
+      '91 98765 43210',
+    ]) {
       expectOne(`call ${p} now`, 'in_phone', p);
     }
     expectOne('{"wa_id":"919876543210"}', 'in_phone', '919876543210');
@@ -189,7 +200,12 @@ describe('detectors: positives and formats', () => {
   });
 
   it('stripe_key: sk_live_ / rk_live_ / sk_test_ + ≥ 24 alphanumerics, whsec_; not publishable or masked keys', () => {
-    for (const k of ['sk_live_51H8abcdefghijklmnopqrstuvwx', 'rk_live_51H8abcdefghijklmnopqrstuvwx', 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', 'whsec_abcdefghijklmnopqrstuvwxyz012345']) {
+    for (const k of [
+      'sk_live_51H8abcdefghijklmnopqrstuvwx',
+      'rk_live_51H8abcdefghijklmnopqrstuvwx',
+      'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+      'whsec_abcdefghijklmnopqrstuvwxyz012345',
+    ]) {
       expectOne(`key ${k}`, 'stripe_key', k);
     }
     expectNone('pk_live_51H8abcdefghijklmnopqrstuvwx sk_live_short Invalid API Key provided: sk_live_********************1234');
@@ -276,14 +292,23 @@ describe('hard negatives', () => {
     ['13-digit AWB failing Luhn (Visa prefix)', `{"trackingNumber":"${awb13}"}`],
     ['AWB that looks like a phone, next to awb', '"awb":"919876543210","trackingNumber":"9876543210"'],
     ['epoch milliseconds and seconds', '{"time":1715512345678,"created":1715512345,"checkpoint":1799999999999}'],
-    ['UUIDs, one ending in a Verhoeff-valid 12-digit group', '{"requestId":"c56a4180-65aa-42ec-a945-5fd21dec0538","id":"123e4567-e89b-12d3-a456-234123412346"}'],
-    ['request and trace ids', '"extendedRequestId":"ZqL2cHwDoAMF-Kg=" XRAY TraceId: 1-5759e988-bd862e3fe1be46a994272793 req_9Xy2ZzAbCdEf12 evt_1PqAbcDEF123456789012345'],
+    [
+      'UUIDs, one ending in a Verhoeff-valid 12-digit group',
+      '{"requestId":"c56a4180-65aa-42ec-a945-5fd21dec0538","id":"123e4567-e89b-12d3-a456-234123412346"}',
+    ],
+    [
+      'request and trace ids',
+      '"extendedRequestId":"ZqL2cHwDoAMF-Kg=" XRAY TraceId: 1-5759e988-bd862e3fe1be46a994272793 req_9Xy2ZzAbCdEf12 evt_1PqAbcDEF123456789012345',
+    ],
     ['SKUs and ASINs', '{"sellerSKU":"SKU-TSHIRT-BLK-XL","asin":"B07XJ8C8F5","sku":"KRT-COT-0042-M"}'],
     ['amounts', '{"amount":"1299.00","amountPaise":129900,"total":9876543210.50,"fee":0.9876543210}'],
     ['PIN codes', '{"postalCode":"560001","pincode":"110001"}'],
     ['IPv4 and IPv6', '"ip":"103.21.244.15" "sourceIp":"2405:201:c00a:e0b1:5d6:8c2f:1b3e:9a7f" 10.0.0.1'],
     ['ISO dates and times', '2024-05-12T10:11:12.123Z "requestTime":"12/May/2024:10:11:12 +0000" 2024-05-12'],
-    ['hex hashes', '"md5":"5d41402abc4b2a76b9719d911017c592","sha1":"DA39A3EE5E6B4B0D3255BFEF95601890AFD80709","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"'],
+    [
+      'hex hashes',
+      '"md5":"5d41402abc4b2a76b9719d911017c592","sha1":"DA39A3EE5E6B4B0D3255BFEF95601890AFD80709","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"',
+    ],
     ['AWS account ids and ARNs', `arn:aws:iam::${aadhaarOf('23456789012')}:role/x "accountId":"${aadhaarOf('34567890123')}"`],
     ['UPI UTR numbers', `{"utr":"${aadhaarOf('45678901234')}","rrn":"917012345678"}`],
     ['a failing Aadhaar and GSTIN', `{"field":"aadhaar","value":"${notAadhaar('23456789012')}"} {"gstin":"27AAPFU0939F1ZW"}`],
@@ -369,7 +394,10 @@ describe('masking, fingerprints, redaction, positions', () => {
           const pad = boundary + shift;
           const text = 'x'.repeat(pad - 1) + ' ' + v + ' tail';
           const fs = scanner.scan(text);
-          expect(fs.map((f) => [f.detector, f.column, f.length]), `${det} at ${pad}`).toEqual([[det, pad + 1, v.length]]);
+          expect(
+            fs.map((f) => [f.detector, f.column, f.length]),
+            `${det} at ${pad}`,
+          ).toEqual([[det, pad + 1, v.length]]);
         }
       }
     }
@@ -383,7 +411,10 @@ describe('masking, fingerprints, redaction, positions', () => {
   it('finds every planted sample value in its own line', () => {
     for (const s of sampleSnippets(7, 20)) {
       const fs = scanner.scan(s.text);
-      expect(fs.map((f) => f.detector), s.text).toEqual([s.detector]);
+      expect(
+        fs.map((f) => f.detector),
+        s.text,
+      ).toEqual([s.detector]);
     }
   });
 });
@@ -391,9 +422,44 @@ describe('masking, fingerprints, redaction, positions', () => {
 describe('properties', () => {
   const snippets = sampleSnippets(42, 10).map((s) => s.text);
   const noise = [
-    ' ', '\n', '\r\n', '\t', '"', '":"', ',', ':', '=', '@', '-', '+', '.', '/', '\\', '\\n', '{', '}', 'password=', '"token":"', 'aadhaar ',
-    'passport ', 'voter ', 'wa_id', '402-1234567-1234567', '1715512345678', 'c56a4180-65aa-42ec-a945-5fd21dec0538', '560001', '10.0.0.1',
-    '2024-05-12T10:11:12Z', 'da39a3ee5e6b4b0d3255bfef95601890afd80709', '-----BEGIN ', 'PRIVATE KEY-----', 'eyJ', 'sk_live_', 'EAA', '91', '0',
+    ' ',
+    '\n',
+    '\r\n',
+    '\t',
+    '"',
+    '":"',
+    ',',
+    ':',
+    '=',
+    '@',
+    '-',
+    '+',
+    '.',
+    '/',
+    '\\',
+    '\\n',
+    '{',
+    '}',
+    'password=',
+    '"token":"',
+    'aadhaar ',
+    'passport ',
+    'voter ',
+    'wa_id',
+    '402-1234567-1234567',
+    '1715512345678',
+    'c56a4180-65aa-42ec-a945-5fd21dec0538',
+    '560001',
+    '10.0.0.1',
+    '2024-05-12T10:11:12Z',
+    'da39a3ee5e6b4b0d3255bfef95601890afd80709',
+    '-----BEGIN ',
+    'PRIVATE KEY-----',
+    'eyJ',
+    'sk_live_',
+    'EAA',
+    '91',
+    '0',
   ];
   const piece = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...snippets) },

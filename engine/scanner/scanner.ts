@@ -612,12 +612,7 @@ class Engine {
       if (!isUpperCode(t.charCodeAt(s)) || !isUpperCode(t.charCodeAt(s + 1)) || !isUpperCode(t.charCodeAt(s + 2))) return;
       const c3 = t.charCodeAt(s + 3);
       if (isUpperCode(c3)) {
-        if (
-          isPanHolderType(c3) &&
-          isUpperCode(t.charCodeAt(s + 4)) &&
-          this.digitsAt(s + 5, 4) &&
-          isUpperCode(t.charCodeAt(s + 9))
-        ) {
+        if (isPanHolderType(c3) && isUpperCode(t.charCodeAt(s + 4)) && this.digitsAt(s + 5, 4) && isUpperCode(t.charCodeAt(s + 9))) {
           this.push(ID_PAN, s, e);
         }
       } else if (this.digitsAt(s + 3, 7) && this.on(ID_VOTER_ID) && this.context(s, 48, CTX_VOTER)) {

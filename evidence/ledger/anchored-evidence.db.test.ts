@@ -73,7 +73,8 @@ async function cli(run: () => Promise<number>): Promise<{ code: number; out: str
 
 async function appendRecords(db: Db, n: number, from = 0) {
   const store = new EvidenceStore(db);
-  for (let i = from; i < from + n; i++) await store.append({ controlId: 'storage.s3-versioning', source: 'test', payload: { i, status: 'pass', findings: [] } });
+  for (let i = from; i < from + n; i++)
+    await store.append({ controlId: 'storage.s3-versioning', source: 'test', payload: { i, status: 'pass', findings: [] } });
 }
 
 /** As a superuser: triggers off, the statement, triggers back on. */
@@ -109,7 +110,11 @@ describe('tenet evidence verify against the checkpoints kept outside the databas
         for (const r of rows) {
           const payload = r.seq === 5 ? { ...(r.payload as object), status: 'fail' } : r.payload;
           const hash = recordHash({ ...r, prevHash: prev, payload });
-          await db.updateTable('evidence_records').set({ prev_hash: prev, hash, payload: JSON.stringify(payload) }).where('seq', '=', String(r.seq)).execute();
+          await db
+            .updateTable('evidence_records')
+            .set({ prev_hash: prev, hash, payload: JSON.stringify(payload) })
+            .where('seq', '=', String(r.seq))
+            .execute();
           prev = hash;
         }
       });
@@ -119,7 +124,9 @@ describe('tenet evidence verify against the checkpoints kept outside the databas
     });
     const r = await cli(() => evidence(['verify'], { config: () => t.config }));
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/evidence chain NOT valid\n {2}evidence chain broken at record 5: record 5 was rewritten: the checkpoint of \S+ recorded its hash as [0-9a-f]{16}…, the database now holds [0-9a-f]{16}…/);
+    expect(r.out).toMatch(
+      /evidence chain NOT valid\n {2}evidence chain broken at record 5: record 5 was rewritten: the checkpoint of \S+ recorded its hash as [0-9a-f]{16}…, the database now holds [0-9a-f]{16}…/,
+    );
   }, 300_000);
 
   it('names the missing range when the newest three records are deleted', async () => {
@@ -146,7 +153,9 @@ describe('tenet evidence verify against the checkpoints kept outside the databas
     writeFileSync(pem, new LocalSigner(newSigningKeyPem()).publicKeyPem);
     const wrong = await cli(() => evidence(['verify', '--public-key', pem], { config: () => t.config }));
     expect(wrong.code).toBe(1);
-    expect(wrong.out).toMatch(/checkpoint file .*: the checkpoint of \S+ \(record 21\) is signed with key [0-9a-f]{16}, which is not among the public keys given/);
+    expect(wrong.out).toMatch(
+      /checkpoint file .*: the checkpoint of \S+ \(record 21\) is signed with key [0-9a-f]{16}, which is not among the public keys given/,
+    );
   }, 300_000);
 });
 
@@ -167,9 +176,9 @@ describe('keys outside the database', () => {
     const env = loadConfig({ TENET_DATA_DIR: other, TENET_KEYS: readFileSync(file, 'utf8'), LOG_LEVEL: 'silent' });
     expect((await loadKeyRing({ config: env })).signer.keyId).toBe(ring.signer.keyId);
     expect(existsSync(path.join(other, 'keys.json'))).toBe(false);
-    await expect(loadKeyRing({ config: loadConfig({ TENET_DATA_DIR: other, TENET_KEYS: '{"format":"tenet-keys/1","signingKey":"not a key"}' }) })).rejects.toThrow(
-      /^TENET_KEYS: signingKey is not a usable private key/,
-    );
+    await expect(
+      loadKeyRing({ config: loadConfig({ TENET_DATA_DIR: other, TENET_KEYS: '{"format":"tenet-keys/1","signingKey":"not a key"}' }) }),
+    ).rejects.toThrow(/^TENET_KEYS: signingKey is not a usable private key/);
   });
 
   it('moves an existing install’s keys out of install_secrets once, and no table holds a key afterwards', async () => {
@@ -180,7 +189,13 @@ describe('keys outside the database', () => {
       // What an install made before 0009 holds (the table now refuses new rows, so they are put back as a superuser).
       await expect(db.insertInto('install_secrets').values({ name: 'x', value: 'y' }).execute()).rejects.toThrow(/keys are no longer kept in the database/);
       await asSuperuser(db, 'install_secrets', () =>
-        db.insertInto('install_secrets').values([{ name: 'pack-signing-key', value: legacyKey }, { name: 'scanner-fingerprint', value: legacySecret }]).execute(),
+        db
+          .insertInto('install_secrets')
+          .values([
+            { name: 'pack-signing-key', value: legacyKey },
+            { name: 'scanner-fingerprint', value: legacySecret },
+          ])
+          .execute(),
       );
       const warned: string[] = [];
       const logger = { warn: (_: object, m: string) => void warned.push(m), info: () => {}, error: () => {} };
@@ -198,8 +213,20 @@ describe('keys outside the database', () => {
       await checkpoints.create('interval');
       const authz = await createAuthz({ db, logger: createLogger({ level: 'silent' }), config: t.config, policyDir: SHIPPED_POLICY_DIR });
       try {
-        const deps = await makePackDeps({ db, authz, settings: parseControlSettings({}), catalogue: CONTROLS_BY_ID, keys, checkpoint: async () => refOf((await checkpoints.create('pack'))!) });
-        await buildPack(deps, { profile: 'google', from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 1000), out: createWriteStream(path.join(t.dir, 'p.zip')) });
+        const deps = await makePackDeps({
+          db,
+          authz,
+          settings: parseControlSettings({}),
+          catalogue: CONTROLS_BY_ID,
+          keys,
+          checkpoint: async () => refOf((await checkpoints.create('pack'))!),
+        });
+        await buildPack(deps, {
+          profile: 'google',
+          from: new Date(Date.now() - 86_400_000),
+          to: new Date(Date.now() + 1000),
+          out: createWriteStream(path.join(t.dir, 'p.zip')),
+        });
       } finally {
         await authz.close();
       }
@@ -223,7 +250,9 @@ describe('keys outside the database', () => {
       const first = await loadKeyRing({ config: t.config, db });
       const second = mkdtempSync(path.join(tmpdir(), 'tenet-replica-b-'));
       dirs.push(second);
-      await expect(loadKeyRing({ config: { ...t.config, TENET_DATA_DIR: second }, db })).rejects.toThrow(`this database's packs are signed with key ${first.signer.keyId}`);
+      await expect(loadKeyRing({ config: { ...t.config, TENET_DATA_DIR: second }, db })).rejects.toThrow(
+        `this database's packs are signed with key ${first.signer.keyId}`,
+      );
       expect(existsSync(path.join(second, 'keys.json'))).toBe(false);
     });
   }, 60_000);
@@ -240,8 +269,20 @@ describe('packs, key rotation and later checkpoints', () => {
       await appendRecords(db, 5);
       const authz = await createAuthz({ db, logger: createLogger({ level: 'silent' }), config: t.config, policyDir: SHIPPED_POLICY_DIR });
       try {
-        const deps = await makePackDeps({ db, authz, settings: parseControlSettings({}), catalogue: CONTROLS_BY_ID, keys, checkpoint: async () => refOf((await checkpoints.create('pack'))!) });
-        const m = await buildPack(deps, { profile: 'sp-api', from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 1000), out: createWriteStream(pack) });
+        const deps = await makePackDeps({
+          db,
+          authz,
+          settings: parseControlSettings({}),
+          catalogue: CONTROLS_BY_ID,
+          keys,
+          checkpoint: async () => refOf((await checkpoints.create('pack'))!),
+        });
+        const m = await buildPack(deps, {
+          profile: 'sp-api',
+          from: new Date(Date.now() - 86_400_000),
+          to: new Date(Date.now() + 1000),
+          out: createWriteStream(pack),
+        });
         expect(m.checkpoint).toMatchObject({ seq: 5, keyId: oldKeyId });
         expect(m.chainHead?.seq).toBe(5);
       } finally {
@@ -278,7 +319,9 @@ describe('packs, key rotation and later checkpoints', () => {
     expect(chain.anchored).toBeGreaterThan(0);
     // …and as the auditor runs it: the old key picked from the list by the id the pack names.
     const r = await cli(() => verify([pack, '--public-key', keysFile, '--chain', log]));
-    expect(r.out).toMatch(/the pack's checkpoint \(record 5, \S+\) is in .*evidence-checkpoints\.jsonl, and the newest checkpoint there \(record 9, \S+\) still holds the pack's \d+ evidence records unchanged/);
+    expect(r.out).toMatch(
+      /the pack's checkpoint \(record 5, \S+\) is in .*evidence-checkpoints\.jsonl, and the newest checkpoint there \(record 9, \S+\) still holds the pack's \d+ evidence records unchanged/,
+    );
     expect(r.out).toContain('valid — ');
     expect(r.code).toBe(0);
 
@@ -317,7 +360,10 @@ describe('GET /v1/packs/public-keys', () => {
       const built = await t.call('/v1/packs', { method: 'POST', role: 'auditor', body: { profile: 'google' } });
       expect(built.status).toBe(201);
       const row = await t.database.db.selectFrom('packs').select('manifest').where('id', '=', built.body.id).executeTakeFirstOrThrow();
-      const manifest = (typeof row.manifest === 'string' ? JSON.parse(row.manifest) : row.manifest) as { checkpoint: { seq: number; keyId: string }; chainHead: { seq: number } };
+      const manifest = (typeof row.manifest === 'string' ? JSON.parse(row.manifest) : row.manifest) as {
+        checkpoint: { seq: number; keyId: string };
+        chainHead: { seq: number };
+      };
       expect(manifest.checkpoint).toMatchObject({ keyId: body.current });
       expect(manifest.checkpoint.seq).toBeGreaterThanOrEqual(manifest.chainHead.seq);
     } finally {

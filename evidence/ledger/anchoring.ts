@@ -11,7 +11,9 @@ type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string
 
 /** Where checkpoints are written outside the database, from the configuration: the file, and S3 when configured. */
 export function checkpointSinks(config: Config): CheckpointSink[] {
-  const sinks: CheckpointSink[] = [new FileCheckpointLog(path.resolve(config.TENET_CHECKPOINT_FILE ?? path.join(config.TENET_DATA_DIR, 'evidence-checkpoints.jsonl')))];
+  const sinks: CheckpointSink[] = [
+    new FileCheckpointLog(path.resolve(config.TENET_CHECKPOINT_FILE ?? path.join(config.TENET_DATA_DIR, 'evidence-checkpoints.jsonl'))),
+  ];
   if (config.TENET_CHECKPOINT_S3_BUCKET) {
     sinks.push(
       new S3CheckpointSink({
@@ -28,7 +30,13 @@ export function checkpointSinks(config: Config): CheckpointSink[] {
 /** The keys of this process (moving any out of the database first) and the checkpointer over its sinks. */
 export async function setupEvidenceAnchoring(props: { config: Config; db: Db; logger?: Log }): Promise<{ keys: KeyRing; checkpoints: EvidenceCheckpoints }> {
   const keys = await loadKeyRing({ config: props.config, db: props.db, logger: props.logger, kmsSigner: (keyId) => createKmsSigner({ keyId }) });
-  const checkpoints = new EvidenceCheckpoints({ db: props.db, signer: keys.signer, publicKey: keys.publicKey, sinks: checkpointSinks(props.config), logger: props.logger });
+  const checkpoints = new EvidenceCheckpoints({
+    db: props.db,
+    signer: keys.signer,
+    publicKey: keys.publicKey,
+    sinks: checkpointSinks(props.config),
+    logger: props.logger,
+  });
   return { keys, checkpoints };
 }
 

@@ -55,7 +55,16 @@ export function parseCheckpointLines(text: string, where: string): { checkpoints
     if (!line.trim()) return;
     try {
       const c = JSON.parse(line) as SignedCheckpoint;
-      if (!c || typeof c !== 'object' || !c.statement || typeof c.statement.seq !== 'number' || typeof c.keyId !== 'string' || typeof c.signature !== 'string' || typeof c.digest !== 'string') throw new Error('not a checkpoint');
+      if (
+        !c ||
+        typeof c !== 'object' ||
+        !c.statement ||
+        typeof c.statement.seq !== 'number' ||
+        typeof c.keyId !== 'string' ||
+        typeof c.signature !== 'string' ||
+        typeof c.digest !== 'string'
+      )
+        throw new Error('not a checkpoint');
       checkpoints.push(c);
     } catch {
       problems.push(`${where}: line ${i + 1} is not a signed checkpoint`);

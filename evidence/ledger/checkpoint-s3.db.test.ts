@@ -19,10 +19,22 @@ import { verifyEvidence } from './verify-evidence.ts';
 let aws: S3KmsLoopback;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 const dir = mkdtempSync(path.join(tmpdir(), 'tenet-s3-anchor-'));
-const clientConfig = () => ({ endpoint: aws.endpoint, region: 'ap-south-1', credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' }, maxAttempts: 1 });
+const clientConfig = () => ({
+  endpoint: aws.endpoint,
+  region: 'ap-south-1',
+  credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' },
+  maxAttempts: 1,
+});
 
 beforeAll(async () => {
-  aws = await startS3KmsLoopback({ buckets: [{ name: 'tenet-anchors', objectLock: true }, { name: 'no-lock', objectLock: false }], kmsKeys: ['kms-key-1'], pageSize: 2 });
+  aws = await startS3KmsLoopback({
+    buckets: [
+      { name: 'tenet-anchors', objectLock: true },
+      { name: 'no-lock', objectLock: false },
+    ],
+    kmsKeys: ['kms-key-1'],
+    pageSize: 2,
+  });
   database = await createTestDatabase();
 });
 afterAll(async () => {
@@ -35,7 +47,13 @@ describe('checkpoints in S3 under Object Lock', () => {
   it('every checkpoint is put locked (COMPLIANCE, retain-until, Content-MD5), caught up after a failure, and anchors verification alone', async () => {
     const signer = new LocalSigner(newSigningKeyPem());
     const publicKey = (id: string) => (id === signer.keyId ? signer.publicKeyPem : undefined);
-    const s3 = new S3CheckpointSink({ bucket: 'tenet-anchors', prefix: 'prod/', lockMode: 'COMPLIANCE', retainDays: 400, client: new S3Client({ ...clientConfig(), forcePathStyle: true }) });
+    const s3 = new S3CheckpointSink({
+      bucket: 'tenet-anchors',
+      prefix: 'prod/',
+      lockMode: 'COMPLIANCE',
+      retainDays: 400,
+      client: new S3Client({ ...clientConfig(), forcePathStyle: true }),
+    });
     const file = new FileCheckpointLog(path.join(dir, 'evidence-checkpoints.jsonl'));
     const checkpoints = new EvidenceCheckpoints({ db: database.db, signer, publicKey, sinks: [file, s3], maxHashes: 4 });
     const store = new EvidenceStore(database.db);
@@ -52,7 +70,11 @@ describe('checkpoints in S3 under Object Lock', () => {
     }
     // A locked version cannot be deleted, not even by whoever holds the bucket's credentials.
     const version = aws.buckets.get('tenet-anchors')!.get('prod/00000000000000000004.json')![0].versionId;
-    await expect(new S3Client({ ...clientConfig(), forcePathStyle: true }).send(new DeleteObjectCommand({ Bucket: 'tenet-anchors', Key: 'prod/00000000000000000004.json', VersionId: version }))).rejects.toThrow(/object lock/);
+    await expect(
+      new S3Client({ ...clientConfig(), forcePathStyle: true }).send(
+        new DeleteObjectCommand({ Bucket: 'tenet-anchors', Key: 'prod/00000000000000000004.json', VersionId: version }),
+      ),
+    ).rejects.toThrow(/object lock/);
 
     // S3 fails once: the checkpoint still lands in the database and the file; the next run copies it to S3.
     await store.append({ controlId: 'storage.s3-versioning', source: 'test', payload: { i: 6 } });
@@ -85,10 +107,18 @@ describe('checkpoints in S3 under Object Lock', () => {
 
   it('a put with Object Lock headers into a bucket without Object Lock is an error, not a silent unlocked copy', async () => {
     const signer = new LocalSigner(newSigningKeyPem());
-    const s3 = new S3CheckpointSink({ bucket: 'no-lock', prefix: '', lockMode: 'GOVERNANCE', retainDays: 1, client: new S3Client({ ...clientConfig(), forcePathStyle: true }) });
+    const s3 = new S3CheckpointSink({
+      bucket: 'no-lock',
+      prefix: '',
+      lockMode: 'GOVERNANCE',
+      retainDays: 1,
+      client: new S3Client({ ...clientConfig(), forcePathStyle: true }),
+    });
     const statement = { type: 'tenet-evidence-checkpoint' as const, seq: 1, hash: 'a'.repeat(64), createdAt: new Date().toISOString() };
     const { statementBytes, statementDigest } = await import('./checkpoints.ts');
-    await expect(s3.append([{ statement, keyId: signer.keyId, signature: await signer.sign(statementBytes(statement)), digest: statementDigest(statement) }])).rejects.toThrow(/Object Lock Configuration/);
+    await expect(
+      s3.append([{ statement, keyId: signer.keyId, signature: await signer.sign(statementBytes(statement)), digest: statementDigest(statement) }]),
+    ).rejects.toThrow(/Object Lock Configuration/);
   });
 });
 

@@ -38,7 +38,14 @@ export class S3CheckpointSink implements CheckpointSink {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.props.bucket, Prefix: this.props.prefix, ContinuationToken: token, ...(startAfter && !token ? { StartAfter: startAfter } : {}) }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.props.bucket,
+          Prefix: this.props.prefix,
+          ContinuationToken: token,
+          ...(startAfter && !token ? { StartAfter: startAfter } : {}),
+        }),
+      );
       for (const o of page.Contents ?? []) if (o.Key && /\d{20}\.json$/.test(o.Key)) keys.push(o.Key);
       const next = page.IsTruncated ? page.NextContinuationToken : undefined;
       if (next && next === token) throw new Error('ListObjectsV2 answered the same continuation token twice');

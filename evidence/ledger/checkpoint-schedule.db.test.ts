@@ -40,7 +40,11 @@ describe('the checkpoint job of tenet serve', () => {
       writeFileSync(file, [lines[0], lines[2]].join('\n') + '\n');
       const r = await verifyEvidence({ db: database.db, store, publicKey: keys.publicKey, sinks: [new FileCheckpointLog(file)] });
       expect(r.ok).toBe(false);
-      expect(r.problems).toEqual([expect.stringMatching(/^checkpoint file .*: the checkpoint\(s\) between the one of \S+ \(record 1\) and the one of \S+ \(record 3\) are missing or were changed$/)]);
+      expect(r.problems).toEqual([
+        expect.stringMatching(
+          /^checkpoint file .*: the checkpoint\(s\) between the one of \S+ \(record 1\) and the one of \S+ \(record 3\) are missing or were changed$/,
+        ),
+      ]);
     } finally {
       await database.close();
     }

@@ -61,7 +61,13 @@ export interface CheckpointRef {
 
 export const statementBytes = (s: CheckpointStatement): Buffer => Buffer.from(canonicalJson(s));
 export const statementDigest = (s: CheckpointStatement): string => createHash('sha256').update(statementBytes(s)).digest('hex');
-export const refOf = (c: SignedCheckpoint): CheckpointRef => ({ seq: c.statement.seq, hash: c.statement.hash, createdAt: c.statement.createdAt, digest: c.digest, keyId: c.keyId });
+export const refOf = (c: SignedCheckpoint): CheckpointRef => ({
+  seq: c.statement.seq,
+  hash: c.statement.hash,
+  createdAt: c.statement.createdAt,
+  digest: c.digest,
+  keyId: c.keyId,
+});
 
 /** Why a signed checkpoint cannot be trusted; undefined when it can. */
 export function checkpointProblem(c: SignedCheckpoint, publicKey: (keyId: string) => string | undefined): string | undefined {
@@ -70,7 +76,8 @@ export function checkpointProblem(c: SignedCheckpoint, publicKey: (keyId: string
   if (statementDigest(c.statement) !== c.digest) return `${at}: its digest does not match its statement`;
   if (c.statement.type === 'tenet-evidence-checkpoint/2') {
     const s = c.statement;
-    if (!Array.isArray(s.hashes) || s.hashes.length !== s.seq - s.fromSeq + 1 || s.hashes.at(-1) !== s.hash) return `${at}: its hash list does not end in its head`;
+    if (!Array.isArray(s.hashes) || s.hashes.length !== s.seq - s.fromSeq + 1 || s.hashes.at(-1) !== s.hash)
+      return `${at}: its hash list does not end in its head`;
   }
   const key = publicKey(c.keyId);
   if (!key) return `${at} is signed with key ${c.keyId}, which is not among the public keys given`;
@@ -156,12 +163,19 @@ export class EvidenceCheckpoints {
           prevHash = GENESIS_HASH;
         }
         const to = Math.min(headSeq, from + this.maxHashes - 1);
-        const rows = await t.selectFrom('evidence_records').select(['seq', 'prev_hash', 'hash']).where('seq', '>=', String(from)).where('seq', '<=', String(to)).orderBy('seq', 'asc').execute();
+        const rows = await t
+          .selectFrom('evidence_records')
+          .select(['seq', 'prev_hash', 'hash'])
+          .where('seq', '>=', String(from))
+          .where('seq', '<=', String(to))
+          .orderBy('seq', 'asc')
+          .execute();
         // Anchor only a chain that links: a checkpoint over a gap or a broken link would vouch for it.
         let expect = from;
         for (const r of rows) {
           if (Number(r.seq) !== expect) throw new Error(`evidence record ${expect} is missing: not checkpointing over a gap (run tenet evidence verify)`);
-          if (r.prev_hash !== prevHash) throw new Error(`evidence record ${expect} does not link to the one before it: not checkpointing (run tenet evidence verify)`);
+          if (r.prev_hash !== prevHash)
+            throw new Error(`evidence record ${expect} does not link to the one before it: not checkpointing (run tenet evidence verify)`);
           prevHash = r.hash;
           expect++;
         }
@@ -176,10 +190,23 @@ export class EvidenceCheckpoints {
           prev: last?.digest ?? null,
           reason,
         };
-        const signed: SignedCheckpoint = { statement, keyId: this.props.signer.keyId, signature: await this.props.signer.sign(statementBytes(statement)), digest: statementDigest(statement) };
+        const signed: SignedCheckpoint = {
+          statement,
+          keyId: this.props.signer.keyId,
+          signature: await this.props.signer.sign(statementBytes(statement)),
+          digest: statementDigest(statement),
+        };
         await t
           .insertInto('evidence_checkpoints')
-          .values({ seq: to, hash: statement.hash, created_at: statement.createdAt, key_id: signed.keyId, signature: signed.signature, statement: JSON.stringify(statement), digest: signed.digest })
+          .values({
+            seq: to,
+            hash: statement.hash,
+            created_at: statement.createdAt,
+            key_id: signed.keyId,
+            signature: signed.signature,
+            statement: JSON.stringify(statement),
+            digest: signed.digest,
+          })
           .execute();
         last = signed;
       }
@@ -197,7 +224,13 @@ export class EvidenceCheckpoints {
       try {
         let after = (await sink.lastSeq()) ?? 0;
         for (;;) {
-          const rows = await this.props.db.selectFrom('evidence_checkpoints').selectAll().where('seq', '>', String(after)).orderBy('seq', 'asc').limit(500).execute();
+          const rows = await this.props.db
+            .selectFrom('evidence_checkpoints')
+            .selectAll()
+            .where('seq', '>', String(after))
+            .orderBy('seq', 'asc')
+            .limit(500)
+            .execute();
           if (!rows.length) break;
           const batch = rows.map(fromRow);
           // Never copy out what the database cannot prove: a row someone wrote there is not a checkpoint.
@@ -210,7 +243,10 @@ export class EvidenceCheckpoints {
         out.push({ sink: sink.name, copied });
       } catch (error) {
         const message = (error as Error).message;
-        this.props.logger?.error({ sink: sink.name, err: { message } }, 'evidence checkpoint not written outside the database; retrying on the next checkpoint');
+        this.props.logger?.error(
+          { sink: sink.name, err: { message } },
+          'evidence checkpoint not written outside the database; retrying on the next checkpoint',
+        );
         out.push({ sink: sink.name, copied, error: message });
       }
     }
@@ -228,7 +264,11 @@ export class EvidenceCheckpoints {
  * Runs `create('interval')` now and every `everyMs` until stopped; one replica's run is enough (the others find
  * nothing new), and every replica's run also catches its own sinks up.
  */
-export function scheduleCheckpoints(props: { checkpoints: EvidenceCheckpoints; everyMs: number; logger: { error(obj: object, msg: string): void } }): () => void {
+export function scheduleCheckpoints(props: {
+  checkpoints: EvidenceCheckpoints;
+  everyMs: number;
+  logger: { error(obj: object, msg: string): void };
+}): () => void {
   let running = false;
   const round = async (reason: CheckpointReason) => {
     if (running) return;
@@ -257,7 +297,9 @@ export function linkProblems(list: SignedCheckpoint[], where: string): string[] 
     if (cur.type !== 'tenet-evidence-checkpoint/2') continue;
     const prev = sorted[i - 1];
     if (cur.prev !== prev.digest) {
-      problems.push(`${where}: the checkpoint(s) between the one of ${prev.statement.createdAt} (record ${prev.statement.seq}) and the one of ${cur.createdAt} (record ${cur.seq}) are missing or were changed`);
+      problems.push(
+        `${where}: the checkpoint(s) between the one of ${prev.statement.createdAt} (record ${prev.statement.seq}) and the one of ${cur.createdAt} (record ${cur.seq}) are missing or were changed`,
+      );
     } else if (cur.fromSeq !== prev.statement.seq + 1) {
       problems.push(`${where}: the checkpoint of ${cur.createdAt} does not continue from record ${prev.statement.seq}`);
     }

@@ -13,7 +13,12 @@ beforeAll(async () => {
   database = await createTestDatabase();
   store = new EvidenceStore(database.db);
   for (let i = 0; i < 30; i++) {
-    await store.append({ controlId: i % 2 ? 'storage.s3-versioning' : 'identity.admin-mfa', source: 'test', payload: { i, findings: [], nested: { b: 2, a: [1, 'x'] } }, collectedAt: new Date(Date.now() - (30 - i) * day) });
+    await store.append({
+      controlId: i % 2 ? 'storage.s3-versioning' : 'identity.admin-mfa',
+      source: 'test',
+      payload: { i, findings: [], nested: { b: 2, a: [1, 'x'] } },
+      collectedAt: new Date(Date.now() - (30 - i) * day),
+    });
   }
 });
 afterAll(() => database?.close());
@@ -50,7 +55,11 @@ describe('the evidence chain', () => {
     await expect(database.db.deleteFrom('evidence_records').where('seq', '=', '12').execute()).rejects.toThrow(/append-only/);
     // Another key's view of the checkpoint fails.
     const other = new LocalSigner(newSigningKeyPem()).publicKeyPem;
-    expect(await store.verify({ publicKey: () => other })).toMatchObject({ ok: false, seq: 30, reason: expect.stringMatching(/the checkpoint retention starts from cannot be trusted: .*the signature does not verify/) });
+    expect(await store.verify({ publicKey: () => other })).toMatchObject({
+      ok: false,
+      seq: 30,
+      reason: expect.stringMatching(/the checkpoint retention starts from cannot be trusted: .*the signature does not verify/),
+    });
     // New records still chain on.
     await store.append({ controlId: 'identity.admin-mfa', source: 'test', payload: { after: true } });
     expect(await store.verify({ publicKey: mine })).toMatchObject({ ok: true, count: 20 });

@@ -3,7 +3,6 @@ import type { Db } from '../../engine/db/database.ts';
 import { EVIDENCE_LOCK, GENESIS_HASH, recordHash, type EvidenceRecord } from './chain.ts';
 import { checkpointProblem, fromRow, hashAt } from './checkpoints.ts';
 
-
 /**
  * The append-only evidence chain. Every control run appends what it saw; each record's hash covers the previous
  * record's hash, so editing or removing any record breaks every hash after it (and the table refuses UPDATE and
@@ -52,9 +51,15 @@ export class EvidenceStore {
 
   /** Records in seq order, from `fromSeq` (inclusive), at most `limit`. */
   async list(props: { fromSeq?: number; limit?: number; controlId?: string } = {}): Promise<EvidenceRecord[]> {
-    let q = this.db.selectFrom('evidence_records').selectAll().where('seq', '>=', String(props.fromSeq ?? 1));
+    let q = this.db
+      .selectFrom('evidence_records')
+      .selectAll()
+      .where('seq', '>=', String(props.fromSeq ?? 1));
     if (props.controlId) q = q.where('control_id', '=', props.controlId);
-    const rows = await q.orderBy('seq', 'asc').limit(props.limit ?? 1000).execute();
+    const rows = await q
+      .orderBy('seq', 'asc')
+      .limit(props.limit ?? 1000)
+      .execute();
     return rows.map(toRecord);
   }
 
@@ -68,8 +73,17 @@ export class EvidenceStore {
    * outside the database), then drops the records collected before `before` (the only deletion the table allows, and
    * only up to a checkpoint). Verification then starts from the hash the checkpoint recorded for the last one dropped.
    */
-  async prune(props: { before: Date; checkpoints: { create(reason: 'retention'): Promise<unknown> } }): Promise<{ checkpoint?: { seq: number; hash: string }; deleted: number }> {
-    const last = await this.db.selectFrom('evidence_records').select(['seq', 'hash']).where('collected_at', '<', props.before).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  async prune(props: {
+    before: Date;
+    checkpoints: { create(reason: 'retention'): Promise<unknown> };
+  }): Promise<{ checkpoint?: { seq: number; hash: string }; deleted: number }> {
+    const last = await this.db
+      .selectFrom('evidence_records')
+      .select(['seq', 'hash'])
+      .where('collected_at', '<', props.before)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     if (!last) return { deleted: 0 };
     await props.checkpoints.create('retention');
     return this.db.transaction().execute(async (t) => {
@@ -95,10 +109,17 @@ export class EvidenceStore {
     const first = await this.db.selectFrom('evidence_records').select('seq').orderBy('seq', 'asc').limit(1).executeTakeFirst();
     if (first && Number(first.seq) > 1) {
       const before = Number(first.seq) - 1;
-      const row = await this.db.selectFrom('evidence_checkpoints').selectAll().where('seq', '>=', String(before)).orderBy('seq', 'asc').limit(1).executeTakeFirst();
+      const row = await this.db
+        .selectFrom('evidence_checkpoints')
+        .selectAll()
+        .where('seq', '>=', String(before))
+        .orderBy('seq', 'asc')
+        .limit(1)
+        .executeTakeFirst();
       const cp = row ? fromRow(row) : undefined;
       const hash = (cp && hashAt(cp.statement, before)) ?? anchors?.hashAt(before)?.hash;
-      if (!hash) return { ok: false, seq: Number(first.seq), reason: `records before ${first.seq} are gone and no signed checkpoint records the hash of ${before}` };
+      if (!hash)
+        return { ok: false, seq: Number(first.seq), reason: `records before ${first.seq} are gone and no signed checkpoint records the hash of ${before}` };
       if (cp && hashAt(cp.statement, before) && props.publicKey) {
         const problem = checkpointProblem(cp, props.publicKey);
         if (problem) return { ok: false, seq: cp.statement.seq, reason: `the checkpoint retention starts from cannot be trusted: ${problem}` };
@@ -110,7 +131,8 @@ export class EvidenceStore {
     for (;;) {
       const batch = await this.list({ fromSeq: expected, limit: 1000 });
       for (const r of batch) {
-        if (r.seq !== expected) return { ok: false, seq: expected, reason: r.seq - 1 > expected ? `records ${expected}–${r.seq - 1} are missing` : `record ${expected} is missing` };
+        if (r.seq !== expected)
+          return { ok: false, seq: expected, reason: r.seq - 1 > expected ? `records ${expected}–${r.seq - 1} are missing` : `record ${expected} is missing` };
         if (r.prevHash !== prev) return { ok: false, seq: r.seq, reason: 'prevHash does not match the previous record' };
         if (recordHash(r) !== r.hash) return { ok: false, seq: r.seq, reason: 'hash does not match the record' };
         const anchored = anchors?.hashAt(r.seq);
@@ -145,7 +167,15 @@ export interface ChainAnchors {
 
 export type ChainVerdict = { ok: true; count: number; head?: string; from?: number } | { ok: false; seq: number; reason: string };
 
-function toRecord(row: { seq: string; prev_hash: string; hash: string; collected_at: Date; control_id: string; source: string; payload: unknown }): EvidenceRecord {
+function toRecord(row: {
+  seq: string;
+  prev_hash: string;
+  hash: string;
+  collected_at: Date;
+  control_id: string;
+  source: string;
+  payload: unknown;
+}): EvidenceRecord {
   return {
     seq: Number(row.seq),
     prevHash: row.prev_hash,

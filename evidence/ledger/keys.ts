@@ -87,7 +87,8 @@ export function parseKeySet(text: string, where: string): KeySet {
     throw new Error(`${where} is not JSON (expected {"format":"${KEY_SET_FORMAT}", "signingKey": "-----BEGIN PRIVATE KEY-----…", "scannerSecret": "…"})`);
   }
   const parsed = keySetSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${where} is not a Tenet key set: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${where} is not a Tenet key set: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   if (parsed.data.signingKey) {
     try {
       new LocalSigner(parsed.data.signingKey);
@@ -156,7 +157,8 @@ export async function writeKeyFile(file: string, set: KeySet, props: { exclusive
 }
 
 /** The default place of the key file: the data directory. */
-export const defaultKeyFile = (config: { TENET_DATA_DIR: string; TENET_KEY_FILE?: string }) => path.resolve(config.TENET_KEY_FILE ?? path.join(config.TENET_DATA_DIR, 'keys.json'));
+export const defaultKeyFile = (config: { TENET_DATA_DIR: string; TENET_KEY_FILE?: string }) =>
+  path.resolve(config.TENET_KEY_FILE ?? path.join(config.TENET_DATA_DIR, 'keys.json'));
 
 export interface KeyConfig {
   TENET_DATA_DIR: string;
@@ -212,7 +214,12 @@ export async function loadKeyRing(props: {
     } else if (!set) {
       if (db && config.DATABASE_URL) {
         // A server database shared by replicas: a second replica must get the shared key, not make its own.
-        const known = await db.selectFrom('signing_keys').select(['key_id', 'first_seen_at', 'first_seen_by']).orderBy('first_seen_at', 'desc').limit(1).executeTakeFirst();
+        const known = await db
+          .selectFrom('signing_keys')
+          .select(['key_id', 'first_seen_at', 'first_seen_by'])
+          .orderBy('first_seen_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
         if (known) {
           throw new Error(
             `no key file at ${file} and TENET_KEYS is not set, but this database's packs are signed with key ${known.key_id} ` +
@@ -260,7 +267,13 @@ export async function loadKeyRing(props: {
     { keyId: signer.keyId, algorithm: signer.algorithm, publicKeyPem: signer.publicKeyPem, status: 'current' },
     ...set.retiredKeys
       .filter((k) => k.keyId !== signer.keyId)
-      .map((k) => ({ keyId: keyId(k.publicKeyPem), algorithm: algorithmOf(createPublicKey(k.publicKeyPem)), publicKeyPem: k.publicKeyPem, status: 'retired' as const, retiredAt: k.retiredAt })),
+      .map((k) => ({
+        keyId: keyId(k.publicKeyPem),
+        algorithm: algorithmOf(createPublicKey(k.publicKeyPem)),
+        publicKeyPem: k.publicKeyPem,
+        status: 'retired' as const,
+        retiredAt: k.retiredAt,
+      })),
   ];
   if (db) {
     await db
@@ -282,7 +295,10 @@ function mergeLegacy(set: KeySet | undefined, legacy: { signingKey?: string; sca
     if (!base.signingKey) next = { ...next, signingKey: legacy.signingKey };
     else if (new LocalSigner(base.signingKey).keyId !== legacySigner.keyId && !base.retiredKeys.some((k) => k.keyId === legacySigner.keyId)) {
       // The file already had another key: packs signed with the database's key must still verify.
-      next = { ...next, retiredKeys: [...base.retiredKeys, { keyId: legacySigner.keyId, publicKeyPem: legacySigner.publicKeyPem, retiredAt: new Date().toISOString() }] };
+      next = {
+        ...next,
+        retiredKeys: [...base.retiredKeys, { keyId: legacySigner.keyId, publicKeyPem: legacySigner.publicKeyPem, retiredAt: new Date().toISOString() }],
+      };
     }
   }
   return { set: next, signingKeyId: legacySigner?.keyId };
@@ -293,7 +309,8 @@ function mergeLegacy(set: KeySet | undefined, legacy: { signingKey?: string; sca
  * new Ed25519 key becomes current. Only for the key file: keys given in TENET_KEYS are rotated where they are kept.
  */
 export async function rotateKeyFile(config: KeyConfig, now = new Date()): Promise<{ file: string; oldKeyId?: string; newKeyId: string }> {
-  if (config.TENET_KEYS) throw new Error('the keys come from TENET_KEYS: rotate them where that value is kept (add the old public key to retiredKeys, put a new signingKey)');
+  if (config.TENET_KEYS)
+    throw new Error('the keys come from TENET_KEYS: rotate them where that value is kept (add the old public key to retiredKeys, put a new signingKey)');
   const file = defaultKeyFile(config);
   const set = await readKeyFile(file);
   if (!set) throw new Error(`no key file at ${file} to rotate`);
@@ -302,7 +319,10 @@ export async function rotateKeyFile(config: KeyConfig, now = new Date()): Promis
   const next: KeySet = {
     ...set,
     signingKey,
-    retiredKeys: old && !set.retiredKeys.some((k) => k.keyId === old.keyId) ? [...set.retiredKeys, { keyId: old.keyId, publicKeyPem: old.publicKeyPem, retiredAt: now.toISOString() }] : set.retiredKeys,
+    retiredKeys:
+      old && !set.retiredKeys.some((k) => k.keyId === old.keyId)
+        ? [...set.retiredKeys, { keyId: old.keyId, publicKeyPem: old.publicKeyPem, retiredAt: now.toISOString() }]
+        : set.retiredKeys,
   };
   await writeKeyFile(file, next);
   return { file, oldKeyId: old?.keyId, newKeyId: new LocalSigner(signingKey).keyId };

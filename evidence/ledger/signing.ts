@@ -19,14 +19,19 @@ export type SignatureAlgorithm = 'Ed25519' | 'ECDSA_P256_SHA256';
 
 /** A short, stable name for a public key: sha256 of its DER, first 16 hex characters. */
 export function keyId(publicKeyPem: string): string {
-  return createHash('sha256').update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The algorithm a public key signs with; anything else is refused rather than guessed. */
 export function algorithmOf(key: KeyObject): SignatureAlgorithm {
   if (key.asymmetricKeyType === 'ed25519') return 'Ed25519';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ECDSA_P256_SHA256';
-  throw new Error(`unsupported signing key type ${key.asymmetricKeyType}${key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : ''}: use Ed25519, or a KMS ECC_NIST_P256 key`);
+  throw new Error(
+    `unsupported signing key type ${key.asymmetricKeyType}${key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : ''}: use Ed25519, or a KMS ECC_NIST_P256 key`,
+  );
 }
 
 export const signManifest = (manifest: Uint8Array, signer: Pick<Signer, 'sign'>): Promise<string> => signer.sign(manifest);

@@ -64,9 +64,13 @@ export async function verifyEvidence(props: {
   }
   const onlyInDb = dbRows.filter((c) => !externalDigests.has(c.digest));
   if (props.sinks.length && dbRows.length && !externalDigests.size) {
-    problems.push(`the database holds ${dbRows.length} checkpoint(s) and none was found outside it (${props.sinks.map((s) => s.name).join(', ')}): the chain cannot be checked against an external checkpoint`);
+    problems.push(
+      `the database holds ${dbRows.length} checkpoint(s) and none was found outside it (${props.sinks.map((s) => s.name).join(', ')}): the chain cannot be checked against an external checkpoint`,
+    );
   } else if (onlyInDb.length && externalDigests.size) {
-    notes.push(`${onlyInDb.length} checkpoint(s) are only in the database so far (newest: record ${onlyInDb.at(-1)!.statement.seq}); the next checkpoint run copies them out`);
+    notes.push(
+      `${onlyInDb.length} checkpoint(s) are only in the database so far (newest: record ${onlyInDb.at(-1)!.statement.seq}); the next checkpoint run copies them out`,
+    );
   }
   // Every trusted checkpoint is an anchor; two that disagree about a record mean the chain was forked by a signer.
   const bySeq = new Map<number, { hash: string; createdAt: string }>();
@@ -76,7 +80,8 @@ export async function verifyEvidence(props: {
     for (let seq = from; seq <= s.seq; seq++) {
       const h = hashAt(s, seq)!;
       const had = bySeq.get(seq);
-      if (had && had.hash !== h) problems.push(`${where}: the checkpoint of ${s.createdAt} and the one of ${had.createdAt} record different hashes for record ${seq}`);
+      if (had && had.hash !== h)
+        problems.push(`${where}: the checkpoint of ${s.createdAt} and the one of ${had.createdAt} record different hashes for record ${seq}`);
       else if (!had) bySeq.set(seq, { hash: h, createdAt: s.createdAt });
     }
   }

@@ -71,7 +71,11 @@ async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map
   for (const c of deps.catalogue.values()) {
     const l = lastBy.get(c.id);
     const n = countBy.get(c.id);
-    const findings = (typeof l?.findings === 'string' ? JSON.parse(l.findings) : (l?.findings ?? [])) as Array<{ resourceId: string; message: string; severity?: string }>;
+    const findings = (typeof l?.findings === 'string' ? JSON.parse(l.findings) : (l?.findings ?? [])) as Array<{
+      resourceId: string;
+      message: string;
+      severity?: string;
+    }>;
     out.set(c.id, {
       controlId: c.id,
       title: c.title,
@@ -113,12 +117,7 @@ export async function buildPack(
   progress('controls', 0, deps.catalogue.size);
   const controls = await controlResults(deps, from, to);
   progress('controls', deps.catalogue.size, deps.catalogue.size);
-  const attested = await db
-    .selectFrom('attestations')
-    .select('document_id')
-    .where('attested_at', '<=', to)
-    .where('expires_at', '>', to)
-    .execute();
+  const attested = await db.selectFrom('attestations').select('document_id').where('attested_at', '<=', to).where('expires_at', '>', to).execute();
   const review = accessReview(deps, (done, total) => progress('access-review', done, total));
   const ctx: ProfileContext = {
     controls,
@@ -131,7 +130,13 @@ export async function buildPack(
   const defs = profile === 'sp-api' ? SP_API_REQUIREMENTS : GOOGLE_REQUIREMENTS;
   const requirements = defs.map((d) => answer(d, ctx));
   const used = [...new Set(defs.flatMap((d) => d.controls))];
-  const head = await db.selectFrom('evidence_records').select(['seq', 'hash']).where('collected_at', '<=', to).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const head = await db
+    .selectFrom('evidence_records')
+    .select(['seq', 'hash'])
+    .where('collected_at', '<=', to)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const reveals = await db
     .selectFrom('pii_reveals')
     .select(['principal_id', 'decision', (eb) => eb.fn.countAll<string>().as('n')])
@@ -145,7 +150,8 @@ export async function buildPack(
     sections.push({
       id: 'access-review',
       title: 'Access review',
-      intro: 'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the policy decision point (with MFA), over the entities as stored when the pack was built.',
+      intro:
+        'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the policy decision point (with MFA), over the entities as stored when the pack was built.',
       table: { columns: ['user', 'roles', 'agency', 'action', 'clients allowed'], rows: accessReviewTable(review) },
     });
     sections.push({
@@ -163,7 +169,14 @@ export async function buildPack(
     });
   }
   const scan = controls.get('logging.cloudwatch-pii-scan');
-  sections.push({ id: 'log-scan', title: 'CloudWatch log PII scan', paragraphs: [scan ? `${scan.status}: ${scan.summary ?? 'no run'}${scan.lastRunAt ? ` (last run ${scan.lastRunAt})` : ''}.` : 'Not configured.', ...(scan?.findings.map((f) => `${f.resourceId}: ${f.message}`) ?? [])] });
+  sections.push({
+    id: 'log-scan',
+    title: 'CloudWatch log PII scan',
+    paragraphs: [
+      scan ? `${scan.status}: ${scan.summary ?? 'no run'}${scan.lastRunAt ? ` (last run ${scan.lastRunAt})` : ''}.` : 'Not configured.',
+      ...(scan?.findings.map((f) => `${f.resourceId}: ${f.message}`) ?? []),
+    ],
+  });
 
   const generatedAt = new Date().toISOString();
   const model: PackModel = {
@@ -194,7 +207,9 @@ export async function buildPack(
     progress('rendering', 2, rendered);
     await writer.add('controls.csv', [renderControlsCsv(model)]);
     progress('rendering', 3, rendered);
-    await writer.add('oscal/assessment-results.json', [JSON.stringify(renderOscal(model, { uuidSeed: `${profile}:${model.period.from}:${model.period.to}:${generatedAt}` }), null, 2)]);
+    await writer.add('oscal/assessment-results.json', [
+      JSON.stringify(renderOscal(model, { uuidSeed: `${profile}:${model.period.from}:${model.period.to}:${generatedAt}` }), null, 2),
+    ]);
     progress('rendering', 4, rendered);
     for (const [index, controlId] of used.entries()) {
       progress('evidence', index, used.length);
@@ -249,7 +264,15 @@ async function* evidenceChunks(db: Db, controlId: string, from: Date, to: Date):
     for (const r of rows) {
       parts.push(
         (first ? '' : ',\n') +
-          canonicalJson({ seq: Number(r.seq), prevHash: r.prev_hash, hash: r.hash, collectedAt: new Date(r.collected_at).toISOString(), controlId: r.control_id, source: r.source, payload: r.payload }),
+          canonicalJson({
+            seq: Number(r.seq),
+            prevHash: r.prev_hash,
+            hash: r.hash,
+            collectedAt: new Date(r.collected_at).toISOString(),
+            controlId: r.control_id,
+            source: r.source,
+            payload: r.payload,
+          }),
       );
       first = false;
     }

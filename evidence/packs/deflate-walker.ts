@@ -163,7 +163,7 @@ export class DeflateWalker {
     for (let i = 0; i < ncode; i++) lengths[CODE_LENGTH_ORDER[i]] = this.bits(3);
     const lencode = huffman(lengths);
     const all = new Uint8Array(nlen + ndist);
-    for (let i = 0; i < nlen + ndist; ) {
+    for (let i = 0; i < nlen + ndist;) {
       let sym = this.decode(lencode);
       if (sym < 16) {
         all[i++] = sym;

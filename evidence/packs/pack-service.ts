@@ -37,7 +37,10 @@ export class PackService {
     const { db } = this.props;
     const id = randomUUID();
     await mkdir(this.props.dir, { recursive: true });
-    await db.insertInto('packs').values({ id, profile: props.profile, period_from: props.from, period_to: props.to, created_by: props.createdBy, status: 'building' }).execute();
+    await db
+      .insertInto('packs')
+      .values({ id, profile: props.profile, period_from: props.from, period_to: props.to, created_by: props.createdBy, status: 'building' })
+      .execute();
     this.progress.set(id, { phase: 'controls', done: 0, total: null });
     const done = this.run(id, props).finally(() => this.progress.delete(id));
     // Whoever holds `done` sees its rejection; this branch only keeps an unobserved one from being unhandled.
@@ -72,17 +75,30 @@ export class PackService {
       const size = (await stat(this.file(id))).size;
       const sha256 = await new Promise<string>((resolve, reject) => {
         const h = createHash('sha256');
-        createReadStream(this.file(id)).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+        createReadStream(this.file(id))
+          .on('data', (d) => h.update(d))
+          .on('end', () => resolve(h.digest('hex')))
+          .on('error', reject);
       });
-      await db.updateTable('packs').set({ status: 'ready', size, sha256, manifest: JSON.stringify(manifest) }).where('id', '=', id).execute();
+      await db
+        .updateTable('packs')
+        .set({ status: 'ready', size, sha256, manifest: JSON.stringify(manifest) })
+        .where('id', '=', id)
+        .execute();
     } catch (error) {
       out?.destroy();
       await rm(partial, { force: true }).catch(() => {});
       const refused = error instanceof PackRefusedError;
       try {
-        await db.updateTable('packs').set({ status: refused ? 'refused' : 'failed', error: (error as Error).message }).where('id', '=', id).execute();
+        await db
+          .updateTable('packs')
+          .set({ status: refused ? 'refused' : 'failed', error: (error as Error).message })
+          .where('id', '=', id)
+          .execute();
       } catch (recordError) {
-        throw new PackRecordError(`pack ${id} ${refused ? 'was refused' : 'failed'} (${(error as Error).message}) and that could not be recorded: ${(recordError as Error).message}`);
+        throw new PackRecordError(
+          `pack ${id} ${refused ? 'was refused' : 'failed'} (${(error as Error).message}) and that could not be recorded: ${(recordError as Error).message}`,
+        );
       }
       throw error;
     }
@@ -109,9 +125,11 @@ export class PackService {
   async open(id: string): Promise<{ stream: NodeJS.ReadableStream; size: number; name: string }> {
     const pack = await this.get(id);
     if (pack.status !== 'ready') throw new NotFoundError(`pack ${id} is ${pack.status}, there is nothing to download`);
-    const size = (await stat(this.file(id)).catch(() => {
-      throw new NotFoundError(`pack ${id} is not on this server`);
-    })).size;
+    const size = (
+      await stat(this.file(id)).catch(() => {
+        throw new NotFoundError(`pack ${id} is not on this server`);
+      })
+    ).size;
     return { stream: createReadStream(this.file(id)), size, name: `tenet-${pack.profile}-${pack.periodTo.slice(0, 10)}-${id.slice(0, 8)}.zip` };
   }
 }
@@ -119,7 +137,18 @@ export class PackService {
 /** The build ended, and its outcome could not be written to the pack row. */
 class PackRecordError extends Error {}
 
-function toPack(r: { id: string; profile: string; period_from: Date; period_to: Date; created_at: Date; created_by: string; status: string; error: string | null; size: string | null; sha256: string | null }) {
+function toPack(r: {
+  id: string;
+  profile: string;
+  period_from: Date;
+  period_to: Date;
+  created_at: Date;
+  created_by: string;
+  status: string;
+  error: string | null;
+  size: string | null;
+  sha256: string | null;
+}) {
   return {
     id: r.id,
     profile: r.profile,

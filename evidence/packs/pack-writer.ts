@@ -26,7 +26,10 @@ export class PackWriter {
   private readonly done: Promise<void>;
   private readonly mtime = new Date();
 
-  constructor(private readonly out: Writable, private readonly scanner: Scanner) {
+  constructor(
+    private readonly out: Writable,
+    private readonly scanner: Scanner,
+  ) {
     let resolveDone!: () => void;
     let rejectDone!: (e: Error) => void;
     this.done = new Promise<void>((resolve, reject) => {
@@ -47,7 +50,11 @@ export class PackWriter {
   }
 
   /** Adds a member from text chunks; each chunk should end at a line boundary so values are not split. */
-  async add(path: string, chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>, options: { scanText?: boolean } = {}): Promise<ManifestFile> {
+  async add(
+    path: string,
+    chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+    options: { scanText?: boolean } = {},
+  ): Promise<ManifestFile> {
     if (this.failed) throw this.failed;
     // One modification time for every member, given rather than read from the clock: fflate stamps the local header
     // when a member starts and the central directory when the pack ends, and the verifier holds the two equal.

@@ -186,7 +186,15 @@ export async function readPackZip(src: PackSource): Promise<PackZip> {
       layout: [] as string[],
     };
     const offset = cd.readUInt32LE(p + 42);
-    const expected = expectedHeaders({ nameBytes, time: cd.readUInt16LE(p + 12), date: cd.readUInt16LE(p + 14), crc: member.crc, compressedSize: member.compressedSize, size: member.size, offset: expectedOffset });
+    const expected = expectedHeaders({
+      nameBytes,
+      time: cd.readUInt16LE(p + 12),
+      date: cd.readUInt16LE(p + 14),
+      crc: member.crc,
+      compressedSize: member.compressedSize,
+      size: member.size,
+      offset: expectedOffset,
+    });
     if (!cd.subarray(p, p + entryLength).equals(expected.central)) member.layout.push('central directory entry');
     p += entryLength;
 
@@ -202,7 +210,12 @@ export async function readPackZip(src: PackSource): Promise<PackZip> {
     const localBytes = await src.read(offset, LOCAL_SIZE + localName);
     if (!localBytes.equals(expected.local) || localExtra !== 0) {
       // Packs written before PackWriter fixed the members' time could differ here only in the timestamp; say so.
-      const timeOnly = localBytes.length === expected.local.length && localExtra === 0 && Buffer.concat([localBytes.subarray(0, 10), localBytes.subarray(14)]).equals(Buffer.concat([expected.local.subarray(0, 10), expected.local.subarray(14)]));
+      const timeOnly =
+        localBytes.length === expected.local.length &&
+        localExtra === 0 &&
+        Buffer.concat([localBytes.subarray(0, 10), localBytes.subarray(14)]).equals(
+          Buffer.concat([expected.local.subarray(0, 10), expected.local.subarray(14)]),
+        );
       member.layout.push(timeOnly ? "local header's time differs from the central directory's" : 'local header');
     }
     const dataEnd = member.dataStart + member.compressedSize;
@@ -241,7 +254,10 @@ function walk(walker: DeflateWalker, chunk: Uint8Array, last: boolean): void {
   try {
     walker.push(chunk, last);
   } catch (error) {
-    if (error instanceof WalkError) throw new CorruptMemberError(error.message === 'cut short' || error.message.startsWith('bits set') || error.message.startsWith('data after') ? error.message : 'corrupt data');
+    if (error instanceof WalkError)
+      throw new CorruptMemberError(
+        error.message === 'cut short' || error.message.startsWith('bits set') || error.message.startsWith('data after') ? error.message : 'corrupt data',
+      );
     throw error;
   }
 }
@@ -256,11 +272,14 @@ async function inflateWhole(src: PackSource, m: ZipMember, onData?: (chunk: Buff
       out = inflateRawSync(data, { maxOutputLength: Math.max(1, m.size) });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new CorruptMemberError(code === 'Z_BUF_ERROR' ? 'cut short' : code === 'ERR_BUFFER_TOO_LARGE' ? 'more data than the central directory records' : 'corrupt data');
+      throw new CorruptMemberError(
+        code === 'Z_BUF_ERROR' ? 'cut short' : code === 'ERR_BUFFER_TOO_LARGE' ? 'more data than the central directory records' : 'corrupt data',
+      );
     }
     walk(new DeflateWalker(), data, true);
   }
-  if (out.length !== m.size) throw new CorruptMemberError(out.length > m.size ? 'more data than the central directory records' : 'less data than the central directory records');
+  if (out.length !== m.size)
+    throw new CorruptMemberError(out.length > m.size ? 'more data than the central directory records' : 'less data than the central directory records');
   onData?.(out);
   return { sha256: createHash('sha256').update(out).digest('hex'), size: out.length, crc: crc32(out) };
 }
@@ -273,7 +292,7 @@ async function inflateRange(src: PackSource, m: ZipMember, onData?: (chunk: Buff
   const end = m.dataStart + m.compressedSize;
   const walker = new DeflateWalker();
   async function* compressed() {
-    for (let pos = m.dataStart; pos < end; ) {
+    for (let pos = m.dataStart; pos < end;) {
       const chunk = await src.read(pos, Math.min(CHUNK, end - pos));
       if (chunk.length === 0) throw new CorruptMemberError('cut short');
       pos += chunk.length;

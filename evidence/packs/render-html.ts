@@ -32,7 +32,6 @@ export const CONTROL_STATUS_LABEL: Record<PackControlResult['status'], string> =
 
 const REQUIREMENT_ORDER: RequirementStatus[] = ['met', 'partial', 'not_met', 'gap', 'not_assessed'];
 
-
 /** fragment ids, one per item (unique within the document), and the first one per model id for links */
 function makeAnchors(prefix: string, ids: string[]): { list: string[]; byId: Map<string, string> } {
   const used = new Set<string>();
@@ -119,9 +118,7 @@ function renderRequirement(r: PackRequirement, reqAnchor: string, controlAnchors
         })
         .join('')}</ul>`
     : '<p class="muted">None.</p>';
-  const attestations = r.attestations.length
-    ? `<ul>${r.attestations.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>`
-    : '<p class="muted">None.</p>';
+  const attestations = r.attestations.length ? `<ul>${r.attestations.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>` : '<p class="muted">None.</p>';
   return `<article class="item" id="${escapeHtml(reqAnchor)}" data-status="${escapeHtml(r.status)}">
 <div class="item-head"><h3><code>${escapeHtml(r.id)}</code> ${escapeHtml(r.title)}</h3>${badge(r.status, REQUIREMENT_STATUS_LABEL[r.status] ?? r.status)}</div>
 <p class="question"><span class="label">Question:</span> ${escapeHtml(r.question)}</p>
@@ -161,7 +158,10 @@ ${evidence}
 }
 
 function renderSection(s: PackModel['sections'][number], anchor: string): string {
-  const parts: string[] = [`<section id="${escapeHtml(anchor)}" aria-labelledby="${escapeHtml(anchor)}-h">`, `<h2 id="${escapeHtml(anchor)}-h">${escapeHtml(s.title)}</h2>`];
+  const parts: string[] = [
+    `<section id="${escapeHtml(anchor)}" aria-labelledby="${escapeHtml(anchor)}-h">`,
+    `<h2 id="${escapeHtml(anchor)}-h">${escapeHtml(s.title)}</h2>`,
+  ];
   if (s.intro) parts.push(multiline(s.intro));
   for (const p of s.paragraphs ?? []) parts.push(multiline(p));
   if (s.table) {
@@ -177,9 +177,18 @@ ${s.table.rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell).rep
 }
 
 export function renderHtml(model: PackModel): string {
-  const reqAnchors = makeAnchors('req', model.requirements.map((r) => r.id));
-  const controlAnchors = makeAnchors('control', model.controls.map((c) => c.controlId));
-  const sectionAnchors = makeAnchors('section', model.sections.map((s) => s.id));
+  const reqAnchors = makeAnchors(
+    'req',
+    model.requirements.map((r) => r.id),
+  );
+  const controlAnchors = makeAnchors(
+    'control',
+    model.controls.map((c) => c.controlId),
+  );
+  const sectionAnchors = makeAnchors(
+    'section',
+    model.sections.map((s) => s.id),
+  );
 
   const counts = new Map<RequirementStatus, number>();
   for (const r of model.requirements) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);

@@ -66,7 +66,6 @@ export function toOscalDateTime(value: string | null | undefined, endOfDay = fal
   return d.toISOString();
 }
 
-
 const REQUIREMENT_STATUS_TEXT: Record<RequirementStatus, string> = {
   met: 'met',
   not_met: 'not met',
@@ -99,10 +98,7 @@ export function renderOscal(model: PackModel, opts: RenderOscalOptions = {}): ob
   const observations = model.controls.map((c: PackControlResult, i) => {
     const obsUuid = uuid(`observation/${i}/${c.controlId}`);
     if (!observationUuidByControl.has(c.controlId)) observationUuidByControl.set(c.controlId, obsUuid);
-    const descParts = [
-      `Control ${c.controlId} (${c.title}) status at period end: ${c.status}.`,
-      `${c.runs} run(s) in the period, ${c.passes} passed.`,
-    ];
+    const descParts = [`Control ${c.controlId} (${c.title}) status at period end: ${c.status}.`, `${c.runs} run(s) in the period, ${c.passes} passed.`];
     if (c.summary) descParts.push(c.summary);
     const remarks: string[] = [];
     if (c.findings.length) remarks.push(`Findings:\n${c.findings.map((f) => `- ${f.resourceId}: ${f.message}`).join('\n')}`);

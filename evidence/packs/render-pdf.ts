@@ -157,7 +157,6 @@ function charsetOf(font: PDFFont): Set<number> {
   return s;
 }
 
-
 interface Style {
   size?: number;
   bold?: boolean;
@@ -392,7 +391,9 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
   const created = new Date(model.generatedAt);
   doc.setTitle(model.title, { showInWindowTitleBar: true });
   doc.setAuthor('Tenet');
-  doc.setSubject(`${model.profile === 'sp-api' ? 'Amazon SP-API Data Protection Policy' : 'Google API Services User Data Policy / CASA'} review pack for ${model.organisation}, ${model.period.from} to ${model.period.to}`);
+  doc.setSubject(
+    `${model.profile === 'sp-api' ? 'Amazon SP-API Data Protection Policy' : 'Google API Services User Data Policy / CASA'} review pack for ${model.organisation}, ${model.period.from} to ${model.period.to}`,
+  );
   doc.setKeywords(['review pack', model.profile, model.organisation]);
   doc.setCreator(model.generator);
   doc.setProducer('Tenet (pdf-lib)');
@@ -404,7 +405,10 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
 
   // ---- header block ----
   L.heading(model.title, 1);
-  L.text(model.profile === 'sp-api' ? 'Amazon SP-API Data Protection Policy review' : 'Google API Services User Data Policy / CASA review', { color: MUTED, after: 8 });
+  L.text(model.profile === 'sp-api' ? 'Amazon SP-API Data Protection Policy review' : 'Google API Services User Data Policy / CASA review', {
+    color: MUTED,
+    after: 8,
+  });
   L.labelled('Organisation', model.organisation);
   L.labelled('Period', `${model.period.from} to ${model.period.to}`);
   L.labelled('Generated at', model.generatedAt);
@@ -458,7 +462,10 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
   }
   for (const c of model.controls) {
     L.itemHead(`${c.controlId}  ${c.title}`, CTL_LABEL[c.status] ?? c.status, c.status);
-    L.text(`Runs in period: ${c.runs} (${c.passes} passed). Last run: ${c.lastRunAt ?? 'never'}.${c.frameworks.length ? ` Frameworks: ${c.frameworks.join(', ')}.` : ''}`, { size: 8.5, color: MUTED });
+    L.text(
+      `Runs in period: ${c.runs} (${c.passes} passed). Last run: ${c.lastRunAt ?? 'never'}.${c.frameworks.length ? ` Frameworks: ${c.frameworks.join(', ')}.` : ''}`,
+      { size: 8.5, color: MUTED },
+    );
     if (c.summary) L.labelled('Summary', c.summary);
     if (c.findings.length) {
       L.text(`Findings (${c.findings.length}):`, { bold: true, after: 0 });

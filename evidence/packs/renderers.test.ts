@@ -60,7 +60,7 @@ function spApiModel(): PackModel {
         status: 'partial',
         answer: 'A plan exists; the tabletop exercise is overdue.',
         controls: ['ir.plan', 'missing.control'],
-        attestations: ['IR plan v3 approved 2024-11-02', '=cmd|\' /C calc\'!A0'],
+        attestations: ['IR plan v3 approved 2024-11-02', "=cmd|' /C calc'!A0"],
       },
       {
         id: 'DPP-6',
@@ -272,7 +272,10 @@ describe('OSCAL assessment results', () => {
     validate = ajv.compile(schema);
   });
 
-  for (const [name, make] of [['sp-api', spApiModel], ['google', googleModel]] as const) {
+  for (const [name, make] of [
+    ['sp-api', spApiModel],
+    ['google', googleModel],
+  ] as const) {
     it(`validates against the NIST 1.0.4 schema (${name})`, () => {
       const doc = renderOscal(make(), { uuidSeed: 'seed-1' });
       const ok = validate(doc);
@@ -319,14 +322,19 @@ describe('OSCAL assessment results', () => {
     expect(res.observations).toHaveLength(m.controls.length);
     expect(res.findings).toHaveLength(m.requirements.length);
     expect(res.findings.map((f: any) => f.target.status.state)).toEqual(['satisfied', 'not-satisfied', 'not-satisfied', 'not-satisfied', 'not-satisfied']);
-    expect(res.observations[0]['relevant-evidence'].map((e: any) => e.href)).toEqual(['evidence/aws.sg.no-open-ingress.json#seq-123', 'evidence/aws.sg.no-open-ingress.json#seq-4700']);
+    expect(res.observations[0]['relevant-evidence'].map((e: any) => e.href)).toEqual([
+      'evidence/aws.sg.no-open-ingress.json#seq-123',
+      'evidence/aws.sg.no-open-ingress.json#seq-4700',
+    ]);
     expect(res.observations[4].collected).toBe(m.generatedAt); // never run -> generatedAt
     // related observations point at existing observation uuids
     const obs = new Set(res.observations.map((o: any) => o.uuid));
     for (const f of res.findings) for (const r of f['related-observations'] ?? []) expect(obs.has(r['observation-uuid'])).toBe(true);
     expect(res.findings[2].remarks).toContain('180 days');
     // all uuids unique and v4-shaped
-    const uuids = JSON.stringify(doc).match(/"(?:uuid|observation-uuid)":"([^"]+)"/g)!.map((s) => s.split('"')[3]);
+    const uuids = JSON.stringify(doc)
+      .match(/"(?:uuid|observation-uuid)":"([^"]+)"/g)!
+      .map((s) => s.split('"')[3]);
     for (const u of uuids) expect(u).toMatch(UUID_V4);
     const defined = [ar.uuid, res.uuid, ...res.observations.map((o: any) => o.uuid), ...res.findings.map((f: any) => f.uuid)];
     expect(new Set(defined).size).toBe(defined.length);

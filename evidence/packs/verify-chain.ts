@@ -31,7 +31,13 @@ export interface ChainCheck {
  * is), that the log is complete after its last line, or anything once the signing key itself is stolen (then an
  * S3 Object Lock copy, whose dates the thief cannot change, is what remains).
  */
-export async function verifyPackChain(props: { file: string; manifest: PackManifest; checkpointsText: string; checkpointsName: string; publicKeysText?: string }): Promise<ChainCheck> {
+export async function verifyPackChain(props: {
+  file: string;
+  manifest: PackManifest;
+  checkpointsText: string;
+  checkpointsName: string;
+  publicKeysText?: string;
+}): Promise<ChainCheck> {
   const problems: string[] = [];
   const notes: string[] = [];
   const { manifest } = props;
@@ -60,7 +66,10 @@ export async function verifyPackChain(props: { file: string; manifest: PackManif
     if (p) problems.push(`${props.checkpointsName}: ${p}`);
     else good.push(c);
   }
-  if (otherKeys) notes.push(`${otherKeys} checkpoint(s) in ${props.checkpointsName} are signed by keys not given (pass the GET /v1/packs/public-keys list to check them): left out`);
+  if (otherKeys)
+    notes.push(
+      `${otherKeys} checkpoint(s) in ${props.checkpointsName} are signed by keys not given (pass the GET /v1/packs/public-keys list to check them): left out`,
+    );
   // `good` is sorted by seq and checkpoints cover disjoint ranges: the one covering a record is found by bisection.
   const anchorOf = (seq: number) => {
     let lo = 0;
@@ -81,7 +90,8 @@ export async function verifyPackChain(props: { file: string; manifest: PackManif
     const a = anchorOf(record.seq);
     let problem: string | undefined;
     if (recordHash(record) !== record.hash) problem = `${member}: record ${record.seq}'s hash does not match its content`;
-    else if (a && a.hash !== record.hash) problem = `${member}: record ${record.seq} is not the record the checkpoint of ${a.createdAt} recorded: it was rewritten`;
+    else if (a && a.hash !== record.hash)
+      problem = `${member}: record ${record.seq} is not the record the checkpoint of ${a.createdAt} recorded: it was rewritten`;
     if (problem) {
       // Memory stays flat however many records differ: the first 50 are named, the rest counted.
       if (++mismatched <= 50) problems.push(problem);
@@ -93,7 +103,9 @@ export async function verifyPackChain(props: { file: string; manifest: PackManif
   if (mismatched > 50) problems.push(`… and ${mismatched - 50} more evidence records that differ`);
   const at = good.findIndex((c) => c.digest === cp.digest);
   if (at < 0) {
-    problems.unshift(`the checkpoint the pack names (record ${cp.seq}, of ${cp.createdAt}) is not in ${props.checkpointsName}${good.some((c) => c.statement.seq === cp.seq) ? ': the log holds a different checkpoint for that record' : ''}`);
+    problems.unshift(
+      `the checkpoint the pack names (record ${cp.seq}, of ${cp.createdAt}) is not in ${props.checkpointsName}${good.some((c) => c.statement.seq === cp.seq) ? ': the log holds a different checkpoint for that record' : ''}`,
+    );
     return { ok: false, problems, notes, anchored };
   }
   const later = good.slice(at);
@@ -102,7 +114,10 @@ export async function verifyPackChain(props: { file: string; manifest: PackManif
   if (manifest.chainHead) {
     const a = anchorOf(manifest.chainHead.seq);
     if (!a) notes.push(`no checkpoint in the log lists record ${manifest.chainHead.seq} (the pack's chain head)`);
-    else if (a.hash !== manifest.chainHead.hash) problems.unshift(`the pack's chain head (record ${manifest.chainHead.seq}) is not the record the checkpoint of ${a.createdAt} recorded: the chain was rewritten`);
+    else if (a.hash !== manifest.chainHead.hash)
+      problems.unshift(
+        `the pack's chain head (record ${manifest.chainHead.seq}) is not the record the checkpoint of ${a.createdAt} recorded: the chain was rewritten`,
+      );
   }
   if (unanchored) notes.push(`${unanchored} evidence record(s) in the pack predate the first checkpoint in the log: checked against their own hashes only`);
   return { ok: problems.length === 0, problems, notes, latest: { seq: latest.seq, createdAt: latest.createdAt }, anchored };

@@ -25,7 +25,11 @@ const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString(
  * small members so that every offset of it can be tried. `extraListed` adds manifest entries (signed) for tests of
  * what a manifest may name.
  */
-async function writePack(file: string, members: Array<[string, string | Uint8Array]>, opts: { extraListed?: Array<{ path: string; sha256: string; size: number }>; files?: unknown } = {}): Promise<Buffer> {
+async function writePack(
+  file: string,
+  members: Array<[string, string | Uint8Array]>,
+  opts: { extraListed?: Array<{ path: string; sha256: string; size: number }>; files?: unknown } = {},
+): Promise<Buffer> {
   const writer = new PackWriter(createWriteStream(file), createScanner({ secret: 'verify-test-secret-0123456789abcdef' }));
   for (const [name, content] of members) {
     if (typeof content === 'string') await writer.add(name, [content]);
@@ -50,7 +54,12 @@ async function writePack(file: string, members: Array<[string, string | Uint8Arr
   return readFileSync(file);
 }
 
-const CSV = 'control,status,last run\n' + Array.from({ length: 30 }, (_, i) => `storage.control-${i},${i % 3 ? 'pass' : 'fail'},2026-10-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`).join('\n') + '\n';
+const CSV =
+  'control,status,last run\n' +
+  Array.from({ length: 30 }, (_, i) => `storage.control-${i},${i % 3 ? 'pass' : 'fail'},2026-10-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`).join(
+    '\n',
+  ) +
+  '\n';
 const MEMBERS: Array<[string, string]> = [
   ['index.html', `<!doctype html><title>Pack</title><h1>Review pack</h1>${'<p>Requirement DPP-1.1: pass</p>'.repeat(8)}`],
   ['controls.csv', CSV],
@@ -87,7 +96,14 @@ describe('tenet verify', () => {
   it('says valid for the pack as written, with the key inside and with the key given', async () => {
     expect(await verifyPack(packFile)).toMatchObject({ ok: true, problems: [] });
     expect(await verifyPack(packFile, publicKeyPem)).toMatchObject({ ok: true, problems: [], keySource: 'given' });
-    expect(records.map((r) => r.name)).toEqual(['index.html', 'controls.csv', 'evidence/storage.s3-encryption.json', 'public-key.pem', 'manifest.json', 'manifest.sig']);
+    expect(records.map((r) => r.name)).toEqual([
+      'index.html',
+      'controls.csv',
+      'evidence/storage.s3-encryption.json',
+      'public-key.pem',
+      'manifest.json',
+      'manifest.sig',
+    ]);
     expect(joinZip(records).equals(pack), 'the test helper puts a pack back together byte for byte').toBe(true);
   });
 
@@ -119,7 +135,7 @@ describe('tenet verify', () => {
     const file = path.join(dir, 'flip.zip');
     let named = 0;
     for (let offset = 0; offset < pack.length; offset++) {
-      for (const mask of [0xff, 1 << offset % 8]) {
+      for (const mask of [0xff, 1 << (offset % 8)]) {
         const bytes = Buffer.from(pack);
         bytes[offset] ^= mask;
         writeFileSync(file, bytes);
@@ -127,7 +143,8 @@ describe('tenet verify', () => {
         if (r.ok || !r.problems.length) throw new Error(`offset ${offset} mask ${mask}: said valid`);
         const member = owner[offset];
         if (member) {
-          if (!r.problems.some((p) => p.startsWith(`${member}: `) || p.startsWith('manifest.sig: the signature'))) throw new Error(`offset ${offset} (${member}): ${r.problems.join('; ')}`);
+          if (!r.problems.some((p) => p.startsWith(`${member}: `) || p.startsWith('manifest.sig: the signature')))
+            throw new Error(`offset ${offset} (${member}): ${r.problems.join('; ')}`);
           named++;
         }
       }
@@ -136,7 +153,12 @@ describe('tenet verify', () => {
   });
 
   it('refuses a name twice (the unsigned copy first, or an exact copy), and says so', async () => {
-    const forged = recordFromDeflated('controls.csv', deflateRawSync('control,status\nstorage.everything,pass\n'), Buffer.from('control,status\nstorage.everything,pass\n'), records[1]);
+    const forged = recordFromDeflated(
+      'controls.csv',
+      deflateRawSync('control,status\nstorage.everything,pass\n'),
+      Buffer.from('control,status\nstorage.everything,pass\n'),
+      records[1],
+    );
     for (const [label, list] of [
       ['unsigned first', [forged, ...records]],
       ['unsigned last', [...records, forged]],
@@ -145,7 +167,10 @@ describe('tenet verify', () => {
     ] as const) {
       const r = await verifyPack(write('dup.zip', joinZip([...list])), publicKeyPem);
       expect(r.ok, label).toBe(false);
-      expect(r.problems.some((p) => / appears 2 times \(a pack holds each file once\)$/.test(p)), label).toBe(true);
+      expect(
+        r.problems.some((p) => / appears 2 times \(a pack holds each file once\)$/.test(p)),
+        label,
+      ).toBe(true);
     }
   });
 
@@ -185,7 +210,10 @@ describe('tenet verify', () => {
     for (const [label, bytes, problem] of cases) {
       const r = await verifyPack(write(`${label}.zip`, bytes), publicKeyPem);
       expect(r.ok, label).toBe(false);
-      expect(r.problems.some((p) => problem.test(p)), `${label}: ${r.problems.join('; ')}`).toBe(true);
+      expect(
+        r.problems.some((p) => problem.test(p)),
+        `${label}: ${r.problems.join('; ')}`,
+      ).toBe(true);
     }
   });
 
@@ -247,12 +275,15 @@ describe('tenet verify', () => {
     const tampered = Buffer.from(stored);
     tampered[0] |= 0x08;
     expect(inflateRawSync(tampered).equals(content), 'zlib ignores the bit').toBe(true);
-    const t = await verifyPack(write('stored-bit.zip', joinZip([records[0], recordFromDeflated('controls.csv', tampered, content, records[1]), ...records.slice(2)])), publicKeyPem);
+    const t = await verifyPack(
+      write('stored-bit.zip', joinZip([records[0], recordFromDeflated('controls.csv', tampered, content, records[1]), ...records.slice(2)])),
+      publicKeyPem,
+    );
     expect(t.ok).toBe(false);
     expect(t.problems).toContain('controls.csv: unreadable (bits set in a stored block header)');
   });
 
-  it('a pack whose writing spans more than the ZIP timestamps\' 2 seconds still verifies (one time for every header)', async () => {
+  it("a pack whose writing spans more than the ZIP timestamps' 2 seconds still verifies (one time for every header)", async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-01T10:00:00Z') });
     try {
       const file = path.join(dir, 'slow.zip');
@@ -260,7 +291,9 @@ describe('tenet verify', () => {
       await writer.add('controls.csv', [CSV]);
       vi.setSystemTime(new Date('2026-11-01T10:00:07Z'));
       await writer.add('public-key.pem', [publicKeyPem]);
-      const manifestBytes = Buffer.from(JSON.stringify({ format: 'tenet-pack/1', profile: 'sp-api', period: { from: 'a', to: 'b' }, signingKeyId: keyId(publicKeyPem), files: writer.files }));
+      const manifestBytes = Buffer.from(
+        JSON.stringify({ format: 'tenet-pack/1', profile: 'sp-api', period: { from: 'a', to: 'b' }, signingKeyId: keyId(publicKeyPem), files: writer.files }),
+      );
       await writer.add('manifest.json', [manifestBytes], { scanText: false });
       await writer.add('manifest.sig', [sign(null, manifestBytes, privateKey).toString('base64')]);
       vi.setSystemTime(new Date('2026-11-01T10:01:00Z'));
@@ -287,7 +320,10 @@ describe('tenet verify', () => {
       bytes[base + offset] ^= 0x08;
       const r = await verifyPack(write('big-flip.zip', bytes), publicKeyPem);
       expect(r.ok, `offset ${offset}`).toBe(false);
-      expect(r.problems.some((p) => p.startsWith('report.pdf: ')), `offset ${offset}: ${r.problems.join('; ')}`).toBe(true);
+      expect(
+        r.problems.some((p) => p.startsWith('report.pdf: ')),
+        `offset ${offset}: ${r.problems.join('; ')}`,
+      ).toBe(true);
     }
   });
 });
@@ -310,8 +346,14 @@ describe('readPackMember', () => {
 describe('DeflateWalker', () => {
   it('accepts every stream zlib (levels 0-9) and fflate (levels 0-9) write, pushed whole or in small pieces', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-    const inputs = [Buffer.alloc(0), Buffer.from('a'), Buffer.from(CSV.repeat(40)), randomBytes(70_000), Buffer.from(Array.from({ length: 50_000 }, () => 'abcdefgh'[Math.floor(rnd() * 8)]).join(''))];
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const inputs = [
+      Buffer.alloc(0),
+      Buffer.from('a'),
+      Buffer.from(CSV.repeat(40)),
+      randomBytes(70_000),
+      Buffer.from(Array.from({ length: 50_000 }, () => 'abcdefgh'[Math.floor(rnd() * 8)]).join('')),
+    ];
     for (const input of inputs) {
       for (let level = 0; level <= 9; level++) {
         for (const deflated of [deflateRawSync(input, { level }), fflateDeflate(input, { level: level as 0 })]) {

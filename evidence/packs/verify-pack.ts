@@ -15,7 +15,7 @@ export interface VerifyResult {
 
 /** The pack file cannot be opened at all (missing, a directory, no permission): a usage error, not a verdict. */
 export class PackFileError extends Error {
-  override name = "PackFileError";
+  override name = 'PackFileError';
 }
 
 /**
@@ -144,7 +144,8 @@ async function check(src: PackSource, publicKeyPem: string | undefined): Promise
   for (const name of SIGNED) if (!seen.has(name)) problems.push(`${name}: missing`);
   if (!manifestBytes || !sig) return { ok: false, problems };
   if (!key) return { ok: false, problems: [...problems, 'no public key: pass --public-key'] };
-  if (!verifyManifest(manifestBytes, sig.toString('utf8'), key)) problems.unshift('manifest.sig: the signature does not match manifest.json (forged or altered manifest, or another key)');
+  if (!verifyManifest(manifestBytes, sig.toString('utf8'), key))
+    problems.unshift('manifest.sig: the signature does not match manifest.json (forged or altered manifest, or another key)');
   let json: unknown;
   try {
     json = JSON.parse(manifestBytes.toString('utf8'));
@@ -152,10 +153,18 @@ async function check(src: PackSource, publicKeyPem: string | undefined): Promise
     return { ok: false, problems: [...problems, 'manifest.json is not JSON'] };
   }
   const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, problems: [...problems, `manifest.json is not a tenet-pack/1 manifest (${parsed.error.issues[0].path.join('.') || 'top level'}: ${parsed.error.issues[0].message})`] };
+  if (!parsed.success)
+    return {
+      ok: false,
+      problems: [
+        ...problems,
+        `manifest.json is not a tenet-pack/1 manifest (${parsed.error.issues[0].path.join('.') || 'top level'}: ${parsed.error.issues[0].message})`,
+      ],
+    };
   const manifest = parsed.data as unknown as PackManifest;
   const givenId = publicKeyPem ? keyIdOf(publicKeyPem) : undefined;
-  if (publicKeyPem && manifest.signingKeyId !== givenId) problems.push(`manifest.json names signing key ${manifest.signingKeyId}, not the key given (${givenId ?? 'not a public key'})`);
+  if (publicKeyPem && manifest.signingKeyId !== givenId)
+    problems.push(`manifest.json names signing key ${manifest.signingKeyId}, not the key given (${givenId ?? 'not a public key'})`);
 
   const listed = new Set<string>();
   for (const f of manifest.files) {
@@ -172,6 +181,7 @@ async function check(src: PackSource, publicKeyPem: string | undefined): Promise
   for (const name of seen.keys()) if (!listed.has(name) && !SIGNED.includes(name)) problems.push(`${shown(name)}: not in the manifest`);
   // PackWriter writes the listed files in the manifest's order, then the manifest and its signature.
   const order = [...manifest.files.map((f) => f.path), ...SIGNED];
-  if (!problems.length && (members.length !== order.length || members.some((m, i) => m.name !== order[i]))) problems.push('ZIP container: the members are not in the order the manifest lists them');
+  if (!problems.length && (members.length !== order.length || members.some((m, i) => m.name !== order[i])))
+    problems.push('ZIP container: the members are not in the order the manifest lists them');
   return { ok: problems.length === 0, problems, manifest };
 }

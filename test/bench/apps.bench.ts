@@ -104,9 +104,25 @@ function run(app: BenchApp, size: number) {
   cedar.preparsePolicySet(policyName, { staticPolicies: app.policies });
   cedar.preparseSchema(policyName, app.schema);
   const call = (r: CedarRequest, entities: cedar.Entities) =>
-    cedar.isAuthorized({ principal: r.principal, action: r.action, resource: r.resource, context: r.context as cedar.Context, policies: { staticPolicies: app.policies }, schema: app.schema, entities });
+    cedar.isAuthorized({
+      principal: r.principal,
+      action: r.action,
+      resource: r.resource,
+      context: r.context as cedar.Context,
+      policies: { staticPolicies: app.policies },
+      schema: app.schema,
+      entities,
+    });
   const callPreparsed = (r: CedarRequest, entities: cedar.Entities) =>
-    cedar.statefulIsAuthorized({ principal: r.principal, action: r.action, resource: r.resource, context: r.context as cedar.Context, preparsedPolicySetId: policyName, preparsedSchemaName: policyName, entities });
+    cedar.statefulIsAuthorized({
+      principal: r.principal,
+      action: r.action,
+      resource: r.resource,
+      context: r.context as cedar.Context,
+      preparsedPolicySetId: policyName,
+      preparsedSchemaName: policyName,
+      entities,
+    });
   const timeWasm = (f: typeof call) => {
     for (let i = 0; i < Math.min(50, N); i++) f(requests[i], slices[i]);
     const wl: number[] = new Array(N);
@@ -146,7 +162,13 @@ function run(app: BenchApp, size: number) {
       measure: 'per-request latency: evaluator authorize() uncached vs cedar-wasm isAuthorized on the request closure; agreement; heap per stored entity',
       input: `${app.name}: ${entities.length} entities (${types}; entity seed ${ENTITY_SEED}), ${compiled.policies.length} policies, ${N} requests (seed ${REQUEST_SEED})`,
       evaluator: { ...mine, call: 'authorize(compiled, index, request, { failClosed: true }), compiled and indexed once, warm-up first' },
-      cedarWasm: { ...wasm.lat, call: 'isAuthorized (policy text + schema text + closure entities each call)', closureTimed: false, closureEntitiesMean: +closureMean.toFixed(1), closureEntitiesMax: closureMax },
+      cedarWasm: {
+        ...wasm.lat,
+        call: 'isAuthorized (policy text + schema text + closure entities each call)',
+        closureTimed: false,
+        closureEntitiesMean: +closureMean.toFixed(1),
+        closureEntitiesMax: closureMax,
+      },
       cedarWasmPreparsed: { ...pre.lat, call: 'statefulIsAuthorized (policies + schema preparsed once, closure entities each call)' },
       speedupP50: +(wasm.lat.p50us / mine.p50us).toFixed(1),
       speedupP50VsPreparsed: +(pre.lat.p50us / mine.p50us).toFixed(1),
@@ -158,7 +180,17 @@ function run(app: BenchApp, size: number) {
       command,
     }),
   );
-  rows.push({ app: app.name, entities: entities.length, evaluator: mine, wasm: wasm.lat, wasmPreparsed: pre.lat, allowShare: allows / N, bytesPerEntity, closureMean, floor });
+  rows.push({
+    app: app.name,
+    entities: entities.length,
+    evaluator: mine,
+    wasm: wasm.lat,
+    wasmPreparsed: pre.lat,
+    allowShare: allows / N,
+    bytesPerEntity,
+    closureMean,
+    floor,
+  });
 }
 
 for (const app of APPS) for (const size of SIZES) run(app, size);

@@ -63,10 +63,21 @@ function measure(label: string, pdp: PolicyDecisionPoint) {
   const sec = Number(process.hrtime.bigint() - t0) / 1e9;
   lat.sort((a, b) => a - b);
   const result = { p50: pct(lat, 50), p99: pct(lat, 99), decisions };
-  emit({ measure: label, input, p50us: +result.p50.toFixed(1), p99us: +pct(lat, 99).toFixed(1), decisionsPerSec: Math.round(N / sec), allowShare: +(allows / N).toFixed(3), floorP50us: 50 });
+  emit({
+    measure: label,
+    input,
+    p50us: +result.p50.toFixed(1),
+    p99us: +pct(lat, 99).toFixed(1),
+    decisionsPerSec: Math.round(N / sec),
+    allowShare: +(allows / N).toFixed(3),
+    floorP50us: 50,
+  });
   return result;
 }
-const served = measure('in-process decision latency, as served (evaluator over the entity index, uncached)', new PolicyDecisionPoint({ name: 'bench', actionType: 'Action', entities: new MemoryEntitySource(entities) }));
+const served = measure(
+  'in-process decision latency, as served (evaluator over the entity index, uncached)',
+  new PolicyDecisionPoint({ name: 'bench', actionType: 'Action', entities: new MemoryEntitySource(entities) }),
+);
 const p50 = served.p50;
 const decisions = served.decisions;
 
@@ -96,7 +107,15 @@ for (let i = 0; i < naiveN; i++) {
 }
 naiveLat.sort((a, b) => a - b);
 const naiveP50 = pct(naiveLat, 50);
-emit({ measure: 'naive baseline (isAuthorized, full policy text + all entities per call)', input: `${naiveN} of the same requests`, p50us: +naiveP50.toFixed(1), p99us: +pct(naiveLat, 99).toFixed(1), speedupP50: +(naiveP50 / p50).toFixed(1), decisionMismatches: mismatches, floorSpeedup: 20 });
+emit({
+  measure: 'naive baseline (isAuthorized, full policy text + all entities per call)',
+  input: `${naiveN} of the same requests`,
+  p50us: +naiveP50.toFixed(1),
+  p99us: +pct(naiveLat, 99).toFixed(1),
+  speedupP50: +(naiveP50 / p50).toFixed(1),
+  decisionMismatches: mismatches,
+  floorSpeedup: 20,
+});
 
 // HTTP, every decision logged: the server is its own process (`tenet serve`), autocannon runs here. Twice: with the
 // decision journal (the default: answered once durable on local disk) and without it (answered once queued for
@@ -104,7 +123,9 @@ emit({ measure: 'naive baseline (isAuthorized, full policy text + all entities p
 // Every body distinct (the in-process requests); warm-up uses other requests, so nothing measured was seen before.
 const bodies = requests.map((r) => JSON.stringify(r));
 const batchBodies = Array.from({ length: Math.floor(requests.length / 10) }, (_, i) => JSON.stringify({ requests: requests.slice(i * 10, i * 10 + 10) }));
-const batch100Bodies = Array.from({ length: Math.floor(requests.length / 100) }, (_, i) => JSON.stringify({ requests: requests.slice(i * 100, i * 100 + 100) }));
+const batch100Bodies = Array.from({ length: Math.floor(requests.length / 100) }, (_, i) =>
+  JSON.stringify({ requests: requests.slice(i * 100, i * 100 + 100) }),
+);
 const warmBodies = buildRequests(entities, 2000, 99).map((r) => JSON.stringify(r));
 const admin = `bench-admin-${process.pid}-0123456789abcdef0123456789`;
 const auth = { authorization: `Bearer ${admin}` };
@@ -112,14 +133,31 @@ const loadAvg = () => os.loadavg().map((x) => +x.toFixed(2));
 
 async function httpRun(journal: boolean) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-bench-'));
-  const { url, child: server, exited: serverExit } = await spawnTenet({
+  const {
+    url,
+    child: server,
+    exited: serverExit,
+  } = await spawnTenet({
     args: ['serve', '--port', '0'],
-    env: { ...process.env, TENET_DATA_DIR: dataDir, TENET_BOOTSTRAP_TOKEN: admin, LOG_LEVEL: 'info', DATABASE_URL: '', TENET_SCHEDULER: 'false', TENET_DECISION_JOURNAL: String(journal) },
+    env: {
+      ...process.env,
+      TENET_DATA_DIR: dataDir,
+      TENET_BOOTSTRAP_TOKEN: admin,
+      LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+      TENET_SCHEDULER: 'false',
+      TENET_DECISION_JOURNAL: String(journal),
+    },
     timeoutMs: 180_000,
   });
-  const put = await fetch(`${url}/v1/entities`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ entities }) });
+  const put = await fetch(`${url}/v1/entities`, {
+    method: 'PUT',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ entities }),
+  });
   if (put.status !== 200) throw new Error(`entity load failed: ${put.status} ${await put.text()}`);
-  const fsyncs = async () => Number(/^tenet_decision_journal_fsyncs_total (\d+)/m.exec(await (await fetch(`${url}/metrics`, { headers: auth })).text())?.[1] ?? 0);
+  const fsyncs = async () =>
+    Number(/^tenet_decision_journal_fsyncs_total (\d+)/m.exec(await (await fetch(`${url}/metrics`, { headers: auth })).text())?.[1] ?? 0);
   async function load(pathname: string, payloads: string[], perRequest: number) {
     let i = 0;
     const f0 = await fsyncs();
@@ -163,11 +201,29 @@ const runs: Record<'off' | 'on', Awaited<ReturnType<typeof httpRun>>> = { off: a
 for (const mode of ['off', 'on'] as const) {
   const r = runs[mode];
   const how = mode === 'on' ? 'decision journal on: answered once durable (an O_DSYNC write per group)' : 'decision journal off: answered once queued';
-  emit({ measure: `HTTP single decisions/s (autocannon, 50 connections, every decision logged; ${how})`, input: `${HTTP_SECONDS}s, ${bodies.length} distinct bodies, server process on embedded PostgreSQL`, ...r.single, ...(mode === 'on' ? { floorDecisionsPerSec: 1500 } : {}) });
-  emit({ measure: `HTTP batch decisions/s (10 per request, autocannon, 50 connections; ${how})`, input: `${HTTP_SECONDS}s, ${batchBodies.length} distinct bodies`, ...r.batch });
-  emit({ measure: `HTTP batch decisions/s (100 per request, autocannon, 50 connections; ${how})`, input: `${HTTP_SECONDS}s, ${batch100Bodies.length} distinct bodies`, ...r.batch100 });
+  emit({
+    measure: `HTTP single decisions/s (autocannon, 50 connections, every decision logged; ${how})`,
+    input: `${HTTP_SECONDS}s, ${bodies.length} distinct bodies, server process on embedded PostgreSQL`,
+    ...r.single,
+    ...(mode === 'on' ? { floorDecisionsPerSec: 1500 } : {}),
+  });
+  emit({
+    measure: `HTTP batch decisions/s (10 per request, autocannon, 50 connections; ${how})`,
+    input: `${HTTP_SECONDS}s, ${batchBodies.length} distinct bodies`,
+    ...r.batch,
+  });
+  emit({
+    measure: `HTTP batch decisions/s (100 per request, autocannon, 50 connections; ${how})`,
+    input: `${HTTP_SECONDS}s, ${batch100Bodies.length} distinct bodies`,
+    ...r.batch100,
+  });
   // autocannon counts the answers inside its window; the server also answers (and logs) requests in flight at its end.
-  emit({ measure: `decisions in the log after SIGTERM vs answered in the measured windows (warm-up included in the log; ${how})`, answered: r.answered, logged: r.logged, missing: Math.max(0, r.answered - r.logged) });
+  emit({
+    measure: `decisions in the log after SIGTERM vs answered in the measured windows (warm-up included in the log; ${how})`,
+    answered: r.answered,
+    logged: r.logged,
+    missing: Math.max(0, r.answered - r.logged),
+  });
 }
 const added = (k: 'single' | 'batch' | 'batch100') => ({
   p50ms: +(runs.on[k].p50ms - runs.off[k].p50ms).toFixed(2),
@@ -175,7 +231,12 @@ const added = (k: 'single' | 'batch' | 'batch100') => ({
   throughputOnOff: +(runs.on[k].decisionsPerSec / runs.off[k].decisionsPerSec).toFixed(3),
   fsyncsPerSec: runs.on[k].fsyncsPerSec,
 });
-emit({ measure: 'latency added by durability (journal on minus off, HTTP p50/p99) and the journal\'s fdatasyncs per second', single: added('single'), batch10: added('batch'), batch100: added('batch100') });
+emit({
+  measure: "latency added by durability (journal on minus off, HTTP p50/p99) and the journal's fdatasyncs per second",
+  single: added('single'),
+  batch10: added('batch'),
+  batch100: added('batch100'),
+});
 const single = runs.on.single;
 const answered = runs.on.answered + runs.off.answered;
 const logged = runs.on.logged + runs.off.logged;
@@ -186,9 +247,11 @@ if (naiveP50 / p50 < 20) failures.push(`speedup ${(naiveP50 / p50).toFixed(1)}x 
 if (single.decisionsPerSec < 1500) failures.push(`HTTP single ${single.decisionsPerSec}/s < 1500/s`);
 // Durability's price, against the same build in the same run: single calls keep ≥ 80%, batches ≥ 90% (the run-to-run
 // noise of this shared machine; group commit makes a batch one fdatasync).
-if (runs.on.single.decisionsPerSec < 0.8 * runs.off.single.decisionsPerSec) failures.push(`HTTP single with the journal ${runs.on.single.decisionsPerSec}/s < 80% of ${runs.off.single.decisionsPerSec}/s without`);
+if (runs.on.single.decisionsPerSec < 0.8 * runs.off.single.decisionsPerSec)
+  failures.push(`HTTP single with the journal ${runs.on.single.decisionsPerSec}/s < 80% of ${runs.off.single.decisionsPerSec}/s without`);
 for (const k of ['batch', 'batch100'] as const) {
-  if (runs.on[k].decisionsPerSec < 0.9 * runs.off[k].decisionsPerSec) failures.push(`HTTP ${k} with the journal ${runs.on[k].decisionsPerSec}/s < 90% of ${runs.off[k].decisionsPerSec}/s without`);
+  if (runs.on[k].decisionsPerSec < 0.9 * runs.off[k].decisionsPerSec)
+    failures.push(`HTTP ${k} with the journal ${runs.on[k].decisionsPerSec}/s < 90% of ${runs.off[k].decisionsPerSec}/s without`);
 }
 if (mismatches) failures.push(`${mismatches} decisions differ from the naive evaluation`);
 if (answered > logged) failures.push('answered decisions missing from the log');

@@ -25,17 +25,19 @@ const result = runDifferential({
   minimizeBudgetMs: 10_000,
 });
 console.error(summary(result));
-console.log(JSON.stringify({
-  bench: 'differential',
-  measured: 'Tenet evaluator vs cedar-wasm isAuthorized (schema + all entities): decision, reasons, erroring policies',
-  seed,
-  worlds: result.stats.worlds,
-  cases: result.stats.cases,
-  casesPerSecond: Math.round(result.stats.cases / (result.checkMs / 1000)),
-  seconds: Number((result.checkMs / 1000).toFixed(1)),
-  shrinkSeconds: Number(((result.elapsedMs - result.checkMs) / 1000).toFixed(1)),
-  outcomes: Object.fromEntries(result.stats.outcomes),
-  disagreements: result.failures.map((f) => ({ kind: f.kind, count: f.count, path: f.path, file: f.file })),
-  command: `CEDAR_DIFF_SEED=${seed} ${command}`,
-}));
+console.log(
+  JSON.stringify({
+    bench: 'differential',
+    measured: 'Tenet evaluator vs cedar-wasm isAuthorized (schema + all entities): decision, reasons, erroring policies',
+    seed,
+    worlds: result.stats.worlds,
+    cases: result.stats.cases,
+    casesPerSecond: Math.round(result.stats.cases / (result.checkMs / 1000)),
+    seconds: Number((result.checkMs / 1000).toFixed(1)),
+    shrinkSeconds: Number(((result.elapsedMs - result.checkMs) / 1000).toFixed(1)),
+    outcomes: Object.fromEntries(result.stats.outcomes),
+    disagreements: result.failures.map((f) => ({ kind: f.kind, count: f.count, path: f.path, file: f.file })),
+    command: `CEDAR_DIFF_SEED=${seed} ${command}`,
+  }),
+);
 process.exit(result.failures.length ? 1 : 0);

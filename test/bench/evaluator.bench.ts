@@ -30,7 +30,12 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((
 
 /** The authorization bench's request mix (request-mix.ts), as evaluator requests. */
 function buildRequests(entities: Entity[], count: number, seed: number): CedarRequest[] {
-  return requestMix(entities, count, seed).map((r) => ({ principal: r.principal, action: { type: 'Action', id: r.actionId }, resource: r.resource, context: r.context }));
+  return requestMix(entities, count, seed).map((r) => ({
+    principal: r.principal,
+    action: { type: 'Action', id: r.actionId },
+    resource: r.resource,
+    context: r.context,
+  }));
 }
 
 function time<T>(f: () => T): [T, number] {
@@ -62,7 +67,13 @@ function run(label: string, entities: Entity[], wasmCalls: number) {
   });
   const allows = answers.filter((a) => a.decision === 'allow').length;
   const mine = summary(lat);
-  emit({ measure: 'evaluator authorize() per call, uncached', input, ...mine, allowShare: +(allows / N).toFixed(3), floorP50us: label.includes('10,000') ? 100 : 50 });
+  emit({
+    measure: 'evaluator authorize() per call, uncached',
+    input,
+    ...mine,
+    allowShare: +(allows / N).toFixed(3),
+    floorP50us: label.includes('10,000') ? 100 : 50,
+  });
 
   const wasm = (name: string, call: (r: CedarRequest) => cedar.AuthorizationAnswer) => {
     for (let i = 0; i < Math.min(20, wasmCalls); i++) call(requests[i]);
@@ -77,11 +88,25 @@ function run(label: string, entities: Entity[], wasmCalls: number) {
     }
     mismatches += differ;
     const s = summary(wl);
-    emit({ measure: `${name} per call`, input: `${wasmCalls} of the same requests, ${entities.length} entities`, ...s, evaluatorSpeedupP50: +(s.p50us / mine.p50us).toFixed(1), decisionOrReasonMismatches: differ });
+    emit({
+      measure: `${name} per call`,
+      input: `${wasmCalls} of the same requests, ${entities.length} entities`,
+      ...s,
+      evaluatorSpeedupP50: +(s.p50us / mine.p50us).toFixed(1),
+      decisionOrReasonMismatches: differ,
+    });
   };
   const all = entities as unknown as cedar.Entities;
   wasm('cedar-wasm isAuthorized (policy text + schema + all entities each call)', (r) =>
-    cedar.isAuthorized({ principal: r.principal, action: r.action, resource: r.resource, context: r.context as cedar.Context, policies: { staticPolicies: policies }, schema, entities: all }),
+    cedar.isAuthorized({
+      principal: r.principal,
+      action: r.action,
+      resource: r.resource,
+      context: r.context as cedar.Context,
+      policies: { staticPolicies: policies },
+      schema,
+      entities: all,
+    }),
   );
   wasm('cedar-wasm statefulIsAuthorized (preparsed policies + schema, all entities each call)', (r) =>
     cedar.statefulIsAuthorized({
@@ -109,7 +134,11 @@ if (gc) {
   const index = createEntityIndex(compiled, big);
   gc();
   const after = process.memoryUsage().heapUsed;
-  emit({ measure: 'memory per stored entity (parsed attributes, parents, ancestor set)', input: `${index.size} entities (synthetic platform)`, bytesPerEntity: Math.round((after - before) / index.size) });
+  emit({
+    measure: 'memory per stored entity (parsed attributes, parents, ancestor set)',
+    input: `${index.size} entities (synthetic platform)`,
+    bytesPerEntity: Math.round((after - before) / index.size),
+  });
 }
 if (mismatches) {
   console.error(`evaluator bench: ${mismatches} request(s) answered differently from cedar-wasm`);

@@ -33,6 +33,12 @@ console.log(
   }),
 );
 if (r.status !== 0 || !done) {
-  console.error(out.split('\n').filter((l) => /seed|run \d+|Error|FAIL/.test(l)).slice(0, 20).join('\n'));
+  console.error(
+    out
+      .split('\n')
+      .filter((l) => /seed|run \d+|Error|FAIL/.test(l))
+      .slice(0, 20)
+      .join('\n'),
+  );
   process.exit(1);
 }

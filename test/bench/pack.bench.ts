@@ -30,7 +30,7 @@ const start = end - HOURS * 3_600_000;
 // ---- seed: the chain, computed here and inserted in batches (what hourly runs would have appended) ----------------
 const seedStarted = performance.now();
 let databaseUrl: string | undefined;
-const serverUrl = process.env.BENCH_PACK_EMBEDDED ? undefined : (process.env.DATABASE_URL || (await reachable('postgres://postgres@127.0.0.1:5432/postgres')));
+const serverUrl = process.env.BENCH_PACK_EMBEDDED ? undefined : process.env.DATABASE_URL || (await reachable('postgres://postgres@127.0.0.1:5432/postgres'));
 async function reachable(url: string): Promise<string | undefined> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
@@ -52,13 +52,19 @@ if (serverUrl) {
   databaseUrl = u.toString();
 }
 const h = await openDatabase(databaseUrl ? { databaseUrl } : { dataDir: dir });
-await h.db.insertInto('entities').values(buildDemoEntities().map((e) => ({ type: e.uid.type, id: e.uid.id, attrs: JSON.stringify(e.attrs), parents: JSON.stringify(e.parents) }))).execute();
+await h.db
+  .insertInto('entities')
+  .values(buildDemoEntities().map((e) => ({ type: e.uid.type, id: e.uid.id, attrs: JSON.stringify(e.attrs), parents: JSON.stringify(e.parents) })))
+  .execute();
 let prev = GENESIS_HASH;
 let seq = 0;
 let batch: Array<Record<string, unknown>> = [];
 const flush = async () => {
   if (!batch.length) return;
-  await h.db.insertInto('evidence_records').values(batch as never).execute();
+  await h.db
+    .insertInto('evidence_records')
+    .values(batch as never)
+    .execute();
   batch = [];
 };
 for (let hour = 0; hour < HOURS; hour++) {
@@ -84,7 +90,10 @@ for (let hour = 0; hour < HOURS; hour++) {
         errors: [],
       },
     };
-    const hash = createHash('sha256').update(prev).update(canonicalJson({ seq, collectedAt: at, controlId: c.id, source: 'aws', payload })).digest('hex');
+    const hash = createHash('sha256')
+      .update(prev)
+      .update(canonicalJson({ seq, collectedAt: at, controlId: c.id, source: 'aws', payload }))
+      .digest('hex');
     batch.push({ seq, prev_hash: prev, hash, collected_at: at, control_id: c.id, source: 'aws', payload: JSON.stringify(payload) });
     prev = hash;
     if (batch.length >= 2000) await flush();
@@ -98,7 +107,14 @@ const seedSeconds = (performance.now() - seedStarted) / 1000;
 function timed(args: string[]) {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [bin, ...args], {
-    env: { ...process.env, NODE_OPTIONS: `--require ${rss}`, TENET_DATA_DIR: dir, DATABASE_URL: databaseUrl ?? '', LOG_LEVEL: 'warn', TENET_SCANNER_SECRET: 'bench-secret-0123456789abcdef0123456789' },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `--require ${rss}`,
+      TENET_DATA_DIR: dir,
+      DATABASE_URL: databaseUrl ?? '',
+      LOG_LEVEL: 'warn',
+      TENET_SCANNER_SECRET: 'bench-secret-0123456789abcdef0123456789',
+    },
     encoding: 'utf8',
   });
   const seconds = (performance.now() - t0) / 1000;

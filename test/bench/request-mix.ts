@@ -3,14 +3,18 @@ import type { Entity, EntityUid } from '../../engine/authz/entity.ts';
 /** A seeded linear congruential generator: the benches' inputs are the same on every run. */
 export function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /**
  * The authorization benches' request mix: users on orders, mostly (80%) of their own agency — the realistic case —
  * sometimes another one's, with six action/context pairs.
  */
-export function requestMix(entities: Entity[], count: number, seed = 42): Array<{ principal: EntityUid; actionId: string; resource: EntityUid; context: Record<string, unknown> }> {
+export function requestMix(
+  entities: Entity[],
+  count: number,
+  seed = 42,
+): Array<{ principal: EntityUid; actionId: string; resource: EntityUid; context: Record<string, unknown> }> {
   const users = entities.filter((e) => e.uid.type === 'User');
   const orders = entities.filter((e) => e.uid.type === 'Order');
   const rand = rng(seed);

@@ -20,8 +20,7 @@ export function syntheticSnapshot(count: number): { fileVersion: string; configS
   const regions = ['ap-south-1', 'ap-southeast-1', 'eu-west-1', 'us-east-1'];
   const items: unknown[] = [];
   let i = 0;
-  const supp = (o: Record<string, unknown>) =>
-    i % 2 ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, JSON.stringify(v)])) : o;
+  const supp = (o: Record<string, unknown>) => (i % 2 ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, JSON.stringify(v)])) : o);
   for (const [type, share] of mix) {
     const n = type === mix[mix.length - 1][0] ? count - items.length : Math.round(count * share);
     for (let k = 0; k < n; k++, i++) {
@@ -41,7 +40,11 @@ export function syntheticSnapshot(count: number): { fileVersion: string; configS
           });
           break;
         case 'AWS::Lambda::Function':
-          configuration = { functionName: name, runtime: 'nodejs20.x', environment: { variables: { TABLE: '[redacted]', LOG_LEVEL: '[redacted]', ...(i % 211 ? {} : { WHATSAPP_ACCESS_TOKEN: '[redacted]' }) } } };
+          configuration = {
+            functionName: name,
+            runtime: 'nodejs20.x',
+            environment: { variables: { TABLE: '[redacted]', LOG_LEVEL: '[redacted]', ...(i % 211 ? {} : { WHATSAPP_ACCESS_TOKEN: '[redacted]' }) } },
+          };
           break;
         case 'AWS::Logs::LogGroup':
           configuration = { logGroupName: `/aws/lambda/${name}`, ...(i % 101 ? { retentionInDays: 180 } : {}) };
@@ -54,10 +57,21 @@ export function syntheticSnapshot(count: number): { fileVersion: string; configS
           });
           break;
         case 'AWS::ApiGatewayV2::Api':
-          configuration = { apiId: `api${i}`, name, corsConfiguration: { allowOrigins: prod ? [`https://app${i}.astrix.example`] : [`https://staging${i}.astrix.example`] } };
+          configuration = {
+            apiId: `api${i}`,
+            name,
+            corsConfiguration: { allowOrigins: prod ? [`https://app${i}.astrix.example`] : [`https://staging${i}.astrix.example`] },
+          };
           break;
         case 'AWS::ApiGatewayV2::Stage':
-          configuration = { apiId: `api${i}`, stageName: 'prod', accessLogSettings: { destinationArn: `arn:aws:logs:${region}:${account}:log-group:/api/${i}`, format: '{"requestId":"$context.requestId","status":"$context.status","sub":"$context.authorizer.claims.sub"}' } };
+          configuration = {
+            apiId: `api${i}`,
+            stageName: 'prod',
+            accessLogSettings: {
+              destinationArn: `arn:aws:logs:${region}:${account}:log-group:/api/${i}`,
+              format: '{"requestId":"$context.requestId","status":"$context.status","sub":"$context.authorizer.claims.sub"}',
+            },
+          };
           break;
         case 'AWS::ApiGatewayV2::Route':
           configuration = { apiId: `api${i}`, routeKey: i % 2 ? '$default' : 'GET /orders', authorizationType: 'JWT' };
@@ -69,7 +83,12 @@ export function syntheticSnapshot(count: number): { fileVersion: string; configS
           configuration = { name: i % 10 ? `prod/app/${name}` : `prod/whatsapp/${name}`, rotationEnabled: true };
           break;
         case 'AWS::Events::Rule':
-          configuration = { name, state: 'ENABLED', scheduleExpression: 'rate(1 day)', targets: [{ arn: `arn:aws:lambda:${region}:${account}:function:${i % 10 ? name : 'buyer-pii-redaction'}` }] };
+          configuration = {
+            name,
+            state: 'ENABLED',
+            scheduleExpression: 'rate(1 day)',
+            targets: [{ arn: `arn:aws:lambda:${region}:${account}:function:${i % 10 ? name : 'buyer-pii-redaction'}` }],
+          };
           break;
       }
       items.push({

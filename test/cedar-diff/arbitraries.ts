@@ -7,8 +7,19 @@
 import fc from 'fast-check';
 import { Chooser } from './chooser.ts';
 import type {
-  ActionConstraint, ActionDef, Attr, EntityTypeDef, Expr, ExtName, PatternPiece, PolicyAst, SchemaModel,
-  ScopeConstraint, TemplateLinkDef, Ty, World,
+  ActionConstraint,
+  ActionDef,
+  Attr,
+  EntityTypeDef,
+  Expr,
+  ExtName,
+  PatternPiece,
+  PolicyAst,
+  SchemaModel,
+  ScopeConstraint,
+  TemplateLinkDef,
+  Ty,
+  World,
 } from './model.ts';
 import type { CedarRequest, CedarUid } from './subject.ts';
 import { printPolicy, printSchema } from './print.ts';
@@ -17,19 +28,62 @@ import { printPolicy, printSchema } from './print.ts';
 // Pools. Ids and strings include the awkward: empty, spaces, quotes, backslashes, non-ASCII, a literal `*`.
 
 const ENTITY_TYPE_NAMES = ['User', 'Doc', 'Team', 'Org', 'Folder', 'Device', 'Group'];
-const ATTR_NAMES = ['name', 'owner', 'manager', 'team', 'level', 'viewers', 'labels', 'ip', 'score', 'created', 'ttl',
-  'profile', 'active', 'parent', 'org', 'the note', 'count', 'home'];
+const ATTR_NAMES = [
+  'name',
+  'owner',
+  'manager',
+  'team',
+  'level',
+  'viewers',
+  'labels',
+  'ip',
+  'score',
+  'created',
+  'ttl',
+  'profile',
+  'active',
+  'parent',
+  'org',
+  'the note',
+  'count',
+  'home',
+];
 const ACTION_NAMES = ['read', 'triage', 'write', 'maintain', 'admin', 'view', 'edit', 'delete'];
 const IDS = ['a', 'b', 'alice', 'bob', 'c', 'x y', 'ü', 'q"t', 'b\\s', '', 'lockdown', 'tab\there', '🙂'];
 const STRINGS = ['', 'a', 'ab', 'alice', 'Alice', 'a*b', 'x y', 'ü', 'b\\s', 'q"t', 'abc', 'ba', 'a\nb'];
 const TAG_KEYS = ['role', 'env', 'k', 'x y'];
 const SAFE_LONGS = [0, 1, -1, 2, 7, 42, -5, 100, 1000, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, -(2 ** 53 - 1), 4_611_686_018];
-const POLICY_LONGS = [0n, 1n, -1n, 2n, 7n, 42n, 100n, -5n, 9223372036854775807n, -9223372036854775808n,
-  4611686018427387904n, 3037000500n, 9007199254740993n, 9007199254740991n, 2147483648n];
+const POLICY_LONGS = [
+  0n,
+  1n,
+  -1n,
+  2n,
+  7n,
+  42n,
+  100n,
+  -5n,
+  9223372036854775807n,
+  -9223372036854775808n,
+  4611686018427387904n,
+  3037000500n,
+  9007199254740993n,
+  9007199254740991n,
+  2147483648n,
+];
 const EXT_VALUES: Record<ExtName, string[]> = {
   decimal: ['1.0', '1.00', '0.0', '-0.0', '-2.5', '0.0001', '1.5', '922337203685477.5807', '-922337203685477.5808', '3.1415'],
   ipaddr: ['10.0.0.1', '127.0.0.1', '::1', '192.168.0.0/16', '10.0.0.0/8', 'ff02::1', '224.0.0.1', '10.0.0.1/32', '::', '0:0:0:0:0:0:0:1', '10.0.0.255/24'],
-  datetime: ['2024-01-01', '2024-01-01T00:00:00Z', '2024-10-15T11:35:00Z', '2024-10-15T11:35:00.123+0100', '1969-12-31T23:59:59Z', '2024-01-01T01:00:00+0100', '1970-01-01', '9999-12-31T23:59:59.999Z', '2024-02-29T12:00:00-2359'],
+  datetime: [
+    '2024-01-01',
+    '2024-01-01T00:00:00Z',
+    '2024-10-15T11:35:00Z',
+    '2024-10-15T11:35:00.123+0100',
+    '1969-12-31T23:59:59Z',
+    '2024-01-01T01:00:00+0100',
+    '1970-01-01',
+    '9999-12-31T23:59:59.999Z',
+    '2024-02-29T12:00:00-2359',
+  ],
   duration: ['1h', '60m', '-3d4h', '2h30m', '1ms', '0ms', '1d2h3m4s5ms', '-1ms', '86400000ms', '9223372036854775807ms', '-106751991167d'],
 };
 /** Strings the extension constructors reject: an evaluation error, never a parse error. */
@@ -48,16 +102,29 @@ const EXT_CTOR: Record<ExtName, string> = { decimal: 'decimal', ipaddr: 'ip', da
 
 function genTy(c: Chooser, types: string[], depth: number): Ty {
   const kind = c.weighted([
-    ['Long', 3], ['Bool', 2], ['String', 3], ['Entity', 4], ['Set', depth > 0 ? 3 : 0], ['Record', depth > 0 ? 2 : 0], ['Ext', 3],
+    ['Long', 3],
+    ['Bool', 2],
+    ['String', 3],
+    ['Entity', 4],
+    ['Set', depth > 0 ? 3 : 0],
+    ['Record', depth > 0 ? 2 : 0],
+    ['Ext', 3],
   ] as const);
   switch (kind) {
-    case 'Long': return { k: 'Long' };
-    case 'Bool': return { k: 'Bool' };
-    case 'String': return { k: 'String' };
-    case 'Entity': return { k: 'Entity', name: c.pick(types) };
-    case 'Set': return { k: 'Set', el: genTy(c, types, depth - 1) };
-    case 'Record': return { k: 'Record', attrs: genShape(c, types, depth - 1, 1, 3) };
-    case 'Ext': return { k: 'Ext', name: c.pick(['decimal', 'ipaddr', 'datetime', 'duration'] as const) };
+    case 'Long':
+      return { k: 'Long' };
+    case 'Bool':
+      return { k: 'Bool' };
+    case 'String':
+      return { k: 'String' };
+    case 'Entity':
+      return { k: 'Entity', name: c.pick(types) };
+    case 'Set':
+      return { k: 'Set', el: genTy(c, types, depth - 1) };
+    case 'Record':
+      return { k: 'Record', attrs: genShape(c, types, depth - 1, 1, 3) };
+    case 'Ext':
+      return { k: 'Ext', name: c.pick(['decimal', 'ipaddr', 'datetime', 'duration'] as const) };
   }
 }
 
@@ -81,7 +148,11 @@ export function genSchema(c: Chooser): SchemaModel {
     if (c.chance(0.35)) def.tags = genTy(c, all, 1);
     return def;
   });
-  entityTypes.push({ name: 'Flags', memberOf: [], shape: { enabled: { ty: { k: 'Bool' }, required: true }, level: { ty: { k: 'Long' }, required: !c.chance(0.5) } } });
+  entityTypes.push({
+    name: 'Flags',
+    memberOf: [],
+    shape: { enabled: { ty: { k: 'Bool' }, required: true }, level: { ty: { k: 'Long' }, required: !c.chance(0.5) } },
+  });
   if (withEnum) entityTypes.push({ name: 'Color', memberOf: [], shape: {}, enumIds: ['red', 'green', 'blue'] });
   const actionIds = ACTION_NAMES.slice(0, c.range(2, ACTION_NAMES.length));
   const actions: ActionDef[] = [];
@@ -113,15 +184,21 @@ const entityDef = (m: SchemaModel, name: string) => m.entityTypes.find((t) => t.
 function tyEq(a: Ty, b: Ty): boolean {
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case 'Set': return tyEq(a.el, (b as typeof a).el);
-    case 'Entity': return a.name === (b as typeof a).name;
-    case 'Ext': return a.name === (b as typeof a).name;
+    case 'Set':
+      return tyEq(a.el, (b as typeof a).el);
+    case 'Entity':
+      return a.name === (b as typeof a).name;
+    case 'Ext':
+      return a.name === (b as typeof a).name;
     case 'Record': {
       const bb = (b as typeof a).attrs;
       const ka = Object.keys(a.attrs).sort();
-      return ka.join('\0') === Object.keys(bb).sort().join('\0') && ka.every((k) => tyEq(a.attrs[k]!.ty, bb[k]!.ty) && a.attrs[k]!.required === bb[k]!.required);
+      return (
+        ka.join('\0') === Object.keys(bb).sort().join('\0') && ka.every((k) => tyEq(a.attrs[k]!.ty, bb[k]!.ty) && a.attrs[k]!.required === bb[k]!.required)
+      );
     }
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -149,9 +226,12 @@ function uidJson(c: Chooser, uid: CedarUid, features: Set<string>): unknown {
 
 function genValueJson(c: Chooser, m: SchemaModel, store: Store, ty: Ty, features: Set<string>): unknown {
   switch (ty.k) {
-    case 'Bool': return c.chance(0.5);
-    case 'Long': return c.pick(SAFE_LONGS);
-    case 'String': return c.pick(STRINGS);
+    case 'Bool':
+      return c.chance(0.5);
+    case 'Long':
+      return c.pick(SAFE_LONGS);
+    case 'String':
+      return c.pick(STRINGS);
     case 'Entity': {
       const uid = genUid(c, m, store, ty.name);
       if (!(store.get(ty.name) ?? []).includes(uid.id)) features.add('store:dangling-ref');
@@ -209,7 +289,11 @@ function genEntities(c: Chooser, m: SchemaModel, features: Set<string>): { store
         if (r < 0) features.add('store:dangling-parent');
         parents.push(c.chance(0.3) ? { __entity: uid } : uid);
       }
-      const e: Record<string, unknown> = { uid: c.chance(0.2) ? { __entity: { type: qualify(m, t.name), id } } : { type: qualify(m, t.name), id }, attrs, parents };
+      const e: Record<string, unknown> = {
+        uid: c.chance(0.2) ? { __entity: { type: qualify(m, t.name), id } } : { type: qualify(m, t.name), id },
+        attrs,
+        parents,
+      };
       if (t.tags) {
         const tags: Record<string, unknown> = {};
         for (const k of c.subset(TAG_KEYS, 0, 3)) tags[k] = genValueJson(c, m, store, t.tags, features);
@@ -236,7 +320,12 @@ function genEntities(c: Chooser, m: SchemaModel, features: Set<string>): { store
 // context and literal entities by attribute chains (several hops) and tags, each with the `has`/`hasTag` guards
 // that make it safe. Leaves of a wanted type come from that pool or are literals; operators combine them.
 
-interface Place { e: Expr; ty: Ty; guards: Expr[]; hops: number }
+interface Place {
+  e: Expr;
+  ty: Ty;
+  guards: Expr[];
+  hops: number;
+}
 
 interface PolicyEnv {
   c: Chooser;
@@ -272,7 +361,12 @@ function walk(env: PolicyEnv, start: Place, maxHops: number): void {
     const names = Object.keys(attrs);
     if (tagTy && c.chance(0.3)) {
       const key: Expr = { t: 'str', v: c.pick(TAG_KEYS) };
-      cur = { e: { t: 'method', a: cur.e, m: 'getTag', args: [key] }, ty: tagTy, guards: [...cur.guards, { t: 'method', a: cur.e, m: 'hasTag', args: [key] }], hops: cur.hops + 1 };
+      cur = {
+        e: { t: 'method', a: cur.e, m: 'getTag', args: [key] },
+        ty: tagTy,
+        guards: [...cur.guards, { t: 'method', a: cur.e, m: 'hasTag', args: [key] }],
+        hops: cur.hops + 1,
+      };
     } else if (names.length) {
       const name = c.pick(names);
       const a = attrs[name]!;
@@ -305,9 +399,12 @@ function withGuards(env: PolicyEnv, guards: Expr[], e: Expr): Expr {
 function literalOf(env: PolicyEnv, ty: Ty, depth: number): Expr {
   const { c, m } = env;
   switch (ty.k) {
-    case 'Bool': return { t: 'bool', v: c.chance(0.5) };
-    case 'Long': return { t: 'long', v: c.pick(POLICY_LONGS) };
-    case 'String': return { t: 'str', v: c.pick(STRINGS) };
+    case 'Bool':
+      return { t: 'bool', v: c.chance(0.5) };
+    case 'Long':
+      return { t: 'long', v: c.pick(POLICY_LONGS) };
+    case 'String':
+      return { t: 'str', v: c.pick(STRINGS) };
     case 'Entity': {
       // Now and then a type the schema does not declare: evaluation must not care.
       if (c.chance(0.03)) {
@@ -337,7 +434,15 @@ function literalOf(env: PolicyEnv, ty: Ty, depth: number): Expr {
   }
 }
 
-const SIMPLE_TYS: Ty[] = [{ k: 'Long' }, { k: 'String' }, { k: 'Bool' }, { k: 'Ext', name: 'decimal' }, { k: 'Ext', name: 'ipaddr' }, { k: 'Ext', name: 'datetime' }, { k: 'Ext', name: 'duration' }];
+const SIMPLE_TYS: Ty[] = [
+  { k: 'Long' },
+  { k: 'String' },
+  { k: 'Bool' },
+  { k: 'Ext', name: 'decimal' },
+  { k: 'Ext', name: 'ipaddr' },
+  { k: 'Ext', name: 'datetime' },
+  { k: 'Ext', name: 'duration' },
+];
 
 /**
  * An expression of type `ty`. Guards of the places used are pushed to `guards` (the caller, at a boolean
@@ -351,7 +456,10 @@ function genOf(env: PolicyEnv, ty: Ty, depth: number, guards: Expr[]): Expr {
   }
   const matching = env.places.filter((p) => tyEq(p.ty, ty));
   const choice = c.weighted([
-    ['literal', 3], ['place', matching.length ? 6 : 0], ['compound', depth > 0 ? (ty.k === 'Long' ? 5 : 3) : 0], ['ite', depth > 0 ? 1 : 0],
+    ['literal', 3],
+    ['place', matching.length ? 6 : 0],
+    ['compound', depth > 0 ? (ty.k === 'Long' ? 5 : 3) : 0],
+    ['ite', depth > 0 ? 1 : 0],
   ] as const);
   if (choice === 'literal') return literalOf(env, ty, depth);
   if (choice === 'place') {
@@ -362,9 +470,16 @@ function genOf(env: PolicyEnv, ty: Ty, depth: number, guards: Expr[]): Expr {
   }
   if (choice === 'ite') return { t: 'ite', c: genBool(env, depth - 1), a: genOf(env, ty, depth - 1, guards), b: genOf(env, ty, depth - 1, guards) };
   switch (ty.k) {
-    case 'Bool': return genBool(env, depth - 1);
+    case 'Bool':
+      return genBool(env, depth - 1);
     case 'Long': {
-      const op = c.weighted([['+', 3], ['-', 3], ['*', 3], ['neg', 2], ['dur', 2]] as const);
+      const op = c.weighted([
+        ['+', 3],
+        ['-', 3],
+        ['*', 3],
+        ['neg', 2],
+        ['dur', 2],
+      ] as const);
       if (op === 'neg') return { t: 'neg', a: genOf(env, ty, depth - 1, guards) };
       if (op === 'dur') {
         const m = c.pick(['toDays', 'toHours', 'toMinutes', 'toSeconds', 'toMilliseconds']);
@@ -380,7 +495,12 @@ function genOf(env: PolicyEnv, ty: Ty, depth: number, guards: Expr[]): Expr {
       }
       if (ty.name === 'duration') {
         return c.chance(0.5)
-          ? { t: 'method', a: genOf(env, { k: 'Ext', name: 'datetime' }, depth - 1, guards), m: 'durationSince', args: [genOf(env, { k: 'Ext', name: 'datetime' }, depth - 1, guards)] }
+          ? {
+              t: 'method',
+              a: genOf(env, { k: 'Ext', name: 'datetime' }, depth - 1, guards),
+              m: 'durationSince',
+              args: [genOf(env, { k: 'Ext', name: 'datetime' }, depth - 1, guards)],
+            }
           : { t: 'method', a: genOf(env, { k: 'Ext', name: 'datetime' }, depth - 1, guards), m: 'toTime', args: [] };
       }
       return literalOf(env, ty, depth);
@@ -418,9 +538,14 @@ function genPattern(c: Chooser): PatternPiece[] {
   const n = c.range(0, 4);
   const out: PatternPiece[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(c.weighted([['lit', 3], ['star', 2]] as const) === 'star'
-      ? { star: true }
-      : { lit: c.pick(['a', 'b', '*', 'x y', 'ü', '\\', '"', 'al', 'ice', '\n']) });
+    out.push(
+      c.weighted([
+        ['lit', 3],
+        ['star', 2],
+      ] as const) === 'star'
+        ? { star: true }
+        : { lit: c.pick(['a', 'b', '*', 'x y', 'ü', '\\', '"', 'al', 'ice', '\n']) },
+    );
   }
   return out;
 }
@@ -429,8 +554,18 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
   const { c, m } = env;
   const guards: Expr[] = [];
   const kind = c.weighted([
-    ['bool', 2], ['eq', 5], ['cmp', 4], ['in', 4], ['is', 2], ['has', 3], ['like', 2], ['set', 4], ['tag', 2],
-    ['ext', 3], ['action', 2], ['flags', 1],
+    ['bool', 2],
+    ['eq', 5],
+    ['cmp', 4],
+    ['in', 4],
+    ['is', 2],
+    ['has', 3],
+    ['like', 2],
+    ['set', 4],
+    ['tag', 2],
+    ['ext', 3],
+    ['action', 2],
+    ['flags', 1],
   ] as const);
   let e: Expr;
   switch (kind) {
@@ -448,7 +583,7 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
       break;
     }
     case 'in': {
-      const a = c.chance(0.4) ? { t: 'var', v: c.pick(['principal', 'resource'] as const) } as Expr : entityTyped(env, guards, depth);
+      const a = c.chance(0.4) ? ({ t: 'var', v: c.pick(['principal', 'resource'] as const) } as Expr) : entityTyped(env, guards, depth);
       let b: Expr;
       if (c.chance(0.3)) {
         const els: Expr[] = [];
@@ -459,7 +594,7 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
       break;
     }
     case 'is': {
-      const a = c.chance(0.4) ? { t: 'var', v: c.pick(['principal', 'resource'] as const) } as Expr : entityTyped(env, guards, depth);
+      const a = c.chance(0.4) ? ({ t: 'var', v: c.pick(['principal', 'resource'] as const) } as Expr) : entityTyped(env, guards, depth);
       e = { t: 'is', a, type: qualify(m, c.pick(m.entityTypes).name) };
       if (c.chance(0.4)) e.in = entityTyped(env, guards, depth);
       break;
@@ -467,8 +602,9 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
     case 'has': {
       // `e has a.b`: a place with a record-typed attribute `a`.
       const deep = env.places.flatMap((p) => {
-        const attrs = p.ty.k === 'Entity' ? entityDef(m, p.ty.name)?.shape ?? {} : p.ty.k === 'Record' ? p.ty.attrs : {};
-        return Object.entries(attrs).filter(([n, a]) => a.ty.k === 'Record' && IDENT.test(n) && Object.keys(a.ty.attrs).some((k) => IDENT.test(k)))
+        const attrs = p.ty.k === 'Entity' ? (entityDef(m, p.ty.name)?.shape ?? {}) : p.ty.k === 'Record' ? p.ty.attrs : {};
+        return Object.entries(attrs)
+          .filter(([n, a]) => a.ty.k === 'Record' && IDENT.test(n) && Object.keys(a.ty.attrs).some((k) => IDENT.test(k)))
           .map(([n, a]) => ({ p, path: [n, c.pick(Object.keys((a.ty as { attrs: Record<string, Attr> }).attrs).filter((k) => IDENT.test(k)))] }));
       });
       if (deep.length && c.chance(0.3)) {
@@ -478,10 +614,13 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
         break;
       }
       const withAttrs = env.places.filter((p) => p.ty.k === 'Entity' || p.ty.k === 'Record');
-      if (!withAttrs.length) { e = { t: 'has', a: { t: 'var', v: 'context' }, path: [c.pick(ATTR_NAMES)] }; break; }
+      if (!withAttrs.length) {
+        e = { t: 'has', a: { t: 'var', v: 'context' }, path: [c.pick(ATTR_NAMES)] };
+        break;
+      }
       const p = c.pick(withAttrs);
       guards.push(...p.guards);
-      const attrs = p.ty.k === 'Entity' ? entityDef(m, p.ty.name)?.shape ?? {} : (p.ty as { attrs: Record<string, Attr> }).attrs;
+      const attrs = p.ty.k === 'Entity' ? (entityDef(m, p.ty.name)?.shape ?? {}) : (p.ty as { attrs: Record<string, Attr> }).attrs;
       const names = Object.keys(attrs);
       const first = names.length && c.chance(0.8) ? c.pick(names) : c.pick(ATTR_NAMES);
       const path = [first];
@@ -522,12 +661,27 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
     case 'ext': {
       const which = c.pick(['decimal', 'ipaddr', 'ipaddr', 'datetime', 'eqext'] as const);
       if (which === 'decimal') {
-        e = { t: 'method', a: genOf(env, { k: 'Ext', name: 'decimal' }, depth, guards), m: c.pick(['lessThan', 'lessThanOrEqual', 'greaterThan', 'greaterThanOrEqual']), args: [genOf(env, { k: 'Ext', name: 'decimal' }, depth, guards)] };
+        e = {
+          t: 'method',
+          a: genOf(env, { k: 'Ext', name: 'decimal' }, depth, guards),
+          m: c.pick(['lessThan', 'lessThanOrEqual', 'greaterThan', 'greaterThanOrEqual']),
+          args: [genOf(env, { k: 'Ext', name: 'decimal' }, depth, guards)],
+        };
       } else if (which === 'ipaddr') {
         const mm = c.pick(['isIpv4', 'isIpv6', 'isLoopback', 'isMulticast', 'isInRange']);
-        e = { t: 'method', a: genOf(env, { k: 'Ext', name: 'ipaddr' }, depth, guards), m: mm, args: mm === 'isInRange' ? [genOf(env, { k: 'Ext', name: 'ipaddr' }, depth, guards)] : [] };
+        e = {
+          t: 'method',
+          a: genOf(env, { k: 'Ext', name: 'ipaddr' }, depth, guards),
+          m: mm,
+          args: mm === 'isInRange' ? [genOf(env, { k: 'Ext', name: 'ipaddr' }, depth, guards)] : [],
+        };
       } else if (which === 'datetime') {
-        e = { t: 'bin', op: c.pick(['<', '==', '>='] as const), a: genOf(env, { k: 'Ext', name: 'datetime' }, depth + 1, guards), b: genOf(env, { k: 'Ext', name: 'datetime' }, depth, guards) };
+        e = {
+          t: 'bin',
+          op: c.pick(['<', '==', '>='] as const),
+          a: genOf(env, { k: 'Ext', name: 'datetime' }, depth + 1, guards),
+          b: genOf(env, { k: 'Ext', name: 'datetime' }, depth, guards),
+        };
       } else {
         const ext = c.pick(['decimal', 'ipaddr', 'datetime', 'duration'] as const);
         e = { t: 'bin', op: '==', a: literalOf(env, { k: 'Ext', name: ext }, 0), b: genOf(env, { k: 'Ext', name: ext }, depth, guards) };
@@ -538,13 +692,24 @@ function genAtom(env: PolicyEnv, depth: number): Expr {
       const a = m.actions;
       const uid = (id: string): Expr => ({ t: 'euid', type: actionType(m), id });
       e = c.chance(0.5)
-        ? { t: 'bin', op: 'in', a: { t: 'var', v: 'action' }, b: c.chance(0.3) ? { t: 'set', els: c.subset(a, 1, 3).map((x) => uid(x.id)) } : uid(c.pick(a).id) }
-        : c.chance(0.5) ? { t: 'bin', op: '==', a: { t: 'var', v: 'action' }, b: uid(c.pick(a).id) } : { t: 'is', a: { t: 'var', v: 'action' }, type: actionType(m) };
+        ? {
+            t: 'bin',
+            op: 'in',
+            a: { t: 'var', v: 'action' },
+            b: c.chance(0.3) ? { t: 'set', els: c.subset(a, 1, 3).map((x) => uid(x.id)) } : uid(c.pick(a).id),
+          }
+        : c.chance(0.5)
+          ? { t: 'bin', op: '==', a: { t: 'var', v: 'action' }, b: uid(c.pick(a).id) }
+          : { t: 'is', a: { t: 'var', v: 'action' }, type: actionType(m) };
       break;
     }
     case 'flags': {
       const f: Expr = { t: 'euid', type: qualify(m, 'Flags'), id: c.pick(['lockdown', 'lockdown', 'other']) };
-      e = c.chance(0.5) ? attrE(f, 'enabled') : c.chance(0.5) ? has(f, 'level') : { t: 'bin', op: '>', a: attrE(f, 'level'), b: { t: 'long', v: c.pick(POLICY_LONGS) } };
+      e = c.chance(0.5)
+        ? attrE(f, 'enabled')
+        : c.chance(0.5)
+          ? has(f, 'level')
+          : { t: 'bin', op: '>', a: attrE(f, 'level'), b: { t: 'long', v: c.pick(POLICY_LONGS) } };
       env.features.add('literal-entity');
       break;
     }
@@ -556,30 +721,61 @@ function genBool(env: PolicyEnv, depth: number): Expr {
   const { c } = env;
   // Operands get their own depth: a shallow boolean structure over deep arithmetic is as likely as the reverse.
   if (depth <= 0) return genAtom(env, c.range(0, 2));
-  const kind = c.weighted([['atom', 4], ['&&', 2], ['||', 2], ['!', 1], ['ite', 1]] as const);
+  const kind = c.weighted([
+    ['atom', 4],
+    ['&&', 2],
+    ['||', 2],
+    ['!', 1],
+    ['ite', 1],
+  ] as const);
   switch (kind) {
-    case 'atom': return genAtom(env, c.range(0, 2));
-    case '&&': case '||': return { t: 'bin', op: kind, a: genBool(env, depth - 1), b: genBool(env, depth - 1) };
-    case '!': return { t: 'not', a: genBool(env, depth - 1) };
-    case 'ite': return { t: 'ite', c: genBool(env, depth - 1), a: genBool(env, depth - 1), b: genBool(env, depth - 1) };
+    case 'atom':
+      return genAtom(env, c.range(0, 2));
+    case '&&':
+    case '||':
+      return { t: 'bin', op: kind, a: genBool(env, depth - 1), b: genBool(env, depth - 1) };
+    case '!':
+      return { t: 'not', a: genBool(env, depth - 1) };
+    case 'ite':
+      return { t: 'ite', c: genBool(env, depth - 1), a: genBool(env, depth - 1), b: genBool(env, depth - 1) };
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Policies
 
-function genScope(c: Chooser, m: SchemaModel, store: Store, types: string[], template: boolean, slotP: number): { sc: ScopeConstraint; type?: string; slot: boolean } {
+function genScope(
+  c: Chooser,
+  m: SchemaModel,
+  store: Store,
+  types: string[],
+  template: boolean,
+  slotP: number,
+): { sc: ScopeConstraint; type?: string; slot: boolean } {
   const type = c.pick(types);
   const uid = (): CedarUid => genUid(c, m, store, c.chance(0.8) ? type : c.pick(m.entityTypes).name);
   const useSlot = template && c.chance(slotP);
   const target = (): CedarUid | 'slot' => (useSlot ? 'slot' : uid());
-  const op = useSlot ? c.pick(['==', 'in', 'is-in'] as const) : c.weighted([['all', 4], ['==', 2], ['in', 2], ['is', 2], ['is-in', 1]] as const);
+  const op = useSlot
+    ? c.pick(['==', 'in', 'is-in'] as const)
+    : c.weighted([
+        ['all', 4],
+        ['==', 2],
+        ['in', 2],
+        ['is', 2],
+        ['is-in', 1],
+      ] as const);
   switch (op) {
-    case 'all': return { sc: { op: 'all' }, slot: false };
-    case '==': return { sc: { op: '==', uid: target() }, slot: useSlot };
-    case 'in': return { sc: { op: 'in', uid: target() }, slot: useSlot };
-    case 'is': return { sc: { op: 'is', type: qualify(m, type) }, type, slot: false };
-    case 'is-in': return { sc: { op: 'is', type: qualify(m, type), in: target() }, type, slot: useSlot };
+    case 'all':
+      return { sc: { op: 'all' }, slot: false };
+    case '==':
+      return { sc: { op: '==', uid: target() }, slot: useSlot };
+    case 'in':
+      return { sc: { op: 'in', uid: target() }, slot: useSlot };
+    case 'is':
+      return { sc: { op: 'is', type: qualify(m, type) }, type, slot: false };
+    case 'is-in':
+      return { sc: { op: 'is', type: qualify(m, type), in: target() }, type, slot: useSlot };
   }
 }
 
@@ -592,13 +788,27 @@ function genPolicy(c: Chooser, m: SchemaModel, store: Store, template: boolean, 
     const todo = [id];
     while (todo.length) {
       const cur = todo.pop();
-      for (const g of m.actions.find((a) => a.id === cur)!.memberOf) if (!seen.has(g)) { seen.add(g); todo.push(g); }
+      for (const g of m.actions.find((a) => a.id === cur)!.memberOf)
+        if (!seen.has(g)) {
+          seen.add(g);
+          todo.push(g);
+        }
     }
     return [...seen];
   };
-  switch (c.weighted([['all', 2], ['==', 3], ['in', 4]] as const)) {
-    case 'all': action = { op: 'all' }; break;
-    case '==': action = { op: '==', id: target.id }; break;
+  switch (
+    c.weighted([
+      ['all', 2],
+      ['==', 3],
+      ['in', 4],
+    ] as const)
+  ) {
+    case 'all':
+      action = { op: 'all' };
+      break;
+    case '==':
+      action = { op: '==', id: target.id };
+      break;
     default: {
       const list = c.chance(0.3);
       action = { op: 'in', ids: list ? c.subset(groupsOf(target.id), 1, 2) : [c.pick(groupsOf(target.id))], list };
@@ -614,7 +824,11 @@ function genPolicy(c: Chooser, m: SchemaModel, store: Store, template: boolean, 
   const env: PolicyEnv = { c, m, store, places: [], sloppy: c.chance(0.25), features };
   buildPlaces(env, p.type ?? c.pick(applies.principals), r.type ?? c.pick(applies.resources), applies.context);
   const conditions: PolicyAst['conditions'] = [];
-  const n = c.weighted([['0', 1], ['1', 4], ['2', 2]] as const);
+  const n = c.weighted([
+    ['0', 1],
+    ['1', 4],
+    ['2', 2],
+  ] as const);
   for (let i = 0; i < Number(n); i++) conditions.push({ kind: c.chance(0.25) ? 'unless' : 'when', body: genBool(env, c.range(0, 3)) });
   const annotations: Array<[string, string]> = c.chance(0.2) ? [['advice', c.pick(STRINGS)]] : [];
   return { effect: c.chance(0.35) ? 'forbid' : 'permit', principal: p.sc, action, resource: r.sc, conditions, annotations };
@@ -682,13 +896,14 @@ export function genWorld(tape: ArrayLike<number>, size: WorldSize): { world: Wor
       const nLinks = c.range(0, 3);
       for (let j = 0; j < nLinks; j++) {
         const values: Record<string, CedarUid> = {};
-        const slotType = (sc: ScopeConstraint, fallback: string[]): string =>
-          sc.op === 'is' ? sc.type.split('::').pop()! : c.pick(fallback);
+        const slotType = (sc: ScopeConstraint, fallback: string[]): string => (sc.op === 'is' ? sc.type.split('::').pop()! : c.pick(fallback));
         // A slot is usually filled with an entity of a type requests use there (so links can match), else any.
         const requested = model.actions.flatMap((a) => (a.appliesTo ? [a.appliesTo] : []));
         const anyType = model.entityTypes.map((t) => t.name);
-        if (usesSlot(ast.principal)) values['?principal'] = genUid(c, model, store, slotType(ast.principal, [...requested.flatMap((a) => a.principals), ...anyType]), 0.1);
-        if (usesSlot(ast.resource)) values['?resource'] = genUid(c, model, store, slotType(ast.resource, [...requested.flatMap((a) => a.resources), ...anyType]), 0.1);
+        if (usesSlot(ast.principal))
+          values['?principal'] = genUid(c, model, store, slotType(ast.principal, [...requested.flatMap((a) => a.principals), ...anyType]), 0.1);
+        if (usesSlot(ast.resource))
+          values['?resource'] = genUid(c, model, store, slotType(ast.resource, [...requested.flatMap((a) => a.resources), ...anyType]), 0.1);
         links.push({ templateId: id, newId: `link-${links.length}`, values });
       }
     }
@@ -703,7 +918,6 @@ export function genWorld(tape: ArrayLike<number>, size: WorldSize): { world: Wor
 }
 
 const usesSlot = (sc: ScopeConstraint): boolean => (sc.op === 'is' ? sc.in === 'slot' : sc.op !== 'all' && sc.uid === 'slot');
-
 
 export const TAPE_LENGTH = 6000;
 

@@ -123,9 +123,10 @@ export function checkWorld(world: World, stats?: Stats, subject: Subject = tenet
     if (d) out.push({ index: i, request, cedar, evaluator: ev, via: 'authorize', kind: d });
     // Tenet's one deviation, exactly: with failClosed the answer is Cedar's, except that an allow with an erroring
     // forbid becomes a deny (stricter, never looser).
-    const expected: Outcome = cedar.kind === 'answer' && cedar.answer.decision === 'allow' && cedar.answer.errors.some((id) => forbids.has(id))
-      ? { kind: 'answer', answer: { decision: 'deny', reasons: [], errors: cedar.answer.errors } }
-      : cedar;
+    const expected: Outcome =
+      cedar.kind === 'answer' && cedar.answer.decision === 'allow' && cedar.answer.errors.some((id) => forbids.has(id))
+        ? { kind: 'answer', answer: { decision: 'deny', reasons: [], errors: cedar.answer.errors } }
+        : cedar;
     if (!d && cedar.kind === 'answer' && typeof decide === 'function') {
       const strict = attempt((r) => decide(r, { failClosed: true }), request);
       const ds = difference(expected, strict);
@@ -160,18 +161,46 @@ function attempt(decide: (request: CedarRequest) => CedarAnswer, request: CedarR
 
 function countExpr(e: Expr, bump: (k: string) => void): void {
   switch (e.t) {
-    case 'bool': case 'str': case 'var': bump(e.t === 'var' ? `var:${e.v}` : `lit:${e.t}`); return;
+    case 'bool':
+    case 'str':
+    case 'var':
+      bump(e.t === 'var' ? `var:${e.v}` : `lit:${e.t}`);
+      return;
     case 'long':
       bump('lit:long');
       if (e.v > 2n ** 53n || e.v < -(2n ** 53n)) bump('lit:long-beyond-2^53');
       return;
-    case 'euid': bump('lit:entity'); return;
-    case 'not': bump('!'); countExpr(e.a, bump); return;
-    case 'neg': bump('unary -'); countExpr(e.a, bump); return;
-    case 'bin': bump(e.op); countExpr(e.a, bump); countExpr(e.b, bump); return;
-    case 'ite': bump('if-then-else'); countExpr(e.c, bump); countExpr(e.a, bump); countExpr(e.b, bump); return;
-    case 'is': bump(e.in ? 'is-in' : 'is'); countExpr(e.a, bump); if (e.in) countExpr(e.in, bump); return;
-    case 'has': bump(e.path.length > 1 ? 'has a.b' : 'has'); countExpr(e.a, bump); return;
+    case 'euid':
+      bump('lit:entity');
+      return;
+    case 'not':
+      bump('!');
+      countExpr(e.a, bump);
+      return;
+    case 'neg':
+      bump('unary -');
+      countExpr(e.a, bump);
+      return;
+    case 'bin':
+      bump(e.op);
+      countExpr(e.a, bump);
+      countExpr(e.b, bump);
+      return;
+    case 'ite':
+      bump('if-then-else');
+      countExpr(e.c, bump);
+      countExpr(e.a, bump);
+      countExpr(e.b, bump);
+      return;
+    case 'is':
+      bump(e.in ? 'is-in' : 'is');
+      countExpr(e.a, bump);
+      if (e.in) countExpr(e.in, bump);
+      return;
+    case 'has':
+      bump(e.path.length > 1 ? 'has a.b' : 'has');
+      countExpr(e.a, bump);
+      return;
     case 'like':
       bump('like');
       if (e.pat.some((p) => 'star' in p)) bump('like:wildcard');
@@ -183,10 +212,23 @@ function countExpr(e: Expr, bump: (k: string) => void): void {
       if (e.a.t === 'euid') bump('literal-entity.attr');
       countExpr(e.a, bump);
       return;
-    case 'method': bump(`.${e.m}()`); countExpr(e.a, bump); e.args.forEach((x) => countExpr(x, bump)); return;
-    case 'call': bump(`${e.fn}()`); e.args.forEach((x) => countExpr(x, bump)); return;
-    case 'set': bump('set-literal'); e.els.forEach((x) => countExpr(x, bump)); return;
-    case 'rec': bump('record-literal'); e.fields.forEach(([, x]) => countExpr(x, bump)); return;
+    case 'method':
+      bump(`.${e.m}()`);
+      countExpr(e.a, bump);
+      e.args.forEach((x) => countExpr(x, bump));
+      return;
+    case 'call':
+      bump(`${e.fn}()`);
+      e.args.forEach((x) => countExpr(x, bump));
+      return;
+    case 'set':
+      bump('set-literal');
+      e.els.forEach((x) => countExpr(x, bump));
+      return;
+    case 'rec':
+      bump('record-literal');
+      e.fields.forEach(([, x]) => countExpr(x, bump));
+      return;
   }
 }
 
@@ -194,7 +236,10 @@ function countPolicy(p: PolicyAst, template: boolean, bump: (k: string) => void)
   bump(p.effect);
   bump(template ? 'template' : 'static');
   bump(p.annotationId !== undefined ? '@id' : 'no @id');
-  for (const [v, sc] of [['principal', p.principal], ['resource', p.resource]] as const) {
+  for (const [v, sc] of [
+    ['principal', p.principal],
+    ['resource', p.resource],
+  ] as const) {
     const slot = sc.op === 'is' ? sc.in === 'slot' : sc.op !== 'all' && sc.uid === 'slot';
     bump(`scope:${v} ${sc.op}${sc.op === 'is' && sc.in ? '-in' : ''}${slot ? ' ?slot' : ''}`);
   }
@@ -218,15 +263,78 @@ export function countCoverage(world: World, stats: Stats): void {
  * rare enough per run that requiring each would make the test flaky).
  */
 export const REQUIRED_COVERAGE = [
-  '==', '!=', '<', '<=', '>', '>=', '+', '-', '*', 'unary -', '&&', '||', '!', 'if-then-else', 'in', 'is', 'is-in',
-  'has', 'has a.b', 'like', 'like:wildcard', 'like:escaped-star', '.contains()', '.containsAll()', '.containsAny()',
-  '.isEmpty()', '.getTag()', '.hasTag()', 'set-literal', 'record-literal', '.attr', 'chain:3+hops', 'var:context',
-  'context:entity', 'literal-entity.attr', 'decimal()', 'ip()', 'datetime()', 'duration()', '.lessThan()',
-  '.greaterThanOrEqual()', '.isIpv4()', '.isInRange()', '.isLoopback()', '.offset()', '.durationSince()', '.toDate()',
-  '.toTime()', '.toDays() or .toHours() or .toMinutes() or .toSeconds() or .toMilliseconds()', 'lit:long-beyond-2^53', 'permit', 'forbid', 'template',
-  'template-link', '@id', 'no @id', 'when', 'unless', 'scope:principal == ?slot', 'scope:resource in ?slot',
-  'scope:action in', 'scope:action in-list', 'scope:action ==', 'json:implicit-entity', 'json:implicit-extension',
-  'store:dangling-ref', 'store:tags', 'request:entity-not-in-store', 'schema:text', 'schema:json', 'schema:enum-entity-type', 'guarded-chain',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '+',
+  '-',
+  '*',
+  'unary -',
+  '&&',
+  '||',
+  '!',
+  'if-then-else',
+  'in',
+  'is',
+  'is-in',
+  'has',
+  'has a.b',
+  'like',
+  'like:wildcard',
+  'like:escaped-star',
+  '.contains()',
+  '.containsAll()',
+  '.containsAny()',
+  '.isEmpty()',
+  '.getTag()',
+  '.hasTag()',
+  'set-literal',
+  'record-literal',
+  '.attr',
+  'chain:3+hops',
+  'var:context',
+  'context:entity',
+  'literal-entity.attr',
+  'decimal()',
+  'ip()',
+  'datetime()',
+  'duration()',
+  '.lessThan()',
+  '.greaterThanOrEqual()',
+  '.isIpv4()',
+  '.isInRange()',
+  '.isLoopback()',
+  '.offset()',
+  '.durationSince()',
+  '.toDate()',
+  '.toTime()',
+  '.toDays() or .toHours() or .toMinutes() or .toSeconds() or .toMilliseconds()',
+  'lit:long-beyond-2^53',
+  'permit',
+  'forbid',
+  'template',
+  'template-link',
+  '@id',
+  'no @id',
+  'when',
+  'unless',
+  'scope:principal == ?slot',
+  'scope:resource in ?slot',
+  'scope:action in',
+  'scope:action in-list',
+  'scope:action ==',
+  'json:implicit-entity',
+  'json:implicit-extension',
+  'store:dangling-ref',
+  'store:tags',
+  'request:entity-not-in-store',
+  'schema:text',
+  'schema:json',
+  'schema:enum-entity-type',
+  'guarded-chain',
   'ill-typed-operand',
 ];
 
@@ -364,7 +472,11 @@ export function describe(world: World, mm: Mismatch): string {
 
 export function summary(r: RunResult): string {
   const s = r.stats;
-  const fmt = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(' ');
+  const fmt = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
   const missing = missingCoverage(s);
   return [
     `cedar-diff: seed=${r.seed} (CEDAR_DIFF_SEED=${r.seed} to replay) worlds=${s.worlds} cases=${s.cases} checked in ${(r.checkMs / 1000).toFixed(1)} s` +
@@ -374,6 +486,9 @@ export function summary(r: RunResult): string {
     `coverage: ${fmt(s.coverage)}`,
     `required constructs not seen: ${missing.join(', ') || 'none'}`,
     `disagreements: ${r.failures.length ? '' : 'none'}`,
-    ...r.failures.map((f) => `- [${f.count}×, first at fast-check path ${f.path}] ${f.kind}${f.file ? `\n  minimal case (${f.file}):\n    ${f.report.replaceAll('\n', '\n    ')}` : ` ${f.report}`}`),
+    ...r.failures.map(
+      (f) =>
+        `- [${f.count}×, first at fast-check path ${f.path}] ${f.kind}${f.file ? `\n  minimal case (${f.file}):\n    ${f.report.replaceAll('\n', '\n    ')}` : ` ${f.report}`}`,
+    ),
   ].join('\n');
 }

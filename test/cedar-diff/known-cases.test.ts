@@ -22,7 +22,12 @@ const CASES: KnownCase[] = [
   {
     name: 'an entity hierarchy with a cycle is refused (seed 3, path 163)',
     input: {
-      schema: { App: { entityTypes: { User: {}, Folder: { memberOfTypes: ['Folder'] } }, actions: { read: { appliesTo: { principalTypes: ['User'], resourceTypes: ['Folder'] } } } } },
+      schema: {
+        App: {
+          entityTypes: { User: {}, Folder: { memberOfTypes: ['Folder'] } },
+          actions: { read: { appliesTo: { principalTypes: ['User'], resourceTypes: ['Folder'] } } },
+        },
+      },
       policies: 'permit (principal, action, resource);',
       entities: [{ uid: { type: 'App::Folder', id: 'f' }, attrs: {}, parents: [{ type: 'App::Folder', id: 'f' }] }],
     },
@@ -52,22 +57,37 @@ const CASES: KnownCase[] = [
     request: { principal: { type: 'App::Doc', id: 'alice' }, action: { type: 'App::Action', id: 'no_such_action' }, resource: user('u'), context: {} },
   },
   {
-    name: 'a principal type outside the action\'s appliesTo is refused (seed 3, path 40)',
+    name: "a principal type outside the action's appliesTo is refused (seed 3, path 40)",
     input: {
       schema: 'namespace App { entity Doc; entity Flags; entity User; action "view" appliesTo { principal: [Doc], resource: [User], context: {} }; }',
       policies: 'permit (principal, action, resource);',
       entities: [],
     },
-    request: { principal: { type: 'App::Flags', id: 'lockdown' }, action: { type: 'App::Action', id: 'view' }, resource: { type: 'App::Doc', id: 'alice' }, context: {} },
+    request: {
+      principal: { type: 'App::Flags', id: 'lockdown' },
+      action: { type: 'App::Action', id: 'view' },
+      resource: { type: 'App::Doc', id: 'alice' },
+      context: {},
+    },
   },
   {
     name: 'a context attribute the schema does not declare is refused (seed 3, path 1)',
     input: {
-      schema: { App: { entityTypes: { User: {}, Org: {} }, actions: { read: { appliesTo: { principalTypes: ['User'], resourceTypes: ['Org'], context: { type: 'Record', attributes: {} } } } } } },
+      schema: {
+        App: {
+          entityTypes: { User: {}, Org: {} },
+          actions: { read: { appliesTo: { principalTypes: ['User'], resourceTypes: ['Org'], context: { type: 'Record', attributes: {} } } } },
+        },
+      },
       policies: 'permit (principal, action, resource);',
       entities: [],
     },
-    request: { principal: user('lockdown'), action: { type: 'App::Action', id: 'read' }, resource: { type: 'App::Org', id: 'alice' }, context: { zz_undeclared: true } },
+    request: {
+      principal: user('lockdown'),
+      action: { type: 'App::Action', id: 'read' },
+      resource: { type: 'App::Org', id: 'alice' },
+      context: { zz_undeclared: true },
+    },
   },
 ];
 
@@ -82,7 +102,10 @@ function cedarOutcome(k: KnownCase): Outcome {
     entities: k.input.entities as cedar.Entities,
   });
   if (r.type === 'failure') return { kind: 'refused', message: r.errors.map((e) => e.message).join('; ') };
-  return { kind: 'answer', answer: { decision: r.response.decision, reasons: r.response.diagnostics.reason, errors: r.response.diagnostics.errors.map((e) => e.policyId) } };
+  return {
+    kind: 'answer',
+    answer: { decision: r.response.decision, reasons: r.response.diagnostics.reason, errors: r.response.diagnostics.errors.map((e) => e.policyId) },
+  };
 }
 
 function attempt(f: () => { decision: 'allow' | 'deny'; reasons: string[]; errors: string[] }): Outcome {
@@ -105,7 +128,10 @@ describe('known differential cases: evaluator == cedar-wasm', () => {
         const set = compilePolicySet({ policies: k.input.policies, templateLinks: k.input.templateLinks, schema: k.input.schema });
         return authorize(set, createEntityIndex(set, k.input.entities), k.request, { failClosed: false });
       });
-      expect({ evaluateOnce: difference(expected, once), authorize: difference(expected, viaIndex) }).toEqual({ evaluateOnce: undefined, authorize: undefined });
+      expect({ evaluateOnce: difference(expected, once), authorize: difference(expected, viaIndex) }).toEqual({
+        evaluateOnce: undefined,
+        authorize: undefined,
+      });
     });
   }
 });

@@ -25,29 +25,55 @@ function renumber(w: World): World {
 
 function exprChildren(e: Expr): Expr[] {
   switch (e.t) {
-    case 'not': case 'neg': case 'attr': case 'has': case 'like': return [e.a];
-    case 'bin': return [e.a, e.b];
-    case 'ite': return [e.c, e.a, e.b];
-    case 'is': return e.in ? [e.a, e.in] : [e.a];
-    case 'method': return [e.a, ...e.args];
-    case 'call': return e.args;
-    case 'set': return e.els;
-    case 'rec': return e.fields.map(([, v]) => v);
-    default: return [];
+    case 'not':
+    case 'neg':
+    case 'attr':
+    case 'has':
+    case 'like':
+      return [e.a];
+    case 'bin':
+      return [e.a, e.b];
+    case 'ite':
+      return [e.c, e.a, e.b];
+    case 'is':
+      return e.in ? [e.a, e.in] : [e.a];
+    case 'method':
+      return [e.a, ...e.args];
+    case 'call':
+      return e.args;
+    case 'set':
+      return e.els;
+    case 'rec':
+      return e.fields.map(([, v]) => v);
+    default:
+      return [];
   }
 }
 
 function withChildren(e: Expr, kids: Expr[]): Expr {
   switch (e.t) {
-    case 'not': case 'neg': case 'attr': case 'has': case 'like': return { ...e, a: kids[0]! };
-    case 'bin': return { ...e, a: kids[0]!, b: kids[1]! };
-    case 'ite': return { ...e, c: kids[0]!, a: kids[1]!, b: kids[2]! };
-    case 'is': return e.in ? { ...e, a: kids[0]!, in: kids[1]! } : { ...e, a: kids[0]! };
-    case 'method': return { ...e, a: kids[0]!, args: kids.slice(1) };
-    case 'call': return { ...e, args: kids };
-    case 'set': return { ...e, els: kids };
-    case 'rec': return { ...e, fields: e.fields.map(([k], i) => [k, kids[i]!] as [string, Expr]) };
-    default: return e;
+    case 'not':
+    case 'neg':
+    case 'attr':
+    case 'has':
+    case 'like':
+      return { ...e, a: kids[0]! };
+    case 'bin':
+      return { ...e, a: kids[0]!, b: kids[1]! };
+    case 'ite':
+      return { ...e, c: kids[0]!, a: kids[1]!, b: kids[2]! };
+    case 'is':
+      return e.in ? { ...e, a: kids[0]!, in: kids[1]! } : { ...e, a: kids[0]! };
+    case 'method':
+      return { ...e, a: kids[0]!, args: kids.slice(1) };
+    case 'call':
+      return { ...e, args: kids };
+    case 'set':
+      return { ...e, els: kids };
+    case 'rec':
+      return { ...e, fields: e.fields.map(([k], i) => [k, kids[i]!] as [string, Expr]) };
+    default:
+      return e;
   }
 }
 
@@ -102,9 +128,12 @@ function* schemaVariants(m: SchemaModel): Generator<SchemaModel> {
     const a = m.actions[i]!;
     if (!a.appliesTo) continue;
     const put = (appliesTo: typeof a.appliesTo) => ({ ...m, actions: m.actions.map((x, j) => (j === i ? { ...a, appliesTo } : x)) });
-    for (const k of Object.keys(a.appliesTo.context)) yield put({ ...a.appliesTo, context: Object.fromEntries(Object.entries(a.appliesTo.context).filter(([kk]) => kk !== k)) });
-    if (a.appliesTo.principals.length > 1) for (const p of a.appliesTo.principals) yield put({ ...a.appliesTo, principals: a.appliesTo.principals.filter((x) => x !== p) });
-    if (a.appliesTo.resources.length > 1) for (const r of a.appliesTo.resources) yield put({ ...a.appliesTo, resources: a.appliesTo.resources.filter((x) => x !== r) });
+    for (const k of Object.keys(a.appliesTo.context))
+      yield put({ ...a.appliesTo, context: Object.fromEntries(Object.entries(a.appliesTo.context).filter(([kk]) => kk !== k)) });
+    if (a.appliesTo.principals.length > 1)
+      for (const p of a.appliesTo.principals) yield put({ ...a.appliesTo, principals: a.appliesTo.principals.filter((x) => x !== p) });
+    if (a.appliesTo.resources.length > 1)
+      for (const r of a.appliesTo.resources) yield put({ ...a.appliesTo, resources: a.appliesTo.resources.filter((x) => x !== r) });
   }
 }
 

@@ -70,10 +70,7 @@ export type Expr =
   | { t: 'rec'; fields: Array<[string, Expr]> };
 
 export type ScopeConstraint =
-  | { op: 'all' }
-  | { op: '=='; uid: CedarUid | 'slot' }
-  | { op: 'in'; uid: CedarUid | 'slot' }
-  | { op: 'is'; type: string; in?: CedarUid | 'slot' };
+  { op: 'all' } | { op: '=='; uid: CedarUid | 'slot' } | { op: 'in'; uid: CedarUid | 'slot' } | { op: 'is'; type: string; in?: CedarUid | 'slot' };
 
 export type ActionConstraint = { op: 'all' } | { op: '=='; id: string } | { op: 'in'; ids: string[]; list: boolean };
 

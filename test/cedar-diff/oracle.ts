@@ -67,13 +67,16 @@ export function cedarSession(w: World, policies: cedar.PolicySet): (request: Ced
   const s = cedar.preparseSchema(name, w.schema as cedar.Schema);
   const p = cedar.preparsePolicySet(name, policies);
   if (s.type !== 'success' || p.type !== 'success') return (request) => cedarDecide(w, policies, request);
-  return (request) => answer(cedar.statefulIsAuthorized({
-    principal: request.principal,
-    action: request.action,
-    resource: request.resource,
-    context: request.context as cedar.Context,
-    preparsedSchemaName: name,
-    preparsedPolicySetId: name,
-    entities: w.entities as cedar.Entities,
-  }));
+  return (request) =>
+    answer(
+      cedar.statefulIsAuthorized({
+        principal: request.principal,
+        action: request.action,
+        resource: request.resource,
+        context: request.context as cedar.Context,
+        preparsedSchemaName: name,
+        preparsedPolicySetId: name,
+        entities: w.entities as cedar.Entities,
+      }),
+    );
 }

@@ -38,47 +38,73 @@ export const uidText = (u: CedarUid): string => `${u.type}::${str(u.id)}`;
 
 export function printExpr(e: Expr): string {
   switch (e.t) {
-    case 'bool': return String(e.v);
+    case 'bool':
+      return String(e.v);
     // A negative literal is written as Cedar's own negative literal, so i64::MIN is expressible.
-    case 'long': return e.v < 0n ? `(${e.v})` : String(e.v);
-    case 'str': return str(e.v);
-    case 'var': return e.v;
-    case 'euid': return `${e.type}::${str(e.id)}`;
-    case 'not': return `(!${printExpr(e.a)})`;
-    case 'neg': return `(-${printExpr(e.a)})`;
-    case 'bin': return `(${printExpr(e.a)} ${e.op} ${printExpr(e.b)})`;
-    case 'ite': return `(if ${printExpr(e.c)} then ${printExpr(e.a)} else ${printExpr(e.b)})`;
-    case 'is': return `(${printExpr(e.a)} is ${e.type}${e.in ? ` in ${printExpr(e.in)}` : ''})`;
+    case 'long':
+      return e.v < 0n ? `(${e.v})` : String(e.v);
+    case 'str':
+      return str(e.v);
+    case 'var':
+      return e.v;
+    case 'euid':
+      return `${e.type}::${str(e.id)}`;
+    case 'not':
+      return `(!${printExpr(e.a)})`;
+    case 'neg':
+      return `(-${printExpr(e.a)})`;
+    case 'bin':
+      return `(${printExpr(e.a)} ${e.op} ${printExpr(e.b)})`;
+    case 'ite':
+      return `(if ${printExpr(e.c)} then ${printExpr(e.a)} else ${printExpr(e.b)})`;
+    case 'is':
+      return `(${printExpr(e.a)} is ${e.type}${e.in ? ` in ${printExpr(e.in)}` : ''})`;
     case 'has': {
       const plain = e.path.every((p) => IDENT.test(p) && !RESERVED.has(p));
       return `(${printExpr(e.a)} has ${plain ? e.path.join('.') : str(e.path[0]!)})`;
     }
-    case 'like': return `(${printExpr(e.a)} like ${pattern(e.pat)})`;
-    case 'attr': return IDENT.test(e.attr) && !RESERVED.has(e.attr) ? `${printExpr(e.a)}.${e.attr}` : `${printExpr(e.a)}[${str(e.attr)}]`;
-    case 'method': return `${printExpr(e.a)}.${e.m}(${e.args.map(printExpr).join(', ')})`;
-    case 'call': return `${e.fn}(${e.args.map(printExpr).join(', ')})`;
-    case 'set': return `[${e.els.map(printExpr).join(', ')}]`;
-    case 'rec': return `{${e.fields.map(([k, v]) => `${IDENT.test(k) && !RESERVED.has(k) ? k : str(k)}: ${printExpr(v)}`).join(', ')}}`;
+    case 'like':
+      return `(${printExpr(e.a)} like ${pattern(e.pat)})`;
+    case 'attr':
+      return IDENT.test(e.attr) && !RESERVED.has(e.attr) ? `${printExpr(e.a)}.${e.attr}` : `${printExpr(e.a)}[${str(e.attr)}]`;
+    case 'method':
+      return `${printExpr(e.a)}.${e.m}(${e.args.map(printExpr).join(', ')})`;
+    case 'call':
+      return `${e.fn}(${e.args.map(printExpr).join(', ')})`;
+    case 'set':
+      return `[${e.els.map(printExpr).join(', ')}]`;
+    case 'rec':
+      return `{${e.fields.map(([k, v]) => `${IDENT.test(k) && !RESERVED.has(k) ? k : str(k)}: ${printExpr(v)}`).join(', ')}}`;
   }
 }
 
 function scope(v: 'principal' | 'resource', sc: ScopeConstraint): string {
   const target = (u: CedarUid | 'slot') => (u === 'slot' ? `?${v}` : uidText(u));
   switch (sc.op) {
-    case 'all': return v;
-    case '==': return `${v} == ${target(sc.uid)}`;
-    case 'in': return `${v} in ${target(sc.uid)}`;
-    case 'is': return `${v} is ${sc.type}${sc.in ? ` in ${target(sc.in)}` : ''}`;
+    case 'all':
+      return v;
+    case '==':
+      return `${v} == ${target(sc.uid)}`;
+    case 'in':
+      return `${v} in ${target(sc.uid)}`;
+    case 'is':
+      return `${v} is ${sc.type}${sc.in ? ` in ${target(sc.in)}` : ''}`;
   }
 }
 
 export function printPolicy(p: PolicyAst, m: SchemaModel): string {
   const act = (id: string) => `${m.ns ? `${m.ns}::` : ''}Action::${str(id)}`;
-  const action = p.action.op === 'all' ? 'action'
-    : p.action.op === '==' ? `action == ${act(p.action.id)}`
-    : p.action.list ? `action in [${p.action.ids.map(act).join(', ')}]` : `action in ${act(p.action.ids[0]!)}`;
+  const action =
+    p.action.op === 'all'
+      ? 'action'
+      : p.action.op === '=='
+        ? `action == ${act(p.action.id)}`
+        : p.action.list
+          ? `action in [${p.action.ids.map(act).join(', ')}]`
+          : `action in ${act(p.action.ids[0]!)}`;
   const notes = [...(p.annotationId !== undefined ? [['id', p.annotationId] as [string, string]] : []), ...p.annotations]
-    .map(([k, v]) => `@${k}(${str(v)})\n`).join('');
+    .map(([k, v]) => `@${k}(${str(v)})\n`)
+    .join('');
   const conds = p.conditions.map((c) => `\n${c.kind} { ${printExpr(c.body)} }`).join('');
   return `${notes}${p.effect} (${scope('principal', p.principal)}, ${action}, ${scope('resource', p.resource)})${conds};`;
 }
@@ -87,13 +113,20 @@ export function printPolicy(p: PolicyAst, m: SchemaModel): string {
 
 function tyJson(m: SchemaModel, ty: Ty): Record<string, unknown> {
   switch (ty.k) {
-    case 'Bool': return { type: 'Boolean' };
-    case 'Long': return { type: 'Long' };
-    case 'String': return { type: 'String' };
-    case 'Set': return { type: 'Set', element: tyJson(m, ty.el) };
-    case 'Record': return { type: 'Record', attributes: shapeJson(m, ty.attrs) };
-    case 'Entity': return { type: 'Entity', name: m.ns ? `${m.ns}::${ty.name}` : ty.name };
-    case 'Ext': return { type: 'Extension', name: ty.name };
+    case 'Bool':
+      return { type: 'Boolean' };
+    case 'Long':
+      return { type: 'Long' };
+    case 'String':
+      return { type: 'String' };
+    case 'Set':
+      return { type: 'Set', element: tyJson(m, ty.el) };
+    case 'Record':
+      return { type: 'Record', attributes: shapeJson(m, ty.attrs) };
+    case 'Entity':
+      return { type: 'Entity', name: m.ns ? `${m.ns}::${ty.name}` : ty.name };
+    case 'Ext':
+      return { type: 'Extension', name: ty.name };
   }
 }
 
@@ -122,7 +155,13 @@ export function jsonSchema(m: SchemaModel): Record<string, unknown> {
     actions[a.id] = {
       ...(a.memberOf.length ? { memberOf: a.memberOf.map((id) => ({ id })) } : {}),
       ...(a.appliesTo
-        ? { appliesTo: { principalTypes: a.appliesTo.principals, resourceTypes: a.appliesTo.resources, context: { type: 'Record', attributes: shapeJson(m, a.appliesTo.context) } } }
+        ? {
+            appliesTo: {
+              principalTypes: a.appliesTo.principals,
+              resourceTypes: a.appliesTo.resources,
+              context: { type: 'Record', attributes: shapeJson(m, a.appliesTo.context) },
+            },
+          }
         : {}),
     };
   }

@@ -75,11 +75,15 @@ const aboutAnswers = (m: Mismatch) => !m.kind.includes('refuses');
 
 describe('the differential harness finds a wrong evaluator', () => {
   for (const mutant of MUTANTS) {
-    it(mutant.name, () => {
-      const result = runDifferential({ seed: 12, worlds: 200, size: WORLD_SIZE, subject: mutant.subject, stopWhen: aboutAnswers, maxReported: 0 });
-      const kinds = result.failures.map((f) => f.kind).filter((k) => !k.includes('refuses'));
-      console.log(`${mutant.name}: found after ${result.stats.worlds} worlds (${result.stats.cases} cases): ${kinds.join('; ')}`);
-      expect(kinds.length).toBeGreaterThan(0);
-    }, 300_000);
+    it(
+      mutant.name,
+      () => {
+        const result = runDifferential({ seed: 12, worlds: 200, size: WORLD_SIZE, subject: mutant.subject, stopWhen: aboutAnswers, maxReported: 0 });
+        const kinds = result.failures.map((f) => f.kind).filter((k) => !k.includes('refuses'));
+        console.log(`${mutant.name}: found after ${result.stats.worlds} worlds (${result.stats.cases} cases): ${kinds.join('; ')}`);
+        expect(kinds.length).toBeGreaterThan(0);
+      },
+      300_000,
+    );
   }
 });

@@ -39,7 +39,11 @@ export const tenetEvaluator: Subject = {
   },
   evaluateOnce: (input, request) => answerOnly(evaluateOnce(input, request)),
   production(input) {
-    const setSource = { name: 'platform' as const, policies: input.policies, schema: typeof input.schema === 'string' ? input.schema : JSON.stringify(input.schema) };
+    const setSource = {
+      name: 'platform' as const,
+      policies: input.policies,
+      schema: typeof input.schema === 'string' ? input.schema : JSON.stringify(input.schema),
+    };
     // Tenet names a template by its @id where it has one (Cedar by its place in the text): links name it so too.
     const bare = compileForActivation(setSource);
     // Tenet keeps each kind's policies in text order, so the n-th static (template) of the text is the n-th key of

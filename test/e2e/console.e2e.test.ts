@@ -106,7 +106,11 @@ describe('console in Chromium', () => {
     await expect.poll(() => page.getByRole('region', { name: 'Findings' }).textContent(), { timeout: 15_000 }).toContain('whatsapp-inbound');
     await expect.poll(() => page.getByRole('region', { name: 'Status history' }).textContent(), { timeout: 15_000 }).toMatch(/Failing/);
     // The evidence record behind the last run, with its hash.
-    await page.getByRole('region', { name: 'Status history' }).getByRole('button', { name: /Evidence/ }).first().click();
+    await page
+      .getByRole('region', { name: 'Status history' })
+      .getByRole('button', { name: /Evidence/ })
+      .first()
+      .click();
     await expect.poll(async () => (await page.locator('.hash').first().textContent())?.trim() ?? '').toMatch(/[0-9a-f]{64}/);
     await settled(page);
     await screenshot(page, 'officer-control-detail');
@@ -217,15 +221,21 @@ describe('console in Chromium', () => {
     ];
     const found: string[] = [];
     const overflow: string[] = [];
-    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
       const { context, page, problems } = await newVisitor(browser, env.url, viewport, { bypassCSP: true });
       await signIn(page, 'Administrator');
       const phone = viewport.width < 500;
       for (const [url, name] of pages) {
         await page.goto(url);
-        await page.getByRole('heading', { level: 1 }).waitFor().catch((e: Error) => {
-          throw new Error(`${url} at ${viewport.width} px: no page heading (${e.message.split('\n')[0]})`);
-        });
+        await page
+          .getByRole('heading', { level: 1 })
+          .waitFor()
+          .catch((e: Error) => {
+            throw new Error(`${url} at ${viewport.width} px: no page heading (${e.message.split('\n')[0]})`);
+          });
         await settled(page);
         if (!phone) {
           found.push(...(await axe(page)).map((v) => `${url}: ${v}`));

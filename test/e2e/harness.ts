@@ -26,7 +26,14 @@ export async function startE2e(props: { env?: Record<string, string> } = {}): Pr
   const browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-e2e-'));
-  const env: Record<string, string | undefined> = { ...process.env, TENET_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: undefined, ...props.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TENET_DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: undefined,
+    ...props.env,
+  };
   const tenet = await spawnTenet({ args: ['serve', '--demo'], env, timeoutMs: 120_000 }).catch(async (error: unknown) => {
     await browser.close();
     throw error;
@@ -50,7 +57,12 @@ export async function startE2e(props: { env?: Record<string, string> } = {}): Pr
 export async function newVisitor(browser: Browser, url: string, viewport = { width: 1280, height: 900 }, options: { bypassCSP?: boolean } = {}) {
   // bypassCSP only where axe-core is injected: everywhere else the console runs under its real CSP.
   const context = await browser.newContext({
-    baseURL: url, viewport, acceptDownloads: true, timezoneId: 'Asia/Kolkata', locale: 'en-GB', bypassCSP: options.bypassCSP ?? false,
+    baseURL: url,
+    viewport,
+    acceptDownloads: true,
+    timezoneId: 'Asia/Kolkata',
+    locale: 'en-GB',
+    bypassCSP: options.bypassCSP ?? false,
   });
   const problems: string[] = [];
   context.on('page', (page) => watch(page, problems));
@@ -84,7 +96,13 @@ export async function axe(page: Page): Promise<string[]> {
   });
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join('; ')})`,
+    );
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

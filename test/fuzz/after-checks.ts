@@ -55,10 +55,12 @@ export async function missingFromDecisionLog(t: TestApp, ids: string[], drainMs 
     t.authz.decisionLog.flush().catch((e: Error) => {
       drainError = `flush failed: ${e.message}`;
     }),
-    new Promise<void>((resolve) => setTimeout(() => {
-      drainError ??= `the decision log did not drain within ${drainMs} ms (${t.authz.decisionLog.depth} queued)`;
-      resolve();
-    }, drainMs)),
+    new Promise<void>((resolve) =>
+      setTimeout(() => {
+        drainError ??= `the decision log did not drain within ${drainMs} ms (${t.authz.decisionLog.depth} queued)`;
+        resolve();
+      }, drainMs),
+    ),
   ]);
   const found = new Set<string>();
   for (let i = 0; i < ids.length; i += 1000) {

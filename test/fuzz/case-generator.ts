@@ -94,7 +94,8 @@ export function generateCase(props: GeneratorProps, index: number): FuzzCase {
   for (const p of op.pathParams) pathValues[p.name] = encodeUrlText(String(validValue({ ...ctx, schema: p.schema, location: ['path', p.name] })));
   let query: UrlParam[] = [];
   for (const p of op.queryParams) {
-    if (p.required || rng.chance(0.4)) query.push({ name: p.name, text: encodeUrlText(String(validValue({ ...ctx, schema: p.schema, location: ['query', p.name] }))) });
+    if (p.required || rng.chance(0.4))
+      query.push({ name: p.name, text: encodeUrlText(String(validValue({ ...ctx, schema: p.schema, location: ['query', p.name] }))) });
   }
   let body: unknown = op.body ? validValue({ ...ctx, schema: op.body, location: ['body'] }) : undefined;
   let rawBody: { text: string | Buffer; contentType?: string; chunked?: boolean } | undefined;
@@ -116,7 +117,15 @@ export function generateCase(props: GeneratorProps, index: number): FuzzCase {
       break;
     case 'field': {
       const targets: Array<{ label: string; apply: () => string }> = [];
-      for (const p of op.pathParams) targets.push({ label: `path.${p.name}`, apply: () => { const h = rng.pick(HOSTILE_URL); pathValues[p.name] = h.make(); return h.label; } });
+      for (const p of op.pathParams)
+        targets.push({
+          label: `path.${p.name}`,
+          apply: () => {
+            const h = rng.pick(HOSTILE_URL);
+            pathValues[p.name] = h.make();
+            return h.label;
+          },
+        });
       for (const p of op.queryParams) {
         targets.push({
           label: `query.${p.name}`,
@@ -142,12 +151,27 @@ export function generateCase(props: GeneratorProps, index: number): FuzzCase {
         });
       }
       for (const at of bodyNodes()) {
-        targets.push({ label: ['body', ...at].join('.'), apply: () => { const h = rng.pick(HOSTILE_JSON); body = setAt(body, at, h.make()); return h.label; } });
+        targets.push({
+          label: ['body', ...at].join('.'),
+          apply: () => {
+            const h = rng.pick(HOSTILE_JSON);
+            body = setAt(body, at, h.make());
+            return h.label;
+          },
+        });
       }
       // Declared body fields the valid request left out get hostile values too.
       if (op.body && isObject(body)) {
         for (const name of Object.keys(resolve(op.body).properties ?? {})) {
-          if (!(name in (body as object))) targets.push({ label: `body.${name}`, apply: () => { const h = rng.pick(HOSTILE_JSON); (body as Record<string, unknown>)[name] = h.make(); return h.label; } });
+          if (!(name in (body as object)))
+            targets.push({
+              label: `body.${name}`,
+              apply: () => {
+                const h = rng.pick(HOSTILE_JSON);
+                (body as Record<string, unknown>)[name] = h.make();
+                return h.label;
+              },
+            });
         }
       }
       if (targets.length === 0) {
@@ -228,7 +252,15 @@ export function generateCase(props: GeneratorProps, index: number): FuzzCase {
   // keep the whole head (8 KiB URL at most + these) under Node's 16 KiB limit: past it Node's parser answers 431
   // itself, before any of Tenet's code runs.
   if (rng.chance(0.05)) {
-    headers['x-request-id'] = rng.pick(['short', 'a'.repeat(129), 'id with spaces and ../', 'ünïcode-id-00000', '<script>x</script>', 'x'.repeat(4 * 1024), 'valid-request-id-0001']);
+    headers['x-request-id'] = rng.pick([
+      'short',
+      'a'.repeat(129),
+      'id with spaces and ../',
+      'ünïcode-id-00000',
+      '<script>x</script>',
+      'x'.repeat(4 * 1024),
+      'valid-request-id-0001',
+    ]);
     mutation += ` (x-request-id: ${headers['x-request-id'].slice(0, 24)})`;
   }
   let sent: FuzzCase['body'];
@@ -279,13 +311,27 @@ function protect(p: { op: Operation; pathValues: Record<string, string>; body: u
   return undefined;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && v.constructor !== undefined && !(v instanceof Buffer) && Object.getPrototypeOf(v) === Object.prototype;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  v.constructor !== undefined &&
+  !(v instanceof Buffer) &&
+  Object.getPrototypeOf(v) === Object.prototype;
 
 /** Every node below the root of a plain JSON value, as pointers. */
 function nodes(v: unknown, at: Pointer, out: Pointer[] = []): Pointer[] {
   if (out.length > 200) return out;
-  if (Array.isArray(v)) v.forEach((x, i) => { out.push([...at, String(i)]); nodes(x, [...at, String(i)], out); });
-  else if (isObject(v)) for (const k of Object.keys(v)) { out.push([...at, k]); nodes(v[k], [...at, k], out); }
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      out.push([...at, String(i)]);
+      nodes(x, [...at, String(i)], out);
+    });
+  else if (isObject(v))
+    for (const k of Object.keys(v)) {
+      out.push([...at, k]);
+      nodes(v[k], [...at, k], out);
+    }
   return out;
 }
 

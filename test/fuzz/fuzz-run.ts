@@ -145,11 +145,18 @@ export function judge(c: FuzzCase, a: Answer, slowMs: number): Array<{ check: st
     }
     const e = body?.error;
     const shapeOk =
-      body && typeof body === 'object' && Object.keys(body).length === 1 && e && typeof e === 'object' &&
-      typeof e.code === 'string' && typeof e.message === 'string' && typeof e.requestId === 'string' &&
+      body &&
+      typeof body === 'object' &&
+      Object.keys(body).length === 1 &&
+      e &&
+      typeof e === 'object' &&
+      typeof e.code === 'string' &&
+      typeof e.message === 'string' &&
+      typeof e.requestId === 'string' &&
       Object.keys(e).every((k) => ['code', 'message', 'requestId', 'details'].includes(k));
     if (!shapeOk) out.push({ check: 'error-shape', detail: `not the one error body (content-type ${type || 'none'})` });
-    else if (e.requestId !== a.headers['x-request-id']) out.push({ check: 'error-shape', detail: `requestId ${e.requestId} ≠ x-request-id ${a.headers['x-request-id']}` });
+    else if (e.requestId !== a.headers['x-request-id'])
+      out.push({ check: 'error-shape', detail: `requestId ${e.requestId} ≠ x-request-id ${a.headers['x-request-id']}` });
     // An error says what is wrong, it does not hand the input back: a large error body is echoing what was sent.
     if (a.body.length > MAX_ERROR_BODY) out.push({ check: 'error-size', detail: `an error body of ${a.body.length} bytes (at most ${MAX_ERROR_BODY})` });
   }
@@ -166,7 +173,11 @@ export function judge(c: FuzzCase, a: Answer, slowMs: number): Array<{ check: st
       }
     })();
     const ok = a.status === 401 || (a.status === 404 && code === 'not_found') || (a.status === 400 && urlMutation);
-    if (!ok) out.push({ check: a.status < 300 ? 'unauthenticated-allowed' : 'before-authentication', detail: `without a valid key: ${a.status} ${code ?? ''}`.trim() });
+    if (!ok)
+      out.push({
+        check: a.status < 300 ? 'unauthenticated-allowed' : 'before-authentication',
+        detail: `without a valid key: ${a.status} ${code ?? ''}`.trim(),
+      });
   } else if (who === 'refused' && a.status < 300) {
     out.push({ check: 'gate', detail: `${c.caller} is not allowed here but got ${a.status}` });
   }
@@ -233,7 +244,9 @@ export async function runFuzz(props: {
       // A slow answer was sent again alone: slow both times is a finding; fast the second time was the machine
       // (cold code, or other processes on these two cores), counted but not failed.
       if (again.transportError || again.ms > limit) {
-        problems = problems.map((p) => (p.check === 'slow' ? { ...p, detail: `${p.detail}; sent again alone: ${again.transportError ?? `${Math.round(again.ms)} ms`}` } : p));
+        problems = problems.map((p) =>
+          p.check === 'slow' ? { ...p, detail: `${p.detail}; sent again alone: ${again.transportError ?? `${Math.round(again.ms)} ms`}` } : p,
+        );
       } else {
         problems = problems.filter((p) => p.check !== 'slow');
         slowOnce.push({ route: c.op.key, index: c.index, ms: Math.round(a.ms), againMs: Math.round(again.ms) });
@@ -244,7 +257,8 @@ export async function runFuzz(props: {
         const body = JSON.parse(a.body.toString('utf8'));
         const decisions = c.op.key === 'POST /v1/authorize' ? [body] : body.results;
         for (const d of decisions) {
-          if (!['allow', 'deny'].includes(d?.decision) || typeof d?.decisionId !== 'string') problems.push({ check: 'decision-shape', detail: 'an answered decision without decision or decisionId' });
+          if (!['allow', 'deny'].includes(d?.decision) || typeof d?.decisionId !== 'string')
+            problems.push({ check: 'decision-shape', detail: 'an answered decision without decision or decisionId' });
           else decisionIds.push(d.decisionId);
         }
       } catch {
@@ -280,7 +294,9 @@ export async function runFuzz(props: {
       if (i >= start + props.count) return;
       const c = generateCase(props.generator, i);
       const caseTimeout = isLong(c) ? Math.max(timeoutMs, 2 * longSlowMs) : timeoutMs;
-      const a = isLong(c) ? await gate.alone(() => send({ base, agent, c, timeoutMs: caseTimeout })) : await gate.ordinary(() => send({ base, agent, c, timeoutMs: caseTimeout }));
+      const a = isLong(c)
+        ? await gate.alone(() => send({ base, agent, c, timeoutMs: caseTimeout }))
+        : await gate.ordinary(() => send({ base, agent, c, timeoutMs: caseTimeout }));
       const slow = !a.transportError && a.ms > (isLong(c) ? longSlowMs : slowMs);
       const again = slow ? await gate.alone(() => send({ base, agent, c, timeoutMs: caseTimeout })) : undefined;
       record(c, a, again);

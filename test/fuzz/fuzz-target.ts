@@ -47,7 +47,10 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     const ownKeyIds = keys.filter((k) => TENET_ROLES.some((r: TenetRole) => k.name === `test ${r}`)).map((k) => k.id);
     if (ownKeyIds.length !== TENET_ROLES.length) throw new Error('fuzz setup: the suite’s own keys were not found by name');
     const spareKeyIds: string[] = [];
-    for (let i = 0; i < 8; i++) spareKeyIds.push((await must(t, '/v1/api-keys', { role: 'admin', body: { name: `fuzz spare ${i}`, role: TENET_ROLES[i % TENET_ROLES.length] } })).info.id);
+    for (let i = 0; i < 8; i++)
+      spareKeyIds.push(
+        (await must(t, '/v1/api-keys', { role: 'admin', body: { name: `fuzz spare ${i}`, role: TENET_ROLES[i % TENET_ROLES.length] } })).info.id,
+      );
     const spareExceptionIds: string[] = [];
     for (let i = 0; i < 8; i++) {
       const e = await must(t, '/v1/exceptions', {
@@ -65,7 +68,14 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     const policySets = (await must(t, '/v1/policies', { role: 'admin' })).policySets as Array<{ name: 'platform' | 'tenet'; policies: string; schema: string }>;
     const policies = Object.fromEntries(policySets.map((p) => [p.name, { policies: p.policies, schema: p.schema }])) as Pools['policies'];
     if (runs.length === 0 || !pack.id) throw new Error('fuzz setup: no control run or pack to aim at');
-    return { t, ops, resolve: resolver(doc), pools: { controlIds, runs, packIds: [pack.id], spareKeyIds, spareExceptionIds, policies }, ownKeyIds, undocumented };
+    return {
+      t,
+      ops,
+      resolve: resolver(doc),
+      pools: { controlIds, runs, packIds: [pack.id], spareKeyIds, spareExceptionIds, policies },
+      ownKeyIds,
+      undocumented,
+    };
   } catch (error) {
     await t.close();
     throw error;

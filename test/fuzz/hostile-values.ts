@@ -39,8 +39,7 @@ const memo = <T>(f: () => T): (() => T) => {
 
 const nestedArrays = (depth: number) => memo(() => new RawJson('['.repeat(depth) + ']'.repeat(depth)));
 const nestedObjects = (depth: number) => memo(() => new RawJson('{"a":'.repeat(depth) + '1' + '}'.repeat(depth)));
-const cedarNesting = (depth: number) =>
-  memo(() => `permit(principal, action, resource) when { ${'('.repeat(depth)}true${')'.repeat(depth)} };`);
+const cedarNesting = (depth: number) => memo(() => `permit(principal, action, resource) when { ${'('.repeat(depth)}true${')'.repeat(depth)} };`);
 
 export const HOSTILE_JSON: Array<Hostile<unknown>> = [
   // wrong types
@@ -128,19 +127,31 @@ export const HOSTILE_BODIES: HostileBody[] = [
   { label: 'trailing garbage', make: () => ({ text: '{}garbage', contentType: 'application/json' }) },
   { label: 'single quotes', make: () => ({ text: "{'a':1}", contentType: 'application/json' }) },
   { label: 'empty body declared JSON', make: () => ({ text: '', contentType: 'application/json' }) },
-  { label: 'invalid UTF-8 bytes', make: () => ({ text: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0x80, 0x22, 0x7d]), contentType: 'application/json' }) },
+  {
+    label: 'invalid UTF-8 bytes',
+    make: () => ({ text: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0x80, 0x22, 0x7d]), contentType: 'application/json' }),
+  },
   { label: 'NUL bytes in the body', make: () => ({ text: Buffer.from('{"a":"\u0000"}\u0000\u0000'), contentType: 'application/json' }) },
   { label: '10,000-deep arrays as the body', make: () => ({ text: nestedArrays(10_000)().text, contentType: 'application/json' }) },
   { label: '10,000-deep objects as the body', make: () => ({ text: nestedObjects(10_000)().text, contentType: 'application/json' }) },
-  { label: 'duplicate keys', make: () => ({ text: '{"principal":{"type":"User","id":"asha"},"principal":{"type":"User","id":"dev"}}', contentType: 'application/json' }) },
+  {
+    label: 'duplicate keys',
+    make: () => ({ text: '{"principal":{"type":"User","id":"asha"},"principal":{"type":"User","id":"dev"}}', contentType: 'application/json' }),
+  },
   { label: '__proto__ at the root', make: () => ({ text: `{"__proto__":{"${POLLUTION_MARKER}":"yes"}}`, contentType: 'application/json' }) },
-  { label: 'constructor.prototype at the root', make: () => ({ text: `{"constructor":{"prototype":{"${POLLUTION_MARKER}":"yes"}}}`, contentType: 'application/json' }) },
+  {
+    label: 'constructor.prototype at the root',
+    make: () => ({ text: `{"constructor":{"prototype":{"${POLLUTION_MARKER}":"yes"}}}`, contentType: 'application/json' }),
+  },
   { label: 'JSON sent as text/plain', make: () => ({ text: '{"name":"x"}', contentType: 'text/plain' }) },
   { label: 'form-encoded', make: () => ({ text: 'a=1&b=2', contentType: 'application/x-www-form-urlencoded' }) },
   { label: 'JSON declared UTF-16', make: () => ({ text: '{}', contentType: 'application/json; charset=utf-16' }) },
   { label: 'vendor +json type', make: () => ({ text: '{"a":1}', contentType: 'application/vnd.evil+json' }) },
   { label: 'no content-type', make: () => ({ text: '{"a":1}' }) },
-  { label: '2.5 MiB JSON string (over the limit)', make: memo(() => ({ text: JSON.stringify({ x: 'a'.repeat(2.5 * 1024 * 1024) }), contentType: 'application/json' })) },
+  {
+    label: '2.5 MiB JSON string (over the limit)',
+    make: memo(() => ({ text: JSON.stringify({ x: 'a'.repeat(2.5 * 1024 * 1024) }), contentType: 'application/json' })),
+  },
   { label: '2.5 MiB chunked body (no length)', make: () => ({ text: chunkedOversize(), contentType: 'application/json', chunked: true }) },
 ];
 
@@ -200,7 +211,13 @@ export function toJsonText(v: unknown): string {
   if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return '[' + v.map(toJsonText).join(',') + ']';
   if (typeof v === 'object') {
-    return '{' + Object.keys(v).map((k) => JSON.stringify(k) + ':' + toJsonText((v as Record<string, unknown>)[k])).join(',') + '}';
+    return (
+      '{' +
+      Object.keys(v)
+        .map((k) => JSON.stringify(k) + ':' + toJsonText((v as Record<string, unknown>)[k]))
+        .join(',') +
+      '}'
+    );
   }
   return 'null';
 }

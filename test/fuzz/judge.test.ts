@@ -11,7 +11,16 @@ const op = (key: string, gate: FuzzCase['op']['gate']): FuzzCase['op'] => {
 };
 const decide = op('POST /v1/authorize', { area: 'authorize', action: 'authorize' });
 const keysRoute = op('GET /v1/api-keys', { area: 'api_keys', action: 'read' });
-const c = (over: Partial<FuzzCase> = {}): FuzzCase => ({ index: 1, op: decide, caller: 'service', mutation: 'valid request', method: 'POST', url: '/v1/authorize', headers: {}, ...over });
+const c = (over: Partial<FuzzCase> = {}): FuzzCase => ({
+  index: 1,
+  op: decide,
+  caller: 'service',
+  mutation: 'valid request',
+  method: 'POST',
+  url: '/v1/authorize',
+  headers: {},
+  ...over,
+});
 const rid = 'req-00000001';
 const answer = (status: number, body: unknown, over: Partial<Answer> = {}): Answer => ({
   status,
@@ -48,7 +57,9 @@ describe('the route fuzz judge', () => {
     const trace = { error: { code: 'x', message: 'TypeError: boom\n    at decide (/work/main/engine/http/fast-path.ts:88:12)', requestId: rid } };
     expect(checks(c(), answer(400, trace))).toContain('leak');
     expect(checks(c(), answer(200, { errors: ['RuntimeError: memory access out of bounds'] }))).toEqual(['leak']);
-    expect(checks(c(), answer(200, { errors: ['Cedar faulted on this text (RangeError: Maximum call stack size exceeded): it nests too deeply'] }))).toEqual([]);
+    expect(checks(c(), answer(200, { errors: ['Cedar faulted on this text (RangeError: Maximum call stack size exceeded): it nests too deeply'] }))).toEqual(
+      [],
+    );
   });
 
   it('fails a caller without a valid key that gets anything but a 401, and a role past its gate', () => {

@@ -53,7 +53,18 @@ export interface Operation {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string; required?: boolean; schema?: JsonSchema }>; requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; security?: unknown[]; 'x-tenet-gate'?: Gate }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<{ name: string; in: string; required?: boolean; schema?: JsonSchema }>;
+        requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+        security?: unknown[];
+        'x-tenet-gate'?: Gate;
+      }
+    >
+  >;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 

@@ -26,7 +26,13 @@ export async function send(props: { base: URL; agent: http.Agent; c: FuzzCase; t
   return first;
 }
 
-function sendOnce(props: { base: URL; agent: http.Agent | false; c: FuzzCase; timeoutMs: number; maxBody?: number }): Promise<Answer & { reusedSocketReset?: boolean }> {
+function sendOnce(props: {
+  base: URL;
+  agent: http.Agent | false;
+  c: FuzzCase;
+  timeoutMs: number;
+  maxBody?: number;
+}): Promise<Answer & { reusedSocketReset?: boolean }> {
   const { base, agent, c, timeoutMs } = props;
   const maxBody = props.maxBody ?? 8 * 1024 * 1024;
   const started = performance.now();
@@ -63,7 +69,9 @@ function sendOnce(props: { base: URL; agent: http.Agent | false; c: FuzzCase; ti
         size += d.length;
       });
       res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', (e) => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), transportError: `answer cut: ${e.message}` }));
+      res.on('error', (e) =>
+        done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), transportError: `answer cut: ${e.message}` }),
+      );
     });
     req.on('error', (e: NodeJS.ErrnoException) => {
       const reusedSocketReset = req.reusedSocket && e.code === 'ECONNRESET';

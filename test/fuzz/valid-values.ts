@@ -33,7 +33,19 @@ export const DEMO_RESOURCES: Array<{ type: string; id: string }> = [
   { type: 'Credential', id: 'cred-chai-spapi' },
   { type: 'Client', id: 'chai-co' },
 ];
-const ACTIONS = ['read', 'reveal_buyer_pii', 'export', 'send_message', 'ai_prompt', 'refund', 'edit_listing', 'change_ad_budget', 'read_credential', 'manage_users', 'train_model'];
+const ACTIONS = [
+  'read',
+  'reveal_buyer_pii',
+  'export',
+  'send_message',
+  'ai_prompt',
+  'refund',
+  'edit_listing',
+  'change_ad_budget',
+  'read_credential',
+  'manage_users',
+  'train_model',
+];
 const ENTITY_TYPES = ['User', 'Order', 'Conversation', 'Client', 'Agency', 'Integration', 'Role', 'Service', 'Report', 'Credential'];
 const TENET_ROLES = ['admin', 'security_officer', 'auditor', 'service'];
 
@@ -41,8 +53,7 @@ const TENET_ROLES = ['admin', 'security_officer', 'auditor', 'service'];
 export const FUZZ_ID_PREFIX = 'fz-';
 const fuzzId = (rng: Prng) => `${FUZZ_ID_PREFIX}${rng.int(0, 49)}`;
 
-const iso = (rng: Prng, daysFromNow: [number, number]) =>
-  new Date(Date.now() + rng.int(daysFromNow[0] * 86_400, daysFromNow[1] * 86_400) * 1000).toISOString();
+const iso = (rng: Prng, daysFromNow: [number, number]) => new Date(Date.now() + rng.int(daysFromNow[0] * 86_400, daysFromNow[1] * 86_400) * 1000).toISOString();
 
 const ref = (type: string, id: string) => ({ __entity: { type, id } });
 
@@ -52,7 +63,12 @@ export function fuzzEntity(rng: Prng): unknown {
   if (rng.chance(0.7)) {
     return {
       uid: { type: 'Order', id },
-      attrs: { agency: ref('Agency', 'northwind'), client: ref('Client', 'chai-co'), integration: ref('Integration', 'amazon_spapi'), pii_redacted: rng.chance(0.5) },
+      attrs: {
+        agency: ref('Agency', 'northwind'),
+        client: ref('Client', 'chai-co'),
+        integration: ref('Integration', 'amazon_spapi'),
+        pii_redacted: rng.chance(0.5),
+      },
       parents: [{ type: 'Client', id: 'chai-co' }],
     };
   }
@@ -70,10 +86,16 @@ type Hint = (rng: Prng, pools: Pools) => unknown;
  * a location without a hint gets a value from its schema alone.
  */
 const HINTS: Array<[RegExp, Hint]> = [
-  [/^POST \/v1\/(authorize(\/batch)?|policies\/try) body(\.requests\.\*)?\.principal$/, (rng) => (rng.chance(0.9) ? { type: 'User', id: rng.pick(DEMO_USERS) } : { type: 'Service', id: 'order-import' })],
+  [
+    /^POST \/v1\/(authorize(\/batch)?|policies\/try) body(\.requests\.\*)?\.principal$/,
+    (rng) => (rng.chance(0.9) ? { type: 'User', id: rng.pick(DEMO_USERS) } : { type: 'Service', id: 'order-import' }),
+  ],
   [/^POST \/v1\/(authorize(\/batch)?|policies\/try) body(\.requests\.\*)?\.resource$/, (rng) => rng.pick(DEMO_RESOURCES)],
   [/^POST \/v1\/(authorize(\/batch)?|policies\/try) body(\.requests\.\*)?\.action$/, (rng) => ({ id: rng.pick(ACTIONS) })],
-  [/^POST \/v1\/(authorize(\/batch)?|policies\/try) body(\.requests\.\*)?\.context$/, (rng) => (rng.chance(0.5) ? { mfa: rng.chance(0.7) } : { mfa: true, purpose: 'customer support' })],
+  [
+    /^POST \/v1\/(authorize(\/batch)?|policies\/try) body(\.requests\.\*)?\.context$/,
+    (rng) => (rng.chance(0.5) ? { mfa: rng.chance(0.7) } : { mfa: true, purpose: 'customer support' }),
+  ],
   // Request entities may only add what the store lacks: the fuzz's own ids.
   [/^POST \/v1\/(authorize(\/batch)?|policies\/try) body(\.requests\.\*)?\.entities$/, (rng) => (rng.chance(0.5) ? [] : [fuzzEntity(rng)])],
   [/^POST \/v1\/authorize\/batch body\.requests$/, () => undefined],
@@ -89,7 +111,13 @@ const HINTS: Array<[RegExp, Hint]> = [
   [/policies(\/validate)? body\.policies$/, (rng, p) => p.policies[rng.pick(['platform', 'tenet'] as const)].policies],
   [/policies(\/validate)? body\.schema$/, (rng, p) => p.policies[rng.pick(['platform', 'tenet'] as const)].schema],
   [/ query\.(principal)$/, (rng) => `User::${rng.pick(DEMO_USERS)}`],
-  [/ query\.(resource)$/, (rng) => { const r = rng.pick(DEMO_RESOURCES); return `${r.type}::${r.id}`; }],
+  [
+    / query\.(resource)$/,
+    (rng) => {
+      const r = rng.pick(DEMO_RESOURCES);
+      return `${r.type}::${r.id}`;
+    },
+  ],
   [/\/decisions query\.action$/, (rng) => rng.pick(ACTIONS)],
   [/ query\.agency$/, (rng) => rng.pick(['northwind', 'saffron'])],
   [/ query\.client$/, (rng) => rng.pick(['chai-co', 'masala-mart', 'kora-home'])],
@@ -119,11 +147,15 @@ const HINTS: Array<[RegExp, Hint]> = [
   [/^POST \/v1\/packs body\.to$/, (rng) => iso(rng, [-1, 0])],
   [/^GET \/v1\/packs\/\{id\}(\/download)? path\.id$/, (rng, p) => rng.pick(p.packIds)],
   // Sign-in takes exactly one of its three forms.
-  [/^POST \/v1\/session body$/, (rng) => rng.pick([
-    { demoRole: rng.pick(['admin', 'security_officer', 'auditor']) },
-    { idToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' },
-    { code: 'fuzz-code', codeVerifier: 'v'.repeat(43), redirectUri: 'https://tenet.example/signin/callback' },
-  ])],
+  [
+    /^POST \/v1\/session body$/,
+    (rng) =>
+      rng.pick([
+        { demoRole: rng.pick(['admin', 'security_officer', 'auditor']) },
+        { idToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' },
+        { code: 'fuzz-code', codeVerifier: 'v'.repeat(43), redirectUri: 'https://tenet.example/signin/callback' },
+      ]),
+  ],
   [/^POST \/v1\/session body\.idToken$/, () => 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'],
   [/^POST \/v1\/session body\.redirectUri$/, () => 'https://tenet.example/signin/callback'],
 ];
@@ -144,7 +176,15 @@ const hex = (rng: Prng, n: number) => Array.from({ length: n }, () => rng.int(0,
 export type Resolve = (s: JsonSchema) => JsonSchema;
 
 /** A value for `schema` at `location` of operation `opKey`, valid as far as the schema and the hints know. */
-export function validValue(props: { schema: JsonSchema; rng: Prng; resolve: Resolve; pools: Pools; opKey: string; location: string[]; depth?: number }): unknown {
+export function validValue(props: {
+  schema: JsonSchema;
+  rng: Prng;
+  resolve: Resolve;
+  pools: Pools;
+  opKey: string;
+  location: string[];
+  depth?: number;
+}): unknown {
   const { rng, resolve, pools, opKey, location } = props;
   const depth = props.depth ?? 0;
   const where = `${opKey} ${location.map((p) => (/^\d+$/.test(p) ? '*' : p)).join('.')}`;
@@ -195,7 +235,8 @@ export function validValue(props: { schema: JsonSchema; rng: Prng; resolve: Reso
         }
       }
       if (!schema.properties && schema.additionalProperties !== false && depth < 4) {
-        for (let i = rng.int(0, 2); i > 0; i--) out[rng.pick(['purpose', 'note', 'mfa', 'level'])] = sub(typeof schema.additionalProperties === 'object' ? schema.additionalProperties : {}, 'value');
+        for (let i = rng.int(0, 2); i > 0; i--)
+          out[rng.pick(['purpose', 'note', 'mfa', 'level'])] = sub(typeof schema.additionalProperties === 'object' ? schema.additionalProperties : {}, 'value');
       }
       return out;
     }

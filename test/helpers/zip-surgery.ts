@@ -22,7 +22,11 @@ export function splitZip(zip: Uint8Array): ZipRecord[] {
   const entries: Array<{ name: string; offset: number; central: Buffer }> = [];
   for (let p = cdOffset, i = 0; i < count; i++) {
     const len = 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32);
-    entries.push({ name: b.toString('utf8', p + 46, p + 46 + b.readUInt16LE(p + 28)), offset: b.readUInt32LE(p + 42), central: Buffer.from(b.subarray(p, p + len)) });
+    entries.push({
+      name: b.toString('utf8', p + 46, p + 46 + b.readUInt16LE(p + 28)),
+      offset: b.readUInt32LE(p + 42),
+      central: Buffer.from(b.subarray(p, p + len)),
+    });
     p += len;
   }
   const starts = [...entries.map((e) => e.offset), cdOffset].sort((x, y) => x - y);

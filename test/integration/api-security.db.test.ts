@@ -25,7 +25,11 @@ describe('every route: authentication and role gate', () => {
   it('no key, a malformed header or an unknown key → 401 with the error body', async () => {
     for (const r of t.app.routes.filter((x) => x.gate !== 'public')) {
       for (const key of [undefined, 'not-a-real-key-but-long-enough-000000']) {
-        const res = await t.call(samplePath(r.path), { method: r.method.toUpperCase(), key, body: r.method === 'get' || r.method === 'delete' ? undefined : {} });
+        const res = await t.call(samplePath(r.path), {
+          method: r.method.toUpperCase(),
+          key,
+          body: r.method === 'get' || r.method === 'delete' ? undefined : {},
+        });
         expect(res.status, `${r.method} ${r.path}`).toBe(401);
         expect(res.body.error).toMatchObject({ code: 'unauthenticated', requestId: expect.any(String) });
       }
@@ -40,7 +44,11 @@ describe('every route: authentication and role gate', () => {
       const allowed: readonly string[] = r.gate === 'authenticated' ? TENET_ROLES : ROUTE_ACCESS[`${r.gate.area}:${r.gate.action}`];
       for (const role of TENET_ROLES) {
         // An empty body: an allowed role gets 400 (or 404), a forbidden one 403 before the body is read.
-        const res = await t.call(samplePath(r.path), { method: r.method.toUpperCase(), role, body: r.method === 'get' || r.method === 'delete' ? undefined : {} });
+        const res = await t.call(samplePath(r.path), {
+          method: r.method.toUpperCase(),
+          role,
+          body: r.method === 'get' || r.method === 'delete' ? undefined : {},
+        });
         if (allowed.includes(role)) expect([200, 201, 204, 400, 404, 409], `${role} ${r.method} ${r.path}`).toContain(res.status);
         else {
           expect(res.status, `${role} ${r.method} ${r.path}`).toBe(403);
@@ -62,7 +70,10 @@ describe('every route: authentication and role gate', () => {
 
 describe('POST /v1/authorize', () => {
   const req = (user: string, action: string, order: string, context?: Record<string, unknown>) => ({
-    principal: { type: 'User', id: user }, action: { id: action }, resource: { type: 'Order', id: order }, ...(context ? { context } : {}),
+    principal: { type: 'User', id: user },
+    action: { id: action },
+    resource: { type: 'Order', id: order },
+    ...(context ? { context } : {}),
   });
 
   it('allows an agency user on their agency’s order and names the policy', async () => {
@@ -105,10 +116,16 @@ describe('POST /v1/authorize', () => {
   });
 
   it('batch answers in order, ≤ 100', async () => {
-    const res = await t.call('/v1/authorize/batch', { role: 'service', body: { requests: [req('asha', 'read', 'o-1001'), req('dev', 'read', 'o-1001'), req('dev', 'read', 'o-2001')] } });
+    const res = await t.call('/v1/authorize/batch', {
+      role: 'service',
+      body: { requests: [req('asha', 'read', 'o-1001'), req('dev', 'read', 'o-1001'), req('dev', 'read', 'o-2001')] },
+    });
     expect(res.status).toBe(200);
     expect(res.body.results.map((r: any) => r.decision)).toEqual(['allow', 'deny', 'allow']);
-    const tooMany = await t.call('/v1/authorize/batch', { role: 'service', body: { requests: Array.from({ length: 101 }, () => req('asha', 'read', 'o-1001')) } });
+    const tooMany = await t.call('/v1/authorize/batch', {
+      role: 'service',
+      body: { requests: Array.from({ length: 101 }, () => req('asha', 'read', 'o-1001')) },
+    });
     expect(tooMany.status).toBe(400);
   });
 
@@ -121,7 +138,11 @@ describe('POST /v1/authorize', () => {
     expect(row).toMatchObject({ action: 'reveal_buyer_pii', contextKeys: ['audience', 'mfa'] });
     expect(JSON.stringify(log.body)).not.toContain(marker);
     const reveals = await t.call('/v1/pii-reveals?client=chai-co', { role: 'auditor' });
-    expect(reveals.body.reveals.find((r: any) => r.decisionId === res.body.decisionId)).toMatchObject({ agency: 'northwind', client: 'chai-co', principal: { type: 'User', id: 'asha' } });
+    expect(reveals.body.reveals.find((r: any) => r.decisionId === res.body.decisionId)).toMatchObject({
+      agency: 'northwind',
+      client: 'chai-co',
+      principal: { type: 'User', id: 'asha' },
+    });
   });
 });
 
@@ -129,24 +150,39 @@ describe('entities', () => {
   it('upserts, is used by the next decision, deletes', async () => {
     const order = {
       uid: { type: 'Order', id: 'o-new' },
-      attrs: { agency: { __entity: { type: 'Agency', id: 'northwind' } }, client: { type: 'Client', id: 'chai-co' }, integration: { __entity: { type: 'Integration', id: 'amazon_spapi' } }, pii_redacted: false },
+      attrs: {
+        agency: { __entity: { type: 'Agency', id: 'northwind' } },
+        client: { type: 'Client', id: 'chai-co' },
+        integration: { __entity: { type: 'Integration', id: 'amazon_spapi' } },
+        pii_redacted: false,
+      },
       parents: [{ type: 'Client', id: 'chai-co' }],
     };
     const put = await t.call('/v1/entities', { method: 'PUT', role: 'service', body: { entities: [order] } });
     expect(put.status).toBe(200);
     expect(put.body.upserted).toBe(1);
-    const d = await t.call('/v1/authorize', { role: 'service', body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-new' } } });
+    const d = await t.call('/v1/authorize', {
+      role: 'service',
+      body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-new' } },
+    });
     expect(d.body.decision).toBe('allow');
     const del = await t.call('/v1/entities/Order/o-new', { method: 'DELETE', role: 'service' });
     expect(del.status).toBe(204);
     expect((await t.call('/v1/entities/Order/o-new', { method: 'DELETE', role: 'service' })).status).toBe(404);
-    const after = await t.call('/v1/authorize', { role: 'service', body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-new' } } });
+    const after = await t.call('/v1/authorize', {
+      role: 'service',
+      body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-new' } },
+    });
     expect(after.body.decision).toBe('deny');
   });
 
   it('refuses a batch with one bad entity, writes nothing, and does not echo values', async () => {
     const good = { uid: { type: 'Agency', id: 'fresh-agency' }, attrs: {}, parents: [] };
-    const bad = { uid: { type: 'Integration', id: 'stripe' }, attrs: { provider: 'stripe', restricted: 'secret-looking-value-9876543210', status: 'live', ready: true }, parents: [] };
+    const bad = {
+      uid: { type: 'Integration', id: 'stripe' },
+      attrs: { provider: 'stripe', restricted: 'secret-looking-value-9876543210', status: 'live', ready: true },
+      parents: [],
+    };
     const res = await t.call('/v1/entities', { method: 'PUT', role: 'service', body: { entities: [good, bad] } });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).toContain('Integration::\\"stripe\\"');
@@ -173,7 +209,10 @@ describe('policies', () => {
     const put = await t.call('/v1/policies', { method: 'PUT', role: 'security_officer', body: { name: 'platform', policies: broken, schema: current.schema } });
     expect(put.status).toBe(409);
     expect(put.body.error.details.report.tables.failed.length).toBeGreaterThan(0);
-    const d = await t.call('/v1/authorize', { role: 'service', body: { principal: { type: 'User', id: 'dev' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } } });
+    const d = await t.call('/v1/authorize', {
+      role: 'service',
+      body: { principal: { type: 'User', id: 'dev' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } },
+    });
     expect(d.body.decision).toBe('deny');
     expect(d.body.policyHash).toBe(current.hash);
     const after = (await t.call('/v1/policies', { role: 'admin' })).body.policySets[0];
@@ -184,10 +223,17 @@ describe('policies', () => {
   it('a version that passes goes live and decisions report its hash', async () => {
     const current = (await t.call('/v1/policies', { role: 'admin' })).body.policySets[0];
     const changed = current.policies + '\n// a harmless comment changes the hash\n';
-    const put = await t.call('/v1/policies', { method: 'PUT', role: 'admin', body: { name: 'platform', policies: changed, schema: current.schema, comment: 'test' } });
+    const put = await t.call('/v1/policies', {
+      method: 'PUT',
+      role: 'admin',
+      body: { name: 'platform', policies: changed, schema: current.schema, comment: 'test' },
+    });
     expect(put.status).toBe(200);
     expect(put.body.version.status).toBe('active');
-    const d = await t.call('/v1/authorize', { role: 'service', body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } } });
+    const d = await t.call('/v1/authorize', {
+      role: 'service',
+      body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } },
+    });
     expect(d.body.policyHash).toBe(put.body.version.hash);
     expect(d.body.policyHash).not.toBe(current.hash);
   });

@@ -13,7 +13,10 @@ afterAll(async () => t?.close());
 const HOSTILE = `@id("x")\npermit(principal, action, resource) when { ${'('.repeat(100)}true${')'.repeat(100)} };`;
 
 const decide = (principal: string, action: string, resource: string, context: Record<string, unknown> = {}) =>
-  t.call('/v1/authorize', { role: 'service', body: { principal: { type: 'User', id: principal }, action: { id: action }, resource: { type: 'Order', id: resource }, context } });
+  t.call('/v1/authorize', {
+    role: 'service',
+    body: { principal: { type: 'User', id: principal }, action: { id: action }, resource: { type: 'Order', id: resource }, context },
+  });
 
 /** tenet_cedar_instance_replacements_total for one instance, as /metrics reports it. */
 async function replacements(instance: 'deciding' | 'sandbox'): Promise<number> {
@@ -83,7 +86,11 @@ describe('hostile policy text never poisons the deciding Cedar instance', () => 
       expect((await decide('dev', 'read', 'o-1001')).body.decision).toBe('deny');
       expect((await t.call('/metrics', { role: 'security_officer' })).status).toBe(200);
       // An entity write is checked by Cedar: 503 (try again), nothing written.
-      const pushed = await t.call('/v1/entities', { role: 'admin', method: 'PUT', body: { entities: [{ uid: { type: 'Agency', id: 'during-fault' }, attrs: {}, parents: [] }] } });
+      const pushed = await t.call('/v1/entities', {
+        role: 'admin',
+        method: 'PUT',
+        body: { entities: [{ uid: { type: 'Agency', id: 'during-fault' }, attrs: {}, parents: [] }] },
+      });
       expect(pushed.status).toBe(503);
       expect(pushed.body.error).toMatchObject({ code: 'unavailable', requestId: expect.any(String) });
       expect(t.authz.entityStore.get({ type: 'Agency', id: 'during-fault' })).toBeUndefined();

@@ -14,7 +14,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'tenet-check-'));
 /** The demo accounts served over the AWS protocols; routes come from API Gateway, as they do from AWS. */
 function world(): AwsWorld {
   const items = buildDemoSnapshot().configurationItems as unknown as SnapshotItem[];
-  const of = (account: string) => items.filter((i) => (i as { awsAccountId?: string }).awsAccountId === account && i.resourceType !== 'AWS::ApiGatewayV2::Route');
+  const of = (account: string) =>
+    items.filter((i) => (i as { awsAccountId?: string }).awsAccountId === account && i.resourceType !== 'AWS::ApiGatewayV2::Route');
   const routes = (account: string) => {
     const out: Record<string, Array<{ routeId: string; routeKey: string; authorizationType: string }>> = {};
     for (const i of items.filter((x) => (x as { awsAccountId?: string }).awsAccountId === account && x.resourceType === 'AWS::ApiGatewayV2::Route')) {
@@ -52,7 +53,10 @@ beforeAll(async () => {
       // The settings decide scope: log groups come from DescribeLogGroups, without tags.
       environments: { accounts: { [PROD]: 'production', [STAGING]: 'staging' } },
       // The demo's production front-ends and its signature-checked webhook routes (network.cors-split, default-route).
-      requirements: { productionCorsOrigins: ['https://app.astrix.example', 'https://portal.astrix.example'], publicRoutes: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'] },
+      requirements: {
+        productionCorsOrigins: ['https://app.astrix.example', 'https://portal.astrix.example'],
+        publicRoutes: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'],
+      },
     }),
   );
 });
@@ -63,7 +67,14 @@ afterAll(async () => {
 
 function check(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // Credentials through the SDK's default chain (environment variables), as on a real host.
-  const env: NodeJS.ProcessEnv = { ...process.env, TENET_CONFIG_FILE: configFile, AWS_ACCESS_KEY_ID: 'AKIDTENETCHECKTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-not-real', AWS_REGION: REGION, LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TENET_CONFIG_FILE: configFile,
+    AWS_ACCESS_KEY_ID: 'AKIDTENETCHECKTEST',
+    AWS_SECRET_ACCESS_KEY: 'test-secret-not-real',
+    AWS_REGION: REGION,
+    LOG_LEVEL: 'silent',
+  };
   delete env.AWS_PROFILE;
   const child = spawn(process.execPath, [bin, 'check', ...args], { env });
   let stdout = '';
@@ -91,7 +102,9 @@ describe('tenet check against AWS (loopback, over the wire)', () => {
       'webhooks.signature-validation': 'not_applicable',
     });
     const logs = report.results.find((x: { controlId: string }) => x.controlId === 'retention.log-groups');
-    expect(logs.findings).toEqual([{ resourceId: expect.stringContaining('report-builder'), message: 'log group /aws/lambda/report-builder never expires; operational logs keep 180 days' }]);
+    expect(logs.findings).toEqual([
+      { resourceId: expect.stringContaining('report-builder'), message: 'log group /aws/lambda/report-builder never expires; operational logs keep 180 days' },
+    ]);
     expect(r.code).toBe(1);
     expect(lb.calls.some((c) => c.service === 'sts' && c.operation === 'AssumeRole')).toBe(true);
     expect(lb.calls.some((c) => c.operation === 'GetRoutes' && c.accountId === STAGING)).toBe(true);

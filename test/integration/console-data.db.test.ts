@@ -40,15 +40,27 @@ beforeAll(async () => {
       settings: {
         environments: { accounts: { '111111111111': 'production', '222222222222': 'staging' }, resources: { 'arn:aws:s3:::astrix-dev': 'development' } },
         aws: {
-          accounts: [{ accountId: '111111111111', regions: ['ap-south-1'], roleArn: 'arn:aws:iam::111111111111:role/tenet-read', externalId: SECRETS.externalId }],
+          accounts: [
+            { accountId: '111111111111', regions: ['ap-south-1'], roleArn: 'arn:aws:iam::111111111111:role/tenet-read', externalId: SECRETS.externalId },
+          ],
           endpoint: 'http://127.0.0.1:9',
         },
         logScan: { groups: [{ accountId: '111111111111', region: 'ap-south-1', logGroupName: '/aws/lambda/orders' }], windowHours: 12 },
         snapshots: [snapshot],
         probes: {
           allowedHosts: ['127.0.0.1:9'],
-          webhooks: [{ name: 'stripe-webhook', url: `https://hooks:${SECRETS.webhookPassword}@127.0.0.1:9/webhook?token=${SECRETS.webhookQueryToken}`, provider: 'stripe' }],
-          orders: { url: `https://127.0.0.1:9/orders?key=${SECRETS.ordersQueryKey}`, headersFromEnv: { authorization: 'TENET_TEST_ORDERS_TOKEN' }, buyerFields: ['buyer.name'] },
+          webhooks: [
+            {
+              name: 'stripe-webhook',
+              url: `https://hooks:${SECRETS.webhookPassword}@127.0.0.1:9/webhook?token=${SECRETS.webhookQueryToken}`,
+              provider: 'stripe',
+            },
+          ],
+          orders: {
+            url: `https://127.0.0.1:9/orders?key=${SECRETS.ordersQueryKey}`,
+            headersFromEnv: { authorization: 'TENET_TEST_ORDERS_TOKEN' },
+            buyerFields: ['buyer.name'],
+          },
         },
         platformDatabase: { urlEnv: 'TENET_TEST_PLATFORM_DB_URL', unredactedOrdersQuery: 'select id from orders where false' },
         attestations: { trustedKeys: [{ kid: 'k-priya', subject: 'priya@astrix.example', jwk }] },
@@ -74,7 +86,17 @@ const at10 = (daysAgo: number) => {
 async function insertRun(controlId: string, status: 'pass' | 'fail' | 'error' | 'not_applicable', finishedAt: Date): Promise<string> {
   const row = await t.database.db
     .insertInto('control_runs')
-    .values({ control_id: controlId, trigger: 'manual', replica: 'test', status, started_at: finishedAt, finished_at: finishedAt, duration_ms: 1, summary: null, findings: '[]' })
+    .values({
+      control_id: controlId,
+      trigger: 'manual',
+      replica: 'test',
+      status,
+      started_at: finishedAt,
+      finished_at: finishedAt,
+      duration_ms: 1,
+      summary: null,
+      findings: '[]',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return String(row.id);
@@ -91,7 +113,16 @@ describe('GET /v1/posture/history', () => {
 
     const res = await t.call('/v1/posture/history?days=7', { role: 'auditor' });
     expect(res.status).toBe(200);
-    const days: Array<{ date: string; pass: number; fail: number; error: number; other: number; stale: number; notApplicable: number; passRate: number | null }> = res.body.days;
+    const days: Array<{
+      date: string;
+      pass: number;
+      fail: number;
+      error: number;
+      other: number;
+      stale: number;
+      notApplicable: number;
+      passRate: number | null;
+    }> = res.body.days;
     expect(days).toHaveLength(7);
     expect(days.map((d) => d.date)).toEqual([...days.map((d) => d.date)].sort());
     const on = (ms: number) => days.find((d) => d.date === utcDay(ms))!;
@@ -148,13 +179,23 @@ describe('GET /v1/access-review', () => {
 
     const resourcesOf = (client: string, types: string[]) =>
       [...t.authz.entityStore.all()].filter((e: Entity) => types.includes(e.uid.type) && refId(e.attrs.client) === client);
-    const actions: Array<[string, string[]]> = [['reveal_buyer_pii', ['Order']], ['export', ['Order', 'Report', 'Conversation']], ['read_credential', ['Credential']]];
+    const actions: Array<[string, string[]]> = [
+      ['reveal_buyer_pii', ['Order']],
+      ['export', ['Order', 'Report', 'Conversation']],
+      ['read_credential', ['Credential']],
+    ];
     for (const user of ['asha', 'meera']) {
       for (const [action, types] of actions) {
         const expected = clients
           .filter((c) =>
             resourcesOf(c.uid.id, types).some(
-              (r) => t.authz.platform.authorize({ principal: { type: 'User', id: user }, action: { id: action }, resource: r.uid, context: { mfa: true, purpose: 'access-review' } }).decision === 'allow',
+              (r) =>
+                t.authz.platform.authorize({
+                  principal: { type: 'User', id: user },
+                  action: { id: action },
+                  resource: r.uid,
+                  context: { mfa: true, purpose: 'access-review' },
+                }).decision === 'allow',
             ),
           )
           .map((c) => c.uid.id);
@@ -178,7 +219,9 @@ describe('GET /v1/settings', () => {
     expect(s).toMatchObject({
       source: 'inline',
       demo: false,
-      aws: { accounts: [{ accountId: '111111111111', regions: ['ap-south-1'], roleArn: 'arn:aws:iam::111111111111:role/tenet-read', externalId: 'configured' }] },
+      aws: {
+        accounts: [{ accountId: '111111111111', regions: ['ap-south-1'], roleArn: 'arn:aws:iam::111111111111:role/tenet-read', externalId: 'configured' }],
+      },
       logScan: { groups: [{ logGroupName: '/aws/lambda/orders', accountId: '111111111111', region: 'ap-south-1' }], windowHours: 12 },
       platformDatabase: { status: 'configured', host: 'db.internal:5432', database: 'platform', backfillQuery: true },
       retention: { decisionDays: 400, revealDays: 365, evidenceDays: 1095 },
@@ -247,9 +290,47 @@ describe('GET /v1/pii-reveals/export', () => {
     await t.database.db
       .insertInto('pii_reveals')
       .values([
-        { ...base, decision_id: 'd-csv-1', at: new Date(now - 3 * 60_000), principal_type: 'User', principal_id: 'asha', resource_id: 'o-1001', agency_id: 'northwind', client_id: 'chai-co', decision: 'allow', reasons: JSON.stringify(['permit-agency-staff-client-data']), purpose: 'order_support', caller: '=cmd|calc' },
-        { ...base, decision_id: 'd-csv-2', at: new Date(now - 2 * 60_000), principal_type: 'User', principal_id: 'dev', resource_id: 'o-2001', agency_id: 'saffron', client_id: 'masala-mart', decision: 'deny', reasons: JSON.stringify(['forbid-reveal-without-mfa', 'forbid-cross-agency']), purpose: 'has,comma "and quotes"', caller: '@evil' },
-        { ...base, decision_id: 'd-csv-3', at: new Date(now - 60_000), principal_type: 'User', principal_id: 'asha', resource_id: '-o-9', agency_id: 'northwind', client_id: 'chai-co', decision: 'deny', purpose: null, caller: '+1' },
+        {
+          ...base,
+          decision_id: 'd-csv-1',
+          at: new Date(now - 3 * 60_000),
+          principal_type: 'User',
+          principal_id: 'asha',
+          resource_id: 'o-1001',
+          agency_id: 'northwind',
+          client_id: 'chai-co',
+          decision: 'allow',
+          reasons: JSON.stringify(['permit-agency-staff-client-data']),
+          purpose: 'order_support',
+          caller: '=cmd|calc',
+        },
+        {
+          ...base,
+          decision_id: 'd-csv-2',
+          at: new Date(now - 2 * 60_000),
+          principal_type: 'User',
+          principal_id: 'dev',
+          resource_id: 'o-2001',
+          agency_id: 'saffron',
+          client_id: 'masala-mart',
+          decision: 'deny',
+          reasons: JSON.stringify(['forbid-reveal-without-mfa', 'forbid-cross-agency']),
+          purpose: 'has,comma "and quotes"',
+          caller: '@evil',
+        },
+        {
+          ...base,
+          decision_id: 'd-csv-3',
+          at: new Date(now - 60_000),
+          principal_type: 'User',
+          principal_id: 'asha',
+          resource_id: '-o-9',
+          agency_id: 'northwind',
+          client_id: 'chai-co',
+          decision: 'deny',
+          purpose: null,
+          caller: '+1',
+        },
       ])
       .execute();
     // Bulk rows, several per millisecond: batches must neither skip nor repeat rows that share a timestamp.
@@ -279,12 +360,33 @@ describe('GET /v1/pii-reveals/export', () => {
 
     const quoted = await download('?agency=saffron');
     expect(quoted.text).toContain(',"has,comma ""and quotes""",\'@evil\r\n');
-    expect(parseCsv(quoted.text)[1]).toEqual([expect.any(String), 'd-csv-2', expect.any(String), 'User', 'dev', 'Order', 'o-2001', 'saffron', 'masala-mart', 'deny', 'forbid-reveal-without-mfa; forbid-cross-agency', 'has,comma "and quotes"', "'@evil"]);
+    expect(parseCsv(quoted.text)[1]).toEqual([
+      expect.any(String),
+      'd-csv-2',
+      expect.any(String),
+      'User',
+      'dev',
+      'Order',
+      'o-2001',
+      'saffron',
+      'masala-mart',
+      'deny',
+      'forbid-reveal-without-mfa; forbid-cross-agency',
+      'has,comma "and quotes"',
+      "'@evil",
+    ]);
   });
 
   it('applies the filters of the JSON route', async () => {
-    for (const query of ['?client=chai-co', '?decision=deny&principal=User::asha', '?principal=User::dev', `?to=${encodeURIComponent(new Date(Date.now() - 150_000).toISOString())}&agency=northwind`]) {
-      const csv = parseCsv((await download(query)).text).slice(1).map((r) => r[0]);
+    for (const query of [
+      '?client=chai-co',
+      '?decision=deny&principal=User::asha',
+      '?principal=User::dev',
+      `?to=${encodeURIComponent(new Date(Date.now() - 150_000).toISOString())}&agency=northwind`,
+    ]) {
+      const csv = parseCsv((await download(query)).text)
+        .slice(1)
+        .map((r) => r[0]);
       const json = (await t.call(`/v1/pii-reveals${query}`, { role: 'auditor' })).body.reveals.map((r: { id: string }) => r.id);
       expect(csv, query).toEqual(json);
       expect(csv.length, query).toBeGreaterThan(0);
@@ -312,7 +414,10 @@ describe('GET /v1/pii-reveals/export', () => {
     const ids: string[] = [];
     let before: string | null = null;
     do {
-      const page: { body: { reveals: Array<{ id: string }>; next: string | null } } = await t.call(`/v1/pii-reveals?agency=bulk&limit=1000${before ? `&before=${encodeURIComponent(before)}` : ''}`, { role: 'auditor' });
+      const page: { body: { reveals: Array<{ id: string }>; next: string | null } } = await t.call(
+        `/v1/pii-reveals?agency=bulk&limit=1000${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+        { role: 'auditor' },
+      );
       ids.push(...page.body.reveals.map((r) => r.id));
       before = page.body.next;
     } while (before);
@@ -326,11 +431,18 @@ describe('GET /v1/pii-reveals/export', () => {
 
 describe('POST /v1/policies/try', () => {
   const req = (user: string, action: string, order: string, context?: Record<string, unknown>) => ({
-    principal: { type: 'User', id: user }, action: { id: action }, resource: { type: 'Order', id: order }, ...(context ? { context } : {}),
+    principal: { type: 'User', id: user },
+    action: { id: action },
+    resource: { type: 'Order', id: order },
+    ...(context ? { context } : {}),
   });
   const platformDecisions = async () => {
     await t.authz.decisionLog.flush();
-    const row = await t.database.db.selectFrom('decisions').select((eb) => eb.fn.countAll<string>().as('n')).where('principal_type', '<>', 'Tenet::ApiKey').executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('decisions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('principal_type', '<>', 'Tenet::ApiKey')
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   };
 
@@ -349,13 +461,20 @@ describe('POST /v1/policies/try', () => {
 
     const allow = await t.call('/v1/policies/try', { role: 'admin', body: req('asha', 'read', 'o-1001') });
     expect(allow.body.decision).toBe('allow');
-    expect(allow.body.reasons).toEqual([expect.objectContaining({ id: 'permit-agency-staff-client-data', effect: 'permit', text: expect.stringContaining('permit') })]);
+    expect(allow.body.reasons).toEqual([
+      expect.objectContaining({ id: 'permit-agency-staff-client-data', effect: 'permit', text: expect.stringContaining('permit') }),
+    ]);
     expect(allow.body.diagnostics).toMatch(/not written to the decision log/);
 
     // Given entities count, as with /v1/authorize.
     const fresh = {
       uid: { type: 'Order', id: 'o-try' },
-      attrs: { agency: { __entity: { type: 'Agency', id: 'northwind' } }, client: { __entity: { type: 'Client', id: 'chai-co' } }, integration: { __entity: { type: 'Integration', id: 'amazon_spapi' } }, pii_redacted: false },
+      attrs: {
+        agency: { __entity: { type: 'Agency', id: 'northwind' } },
+        client: { __entity: { type: 'Client', id: 'chai-co' } },
+        integration: { __entity: { type: 'Integration', id: 'amazon_spapi' } },
+        pii_redacted: false,
+      },
       parents: [{ type: 'Client', id: 'chai-co' }],
     };
     expect((await t.call('/v1/policies/try', { role: 'admin', body: { ...req('asha', 'read', 'o-try'), entities: [fresh] } })).body.decision).toBe('allow');
@@ -367,7 +486,10 @@ describe('POST /v1/policies/try', () => {
     expect(flipped.body.policyHash).not.toBe(platform.hash);
     expect(flipped.body.reasons).toContainEqual({ id: 'forbid-everything', effect: 'forbid', text: expect.stringContaining('forbid') });
 
-    const broken = await t.call('/v1/policies/try', { role: 'security_officer', body: { ...req('asha', 'read', 'o-1001'), policies: 'permit (principal, action' } });
+    const broken = await t.call('/v1/policies/try', {
+      role: 'security_officer',
+      body: { ...req('asha', 'read', 'o-1001'), policies: 'permit (principal, action' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.error.code).toBe('invalid_request');
     expect(broken.body.error.message).toMatch(/not usable.*:/);
@@ -399,7 +521,11 @@ describe('GET /v1/entities', () => {
     const ids = users.body.entities.map((e: { uid: { id: string } }) => e.uid.id);
     expect(ids).toEqual(['asha', 'dev', 'kabir', 'meera', 'ops-root', 'ravi']);
     expect(users.body.entities.every((e: { uid: { type: string } }) => e.uid.type === 'User')).toBe(true);
-    expect(users.body.entities[0]).toEqual({ uid: { type: 'User', id: 'asha' }, attrs: { agency: { __entity: { type: 'Agency', id: 'northwind' } } }, parents: expect.arrayContaining([{ type: 'Role', id: 'agency_admin' }]) });
+    expect(users.body.entities[0]).toEqual({
+      uid: { type: 'User', id: 'asha' },
+      attrs: { agency: { __entity: { type: 'Agency', id: 'northwind' } } },
+      parents: expect.arrayContaining([{ type: 'Role', id: 'agency_admin' }]),
+    });
 
     const prefixed = await t.call('/v1/entities?type=Order&q=O-100', { role: 'service' });
     expect(prefixed.body.entities.map((e: { uid: { id: string } }) => e.uid.id)).toEqual(['o-1001', 'o-1002']);
@@ -427,12 +553,16 @@ describe('packs built in the background', () => {
   };
 
   it('wait: false answers 202 at once; the pack shows its progress, becomes ready, and the download verifies', async () => {
-    const started = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'sp-api', wait: false, from: new Date(Date.now() - 3_600_000).toISOString() } });
+    const started = await t.call('/v1/packs', {
+      role: 'auditor',
+      body: { profile: 'sp-api', wait: false, from: new Date(Date.now() - 3_600_000).toISOString() },
+    });
     expect(started.status).toBe(202);
     expect(started.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'building' });
     const { pack, seen } = await waitFor(started.body.id);
     for (const p of seen) {
-      if (p) expect(p).toMatchObject({ phase: expect.stringMatching(/^(controls|access-review|rendering|evidence|signing|finishing)$/), done: expect.any(Number) });
+      if (p)
+        expect(p).toMatchObject({ phase: expect.stringMatching(/^(controls|access-review|rendering|evidence|signing|finishing)$/), done: expect.any(Number) });
     }
     expect(pack).toMatchObject({ id: started.body.id, profile: 'sp-api', status: 'ready', progress: null, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
@@ -455,7 +585,10 @@ describe('packs built in the background', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       await t.controls!.evidence.append({ controlId: 'storage.s3-encryption', source: 'test', payload: { note: 'buyer called from +91 98450 12345' } });
-      const started = await t.call('/v1/packs', { role: 'security_officer', body: { profile: 'sp-api', wait: false, from: new Date(Date.now() - 3_600_000).toISOString() } });
+      const started = await t.call('/v1/packs', {
+        role: 'security_officer',
+        body: { profile: 'sp-api', wait: false, from: new Date(Date.now() - 3_600_000).toISOString() },
+      });
       expect(started.status).toBe(202);
       const { pack } = await waitFor(started.body.id);
       expect(pack).toMatchObject({ status: 'refused', progress: null, error: expect.stringMatching(/holds raw in_phone/) });

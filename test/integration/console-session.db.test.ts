@@ -79,7 +79,11 @@ describe('demo sign-in', () => {
     expect(res.body.demoUsers.map((u: any) => u.role)).toEqual(['admin', 'security_officer', 'auditor']);
     for (const u of res.body.demoUsers) expect(u).toMatchObject({ name: expect.any(String), description: expect.any(String) });
     expect(res.body.oidc).toEqual({
-      issuer: idp.issuer, clientId: CLIENT_ID, roleClaim: ROLE_CLAIM, scopes: 'openid email', authorizationEndpoint: `${idp.issuer}/authorize`,
+      issuer: idp.issuer,
+      clientId: CLIENT_ID,
+      roleClaim: ROLE_CLAIM,
+      scopes: 'openid email',
+      authorizationEndpoint: `${idp.issuer}/authorize`,
     });
     expect(res.body.session).toBeNull();
   });
@@ -267,7 +271,12 @@ describe('OIDC', () => {
     expect((await send(t, '/v1/policies', { bearer: auditor })).status).toBe(403);
     expect((await send(t, '/v1/controls', { bearer: auditor })).status).toBe(200);
     await t.authz.decisionLog.flush();
-    const row = await t.database.db.selectFrom('decisions').selectAll().where('principal_id', '=', 'oidc-auditor').where('resource_id', '=', 'policies').executeTakeFirst();
+    const row = await t.database.db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('principal_id', '=', 'oidc-auditor')
+      .where('resource_id', '=', 'policies')
+      .executeTakeFirst();
     expect(row).toMatchObject({ principal_type: 'Tenet::User', decision: 'deny', caller: 'oidc-auditor' });
     // The discovery document was fetched once, when first needed.
     expect(idp.discoveryHits).toBe(1);

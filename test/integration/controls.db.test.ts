@@ -43,7 +43,12 @@ function snapshot(versioning: 'Enabled' | 'Suspended') {
   };
 }
 
-const reveal = { principal: { type: 'User', id: 'asha' }, action: { id: 'reveal_buyer_pii' }, resource: { type: 'Order', id: 'o-1001' }, context: { mfa: true } };
+const reveal = {
+  principal: { type: 'User', id: 'asha' },
+  action: { id: 'reveal_buyer_pii' },
+  resource: { type: 'Order', id: 'o-1001' },
+  context: { mfa: true },
+};
 
 let t: TestApp;
 let dir: string;
@@ -78,7 +83,10 @@ afterAll(async () => {
 
 describe('control runs, history and evidence', () => {
   it('stores every run with its findings and a hash-chained evidence record; history is paged newest first', async () => {
-    const run = await t.call('/v1/controls/run', { role: 'security_officer', body: { controls: ['storage.s3-versioning', 'storage.s3-encryption', 'webhooks.signature-validation'] } });
+    const run = await t.call('/v1/controls/run', {
+      role: 'security_officer',
+      body: { controls: ['storage.s3-versioning', 'storage.s3-encryption', 'webhooks.signature-validation'] },
+    });
     expect(run.status).toBe(200);
     const byId = Object.fromEntries(run.body.runs.map((r: { controlId: string }) => [r.controlId, r]));
     expect(byId['storage.s3-versioning'].status).toBe('pass');
@@ -149,23 +157,47 @@ describe('readiness feeds authorization', () => {
     const pushed = await t.call('/v1/entities', {
       method: 'PUT',
       role: 'service',
-      body: { entities: [{ uid: { type: 'Integration', id: 'amazon_spapi' }, attrs: { provider: 'amazon_spapi', restricted: true, status: 'live', ready: true }, parents: [] }] },
+      body: {
+        entities: [
+          { uid: { type: 'Integration', id: 'amazon_spapi' }, attrs: { provider: 'amazon_spapi', restricted: true, status: 'live', ready: true }, parents: [] },
+        ],
+      },
     });
     expect(pushed.status).toBe(200);
     expect((await t.call('/v1/authorize', { role: 'service', body: reveal })).body.decision).toBe('deny');
 
-    const bad = await t.call('/v1/exceptions', { role: 'security_officer', body: { controlId: 'storage.s3-versioning', reason: 'short', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    const bad = await t.call('/v1/exceptions', {
+      role: 'security_officer',
+      body: { controlId: 'storage.s3-versioning', reason: 'short', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
     expect(bad.status).toBe(400);
-    expect((await t.call('/v1/exceptions', { role: 'auditor', body: { controlId: 'storage.s3-versioning', reason: 'migration in progress', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } })).status).toBe(403);
+    expect(
+      (
+        await t.call('/v1/exceptions', {
+          role: 'auditor',
+          body: { controlId: 'storage.s3-versioning', reason: 'migration in progress', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+        })
+      ).status,
+    ).toBe(403);
     const ex = await t.call('/v1/exceptions', {
       role: 'security_officer',
-      body: { controlId: 'storage.s3-versioning', integrationId: 'amazon_spapi', reason: 'Versioning migration CHG-42 in progress', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+      body: {
+        controlId: 'storage.s3-versioning',
+        integrationId: 'amazon_spapi',
+        reason: 'Versioning migration CHG-42 in progress',
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
     });
     expect(ex.status).toBe(201);
     expect(ex.body.approvedBy).toMatch(/test security_officer/);
     expect((await t.call('/v1/authorize', { role: 'service', body: reveal })).body.decision).toBe('allow');
     const readiness = await t.call('/v1/integrations', { role: 'auditor' });
-    expect(readiness.body.integrations[0].controls[0]).toMatchObject({ controlId: 'storage.s3-versioning', status: 'fail', satisfied: true, exception: { reason: 'Versioning migration CHG-42 in progress' } });
+    expect(readiness.body.integrations[0].controls[0]).toMatchObject({
+      controlId: 'storage.s3-versioning',
+      status: 'fail',
+      satisfied: true,
+      exception: { reason: 'Versioning migration CHG-42 in progress' },
+    });
 
     expect((await t.call(`/v1/exceptions/${ex.body.id}`, { method: 'DELETE', role: 'security_officer' })).status).toBe(200);
     expect((await t.call('/v1/authorize', { role: 'service', body: reveal })).body.decision).toBe('deny');
@@ -195,7 +227,10 @@ describe('attestations', () => {
     expect(r1.status).toBe(400);
     expect(r1.body.error.message).toMatch(/signature does not verify/);
     expect(p).toBeTruthy();
-    const r2 = await t.call('/v1/attestations', { role: 'security_officer', body: { jws: await attester.sign(payload({ attestedBy: 'mallory@astrix.example' })) } });
+    const r2 = await t.call('/v1/attestations', {
+      role: 'security_officer',
+      body: { jws: await attester.sign(payload({ attestedBy: 'mallory@astrix.example' })) },
+    });
     // Refused as mis-attributed; the e-mail addresses are masked like every error body's personal data.
     expect(r2.status).toBe(400);
     expect(r2.body.error.message).toMatch(/which belongs to \S+, not \S+/);

@@ -23,7 +23,7 @@ const journalDir = path.join(dataDir, 'decision-journal');
 const admin = 'crash-safety-admin-token-0123456789abcdef';
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
 let rand = seed;
-const random = () => ((rand = (Math.imul(rand, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const random = () => (rand = (Math.imul(rand, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 let database: Awaited<ReturnType<typeof createChildDatabase>> | undefined;
 let databaseUrl: string | undefined;
 let env: Record<string, string | undefined>;
@@ -80,10 +80,20 @@ async function countIn(ids: string[], reveals: string[]): Promise<{ decisions: n
     let revealRows = 0;
     const distinctReveals = new Set<string>();
     for (let i = 0; i < ids.length; i += 5000) {
-      decisions += (await db.selectFrom('decisions').select('id').where('id', 'in', ids.slice(i, i + 5000)).execute()).length;
+      decisions += (
+        await db
+          .selectFrom('decisions')
+          .select('id')
+          .where('id', 'in', ids.slice(i, i + 5000))
+          .execute()
+      ).length;
     }
     for (let i = 0; i < reveals.length; i += 5000) {
-      const rows = await db.selectFrom('pii_reveals').select('decision_id').where('decision_id', 'in', reveals.slice(i, i + 5000)).execute();
+      const rows = await db
+        .selectFrom('pii_reveals')
+        .select('decision_id')
+        .where('decision_id', 'in', reveals.slice(i, i + 5000))
+        .execute();
       revealRows += rows.length;
       for (const r of rows) distinctReveals.add(r.decision_id);
     }
@@ -138,7 +148,10 @@ function drive(props: { clients: number; batch?: number }, onAnswered: (n: numbe
   };
 }
 
-const segmentsIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.journal')).sort();
+const segmentsIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.journal'))
+    .sort();
 
 /** Waits until `n` decisions were answered (or `capMs` passed), then a random 0–`jitterMs` more. */
 async function loadFor(count: () => number, n: number, capMs: number, jitterMs: number): Promise<void> {
@@ -162,11 +175,21 @@ async function missing(): Promise<{ decisions: string[]; reveals: string[]; reve
   const reveals = [...answeredReveals];
   return withDb(async (db) => {
     const found = new Set<string>();
-    for (let i = 0; i < all.length; i += 5000) for (const r of await db.selectFrom('decisions').select('id').where('id', 'in', all.slice(i, i + 5000)).execute()) found.add(r.id);
+    for (let i = 0; i < all.length; i += 5000)
+      for (const r of await db
+        .selectFrom('decisions')
+        .select('id')
+        .where('id', 'in', all.slice(i, i + 5000))
+        .execute())
+        found.add(r.id);
     const revealed = new Set<string>();
     let revealRows = 0;
     for (let i = 0; i < reveals.length; i += 5000) {
-      for (const r of await db.selectFrom('pii_reveals').select('decision_id').where('decision_id', 'in', reveals.slice(i, i + 5000)).execute()) {
+      for (const r of await db
+        .selectFrom('pii_reveals')
+        .select('decision_id')
+        .where('decision_id', 'in', reveals.slice(i, i + 5000))
+        .execute()) {
         revealed.add(r.decision_id);
         revealRows++;
       }
@@ -239,7 +262,12 @@ it('a crash during the replay of a large journal, then a restart: 0 lost, 0 dupl
     const records = Array.from({ length: 1250 }, (_, k) => {
       const reveal = (s * 1250 + k) % 3 === 0;
       return toDecisionRecord({
-        request: { principal: { type: 'User', id: `replay-${s}-${k}` }, action: { id: reveal ? 'reveal_buyer_pii' : 'read' }, resource: { type: 'Order', id: 'o-1001' }, context: { mfa: true } },
+        request: {
+          principal: { type: 'User', id: `replay-${s}-${k}` },
+          action: { id: reveal ? 'reveal_buyer_pii' : 'read' },
+          resource: { type: 'Order', id: 'o-1001' },
+          context: { mfa: true },
+        },
         decision: { decision: 'allow', reasons: ['permit'], errors: [], policyHash: 'h', entityVersion: '1', latencyUs: 5 },
         caller: 'crash-test',
         tenancy: reveal ? { agencyId: 'a', clientId: 'c' } : undefined,
@@ -261,7 +289,8 @@ it('a crash during the replay of a large journal, then a restart: 0 lost, 0 dupl
   const started = Date.now();
   while (remaining === syntheticFiles.length && Date.now() - started < 180_000) {
     await new Promise((r) => setTimeout(r, 2));
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`tenet serve exited (${child.exitCode}) before the replay got anywhere`);
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(`tenet serve exited (${child.exitCode}) before the replay got anywhere`);
     const present = new Set(segmentsIn(journalDir));
     remaining = syntheticFiles.filter((f) => present.has(f)).length;
   }

@@ -133,10 +133,14 @@ async function authorizeDuringFault(): Promise<Awaited<ReturnType<typeof authori
 async function allAnsweredLogged(): Promise<number> {
   const h = await openDatabase({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, migrate: false });
   try {
-    await until('decisions answered during the faults are in the log', async () => {
-      const rows = await h.db.selectFrom('decisions').select('id').where('id', 'in', answeredDuringFaults).execute();
-      return rows.length === answeredDuringFaults.length;
-    }, 20_000);
+    await until(
+      'decisions answered during the faults are in the log',
+      async () => {
+        const rows = await h.db.selectFrom('decisions').select('id').where('id', 'in', answeredDuringFaults).execute();
+        return rows.length === answeredDuringFaults.length;
+      },
+      20_000,
+    );
   } finally {
     await h.close();
   }
@@ -273,7 +277,10 @@ it('the pool itself: statement timeout, pool wait, a hung query abandoned, a blo
   });
   const timed = async (p: Promise<unknown>): Promise<{ error: unknown; ms: number }> => {
     const started = performance.now();
-    const error = await p.then(() => undefined, (e: unknown) => e);
+    const error = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     return { error, ms: performance.now() - started };
   };
   try {
@@ -331,7 +338,6 @@ it('the pool itself: statement timeout, pool wait, a hung query abandoned, a blo
   }
 }, 60_000);
 
-
 it('a connection held inside a transaction when the server stops: the error is handled, the process lives on', async () => {
   const h = await openDatabase({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, migrate: false });
   try {
@@ -342,7 +348,10 @@ it('a connection held inside a transaction when the server stops: the error is h
       await serverStopped; // checked out, no statement running, while the server goes away
       await sql`select 1`.execute(t);
     });
-    const outcome = trx.then(() => 'committed', (e: unknown) => (isDatabaseUnavailable(e) ? 'unavailable' : String(e)));
+    const outcome = trx.then(
+      () => 'committed',
+      (e: unknown) => (isDatabaseUnavailable(e) ? 'unavailable' : String(e)),
+    );
     await new Promise((r) => setTimeout(r, 200));
     pgCtl('stop', ['-m', 'fast']);
     await new Promise((r) => setTimeout(r, 500));

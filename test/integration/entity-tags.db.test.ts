@@ -44,7 +44,11 @@ describe('entity tags', () => {
     expect(current.schema).toContain(' Listing,');
     const schema = `${current.schema.replace(' Listing,', '')}\nentity Listing in [Client] { agency: Agency, client: Client, integration: Integration } tags String;\n`;
     const policies = `${current.policies}\n@id("forbid-frozen-listing")\nforbid (principal, action, resource is Listing) when { resource.hasTag("frozen") };\n`;
-    const put = await t.call('/v1/policies', { method: 'PUT', role: 'admin', body: { name: 'platform', policies, schema, comment: 'listings take string tags' } });
+    const put = await t.call('/v1/policies', {
+      method: 'PUT',
+      role: 'admin',
+      body: { name: 'platform', policies, schema, comment: 'listings take string tags' },
+    });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body.version.status).toBe('active');
 

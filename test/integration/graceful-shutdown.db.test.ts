@@ -16,7 +16,13 @@ afterAll(async () => {
 });
 
 it('SIGTERM during load: every decision that was answered is in the log', async () => {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), TENET_DATA_DIR: dataDir, TENET_BOOTSTRAP_TOKEN: admin, LOG_LEVEL: 'info', PORT: '0' };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    TENET_DATA_DIR: dataDir,
+    TENET_BOOTSTRAP_TOKEN: admin,
+    LOG_LEVEL: 'info',
+    PORT: '0',
+  };
   let databaseUrl: string | undefined;
   database = await createChildDatabase('tenet_sigterm');
   databaseUrl = database.url;
@@ -30,7 +36,11 @@ it('SIGTERM during load: every decision that was answered is in the log', async 
   const worker = async () => {
     while (!stop) {
       try {
-        const res = await fetch(`${url}/v1/authorize`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body });
+        const res = await fetch(`${url}/v1/authorize`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body,
+        });
         if (res.status === 200) answered.push(((await res.json()) as { decisionId: string }).decisionId);
         else await res.text();
       } catch {

@@ -106,7 +106,11 @@ describe('strings PostgreSQL cannot store are refused at the edge', () => {
       const res = await fetch(t.url + url, { method, headers: { authorization: `Bearer ${t.keys.admin}` } });
       expect(`${method} ${url} → ${res.status}`).toBe(`${method} ${url} → 400`);
     }
-    const put = await t.call('/v1/entities', { method: 'PUT', role: 'service', body: { entities: [{ uid: { type: 'User', id: 'n\u0000' }, attrs: {}, parents: [] }] } });
+    const put = await t.call('/v1/entities', {
+      method: 'PUT',
+      role: 'service',
+      body: { entities: [{ uid: { type: 'User', id: 'n\u0000' }, attrs: {}, parents: [] }] },
+    });
     expect(put.status).toBe(400);
   });
 });
@@ -131,7 +135,11 @@ describe('nesting, size and order of body parsing', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/nested deeper than/);
     // Within the limit: the schema decides (an unknown attribute here), not the guard.
-    const ok = await t.call('/v1/entities', { method: 'PUT', role: 'service', body: `{"entities":[{"uid":{"type":"Order","id":"deep-2"},"attrs":{"x":${deep(5)}},"parents":[]}]}` });
+    const ok = await t.call('/v1/entities', {
+      method: 'PUT',
+      role: 'service',
+      body: `{"entities":[{"uid":{"type":"Order","id":"deep-2"},"attrs":{"x":${deep(5)}},"parents":[]}]}`,
+    });
     expect(ok.status).toBe(400);
     expect(ok.body.error.message).not.toMatch(/nested deeper than/);
   });
@@ -175,15 +183,27 @@ describe('nesting, size and order of body parsing', () => {
 
   it('an anonymous body is not parsed: no key is a 401 before the body is read, whatever it holds', async () => {
     for (const path of ['/v1/entities', '/v1/policies/validate', '/v1/authorize']) {
-      const res = await fetch(t.url + path, { method: path === '/v1/entities' ? 'PUT' : 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+      const res = await fetch(t.url + path, {
+        method: path === '/v1/entities' ? 'PUT' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{not json',
+      });
       expect(`${path} ${res.status}`).toBe(`${path} 401`);
     }
     // With a key, the same body is read and refused as JSON.
-    const res = await fetch(t.url + '/v1/entities', { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.keys.service}` }, body: '{not json' });
+    const res = await fetch(t.url + '/v1/entities', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.keys.service}` },
+      body: '{not json',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
     // A role the gate refuses is answered 403 without its body being parsed either.
-    const auditor = await fetch(t.url + '/v1/entities', { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.keys.auditor}` }, body: '{not json' });
+    const auditor = await fetch(t.url + '/v1/entities', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.keys.auditor}` },
+      body: '{not json',
+    });
     expect(auditor.status).toBe(403);
   });
 

@@ -30,7 +30,9 @@ beforeAll(async () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0700', 'tmpfs', mount], { stdio: 'pipe' });
     mounted = true;
   } catch (error) {
-    throw new Error(`journal-disk-full mounts a tmpfs for the journal and needs root (CAP_SYS_ADMIN): ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+    throw new Error(
+      `journal-disk-full mounts a tmpfs for the journal and needs root (CAP_SYS_ADMIN): ${String((error as { stderr?: Buffer }).stderr ?? error)}`,
+    );
   }
   const env: Record<string, string | undefined> = {
     ...process.env,

@@ -55,7 +55,11 @@ describe('logging.cloudwatch-pii-scan', () => {
     const [run] = (await t.call('/v1/controls/run', { role: 'security_officer', body: { controls: ['logging.cloudwatch-pii-scan'] } })).body.runs;
     expect(run.status).toBe('fail');
     expect(run.findings).toEqual([
-      { resourceId: `/aws/lambda/order-import:${stream}`, resourceType: 'AWS::Logs::LogGroup', message: expect.stringMatching(/^1 in_phone value\(s\) in \/aws\/lambda\/order-import \(stream .*\), e\.g\. \+9\*+45$/) },
+      {
+        resourceId: `/aws/lambda/order-import:${stream}`,
+        resourceType: 'AWS::Logs::LogGroup',
+        message: expect.stringMatching(/^1 in_phone value\(s\) in \/aws\/lambda\/order-import \(stream .*\), e\.g\. \+9\*+45$/),
+      },
     ]);
     const detail = await t.call(`/v1/controls/logging.cloudwatch-pii-scan/runs/${run.id}`, { role: 'auditor' });
     expect(detail.body.evidence.payload.evidence.scan.counts).toMatchObject({ in_phone: 1 });
@@ -72,7 +76,10 @@ describe('logging.cloudwatch-pii-scan', () => {
   });
 
   it('after a deployment is recorded, the verdict covers only what was logged since: clean logs pass', async () => {
-    const res = await t.call('/v1/deployments', { role: 'security_officer', body: { version: 'v2026.11.23-1', deployedAt: new Date(now - 3 * 3_600_000).toISOString() } });
+    const res = await t.call('/v1/deployments', {
+      role: 'security_officer',
+      body: { version: 'v2026.11.23-1', deployedAt: new Date(now - 3 * 3_600_000).toISOString() },
+    });
     expect(res.status).toBe(201);
     expect(res.body.runs[0].status).toBe('pass');
     expect(res.body.runs[0].summary).toMatch(/nothing found/);

@@ -10,9 +10,15 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tenet-own-logs-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 // Values a careless caller might send; none may come back in an answer or reach Tenet's logs.
-const PLANTED = { phone: '+91 98450 12345', pan: 'ABCPK1234Z', email: 'asha.kulkarni@example.in', card: '4111 1111 1111 1111', token: 'sk_live_a1B2c3D4e5F6g7H8i9J0k1L2m3' };
+const PLANTED = {
+  phone: '+91 98450 12345',
+  pan: 'ABCPK1234Z',
+  email: 'asha.kulkarni@example.in',
+  card: '4111 1111 1111 1111',
+  token: 'sk_live_a1B2c3D4e5F6g7H8i9J0k1L2m3',
+};
 
-it("nothing Tenet logs trips its own PII and secret scanner (demo start-up, decisions, bad input, control runs, shutdown)", async () => {
+it('nothing Tenet logs trips its own PII and secret scanner (demo start-up, decisions, bad input, control runs, shutdown)', async () => {
   const env: Record<string, string | undefined> = { ...process.env, TENET_DATA_DIR: dataDir, LOG_LEVEL: 'debug', PORT: '0', DATABASE_URL: undefined };
   const { url, child, exited } = await spawnTenet({ args: ['serve', '--demo'], env, stderr: 'pipe' });
   const out: string[] = [];
@@ -20,17 +26,52 @@ it("nothing Tenet logs trips its own PII and secret scanner (demo start-up, deci
   child.stderr!.on('data', (d) => out.push(String(d)));
   const keys = JSON.parse(readFileSync(path.join(dataDir, 'demo-keys.json'), 'utf8')) as Record<string, string>;
   const call = async (p: string, key: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') => {
-    const res = await fetch(url + p, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(url + p, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, text: await res.text() };
   };
   const answers: string[] = [];
-  answers.push((await call('/v1/authorize', keys.service, { principal: { type: 'User', id: 'asha' }, action: { id: 'reveal_buyer_pii' }, resource: { type: 'Order', id: 'o-1001' }, context: { mfa: true, purpose: 'shipping' } })).text);
-  answers.push((await call('/v1/authorize', keys.service, { principal: { type: 'User', id: PLANTED.email }, action: { id: 'read' }, resource: { type: 'Order', id: PLANTED.phone }, context: { fields: [PLANTED.pan] } })).text);
-  answers.push((await call('/v1/authorize', keys.service, { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, context: { note: PLANTED.card } })).text);
-  answers.push((await call('/v1/entities', keys.service, { entities: [{ uid: { type: 'Client', id: 'x' }, attrs: { email: PLANTED.email, secret: PLANTED.token } }] }, 'PUT')).text);
+  answers.push(
+    (
+      await call('/v1/authorize', keys.service, {
+        principal: { type: 'User', id: 'asha' },
+        action: { id: 'reveal_buyer_pii' },
+        resource: { type: 'Order', id: 'o-1001' },
+        context: { mfa: true, purpose: 'shipping' },
+      })
+    ).text,
+  );
+  answers.push(
+    (
+      await call('/v1/authorize', keys.service, {
+        principal: { type: 'User', id: PLANTED.email },
+        action: { id: 'read' },
+        resource: { type: 'Order', id: PLANTED.phone },
+        context: { fields: [PLANTED.pan] },
+      })
+    ).text,
+  );
+  answers.push(
+    (await call('/v1/authorize', keys.service, { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, context: { note: PLANTED.card } })).text,
+  );
+  answers.push(
+    (
+      await call(
+        '/v1/entities',
+        keys.service,
+        { entities: [{ uid: { type: 'Client', id: 'x' }, attrs: { email: PLANTED.email, secret: PLANTED.token } }] },
+        'PUT',
+      )
+    ).text,
+  );
   answers.push((await call('/v1/authorize', `tnt_${PLANTED.token}`, {})).text);
   answers.push((await call('/v1/controls/run', keys.security_officer, {})).text);
-  answers.push((await call('/v1/exceptions', keys.security_officer, { controlId: 'storage.s3-lifecycle', reason: `call ${PLANTED.phone}`, expiresAt: 'tomorrow' })).text);
+  answers.push(
+    (await call('/v1/exceptions', keys.security_officer, { controlId: 'storage.s3-lifecycle', reason: `call ${PLANTED.phone}`, expiresAt: 'tomorrow' })).text,
+  );
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
 

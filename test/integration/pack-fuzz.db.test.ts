@@ -32,7 +32,10 @@ beforeAll(async () => {
   writeFileSync(settings.snapshots[0], JSON.stringify(buildDemoSnapshot()));
   t = await startTestApp({ controls: { settings } });
   await t.controls!.runNow([...CONTROLS_BY_ID.keys()], { trigger: 'manual' });
-  const built = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'sp-api', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() } });
+  const built = await t.call('/v1/packs', {
+    role: 'auditor',
+    body: { profile: 'sp-api', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() },
+  });
   expect([built.status, built.body.error?.message]).toEqual([201, undefined]);
   const res = await fetch(`${t.url}/v1/packs/${built.body.id}/download`, { headers: { authorization: `Bearer ${t.keys.auditor}` } });
   pack = Buffer.from(await res.arrayBuffer());
@@ -63,7 +66,18 @@ function rng(seed: number) {
 }
 type Rng = ReturnType<typeof rng>;
 
-const BAD_NAMES = ['../controls.csv', '/controls.csv', 'evidence\\x.json', 'evidence/../index.html', './index.html', 'a//b', '', 'x\u0000.csv', 'C:\\pack\\index.html', 'index.html/'];
+const BAD_NAMES = [
+  '../controls.csv',
+  '/controls.csv',
+  'evidence\\x.json',
+  'evidence/../index.html',
+  './index.html',
+  'a//b',
+  '',
+  'x\u0000.csv',
+  'C:\\pack\\index.html',
+  'index.html/',
+];
 
 /** Every corruption the issue names, and a few more; each returns the bytes of the damaged pack. */
 const KINDS: Record<string, (r: Rng, records: ZipRecord[]) => Buffer> = {
@@ -91,7 +105,7 @@ const KINDS: Record<string, (r: Rng, records: ZipRecord[]) => Buffer> = {
     for (let n = 2 + r.int(7); n > 0; n--) b[r.int(b.length)] ^= 1 + r.int(255);
     return b;
   },
-  'truncate': (r) => pack.subarray(0, r.int(pack.length)),
+  truncate: (r) => pack.subarray(0, r.int(pack.length)),
   'append bytes': (r) => Buffer.concat([pack, Buffer.from(Array.from({ length: 1 + r.int(64) }, () => r.int(256)))]),
   'prepend bytes': (r) => Buffer.concat([Buffer.from(Array.from({ length: 1 + r.int(64) }, () => r.int(256))), pack]),
   'duplicate a member': (r, recs) => {
@@ -115,7 +129,10 @@ const KINDS: Record<string, (r: Rng, records: ZipRecord[]) => Buffer> = {
   'rename a member': (r, recs) => {
     const list = [...recs];
     const i = r.int(list.length);
-    const name = r.next() < 0.5 ? r.pick(BAD_NAMES) : r.pick([list[i].name.toUpperCase(), `${list[i].name}.bak`, `evidence/renamed-${r.int(100)}.json`, r.pick(recs).name]);
+    const name =
+      r.next() < 0.5
+        ? r.pick(BAD_NAMES)
+        : r.pick([list[i].name.toUpperCase(), `${list[i].name}.bak`, `evidence/renamed-${r.int(100)}.json`, r.pick(recs).name]);
     list[i] = renamed(list[i], name === list[i].name ? `${name}~` : name);
     return joinZip(list);
   },
@@ -127,7 +144,11 @@ const KINDS: Record<string, (r: Rng, records: ZipRecord[]) => Buffer> = {
   'add a member': (r, recs) => {
     const list = [...recs];
     const text = Buffer.from('{"note":"added later"}');
-    list.splice(r.int(list.length + 1), 0, recordFromDeflated(r.next() < 0.5 ? `evidence/added-${r.int(100)}.json` : r.pick(BAD_NAMES) || 'x', deflateRawSync(text), text, recs[0]));
+    list.splice(
+      r.int(list.length + 1),
+      0,
+      recordFromDeflated(r.next() < 0.5 ? `evidence/added-${r.int(100)}.json` : r.pick(BAD_NAMES) || 'x', deflateRawSync(text), text, recs[0]),
+    );
     return joinZip(list);
   },
   'replace a member, same headers': (r, recs) => {
@@ -178,55 +199,61 @@ const KINDS: Record<string, (r: Rng, records: ZipRecord[]) => Buffer> = {
 let manifestText: string;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-it(`${RUNS} seeded corruptions of a real pack: verify never crashes and never says valid`, async () => {
-  console.log(`pack fuzz: seed ${SEED} (PACK_FUZZ_SEED=${SEED} repeats this run), ${RUNS} runs, pack of ${pack.length} bytes`);
-  const records = splitZip(pack);
-  manifestText = (await readPackMember(path.join(dir, 'pack.zip'), 'manifest.json'))!.toString('utf8');
-  // The pack as downloaded is valid, through the same function: otherwise every "NOT valid" below means nothing.
-  expect(await verifyPack(path.join(dir, 'pack.zip'), publicKeyPem)).toMatchObject({ ok: true, problems: [] });
-  const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
-  try {
-    for (const args of [[keyFile], [keyListFile], []]) expect(await verify([path.join(dir, 'pack.zip'), ...(args.length ? ['--public-key', ...args] : [])])).toBe(0);
-  } finally {
-    quiet.mockRestore();
-  }
-  expect(joinZip(records).equals(pack)).toBe(true);
-
-  const r = rng(SEED);
-  const names = Object.keys(KINDS);
-  const counts: Record<string, number> = {};
-  const file = path.join(dir, 'fuzzed.zip');
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const started = performance.now();
-  try {
-    for (let run = 0; run < RUNS; run++) {
-      const kind = names[r.int(names.length)];
-      const bytes = KINDS[kind](r, records);
-      if (bytes.equals(pack)) continue; // a flip of a byte with itself cannot happen (mask ≥ 1); kept for safety
-      counts[kind] = (counts[kind] ?? 0) + 1;
-      writeFileSync(file, bytes);
-      // The key an auditor downloaded (one PEM, or a key list in which verify picks the one the manifest names)
-      // for most runs; the pack's own key for some (any edit still fails then, except a complete re-signing,
-      // which only a given key can catch).
-      const keyChoice = r.next();
-      const args = keyChoice < 0.5 || kind.includes('re-signed') ? [file, '--public-key', keyFile] : keyChoice < 0.75 ? [file, '--public-key', keyListFile] : [file];
-      out.length = 0;
-      let code: number;
-      try {
-        code = await verify(args);
-      } catch (error) {
-        throw new Error(`seed ${SEED}, run ${run} (${kind}): verify threw ${(error as Error).stack}`);
-      }
-      if (code !== 1 || !out[0]?.includes(': NOT valid — ')) {
-        writeFileSync(path.join(tmpdir(), `pack-fuzz-${SEED}-${run}.zip`), bytes);
-        throw new Error(`seed ${SEED}, run ${run} (${kind}): exit ${code}: ${out.join(' | ')} (pack kept in ${tmpdir()}/pack-fuzz-${SEED}-${run}.zip)`);
-      }
+it(
+  `${RUNS} seeded corruptions of a real pack: verify never crashes and never says valid`,
+  async () => {
+    console.log(`pack fuzz: seed ${SEED} (PACK_FUZZ_SEED=${SEED} repeats this run), ${RUNS} runs, pack of ${pack.length} bytes`);
+    const records = splitZip(pack);
+    manifestText = (await readPackMember(path.join(dir, 'pack.zip'), 'manifest.json'))!.toString('utf8');
+    // The pack as downloaded is valid, through the same function: otherwise every "NOT valid" below means nothing.
+    expect(await verifyPack(path.join(dir, 'pack.zip'), publicKeyPem)).toMatchObject({ ok: true, problems: [] });
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      for (const args of [[keyFile], [keyListFile], []])
+        expect(await verify([path.join(dir, 'pack.zip'), ...(args.length ? ['--public-key', ...args] : [])])).toBe(0);
+    } finally {
+      quiet.mockRestore();
     }
-  } finally {
-    log.mockRestore();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  console.log(`pack fuzz: ${RUNS} runs in ${seconds.toFixed(1)} s, none valid, none crashed; by kind: ${JSON.stringify(counts)}`);
-  expect(Object.keys(counts).length).toBe(names.length);
-}, Math.max(600_000, RUNS * 100));
+    expect(joinZip(records).equals(pack)).toBe(true);
+
+    const r = rng(SEED);
+    const names = Object.keys(KINDS);
+    const counts: Record<string, number> = {};
+    const file = path.join(dir, 'fuzzed.zip');
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    const started = performance.now();
+    try {
+      for (let run = 0; run < RUNS; run++) {
+        const kind = names[r.int(names.length)];
+        const bytes = KINDS[kind](r, records);
+        if (bytes.equals(pack)) continue; // a flip of a byte with itself cannot happen (mask ≥ 1); kept for safety
+        counts[kind] = (counts[kind] ?? 0) + 1;
+        writeFileSync(file, bytes);
+        // The key an auditor downloaded (one PEM, or a key list in which verify picks the one the manifest names)
+        // for most runs; the pack's own key for some (any edit still fails then, except a complete re-signing,
+        // which only a given key can catch).
+        const keyChoice = r.next();
+        const args =
+          keyChoice < 0.5 || kind.includes('re-signed') ? [file, '--public-key', keyFile] : keyChoice < 0.75 ? [file, '--public-key', keyListFile] : [file];
+        out.length = 0;
+        let code: number;
+        try {
+          code = await verify(args);
+        } catch (error) {
+          throw new Error(`seed ${SEED}, run ${run} (${kind}): verify threw ${(error as Error).stack}`);
+        }
+        if (code !== 1 || !out[0]?.includes(': NOT valid — ')) {
+          writeFileSync(path.join(tmpdir(), `pack-fuzz-${SEED}-${run}.zip`), bytes);
+          throw new Error(`seed ${SEED}, run ${run} (${kind}): exit ${code}: ${out.join(' | ')} (pack kept in ${tmpdir()}/pack-fuzz-${SEED}-${run}.zip)`);
+        }
+      }
+    } finally {
+      log.mockRestore();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`pack fuzz: ${RUNS} runs in ${seconds.toFixed(1)} s, none valid, none crashed; by kind: ${JSON.stringify(counts)}`);
+    expect(Object.keys(counts).length).toBe(names.length);
+  },
+  Math.max(600_000, RUNS * 100),
+);

@@ -18,7 +18,13 @@ import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tenet-packs-'));
 let t: TestApp;
-const settings = { snapshots: [path.join(dir, 'snapshot.json')], packs: { organisation: 'Astrix', google: { scopes: [{ scope: 'https://www.googleapis.com/auth/spreadsheets', justification: 'Write the reports a client asks for into their own sheet.' }] } } };
+const settings = {
+  snapshots: [path.join(dir, 'snapshot.json')],
+  packs: {
+    organisation: 'Astrix',
+    google: { scopes: [{ scope: 'https://www.googleapis.com/auth/spreadsheets', justification: 'Write the reports a client asks for into their own sheet.' }] },
+  },
+};
 
 beforeAll(async () => {
   writeFileSync(settings.snapshots[0], JSON.stringify(buildDemoSnapshot()));
@@ -31,7 +37,13 @@ afterAll(async () => {
 });
 
 async function build(profile: PackProfile, file: string) {
-  const deps = await makePackDeps({ db: t.database.db, authz: t.authz, settings: parseControlSettings(settings), catalogue: CONTROLS_BY_ID, keys: { signer: new LocalSigner(newSigningKeyPem()), scannerSecret: 'packs-test-secret-0123456789abcdef01' } });
+  const deps = await makePackDeps({
+    db: t.database.db,
+    authz: t.authz,
+    settings: parseControlSettings(settings),
+    catalogue: CONTROLS_BY_ID,
+    keys: { signer: new LocalSigner(newSigningKeyPem()), scannerSecret: 'packs-test-secret-0123456789abcdef01' },
+  });
   const out = createWriteStream(file);
   return buildPack(deps, { profile, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 1000), out });
 }
@@ -106,7 +118,10 @@ it('through the API: an auditor builds a pack, lists it, downloads it, and it ve
   const built = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'google', from: new Date(Date.now() - 86_400_000).toISOString() } });
   expect(built.status).toBe(422); // the planted phone number above is still in the chain for this period
   expect(built.body.error.message).toMatch(/holds raw in_phone/);
-  const ok = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'google', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() - 60_000).toISOString() } });
+  const ok = await t.call('/v1/packs', {
+    role: 'auditor',
+    body: { profile: 'google', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() - 60_000).toISOString() },
+  });
   expect([ok.status, ok.body.error?.message]).toEqual([201, undefined]);
   expect(ok.body).toMatchObject({ profile: 'google', status: 'ready' });
   const list = await t.call('/v1/packs', { role: 'auditor' });

@@ -29,10 +29,18 @@ let base: { policies: string; schema: string };
 beforeAll(async () => {
   t = await startTestApp();
   // An auditor outside every agency and client: no policy of the shipped set lets them read anything.
-  const put = await t.call('/v1/entities', { method: 'PUT', role: 'service', body: { entities: [outsider('ext-auditor'), outsider('ext-other'), report('rep-links-1'), report('rep-links-2')] } });
+  const put = await t.call('/v1/entities', {
+    method: 'PUT',
+    role: 'service',
+    body: { entities: [outsider('ext-auditor'), outsider('ext-other'), report('rep-links-1'), report('rep-links-2')] },
+  });
   expect(put.status).toBe(200);
   base = (await t.call('/v1/policies', { role: 'admin' })).body.policySets[0];
-  const withTemplate = await t.call('/v1/policies', { method: 'PUT', role: 'admin', body: { name: 'platform', policies: base.policies + '\n' + TEMPLATE, schema: base.schema } });
+  const withTemplate = await t.call('/v1/policies', {
+    method: 'PUT',
+    role: 'admin',
+    body: { name: 'platform', policies: base.policies + '\n' + TEMPLATE, schema: base.schema },
+  });
   expect(withTemplate.status, JSON.stringify(withTemplate.body)).toBe(200);
   const config = loadConfig({ LOG_LEVEL: 'silent', TENET_ENTITY_REFRESH_MS: '200' });
   replica = await createAuthz({ db: t.database.db, logger: createLogger({ level: 'silent' }), config, policyDir: SHIPPED_POLICY_DIR });
@@ -44,8 +52,10 @@ afterAll(async () => {
 
 const authorize = (principal: string, resource: string) =>
   t.call('/v1/authorize', { role: 'service', body: { principal: user(principal), action: { id: 'read' }, resource: rep(resource) } });
-const onReplica = (principal: string, resource: string) => replica.platform.authorize({ principal: user(principal), action: { id: 'read' }, resource: rep(resource) });
-const link = (body: Record<string, unknown>, role: 'admin' | 'security_officer' | 'auditor' = 'admin') => t.call('/v1/policies/links', { method: 'POST', role, body });
+const onReplica = (principal: string, resource: string) =>
+  replica.platform.authorize({ principal: user(principal), action: { id: 'read' }, resource: rep(resource) });
+const link = (body: Record<string, unknown>, role: 'admin' | 'security_officer' | 'auditor' = 'admin') =>
+  t.call('/v1/policies/links', { method: 'POST', role, body });
 const grant = { name: 'platform', templateId: 'client-may-read-report', values: { principal: user('ext-auditor'), resource: rep('rep-links-1') } };
 
 describe('template links (per-tenant grants)', () => {
@@ -56,7 +66,13 @@ describe('template links (per-tenant grants)', () => {
     const created = await link(grant);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = 'client-may-read-report:ext-auditor:rep-links-1';
-    expect(created.body).toMatchObject({ name: 'platform', id, templateId: 'client-may-read-report', values: grant.values, createdBy: expect.stringContaining('test admin') });
+    expect(created.body).toMatchObject({
+      name: 'platform',
+      id,
+      templateId: 'client-may-read-report',
+      values: grant.values,
+      createdBy: expect.stringContaining('test admin'),
+    });
 
     const listed = await t.call('/v1/policies/links?name=platform', { role: 'security_officer' });
     expect(listed.status).toBe(200);
@@ -136,14 +152,22 @@ describe('template links (per-tenant grants)', () => {
     const validate = await t.call('/v1/policies/validate', { role: 'admin', body: { name: 'platform', policies: base.policies, schema: base.schema } });
     expect(validate.body.ok).toBe(false);
     expect(validate.body.validation.errors.join('\n')).toMatch(/template link kept-grant: there is no template "client-may-read-report"/);
-    const put = await t.call('/v1/policies', { method: 'PUT', role: 'admin', body: { name: 'platform', policies: base.policies + '\n// drops the template\n', schema: base.schema } });
+    const put = await t.call('/v1/policies', {
+      method: 'PUT',
+      role: 'admin',
+      body: { name: 'platform', policies: base.policies + '\n// drops the template\n', schema: base.schema },
+    });
     expect(put.status).toBe(409);
     expect(put.body.error.message).toMatch(/kept-grant/);
     expect(put.body.error.details.version.status).toBe('rejected');
     expect((await authorize('ext-auditor', 'rep-links-1')).body).toMatchObject({ decision: 'allow', reasons: ['kept-grant'] });
 
     // A version that keeps the template goes live with the link.
-    const kept = await t.call('/v1/policies', { method: 'PUT', role: 'admin', body: { name: 'platform', policies: base.policies + '\n' + TEMPLATE + '// still linked\n', schema: base.schema } });
+    const kept = await t.call('/v1/policies', {
+      method: 'PUT',
+      role: 'admin',
+      body: { name: 'platform', policies: base.policies + '\n' + TEMPLATE + '// still linked\n', schema: base.schema },
+    });
     expect(kept.status, JSON.stringify(kept.body)).toBe(200);
     expect((await authorize('ext-auditor', 'rep-links-1')).body).toMatchObject({ decision: 'allow', reasons: ['kept-grant'] });
     await replica.policyStore.refresh();
@@ -151,7 +175,11 @@ describe('template links (per-tenant grants)', () => {
 
     // Once the link is removed, the template can go.
     expect((await t.call('/v1/policies/links/platform/kept-grant', { method: 'DELETE', role: 'admin' })).status).toBe(204);
-    const dropped = await t.call('/v1/policies', { method: 'PUT', role: 'admin', body: { name: 'platform', policies: base.policies + '\n// no template now\n', schema: base.schema } });
+    const dropped = await t.call('/v1/policies', {
+      method: 'PUT',
+      role: 'admin',
+      body: { name: 'platform', policies: base.policies + '\n// no template now\n', schema: base.schema },
+    });
     expect(dropped.status, JSON.stringify(dropped.body)).toBe(200);
     expect((await link(grant)).body.error.message).toMatch(/no template "client-may-read-report"/);
   });

@@ -36,7 +36,10 @@ const authorize = (body: unknown) => t.call('/v1/authorize', { role: 'service', 
 
 async function loggedDecisions(): Promise<number> {
   await t.authz.decisionLog.flush();
-  const row = await t.database.db.selectFrom('decisions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await t.database.db
+    .selectFrom('decisions')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -81,14 +84,21 @@ describe('request entities only add to the store', () => {
       expect(res.body.error, type).toMatchObject({ code: 'entity_conflict', details: [{ entity: `${type}::"ghost-${type}"`, reason: 'owned_type' }] });
     }
     // A stored order re-sent with another tenancy: replacing is refused, whatever the type.
-    const o2001 = { uid: uid('Order', 'o-2001'), attrs: { agency: ref('Agency', 'northwind'), client: ref('Client', 'chai-co'), integration: ref('Integration', 'amazon_spapi'), pii_redacted: false }, parents: [uid('Client', 'chai-co')] };
+    const o2001 = {
+      uid: uid('Order', 'o-2001'),
+      attrs: { agency: ref('Agency', 'northwind'), client: ref('Client', 'chai-co'), integration: ref('Integration', 'amazon_spapi'), pii_redacted: false },
+      parents: [uid('Client', 'chai-co')],
+    };
     const res = await authorize({ ...ask('asha', 'reveal_buyer_pii', uid('Order', 'o-2001'), { context: { mfa: true } }), entities: [o2001] });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'entity_conflict', details: [{ path: 'entities.0', entity: 'Order::"o-2001"', reason: 'stored' }] });
   });
 
   it('an uid that is personal data is masked in the error body', async () => {
-    const res = await authorize({ ...ask('asha', 'read', uid('Order', 'o-1001')), entities: [{ uid: uid('User', 'priya.sharma.sec@example.in'), attrs: {}, parents: [] }] });
+    const res = await authorize({
+      ...ask('asha', 'read', uid('Order', 'o-1001')),
+      entities: [{ uid: uid('User', 'priya.sharma.sec@example.in'), attrs: {}, parents: [] }],
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('entity_conflict');
     expect(JSON.stringify(res.body)).not.toContain('priya.sharma.sec@example.in');
@@ -101,7 +111,10 @@ describe('request entities only add to the store', () => {
       body: {
         requests: [
           ask('asha', 'read', uid('Order', 'o-1001')),
-          { ...ask('asha', 'read', uid('Conversation', 'conv-1')), entities: [{ uid: uid('Integration', 'whatsapp'), attrs: { provider: 'whatsapp', restricted: false, status: 'live', ready: true }, parents: [] }] },
+          {
+            ...ask('asha', 'read', uid('Conversation', 'conv-1')),
+            entities: [{ uid: uid('Integration', 'whatsapp'), attrs: { provider: 'whatsapp', restricted: false, status: 'live', ready: true }, parents: [] }],
+          },
         ],
       },
     });
@@ -191,14 +204,21 @@ describe('action.type', () => {
     expect(wrong.body.error.message).toMatch(/^action\.type: the platform schema has no action type "Tenet::Action"/);
     expect((await authorize({ ...base, action: { type: 'Action', id: 'read' } })).body).toMatchObject({ decision: 'allow' });
     expect((await authorize(base)).body).toMatchObject({ decision: 'allow' });
-    const batch = await t.call('/v1/authorize/batch', { role: 'service', body: { requests: [base, { ...base, action: { type: 'Tenant::Action', id: 'read' } }] } });
+    const batch = await t.call('/v1/authorize/batch', {
+      role: 'service',
+      body: { requests: [base, { ...base, action: { type: 'Tenant::Action', id: 'read' } }] },
+    });
     expect(batch.status).toBe(400);
     expect(batch.body.error.message).toMatch(/^requests\.1\.action\.type/);
   });
 });
 
 describe("an integration's provider, restricted and ready are Tenet's", () => {
-  const integration = (id: string, attrs: Record<string, unknown>) => ({ uid: uid('Integration', id), attrs: { provider: id, restricted: true, status: 'live', ready: false, ...attrs }, parents: [] });
+  const integration = (id: string, attrs: Record<string, unknown>) => ({
+    uid: uid('Integration', id),
+    attrs: { provider: id, restricted: true, status: 'live', ready: false, ...attrs },
+    parents: [],
+  });
   const push = (entities: unknown[], role: 'service' | 'admin' = 'service') => t.call('/v1/entities', { method: 'PUT', role, body: { entities } });
 
   it('pushing restricted:false keeps restricted (and says so): read conv-1 stays deny', async () => {
@@ -244,10 +264,14 @@ describe("an integration's provider, restricted and ready are Tenet's", () => {
     expect((await authorize(read)).body.decision).toBe('allow');
 
     // An unconfigured integration follows the same status rule (the demo's suspended Instantly).
-    const instantly = await push([{ uid: uid('Integration', 'instantly'), attrs: { provider: 'instantly', restricted: false, status: 'live', ready: true }, parents: [] }]);
+    const instantly = await push([
+      { uid: uid('Integration', 'instantly'), attrs: { provider: 'instantly', restricted: false, status: 'live', ready: true }, parents: [] },
+    ]);
     expect(instantly.body.kept).toEqual(['Integration::instantly.status']);
     // Any other move than toward suspended is kept too (planned → live is an administrator's call).
-    const razorpay = await push([{ uid: uid('Integration', 'razorpay'), attrs: { provider: 'razorpay', restricted: false, status: 'live', ready: true }, parents: [] }]);
+    const razorpay = await push([
+      { uid: uid('Integration', 'razorpay'), attrs: { provider: 'razorpay', restricted: false, status: 'live', ready: true }, parents: [] },
+    ]);
     expect(razorpay.body.kept).toEqual(['Integration::razorpay.status']);
   });
 

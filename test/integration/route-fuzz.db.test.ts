@@ -58,7 +58,9 @@ describe(`route fuzz (FUZZ_SEED=${SEED}, FUZZ_COUNT=${COUNT})`, () => {
       protectedWrites: report.protectedWrites,
       failures: report.failureCount,
     };
-    console.log(`route fuzz: ${JSON.stringify(summary)}\nreplay: FUZZ_SEED=${SEED} FUZZ_COUNT=${COUNT} npx vitest run --config test/vitest.config.ts route-fuzz`);
+    console.log(
+      `route fuzz: ${JSON.stringify(summary)}\nreplay: FUZZ_SEED=${SEED} FUZZ_COUNT=${COUNT} npx vitest run --config test/vitest.config.ts route-fuzz`,
+    );
     if (report.failureCount) console.log(describeFailures(report));
     // FUZZ_REPORT=file keeps the whole report (per-route statuses and timings, every failure group) as JSON.
     if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, JSON.stringify(report, null, 1));

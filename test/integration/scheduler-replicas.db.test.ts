@@ -21,7 +21,14 @@ describe.runIf(hasServerDatabase)('two tenet serve processes on one database', (
     const settings = path.join(dir, 'controls.json');
     writeFileSync(settings, JSON.stringify({ snapshots: [snapshot], schedules: Object.fromEntries(fast.map((c) => [c, '* * * * * *'])) }));
     // Replicas share their keys by configuration (a replica without them is stopped rather than signing with its own).
-    const env = { ...(process.env as Record<string, string>), DATABASE_URL: database.url!, TENET_CONFIG_FILE: settings, LOG_LEVEL: 'warn', PORT: '0', TENET_KEYS: JSON.stringify(newKeySet()) };
+    const env = {
+      ...(process.env as Record<string, string>),
+      DATABASE_URL: database.url!,
+      TENET_CONFIG_FILE: settings,
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      TENET_KEYS: JSON.stringify(newKeySet()),
+    };
     const a = await spawnTenet({ args: ['serve'], env: { ...env, LOG_LEVEL: 'info', TENET_DATA_DIR: path.join(dir, 'a') } });
     const b = await spawnTenet({ args: ['serve'], env: { ...env, LOG_LEVEL: 'info', TENET_DATA_DIR: path.join(dir, 'b') } });
     const started = Date.now();

@@ -80,13 +80,22 @@ describe('labelled corpus', () => {
 
     const rows = DETECTOR_IDS.map((d) => {
       const s = stats[d];
-      return { detector: d, labels: s.labels, findings: s.findings, precision: s.findings ? s.correct / s.findings : 1, recall: s.labels ? s.found / s.labels : 1 };
+      return {
+        detector: d,
+        labels: s.labels,
+        findings: s.findings,
+        precision: s.findings ? s.correct / s.findings : 1,
+        recall: s.labels ? s.found / s.labels : 1,
+      };
     });
     console.log(
       [
         `PII scanner on ${LINES.toLocaleString('en')} corpus lines (seed ${SEED}, ${(bytes / 1e6).toFixed(1)} MB, scanned at ${(bytes / 1e6 / (scanMs / 1000)).toFixed(0)} MB/s)`,
         'detector          labels  findings  precision  recall',
-        ...rows.map((r) => `${r.detector.padEnd(16)} ${String(r.labels).padStart(7)} ${String(r.findings).padStart(9)}  ${r.precision.toFixed(4).padStart(9)}  ${r.recall.toFixed(4).padStart(6)}`),
+        ...rows.map(
+          (r) =>
+            `${r.detector.padEnd(16)} ${String(r.labels).padStart(7)} ${String(r.findings).padStart(9)}  ${r.precision.toFixed(4).padStart(9)}  ${r.recall.toFixed(4).padStart(6)}`,
+        ),
         ...misses,
       ].join('\n'),
     );

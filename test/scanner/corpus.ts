@@ -100,11 +100,85 @@ class Line {
 }
 
 // ------------------------------------------------------------------------------------------------ vocabulary
-const FIRST = ['Rahul', 'Priya', 'Amit', 'Sneha', 'Vikram', 'Anjali', 'Arjun', 'Kavya', 'Rohan', 'Pooja', 'Sanjay', 'Neha', 'Karthik', 'Divya', 'Imran', 'Fatima', 'Harpreet', 'Lakshmi', 'Suresh', 'Meera', 'Aditya', 'Ishita', 'Manoj', 'Ritu', 'Gaurav', 'Ayesha', 'Nikhil', 'Swati', 'Deepak', 'Shreya'];
-const LAST = ['Sharma', 'Verma', 'Iyer', 'Reddy', 'Patel', 'Gupta', 'Nair', 'Singh', 'Khan', 'Das', 'Mehta', 'Rao', 'Joshi', 'Chopra', 'Menon', 'Kulkarni', 'Banerjee', 'Agarwal', 'Pillai', 'Bose'];
+const FIRST = [
+  'Rahul',
+  'Priya',
+  'Amit',
+  'Sneha',
+  'Vikram',
+  'Anjali',
+  'Arjun',
+  'Kavya',
+  'Rohan',
+  'Pooja',
+  'Sanjay',
+  'Neha',
+  'Karthik',
+  'Divya',
+  'Imran',
+  'Fatima',
+  'Harpreet',
+  'Lakshmi',
+  'Suresh',
+  'Meera',
+  'Aditya',
+  'Ishita',
+  'Manoj',
+  'Ritu',
+  'Gaurav',
+  'Ayesha',
+  'Nikhil',
+  'Swati',
+  'Deepak',
+  'Shreya',
+];
+const LAST = [
+  'Sharma',
+  'Verma',
+  'Iyer',
+  'Reddy',
+  'Patel',
+  'Gupta',
+  'Nair',
+  'Singh',
+  'Khan',
+  'Das',
+  'Mehta',
+  'Rao',
+  'Joshi',
+  'Chopra',
+  'Menon',
+  'Kulkarni',
+  'Banerjee',
+  'Agarwal',
+  'Pillai',
+  'Bose',
+];
 const MAIL_DOMAINS = ['gmail.com', 'yahoo.co.in', 'outlook.com', 'rediffmail.com', 'hotmail.com', 'icloud.com', 'zoho.in', 'protonmail.com'];
 const COMPANY_DOMAINS = ['kiranastores.in', 'urbanthreads.co.in', 'desibazaar.com', 'spicetrail.in', 'rangolicrafts.com', 'agency.example.in'];
-const PSP = ['okaxis', 'oksbi', 'okhdfcbank', 'okicici', 'ybl', 'ibl', 'axl', 'paytm', 'upi', 'apl', 'ptyes', 'ptaxis', 'pthdfc', 'ptsbi', 'kotak', 'icici', 'hdfcbank', 'sbi', 'axisbank', 'ikwik', 'waaxis'];
+const PSP = [
+  'okaxis',
+  'oksbi',
+  'okhdfcbank',
+  'okicici',
+  'ybl',
+  'ibl',
+  'axl',
+  'paytm',
+  'upi',
+  'apl',
+  'ptyes',
+  'ptaxis',
+  'pthdfc',
+  'ptsbi',
+  'kotak',
+  'icici',
+  'hdfcbank',
+  'sbi',
+  'axisbank',
+  'ikwik',
+  'waaxis',
+];
 const CITIES: Array<[string, string, string]> = [
   ['BENGALURU', 'KARNATAKA', '560001'],
   ['MUMBAI', 'MAHARASHTRA', '400001'],
@@ -118,7 +192,16 @@ const CITIES: Array<[string, string, string]> = [
   ['AHMEDABAD', 'GUJARAT', '380001'],
 ];
 const GST_STATES = ['29', '27', '07', '33', '36', '24', '19', '08', '32', '09', '06', '23', '97'];
-const SKUS = ['SKU-TSHIRT-BLK-XL', 'KRT-COT-0042-M', 'MUG-CER-350ML-WHT', 'SAREE-SLK-RED-01', 'TEA-ASSAM-500G', 'BAG-JUTE-L-NAT', 'KURTI-RYN-BLU-S', 'SPICE-MIX-100G-07'];
+const SKUS = [
+  'SKU-TSHIRT-BLK-XL',
+  'KRT-COT-0042-M',
+  'MUG-CER-350ML-WHT',
+  'SAREE-SLK-RED-01',
+  'TEA-ASSAM-500G',
+  'BAG-JUTE-L-NAT',
+  'KURTI-RYN-BLU-S',
+  'SPICE-MIX-100G-07',
+];
 const ASIN_PREFIX = ['B07', 'B08', 'B09', 'B0C', 'B0B'];
 const FNS = ['spapi-order-import', 'wa-webhook', 'stripe-webhook', 'reports-api', 'kyc-verify', 'notify-worker', 'redaction-job'];
 const STATUSES = ['Unshipped', 'Shipped', 'Pending', 'Canceled', 'PartiallyShipped'];
@@ -133,7 +216,16 @@ const UAS = [
   'axios/1.6.8',
 ];
 const HINDI = ['नमस्ते, मेरा ऑर्डर कब आएगा?', 'धन्यवाद 🙏', 'कृपया जल्दी भेजें', 'ऑर्डर कैंसल करना है'];
-const PATHS = ['/v1/orders', '/v1/orders/{orderId}', '/v1/reports/sales', '/v1/integrations/amazon/sync', '/v1/webhooks/whatsapp', '/v1/webhooks/stripe', '/v1/clients', '/v1/campaigns'];
+const PATHS = [
+  '/v1/orders',
+  '/v1/orders/{orderId}',
+  '/v1/reports/sales',
+  '/v1/integrations/amazon/sync',
+  '/v1/webhooks/whatsapp',
+  '/v1/webhooks/stripe',
+  '/v1/clients',
+  '/v1/campaigns',
+];
 
 // ------------------------------------------------------------------------------------------------ valid values
 class Values {
@@ -197,7 +289,14 @@ class Values {
     const [f, l] = this.name();
     const style = this.r.int(0, 5);
     if (style === 0) return `${this.r.str(LOWER + DIGITS, 14)}@marketplace.amazon.in`;
-    const local = style === 1 ? `${f}.${l}` : style === 2 ? `${f.toLowerCase()}${this.r.int(1, 999)}` : style === 3 ? `${f[0].toLowerCase()}${l.toLowerCase()}` : `${f.toLowerCase()}_${l.toLowerCase()}${this.r.int(70, 99)}`;
+    const local =
+      style === 1
+        ? `${f}.${l}`
+        : style === 2
+          ? `${f.toLowerCase()}${this.r.int(1, 999)}`
+          : style === 3
+            ? `${f[0].toLowerCase()}${l.toLowerCase()}`
+            : `${f.toLowerCase()}_${l.toLowerCase()}${this.r.int(70, 99)}`;
     const domain = style === 5 ? this.r.pick(COMPANY_DOMAINS) : this.r.pick(MAIL_DOMAINS);
     return `${local}@${domain}`;
   }
@@ -205,7 +304,14 @@ class Values {
   upi(): string {
     const [f, l] = this.name();
     const style = this.r.int(0, 3);
-    const local = style === 0 ? this.mobile() : style === 1 ? `${f.toLowerCase()}.${l.toLowerCase()}` : style === 2 ? `${f.toLowerCase()}${this.r.int(1, 99)}` : `${l.toLowerCase()}${f[0].toLowerCase()}-${this.r.int(1, 9)}`;
+    const local =
+      style === 0
+        ? this.mobile()
+        : style === 1
+          ? `${f.toLowerCase()}.${l.toLowerCase()}`
+          : style === 2
+            ? `${f.toLowerCase()}${this.r.int(1, 99)}`
+            : `${l.toLowerCase()}${f[0].toLowerCase()}-${this.r.int(1, 9)}`;
     return `${local}@${this.r.pick(PSP)}`;
   }
 
@@ -294,7 +400,13 @@ class Values {
 
   jwt(): string {
     const header = JSON.stringify(this.r.chance(0.5) ? { alg: 'RS256', typ: 'JWT', kid: this.r.hex(16) } : { alg: 'HS256', typ: 'JWT' });
-    const payload = JSON.stringify({ sub: `usr_${this.r.str(ALNUM, 10)}`, tenant: `tnt_${this.r.str(LOWER + DIGITS, 6)}`, iat: 1715500000 + this.r.int(0, 99999), exp: 1715600000 + this.r.int(0, 99999), scope: 'orders:read reports:read' });
+    const payload = JSON.stringify({
+      sub: `usr_${this.r.str(ALNUM, 10)}`,
+      tenant: `tnt_${this.r.str(LOWER + DIGITS, 6)}`,
+      iat: 1715500000 + this.r.int(0, 99999),
+      exp: 1715600000 + this.r.int(0, 99999),
+      scope: 'orders:read reports:read',
+    });
     return `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}.${this.r.str(B64URL, this.r.pick([43, 86, 342]))}`;
   }
 
@@ -419,7 +531,9 @@ class Gen {
   }
 
   pinoHead(l: Line, fn: string, level = 30): void {
-    l.t(`{"level":${level},"time":${this.v.epochMs()},"pid":${this.r.int(7, 9)},"hostname":"169.254.${this.r.int(0, 255)}.${this.r.int(1, 254)}","fn":"${fn}","tenantId":"${this.v.tenant()}","requestId":"${this.r.uuid()}"`);
+    l.t(
+      `{"level":${level},"time":${this.v.epochMs()},"pid":${this.r.int(7, 9)},"hostname":"169.254.${this.r.int(0, 255)}.${this.r.int(1, 254)}","fn":"${fn}","tenantId":"${this.v.tenant()}","requestId":"${this.r.uuid()}"`,
+    );
   }
 
   runtime(): CorpusLine {
@@ -429,12 +543,21 @@ class Gen {
     if (k === 0) l.t(`START RequestId: ${id} Version: $LATEST`);
     else if (k === 1) l.t(`END RequestId: ${id}`);
     else if (k === 2) {
-      l.t(`REPORT RequestId: ${id}\tDuration: ${this.r.int(2, 2900)}.${this.r.digits(2)} ms\tBilled Duration: ${this.r.int(3, 3000)} ms\tMemory Size: ${this.r.pick([256, 512, 1024])} MB\tMax Memory Used: ${this.r.int(70, 240)} MB`);
+      l.t(
+        `REPORT RequestId: ${id}\tDuration: ${this.r.int(2, 2900)}.${this.r.digits(2)} ms\tBilled Duration: ${this.r.int(3, 3000)} ms\tMemory Size: ${this.r.pick([256, 512, 1024])} MB\tMax Memory Used: ${this.r.int(70, 240)} MB`,
+      );
       if (this.r.chance(0.1)) l.t(`\tInit Duration: ${this.r.int(150, 900)}.${this.r.digits(2)} ms`);
     } else if (k === 3) l.t(`XRAY TraceId: 1-${this.r.hex(8)}-${this.r.hex(24)}\tSegmentId: ${this.r.hex(16)}\tSampled: true`);
-    else if (k === 4) l.t(`${this.v.iso()}\t${id}\tINFO\tprocessed batch of ${this.r.int(1, 500)} records in ${this.r.int(3, 9000)} ms (shard ${this.r.int(0, 15)}, checkpoint ${this.v.epochMs()})`);
-    else if (this.r.chance(0.5)) l.t(`INIT_START Runtime Version: nodejs:20.v${this.r.int(13, 27)}\tRuntime Version ARN: arn:aws:lambda:ap-south-1::runtime:${this.r.hex(64)}`);
-    else l.t(`${this.v.iso()}\t${id}\tINFO\tinvoked arn:aws:lambda:ap-south-1:${this.accountId()}:function:${this.r.pick(FNS)} role=arn:aws:iam::${this.accountId()}:role/${this.r.pick(FNS)}-role`);
+    else if (k === 4)
+      l.t(
+        `${this.v.iso()}\t${id}\tINFO\tprocessed batch of ${this.r.int(1, 500)} records in ${this.r.int(3, 9000)} ms (shard ${this.r.int(0, 15)}, checkpoint ${this.v.epochMs()})`,
+      );
+    else if (this.r.chance(0.5))
+      l.t(`INIT_START Runtime Version: nodejs:20.v${this.r.int(13, 27)}\tRuntime Version ARN: arn:aws:lambda:ap-south-1::runtime:${this.r.hex(64)}`);
+    else
+      l.t(
+        `${this.v.iso()}\t${id}\tINFO\tinvoked arn:aws:lambda:ap-south-1:${this.accountId()}:function:${this.r.pick(FNS)} role=arn:aws:iam::${this.accountId()}:role/${this.r.pick(FNS)}-role`,
+      );
     return l.done();
   }
 
@@ -443,19 +566,29 @@ class Gen {
     const dirty = this.r.chance(0.12);
     const [city, state, pin] = this.r.pick(CITIES);
     this.pinoHead(l, 'spapi-order-import');
-    l.t(`,"msg":"order imported","amazonOrderId":"${this.v.orderId()}","marketplaceId":"A21TJRUUN4KGV","purchaseDate":"${this.v.iso()}","lastUpdateDate":"${this.v.iso()}","orderStatus":"${this.r.pick(STATUSES)}","fulfillmentChannel":"${this.r.pick(['MFN', 'AFN'])}","orderTotal":{"currencyCode":"INR","amount":"${this.v.amount()}"},"numberOfItemsShipped":${this.r.int(0, 3)},"numberOfItemsUnshipped":${this.r.int(0, 3)}`);
+    l.t(
+      `,"msg":"order imported","amazonOrderId":"${this.v.orderId()}","marketplaceId":"A21TJRUUN4KGV","purchaseDate":"${this.v.iso()}","lastUpdateDate":"${this.v.iso()}","orderStatus":"${this.r.pick(STATUSES)}","fulfillmentChannel":"${this.r.pick(['MFN', 'AFN'])}","orderTotal":{"currencyCode":"INR","amount":"${this.v.amount()}"},"numberOfItemsShipped":${this.r.int(0, 3)},"numberOfItemsUnshipped":${this.r.int(0, 3)}`,
+    );
     l.t(`,"shippingAddress":{"city":"${city}","stateOrRegion":"${state}","postalCode":"${pin}","countryCode":"IN"`);
     if (dirty) {
       const [f, la] = this.v.name();
       const what = this.r.int(0, 5);
       if (what <= 1) l.t(`,"name":"${f} ${la}","phone":"`).v('in_phone', this.v.phone()).t('"');
-      if (what === 2) l.t(`,"addressLine1":"Flat ${this.r.int(1, 999)}, ${la} Residency, near metro, call `).v('in_phone', this.v.phone()).t(`"`);
+      if (what === 2)
+        l.t(`,"addressLine1":"Flat ${this.r.int(1, 999)}, ${la} Residency, near metro, call `)
+          .v('in_phone', this.v.phone())
+          .t(`"`);
       l.t('}');
       if (what === 0 || what === 3) l.t(`,"buyerInfo":{"buyerEmail":"`).v('email', this.v.email()).t(`","buyerName":"${f} ${la}"}`);
-      if (what === 4) l.t(`,"buyerTaxInfo":{"companyLegalName":"${la} Traders","taxingRegion":"${state}","taxClassifications":[{"name":"GSTIN","value":"`).v('gstin', this.v.gstin()).t('"}]}');
+      if (what === 4)
+        l.t(`,"buyerTaxInfo":{"companyLegalName":"${la} Traders","taxingRegion":"${state}","taxClassifications":[{"name":"GSTIN","value":"`)
+          .v('gstin', this.v.gstin())
+          .t('"}]}');
       if (what === 5) l.t(`,"buyerTaxInfo":{"taxClassifications":[{"name":"PAN","value":"`).v('pan', this.v.pan()).t('"}]}');
     } else l.t('}');
-    l.t(`,"items":[{"asin":"${this.v.asin()}","sellerSKU":"${this.r.pick(SKUS)}","quantityOrdered":${this.r.int(1, 4)},"itemPrice":{"currencyCode":"INR","amount":"${this.v.amount()}"}}],"durationMs":${this.r.int(20, 4000)}}`);
+    l.t(
+      `,"items":[{"asin":"${this.v.asin()}","sellerSKU":"${this.r.pick(SKUS)}","quantityOrdered":${this.r.int(1, 4)},"itemPrice":{"currencyCode":"INR","amount":"${this.v.amount()}"}}],"durationMs":${this.r.int(20, 4000)}}`,
+    );
     return l.done();
   }
 
@@ -464,16 +597,24 @@ class Gen {
     const k = this.r.int(0, 3);
     if (k === 0) {
       this.pinoHead(l, 'spapi-order-import');
-      l.t(`,"msg":"getOrders page","createdAfter":"${this.v.iso()}","orders":${this.r.int(0, 100)},"NextToken":"${this.r.str(B64, this.r.int(60, 160))}=","rateLimit":"0.0167","x-amzn-RequestId":"${this.r.uuid()}"}`);
+      l.t(
+        `,"msg":"getOrders page","createdAfter":"${this.v.iso()}","orders":${this.r.int(0, 100)},"NextToken":"${this.r.str(B64, this.r.int(60, 160))}=","rateLimit":"0.0167","x-amzn-RequestId":"${this.r.uuid()}"}`,
+      );
     } else if (k === 1) {
       this.pinoHead(l, 'spapi-order-import');
-      l.t(`,"msg":"shipment confirmed","amazonOrderId":"${this.v.orderId()}","carrier":"${this.r.pick(CARRIERS)}","awb":"${this.v.awb()}","trackingNumber":"${this.v.awb()}","shipDate":"${this.v.iso()}","packageWeightGrams":${this.r.int(100, 5000)},"etag":"${this.r.hex(32)}"}`);
+      l.t(
+        `,"msg":"shipment confirmed","amazonOrderId":"${this.v.orderId()}","carrier":"${this.r.pick(CARRIERS)}","awb":"${this.v.awb()}","trackingNumber":"${this.v.awb()}","shipDate":"${this.v.iso()}","packageWeightGrams":${this.r.int(100, 5000)},"etag":"${this.r.hex(32)}"}`,
+      );
     } else if (k === 2) {
       this.pinoHead(l, 'spapi-order-import', 40);
-      l.t(`,"msg":"throttled, retrying","operation":"getOrderItems","amazonOrderId":"${this.v.orderId()}","attempt":${this.r.int(1, 5)},"retryAfterMs":${this.r.int(100, 4000)},"lotNumber":"${this.r.pick([...UPPER])}${this.r.digits(7)}","reportId":"5${this.r.digits(10)}","sha256":"${this.r.hex(64)}"}`);
+      l.t(
+        `,"msg":"throttled, retrying","operation":"getOrderItems","amazonOrderId":"${this.v.orderId()}","attempt":${this.r.int(1, 5)},"retryAfterMs":${this.r.int(100, 4000)},"lotNumber":"${this.r.pick([...UPPER])}${this.r.digits(7)}","reportId":"5${this.r.digits(10)}","sha256":"${this.r.hex(64)}"}`,
+      );
     } else {
       this.pinoHead(l, 'redaction-job');
-      l.t(`,"msg":"redacted delivered orders","olderThan":"${this.v.iso()}","orders":${this.r.int(0, 9000)},"checkpoint":${this.v.epochMs()},"batchRef":"${this.r.str(UPPER, 3)}${this.r.digits(7)}","commit":"${this.r.hex(40)}","md5":"${this.r.hex(32)}"}`);
+      l.t(
+        `,"msg":"redacted delivered orders","olderThan":"${this.v.iso()}","orders":${this.r.int(0, 9000)},"checkpoint":${this.v.epochMs()},"batchRef":"${this.r.str(UPPER, 3)}${this.r.digits(7)}","commit":"${this.r.hex(40)}","md5":"${this.r.hex(32)}"}`,
+      );
     }
     return l.done();
   }
@@ -483,13 +624,23 @@ class Gen {
     const waba = '1' + this.r.digits(14);
     const pnid = '1' + this.r.digits(14);
     this.pinoHead(l, 'wa-webhook');
-    l.t(`,"msg":"webhook received","event":{"object":"whatsapp_business_account","entry":[{"id":"${waba}","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"`).v('in_phone', this.v.waId()).t(`","phone_number_id":"${pnid}"}`);
+    l.t(
+      `,"msg":"webhook received","event":{"object":"whatsapp_business_account","entry":[{"id":"${waba}","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"`,
+    )
+      .v('in_phone', this.v.waId())
+      .t(`","phone_number_id":"${pnid}"}`);
     const wa = this.v.waId();
     if (this.r.chance(0.5)) {
-      l.t(`,"statuses":[{"id":"${this.v.wamid()}","status":"${this.r.pick(['sent', 'delivered', 'read'])}","timestamp":"${this.v.epochS()}","recipient_id":"`).v('in_phone', wa).t(`","conversation":{"id":"${this.r.hex(32)}","origin":{"type":"utility"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"utility"}}]`);
+      l.t(`,"statuses":[{"id":"${this.v.wamid()}","status":"${this.r.pick(['sent', 'delivered', 'read'])}","timestamp":"${this.v.epochS()}","recipient_id":"`)
+        .v('in_phone', wa)
+        .t(`","conversation":{"id":"${this.r.hex(32)}","origin":{"type":"utility"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"utility"}}]`);
     } else {
       const [f] = this.v.name();
-      l.t(`,"contacts":[{"profile":{"name":"${f}"},"wa_id":"`).v('in_phone', wa).t(`"}],"messages":[{"from":"`).v('in_phone', wa).t(`","id":"${this.v.wamid()}","timestamp":"${this.v.epochS()}","type":"text","text":{"body":"`);
+      l.t(`,"contacts":[{"profile":{"name":"${f}"},"wa_id":"`)
+        .v('in_phone', wa)
+        .t(`"}],"messages":[{"from":"`)
+        .v('in_phone', wa)
+        .t(`","id":"${this.v.wamid()}","timestamp":"${this.v.epochS()}","type":"text","text":{"body":"`);
       this.messageBody(l);
       l.t(`"}}]`);
     }
@@ -534,7 +685,17 @@ class Gen {
         break;
       default:
         if (this.r.chance(0.3)) l.t(this.r.pick(HINDI));
-        else l.t(this.r.pick(['Is this available in XL?', 'When will it ship?', `Where is my order ${order}`, 'ok thanks', `Price is ₹${this.v.amount()}? pin ${this.r.pick(CITIES)[2]}`, 'Cancel please']));
+        else
+          l.t(
+            this.r.pick([
+              'Is this available in XL?',
+              'When will it ship?',
+              `Where is my order ${order}`,
+              'ok thanks',
+              `Price is ₹${this.v.amount()}? pin ${this.r.pick(CITIES)[2]}`,
+              'Cancel please',
+            ]),
+          );
     }
   }
 
@@ -542,7 +703,11 @@ class Gen {
     const l = new Line();
     const pnid = '1' + this.r.digits(14);
     this.pinoHead(l, 'notify-worker', 20);
-    l.t(`,"msg":"whatsapp send","request":{"method":"POST","url":"https://graph.facebook.com/v19.0/${pnid}/messages","headers":{"Authorization":"Bearer `).v('meta_token', this.v.metaToken()).t(`","Content-Type":"application/json"},"body":{"messaging_product":"whatsapp","to":"`).v('in_phone', this.v.waId()).t(`","type":"template","template":{"name":"order_shipped","language":{"code":"en"}}}},"status":200,"ms":${this.r.int(80, 900)}}`);
+    l.t(`,"msg":"whatsapp send","request":{"method":"POST","url":"https://graph.facebook.com/v19.0/${pnid}/messages","headers":{"Authorization":"Bearer `)
+      .v('meta_token', this.v.metaToken())
+      .t(`","Content-Type":"application/json"},"body":{"messaging_product":"whatsapp","to":"`)
+      .v('in_phone', this.v.waId())
+      .t(`","type":"template","template":{"name":"order_shipped","language":{"code":"en"}}}},"status":200,"ms":${this.r.int(80, 900)}}`);
     return l.done();
   }
 
@@ -550,15 +715,33 @@ class Gen {
     const l = new Line();
     const dirty = this.r.chance(0.1);
     this.pinoHead(l, 'stripe-webhook');
-    l.t(`,"msg":"event","stripeEvent":{"id":"${this.v.stripeId('evt')}","object":"event","api_version":"2023-10-16","created":${this.v.epochS()},"type":"${this.r.pick(['payment_intent.succeeded', 'charge.refunded', 'invoice.paid', 'customer.subscription.updated'])}","livemode":true,"data":{"object":{"id":"${this.v.stripeId('pi')}","amount":${this.r.int(9900, 2499900)},"currency":"inr","status":"succeeded","customer":"${this.v.stripeId('cus')}","latest_charge":"${this.v.stripeId('ch')}"`);
+    l.t(
+      `,"msg":"event","stripeEvent":{"id":"${this.v.stripeId('evt')}","object":"event","api_version":"2023-10-16","created":${this.v.epochS()},"type":"${this.r.pick(['payment_intent.succeeded', 'charge.refunded', 'invoice.paid', 'customer.subscription.updated'])}","livemode":true,"data":{"object":{"id":"${this.v.stripeId('pi')}","amount":${this.r.int(9900, 2499900)},"currency":"inr","status":"succeeded","customer":"${this.v.stripeId('cus')}","latest_charge":"${this.v.stripeId('ch')}"`,
+    );
     if (dirty) {
       const k = this.r.int(0, 3);
       if (k === 0) l.t(`,"receipt_email":"`).v('email', this.v.email()).t('"');
-      if (k === 1) l.t(`,"billing_details":{"email":"`).v('email', this.v.email()).t(`","phone":"`).v('in_phone', this.v.phone()).t(`","address":{"postal_code":"${this.r.pick(CITIES)[2]}"}}`);
-      if (k === 2) l.t(`,"payment_method_details":{"card":{"number":"`).v('card', this.v.card()).t(`","exp_month":${this.r.int(1, 12)},"exp_year":${this.r.int(2025, 2031)}}}`);
-      if (k === 3) l.t(`,"client_secret":"`).v('generic_secret', `${this.v.stripeId('pi')}_secret_${this.r.str(ALNUM, 25)}`).t('"');
-    } else l.t(`,"payment_method_details":{"card":{"brand":"visa","last4":"${this.r.digits(4)}","exp_month":${this.r.int(1, 12)},"exp_year":${this.r.int(2025, 2031)}}}`);
-    l.t(`}},"request":{"id":"req_${this.r.str(ALNUM, 14)}","idempotency_key":"${this.r.uuid()}"}},"stripeSignature":"t=${this.v.epochS()},v1=${this.r.hex(64)}","verified":true}`);
+      if (k === 1)
+        l.t(`,"billing_details":{"email":"`)
+          .v('email', this.v.email())
+          .t(`","phone":"`)
+          .v('in_phone', this.v.phone())
+          .t(`","address":{"postal_code":"${this.r.pick(CITIES)[2]}"}}`);
+      if (k === 2)
+        l.t(`,"payment_method_details":{"card":{"number":"`)
+          .v('card', this.v.card())
+          .t(`","exp_month":${this.r.int(1, 12)},"exp_year":${this.r.int(2025, 2031)}}}`);
+      if (k === 3)
+        l.t(`,"client_secret":"`)
+          .v('generic_secret', `${this.v.stripeId('pi')}_secret_${this.r.str(ALNUM, 25)}`)
+          .t('"');
+    } else
+      l.t(
+        `,"payment_method_details":{"card":{"brand":"visa","last4":"${this.r.digits(4)}","exp_month":${this.r.int(1, 12)},"exp_year":${this.r.int(2025, 2031)}}}`,
+      );
+    l.t(
+      `}},"request":{"id":"req_${this.r.str(ALNUM, 14)}","idempotency_key":"${this.r.uuid()}"}},"stripeSignature":"t=${this.v.epochS()},v1=${this.r.hex(64)}","verified":true}`,
+    );
     return l.done();
   }
 
@@ -568,15 +751,34 @@ class Gen {
     this.pinoHead(l, 'reports-api', 20);
     const from = this.v.iso().slice(0, 10);
     if (!dirty) {
-      l.t(`,"msg":"report query","report":"orders_by_state","sql":"SELECT state, count(*) AS orders, sum(total_paise) AS revenue FROM orders WHERE tenant_id = $1 AND purchase_date BETWEEN $2 AND $3 GROUP BY state","params":["${this.v.tenant()}","${from}","2024-05-31"],"rows":${this.r.int(0, 36)},"ms":${this.r.int(3, 900)}}`);
+      l.t(
+        `,"msg":"report query","report":"orders_by_state","sql":"SELECT state, count(*) AS orders, sum(total_paise) AS revenue FROM orders WHERE tenant_id = $1 AND purchase_date BETWEEN $2 AND $3 GROUP BY state","params":["${this.v.tenant()}","${from}","2024-05-31"],"rows":${this.r.int(0, 36)},"ms":${this.r.int(3, 900)}}`,
+      );
       return l.done();
     }
     const k = this.r.int(0, 4);
-    if (k === 0) l.t(`,"msg":"report query","report":"buyer_lookup","sql":"SELECT order_id, total_paise FROM orders WHERE tenant_id = $1 AND buyer_email = '`).v('email', this.v.email()).t(`' LIMIT 50","rows":${this.r.int(0, 20)},"ms":${this.r.int(3, 900)}}`);
-    if (k === 1) l.t(`,"msg":"report query","report":"buyer_lookup","sql":"SELECT order_id FROM orders WHERE tenant_id = $1 AND buyer_phone = $2","params":["${this.v.tenant()}","`).v('in_phone', '+91' + this.v.mobile()).t(`"],"rows":${this.r.int(0, 20)},"ms":${this.r.int(3, 900)}}`);
-    if (k === 2) l.t(`,"msg":"report query","report":"gst_invoices","filter":{"gstin":"`).v('gstin', this.v.gstin()).t(`","month":"2024-05"},"rows":${this.r.int(0, 400)},"ms":${this.r.int(3, 900)}}`);
-    if (k === 3) l.t(`,"msg":"report query","report":"tds_summary","filter":{"pan":"`).v('pan', this.v.pan()).t(`","fy":"2024-25"},"rows":${this.r.int(0, 12)},"ms":${this.r.int(3, 900)}}`);
-    if (k === 4) l.t(`,"msg":"slow query","sql":"UPDATE payouts SET status = 'sent' WHERE upi_vpa = '`).v('upi', this.v.upi()).t(`' AND amount_paise = ${this.r.int(100, 999999)}","ms":${this.r.int(900, 9000)}}`);
+    if (k === 0)
+      l.t(`,"msg":"report query","report":"buyer_lookup","sql":"SELECT order_id, total_paise FROM orders WHERE tenant_id = $1 AND buyer_email = '`)
+        .v('email', this.v.email())
+        .t(`' LIMIT 50","rows":${this.r.int(0, 20)},"ms":${this.r.int(3, 900)}}`);
+    if (k === 1)
+      l.t(
+        `,"msg":"report query","report":"buyer_lookup","sql":"SELECT order_id FROM orders WHERE tenant_id = $1 AND buyer_phone = $2","params":["${this.v.tenant()}","`,
+      )
+        .v('in_phone', '+91' + this.v.mobile())
+        .t(`"],"rows":${this.r.int(0, 20)},"ms":${this.r.int(3, 900)}}`);
+    if (k === 2)
+      l.t(`,"msg":"report query","report":"gst_invoices","filter":{"gstin":"`)
+        .v('gstin', this.v.gstin())
+        .t(`","month":"2024-05"},"rows":${this.r.int(0, 400)},"ms":${this.r.int(3, 900)}}`);
+    if (k === 3)
+      l.t(`,"msg":"report query","report":"tds_summary","filter":{"pan":"`)
+        .v('pan', this.v.pan())
+        .t(`","fy":"2024-25"},"rows":${this.r.int(0, 12)},"ms":${this.r.int(3, 900)}}`);
+    if (k === 4)
+      l.t(`,"msg":"slow query","sql":"UPDATE payouts SET status = 'sent' WHERE upi_vpa = '`)
+        .v('upi', this.v.upi())
+        .t(`' AND amount_paise = ${this.r.int(100, 999999)}","ms":${this.r.int(900, 9000)}}`);
     return l.done();
   }
 
@@ -584,7 +786,9 @@ class Gen {
     const l = new Line();
     const dirty = this.r.chance(0.07);
     const method = this.r.pick(['GET', 'GET', 'POST', 'PUT']);
-    l.t(`{"requestId":"${this.r.uuid()}","accountId":"${this.accountId()}","apiId":"${this.r.str(LOWER + DIGITS, 10)}","extendedRequestId":"${this.r.str(ALNUM, 14)}=","ip":"${this.r.chance(0.8) ? this.v.ipv4() : this.v.ipv6()}","caller":"-","user":"-","requestTime":"${this.r.int(10, 28)}/May/2024:${this.r.int(10, 23)}:${this.r.int(10, 59)}:${this.r.int(10, 59)} +0000","httpMethod":"${method}","resourcePath":"${this.r.pick(PATHS)}"`);
+    l.t(
+      `{"requestId":"${this.r.uuid()}","accountId":"${this.accountId()}","apiId":"${this.r.str(LOWER + DIGITS, 10)}","extendedRequestId":"${this.r.str(ALNUM, 14)}=","ip":"${this.r.chance(0.8) ? this.v.ipv4() : this.v.ipv6()}","caller":"-","user":"-","requestTime":"${this.r.int(10, 28)}/May/2024:${this.r.int(10, 23)}:${this.r.int(10, 59)}:${this.r.int(10, 59)} +0000","httpMethod":"${method}","resourcePath":"${this.r.pick(PATHS)}"`,
+    );
     if (dirty) {
       const k = this.r.int(0, 5);
       if (k === 0) l.t(`,"path":"/v1/buyers/search?email=`).v('email', this.v.email()).t(`&limit=20"`);
@@ -594,7 +798,9 @@ class Gen {
       if (k === 4) l.t(`,"path":"/v1/maps/geocode","x-api-key":"`).v('google_api_key', this.v.googleKey()).t('"');
       if (k === 5) l.t(`,"path":"/v1/pay/collect","query":"upi://pay?pa=`).v('upi', this.v.upi()).t(`&pn=Store&am=${this.v.amount()}&cu=INR"`);
     } else l.t(`,"path":"/v1/orders/${this.v.orderId()}"`);
-    l.t(`,"status":"${this.r.pick(['200', '200', '200', '201', '204', '400', '403', '429', '500'])}","protocol":"HTTP/1.1","responseLength":"${this.r.int(0, 90000)}","integrationLatency":"${this.r.int(2, 3000)}","userAgent":"${this.r.pick(UAS)}","xrayTraceId":"Root=1-${this.r.hex(8)}-${this.r.hex(24)}"}`);
+    l.t(
+      `,"status":"${this.r.pick(['200', '200', '200', '201', '204', '400', '403', '429', '500'])}","protocol":"HTTP/1.1","responseLength":"${this.r.int(0, 90000)}","integrationLatency":"${this.r.int(2, 3000)}","userAgent":"${this.r.pick(UAS)}","xrayTraceId":"Root=1-${this.r.hex(8)}-${this.r.hex(24)}"}`,
+    );
     return l.done();
   }
 
@@ -628,7 +834,9 @@ class Gen {
         l.t(`escaped event body: "{\\"phone\\":\\"`).v('in_phone', this.v.phone()).t(`\\",\\"email\\":\\"`).v('email', this.v.email()).t(`\\"}"`);
         break;
       default:
-        l.t(`GET ${this.r.pick(PATHS)} ${this.r.pick(['200', '304', '404'])} ${this.r.int(1, 900)}ms ip=${this.v.ipv4()} ua="${this.r.pick(UAS)}" at ${this.v.epochMs()}`);
+        l.t(
+          `GET ${this.r.pick(PATHS)} ${this.r.pick(['200', '304', '404'])} ${this.r.int(1, 900)}ms ip=${this.v.ipv4()} ua="${this.r.pick(UAS)}" at ${this.v.epochMs()}`,
+        );
     }
     return l.done();
   }
@@ -638,11 +846,30 @@ class Gen {
     this.pinoHead(l, 'kyc-verify');
     const [f, la] = this.v.name();
     const k = this.r.int(0, 4);
-    if (k === 0) l.t(`,"msg":"document verified","docType":"passport","passportNumber":"`).v('in_passport', this.v.passport()).t(`","name":"${f} ${la}","expiry":"203${this.r.int(0, 4)}-0${this.r.int(1, 9)}-1${this.r.int(0, 9)}"}`);
-    if (k === 1) l.t(`,"msg":"document verified","docType":"voter_id","epicNumber":"`).v('voter_id', this.v.voter()).t(`","name":"${f} ${la}","state":"${this.r.pick(CITIES)[1]}"}`);
-    if (k === 2) l.t(`,"msg":"document verified","docType":"aadhaar","aadhaarNumber":"`).v('aadhaar', this.v.aadhaar()).t(`","name":"${f} ${la}","pincode":"${this.r.pick(CITIES)[2]}"}`);
-    if (k === 3) l.t(`,"msg":"document verified","docType":"pan","pan":"`).v('pan', this.v.pan('P')).t(`","name":"${f} ${la}","dob":"19${this.r.int(60, 99)}-0${this.r.int(1, 9)}-2${this.r.int(0, 8)}"}`);
-    if (k === 4) l.t(`,"msg":"merchant onboarding","legalName":"${la} Enterprises","gstin":"`).v('gstin', this.v.gstin()).t(`","pan":"`).v('pan', this.v.pan('F')).t(`","settlement":{"upi":"`).v('upi', this.v.upi()).t(`"}}`);
+    if (k === 0)
+      l.t(`,"msg":"document verified","docType":"passport","passportNumber":"`)
+        .v('in_passport', this.v.passport())
+        .t(`","name":"${f} ${la}","expiry":"203${this.r.int(0, 4)}-0${this.r.int(1, 9)}-1${this.r.int(0, 9)}"}`);
+    if (k === 1)
+      l.t(`,"msg":"document verified","docType":"voter_id","epicNumber":"`)
+        .v('voter_id', this.v.voter())
+        .t(`","name":"${f} ${la}","state":"${this.r.pick(CITIES)[1]}"}`);
+    if (k === 2)
+      l.t(`,"msg":"document verified","docType":"aadhaar","aadhaarNumber":"`)
+        .v('aadhaar', this.v.aadhaar())
+        .t(`","name":"${f} ${la}","pincode":"${this.r.pick(CITIES)[2]}"}`);
+    if (k === 3)
+      l.t(`,"msg":"document verified","docType":"pan","pan":"`)
+        .v('pan', this.v.pan('P'))
+        .t(`","name":"${f} ${la}","dob":"19${this.r.int(60, 99)}-0${this.r.int(1, 9)}-2${this.r.int(0, 8)}"}`);
+    if (k === 4)
+      l.t(`,"msg":"merchant onboarding","legalName":"${la} Enterprises","gstin":"`)
+        .v('gstin', this.v.gstin())
+        .t(`","pan":"`)
+        .v('pan', this.v.pan('F'))
+        .t(`","settlement":{"upi":"`)
+        .v('upi', this.v.upi())
+        .t(`"}}`);
     return l.done();
   }
 
@@ -651,26 +878,68 @@ class Gen {
     const k = this.r.int(0, 7);
     if (k === 0) {
       this.pinoHead(l, 'spapi-order-import', 50);
-      l.t(`,"msg":"LWA token refresh failed","lwa":{"grant_type":"refresh_token","refresh_token":"`).v('generic_secret', this.v.genericSecret('lwa_refresh')).t(`","client_id":"amzn1.application-oa2-client.${this.r.hex(32)}","client_secret":"`).v('generic_secret', this.v.genericSecret('client_secret')).t(`"},"status":400,"error":"invalid_grant"}`);
+      l.t(`,"msg":"LWA token refresh failed","lwa":{"grant_type":"refresh_token","refresh_token":"`)
+        .v('generic_secret', this.v.genericSecret('lwa_refresh'))
+        .t(`","client_id":"amzn1.application-oa2-client.${this.r.hex(32)}","client_secret":"`)
+        .v('generic_secret', this.v.genericSecret('client_secret'))
+        .t(`"},"status":400,"error":"invalid_grant"}`);
     } else if (k === 1) {
       this.pinoHead(l, 'reports-api', 40);
-      l.t(`,"msg":"aws client init","region":"ap-south-1","credentials":{"accessKeyId":"`).v('aws_access_key', this.v.awsAccessKey()).t(`","secretAccessKey":"`).v('aws_secret_key', this.v.awsSecretKey()).t(`","sessionToken":"`).v('generic_secret', this.v.genericSecret('session')).t(`","expiration":"${this.v.iso()}"}}`);
+      l.t(`,"msg":"aws client init","region":"ap-south-1","credentials":{"accessKeyId":"`)
+        .v('aws_access_key', this.v.awsAccessKey())
+        .t(`","secretAccessKey":"`)
+        .v('aws_secret_key', this.v.awsSecretKey())
+        .t(`","sessionToken":"`)
+        .v('generic_secret', this.v.genericSecret('session'))
+        .t(`","expiration":"${this.v.iso()}"}}`);
     } else if (k === 2) {
-      l.t(`${this.v.iso()}\t${this.r.uuid()}\tDEBUG\tenv RAZORPAY_KEY_ID=`).v('razorpay_key', this.v.razorpayKeyId()).t(' RAZORPAY_KEY_SECRET=').v('razorpay_key', this.v.razorpaySecret()).t(' STRIPE_SECRET_KEY=').v('stripe_key', this.v.stripeKey()).t(` NODE_ENV=production DB_PASSWORD=`).v('generic_secret', this.v.genericSecret('password')).t(` AWS_REGION=ap-south-1`);
+      l.t(`${this.v.iso()}\t${this.r.uuid()}\tDEBUG\tenv RAZORPAY_KEY_ID=`)
+        .v('razorpay_key', this.v.razorpayKeyId())
+        .t(' RAZORPAY_KEY_SECRET=')
+        .v('razorpay_key', this.v.razorpaySecret())
+        .t(' STRIPE_SECRET_KEY=')
+        .v('stripe_key', this.v.stripeKey())
+        .t(` NODE_ENV=production DB_PASSWORD=`)
+        .v('generic_secret', this.v.genericSecret('password'))
+        .t(` AWS_REGION=ap-south-1`);
     } else if (k === 3) {
       this.pinoHead(l, 'reports-api');
-      l.t(`,"msg":"loaded service account","sa":{"type":"service_account","project_id":"agency-prod-${this.r.int(100, 999)}","private_key_id":"${this.r.hex(40)}","private_key":"`).v('private_key', this.v.privateKey()).t(`\\n","client_email":"`).v('email', `reports@agency-prod-${this.r.int(100, 999)}.iam.gserviceaccount.com`).t(`","client_id":"1${this.r.digits(20)}"}}`);
+      l.t(
+        `,"msg":"loaded service account","sa":{"type":"service_account","project_id":"agency-prod-${this.r.int(100, 999)}","private_key_id":"${this.r.hex(40)}","private_key":"`,
+      )
+        .v('private_key', this.v.privateKey())
+        .t(`\\n","client_email":"`)
+        .v('email', `reports@agency-prod-${this.r.int(100, 999)}.iam.gserviceaccount.com`)
+        .t(`","client_id":"1${this.r.digits(20)}"}}`);
     } else if (k === 4) {
       this.pinoHead(l, 'stripe-webhook', 40);
-      l.t(`,"msg":"config","stripe":{"apiKey":"`).v('stripe_key', this.v.stripeKey()).t(`","webhookSecret":"`).v('stripe_key', 'whsec_' + this.r.str(ALNUM, 32)).t(`"},"razorpay":{"key_id":"`).v('razorpay_key', this.v.razorpayKeyId()).t(`","key_secret":"`).v('razorpay_key', this.v.razorpaySecret()).t(`"}}`);
+      l.t(`,"msg":"config","stripe":{"apiKey":"`)
+        .v('stripe_key', this.v.stripeKey())
+        .t(`","webhookSecret":"`)
+        .v('stripe_key', 'whsec_' + this.r.str(ALNUM, 32))
+        .t(`"},"razorpay":{"key_id":"`)
+        .v('razorpay_key', this.v.razorpayKeyId())
+        .t(`","key_secret":"`)
+        .v('razorpay_key', this.v.razorpaySecret())
+        .t(`"}}`);
     } else if (k === 5) {
       this.whatsappSendInto(l);
     } else if (k === 6) {
       this.pinoHead(l, 'notify-worker', 40);
-      l.t(`,"msg":"partner call failed","headers":{"x-api-key":"`).v('generic_secret', this.v.genericSecret('api_key')).t(`","authorization":"Bearer `).v('jwt', this.v.jwt()).t(`"},"status":401}`);
+      l.t(`,"msg":"partner call failed","headers":{"x-api-key":"`)
+        .v('generic_secret', this.v.genericSecret('api_key'))
+        .t(`","authorization":"Bearer `)
+        .v('jwt', this.v.jwt())
+        .t(`"},"status":401}`);
     } else {
       this.pinoHead(l, 'kyc-verify', 20);
-      l.t(`,"msg":"login","event":{"body":"{\\"email\\":\\"`).v('email', this.v.email()).t(`\\",\\"password\\":\\"`).v('generic_secret', this.v.genericSecret('password')).t(`\\"}","isBase64Encoded":false},"maps":{"key":"`).v('google_api_key', this.v.googleKey()).t(`"}}`);
+      l.t(`,"msg":"login","event":{"body":"{\\"email\\":\\"`)
+        .v('email', this.v.email())
+        .t(`\\",\\"password\\":\\"`)
+        .v('generic_secret', this.v.genericSecret('password'))
+        .t(`\\"}","isBase64Encoded":false},"maps":{"key":"`)
+        .v('google_api_key', this.v.googleKey())
+        .t(`"}}`);
     }
     return l.done();
   }
@@ -695,29 +964,47 @@ class Gen {
       while (luhnValid([...c].map(Number)));
       l.t(`,"msg":"gift card redeemed","code":"${c.replace(/(\d{4})(?=\d)/g, '$1 ')}","balancePaise":${this.r.int(0, 500000)}}`);
     } else if (k === 3) {
-      l.t(`,"msg":"validation failed","field":"pan","value":"${this.r.str(UPPER, 3)}${this.r.pick(['X', 'K', 'M', 'D'])}${this.r.str(UPPER, 1)}${this.r.digits(4)}${this.r.str(UPPER, 1)}","error":"invalid holder type"}`);
+      l.t(
+        `,"msg":"validation failed","field":"pan","value":"${this.r.str(UPPER, 3)}${this.r.pick(['X', 'K', 'M', 'D'])}${this.r.str(UPPER, 1)}${this.r.digits(4)}${this.r.str(UPPER, 1)}","error":"invalid holder type"}`,
+      );
     } else if (k === 4) {
       l.t(`,"msg":"stripe client","publishableKey":"pk_live_${this.r.str(ALNUM, 99)}","apiVersion":"2023-10-16"}`);
     } else if (k === 5) {
-      l.t(`,"msg":"page","cursor":"${Buffer.from(JSON.stringify({ offset: this.r.int(0, 9999), tenant: this.v.tenant() })).toString('base64url')}","limit":50}`);
+      l.t(
+        `,"msg":"page","cursor":"${Buffer.from(JSON.stringify({ offset: this.r.int(0, 9999), tenant: this.v.tenant() })).toString('base64url')}","limit":50}`,
+      );
     } else if (k === 6) {
-      l.t(`,"msg":"config loaded","db":{"host":"db.internal","password":"********"},"token":"<redacted>","secret":"arn:aws:secretsmanager:ap-south-1:${this.r.digits(12)}:secret:prod/razorpay-${this.r.str(ALNUM, 6)}"}`);
+      l.t(
+        `,"msg":"config loaded","db":{"host":"db.internal","password":"********"},"token":"<redacted>","secret":"arn:aws:secretsmanager:ap-south-1:${this.r.digits(12)}:secret:prod/razorpay-${this.r.str(ALNUM, 6)}"}`,
+      );
     } else if (k === 7) {
-      l.t(`,"msg":"buyer contact (masked)","phone":"+91 ${this.r.int(6, 9)}${this.r.digits(1)}XXX XXX${this.r.digits(2)}","email":"${this.r.pick(FIRST)[0].toLowerCase()}***@gmail.com","token":"test-token-test-token"}`);
+      l.t(
+        `,"msg":"buyer contact (masked)","phone":"+91 ${this.r.int(6, 9)}${this.r.digits(1)}XXX XXX${this.r.digits(2)}","email":"${this.r.pick(FIRST)[0].toLowerCase()}***@gmail.com","token":"test-token-test-token"}`,
+      );
     } else if (k === 8) {
-      l.t(`,"msg":"deps","versions":{"@aws-sdk/client-dynamodb":"3.583.0","pino":"10.4.0"},"image":"public.ecr.aws/lambda/nodejs@sha256:${this.r.hex(64)}","user":"ec2-user@ip-10-0-${this.r.int(0, 255)}-${this.r.int(1, 254)}"}`);
+      l.t(
+        `,"msg":"deps","versions":{"@aws-sdk/client-dynamodb":"3.583.0","pino":"10.4.0"},"image":"public.ecr.aws/lambda/nodejs@sha256:${this.r.hex(64)}","user":"ec2-user@ip-10-0-${this.r.int(0, 255)}-${this.r.int(1, 254)}"}`,
+      );
     } else {
       let v: string;
       do v = this.r.digits(16);
       while (luhnValid([...v].map(Number)));
-      l.t(`,"msg":"refund","amountPaise":${this.r.int(100, 9999999)},"utr":"${this.r.int(1, 5)}${this.r.digits(11)}","invoice":"INV-2024-${this.r.digits(6)}","voucher":"${v.replace(/(\d{4})(?=\d)/g, '$1-')}"}`);
+      l.t(
+        `,"msg":"refund","amountPaise":${this.r.int(100, 9999999)},"utr":"${this.r.int(1, 5)}${this.r.digits(11)}","invoice":"INV-2024-${this.r.digits(6)}","voucher":"${v.replace(/(\d{4})(?=\d)/g, '$1-')}"}`,
+      );
     }
     return l.done();
   }
 
   whatsappSendInto(l: Line): void {
     this.pinoHead(l, 'notify-worker', 50);
-    l.t(`,"msg":"whatsapp token expired","access_token":"`).v('meta_token', this.v.metaToken()).t(`","webhook_verify_token":"`).v('generic_secret', this.v.genericSecret('webhook')).t(`","to":"`).v('in_phone', this.v.waId()).t(`"}`);
+    l.t(`,"msg":"whatsapp token expired","access_token":"`)
+      .v('meta_token', this.v.metaToken())
+      .t(`","webhook_verify_token":"`)
+      .v('generic_secret', this.v.genericSecret('webhook'))
+      .t(`","to":"`)
+      .v('in_phone', this.v.waId())
+      .t(`"}`);
   }
 
   line(): CorpusLine {

@@ -76,10 +76,14 @@ export default function AccessReviewPage() {
               <div className="filters access-filters" role="search" aria-label="Filter the access review">
                 <div className="field">
                   <label htmlFor={`${ids}-action`}>Action</label>
-                  <select id={`${ids}-action`} value={action} onChange={(e) => {
+                  <select
+                    id={`${ids}-action`}
+                    value={action}
+                    onChange={(e) => {
                       setAction(e.target.value);
                       mirror('action', e.target.value);
-                    }}>
+                    }}
+                  >
                     <option value="">All actions</option>
                     {ACTIONS.map((a) => (
                       <option key={a.value} value={a.value}>
@@ -105,17 +109,29 @@ export default function AccessReviewPage() {
                 <fieldset className="view-toggle">
                   <legend>View</legend>
                   <label>
-                    <input type="radio" name={`${ids}-view`} value="user" checked={view === 'user'} onChange={() => {
+                    <input
+                      type="radio"
+                      name={`${ids}-view`}
+                      value="user"
+                      checked={view === 'user'}
+                      onChange={() => {
                         setView('user');
                         mirror('view', '');
-                      }} />
+                      }}
+                    />
                     <span>By user</span>
                   </label>
                   <label>
-                    <input type="radio" name={`${ids}-view`} value="client" checked={view === 'client'} onChange={() => {
+                    <input
+                      type="radio"
+                      name={`${ids}-view`}
+                      value="client"
+                      checked={view === 'client'}
+                      onChange={() => {
                         setView('client');
                         mirror('view', 'client');
-                      }} />
+                      }}
+                    />
                     <span>By client</span>
                   </label>
                 </fieldset>
@@ -248,9 +264,7 @@ function ByClient(props: { rows: AccessReviewRow[]; action: string; q: string })
         byAction.set(r.action, [...(byAction.get(r.action) ?? []), r.user]);
       }
     }
-    return [...map.entries()]
-      .filter(([, byAction]) => actions.some((a) => byAction.has(a.value)))
-      .sort(([a], [b]) => a.localeCompare(b));
+    return [...map.entries()].filter(([, byAction]) => actions.some((a) => byAction.has(a.value))).sort(([a], [b]) => a.localeCompare(b));
   }, [props.rows, props.q, actions]);
 
   return (

@@ -179,8 +179,7 @@ function Findings(props: { control: ControlPosture }) {
   return (
     <>
       <p className="small muted">
-        From the {TRIGGER_RUN[run.trigger] ?? `${run.trigger} run`} of <Time value={run.finishedAt ?? run.startedAt} />:{' '}
-        <StatusBadge status={run.status} />
+        From the {TRIGGER_RUN[run.trigger] ?? `${run.trigger} run`} of <Time value={run.finishedAt ?? run.startedAt} />: <StatusBadge status={run.status} />
       </p>
       {run.summary ? <p className="run-summary">{run.summary}</p> : null}
       {findings.length ? (
@@ -232,14 +231,18 @@ function History(props: { controlId: string }) {
             {runs.isFetchNextPageError ? <ErrorState title="Could not load more runs" error={runs.error} retry={() => void runs.fetchNextPage()} /> : null}
             <div className="load-more">
               {runs.hasNextPage ? (
-                <button type="button" className="btn" disabled={runs.isFetchingNextPage} aria-busy={runs.isFetchingNextPage} onClick={() => void runs.fetchNextPage()}>
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={runs.isFetchingNextPage}
+                  aria-busy={runs.isFetchingNextPage}
+                  onClick={() => void runs.fetchNextPage()}
+                >
                   {runs.isFetchingNextPage ? <span className="spinner" aria-hidden="true" /> : null}
                   Load more
                 </button>
               ) : (
-                <p className="small muted">
-                  {all.length === 1 ? 'This is the only run.' : `All ${all.length} runs shown.`}
-                </p>
+                <p className="small muted">{all.length === 1 ? 'This is the only run.' : `All ${all.length} runs shown.`}</p>
               )}
             </div>
           </>
@@ -262,12 +265,16 @@ function RunItem(props: { run: StoredRun; controlId: string; mayReadEvidence: bo
       <div className="run-body">
         <p className="run-meta small" id={metaId}>
           <Time value={run.startedAt} />
-          <span className="sep" aria-hidden="true">·</span>
+          <span className="sep" aria-hidden="true">
+            ·
+          </span>
           <span>
             {TRIGGER[run.trigger] ?? run.trigger}
             {run.requestedBy ? ` by ${run.requestedBy}` : ''}
           </span>
-          <span className="sep" aria-hidden="true">·</span>
+          <span className="sep" aria-hidden="true">
+            ·
+          </span>
           <span>
             <span className="visually-hidden">took </span>
             {duration(run.durationMs)}
@@ -350,11 +357,7 @@ function exceptionState(e: ControlException): { status: string; label: string } 
   return { status: 'expired', label: 'Expired' };
 }
 
-function Exceptions(props: {
-  control: ControlPosture;
-  integrations: IntegrationReadiness[];
-  integrationsState?: ReturnType<typeof useIntegrations>;
-}) {
+function Exceptions(props: { control: ControlPosture; integrations: IntegrationReadiness[]; integrationsState?: ReturnType<typeof useIntegrations> }) {
   const { can } = useSession();
   const mayRead = can('exceptions', 'read');
   const mayApprove = can('exceptions', 'approve');
@@ -368,8 +371,7 @@ function Exceptions(props: {
   return (
     <>
       <p className="small muted">
-        An approved exception makes this control count as satisfied for integration readiness until it expires, even while
-        it does not pass.
+        An approved exception makes this control count as satisfied for integration readiness until it expires, even while it does not pass.
       </p>
       {mayRead ? (
         <QueryState query={exceptions} label="Loading exceptions…">
@@ -423,12 +425,7 @@ function Exceptions(props: {
                           {mayApprove ? (
                             <td>
                               {e.active && !e.revokedAt ? (
-                                <button
-                                  type="button"
-                                  className="btn btn-danger btn-small"
-                                  disabled={revoke.isPending}
-                                  onClick={() => revoke.mutate(e.id)}
-                                >
+                                <button type="button" className="btn btn-danger btn-small" disabled={revoke.isPending} onClick={() => revoke.mutate(e.id)}>
                                   {revoke.isPending && revoke.variables === e.id ? 'Revoking…' : 'Revoke'}
                                 </button>
                               ) : null}
@@ -460,8 +457,7 @@ function Exceptions(props: {
 }
 
 /** yyyy-mm-dd of a date in the viewer's zone (what <input type=date> shows). */
-const localDate = (d: Date) =>
-  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const localDate = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 const daysFromNow = (n: number) => {
   const d = new Date();
   d.setDate(d.getDate() + n);

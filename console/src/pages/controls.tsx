@@ -117,8 +117,7 @@ export default function Controls() {
             .filter((c) => !prefix || c.frameworks.some((f) => f.split(':')[0] === prefix))
             .filter(
               (c) =>
-                !needle ||
-                [c.title, c.id, c.commitment, ...c.frameworks, ...c.frameworks.map(frameworkLabel)].some((t) => t.toLowerCase().includes(needle)),
+                !needle || [c.title, c.id, c.commitment, ...c.frameworks, ...c.frameworks.map(frameworkLabel)].some((t) => t.toLowerCase().includes(needle)),
             )
             .sort(
               (a, b) =>

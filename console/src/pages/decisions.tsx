@@ -5,7 +5,18 @@ import { Page, Panel } from '../ui/page.tsx';
 import { Empty, QueryState } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/status.tsx';
 import { Time } from '../ui/time.tsx';
-import { AppliedFilters, Caller, FilterForm, FilterLink, firstPageState, LoadMore, ReasonTags, UidCell, useAppliedFilters, type FilterSpec } from '../ui/audit-log.tsx';
+import {
+  AppliedFilters,
+  Caller,
+  FilterForm,
+  FilterLink,
+  firstPageState,
+  LoadMore,
+  ReasonTags,
+  UidCell,
+  useAppliedFilters,
+  type FilterSpec,
+} from '../ui/audit-log.tsx';
 
 interface DecisionRow {
   id: string;

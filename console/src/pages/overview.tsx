@@ -96,10 +96,7 @@ export default function Overview() {
 function Readiness(props: { integrations: IntegrationReadiness[]; controls: Map<string, ControlPosture> }) {
   const name = (i: IntegrationReadiness) => integrationName(i.integrationId, i.name);
   const sorted = [...props.integrations].sort(
-    (a, b) =>
-      Number(b.integrationId === AMAZON) - Number(a.integrationId === AMAZON) ||
-      Number(a.ready) - Number(b.ready) ||
-      name(a).localeCompare(name(b)),
+    (a, b) => Number(b.integrationId === AMAZON) - Number(a.integrationId === AMAZON) || Number(a.ready) - Number(b.ready) || name(a).localeCompare(name(b)),
   );
   if (!sorted.length) return <Empty>No integrations are configured on this server.</Empty>;
   return (
@@ -148,24 +145,19 @@ function Integration(props: { integration: IntegrationReadiness; name: string; c
           {i.ready ? (
             <>
               <strong>Buyer PII may be accessed today.</strong> Every control this integration needs passes
-              {excepted.length ? ' or is covered by an approved exception' : ''}; each reveal is still decided by policy
-              (role, MFA, order not yet redacted).
+              {excepted.length ? ' or is covered by an approved exception' : ''}; each reveal is still decided by policy (role, MFA, order not yet redacted).
             </>
           ) : (
             <>
-              <strong>Buyer PII is blocked today.</strong> Tenet's policy denies every data access through this integration,
-              buyer-PII reveals included, until{' '}
-              {n === 1 ? 'the control below passes or gets' : n > 1 ? `the ${n} controls below pass or get` : 'its controls pass or get'} an
-              approved exception.
+              <strong>Buyer PII is blocked today.</strong> Tenet's policy denies every data access through this integration, buyer-PII reveals included, until{' '}
+              {n === 1 ? 'the control below passes or gets' : n > 1 ? `the ${n} controls below pass or get` : 'its controls pass or get'} an approved exception.
             </>
           )}
         </p>
       ) : null}
       {n ? (
         <>
-          <p className="small muted blockers-intro">
-            {n === 1 ? '1 control blocks it:' : `${n} controls block it:`}
-          </p>
+          <p className="small muted blockers-intro">{n === 1 ? '1 control blocks it:' : `${n} controls block it:`}</p>
           <ul className="blockers">
             {blocking.map((c) => (
               <li key={c.controlId}>
@@ -188,9 +180,7 @@ function Integration(props: { integration: IntegrationReadiness; name: string; c
           ))}
         </ul>
       ) : (
-        <p className="small muted">
-          {i.controls.length === 1 ? 'Its control is satisfied.' : `All ${i.controls.length} of its controls are satisfied.`}
-        </p>
+        <p className="small muted">{i.controls.length === 1 ? 'Its control is satisfied.' : `All ${i.controls.length} of its controls are satisfied.`}</p>
       )}
       {excepted.length ? (
         <p className="small excepted">

@@ -123,11 +123,27 @@ function BuildPanel(props: { building: string | null; follow: (id: string | null
           </div>
           <div className="field">
             <label htmlFor={`${ids}-from`}>From</label>
-            <input id={`${ids}-from`} type="date" value={from} max={to || undefined} required onChange={(e) => setFrom(e.target.value)} aria-describedby={`${ids}-period-hint`} />
+            <input
+              id={`${ids}-from`}
+              type="date"
+              value={from}
+              max={to || undefined}
+              required
+              onChange={(e) => setFrom(e.target.value)}
+              aria-describedby={`${ids}-period-hint`}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${ids}-to`}>To</label>
-            <input id={`${ids}-to`} type="date" value={to} min={from || undefined} required onChange={(e) => setTo(e.target.value)} aria-describedby={`${ids}-period-hint`} />
+            <input
+              id={`${ids}-to`}
+              type="date"
+              value={to}
+              min={from || undefined}
+              required
+              onChange={(e) => setTo(e.target.value)}
+              aria-describedby={`${ids}-period-hint`}
+            />
           </div>
           <button type="submit" className="btn btn-primary" disabled={start.isPending}>
             {start.isPending ? 'Starting…' : 'Build pack'}
@@ -362,8 +378,8 @@ function VerifyPanel() {
   return (
     <Panel title="Verify a pack offline">
       <p>
-        Every pack holds a <code>manifest.json</code> (each file with its SHA-256 and size) and <code>manifest.sig</code>, an Ed25519
-        signature over the manifest made with this Tenet’s key. Anyone can check a pack without access to Tenet:
+        Every pack holds a <code>manifest.json</code> (each file with its SHA-256 and size) and <code>manifest.sig</code>, an Ed25519 signature over the
+        manifest made with this Tenet’s key. Anyone can check a pack without access to Tenet:
       </p>
       <ol className="verify-steps">
         <li>
@@ -386,7 +402,9 @@ function VerifyPanel() {
             Check the file arrived intact: its SHA-256 must equal the one in the <strong>Packs</strong> table.
           </p>
           <pre className="cmd-block">
-            <code>sha256sum pack.zip{'\n'}# macOS: shasum -a 256 pack.zip{'\n'}# Windows: Get-FileHash pack.zip -Algorithm SHA256</code>
+            <code>
+              sha256sum pack.zip{'\n'}# macOS: shasum -a 256 pack.zip{'\n'}# Windows: Get-FileHash pack.zip -Algorithm SHA256
+            </code>
           </pre>
         </li>
         <li>
@@ -395,8 +413,7 @@ function VerifyPanel() {
             <code>npx tenet verify pack.zip --public-key {PUBLIC_KEY_FILE}</code>
           </pre>
           <p className="small">
-            Exit code 0: valid, every file matches the signed manifest. Exit code 1: not valid, naming the file that changed or the bad
-            signature.
+            Exit code 0: valid, every file matches the signed manifest. Exit code 1: not valid, naming the file that changed or the bad signature.
           </p>
         </li>
         <li>
@@ -405,8 +422,8 @@ function VerifyPanel() {
             <code>npx tenet verify pack.zip</code>
           </pre>
           <p className="small">
-            That proves the files were not changed after signing, not <em>who</em> signed them: pass <code>--public-key</code> to check that
-            this Tenet signed the pack.
+            That proves the files were not changed after signing, not <em>who</em> signed them: pass <code>--public-key</code> to check that this Tenet signed
+            the pack.
           </p>
         </li>
       </ol>

@@ -5,7 +5,18 @@ import { Page, Panel } from '../ui/page.tsx';
 import { Empty, ErrorState, QueryState } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/status.tsx';
 import { Time } from '../ui/time.tsx';
-import { AppliedFilters, Caller, FilterForm, FilterLink, firstPageState, LoadMore, ReasonTags, UidCell, useAppliedFilters, type FilterSpec } from '../ui/audit-log.tsx';
+import {
+  AppliedFilters,
+  Caller,
+  FilterForm,
+  FilterLink,
+  firstPageState,
+  LoadMore,
+  ReasonTags,
+  UidCell,
+  useAppliedFilters,
+  type FilterSpec,
+} from '../ui/audit-log.tsx';
 
 interface RevealRow {
   id: string;
@@ -94,8 +105,7 @@ function ExportNotice(props: { outcome: ExportOutcome }) {
   if (outcome.kind === 'error') return <ErrorState title="Could not export" error={outcome.error} />;
   return (
     <p className="notice small" role="status">
-      Export started: your browser downloads a CSV file of the reveals matching the applied filters (up to 100,000 rows; no buyer
-      PII).
+      Export started: your browser downloads a CSV file of the reveals matching the applied filters (up to 100,000 rows; no buyer PII).
     </p>
   );
 }

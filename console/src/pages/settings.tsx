@@ -386,7 +386,9 @@ function Tags({ items, empty = 'none', mono }: { items: string[]; empty?: string
 function AccountsPanel({ s }: { s: SettingsView }) {
   const accounts = list(s.aws?.accounts);
   const environments = list(s.environments).map((e) =>
-    typeof e === 'string' ? { environment: e, accounts: [], resources: [] } : { environment: e.environment ?? e.name ?? '—', accounts: list(e.accounts), resources: list(e.resources) },
+    typeof e === 'string'
+      ? { environment: e, accounts: [], resources: [] }
+      : { environment: e.environment ?? e.name ?? '—', accounts: list(e.accounts), resources: list(e.resources) },
   );
   const probes = list(s.probes);
   const groups = list(s.logScan?.groups);
@@ -572,13 +574,7 @@ function AccountsPanel({ s }: { s: SettingsView }) {
           ) : (
             <dl className="facts">
               <dt>Status</dt>
-              <dd>
-                {db.status === 'missing' ? (
-                  <StatusBadge status="missing" label="URL variable not set" />
-                ) : (
-                  <StatusBadge status="configured" />
-                )}
-              </dd>
+              <dd>{db.status === 'missing' ? <StatusBadge status="missing" label="URL variable not set" /> : <StatusBadge status="configured" />}</dd>
               {db.host ? (
                 <>
                   <dt>Host</dt>

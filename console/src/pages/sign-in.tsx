@@ -56,7 +56,10 @@ export function SignIn(props: { startupError: unknown }) {
     <main id="main" className="signin">
       <div className="signin-card">
         <p className="brand signin-brand">
-          <span className="brand-mark" aria-hidden="true">◆</span> Tenet
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>{' '}
+          Tenet
         </p>
         <h1 id="page-title">Sign in to the compliance console</h1>
         <p className="lead">Control posture, policies and evidence for your restricted integrations.</p>
@@ -81,16 +84,13 @@ export function SignIn(props: { startupError: unknown }) {
         {options.data?.demo ? (
           <section aria-labelledby="demo-users" className="demo-users">
             <h2 id="demo-users">Demo users</h2>
-            <p className="muted small">This server runs with <code>--demo</code>: pick a role to explore the console.</p>
+            <p className="muted small">
+              This server runs with <code>--demo</code>: pick a role to explore the console.
+            </p>
             <ul>
               {options.data.demoUsers.map((u) => (
                 <li key={u.role}>
-                  <button
-                    type="button"
-                    className="btn btn-block demo-user"
-                    disabled={busy !== null}
-                    onClick={run(u.role, () => signIn({ demoRole: u.role }))}
-                  >
+                  <button type="button" className="btn btn-block demo-user" disabled={busy !== null} onClick={run(u.role, () => signIn({ demoRole: u.role }))}>
                     <span>Sign in as {ROLE_LABEL[u.role] ?? u.role}</span>
                     <span className="muted small">{busy === u.role ? 'Signing in…' : `${u.name}${u.description ? ` — ${u.description}` : ''}`}</span>
                   </button>
@@ -101,8 +101,7 @@ export function SignIn(props: { startupError: unknown }) {
         ) : null}
         {options.data && !options.data.demo && !options.data.oidc ? (
           <p>
-            No sign-in method is configured. An administrator sets <code>TENET_OIDC_ISSUER</code> and{' '}
-            <code>TENET_OIDC_CLIENT_ID</code> (see the README).
+            No sign-in method is configured. An administrator sets <code>TENET_OIDC_ISSUER</code> and <code>TENET_OIDC_CLIENT_ID</code> (see the README).
           </p>
         ) : null}
       </div>

@@ -167,9 +167,7 @@ export function FilterForm(props: { specs: FilterSpec[] }) {
           Clear filters
         </button>
       </div>
-      <p className="hint audit-zone">
-        From and To are in {zone}; they are sent as UTC. From is inclusive, To exclusive.
-      </p>
+      <p className="hint audit-zone">From and To are in {zone}; they are sent as UTC. From is inclusive, To exclusive.</p>
     </form>
   );
 }
@@ -259,7 +257,11 @@ export function FilterLink(props: { name: string; value: string | null | undefin
   next.set(props.name, props.value);
   next.delete('before');
   return (
-    <Link className={props.mono === false ? 'audit-filter-link' : 'mono audit-uid audit-filter-link'} to={{ search: `?${next.toString()}` }} title={`Show only ${props.name} ${props.value}`}>
+    <Link
+      className={props.mono === false ? 'audit-filter-link' : 'mono audit-uid audit-filter-link'}
+      to={{ search: `?${next.toString()}` }}
+      title={`Show only ${props.name} ${props.value}`}
+    >
       <Breakable text={props.value} />
       <span className="visually-hidden"> (show only this {props.name})</span>
     </Link>

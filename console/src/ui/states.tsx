@@ -19,7 +19,11 @@ export function ErrorState(props: { error: unknown; retry?: () => void; title?: 
     <div className="state state-error" role="alert">
       <strong>{props.title ?? (forbidden ? 'Not allowed' : 'Could not load this')}</strong>
       <p>{message}</p>
-      {e instanceof ApiError && e.requestId ? <p className="muted small">Request id: <code>{e.requestId}</code></p> : null}
+      {e instanceof ApiError && e.requestId ? (
+        <p className="muted small">
+          Request id: <code>{e.requestId}</code>
+        </p>
+      ) : null}
       {props.retry && !forbidden ? (
         <button type="button" className="btn" onClick={props.retry}>
           Try again

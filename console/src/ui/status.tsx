@@ -25,9 +25,22 @@ const LABEL: Record<string, string> = {
 export const statusLabel = (s: string): string => LABEL[s] ?? s.replace(/_/g, ' ');
 
 const TONE: Record<string, string> = {
-  pass: 'good', ready: 'good', allow: 'good', active: 'good', configured: 'good', missing: 'bad',
-  fail: 'bad', error: 'bad', not_ready: 'bad', deny: 'bad', refused: 'bad', failed: 'bad',
-  stale: 'warn', never_run: 'warn', running: 'info', building: 'info',
+  pass: 'good',
+  ready: 'good',
+  allow: 'good',
+  active: 'good',
+  configured: 'good',
+  missing: 'bad',
+  fail: 'bad',
+  error: 'bad',
+  not_ready: 'bad',
+  deny: 'bad',
+  refused: 'bad',
+  failed: 'bad',
+  stale: 'warn',
+  never_run: 'warn',
+  running: 'info',
+  building: 'info',
 };
 
 const ICON: Record<string, string> = { good: '✓', bad: '✕', warn: '!', info: '…', neutral: '–' };

@@ -131,9 +131,7 @@ export function TrendChart(props: { points: TrendPoint[]; label: string; valueLa
             </g>
           );
         })}
-        {lastMeasured !== undefined ? (
-          <circle className="dot dot-last" cx={x(lastMeasured)} cy={y(points[lastMeasured]!.value!)} r={4.5} />
-        ) : null}
+        {lastMeasured !== undefined ? <circle className="dot dot-last" cx={x(lastMeasured)} cy={y(points[lastMeasured]!.value!)} r={4.5} /> : null}
         {/* pointer targets: hovering a day shows its value (the table below carries the same for screen readers) */}
         {points.map((p, i) => (
           <rect key={p.date} className="hit" x={x(i) - slot / 2} y={m.top} width={slot} height={plotH} fill="transparent">

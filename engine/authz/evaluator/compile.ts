@@ -10,7 +10,20 @@
 import type { EntityLookup } from './entity-index.ts';
 import { EXTENSION_FUNCTIONS } from './extensions.ts';
 import { EntityJsonError, valueFromJson } from './json-values.ts';
-import { CedarEvalError, CedarSet, Datetime, Duration, EntityRef, LONG_MAX, LONG_MIN, makeSet, typeName, valueEquals, type CedarRecord, type Value } from './values.ts';
+import {
+  CedarEvalError,
+  CedarSet,
+  Datetime,
+  Duration,
+  EntityRef,
+  LONG_MAX,
+  LONG_MIN,
+  makeSet,
+  typeName,
+  valueEquals,
+  type CedarRecord,
+  type Value,
+} from './values.ts';
 
 export class UnsupportedPolicyError extends Error {
   constructor(

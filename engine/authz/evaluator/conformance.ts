@@ -20,7 +20,8 @@ export function typeMismatch(v: Value, t: SType, schema: CompiledSchema, path: s
     case 'Ext':
       return EXT[t.name] && v instanceof EXT[t.name] ? undefined : `${path}: expected ${t.name}, got ${typeName(v)}`;
     case 'Entity':
-      if (!(v instanceof EntityRef) || v.type !== t.name) return `${path}: expected an entity of type ${t.name}, got ${v instanceof EntityRef ? v.type : typeName(v)}`;
+      if (!(v instanceof EntityRef) || v.type !== t.name)
+        return `${path}: expected an entity of type ${t.name}, got ${v instanceof EntityRef ? v.type : typeName(v)}`;
       return enumMismatch(v, schema);
     case 'Set': {
       if (!(v instanceof CedarSet)) return `${path}: expected Set, got ${typeName(v)}`;

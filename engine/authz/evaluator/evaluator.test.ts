@@ -5,7 +5,17 @@
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { describe, expect, it } from 'vitest';
-import { authorize, compilePolicySet, createEntityIndex, EntityOverlay, evaluateOnce, splitPolicyText, UnsupportedPolicyError, type CedarInput, type CedarRequest } from './index.ts';
+import {
+  authorize,
+  compilePolicySet,
+  createEntityIndex,
+  EntityOverlay,
+  evaluateOnce,
+  splitPolicyText,
+  UnsupportedPolicyError,
+  type CedarInput,
+  type CedarRequest,
+} from './index.ts';
 import { parseJsonLossless } from './lossless-json.ts';
 import { compilePolicy } from './compile.ts';
 import { parseDatetime, parseDuration } from './extensions.ts';
@@ -54,7 +64,11 @@ function wasm(input: CedarInput, request: CedarRequest) {
     ...(input.schema ? { schema: input.schema as cedar.Schema } : {}),
   });
   if (answer.type === 'failure') throw new Error(`cedar-wasm failed: ${answer.errors.map((e) => e.message).join('; ')}`);
-  return { decision: answer.response.decision, reasons: [...answer.response.diagnostics.reason].sort(), errors: answer.response.diagnostics.errors.map((e) => e.policyId).sort() };
+  return {
+    decision: answer.response.decision,
+    reasons: [...answer.response.diagnostics.reason].sort(),
+    errors: answer.response.diagnostics.errors.map((e) => e.policyId).sort(),
+  };
 }
 
 function both(input: CedarInput, request: CedarRequest = REQUEST) {
@@ -271,8 +285,28 @@ describe('evaluator against cedar-wasm', () => {
 
   describe('extension constructor edge cases agree with cedar-wasm', () => {
     const literals: Array<[string, string]> = [
-      ...['1.2.3.4/08', '::/0128', '0.0.0.0/0', '::1/129', '1:2:3:4:5:6:7::', '::1:2:3:4:5:6:7', ':1::', '1.2.3', '1.2.3.4.5', '256.1.1.1', '00.1.1.1', 'fe80::1%eth0', '1:2:3:4:5:6:7:8', '12345::', ' 1.2.3.4', 'a:b:c:d:e:f:0:1/64'].map((x): [string, string] => ['ip', x]),
-      ...['+1.0', '1.', '.1', '-0.0', '1.2.3', '-922337203685477.5808', '-922337203685477.5809', '00.10', '1.0000'].map((x): [string, string] => ['decimal', x]),
+      ...[
+        '1.2.3.4/08',
+        '::/0128',
+        '0.0.0.0/0',
+        '::1/129',
+        '1:2:3:4:5:6:7::',
+        '::1:2:3:4:5:6:7',
+        ':1::',
+        '1.2.3',
+        '1.2.3.4.5',
+        '256.1.1.1',
+        '00.1.1.1',
+        'fe80::1%eth0',
+        '1:2:3:4:5:6:7:8',
+        '12345::',
+        ' 1.2.3.4',
+        'a:b:c:d:e:f:0:1/64',
+      ].map((x): [string, string] => ['ip', x]),
+      ...['+1.0', '1.', '.1', '-0.0', '1.2.3', '-922337203685477.5808', '-922337203685477.5809', '00.10', '1.0000'].map((x): [string, string] => [
+        'decimal',
+        x,
+      ]),
       ...['1d1d', '-0ms', '1D', '0d', '1d2h3m4s5ms6', '-', '1ms2s', '106751991167d', '106751991168d', '1h30m'].map((x): [string, string] => ['duration', x]),
       ...[
         '2024-10-15T11:35:00.1Z',
@@ -315,7 +349,8 @@ describe('evaluator against cedar-wasm', () => {
 
   it('positional ids follow the text order (policy10 sorts before policy2 in cedar-wasm), @id does not rename', () => {
     let text = '';
-    for (let i = 0; i < 12; i++) text += `@id("p${i}") ${i === 10 ? 'permit' : 'forbid'}(principal == User::"${i === 10 ? 'alice' : `u${i}`}", action, resource);\n`;
+    for (let i = 0; i < 12; i++)
+      text += `@id("p${i}") ${i === 10 ? 'permit' : 'forbid'}(principal == User::"${i === 10 ? 'alice' : `u${i}`}", action, resource);\n`;
     expect(splitPolicyText(text).map((p) => p.id)).toEqual(Array.from({ length: 12 }, (_, i) => `policy${i}`));
     expect(both({ policies: text, entities: ENTITIES })).toEqual({ decision: 'allow', reasons: ['policy10'], errors: [] });
     const annotated = compilePolicySet({ policies: text }, { ids: 'annotation' });
@@ -357,11 +392,25 @@ describe('evaluator against cedar-wasm', () => {
     const entities = [
       {
         uid: { type: 'User', id: 'alice' },
-        attrs: { ip: '10.0.0.1', boss: { type: 'User', id: 'bob' }, score: '0.75', when: '2024-01-01T00:00:00Z', info: { owner: { type: 'User', id: 'bob' }, nets: ['10.0.0.0/8'] } },
+        attrs: {
+          ip: '10.0.0.1',
+          boss: { type: 'User', id: 'bob' },
+          score: '0.75',
+          when: '2024-01-01T00:00:00Z',
+          info: { owner: { type: 'User', id: 'bob' }, nets: ['10.0.0.0/8'] },
+        },
         parents: [],
         tags: { t: 'v' },
       },
-      { uid: { type: 'User', id: 'bob' }, attrs: { ip: { __extn: { fn: 'ip', arg: '::1' } }, score: { __extn: { fn: 'decimal', arg: '1.0' } }, info: { owner: { __entity: { type: 'User', id: 'bob' } }, nets: [] } }, parents: [{ type: 'Group', id: 'g' }] },
+      {
+        uid: { type: 'User', id: 'bob' },
+        attrs: {
+          ip: { __extn: { fn: 'ip', arg: '::1' } },
+          score: { __extn: { fn: 'decimal', arg: '1.0' } },
+          info: { owner: { __entity: { type: 'User', id: 'bob' } }, nets: [] },
+        },
+        parents: [{ type: 'Group', id: 'g' }],
+      },
       { uid: { type: 'Doc', id: 'd1' }, attrs: { owner: { type: 'User', id: 'alice' } }, parents: [] },
     ];
     const request: CedarRequest = {
@@ -408,7 +457,11 @@ describe('evaluator against cedar-wasm', () => {
       action write in [read] appliesTo { principal: User, resource: Doc, context: { at: Addr } };
     }`;
     const entities = [
-      { uid: { type: 'App::User', id: 'u' }, attrs: { addr: { ip: '10.0.0.1', owner: { type: 'App::User', id: 'u' } }, tags: ['x'] }, parents: [{ type: 'App::Team', id: 't' }] },
+      {
+        uid: { type: 'App::User', id: 'u' },
+        attrs: { addr: { ip: '10.0.0.1', owner: { type: 'App::User', id: 'u' } }, tags: ['x'] },
+        parents: [{ type: 'App::Team', id: 't' }],
+      },
       { uid: { type: 'App::Doc', id: 'd' }, attrs: {}, parents: [{ type: 'App::Team', id: 't' }] },
     ];
     const request: CedarRequest = {
@@ -417,7 +470,8 @@ describe('evaluator against cedar-wasm', () => {
       resource: { type: 'App::Doc', id: 'd' },
       context: { at: { ip: '127.0.0.1', owner: { type: 'App::User', id: 'u' } } },
     };
-    const expr = 'action in App::Action::"read" && principal.addr.ip.isInRange(ip("10.0.0.0/8")) && context.at.ip.isLoopback() && context.at.owner == principal && principal is App::User in App::Team::"t" && resource in App::Team::"t"';
+    const expr =
+      'action in App::Action::"read" && principal.addr.ip.isInRange(ip("10.0.0.0/8")) && context.at.ip.isLoopback() && context.at.owner == principal && principal is App::User in App::Team::"t" && resource in App::Team::"t"';
     check(expr, true, { schema, entities }, request);
     const json = cedar.schemaToJson(schema);
     if (json.type !== 'success') throw new Error('schema');
@@ -425,7 +479,8 @@ describe('evaluator against cedar-wasm', () => {
   });
 
   describe('refuses what cedar-wasm refuses (entity data and requests that do not conform to the schema)', () => {
-    const schema = 'entity T enum ["a", "b"]; entity G; entity U in [G] { n: Long, s?: String, e?: T }; entity D tags Long; action read appliesTo { principal: U, resource: [U, D], context: { k?: Long } };';
+    const schema =
+      'entity T enum ["a", "b"]; entity G; entity U in [G] { n: Long, s?: String, e?: T }; entity D tags Long; action read appliesTo { principal: U, resource: [U, D], context: { k?: Long } };';
     const u = (attrs: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ uid: { type: 'U', id: 'u' }, attrs, parents: [], ...extra });
     const request: CedarRequest = { principal: { type: 'U', id: 'u' }, action: { type: 'Action', id: 'read' }, resource: { type: 'U', id: 'u' }, context: {} };
     const cases: Array<[string, unknown[], Partial<CedarRequest>, boolean]> = [
@@ -442,7 +497,12 @@ describe('evaluator against cedar-wasm', () => {
       ['an undeclared context attribute', [u({ n: 1 })], { context: { zz: 1 } }, true],
       ['a resource type outside appliesTo', [u({ n: 1 })], { resource: { type: 'G', id: 'g' } }, true],
       ['an undeclared action', [u({ n: 1 })], { action: { type: 'Action', id: 'nope' } }, true],
-      ['a cycle', [u({ n: 1 }, { parents: [{ type: 'G', id: 'g' }] }), { uid: { type: 'G', id: 'g' }, attrs: {}, parents: [{ type: 'G', id: 'g' }] }], {}, true],
+      [
+        'a cycle',
+        [u({ n: 1 }, { parents: [{ type: 'G', id: 'g' }] }), { uid: { type: 'G', id: 'g' }, attrs: {}, parents: [{ type: 'G', id: 'g' }] }],
+        {},
+        true,
+      ],
     ];
     it.each(cases)('%s', (_name, entities, change, refused) => {
       const input: CedarInput = { policies: 'permit(principal, action, resource);', schema, entities };
@@ -516,7 +576,12 @@ describe('request-supplied entities over the store (EntityOverlay)', () => {
       { uid: { type: 'Doc', id: 'd1' }, attrs: { owner: { __entity: { type: 'User', id: 'boss' } } }, parents: [] },
       { uid: { type: 'User', id: 'boss' }, attrs: { level: 3 }, parents: [] },
     ];
-    const request: CedarRequest = { principal: { type: 'User', id: 'u' }, action: { type: 'Action', id: 'a' }, resource: { type: 'Doc', id: 'd1' }, context: {} };
+    const request: CedarRequest = {
+      principal: { type: 'User', id: 'u' },
+      action: { type: 'Action', id: 'a' },
+      resource: { type: 'Doc', id: 'd1' },
+      context: {},
+    };
     const compiled = compilePolicySet({ policies });
     const index = createEntityIndex(compiled, stored);
     const overlay = new EntityOverlay(index, extra);
@@ -531,14 +596,44 @@ describe('request-supplied entities over the store (EntityOverlay)', () => {
 describe('compile-time refusals and lossless input', () => {
   it('refuses what it cannot read exactly with UnsupportedPolicyError, at compile time', () => {
     // A policy text with an integer that reaches the compiler rounded (a JSON policy, not text) is refused.
-    expect(() => compilePolicy({ effect: 'permit', principal: { op: 'All' }, action: { op: 'All' }, resource: { op: 'All' }, conditions: [{ kind: 'when', body: { '==': { left: { Value: 2 ** 60 + 1 }, right: { Value: 1 } } } }] }, { policyId: 'p', slots: {}, bigLiterals: new Map() })).toThrow(UnsupportedPolicyError);
-    expect(() => compilePolicy({ effect: 'permit', principal: { op: 'All' }, action: { op: 'All' }, resource: { op: 'All' }, conditions: [{ kind: 'when', body: { nope: [{ Value: 1 }] } }] }, { policyId: 'p', slots: {}, bigLiterals: new Map() })).toThrow(UnsupportedPolicyError);
+    expect(() =>
+      compilePolicy(
+        {
+          effect: 'permit',
+          principal: { op: 'All' },
+          action: { op: 'All' },
+          resource: { op: 'All' },
+          conditions: [{ kind: 'when', body: { '==': { left: { Value: 2 ** 60 + 1 }, right: { Value: 1 } } } }],
+        },
+        { policyId: 'p', slots: {}, bigLiterals: new Map() },
+      ),
+    ).toThrow(UnsupportedPolicyError);
+    expect(() =>
+      compilePolicy(
+        {
+          effect: 'permit',
+          principal: { op: 'All' },
+          action: { op: 'All' },
+          resource: { op: 'All' },
+          conditions: [{ kind: 'when', body: { nope: [{ Value: 1 }] } }],
+        },
+        { policyId: 'p', slots: {}, bigLiterals: new Map() },
+      ),
+    ).toThrow(UnsupportedPolicyError);
   });
 
   it('reads 64-bit integers exactly from JSON and from policy text', () => {
-    expect(parseJsonLossless('{"a": 9223372036854775807, "b": [1, -9223372036854775808], "c": 1.5}')).toEqual({ a: 9223372036854775807n, b: [1, -9223372036854775808n], c: 1.5 });
+    expect(parseJsonLossless('{"a": 9223372036854775807, "b": [1, -9223372036854775808], "c": 1.5}')).toEqual({
+      a: 9223372036854775807n,
+      b: [1, -9223372036854775808n],
+      c: 1.5,
+    });
     const answer = evaluateOnce(
-      { policies: 'permit(principal, action, resource) when { [9223372036854775807, 9223372036854775806].contains(context.v) && context.v != 9223372036854775806 };', entities: [] },
+      {
+        policies:
+          'permit(principal, action, resource) when { [9223372036854775807, 9223372036854775806].contains(context.v) && context.v != 9223372036854775806 };',
+        entities: [],
+      },
       { ...REQUEST, context: { v: 9223372036854775807n } },
     );
     expect(answer.decision).toBe('allow');

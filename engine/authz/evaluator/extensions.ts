@@ -280,7 +280,15 @@ export function constructExtension(fn: string, arg: unknown): Value {
   const name = fn.startsWith('__cedar::') ? fn.slice('__cedar::'.length) : fn;
   if (typeof arg !== 'string') throw new CedarEvalError('extension', `${fn} takes a string`);
   const v =
-    name === 'decimal' ? parseDecimal(arg) : name === 'ip' || name === 'ipaddr' ? parseIp(arg) : name === 'datetime' ? parseDatetime(arg) : name === 'duration' ? parseDuration(arg) : undefined;
+    name === 'decimal'
+      ? parseDecimal(arg)
+      : name === 'ip' || name === 'ipaddr'
+        ? parseIp(arg)
+        : name === 'datetime'
+          ? parseDatetime(arg)
+          : name === 'duration'
+            ? parseDuration(arg)
+            : undefined;
   if (v === undefined) throw new CedarEvalError('extension', `${fn}(${JSON.stringify(arg)}) is not a valid value`);
   return v;
 }

@@ -252,7 +252,8 @@ export function parseContext(compiled: Pick<CompiledPolicySet, 'schema'>, action
  * into an allow by silencing a forbid.
  */
 export function authorize(compiled: CompiledPolicySet, index: EntityLookup, request: AuthorizeRequest, options: EvaluatorOptions = {}): AuthorizeAnswer {
-  const context = request.context instanceof Map ? request.context : parseContext(compiled, request.action, request.context as Record<string, unknown> | undefined);
+  const context =
+    request.context instanceof Map ? request.context : parseContext(compiled, request.action, request.context as Record<string, unknown> | undefined);
   const env: Env = {
     principal: new EntityRef(request.principal.type, request.principal.id),
     action: new EntityRef(request.action.type, request.action.id),
@@ -287,7 +288,8 @@ export function authorize(compiled: CompiledPolicySet, index: EntityLookup, requ
 function validateRequest(schema: CompiledSchema, env: Env): void {
   const action = schema.actions.get(env.action.key);
   if (!action) throw new RequestValidationError(`request's action ${env.action.key} is not declared in the schema`);
-  if (!action.principalTypes.has(env.principal.type)) throw new RequestValidationError(`principal type ${env.principal.type} is not valid for ${env.action.key}`);
+  if (!action.principalTypes.has(env.principal.type))
+    throw new RequestValidationError(`principal type ${env.principal.type} is not valid for ${env.action.key}`);
   if (!action.resourceTypes.has(env.resource.type)) throw new RequestValidationError(`resource type ${env.resource.type} is not valid for ${env.action.key}`);
   const e = enumMismatch(env.principal, schema) ?? enumMismatch(env.resource, schema);
   if (e) throw new RequestValidationError(e);

@@ -49,11 +49,20 @@ export class SchemaError extends Error {
 const EXTENSIONS = new Set(['decimal', 'ipaddr', 'datetime', 'duration']);
 const PRIMITIVES: Record<string, SType> = { String: { k: 'String' }, Long: { k: 'Long' }, Bool: { k: 'Bool' }, Boolean: { k: 'Bool' } };
 
-type JsonType = { type: string; name?: string; element?: JsonType; attributes?: Record<string, JsonType & { required?: boolean }>; additionalAttributes?: boolean };
+type JsonType = {
+  type: string;
+  name?: string;
+  element?: JsonType;
+  attributes?: Record<string, JsonType & { required?: boolean }>;
+  additionalAttributes?: boolean;
+};
 type JsonNamespace = {
   commonTypes?: Record<string, JsonType>;
   entityTypes?: Record<string, { memberOfTypes?: string[]; shape?: JsonType; tags?: JsonType; enum?: string[] }>;
-  actions?: Record<string, { memberOf?: Array<{ id: string; type?: string }>; appliesTo?: { context?: JsonType; principalTypes?: string[]; resourceTypes?: string[] } | null }>;
+  actions?: Record<
+    string,
+    { memberOf?: Array<{ id: string; type?: string }>; appliesTo?: { context?: JsonType; principalTypes?: string[]; resourceTypes?: string[] } | null }
+  >;
 };
 
 const qualify = (ns: string, name: string): string => (ns ? `${ns}::${name}` : name);

@@ -11,7 +11,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       key_id text NOT NULL,
       signature text NOT NULL
     )`.execute(db);
-  await sql`CREATE TRIGGER evidence_checkpoints_append_only BEFORE UPDATE ON evidence_checkpoints FOR EACH ROW EXECUTE FUNCTION tenet_refuse_update()`.execute(db);
+  await sql`CREATE TRIGGER evidence_checkpoints_append_only BEFORE UPDATE ON evidence_checkpoints FOR EACH ROW EXECUTE FUNCTION tenet_refuse_update()`.execute(
+    db,
+  );
   // Evidence rows can be deleted only by retention (which sets tenet.evidence_prune in its transaction) and only up
   // to a signed checkpoint; anything else is refused as before.
   await sql`
@@ -25,7 +27,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         USING ERRCODE = 'insufficient_privilege';
     END $$`.execute(db);
   await sql`DROP TRIGGER evidence_records_no_delete ON evidence_records`.execute(db);
-  await sql`CREATE TRIGGER evidence_records_no_delete BEFORE DELETE ON evidence_records FOR EACH ROW EXECUTE FUNCTION tenet_evidence_delete_guard()`.execute(db);
+  await sql`CREATE TRIGGER evidence_records_no_delete BEFORE DELETE ON evidence_records FOR EACH ROW EXECUTE FUNCTION tenet_evidence_delete_guard()`.execute(
+    db,
+  );
   // Runs point at evidence by seq; once retention drops a record, the run keeps its verdict and loses the link.
   await sql`ALTER TABLE control_runs DROP CONSTRAINT control_runs_evidence_seq_fkey`.execute(db);
 }

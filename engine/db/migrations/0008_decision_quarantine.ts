@@ -17,7 +17,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       record text NOT NULL
     )`.execute(db);
   await sql`CREATE INDEX decision_quarantine_at_idx ON decision_quarantine (at DESC)`.execute(db);
-  await sql`CREATE TRIGGER decision_quarantine_append_only BEFORE UPDATE ON decision_quarantine FOR EACH ROW EXECUTE FUNCTION tenet_refuse_update()`.execute(db);
+  await sql`CREATE TRIGGER decision_quarantine_append_only BEFORE UPDATE ON decision_quarantine FOR EACH ROW EXECUTE FUNCTION tenet_refuse_update()`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

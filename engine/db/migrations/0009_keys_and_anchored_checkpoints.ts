@@ -24,7 +24,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RAISE EXCEPTION 'keys are no longer kept in the database: configure TENET_KEY_FILE or TENET_KEYS'
         USING ERRCODE = 'insufficient_privilege';
     END $$`.execute(db);
-  await sql`CREATE TRIGGER install_secrets_refuse_insert BEFORE INSERT ON install_secrets FOR EACH ROW EXECUTE FUNCTION tenet_refuse_install_secret()`.execute(db);
+  await sql`CREATE TRIGGER install_secrets_refuse_insert BEFORE INSERT ON install_secrets FOR EACH ROW EXECUTE FUNCTION tenet_refuse_install_secret()`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -89,9 +89,37 @@ const toReveal = (r: RevealRow) => ({
 });
 
 /** The columns of the JSON answer, flattened: ids and tenancy only, no personal data. */
-export const REVEAL_CSV_COLUMNS = ['id', 'decision_id', 'at', 'principal_type', 'principal_id', 'resource_type', 'resource_id', 'agency', 'client', 'decision', 'reasons', 'purpose', 'caller'] as const;
+export const REVEAL_CSV_COLUMNS = [
+  'id',
+  'decision_id',
+  'at',
+  'principal_type',
+  'principal_id',
+  'resource_type',
+  'resource_id',
+  'agency',
+  'client',
+  'decision',
+  'reasons',
+  'purpose',
+  'caller',
+] as const;
 const revealCsvRecord = (r: ReturnType<typeof toReveal>) =>
-  csvRecord([r.id, r.decisionId, r.at, r.principal.type, r.principal.id, r.resource.type, r.resource.id, r.agency, r.client, r.decision, (r.reasons ?? []).join('; '), r.purpose, r.caller]);
+  csvRecord([
+    r.id,
+    r.decisionId,
+    r.at,
+    r.principal.type,
+    r.principal.id,
+    r.resource.type,
+    r.resource.id,
+    r.agency,
+    r.client,
+    r.decision,
+    (r.reasons ?? []).join('; '),
+    r.purpose,
+    r.caller,
+  ]);
 
 export const REVEAL_EXPORT_MAX = 100_000;
 const EXPORT_BATCH = 1_000;

@@ -23,7 +23,14 @@ export const authorizeRequestSchema = z
   .object({
     principal: entityUidSchema,
     action: z.object({
-      type: z.string().max(200).optional().meta({ description: 'An action type the platform schema declares (`Action`, or `NS::Action` in a namespaced schema), or absent for the schema\'s own; any other type is refused' }),
+      type: z
+        .string()
+        .max(200)
+        .optional()
+        .meta({
+          description:
+            "An action type the platform schema declares (`Action`, or `NS::Action` in a namespaced schema), or absent for the schema's own; any other type is refused",
+        }),
       id: z.string().min(1).max(200),
     }),
     resource: entityUidSchema,
@@ -32,14 +39,10 @@ export const authorizeRequestSchema = z
       .optional()
       .refine((c) => c === undefined || JSON.stringify(c).length <= MAX_CONTEXT_CHARS, `must be at most ${MAX_CONTEXT_CHARS} characters as JSON`)
       .meta({ description: `Cedar context; keys of at most ${MAX_CONTEXT_KEY_CHARS} characters, at most ${MAX_CONTEXT_CHARS} characters as JSON` }),
-    entities: z
-      .array(entitySchema)
-      .max(100)
-      .optional()
-      .meta({
-        description:
-          'Entities for this request only, added to the stored ones: never one the store holds, never of a type the store owns (Agency, Client, User, Role, Integration, Service); else 400 entity_conflict',
-      }),
+    entities: z.array(entitySchema).max(100).optional().meta({
+      description:
+        'Entities for this request only, added to the stored ones: never one the store holds, never of a type the store owns (Agency, Client, User, Role, Integration, Service); else 400 entity_conflict',
+    }),
   })
   .meta({ id: 'AuthorizeRequest' });
 
@@ -58,12 +61,24 @@ export const decisionResponseSchema = z
  * or `NS::Action` for a namespaced schema); a type the active schema does not declare is refused rather than
  * ignored: `Tenet::Action::"read"` must not be decided as `Action::"read"`.
  */
-export const toAuthorizationRequest = (b: z.infer<typeof authorizeRequestSchema>, pdp: Pick<PolicyDecisionPoint, 'actionTypes'>, at = ''): AuthorizationRequest => {
+export const toAuthorizationRequest = (
+  b: z.infer<typeof authorizeRequestSchema>,
+  pdp: Pick<PolicyDecisionPoint, 'actionTypes'>,
+  at = '',
+): AuthorizationRequest => {
   const types = pdp.actionTypes;
   if (b.action.type !== undefined && !types.has(b.action.type)) {
-    throw new InputError(`${at}action.type: the platform schema has no action type ${JSON.stringify(b.action.type)}; use ${[...types].map((t) => JSON.stringify(t)).join(' or ')} or leave it out.`);
+    throw new InputError(
+      `${at}action.type: the platform schema has no action type ${JSON.stringify(b.action.type)}; use ${[...types].map((t) => JSON.stringify(t)).join(' or ')} or leave it out.`,
+    );
   }
-  return { principal: b.principal, action: { type: b.action.type, id: b.action.id }, resource: b.resource, context: b.context, entities: b.entities as Entity[] | undefined };
+  return {
+    principal: b.principal,
+    action: { type: b.action.type, id: b.action.id },
+    resource: b.resource,
+    context: b.context,
+    entities: b.entities as Entity[] | undefined,
+  };
 };
 
 /** A uid as an error body may name it: by the one redaction rule of error bodies and decision errors. */
@@ -99,12 +114,7 @@ export function scrubCedarMessage(message: string): string {
   return message.replace(/`[^`]*"[^`]*`/g, '`…`').replace(/value `[^`]*`/g, 'value `…`');
 }
 
-export function authzRoutes(deps: {
-  pdp: PolicyDecisionPoint;
-  entityStore: EntityStore;
-  decisionLog: DecisionLog;
-  metrics: Metrics;
-}): RouteDef[] {
+export function authzRoutes(deps: { pdp: PolicyDecisionPoint; entityStore: EntityStore; decisionLog: DecisionLog; metrics: Metrics }): RouteDef[] {
   const { pdp, entityStore, decisionLog, metrics } = deps;
 
   async function decide(request: AuthorizationRequest, requestId: string, caller: string) {
@@ -171,7 +181,7 @@ export function authzRoutes(deps: {
         version: z.string(),
         kept: z.array(z.string()).meta({
           description:
-            'Attributes Tenet kept against the pushed value, as `Type::id.attr`: a configured integration\'s provider, restricted and ready; a status moving away from suspended (only an admin key lifts a suspension)',
+            "Attributes Tenet kept against the pushed value, as `Type::id.attr`: a configured integration's provider, restricted and ready; a status moving away from suspended (only an admin key lifts a suspension)",
         }),
       }),
       handler: async ({ body, key }) => {
@@ -193,7 +203,14 @@ export function authzRoutes(deps: {
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
       response: z.object({
-        entities: z.array(z.object({ uid: z.object({ type: z.string(), id: z.string() }), attrs: z.record(z.string(), z.unknown()), parents: z.array(z.object({ type: z.string(), id: z.string() })), tags: z.record(z.string(), z.unknown()).optional() })),
+        entities: z.array(
+          z.object({
+            uid: z.object({ type: z.string(), id: z.string() }),
+            attrs: z.record(z.string(), z.unknown()),
+            parents: z.array(z.object({ type: z.string(), id: z.string() })),
+            tags: z.record(z.string(), z.unknown()).optional(),
+          }),
+        ),
         truncated: z.boolean().meta({ description: 'more entities match than were returned' }),
       }),
       handler: ({ query }) => {
@@ -247,7 +264,9 @@ function validateEntities(entities: Entity[], pdp: PolicyDecisionPoint): Entity[
   const schema = schemaInput(active.schema) as cedar.Schema;
   const all = cedar.checkParseEntities({ entities: entities as cedar.Entities, schema });
   // Cedar's check is the reference; the evaluator's reading of each entity (what decisions will read) must agree.
-  const problems: Array<{ entity: string; message: string }> = pdp.checkEntities(entities).map((p) => ({ entity: nameUid(p.uid), message: redactMessage(scrubCedarMessage(p.message)) }));
+  const problems: Array<{ entity: string; message: string }> = pdp
+    .checkEntities(entities)
+    .map((p) => ({ entity: nameUid(p.uid), message: redactMessage(scrubCedarMessage(p.message)) }));
   if (all.type === 'success' && problems.length === 0) return entities.map((e) => normaliseEntityRefs(e, active.evaluator.schema));
   const named = new Set(problems.map((p) => p.entity));
   for (const e of entities) {
@@ -257,6 +276,10 @@ function validateEntities(entities: Entity[], pdp: PolicyDecisionPoint): Entity[
     const one = cedar.checkParseEntities({ entities: [e] as cedar.Entities, schema });
     if (one.type === 'failure') problems.push({ entity: nameUid(e.uid), message: one.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
   }
-  if (problems.length === 0 && all.type === 'failure') problems.push({ entity: '(set)', message: all.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
-  throw new InputError(`${problems.length} entit${problems.length === 1 ? 'y does' : 'ies do'} not fit the platform schema; nothing was written.`, problems.slice(0, 20));
+  if (problems.length === 0 && all.type === 'failure')
+    problems.push({ entity: '(set)', message: all.errors.map((x) => scrubCedarMessage(x.message)).join('; ') });
+  throw new InputError(
+    `${problems.length} entit${problems.length === 1 ? 'y does' : 'ies do'} not fit the platform schema; nothing was written.`,
+    problems.slice(0, 20),
+  );
 }

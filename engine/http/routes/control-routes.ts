@@ -19,9 +19,9 @@ const historySchema = z.object({
       passRate: z.number().nullable().meta({ description: 'pass / (pass + fail + error + stale); null when no control was evaluated that day' }),
     }),
   ),
-  changes: z.array(
-    z.object({ controlId: z.string(), title: z.string(), from: runStatus.nullable(), to: runStatus, at: z.string(), runId: z.string() }),
-  ).meta({ description: 'Newest first, at most 20: runs whose status differs from the previous finished run of the same control' }),
+  changes: z
+    .array(z.object({ controlId: z.string(), title: z.string(), from: runStatus.nullable(), to: runStatus, at: z.string(), runId: z.string() }))
+    .meta({ description: 'Newest first, at most 20: runs whose status differs from the previous finished run of the same control' }),
 });
 
 const controlId = z.object({ id: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a control id like storage.s3-versioning') });
@@ -36,7 +36,7 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
     defineRoute({
       method: 'get',
       path: '/v1/controls',
-      summary: 'The control catalogue with each control\'s current status (pass, fail, error, not_applicable, stale, never_run) and last run.',
+      summary: "The control catalogue with each control's current status (pass, fail, error, not_applicable, stale, never_run) and last run.",
       tag: 'Controls',
       gate: { area: 'controls', action: 'read' },
       handler: async () => ({ controls: await controls.posture() }),

@@ -3,8 +3,14 @@ import { TENET_ROLES, type ApiKeyStore } from '../../authz/api-keys.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 
 const keyInfo = z.object({
-  id: z.string(), name: z.string(), role: z.enum(TENET_ROLES), prefix: z.string(),
-  createdAt: z.date(), createdBy: z.string().nullable(), revokedAt: z.date().nullable(), lastUsedAt: z.date().nullable(),
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(TENET_ROLES),
+  prefix: z.string(),
+  createdAt: z.date(),
+  createdBy: z.string().nullable(),
+  revokedAt: z.date().nullable(),
+  lastUsedAt: z.date().nullable(),
 });
 
 export function keyRoutes(deps: { apiKeys: ApiKeyStore }): RouteDef[] {

@@ -44,13 +44,19 @@ const publicKeysSchema = z.object({
   ),
 });
 
-export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<string>; publicKeys?: () => Promise<PublicKeyEntry[]>; accessReview?: () => AccessReview }): RouteDef[] {
+export function packRoutes(deps: {
+  packs: PackService;
+  publicKey: () => Promise<string>;
+  publicKeys?: () => Promise<PublicKeyEntry[]>;
+  accessReview?: () => AccessReview;
+}): RouteDef[] {
   const { packs } = deps;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get',
       path: '/v1/packs/public-key',
-      summary: 'The public key new packs are signed with (PEM; Ed25519, or ECDSA P-256 with a KMS key): give it to `tenet verify --public-key`. Older keys: GET /v1/packs/public-keys.',
+      summary:
+        'The public key new packs are signed with (PEM; Ed25519, or ECDSA P-256 with a KMS key): give it to `tenet verify --public-key`. Older keys: GET /v1/packs/public-keys.',
       tag: 'Packs',
       gate: 'public',
       raw: true,
@@ -72,7 +78,16 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
             response: publicKeysSchema,
             handler: async () => {
               const keys = await deps.publicKeys!();
-              return { current: keys.find((k) => k.status === 'current')!.keyId, keys: keys.map((k) => ({ keyId: k.keyId, algorithm: k.algorithm, publicKeyPem: k.publicKeyPem, status: k.status, ...(k.retiredAt ? { retiredAt: k.retiredAt } : {}) })) };
+              return {
+                current: keys.find((k) => k.status === 'current')!.keyId,
+                keys: keys.map((k) => ({
+                  keyId: k.keyId,
+                  algorithm: k.algorithm,
+                  publicKeyPem: k.publicKeyPem,
+                  status: k.status,
+                  ...(k.retiredAt ? { retiredAt: k.retiredAt } : {}),
+                })),
+              };
             },
           }),
         ]
@@ -161,7 +176,8 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
       defineRoute({
         method: 'get',
         path: '/v1/access-review',
-        summary: 'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the platform PDP (with MFA) over the stored entities, as the sp-api pack shows it.',
+        summary:
+          'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the platform PDP (with MFA) over the stored entities, as the sp-api pack shows it.',
         tag: 'Packs',
         gate: { area: 'evidence', action: 'read' },
         response: accessReviewSchema,

@@ -40,7 +40,9 @@ const linkBody = z
         description:
           'The link’s id (letters, digits and . _ : @ ~ -). Default: `template:principal id:resource id`, each part kept to those characters, with a short hash of the exact values appended when any part had others.',
       }),
-    values: z.object({ principal: entityUidSchema.optional(), resource: entityUidSchema.optional() }).meta({ description: 'The value of each of the template’s slots (?principal, ?resource): exactly those it has' }),
+    values: z
+      .object({ principal: entityUidSchema.optional(), resource: entityUidSchema.optional() })
+      .meta({ description: 'The value of each of the template’s slots (?principal, ?resource): exactly those it has' }),
   })
   .meta({ id: 'PolicyLinkRequest' });
 
@@ -96,7 +98,11 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
         503: 'The Cedar sandbox is busy, or the deciding instance is being replaced',
       },
       handler: async ({ body, key, res }) => {
-        const link = await policyStore.addLink({ name: body.name, link: { templateId: body.templateId, newId: body.newId, values: body.values }, createdBy: actor(key) });
+        const link = await policyStore.addLink({
+          name: body.name,
+          link: { templateId: body.templateId, newId: body.newId, values: body.values },
+          createdBy: actor(key),
+        });
         res.status(201);
         return link;
       },
@@ -125,7 +131,8 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
       body: source,
       statuses: { 503: 'The Cedar sandbox is busy with other drafts, or the deciding instance is being replaced' },
       // Judged as a proposal would be: with the set's live template links.
-      handler: async ({ body }) => (await policyStore.check({ name: body.name, policies: body.policies, schema: body.schema, links: await policyStore.templateLinks(body.name) })).report,
+      handler: async ({ body }) =>
+        (await policyStore.check({ name: body.name, policies: body.policies, schema: body.schema, links: await policyStore.templateLinks(body.name) })).report,
     }),
     defineRoute({
       method: 'put',

@@ -87,7 +87,10 @@ export function sessionRoutes(deps: {
                 roleClaim: oidc.options.roleClaim,
                 scopes: oidc.options.scopes,
                 // null when the provider cannot be reached just now: the console says so.
-                authorizationEndpoint: await oidc.discovery().then((d) => d.authorization_endpoint, () => null),
+                authorizationEndpoint: await oidc.discovery().then(
+                  (d) => d.authorization_endpoint,
+                  () => null,
+                ),
               }
             : null,
           session: session ? answer(res, sessionCaller(session), session) : null,
@@ -108,8 +111,14 @@ export function sessionRoutes(deps: {
           demoRole: z.enum(DEMO_ROLES).optional(),
           idToken: z.string().min(1).max(16_384).optional(),
           code: z.string().min(1).max(4096).optional(),
-          codeVerifier: z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/, 'a PKCE code verifier (RFC 7636)').optional(),
-          redirectUri: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+          codeVerifier: z
+            .string()
+            .regex(/^[A-Za-z0-9._~-]{43,128}$/, 'a PKCE code verifier (RFC 7636)')
+            .optional(),
+          redirectUri: z
+            .url({ protocol: /^https?$/ })
+            .max(2048)
+            .optional(),
         })
         .strict()
         .refine(

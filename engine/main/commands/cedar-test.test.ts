@@ -9,8 +9,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function suite(requests: unknown[]) {
   mkdirSync(path.join(dir, 'tests'), { recursive: true });
-  writeFileSync(path.join(dir, 'tests/p.cedar'), 'permit(principal, action == Action::"view", resource) when { resource.size < 9223372036854775807 };\nforbid(principal in Group::"banned", action, resource);');
-  writeFileSync(path.join(dir, 'tests/s.cedarschema'), 'entity Group; entity User in [Group]; entity Doc { size: Long }; action view appliesTo { principal: [User], resource: [Doc] };');
+  writeFileSync(
+    path.join(dir, 'tests/p.cedar'),
+    'permit(principal, action == Action::"view", resource) when { resource.size < 9223372036854775807 };\nforbid(principal in Group::"banned", action, resource);',
+  );
+  writeFileSync(
+    path.join(dir, 'tests/s.cedarschema'),
+    'entity Group; entity User in [Group]; entity Doc { size: Long }; action view appliesTo { principal: [User], resource: [Doc] };',
+  );
   writeFileSync(
     path.join(dir, 'tests/e.entities.json'),
     // 9223372036854775806 is not a JavaScript number: read losslessly it is less than the policy's bound.
@@ -19,7 +25,10 @@ function suite(requests: unknown[]) {
       '{"uid":{"type":"User","id":"eve"},"attrs":{},"parents":[{"type":"Group","id":"banned"}]}]',
   );
   const file = path.join(dir, 'tests/t.json');
-  writeFileSync(file, JSON.stringify({ policies: 'tests/p.cedar', entities: 'tests/e.entities.json', schema: 'tests/s.cedarschema', shouldValidate: true, requests }));
+  writeFileSync(
+    file,
+    JSON.stringify({ policies: 'tests/p.cedar', entities: 'tests/e.entities.json', schema: 'tests/s.cedarschema', shouldValidate: true, requests }),
+  );
   return file;
 }
 
@@ -55,10 +64,22 @@ describe('tenet cedar-test', () => {
   it('lists the documented deviation (a forbid that errors denies what Cedar allows) without failing it', () => {
     mkdirSync(path.join(dir, 'dev'), { recursive: true });
     writeFileSync(path.join(dir, 'dev/p.cedar'), 'permit(principal, action, resource);\nforbid(principal, action, resource) when { principal.missing };');
-    writeFileSync(path.join(dir, 'dev/s.cedarschema'), 'entity User { missing?: Bool }; entity Doc; action view appliesTo { principal: [User], resource: [Doc] };');
+    writeFileSync(
+      path.join(dir, 'dev/s.cedarschema'),
+      'entity User { missing?: Bool }; entity Doc; action view appliesTo { principal: [User], resource: [Doc] };',
+    );
     writeFileSync(path.join(dir, 'dev/e.entities.json'), '[]');
     const file = path.join(dir, 'dev/t.json');
-    writeFileSync(file, JSON.stringify({ policies: 'dev/p.cedar', entities: 'dev/e.entities.json', schema: 'dev/s.cedarschema', shouldValidate: true, requests: [{ ...req('bob', 'd', 'allow', ['policy0']), errors: ['policy1'] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        policies: 'dev/p.cedar',
+        entities: 'dev/e.entities.json',
+        schema: 'dev/s.cedarschema',
+        shouldValidate: true,
+        requests: [{ ...req('bob', 'd', 'allow', ['policy0']), errors: ['policy1'] }],
+      }),
+    );
     const s = runCedarTests([file], dir);
     expect({ passed: s.passed, failed: s.failed, deviations: s.deviations }).toEqual({ passed: 1, failed: 0, deviations: 1 });
     expect(s.results[0]).toMatchObject({ decision: 'deny', errors: ['policy1'], deviation: 'forbid-error-denies', expected: { decision: 'allow' } });

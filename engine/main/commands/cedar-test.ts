@@ -99,7 +99,13 @@ export function runCedarTests(paths: string[], root: string | undefined): CedarT
       pdp = new PolicyDecisionPoint({ name: 'cedar-test', actionType: 'Action', entities: source });
       pdp.activate(policy);
       const refused = [...pdp.refusedEntities];
-      if (refused.length) throw new Error(`entities the schema refuses: ${refused.slice(0, 3).map(([k, why]) => `${k} (${why})`).join('; ')}`);
+      if (refused.length)
+        throw new Error(
+          `entities the schema refuses: ${refused
+            .slice(0, 3)
+            .map(([k, why]) => `${k} (${why})`)
+            .join('; ')}`,
+        );
     } catch (error) {
       failure = `${(error as Error).name}: ${(error as Error).message}`;
     }
@@ -171,8 +177,14 @@ export async function cedarTest(args: string[]): Promise<number> {
         `FAIL ${r.test} #${r.index}: got ${r.decision} ${JSON.stringify(r.reasons)} errors ${JSON.stringify(r.errors)}; Cedar: ${r.expected?.decision} ${JSON.stringify(r.expected?.reasons)} errors ${JSON.stringify(r.expected?.errors)}${r.failure ? ` (${r.failure})` : ''}`,
       );
     }
-    for (const r of summary.results) if (r.deviation) console.log(`DEVIATION ${r.test} #${r.index}: Tenet denies, Cedar allows ${JSON.stringify(r.expected?.reasons)}: forbid ${r.errors.join(', ')} erred (a forbid that errors denies)`);
-    console.log(`${summary.tests} tests, ${summary.requests} requests: ${summary.passed} passed, ${summary.failed} failed (${summary.deviations} deviations by the fail-closed rule; ${summary.minorDifferences} passed with other deny reasons or error ids) in ${ms.toFixed(0)} ms`);
+    for (const r of summary.results)
+      if (r.deviation)
+        console.log(
+          `DEVIATION ${r.test} #${r.index}: Tenet denies, Cedar allows ${JSON.stringify(r.expected?.reasons)}: forbid ${r.errors.join(', ')} erred (a forbid that errors denies)`,
+        );
+    console.log(
+      `${summary.tests} tests, ${summary.requests} requests: ${summary.passed} passed, ${summary.failed} failed (${summary.deviations} deviations by the fail-closed rule; ${summary.minorDifferences} passed with other deny reasons or error ids) in ${ms.toFixed(0)} ms`,
+    );
   }
   return summary.failed === 0 ? 0 : 1;
 }

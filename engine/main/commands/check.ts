@@ -42,7 +42,13 @@ export async function runCheck(props: { controls: string[]; snapshots: string[];
     inventory,
     live: !snapshotMode,
     authorize: async (r) => {
-      const d = pdp.authorize({ principal: r.principal, action: { id: r.action }, resource: r.resource, context: r.context, entities: r.entities as Entity[] | undefined });
+      const d = pdp.authorize({
+        principal: r.principal,
+        action: { id: r.action },
+        resource: r.resource,
+        context: r.context,
+        entities: r.entities as Entity[] | undefined,
+      });
       return { decision: d.decision, reasons: d.reasons, errors: d.errors };
     },
   });
@@ -50,7 +56,12 @@ export async function runCheck(props: { controls: string[]; snapshots: string[];
   const results = await Promise.all(selected.map((c) => runControl(c, sources, settings)));
   return {
     generatedAt: new Date().toISOString(),
-    results: results.map((r) => ({ controlId: r.controlId, status: r.status, summary: r.summary, findings: r.findings.map((f) => ({ resourceId: f.resourceId, message: f.message })) })),
+    results: results.map((r) => ({
+      controlId: r.controlId,
+      status: r.status,
+      summary: r.summary,
+      findings: r.findings.map((f) => ({ resourceId: f.resourceId, message: f.message })),
+    })),
   };
 }
 

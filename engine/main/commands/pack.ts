@@ -59,7 +59,9 @@ export async function pack(args: string[], ctx: { config: () => Config }): Promi
       const manifest = await buildPack(deps, { profile: values.profile, from, to, out: createWriteStream(partial) });
       await rename(partial, values.out);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      console.log(`${values.out}: ${values.profile} pack, ${from.toISOString()} to ${to.toISOString()}, ${manifest.files.length} files, built in ${seconds} s, signed with key ${manifest.signingKeyId}${manifest.checkpoint ? `, covered by the checkpoint of ${manifest.checkpoint.createdAt} (record ${manifest.checkpoint.seq})` : ''}`);
+      console.log(
+        `${values.out}: ${values.profile} pack, ${from.toISOString()} to ${to.toISOString()}, ${manifest.files.length} files, built in ${seconds} s, signed with key ${manifest.signingKeyId}${manifest.checkpoint ? `, covered by the checkpoint of ${manifest.checkpoint.createdAt} (record ${manifest.checkpoint.seq})` : ''}`,
+      );
       return 0;
     } finally {
       await authz.close();
@@ -100,10 +102,18 @@ export async function verify(args: string[]): Promise<number> {
   const r = await verifyPack(file, key);
   let chainOk = true;
   if (r.ok && values.chain) {
-    const c = await verifyPackChain({ file, manifest: r.manifest!, checkpointsText: await readFile(values.chain, 'utf8'), checkpointsName: values.chain, publicKeysText: keysText });
+    const c = await verifyPackChain({
+      file,
+      manifest: r.manifest!,
+      checkpointsText: await readFile(values.chain, 'utf8'),
+      checkpointsName: values.chain,
+      publicKeysText: keysText,
+    });
     chainOk = c.ok;
     if (c.ok) {
-      console.log(`${file}: the pack's checkpoint (record ${r.manifest!.checkpoint!.seq}, ${r.manifest!.checkpoint!.createdAt}) is in ${values.chain}, and the newest checkpoint there (record ${c.latest!.seq}, ${c.latest!.createdAt}) still holds the pack's ${c.anchored} evidence records unchanged`);
+      console.log(
+        `${file}: the pack's checkpoint (record ${r.manifest!.checkpoint!.seq}, ${r.manifest!.checkpoint!.createdAt}) is in ${values.chain}, and the newest checkpoint there (record ${c.latest!.seq}, ${c.latest!.createdAt}) still holds the pack's ${c.anchored} evidence records unchanged`,
+      );
     } else {
       console.log(`${file}: NOT consistent with ${values.chain}`);
       for (const p of c.problems.slice(0, 50)) console.log(`  ${p}`);
@@ -112,8 +122,11 @@ export async function verify(args: string[]): Promise<number> {
     for (const n of c.notes) console.log(`note: ${n}`);
   }
   if (r.ok) {
-    console.log(`${file}: valid — ${r.manifest!.files.length} files match the signed manifest (${r.manifest!.profile}, ${r.manifest!.period.from} to ${r.manifest!.period.to})`);
-    if (r.keySource === 'pack') console.log('note: checked against the public key inside the pack; pass --public-key (GET /v1/packs/public-keys) to check who signed it');
+    console.log(
+      `${file}: valid — ${r.manifest!.files.length} files match the signed manifest (${r.manifest!.profile}, ${r.manifest!.period.from} to ${r.manifest!.period.to})`,
+    );
+    if (r.keySource === 'pack')
+      console.log('note: checked against the public key inside the pack; pass --public-key (GET /v1/packs/public-keys) to check who signed it');
     return chainOk ? 0 : 1;
   }
   // The first problem on the verdict's line (what a reader sees first), any others below it.
@@ -135,13 +148,16 @@ export async function evidence(args: string[], ctx: { config: () => Config }): P
   if (args[0] === 'rotate-key') {
     if (args.length > 1) throw new Error(usage);
     const r = await rotateKeyFile(config);
-    console.log(`${r.file}: new signing key ${r.newKeyId}${r.oldKeyId ? `; ${r.oldKeyId} is retired and stays listed, so what it signed still verifies` : ''}. Restart every replica with this file (replicas share it).`);
+    console.log(
+      `${r.file}: new signing key ${r.newKeyId}${r.oldKeyId ? `; ${r.oldKeyId} is retired and stays listed, so what it signed still verifies` : ''}. Restart every replica with this file (replicas share it).`,
+    );
     return 0;
   }
   if (args[0] !== 'verify' && args[0] !== 'public-keys') throw new Error(usage);
   // An auditor checks with public keys only (the GET /v1/packs/public-keys list): no signing key needed.
   const { values, positionals } = parse(args.slice(1), { 'public-key': { type: 'string' } }, true);
-  if (positionals.length || (args[0] === 'public-keys' && values['public-key'])) throw new Error('usage: tenet evidence verify [--public-key KEYS] | rotate-key | public-keys');
+  if (positionals.length || (args[0] === 'public-keys' && values['public-key']))
+    throw new Error('usage: tenet evidence verify [--public-key KEYS] | rotate-key | public-keys');
   const given = values['public-key'] ? parsePublicKeys(await readFile(values['public-key'], 'utf8')) : undefined;
   if (given && !given.length) throw new Error(`${values['public-key']} holds no public key (PEM, or the JSON of GET /v1/packs/public-keys)`);
   const logger = createLogger({ level: 'warn' });
@@ -162,8 +178,12 @@ export async function evidence(args: string[], ctx: { config: () => Config }): P
     const r = await verifyEvidence({ db: h.db, store: new EvidenceStore(h.db), publicKey, sinks: checkpointSinks(config) });
     if (r.ok && r.chain.ok) {
       const c = r.chain;
-      const anchor = r.latestExternal ? `; checked against the checkpoint of ${r.latestExternal.createdAt} (record ${r.latestExternal.seq}, ${r.latestExternal.where.join(' and ')})` : '';
-      console.log(`evidence chain valid: ${c.count} records${c.from ? ` from the signed checkpoint at ${c.from - 1}` : ''}${c.head ? `, head ${c.head}` : ''}${anchor}`);
+      const anchor = r.latestExternal
+        ? `; checked against the checkpoint of ${r.latestExternal.createdAt} (record ${r.latestExternal.seq}, ${r.latestExternal.where.join(' and ')})`
+        : '';
+      console.log(
+        `evidence chain valid: ${c.count} records${c.from ? ` from the signed checkpoint at ${c.from - 1}` : ''}${c.head ? `, head ${c.head}` : ''}${anchor}`,
+      );
       for (const n of r.notes) console.log(`note: ${n}`);
       return 0;
     }

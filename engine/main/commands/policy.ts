@@ -38,7 +38,11 @@ export async function policy(args: string[], _ctx: { config: () => Config }): Pr
       failed += result.failed.length;
       console.log(`${name}: ${result.passed} passed, ${result.failed.length} failed`);
       for (const f of result.failed) {
-        console.log(`  FAIL ${f.file} › ${f.name}: expected ${f.expected}, got ${f.actual}` + (f.reasons.length ? ` (reasons: ${f.reasons.join(', ')})` : '') + (f.errors.length ? ` (errors: ${f.errors.join('; ')})` : ''));
+        console.log(
+          `  FAIL ${f.file} › ${f.name}: expected ${f.expected}, got ${f.actual}` +
+            (f.reasons.length ? ` (reasons: ${f.reasons.join(', ')})` : '') +
+            (f.errors.length ? ` (errors: ${f.errors.join('; ')})` : ''),
+        );
       }
     }
     console.log(`${passed} passed, ${failed} failed`);

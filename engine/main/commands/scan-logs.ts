@@ -74,7 +74,8 @@ export async function scanStream(props: {
     chunk = [];
     chunkSize = 0;
   };
-  const write = (s: string) => new Promise<void>((resolve, reject) => (props.redactTo!.write(s) ? resolve() : props.redactTo!.once('drain', resolve).once('error', reject)));
+  const write = (s: string) =>
+    new Promise<void>((resolve, reject) => (props.redactTo!.write(s) ? resolve() : props.redactTo!.once('drain', resolve).once('error', reject)));
   const take = async (line: string) => {
     lines++;
     bytes += Buffer.byteLength(line) + 1;
@@ -109,8 +110,16 @@ export async function scanStream(props: {
   return { bytes, lines, durationMs: Math.round(performance.now() - started), counts, findings };
 }
 
-export async function scanLogs(args: string[], ctx: { config: () => Config }, io: { stdin: Readable; stdout: Writable; stderr: Writable } = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const { values, positionals } = parse(args, { format: { type: 'string' }, redact: { type: 'boolean' }, 'emit-data-protection-policy': { type: 'boolean' } }, true);
+export async function scanLogs(
+  args: string[],
+  ctx: { config: () => Config },
+  io: { stdin: Readable; stdout: Writable; stderr: Writable } = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { format: { type: 'string' }, redact: { type: 'boolean' }, 'emit-data-protection-policy': { type: 'boolean' } },
+    true,
+  );
   if (values['emit-data-protection-policy']) {
     const policy = dataProtectionPolicy();
     const problems = checkPolicy(policy);
@@ -140,7 +149,9 @@ export async function scanLogs(args: string[], ctx: { config: () => Config }, io
     redactTo: values.redact ? io.stdout : undefined,
     onFinding: (f) => {
       if (format === 'json') {
-        report.write(`${first ? '' : ','}\n${JSON.stringify({ line: f.line, detector: f.detector, column: f.column, masked: f.masked, fingerprint: f.fingerprint })}`);
+        report.write(
+          `${first ? '' : ','}\n${JSON.stringify({ line: f.line, detector: f.detector, column: f.column, masked: f.masked, fingerprint: f.fingerprint })}`,
+        );
         first = false;
       } else report.write(`${String(f.line).padStart(7)}:${String(f.column).padEnd(4)} ${f.detector.padEnd(15)} ${f.masked}\n`);
     },
@@ -149,8 +160,12 @@ export async function scanLogs(args: string[], ctx: { config: () => Config }, io
     const tail = { bytes: summary.bytes, lines: summary.lines, durationMs: summary.durationMs, counts: summary.counts };
     report.write(`${first ? '' : '\n'}],${JSON.stringify(tail).slice(1)}\n`);
   } else {
-    const counts = Object.entries(summary.counts).map(([d, n]) => `${d} ${n}`).join(', ');
-    report.write(`${summary.lines} lines, ${summary.bytes} bytes in ${summary.durationMs} ms: ${summary.findings ? `${summary.findings} finding(s) (${counts})` : 'nothing found'}\n`);
+    const counts = Object.entries(summary.counts)
+      .map(([d, n]) => `${d} ${n}`)
+      .join(', ');
+    report.write(
+      `${summary.lines} lines, ${summary.bytes} bytes in ${summary.durationMs} ms: ${summary.findings ? `${summary.findings} finding(s) (${counts})` : 'nothing found'}\n`,
+    );
   }
   return summary.findings ? 1 : 0;
 }

@@ -18,7 +18,9 @@ export async function serve(args: string[], ctx: { config: () => Config }): Prom
           ? `Console: open ${tenet.url}/ and sign in as a demo user (administrator, security officer or auditor).\n`
           : `Console: not built (run npm run console:build); the API works without it.\n`) +
         `Demo API keys (one per Tenet role; kept in ${config.TENET_DATA_DIR}/demo-keys.json):\n` +
-        Object.entries(tenet.demoKeys).map(([role, key]) => `  ${role.padEnd(17)} ${key}`).join('\n') +
+        Object.entries(tenet.demoKeys)
+          .map(([role, key]) => `  ${role.padEnd(17)} ${key}`)
+          .join('\n') +
         `\n\nTry:\n  curl -s ${tenet.url}/v1/authorize -H "Authorization: Bearer ${tenet.demoKeys.service}" -H 'content-type: application/json' \\\n` +
         `    -d '{"principal":{"type":"User","id":"asha"},"action":{"id":"read"},"resource":{"type":"Order","id":"o-1001"}}'\n\n`,
     );

@@ -56,7 +56,12 @@ describe('apps benchmark: evaluator agrees with cedar-wasm', () => {
       expect(slice.has(`${r.principal.type}/${r.principal.id}`)).toBe(true);
       expect(slice.has(`${r.resource.type}/${r.resource.id}`)).toBe(true);
       for (const e of closures.of(r)) {
-        const next = [...e.parents, ...Object.values(e.attrs).flatMap((v) => ((v as { __entity?: { type: string; id: string } }).__entity ? [(v as { __entity: { type: string; id: string } }).__entity] : []))];
+        const next = [
+          ...e.parents,
+          ...Object.values(e.attrs).flatMap((v) =>
+            (v as { __entity?: { type: string; id: string } }).__entity ? [(v as { __entity: { type: string; id: string } }).__entity] : [],
+          ),
+        ];
         for (const u of next) if (stored.has(`${u.type}/${u.id}`)) expect(slice.has(`${u.type}/${u.id}`)).toBe(true);
       }
     }

@@ -50,7 +50,14 @@ function entities(size: number, seed: number): Entity[] {
     const chain = r.int(3, 6);
     for (let k = 0; k < inTree; k++) {
       const parent = k === 0 ? undefined : k < chain ? tree.folders[k - 1] : r.pick(tree.folders.filter((f) => f.depth < 6));
-      const f: Item = { uid: uid('Folder', `f${folders.length}`), attrs: {}, parents: parent ? [parent.uid] : [], depth: parent ? parent.depth + 1 : 1, tree: t, folder: true };
+      const f: Item = {
+        uid: uid('Folder', `f${folders.length}`),
+        attrs: {},
+        parents: parent ? [parent.uid] : [],
+        depth: parent ? parent.depth + 1 : 1,
+        tree: t,
+        folder: true,
+      };
       f.attrs = { name: `folder ${folders.length}`, owner: ref(r.chance(0.9) ? tree.owner.uid : r.pick(users).uid) };
       tree.folders.push(f);
       folders.push(f);

@@ -40,7 +40,13 @@ function entities(size: number, seed: number): Entity[] {
     const org = orgOf(i);
     const nest = teams.filter((t) => t.org === org && t.depth < 4);
     const parent = nest.length && r.chance(0.5) ? r.pick(nest) : undefined;
-    teams.push({ uid: uid('Team', `t${i}`), attrs: { name: `team ${i}` }, parents: [parent ? parent.uid : uid('UserGroup', `o${org}-members`)], org, depth: parent ? parent.depth + 1 : 1 });
+    teams.push({
+      uid: uid('Team', `t${i}`),
+      attrs: { name: `team ${i}` },
+      parents: [parent ? parent.uid : uid('UserGroup', `o${org}-members`)],
+      org,
+      depth: parent ? parent.depth + 1 : 1,
+    });
   }
   const users: Array<Entity & { org: number }> = [];
   for (let i = 0; i < nUsers; i++) {

@@ -24,8 +24,8 @@ export function DecisionTablesPanel(props: { active: PolicySet }) {
   return (
     <Panel title="Decision tables" actions={<span className="tag">{label} set</span>}>
       <p className="muted small">
-        The decision tables are the cases every version must pass before it goes live. Run them against the active {label} version
-        to prove it still behaves as written.
+        The decision tables are the cases every version must pass before it goes live. Run them against the active {label} version to prove it still behaves as
+        written.
       </p>
       <div className="form-row">
         <button
@@ -44,10 +44,12 @@ export function DecisionTablesPanel(props: { active: PolicySet }) {
       ) : null}
       {run.isError ? <ErrorState title="Could not run the decision tables" error={run.error} /> : null}
       {run.isSuccess && r ? (
-        <section className={r.ok ? 'pol-result pol-result-good' : 'pol-result pol-result-bad'} role={r.ok ? 'status' : 'alert'} aria-labelledby={`${ids}-title`}>
-          <h3 id={`${ids}-title`}>
-            {r.ok ? 'All cases pass' : 'Some cases fail'}
-          </h3>
+        <section
+          className={r.ok ? 'pol-result pol-result-good' : 'pol-result pol-result-bad'}
+          role={r.ok ? 'status' : 'alert'}
+          aria-labelledby={`${ids}-title`}
+        >
+          <h3 id={`${ids}-title`}>{r.ok ? 'All cases pass' : 'Some cases fail'}</h3>
           <div className="pol-stats">
             <div className="stat">
               <span className="value">{r.passed ?? '—'}</span>
@@ -62,7 +64,12 @@ export function DecisionTablesPanel(props: { active: PolicySet }) {
               {run.data.hash ? <span className="hash">{run.data.hash.slice(0, 12)}…</span> : null}.
             </p>
           </div>
-          <CheckReportView report={run.data.report} tablesCaption={`Failing decision-table cases of the active ${label} set`} headingLevel={4} summary={Boolean(r.errors.length)} />
+          <CheckReportView
+            report={run.data.report}
+            tablesCaption={`Failing decision-table cases of the active ${label} set`}
+            headingLevel={4}
+            summary={Boolean(r.errors.length)}
+          />
         </section>
       ) : null}
     </Panel>

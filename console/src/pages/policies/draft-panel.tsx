@@ -134,13 +134,7 @@ export function DraftPanel(props: {
             {validate.isPending ? 'Validating…' : 'Validate'}
           </button>
           {props.canActivate ? (
-            <button
-              type="button"
-              className="btn btn-primary"
-              disabled={busy || !changed}
-              aria-describedby={`${ids}-activate-hint`}
-              onClick={onActivate}
-            >
+            <button type="button" className="btn btn-primary" disabled={busy || !changed} aria-describedby={`${ids}-activate-hint`} onClick={onActivate}>
               {activate.isPending ? 'Activating…' : 'Activate'}
             </button>
           ) : null}
@@ -173,7 +167,11 @@ export function DraftPanel(props: {
       ) : null}
       {validate.isError ? <ErrorState title="Could not validate" error={validate.error} /> : null}
       {validate.isSuccess ? (
-        <section className={validate.data.ok ? 'pol-result pol-result-good' : 'pol-result pol-result-bad'} role={validate.data.ok ? 'status' : 'alert'} aria-labelledby={`${ids}-vr`}>
+        <section
+          className={validate.data.ok ? 'pol-result pol-result-good' : 'pol-result pol-result-bad'}
+          role={validate.data.ok ? 'status' : 'alert'}
+          aria-labelledby={`${ids}-vr`}
+        >
           <h3 id={`${ids}-vr`}>Validation result</h3>
           {stale ? <p className="muted small">The draft changed since this check: validate again.</p> : null}
           <CheckReportView report={validate.data} tablesCaption="Failing decision-table cases of the draft" headingLevel={4} />
@@ -203,7 +201,9 @@ export function DraftPanel(props: {
           <h3 id={`${ids}-rej`}>Not activated</h3>
           <p>
             {activate.error instanceof Error ? activate.error.message : 'The draft was rejected.'}{' '}
-            {rejected.version ? `The rejected version v${rejected.version.version} is kept in the history; the active version still serves.` : 'The active version still serves.'}
+            {rejected.version
+              ? `The rejected version v${rejected.version.version} is kept in the history; the active version still serves.`
+              : 'The active version still serves.'}
           </p>
           <CheckReportView report={rejected.report} tablesCaption="Failing decision-table cases that blocked activation" headingLevel={4} />
         </section>

@@ -21,19 +21,47 @@ interface Fields {
 const EXAMPLES: Array<{ label: string; fields: Fields }> = [
   {
     label: 'Agency admin reveals buyer PII with MFA',
-    fields: { principalType: 'User', principalId: 'asha', action: 'reveal_buyer_pii', resourceType: 'Order', resourceId: 'o-1001', context: '{\n  "mfa": true\n}' },
+    fields: {
+      principalType: 'User',
+      principalId: 'asha',
+      action: 'reveal_buyer_pii',
+      resourceType: 'Order',
+      resourceId: 'o-1001',
+      context: '{\n  "mfa": true\n}',
+    },
   },
   {
     label: 'Reveal buyer PII without MFA',
-    fields: { principalType: 'User', principalId: 'asha', action: 'reveal_buyer_pii', resourceType: 'Order', resourceId: 'o-1001', context: '{\n  "mfa": false\n}' },
+    fields: {
+      principalType: 'User',
+      principalId: 'asha',
+      action: 'reveal_buyer_pii',
+      resourceType: 'Order',
+      resourceId: 'o-1001',
+      context: '{\n  "mfa": false\n}',
+    },
   },
   {
     label: 'Reveal on an order whose PII is redacted',
-    fields: { principalType: 'User', principalId: 'asha', action: 'reveal_buyer_pii', resourceType: 'Order', resourceId: 'o-1002', context: '{\n  "mfa": true\n}' },
+    fields: {
+      principalType: 'User',
+      principalId: 'asha',
+      action: 'reveal_buyer_pii',
+      resourceType: 'Order',
+      resourceId: 'o-1002',
+      context: '{\n  "mfa": true\n}',
+    },
   },
   {
     label: "Client user reveals another agency's order",
-    fields: { principalType: 'User', principalId: 'kabir', action: 'reveal_buyer_pii', resourceType: 'Order', resourceId: 'o-1001', context: '{\n  "mfa": true\n}' },
+    fields: {
+      principalType: 'User',
+      principalId: 'kabir',
+      action: 'reveal_buyer_pii',
+      resourceType: 'Order',
+      resourceId: 'o-1001',
+      context: '{\n  "mfa": true\n}',
+    },
   },
   {
     label: 'Client user changes a price (nothing permits it)',
@@ -92,10 +120,13 @@ function useEntityIds(type: string, prefix: string, enabled: boolean) {
 function suggestionHint(query: ReturnType<typeof useEntityIds>, type: string, enabled: boolean): string {
   if (!enabled) return '';
   if (!TYPE_NAME.test(type.trim())) return 'Type an entity type to get id suggestions.';
-  if (query.isError) return `Id suggestions unavailable${query.error instanceof ApiError ? ` (${query.error.status || 'network'})` : ''}: ${query.error instanceof Error ? query.error.message : 'error'}`;
+  if (query.isError)
+    return `Id suggestions unavailable${query.error instanceof ApiError ? ` (${query.error.status || 'network'})` : ''}: ${query.error instanceof Error ? query.error.message : 'error'}`;
   if (query.isPending) return `Looking up stored ${type} ids…`;
   const n = query.data.entities.length;
-  return n ? `${n}${query.data.truncated || n >= 50 ? '+' : ''} stored ${type} id${n === 1 ? ' matches' : 's match'}: pick one from the list.` : `No stored ${type} matches: the decision will see no attributes or parents for it.`;
+  return n
+    ? `${n}${query.data.truncated || n >= 50 ? '+' : ''} stored ${type} id${n === 1 ? ' matches' : 's match'}: pick one from the list.`
+    : `No stored ${type} matches: the decision will see no attributes or parents for it.`;
 }
 
 const parentsLabel = (e: EntitiesAnswer['entities'][number]) =>
@@ -123,8 +154,13 @@ export function PlaygroundPanel(props: {
   const draftChanged = props.draftPolicies !== undefined && props.draftPolicies !== props.active.policies;
 
   const decide = useMutation({
-    mutationFn: (body: { principal: { type: string; id: string }; action: { id: string }; resource: { type: string; id: string }; context: Record<string, unknown>; policies?: string }) =>
-      api<TryAnswer>('/v1/policies/try', { method: 'POST', body }),
+    mutationFn: (body: {
+      principal: { type: string; id: string };
+      action: { id: string };
+      resource: { type: string; id: string };
+      context: Record<string, unknown>;
+      policies?: string;
+    }) => api<TryAnswer>('/v1/policies/try', { method: 'POST', body }),
   });
 
   const set = (k: keyof Fields) => (e: { target: { value: string } }) => setFields((f) => ({ ...f, [k]: e.target.value }));
@@ -167,15 +203,16 @@ export function PlaygroundPanel(props: {
     const id = typeof r === 'string' ? r : r.id;
     const sourceText = asked?.policies ?? props.active.policies;
     const text = (typeof r === 'string' ? undefined : r.text) || policyText(sourceText, id);
-    const effect = (typeof r === 'string' ? undefined : r.effect) ?? (text ? (/\bforbid\s*\(/.test(text) ? 'forbid' : /\bpermit\s*\(/.test(text) ? 'permit' : undefined) : undefined);
+    const effect =
+      (typeof r === 'string' ? undefined : r.effect) ??
+      (text ? (/\bforbid\s*\(/.test(text) ? 'forbid' : /\bpermit\s*\(/.test(text) ? 'permit' : undefined) : undefined);
     return { id, text, effect, inActive: Boolean(policyText(props.active.policies, id)) };
   });
 
   return (
     <Panel title="Playground" actions={<span className="tag">Platform set</span>}>
       <p className="muted small">
-        Ask the Platform policies a question with the stored entities, as <code>/v1/authorize</code> would. Nothing is written to
-        the decision log.
+        Ask the Platform policies a question with the stored entities, as <code>/v1/authorize</code> would. Nothing is written to the decision log.
       </p>
       <form className="form" onSubmit={onSubmit}>
         <div className="field playground-example">
@@ -227,7 +264,16 @@ export function PlaygroundPanel(props: {
         <div className="playground-grid">
           <div className="field">
             <label htmlFor={`${ids}-ptype`}>Principal type</label>
-            <input id={`${ids}-ptype`} type="text" required list={`${ids}-types`} autoComplete="off" spellCheck={false} value={fields.principalType} onChange={set('principalType')} />
+            <input
+              id={`${ids}-ptype`}
+              type="text"
+              required
+              list={`${ids}-types`}
+              autoComplete="off"
+              spellCheck={false}
+              value={fields.principalType}
+              onChange={set('principalType')}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${ids}-pid`}>Principal id</label>
@@ -269,7 +315,16 @@ export function PlaygroundPanel(props: {
           </div>
           <div className="field">
             <label htmlFor={`${ids}-rtype`}>Resource type</label>
-            <input id={`${ids}-rtype`} type="text" required list={`${ids}-types`} autoComplete="off" spellCheck={false} value={fields.resourceType} onChange={set('resourceType')} />
+            <input
+              id={`${ids}-rtype`}
+              type="text"
+              required
+              list={`${ids}-types`}
+              autoComplete="off"
+              spellCheck={false}
+              value={fields.resourceType}
+              onChange={set('resourceType')}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${ids}-rid`}>Resource id</label>
@@ -321,7 +376,13 @@ export function PlaygroundPanel(props: {
         </div>
 
         <div className="field pol-check">
-          <input id={`${ids}-draft`} type="checkbox" checked={useDraft} onChange={(e) => setUseDraft(e.target.checked)} aria-describedby={`${ids}-draft-hint`} />
+          <input
+            id={`${ids}-draft`}
+            type="checkbox"
+            checked={useDraft}
+            onChange={(e) => setUseDraft(e.target.checked)}
+            aria-describedby={`${ids}-draft-hint`}
+          />
           <label htmlFor={`${ids}-draft`}>Use the draft policies</label>
           <span id={`${ids}-draft-hint`} className="hint">
             {draftChanged
@@ -347,8 +408,7 @@ export function PlaygroundPanel(props: {
                 {asked.principal.type}::{asked.principal.id}
               </span>{' '}
               <span aria-hidden="true">→</span>
-              <span className="visually-hidden">, action</span> <span className="mono">{asked.action.id}</span>{' '}
-              <span aria-hidden="true">→</span>
+              <span className="visually-hidden">, action</span> <span className="mono">{asked.action.id}</span> <span aria-hidden="true">→</span>
               <span className="visually-hidden">, resource</span>{' '}
               <span className="mono">
                 {asked.resource.type}::{asked.resource.id}

@@ -16,8 +16,7 @@ export function VersionsPanel(props: { policySet: PolicySet }) {
   return (
     <Panel title="Versions" actions={<span className="tag">{label} set</span>}>
       <p className="muted small">
-        Every proposed version of the {label} set, newest first. A rejected version failed validation or its decision tables and never
-        served.
+        Every proposed version of the {label} set, newest first. A rejected version failed validation or its decision tables and never served.
       </p>
       {ps.versions.length === 0 ? (
         <Empty>No versions recorded yet.</Empty>
