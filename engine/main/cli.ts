@@ -33,6 +33,8 @@ Commands:
   cedar-test PATH... [--root DIR] [--format table|json]
                                        run Cedar integration-test files through Tenet's evaluator;
                                        exit 1 on any decision (or allow reasons) other than Cedar's
+  openapi [--out FILE]                 print the OpenAPI 3.1 document the server serves at /openapi.json
+                                       (built from the route definitions; no database, no server)
   scan-logs --emit-data-protection-policy
                                        print a CloudWatch Logs data protection policy for the India
                                        identifiers and provider keys
@@ -50,6 +52,7 @@ const commands: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./commands/pack.ts')).verify,
   evidence: async () => (await import('./commands/pack.ts')).evidence,
   'cedar-test': async () => (await import('./commands/cedar-test.ts')).cedarTest,
+  openapi: async () => (await import('./commands/openapi.ts')).openapi,
 };
 
 /** Runs one command; returns the exit code. Errors are printed without stack traces unless TENET_DEBUG is set. */
