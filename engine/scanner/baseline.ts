@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { DETECTOR_IDS, type DetectorId, type PiiFinding } from './types.ts';
 import { cardNetwork, gstinCheckChar, luhnValid, shannonEntropy, verhoeffValid } from './checksums.ts';
 import { CONTEXT, D, GENERIC_MIN_ENTROPY, SECRET_VALUE_ALLOW_PREFIXES, UPI_HANDLES, normalise, resolveOverlaps } from './detectors.ts';
-import { maskValue } from './scanner.ts';
+import { maskValue } from './masking.ts';
 
 type Span = { det: number; start: number; end: number };
 type Rule = { detector: DetectorId; re: RegExp; group?: number; accept?: (value: string, text: string, start: number) => boolean };

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { luhnCheckDigit, verhoeffCheckDigit, verhoeffValid, luhnValid, gstinCheckChar } from './checksums.ts';
 import { sampleSnippets } from '../../test/scanner/corpus.ts';
-import { createScanner, maskValue } from './scanner.ts';
+import { createScanner } from './scanner.ts';
+import { maskValue } from './masking.ts';
 import { DETECTOR_IDS, type DetectorId, type PiiFinding } from './types.ts';
 
 const SECRET = 'unit-test-install-secret';

@@ -1,0 +1,21 @@
+import { CONTEXT } from './detectors.ts';
+
+/**
+ * A context word list as one regular expression over the window before a value: any word, case-insensitive, at a
+ * word start (not after a letter, except camelCase: "buyerPhone").
+ */
+export function contextRe(words: readonly string[]): RegExp {
+  const esc = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const anyCase = (w: string) => [...w].map((c) => (c.toLowerCase() !== c.toUpperCase() ? `[${c.toLowerCase()}${c.toUpperCase()}]` : esc(c))).join('');
+  const camel = (w: string) => esc(w[0].toUpperCase()) + anyCase(w.slice(1));
+  return new RegExp(`(?<![A-Za-z])(?:${words.map(anyCase).join('|')})|(?<=[a-z])(?:${words.map(camel).join('|')})`);
+}
+export const CTX_PHONE = contextRe(CONTEXT.phone);
+export const CTX_NOT_PHONE = contextRe(CONTEXT.notPhone);
+export const CTX_VOTER = contextRe(CONTEXT.voter);
+export const CTX_PASSPORT = contextRe(CONTEXT.passport);
+export const CTX_UPI = contextRe(CONTEXT.upi);
+export const CTX_AADHAAR = contextRe(CONTEXT.aadhaar);
+export const CTX_CARD = contextRe(CONTEXT.card);
+export const CTX_NOT_CARD = contextRe(CONTEXT.notCard);
+export const CTX_NOT_AADHAAR = contextRe(CONTEXT.notAadhaar);
