@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../engine/scanner/types.ts';
-import { describeError } from './aws-inventory.ts';
+import { describeError } from './aws-error-message.ts';
 import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
 
 /**
