@@ -1,18 +1,11 @@
-import { createHash } from 'node:crypto';
-import {
-  CloudWatchLogsClient,
-  DescribeLogGroupsCommand,
-  FilterLogEventsCommand,
-  GetQueryResultsCommand,
-  StartQueryCommand,
-  StopQueryCommand,
-  type CloudWatchLogsClientConfig,
-  type GetQueryResultsResponse,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, type CloudWatchLogsClientConfig } from '@aws-sdk/client-cloudwatch-logs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../engine/scanner/types.ts';
 import { describeError } from './aws-error-message.ts';
 import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
+import { readGroup, storedBytes } from './log-group-read.ts';
+import { Tally, type LogGroupJob, type LogGroupScan, type LogGroupTarget, type LogScanCount, type LogScanSample } from './log-group-tally.ts';
+import { QueryError, runQuery, type InsightsPrefilterOptions } from './logs-insights-query.ts';
 
 /**
  * The CloudWatch Logs PII scan: reads the events of each log group in a time window and runs the PII and secret
@@ -32,15 +25,12 @@ import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
  * - A group deleted before or during the scan (ResourceNotFoundException) is listed with status `deleted` and no error
  *   (it no longer holds logs; what was read before it vanished is counted). Any other failure gives status `error` and
  *   an entry in `errors` (`aws:<account>:<region>:CloudWatchLogs.<Operation>:<group>`); the other groups are still read.
+ *
+ * This module runs the scan; a group's read is log-group-read.ts, the Insights prefilter logs-insights-query.ts, and
+ * what a group's messages held log-group-tally.ts.
  */
 
 type CredentialsOption = NonNullable<CloudWatchLogsClientConfig['credentials']>;
-
-export interface LogGroupTarget {
-  accountId: string;
-  region: string;
-  logGroupName: string;
-}
 
 /** Per-group checkpoints (key: `checkpointKey(group)`): the last event timestamp (epoch ms) fully scanned. */
 export interface LogScanCheckpoints {
@@ -51,22 +41,6 @@ export interface LogScanCheckpoints {
 export interface LogScanLogger {
   warn(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
-}
-
-export interface InsightsPrefilterOptions {
-  /** Groups storing at least this many bytes (DescribeLogGroups `storedBytes`) are pre-filtered; default 0: every group. */
-  minStoredBytes?: number;
-  /**
-   * The Logs Insights filter, e.g. `filter @message like /[0-9]{12}|@/`. Unless it starts with `fields`, the collector
-   * puts `fields @timestamp, @message, @logStream, @log |` in front (a query of its own must return those four).
-   */
-  queryString: string;
-  /** Rows a query may return (StartQuery `limit`, at most 100 000); default 10 000. More matches: the groups are read in full. */
-  limit?: number;
-  /** Between GetQueryResults polls; default 1 000 ms. */
-  pollIntervalMs?: number;
-  /** A query still running after this long is stopped and its groups fail; default 15 minutes. */
-  timeoutMs?: number;
 }
 
 export interface LogScanOptions {
@@ -98,46 +72,6 @@ export interface LogScanOptions {
   logger?: LogScanLogger;
 }
 
-export type LogGroupStatus = 'ok' | 'deleted' | 'error';
-
-export interface LogGroupScan {
-  accountId: string;
-  region: string;
-  logGroupName: string;
-  /** events whose message was scanned (with the Insights prefilter: the rows it returned) */
-  eventsScanned: number;
-  /** UTF-8 bytes of the messages scanned */
-  bytesScanned: number;
-  /** the group's window, epoch ms inclusive: from `max(since, checkpoint + 1)` to `until` (from > to: nothing new) */
-  from: number;
-  to: number;
-  status: LogGroupStatus;
-  error?: string;
-  /** how the group was read: `none` when its window was empty or it could not be read */
-  method: 'FilterLogEvents' | 'Insights' | 'none';
-}
-
-export interface LogScanCount {
-  accountId: string;
-  region: string;
-  logGroupName: string;
-  logStreamName: string;
-  detector: DetectorId;
-  count: number;
-}
-
-export interface LogScanSample {
-  accountId: string;
-  region: string;
-  logGroupName: string;
-  logStreamName: string;
-  detector: DetectorId;
-  masked: string;
-  fingerprint: string;
-  /** the event's timestamp, epoch ms */
-  timestamp: number;
-}
-
 export interface LogScanResult {
   window: { since: number; until: number };
   groups: LogGroupScan[];
@@ -147,10 +81,8 @@ export interface LogScanResult {
   errors: Array<{ source: string; message: string }>;
 }
 
-const DEFAULT_LIMIT = 10_000;
-const MAX_LIMIT = 100_000;
+/** Log groups one Logs Insights query covers at most. */
 const GROUPS_PER_QUERY = 50;
-const RESULT_PAGE = 10_000;
 
 export const checkpointKey = (g: LogGroupTarget) => `${g.accountId}:${g.region}:${g.logGroupName}`;
 
@@ -191,7 +123,7 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
   const send = { abortSignal: signal };
 
   // ---- per-group state ----
-  const jobs: Job[] = options.groups.map((g) => ({
+  const jobs: LogGroupJob[] = options.groups.map((g) => ({
     target: { accountId: g.accountId, region: g.region, logGroupName: g.logGroupName },
     scan: {
       accountId: g.accountId,
@@ -206,20 +138,20 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
     },
     tally: new Tally(maxSamples),
   }));
-  const source = (j: Job, operation: string) => `aws:${j.target.accountId}:${j.target.region}:CloudWatchLogs.${operation}:${j.target.logGroupName}`;
-  const fail = (j: Job, src: string, message: string) => {
+  const source = (j: LogGroupJob, operation: string) => `aws:${j.target.accountId}:${j.target.region}:CloudWatchLogs.${operation}:${j.target.logGroupName}`;
+  const fail = (j: LogGroupJob, src: string, message: string) => {
     j.scan.status = 'error';
     j.scan.error = message;
     j.tally = new Tally(maxSamples); // a failed group contributes nothing: the next run reads it again
     errors.push({ source: src, message });
     log?.warn({ source: src, error: message }, 'log group scan failed');
   };
-  const deleted = (j: Job) => {
+  const deleted = (j: LogGroupJob) => {
     j.scan.status = 'deleted';
     log?.debug({ group: checkpointKey(j.target) }, 'log group deleted; not scanned further');
   };
   /** The group's window was read in full: move its checkpoint (a checkpoint that cannot be saved fails the group). */
-  const done = async (j: Job) => {
+  const done = async (j: LogGroupJob) => {
     if (!options.checkpoints) return;
     try {
       await options.checkpoints.set(checkpointKey(j.target), j.scan.to);
@@ -230,7 +162,7 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
 
   try {
     // 1. Each group's window (from its checkpoint) and, with the prefilter, whether it is large.
-    const large = new Set<Job>();
+    const large = new Set<LogGroupJob>();
     await mapLimit(jobs, options.concurrency ?? 4, async (j) => {
       if (signal?.aborted) return fail(j, source(j, 'FilterLogEvents'), 'scan aborted');
       if (options.checkpoints) {
@@ -259,7 +191,7 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
     // 2. Units of work: one FilterLogEvents read per group, one Insights query per ≤ 50 large groups of a region.
     const pending = jobs.filter((j) => j.scan.status === 'ok' && j.scan.from <= j.scan.to);
     const units: Array<() => Promise<void>> = [];
-    const byRegion = new Map<string, Job[]>();
+    const byRegion = new Map<string, LogGroupJob[]>();
     for (const j of pending) {
       if (!large.has(j)) {
         units.push(() => filterUnit(j));
@@ -279,7 +211,7 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
     for (const c of clients.values()) c.destroy();
   }
 
-  async function filterUnit(j: Job): Promise<void> {
+  async function filterUnit(j: LogGroupJob): Promise<void> {
     if (signal?.aborted) return fail(j, source(j, 'FilterLogEvents'), 'scan aborted');
     j.scan.method = 'FilterLogEvents';
     j.tally = new Tally(maxSamples);
@@ -295,7 +227,7 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
     await done(j);
   }
 
-  async function insightsUnit(batch: Job[]): Promise<void> {
+  async function insightsUnit(batch: LogGroupJob[]): Promise<void> {
     if (signal?.aborted) {
       for (const j of batch) fail(j, source(j, 'StartQuery'), 'scan aborted');
       return;
@@ -351,211 +283,6 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
   return { window: { since, until }, groups: jobs.map((j) => j.scan), counts, byGroup, samples, errors };
 }
 
-interface Job {
-  target: LogGroupTarget;
-  scan: LogGroupScan;
-  tally: Tally;
-}
-
-/** What one group's messages held: counts and a few masked samples, never a message. */
-class Tally {
-  readonly counts = new Map<DetectorId, number>();
-  readonly streams = new Map<string, LogScanCount>();
-  readonly samples: LogScanSample[] = [];
-  private readonly sampled = new Map<DetectorId, Set<string>>();
-  constructor(private readonly maxSamples: number) {}
-
-  add(job: Job, scanner: Scanner, event: { message: string; logStreamName: string; timestamp: number }): void {
-    job.scan.eventsScanned += 1;
-    job.scan.bytesScanned += Buffer.byteLength(event.message, 'utf8');
-    const findings = scanner.scan(event.message);
-    const { accountId, region, logGroupName } = job.target;
-    for (const f of findings) {
-      this.counts.set(f.detector, (this.counts.get(f.detector) ?? 0) + 1);
-      const key = `${event.logStreamName}\n${f.detector}`;
-      const row = this.streams.get(key);
-      if (row) row.count += 1;
-      else this.streams.set(key, { accountId, region, logGroupName, logStreamName: event.logStreamName, detector: f.detector, count: 1 });
-      const seen = this.sampled.get(f.detector) ?? new Set<string>();
-      this.sampled.set(f.detector, seen);
-      if (seen.size < this.maxSamples && !seen.has(f.fingerprint)) {
-        seen.add(f.fingerprint);
-        this.samples.push({
-          accountId,
-          region,
-          logGroupName,
-          logStreamName: event.logStreamName,
-          detector: f.detector,
-          masked: f.masked,
-          fingerprint: f.fingerprint,
-          timestamp: event.timestamp,
-        });
-      }
-    }
-  }
-}
-
-type SendOptions = { abortSignal?: AbortSignal };
-
-/** FilterLogEvents over the group's window, every page scanned and dropped. */
-async function readGroup(client: CloudWatchLogsClient, j: Job, scanner: Scanner, maxPages: number, send: SendOptions): Promise<void> {
-  const { from, to } = j.scan;
-  const seen = new Set<string>();
-  let token: string | undefined;
-  for (let pages = 1; ; pages++) {
-    if (pages > maxPages) throw new Error(`pagination did not end after ${maxPages} pages`);
-    const page = await client.send(new FilterLogEventsCommand({ logGroupName: j.target.logGroupName, startTime: from, endTime: to, nextToken: token }), send);
-    for (const e of page.events ?? []) {
-      if (typeof e.timestamp === 'number' && (e.timestamp < from || e.timestamp > to)) continue;
-      j.tally.add(j, scanner, { message: e.message ?? '', logStreamName: e.logStreamName ?? '', timestamp: e.timestamp ?? from });
-    }
-    // An empty page with a token is not the end: only a missing token is.
-    const next = page.nextToken;
-    if (!next) return;
-    const digest = tokenDigest(next);
-    if (seen.has(digest)) throw new Error('pagination did not end: the service repeated a page token');
-    seen.add(digest);
-    token = next;
-  }
-}
-
-/** DescribeLogGroups `storedBytes` of one group (undefined: no such group). */
-async function storedBytes(client: CloudWatchLogsClient, name: string, send: SendOptions): Promise<number | undefined> {
-  const seen = new Set<string>();
-  let token: string | undefined;
-  for (let pages = 1; pages <= 100; pages++) {
-    const page = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken: token, limit: 50 }), send);
-    const hit = page.logGroups?.find((g) => g.logGroupName === name);
-    if (hit) return hit.storedBytes ?? 0;
-    if (!page.nextToken || seen.has(page.nextToken)) return undefined;
-    seen.add(page.nextToken);
-    token = page.nextToken;
-  }
-  return undefined;
-}
-
-class QueryError extends Error {
-  constructor(
-    readonly operation: 'StartQuery' | 'GetQueryResults',
-    readonly cause: unknown,
-    message?: string,
-  ) {
-    super(message ?? describeError(cause));
-  }
-}
-
-/**
- * One Logs Insights query over a batch of groups of one account × region. Scans the `@message` of every row into its
- * group's tally. `truncated`: the query matched more rows than it returned (the tallies are then incomplete).
- */
-async function runQuery(
-  client: CloudWatchLogsClient,
-  batch: Job[],
-  prefilter: InsightsPrefilterOptions,
-  scanner: Scanner,
-  signal: AbortSignal | undefined,
-  log: LogScanLogger | undefined,
-): Promise<'complete' | 'truncated'> {
-  const send = { abortSignal: signal };
-  const limit = Math.min(Math.max(1, Math.floor(prefilter.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
-  const from = Math.min(...batch.map((j) => j.scan.from));
-  const to = Math.max(...batch.map((j) => j.scan.to));
-  const filter = prefilter.queryString.trim();
-  const queryString = /^fields\b/i.test(filter) ? filter : `fields @timestamp, @message, @logStream, @log | ${filter}`;
-  const byName = new Map(batch.map((j) => [j.target.logGroupName, j]));
-
-  let queryId: string | undefined;
-  try {
-    const started = await client.send(
-      new StartQueryCommand({
-        logGroupNames: batch.map((j) => j.target.logGroupName),
-        // Epoch seconds, inclusive; rows outside a group's own window (in ms) are dropped below.
-        startTime: Math.floor(from / 1000),
-        endTime: Math.ceil(to / 1000),
-        queryString,
-        limit,
-      }),
-      send,
-    );
-    queryId = started.queryId;
-  } catch (err) {
-    throw new QueryError('StartQuery', err);
-  }
-  if (!queryId) throw new QueryError('StartQuery', undefined, 'StartQuery answered no queryId');
-
-  // Poll until the query ends.
-  const deadline = Date.now() + (prefilter.timeoutMs ?? 15 * 60_000);
-  let res: GetQueryResultsResponse;
-  for (;;) {
-    try {
-      await sleep(prefilter.pollIntervalMs ?? 1_000, signal);
-      res = await client.send(new GetQueryResultsCommand({ queryId, maxItems: RESULT_PAGE }), send);
-    } catch (err) {
-      throw new QueryError('GetQueryResults', err);
-    }
-    const status = res.status ?? 'Unknown';
-    if (status === 'Complete') break;
-    if (status !== 'Running' && status !== 'Scheduled') throw new QueryError('GetQueryResults', undefined, `the Logs Insights query ended ${status}`);
-    if (Date.now() > deadline) {
-      await client.send(new StopQueryCommand({ queryId }), send).catch(() => undefined);
-      throw new QueryError('GetQueryResults', undefined, `the Logs Insights query was still running after ${prefilter.timeoutMs ?? 15 * 60_000} ms`);
-    }
-  }
-
-  const matched = res.statistics?.recordsMatched;
-  if (typeof matched === 'number' && matched > limit) return 'truncated';
-  let rows = 0;
-  const seen = new Set<string>();
-  for (;;) {
-    for (const row of res.results ?? []) {
-      rows += 1;
-      const fields = new Map(row.map((f) => [f.field ?? '', f.value ?? '']));
-      const message = fields.get('@message');
-      const at = Date.parse(`${(fields.get('@timestamp') ?? '').replace(' ', 'T')}Z`);
-      if (message === undefined || Number.isNaN(at))
-        throw new QueryError('GetQueryResults', undefined, 'the prefilter query must return @timestamp and @message');
-      const logRef = fields.get('@log');
-      const j = logRef !== undefined ? byName.get(logRef.slice(logRef.indexOf(':') + 1)) : batch.length === 1 ? batch[0] : undefined;
-      if (!j) {
-        if (logRef === undefined) throw new QueryError('GetQueryResults', undefined, 'the prefilter query must return @log when it covers several groups');
-        continue;
-      }
-      if (at < j.scan.from || at > j.scan.to) continue;
-      j.tally.add(j, scanner, { message, logStreamName: fields.get('@logStream') ?? '', timestamp: at });
-    }
-    const next = res.nextToken;
-    if (!next) break;
-    const digest = tokenDigest(next);
-    if (seen.has(digest)) throw new QueryError('GetQueryResults', undefined, 'pagination did not end: the service repeated a page token');
-    seen.add(digest);
-    try {
-      res = await client.send(new GetQueryResultsCommand({ queryId, nextToken: next, maxItems: RESULT_PAGE }), send);
-    } catch (err) {
-      throw new QueryError('GetQueryResults', err);
-    }
-  }
-  const truncated = typeof matched === 'number' ? matched > rows : rows >= limit;
-  log?.debug({ groups: batch.length, rows, matched, truncated }, 'Logs Insights prefilter done');
-  return truncated ? 'truncated' : 'complete';
-}
-
 function isNotFound(err: unknown): boolean {
   return (err as { name?: unknown } | undefined)?.name === 'ResourceNotFoundException';
-}
-
-const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64url').slice(0, 22);
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error('scan aborted'));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new Error('scan aborted'));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+/** Reading items from AWS Config: the keys and tags with SelectResourceConfig, the items with BatchGetResourceConfig. */
 import {
   BatchGetResourceConfigCommand,
   SelectResourceConfigCommand,
@@ -7,8 +8,6 @@ import {
 } from '@aws-sdk/client-config-service';
 import { paginate } from './aws-pagination.ts';
 import type { SendOptions } from './aws-region-context.ts';
-
-/** Reading items from AWS Config: the keys and tags with SelectResourceConfig, the items with BatchGetResourceConfig. */
 
 /** Keys sent to BatchGetResourceConfig at once. */
 export const BATCH_SIZE = 100;
