@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -9,6 +8,9 @@ import { CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jo
 import { sha256Hex } from '../../controls/collectors/attestations.ts';
 import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
 import { parseControlSettings, type ControlSettings } from '../../controls/settings.ts';
+import { DEMO_PRODUCTION_ORIGINS, DEMO_WEBHOOK_SECRETS, handleDemoRequest } from './demo-endpoint-handler.ts';
+import { AMAZON_CONTROLS, GOOGLE_CONTROLS, WHATSAPP_CONTROLS } from './demo-integrations.ts';
+import { demoLogLines } from './demo-log-lines.ts';
 
 /**
  * The demo environment `tenet serve --demo` checks: the governed platform's production and staging AWS accounts
@@ -266,82 +268,19 @@ export function buildDemoSnapshot(now = new Date()): { fileVersion: string; conf
 
 // ---- the platform's endpoints ---------------------------------------------------------------------------------
 
-export const DEMO_WEBHOOK_SECRETS = { stripe: 'whsec_demo_only_not_a_secret', whatsapp: 'demo-app-secret-not-a-secret' };
 /** The environment variables the webhook probe reads its test signing secrets from (probes.webhooks[].secretEnv). */
 export const DEMO_WEBHOOK_SECRET_ENV = { stripe: 'TENET_DEMO_STRIPE_WEBHOOK_SECRET', whatsapp: 'TENET_DEMO_WHATSAPP_APP_SECRET' };
-const DEMO_PRODUCTION_ORIGINS = ['https://app.astrix.example', 'https://portal.astrix.example'];
 
 /**
- * The governed platform's public endpoints as the demo runs them: Stripe and WhatsApp webhooks that check the
- * provider signature over the raw body, and the order API that masks buyer fields by default.
+ * The governed platform's public endpoints as the demo runs them (demo-endpoint-handler.ts answers): Stripe and
+ * WhatsApp webhooks that check the provider signature over the raw body, and the order API that masks buyer fields
+ * by default.
  */
 export async function startDemoEndpoints(): Promise<{ url: string; host: string; close(): Promise<void> }> {
   // The probe finds its test signing secrets in the environment, as a deployment would give them (demo values only).
   process.env[DEMO_WEBHOOK_SECRET_ENV.stripe] ??= DEMO_WEBHOOK_SECRETS.stripe;
   process.env[DEMO_WEBHOOK_SECRET_ENV.whatsapp] ??= DEMO_WEBHOOK_SECRETS.whatsapp;
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    const answer = (status: number, json: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(json));
-    };
-    const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-    if (req.method === 'POST' && req.url === '/webhooks/stripe') {
-      // As stripe-node's constructEvent: HMAC over "t.body", at most 300 s old; its documented handler answers 400.
-      const header = String(req.headers['stripe-signature'] ?? '');
-      const t = /t=(\d+)/.exec(header)?.[1];
-      const v1 = /v1=([0-9a-f]+)/.exec(header)?.[1];
-      const expected = t
-        ? createHmac('sha256', DEMO_WEBHOOK_SECRETS.stripe)
-            .update(`${t}.${body.toString('utf8')}`)
-            .digest('hex')
-        : '';
-      const fresh = t !== undefined && Math.abs(Date.now() / 1000 - Number(t)) <= 300;
-      return t && v1 && equal(v1, expected) && fresh ? answer(200, { received: true }) : answer(400, { error: 'Webhook signature verification failed' });
-    }
-    if (req.method === 'OPTIONS') {
-      // CORS preflight: only the production front-ends are allowed.
-      const origin = String(req.headers.origin ?? '');
-      const allowed = DEMO_PRODUCTION_ORIGINS.includes(origin);
-      res.writeHead(
-        204,
-        allowed
-          ? {
-              'access-control-allow-origin': origin,
-              'access-control-allow-methods': 'GET,POST',
-              'access-control-allow-headers': 'authorization,content-type',
-              vary: 'Origin',
-            }
-          : { vary: 'Origin' },
-      );
-      return res.end();
-    }
-    if (req.method === 'POST' && req.url === '/webhooks/whatsapp') {
-      const header = String(req.headers['x-hub-signature-256'] ?? '');
-      const expected = `sha256=${createHmac('sha256', DEMO_WEBHOOK_SECRETS.whatsapp).update(body).digest('hex')}`;
-      return header && equal(header, expected) ? answer(200, { received: true }) : answer(403, { error: 'invalid signature' });
-    }
-    if (req.method === 'GET' && req.url === '/privacy') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      // The statement as the platform's Privacy Policy (§9) words it.
-      return res.end(
-        '<!doctype html><html lang="en"><title>Astrix Privacy Policy</title><h2>9. Google user data</h2><p>Astrix\'s use and transfer of information received from Google APIs will adhere to the ' +
-          '<a href="https://developers.google.com/terms/api-services-user-data-policy">Google API Services User Data Policy</a>, including the Limited Use requirements.</p></html>',
-      );
-    }
-    if (req.method === 'GET' && req.url === '/v1/orders') {
-      return answer(200, {
-        orders: [
-          { id: 'o-1001', buyer: { name: 'R*** S*****', phone: '+91 ******4821', email: 'r***@e*****.com', address: '[redacted]' } },
-          { id: 'o-1002', buyer: { name: '[redacted]', phone: '[redacted]', email: '[redacted]', address: '[redacted]' } },
-          { id: 'o-2001', buyer: { name: 'P**** N***', phone: '+91 ******0937', email: 'p***@e*****.com', address: '[redacted]' } },
-        ],
-      });
-    }
-    answer(404, { error: 'not found' });
-  });
+  const server = http.createServer(handleDemoRequest);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -442,38 +381,6 @@ export async function demoAttestations(attester: DemoAttester, now = Date.now())
 
 // ---- settings ------------------------------------------------------------------------------------------------
 
-const AMAZON_CONTROLS = [
-  'identity.admin-mfa',
-  'identity.cognito-deletion-protection',
-  'storage.s3-public-access-block',
-  'storage.s3-encryption',
-  'network.default-route-hardened',
-  'logging.api-access-logs',
-  'webhooks.signature-validation',
-  'pii.buyer-masked-by-default',
-  'pii.redaction-scheduler',
-  'pii.redaction-backfill',
-  'audit.pii-reveal-retention',
-  'logging.cloudwatch-pii-scan',
-];
-const GOOGLE_CONTROLS = [
-  'identity.admin-mfa',
-  'storage.s3-public-access-block',
-  'storage.s3-encryption',
-  'network.cors-split',
-  'logging.api-access-logs',
-  'logging.cloudwatch-pii-scan',
-  'governance.runbooks',
-];
-const WHATSAPP_CONTROLS = [
-  'identity.admin-mfa',
-  'secrets.whatsapp-in-secrets-manager',
-  'secrets.no-legacy-env-credentials',
-  'retention.conversation-ttl',
-  'webhooks.signature-validation',
-  'logging.cloudwatch-pii-scan',
-];
-
 export function demoControlSettings(props: {
   snapshotFile: string;
   endpoints: { url: string; host: string };
@@ -545,91 +452,7 @@ export function demoControlSettings(props: {
  * data is masked — order ids, AWB numbers, amounts, request ids, hashes, IPs — and nothing the scanner may flag.
  */
 export async function writeDemoLogExports(dir: string, now = Date.now()): Promise<Array<{ logGroupName: string; file: string }>> {
-  let seed = 20261123;
-  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-  const int = (n: number) => Math.floor(rand() * n);
-  const digits = (n: number) => Array.from({ length: n }, () => int(10)).join('');
-  const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[int(16)]).join('');
-  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
-  const clients = ['chai-co', 'masala-mart', 'kora-home'];
-  const groups: Record<string, (ts: number) => string> = {
-    '/aws/lambda/order-import': (ts) =>
-      JSON.stringify({
-        level: 'info',
-        time: ts,
-        requestId: uuid(),
-        msg: 'order imported',
-        amazonOrderId: `40${int(8)}-${digits(7)}-${digits(7)}`,
-        items: 1 + int(4),
-        total: `${100 + int(5000)}.00`,
-        currency: 'INR',
-        client: clients[int(3)],
-        buyer: '[masked]',
-        sku: `SKU-${digits(5)}-${hex(4).toUpperCase()}`,
-      }),
-    '/aws/lambda/whatsapp-inbound': (ts) =>
-      JSON.stringify({
-        level: 'info',
-        time: ts,
-        requestId: uuid(),
-        msg: 'message received',
-        waMessageId: `wamid.${hex(24).toUpperCase()}`,
-        client: clients[int(2)],
-        template: ['order_update', 'delivery_eta', 'feedback'][int(3)],
-        contact: `fp_${hex(16)}`,
-      }),
-    '/aws/apigateway/astrix-prod-app': (ts) =>
-      JSON.stringify({
-        requestId: uuid(),
-        ip: `10.${int(255)}.${int(255)}.${int(255)}`,
-        routeKey: ['GET /orders', 'GET /orders/{id}', 'POST /reports'][int(3)],
-        status: [200, 200, 200, 304, 404][int(5)],
-        latency: 5 + int(400),
-        sub: uuid(),
-        time: new Date(ts).toISOString(),
-      }),
-    '/aws/apigateway/astrix-prod-webhooks': (ts) =>
-      JSON.stringify({
-        requestId: uuid(),
-        ip: `10.${int(255)}.${int(255)}.${int(255)}`,
-        routeKey: ['POST /webhooks/stripe', 'POST /webhooks/whatsapp'][int(2)],
-        status: [200, 200, 200, 400][int(4)],
-        latency: 3 + int(120),
-        time: new Date(ts).toISOString(),
-      }),
-    '/aws/lambda/buyer-pii-redaction': (ts) =>
-      JSON.stringify({
-        level: 'info',
-        time: ts,
-        requestId: uuid(),
-        msg: 'orders redacted',
-        client: clients[int(3)],
-        orders: int(40),
-        fields: ['name', 'phone', 'address'],
-        durationMs: 20 + int(900),
-      }),
-    '/aws/lambda/report-builder': (ts) =>
-      JSON.stringify({
-        level: 'info',
-        time: ts,
-        requestId: uuid(),
-        msg: 'report built',
-        client: clients[int(3)],
-        report: ['sales-daily', 'returns-weekly', 'ads-spend'][int(3)],
-        rows: int(5000),
-        durationMs: 50 + int(4000),
-      }),
-    '/aws/lambda/google-oauth-callback': (ts) =>
-      JSON.stringify({
-        level: 'info',
-        time: ts,
-        requestId: uuid(),
-        msg: 'google connection updated',
-        client: clients[int(3)],
-        scopes: 1 + int(4),
-        outcome: ['connected', 'refreshed', 'revoked'][int(3)],
-      }),
-  };
+  const { groups, hex } = demoLogLines();
   await mkdir(dir, { recursive: true });
   const out: Array<{ logGroupName: string; file: string }> = [];
   for (const [logGroupName, line] of Object.entries(groups)) {
