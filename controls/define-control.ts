@@ -23,6 +23,10 @@ export interface Evaluation {
 export type { ControlSettings } from './settings.ts';
 import type { ControlSettings } from './settings.ts';
 
+/** A control of any evidence type: what a catalogue, a run or a pack holds (each control's type is its own). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a catalogue holds controls of different evidence types
+export type AnyControlDefinition = ControlDefinition<any>;
+
 /**
  * A control: one declarative file. `collect` names the evidence it needs through the collectors it is handed
  * (it never does I/O itself); `evaluate` is a pure function of the zod-validated evidence.

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { NOT_APPLICABLE, parseDuration, type ControlDefinition, type ControlStatus, type EvidenceSources, type Finding } from './define-control.ts';
+import {
+  NOT_APPLICABLE,
+  parseDuration,
+  type AnyControlDefinition,
+  type ControlDefinition,
+  type ControlStatus,
+  type EvidenceSources,
+  type Finding,
+} from './define-control.ts';
 import type { ControlSettings } from './settings.ts';
 
 export interface ControlResult {
@@ -30,7 +38,7 @@ function describe(error: unknown): string {
  * Anything that goes wrong before a verdict is `error` with a finding saying what; it is never `pass`.
  */
 export async function runControl(
-  control: ControlDefinition<any>,
+  control: AnyControlDefinition,
   sources: EvidenceSources,
   settings: ControlSettings,
   options: { timeoutMs?: number; now?: () => Date } = {},

@@ -1,4 +1,4 @@
-import type { ControlDefinition } from '../define-control.ts';
+import type { AnyControlDefinition } from '../define-control.ts';
 import auditPiiRevealRetention from './audit-pii-reveal-retention.ts';
 import backupDynamodbPitr from './backup-dynamodb-pitr.ts';
 import configRecorderHealthy from './config-recorder-healthy.ts';
@@ -23,7 +23,7 @@ import storageS3Versioning from './storage-s3-versioning.ts';
 import webhooksSignatureValidation from './webhooks-signature-validation.ts';
 
 /** The catalogue. Ids are a contract (API, readiness config, evidence packs): never rename one. */
-export const CATALOGUE: ReadonlyArray<ControlDefinition<any>> = [
+export const CATALOGUE: ReadonlyArray<AnyControlDefinition> = [
   identityAdminMfa,
   identityCognitoDeletionProtection,
   storageS3PublicAccessBlock,
@@ -48,4 +48,4 @@ export const CATALOGUE: ReadonlyArray<ControlDefinition<any>> = [
   configRecorderHealthy,
 ];
 
-export const CONTROLS_BY_ID: ReadonlyMap<string, ControlDefinition<any>> = new Map(CATALOGUE.map((c) => [c.id, c]));
+export const CONTROLS_BY_ID: ReadonlyMap<string, AnyControlDefinition> = new Map(CATALOGUE.map((c) => [c.id, c]));

@@ -87,7 +87,7 @@ export function formatProblems(format: unknown): string[] {
   }
   for (const r of REQUIRED) if (!new RegExp(`\\${r}(?![\\w.])`).test(format)) problems.push(`format lacks ${r}`);
   const refused = new Set<string>();
-  for (const m of format.matchAll(/\$context\.([A-Za-z0-9_.:\-]+|[A-Za-z0-9_.]*\[[^\]]*\][A-Za-z0-9_.\[\]'"-]*)/g)) {
+  for (const m of format.matchAll(/\$context\.([A-Za-z0-9_.:-]+|[A-Za-z0-9_.]*\[[^\]]*\][A-Za-z0-9_.[\]'"-]*)/g)) {
     const name = m[1].replace(/\.+$/, '');
     if (!ALLOWED_CONTEXT_VARIABLES.has(name)) refused.add(name);
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineControl, NOT_APPLICABLE, type Finding, type InventoryItem } from '../define-control.ts';
-import { logScanEvidence, type LogScanEvidence } from '../log-scan-evidence.ts';
+import { logScanEvidence } from '../log-scan-evidence.ts';
 import { get, isProduction } from './inventory-evidence.ts';
 
 const LOG_GROUP = 'AWS::Logs::LogGroup';

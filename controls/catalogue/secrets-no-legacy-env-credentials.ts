@@ -18,7 +18,7 @@ export default defineControl({
    * The values are scanned here and dropped: whatever a source handed over (a snapshot file may carry them), the
    * evidence keeps, per variable, only the secret detectors' masked findings and keyed fingerprints.
    */
-  async collect(sources, settings) {
+  async collect(sources) {
     const slice = await collectFunctions(sources);
     if (slice === NOT_APPLICABLE) return slice;
     return {

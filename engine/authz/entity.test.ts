@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { entitySchema, referencedUids, withTags, type Entity } from './entity.ts';
 
-const listing = (tags?: Record<string, unknown>): Entity => ({
-  uid: { type: 'Listing', id: 'lst-1' },
-  attrs: { client: { __entity: { type: 'Client', id: 'chai-co' } } },
-  parents: [{ type: 'Client', id: 'chai-co' }],
-  ...(tags ? { tags } : {}),
-});
-
 describe('entity tags', () => {
   it('the entity schema keeps tags, and leaves them out when none are sent', () => {
     const parsed = entitySchema.parse({

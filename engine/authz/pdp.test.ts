@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Entity } from './entity.ts';
 import { MemoryEntitySource } from './entity-source.ts';
 import { PolicyDecisionPoint } from './pdp.ts';
-import { compilePolicySet, PolicySetError, validatePolicySet } from './policy-set.ts';
+import { compilePolicySet, validatePolicySet } from './policy-set.ts';
 
 const schema = `
 entity Agency;

@@ -3,7 +3,9 @@
  * `unsupported Unicode escape sequence`). In unicode mode a surrogate *pair* is one code point, so `\p{Cs}`
  * matches only a lone half.
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
+// eslint-disable-next-line no-control-regex -- as above
 const UNSTORABLE_ALL = /[\u0000\p{Cs}]/gu;
 
 /** Whether PostgreSQL can store this string in a text or jsonb column. */

@@ -93,6 +93,7 @@ export function parseKeySet(text: string, where: string): KeySet {
     try {
       new LocalSigner(parsed.data.signingKey);
     } catch (error) {
+      // eslint-disable-next-line preserve-caught-error -- the cause may quote the key material; only its message, cut at the PEM, is kept
       throw new Error(`${where}: signingKey is not a usable private key (${(error as Error).message.replace(/-----BEGIN[\s\S]*/, '')})`);
     }
   }

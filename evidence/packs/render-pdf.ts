@@ -213,7 +213,6 @@ class Layout {
           continue;
         }
         if (line) lines.push(line);
-        line = '';
         while (font.widthOfTextAtSize(word, size) > width) {
           let n = word.length - 1;
           while (n > 1 && font.widthOfTextAtSize(word.slice(0, n), size) > width) n--;

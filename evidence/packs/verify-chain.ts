@@ -141,7 +141,7 @@ async function readPackEvidence(file: string, onRecord: (member: string, record:
         try {
           onRecord(m.name, JSON.parse(t) as EvidenceRecord);
         } catch (error) {
-          throw new Error(`${m.name} is not an evidence file (${(error as Error).message})`);
+          throw new Error(`${m.name} is not an evidence file (${(error as Error).message})`, { cause: error });
         }
       };
       await inflateMember(src, m, (chunk) => {

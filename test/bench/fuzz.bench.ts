@@ -17,7 +17,7 @@ const seed = seedFromEnv();
 const started = performance.now();
 const target = await startFuzzTarget();
 const database = process.env.DATABASE_URL ? 'PostgreSQL server (DATABASE_URL)' : 'embedded PostgreSQL (PGlite, in memory)';
-let failed = false;
+let failed: boolean;
 try {
   const before = await askKnownDecisions(target.t);
   const report = await runFuzz({

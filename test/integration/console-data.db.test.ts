@@ -11,7 +11,6 @@ import { refId } from '../../engine/authz/entity.ts';
 import { verifyPack } from '../../evidence/packs/verify-pack.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
-const DAY = 86_400_000;
 const SECRETS = {
   externalId: 'ext-id-SECRET-7f3a9c1e',
   dbPassword: 'pg-pass-SECRET-99x',

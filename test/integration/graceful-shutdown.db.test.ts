@@ -23,9 +23,8 @@ it('SIGTERM during load: every decision that was answered is in the log', async 
     LOG_LEVEL: 'info',
     PORT: '0',
   };
-  let databaseUrl: string | undefined;
   database = await createChildDatabase('tenet_sigterm');
-  databaseUrl = database.url;
+  const databaseUrl: string | undefined = database.url;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
 
