@@ -19,7 +19,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-/** Time limits on the server pool (README "Configuration"); 0 turns one off. Embedded PostgreSQL takes none. */
+/** Time limits on the server pool (docs/configuration.md); 0 turns one off. Embedded PostgreSQL takes none. */
 export interface DatabaseTimeouts {
   /** A new connection must be established within this (DATABASE_CONNECT_TIMEOUT_MS). */
   connectMs: number;

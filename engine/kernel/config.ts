@@ -13,7 +13,7 @@ const oidcUrl = z.url({ protocol: /^https?$/ }).refine((v) => {
   return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
 }, 'must be an https:// URL (http:// only on localhost)');
 
-/** Time limits on the PostgreSQL server pool (README "Configuration"); 0 turns one off. Embedded takes none. */
+/** Time limits on the PostgreSQL server pool (docs/configuration.md); 0 turns one off. Embedded takes none. */
 const databaseTimeoutShape = {
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),
@@ -39,7 +39,7 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TENET_DECISION_QUEUE_MAX: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
     TENET_DECISION_BATCH_MAX: z.coerce.number().int().min(1).max(5_000).default(1_000),
-    // The decision journal (README "Decision log"): a decision is answered once it is durable on local disk.
+    // The decision journal (docs/authorization.md, "Decision log"): a decision is answered once it is durable on local disk.
     TENET_DECISION_JOURNAL: bool.default(true),
     TENET_JOURNAL_DIR: z.string().min(1).optional(),
     TENET_JOURNAL_MAX_MB: z.coerce.number().int().min(1).max(1_048_576).default(1024),
@@ -49,7 +49,7 @@ export const configSchema = z
     TENET_ENTITY_REFRESH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     TENET_SCHEDULER: bool.default(true),
     TENET_TRUST_PROXY: bool.default(false),
-    // Console sign-in with an OpenID Connect provider (optional; see README "Configuration").
+    // Console sign-in with an OpenID Connect provider (optional; see docs/configuration.md).
     TENET_OIDC_ISSUER: oidcUrl.optional(),
     TENET_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
     TENET_OIDC_ROLE_CLAIM: z.string().min(1).max(200).default('tenet_role'),
@@ -60,7 +60,7 @@ export const configSchema = z
       .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope names')
       .default('openid email profile'),
     TENET_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-    // Keys and anchored evidence (README "Evidence and review packs"): keys never live in the database.
+    // Keys and anchored evidence (docs/evidence.md): keys never live in the database.
     TENET_KEY_FILE: z.string().min(1).optional(),
     TENET_KEYS: z.string().min(2).optional(),
     TENET_SIGNING_KMS_KEY_ID: z.string().min(1).max(2048).optional(),

@@ -42,7 +42,7 @@ export interface GeneratorProps {
   pools: Pools;
   /** The keys the suite calls with, by role. */
   keys: Record<'admin' | 'security_officer' | 'auditor' | 'service', string>;
-  /** Their ids: never revoked (the one exclusion the suite makes; see README, Testing). */
+  /** Their ids: never revoked (the one exclusion the suite makes; see docs/testing.md). */
   ownKeyIds: string[];
 }
 

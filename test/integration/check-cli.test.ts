@@ -89,7 +89,7 @@ const CONTROLS = ['storage.s3-versioning', 'retention.log-groups', 'network.defa
 describe('tenet check against AWS (loopback, over the wire)', () => {
   it('reads both accounts (one through an assumed role), judges, and exits 1 when a control fails', async () => {
     const r = await check([...CONTROLS.flatMap((c) => ['--control', c]), '--format', 'json']);
-    // Node 20: the SDK warns that its 2027 releases need Node 22 (README, Known limits); nothing else on stderr.
+    // Node 20: the SDK warns that its 2027 releases need Node 22 (README, Known limits; docs/operations.md); nothing else on stderr.
     expect(r.stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?created\)\n/, '')).toBe('');
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report)).toEqual(['generatedAt', 'results']);
