@@ -1,11 +1,11 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { ApiKeyInfo, ApiKeyStore } from '../authz/api-keys.ts';
 import type { DecisionLog } from '../authz/decision-log.ts';
 import { toDecisionRecord } from '../authz/decision-record.ts';
 import type { AuthorizationRequest, Decision, PolicyDecisionPoint } from '../authz/pdp.ts';
 import { AuthenticationError, CsrfError, NotAllowedError } from '../kernel/errors.ts';
 import type { Caller, RouteGate } from './route.ts';
-import { looksLikeJwt, readCookie, safeEqual, SESSION_COOKIE, sessionCaller, type OidcVerifier, type SessionStore } from './sessions.ts';
+import { looksLikeJwt, readCookie, safeEqual, SESSION_COOKIE, sessionCaller, type OidcVerifier, type SessionInfo, type SessionStore } from './sessions.ts';
 
 type Principal = Pick<Caller, 'id' | 'role' | 'via'>;
 
@@ -35,35 +35,43 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The caller of a request and, when it came with the console's cookie, its session. */
+export interface Authenticated {
+  key: Caller;
+  session?: SessionInfo;
+}
+
 /**
  * Who is calling. `Authorization: Bearer` first: an API key, else (when OIDC is configured) an OIDC JWT; a bearer
  * request never falls back to the cookie. Without the header, the console's `tenet_session` cookie — and then
  * every unsafe method must carry the session's `x-csrf-token`. `apiKeyOnly` (the authorization hot routes) accepts
- * API keys and nothing else. Sets res.locals.key (the Caller) and, for a cookie, res.locals.session.
+ * API keys and nothing else. Throws AuthenticationError (401) or CsrfError.
  */
-export function authenticate(props: { apiKeys: ApiKeyStore; sessions?: SessionStore; oidc?: OidcVerifier; apiKeyOnly?: boolean }): RequestHandler {
+export function authenticator(props: {
+  apiKeys: ApiKeyStore;
+  sessions?: SessionStore;
+  oidc?: OidcVerifier;
+  apiKeyOnly?: boolean;
+}): (req: IncomingMessage) => Promise<Authenticated> {
   const { apiKeys, sessions, oidc, apiKeyOnly } = props;
-  return async (req, res, next) => {
+  return async (req) => {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const token = bearerToken(header);
       if (!token) throw new AuthenticationError();
       const key = await apiKeys.authenticate(token);
-      if (key) res.locals.key = apiKeyCaller(key);
-      else if (!apiKeyOnly && oidc && looksLikeJwt(token)) res.locals.key = (await oidc.verify(token)).caller;
-      else throw new AuthenticationError();
-      return next();
+      if (key) return { key: apiKeyCaller(key) };
+      if (!apiKeyOnly && oidc && looksLikeJwt(token)) return { key: (await oidc.verify(token)).caller };
+      throw new AuthenticationError();
     }
     const cookie = apiKeyOnly || !sessions ? undefined : readCookie(req.headers.cookie, SESSION_COOKIE);
     const session = cookie ? await sessions!.authenticate(cookie) : undefined;
     if (!session) throw new AuthenticationError();
-    if (!SAFE_METHODS.has(req.method)) {
+    if (!SAFE_METHODS.has(req.method ?? '')) {
       const sent = req.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) throw new CsrfError();
     }
-    res.locals.key = sessionCaller(session);
-    res.locals.session = session;
-    next();
+    return { key: sessionCaller(session), session };
   };
 }
 

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { RequestListener } from 'node:http';
-import express, { type Express, type Request, type Response } from 'express';
-import helmet from 'helmet';
+import querystring from 'node:querystring';
+import express, { type Express } from 'express';
 import type { ApiKeyStore } from '../authz/api-keys.ts';
 import type { CedarRuntime } from '../authz/cedar-runtime.ts';
 import type { CedarSandbox } from '../authz/cedar-sandbox.ts';
@@ -11,13 +10,13 @@ import type { EntityStore } from '../authz/entity-store.ts';
 import type { PolicyDecisionPoint } from '../authz/pdp.ts';
 import type { PolicyStore } from '../authz/policy-store.ts';
 import type { Db } from '../db/database.ts';
-import { AuthenticationError, NotFoundError } from '../kernel/errors.ts';
-import { authenticate, RouteGuard } from './access.ts';
+import { NotFoundError } from '../kernel/errors.ts';
+import { authenticator, RouteGuard } from './access.ts';
 import { errorHandler } from './error-handler.ts';
-import { collectHelmetHeaders, createRequestListener } from './fast-path.ts';
-import { guardInput } from './input-guard.ts';
 import { buildOpenApi } from './openapi.ts';
+import { createPipeline } from './pipeline.ts';
 import type { RouteDef, RouteGate } from './route.ts';
+import { opsRoutes } from './routes/ops-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authzRoutes } from './routes/authz-routes.ts';
 import { keyRoutes } from './routes/key-routes.ts';
@@ -55,26 +54,21 @@ export interface AppDeps {
   oidc?: OidcOptions;
   /** `Secure` on the session cookie: 'auto' (default) when the request came over https. */
   cookieSecure?: 'auto' | boolean;
+  /** Parse every JSON answer with its route's declared response schema; a mismatch answers 500. Default: under tests. */
+  checkResponses?: boolean;
 }
 
 export interface TenetApp {
   app: Express;
+  /** The API's routes (those /openapi.json describes by their definitions). */
   routes: RouteDef[];
-  /** What http.createServer gets: the hot authorization routes on the fast path, the rest through Express. */
+  /** Health, readiness, metrics and the OpenAPI document: the same pipeline, documented by openapi.ts itself. */
+  opsRoutes: RouteDef[];
+  /** What http.createServer gets: the hot authorization routes by exact match, the rest through Express. */
   listener: RequestListener;
 }
 
-const BODY_LIMIT = 2 * 1024 * 1024;
-/** How long /readyz waits for the database to answer `select 1` before it counts it as down. */
-const READYZ_PROBE_MS = 800;
-/** Public routes (sign-in) take small bodies: anyone may send them. */
-const PUBLIC_BODY_LIMIT = 64 * 1024;
-
-/** Runs a connect-style middleware (the body parser) as a step of a route handler. */
-const runMiddleware = (mw: express.RequestHandler, req: Request, res: Response): Promise<void> =>
-  new Promise((resolve, reject) => {
-    void mw(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
-  });
+const NO_PARAMS = Object.freeze({}) as Record<string, string>;
 
 /** Builds the Express app and the request listener. Never listens: server.ts does. */
 export function createApp(deps: AppDeps): TenetApp {
@@ -84,27 +78,21 @@ export function createApp(deps: AppDeps): TenetApp {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('etag', false);
 
-  app.use((req, res, next) => {
-    const incoming = req.headers['x-request-id'];
-    res.locals.requestId = typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,128}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader('x-request-id', res.locals.requestId as string);
-    next();
-  });
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: { 'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"], 'script-src': ["'self'"] },
-    },
-  });
-  app.use(securityHeaders);
-  // No body parser here: a body is read per route, after authentication and the route gate (below), so an
-  // anonymous or forbidden caller's 2 MB body is never parsed.
-
   const guard = new RouteGuard({ pdp: authz.tenet, log: authz.decisionLog });
   const sessions = new SessionStore({ db: deps.db });
   const oidc = deps.oidc ? new OidcVerifier(deps.oidc) : undefined;
-  const auth = authenticate({ apiKeys, sessions, oidc });
-  // The authorization hot routes take API keys only, whichever path serves them: never a cookie (no CSRF surface).
-  const apiKeyAuth = authenticate({ apiKeys, apiKeyOnly: true });
+  const pipeline = createPipeline({
+    guard,
+    authenticate: authenticator({ apiKeys, sessions, oidc }),
+    authenticateApiKey: authenticator({ apiKeys, apiKeyOnly: true }),
+    logger,
+    metrics,
+    checkResponses: deps.checkResponses ?? process.env.NODE_ENV === 'test',
+  });
+  app.use((req, res, next) => {
+    res.locals.requestId = pipeline.begin(req, res);
+    next();
+  });
 
   const routes: RouteDef[] = [
     ...authzRoutes({ pdp: authz.platform, entityStore: authz.entityStore, decisionLog: authz.decisionLog, metrics }),
@@ -133,110 +121,12 @@ export function createApp(deps: AppDeps): TenetApp {
         ]),
     }),
   );
+  const openapi = buildOpenApi(routes, deps.version);
+  const ops = opsRoutes({ version: deps.version, db: deps.db, metrics, authz, ready: deps.ready, openapi: () => openapi });
 
   // Health and metrics first: they must answer even when everything else is busy.
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: deps.version });
-  });
-  // Always answers within READYZ_PROBE_MS + a little: the database probe is bounded (a frozen server does not hang it).
-  app.get('/readyz', async (_req, res) => {
-    let timer: NodeJS.Timeout | undefined;
-    const database = await Promise.race([
-      deps.db
-        .selectNoFrom((eb) => eb.val(1).as('one'))
-        .execute()
-        .then(
-          () => true,
-          () => false,
-        ),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READYZ_PROBE_MS))),
-    ]);
-    clearTimeout(timer);
-    const checks: Record<string, boolean> = {
-      // False while the deciding Cedar instance is being replaced after a fault: entity writes and policy changes
-      // answer 503 meanwhile (decisions do not call into Cedar and go on).
-      cedar: authz.cedar.deciding.healthy,
-      platformPolicy: Boolean(authz.platform.active),
-      tenetPolicy: Boolean(authz.tenet.active),
-      database,
-      // With the decision journal: false when it cannot take records (its size bound, a full disk, a write error),
-      // and decisions answer 503 meanwhile. Without it: false when the in-memory queue is nearly full.
-      ...authz.decisionLog.readiness,
-      ...(deps.ready ? { startup: deps.ready() } : {}),
-    };
-    const ok = Object.values(checks).every(Boolean);
-    // Decisions come from the in-memory entity store, which keeps answering while the database is down: how old
-    // its view may be is the time since it last refreshed successfully.
-    const refreshedAt = authz.entityStore.lastRefreshedAt;
-    res.status(ok ? 200 : 503).json({
-      status: ok ? 'ready' : 'not_ready',
-      checks,
-      ...(ok ? {} : { failed: Object.keys(checks).filter((k) => !checks[k]) }),
-      ...(authz.decisionLog.durability ? { decisionJournal: authz.decisionLog.durability.status } : {}),
-      authorization: {
-        entitiesRefreshedAt: refreshedAt === undefined ? null : new Date(refreshedAt).toISOString(),
-        entitiesStaleMs: refreshedAt === undefined ? null : Date.now() - refreshedAt,
-      },
-    });
-  });
-  // The decision log counts what it quarantined; the counter is brought up to date when scraped.
-  let quarantinedReported = 0;
-  let fsyncsReported = 0;
-  const cedarReported: Record<string, number> = {};
-  app.get('/metrics', auth, async (req, res) => {
-    await guard.check(res.locals.key, { area: 'metrics', action: 'read' }, res.locals.requestId);
-    metrics.decisionQueue.set(authz.decisionLog.depth);
-    const journal = authz.decisionLog.durability;
-    if (journal) {
-      metrics.journalFsyncs.inc(journal.fsyncs - fsyncsReported);
-      fsyncsReported = journal.fsyncs;
-      metrics.journalBytes.set(journal.bytes);
-    }
-    metrics.decisionLogQuarantined.inc(authz.decisionLog.quarantined - quarantinedReported);
-    quarantinedReported = authz.decisionLog.quarantined;
-    metrics.entities.set(authz.entityStore.size);
-    for (const [instance, n] of [
-      ['deciding', authz.cedar.deciding.replacements],
-      ['sandbox', authz.cedar.sandbox.replacements],
-    ] as const) {
-      metrics.cedarReplacements.inc({ instance }, n - (cedarReported[instance] ?? 0));
-      cedarReported[instance] = n;
-    }
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  const openapi = buildOpenApi(routes, deps.version);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
-
-  const jsonBody = express.json({ limit: BODY_LIMIT });
-  const publicJsonBody = express.json({ limit: PUBLIC_BODY_LIMIT });
-  for (const route of routes) {
-    const handlers: express.RequestHandler[] = [];
-    if (route.gate !== 'public') handlers.push(route.hot ? apiKeyAuth : auth);
-    // The pipeline, in this order for every route: caller, route gate, body (read only now), the input guard over
-    // body, query and path, the route's schemas, the handler. The fast path runs the same steps (fast-path.ts).
-    handlers.push(async (req: Request, res: Response) => {
-      const requestId = res.locals.requestId as string;
-      const key = res.locals.key;
-      if (route.gate !== 'public') {
-        if (!key) throw new AuthenticationError();
-        if (route.gate !== 'authenticated') await guard.check(key, route.gate, requestId);
-      }
-      if (route.body) await runMiddleware(route.gate === 'public' ? publicJsonBody : jsonBody, req, res);
-      guardInput('path', req.params);
-      guardInput('query', req.query);
-      if (route.body) guardInput('body', req.body);
-      const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
-      const query = route.query ? route.query.parse(req.query) : undefined;
-      const params = route.params ? route.params.parse(req.params) : undefined;
-      const result = await route.handler({ body, query, params, key, requestId, req, res });
-      metrics.httpRequests.inc({ route: `${route.method.toUpperCase()} ${route.path}`, status: String(res.statusCode)[0] + 'xx' });
-      if (route.raw || res.headersSent) return;
-      if (result === undefined) res.end();
-      else res.json(result);
-    });
-    app[route.method](route.path, ...handlers);
+  for (const route of [...ops, ...routes]) {
+    app[route.method](route.path, (req, res) => pipeline.serve(route, req, res, res.locals.requestId as string, { params: req.params, query: req.query }));
   }
 
   if (deps.consoleDir) {
@@ -259,15 +149,19 @@ export function createApp(deps: AppDeps): TenetApp {
     throw new NotFoundError('No such route. See /openapi.json.');
   });
   app.use(errorHandler(logger));
-  const listener = createRequestListener({
-    app,
-    routes,
-    apiKeys,
-    guard,
-    logger,
-    metrics,
-    securityHeaders: collectHelmetHeaders(securityHeaders as never),
-    bodyLimit: BODY_LIMIT,
-  });
-  return { app, routes, listener };
+
+  // The authorization calls app services make on every data access skip Express's per-request machinery (measured
+  // as the larger part of a decision's cost): an exact match on method and path, then the same pipeline.
+  const hot = new Map<string, RouteDef>();
+  for (const r of routes) if (r.hot && typeof r.gate === 'object') hot.set(`${r.method.toUpperCase()} ${r.path}`, r);
+  const listener: RequestListener = (req, res) => {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const route = hot.get(`${req.method} ${q >= 0 ? url.slice(0, q) : url}`);
+    if (!route) return void app(req, res);
+    // Parsed as Express parses a query string (node:querystring): a repeated key keeps every value.
+    const query = q >= 0 ? querystring.parse(url.slice(q + 1)) : {};
+    void pipeline.serve(route, req, res, pipeline.begin(req, res), { params: NO_PARAMS, query });
+  };
+  return { app, routes, opsRoutes: ops, listener };
 }

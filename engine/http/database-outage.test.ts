@@ -10,7 +10,7 @@ import { ApiKeyStore } from '../authz/api-keys.ts';
 import type { Database } from '../db/schema.ts';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { createLogger } from '../kernel/logger.ts';
-import { authenticate } from './access.ts';
+import { authenticator } from './access.ts';
 import { errorHandler, toErrorResponse } from './error-handler.ts';
 
 /**
@@ -37,7 +37,11 @@ beforeAll(async () => {
     res.locals.requestId = 'req-outage-1';
     next();
   });
-  app.get('/protected', authenticate({ apiKeys: new ApiKeyStore({ db, cacheMs: 0 }) }), (_req, res) => void res.json({ ok: true }));
+  const authenticate = authenticator({ apiKeys: new ApiKeyStore({ db, cacheMs: 0 }) });
+  app.get('/protected', async (req, res) => {
+    await authenticate(req);
+    res.json({ ok: true });
+  });
   app.use(errorHandler(logger));
   server = http.createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');

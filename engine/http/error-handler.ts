@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/database.ts';
@@ -119,10 +120,27 @@ export function toErrorResponse(err: unknown, requestId: string, logger: Logger,
   };
 }
 
-/** One error body everywhere, always with the request id. */
+/** Writes a JSON answer (every JSON body Tenet sends, answers and errors alike, is written here). */
+export function sendJson(res: ServerResponse, status: number, payload: unknown): void {
+  writeJson(res, status, JSON.stringify(payload));
+}
+
+export function writeJson(res: ServerResponse, status: number, json: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/** An error answered with the one error body; a response already under way is cut instead (it cannot be completed). */
+export function sendError(res: ServerResponse, err: unknown, requestId: string, logger: Logger, route: string): number {
+  const { status, body } = toErrorResponse(err, requestId, logger, route);
+  if (res.headersSent) res.destroy();
+  else sendJson(res, status, body);
+  return status;
+}
+
+/** For what no route answers (unknown paths, the console's files, a path the router cannot decode). */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const { status, body } = toErrorResponse(err, String(res.locals.requestId ?? 'unknown'), logger, req.route?.path ?? '(no route)');
-    res.status(status).json(body);
+    sendError(res, err, String(res.locals.requestId ?? 'unknown'), logger, req.route?.path ?? '(no route)');
   };
 }

@@ -8,6 +8,33 @@ const errorBody = z
 
 const errorContent = { 'application/json': { schema: errorBody } };
 
+export const healthSchema = z.object({ status: z.literal('ok'), version: z.string() });
+
+/** /readyz answers this body with 200 (ready) and 503 (not ready) alike. */
+export const readySchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.record(z.string(), z.boolean()),
+  failed: z.array(z.string()).optional().meta({ description: 'the checks that are false; absent when ready' }),
+  decisionJournal: z
+    .object({ state: z.enum(['ok', 'full', 'failed', 'closed']), reason: z.string().optional(), bytes: z.number(), maxBytes: z.number() })
+    .optional()
+    .meta({ description: 'present when the decision journal is on' }),
+  authorization: z.object({
+    entitiesRefreshedAt: z.string().nullable(),
+    entitiesStaleMs: z.number().nullable().meta({ description: 'how old the entity store’s view may be: the time since it last refreshed' }),
+  }),
+});
+
+export const openApiSchema = z.object({
+  openapi: z.string(),
+  info: z.object({ title: z.string(), version: z.string(), description: z.string() }),
+  components: z.record(z.string(), z.unknown()),
+  paths: z.record(z.string(), z.unknown()),
+});
+
+/** A raw route's body, described by its content type alone. */
+const rawContent = (type: string) => ({ [type]: { schema: { type: 'string', ...(type.startsWith('text/') ? {} : { format: 'binary' }) } } });
+
 /**
  * The routes createApp mounts itself rather than as RouteDefs (health, readiness, metrics, this document). They are
  * described here so that /openapi.json lists every route the server answers: clients and the route fuzz suite
@@ -19,7 +46,7 @@ const builtIn = (): Record<string, Record<string, unknown>> => ({
       summary: 'Liveness: the process answers.',
       tags: ['Operations'],
       security: [],
-      responses: { 200: { description: 'OK', content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } } } },
+      responses: { 200: { description: 'OK', content: { 'application/json': { schema: healthSchema } } } },
     },
   },
   '/readyz': {
@@ -28,8 +55,8 @@ const builtIn = (): Record<string, Record<string, unknown>> => ({
       tags: ['Operations'],
       security: [],
       responses: {
-        200: { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.string(), checks: z.record(z.string(), z.boolean()) }) } } },
-        503: { description: 'Not ready (the failing checks are false)' },
+        200: { description: 'Ready', content: { 'application/json': { schema: readySchema } } },
+        503: { description: 'Not ready (the failing checks are false)', content: { 'application/json': { schema: readySchema } } },
       },
     },
   },
@@ -51,7 +78,7 @@ const builtIn = (): Record<string, Record<string, unknown>> => ({
       summary: 'This document.',
       tags: ['Operations'],
       security: [],
-      responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+      responses: { 200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': { schema: openApiSchema } } } },
     },
   },
 });
@@ -65,14 +92,17 @@ export function buildOpenApi(routes: RouteDef[], version: string): unknown {
     // The answer's schema belongs to the success status the route answers with: 200, or its own 201/202 when it
     // declares one instead (POST /v1/session answers 201 with the Session; saying so under 200 would mislead).
     const success = declared.includes(200) || !declared.some((s) => s >= 200 && s < 300) ? 200 : Math.min(...declared.filter((s) => s >= 200 && s < 300));
+    const content =
+      r.response !== undefined && r.response !== 'none'
+        ? { 'application/json': { schema: r.response } }
+        : r.produces !== undefined
+          ? rawContent(r.produces)
+          : undefined;
     const responses: Record<string, unknown> = {};
-    if (success === 200) responses[200] = { description: 'OK', content: r.response ? { 'application/json': { schema: r.response } } : undefined };
+    if (success === 200) responses[200] = { description: 'OK', content };
     for (const [status, description] of Object.entries(r.statuses ?? {})) {
       const code = Number(status);
-      responses[status] = {
-        description,
-        content: code >= 400 ? errorContent : code === success && r.response ? { 'application/json': { schema: r.response } } : undefined,
-      };
+      responses[status] = { description, content: code >= 400 ? errorContent : code === success ? content : undefined };
     }
     if (r.gate !== 'public') {
       responses[401] = { description: 'No or unknown API key', content: errorContent };

@@ -46,12 +46,18 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   body?: B;
   query?: Q;
   params?: P;
-  response?: z.ZodType;
+  /**
+   * The exact answer: every field the handler returns, with its nullability. `'none'` for routes that answer
+   * without a body (204). Raw routes declare `produces` instead. Checked against real answers in tests (pipeline.ts).
+   */
+  response?: z.ZodType | 'none';
+  /** The content type a raw route answers with (a download, PEM, Prometheus text), for the OpenAPI document. */
+  produces?: string;
   /** Status codes besides 200 this route answers with, for the OpenAPI document. */
   statuses?: Record<number, string>;
   /** Raw handlers own the response (downloads, metrics text). */
   raw?: boolean;
-  /** Served by the fast path (fast-path.ts): JSON body in, JSON out, no params or query. */
+  /** Dispatched before Express by exact method and path (app.ts), API keys only: JSON body in, JSON out, no params. */
   hot?: boolean;
   handler: (ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<unknown> | unknown;
 }

@@ -30,6 +30,45 @@ function parseCursor(before: string | undefined): { at: Date; id: string } | und
   return { at: date, id };
 }
 
+const uid = z.object({ type: z.string(), id: z.string() });
+const next = z.string().nullable().meta({ description: 'the cursor of the next page (`before`); null on the last page' });
+
+const decisionSchema = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    principal: uid,
+    action: z.string(),
+    resource: uid,
+    decision: z.enum(['allow', 'deny']),
+    reasons: z.array(z.string()),
+    errors: z.array(z.string()),
+    policyHash: z.string(),
+    entityVersion: z.string(),
+    latencyUs: z.number(),
+    contextKeys: z.array(z.string()),
+    requestId: z.string().nullable(),
+    caller: z.string().nullable(),
+    requestEntities: z.array(uid).meta({ description: 'entities the request supplied (added to the store’s for that decision only)' }),
+  })
+  .meta({ id: 'LoggedDecision' });
+
+const revealSchema = z
+  .object({
+    id: z.string(),
+    decisionId: z.string(),
+    at: z.string(),
+    principal: uid,
+    resource: uid,
+    agency: z.string().nullable(),
+    client: z.string().nullable(),
+    decision: z.enum(['allow', 'deny']),
+    reasons: z.array(z.string()),
+    purpose: z.string().nullable(),
+    caller: z.string().nullable(),
+  })
+  .meta({ id: 'PiiReveal' });
+
 export const decisionQuerySchema = z.object({
   principal: uidFilter.optional(),
   resource: uidFilter.optional(),
@@ -149,6 +188,7 @@ export function auditRoutes(deps: { db: Db }): RouteDef[] {
       tag: 'Audit',
       gate: { area: 'decisions', action: 'read' },
       query: decisionQuerySchema,
+      response: z.object({ decisions: z.array(decisionSchema), next }),
       handler: async ({ query }) => {
         let q = db.selectFrom('decisions').selectAll();
         if (query.principal) q = q.where('principal_type', '=', query.principal.type).where('principal_id', '=', query.principal.id);
@@ -191,6 +231,7 @@ export function auditRoutes(deps: { db: Db }): RouteDef[] {
       tag: 'Audit',
       gate: { area: 'pii_reveals', action: 'read' },
       query: z.object({ ...revealFilters, limit: page.limit, before: page.before }),
+      response: z.object({ reveals: z.array(revealSchema), next }),
       handler: async ({ query }) => {
         let q = filteredReveals(db, query).select(exactAt.as('at_exact'));
         if (query.before) q = q.where(afterReveal(query.before));
@@ -214,6 +255,7 @@ export function auditRoutes(deps: { db: Db }): RouteDef[] {
         limit: z.coerce.number().int().min(1).max(REVEAL_EXPORT_MAX).default(REVEAL_EXPORT_MAX),
       }),
       raw: true,
+      produces: 'text/csv',
       handler: async ({ query, res }) => {
         // Batches by keyset on the exact (at, id): memory stays flat and no row is skipped or repeated.
         const batch = (after: string | undefined, limit: number) => {

@@ -23,14 +23,10 @@ export const authorizeRequestSchema = z
   .object({
     principal: entityUidSchema,
     action: z.object({
-      type: z
-        .string()
-        .max(200)
-        .optional()
-        .meta({
-          description:
-            "An action type the platform schema declares (`Action`, or `NS::Action` in a namespaced schema), or absent for the schema's own; any other type is refused",
-        }),
+      type: z.string().max(200).optional().meta({
+        description:
+          "An action type the platform schema declares (`Action`, or `NS::Action` in a namespaced schema), or absent for the schema's own; any other type is refused",
+      }),
       id: z.string().min(1).max(200),
     }),
     resource: entityUidSchema,
@@ -55,6 +51,16 @@ export const decisionResponseSchema = z
     policyHash: z.string(),
   })
   .meta({ id: 'Decision' });
+
+/** An entity as the store answers it (Cedar entity JSON; `tags` only when it has some). */
+const storedEntitySchema = z
+  .object({
+    uid: z.object({ type: z.string(), id: z.string() }),
+    attrs: z.record(z.string(), z.unknown()),
+    parents: z.array(z.object({ type: z.string(), id: z.string() })),
+    tags: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'StoredEntity' });
 
 /**
  * The PDP's request for an /v1/authorize body. `action.type` defaults to the active schema's action type (`Action`,
@@ -203,14 +209,7 @@ export function authzRoutes(deps: { pdp: PolicyDecisionPoint; entityStore: Entit
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
       response: z.object({
-        entities: z.array(
-          z.object({
-            uid: z.object({ type: z.string(), id: z.string() }),
-            attrs: z.record(z.string(), z.unknown()),
-            parents: z.array(z.object({ type: z.string(), id: z.string() })),
-            tags: z.record(z.string(), z.unknown()).optional(),
-          }),
-        ),
+        entities: z.array(storedEntitySchema),
         truncated: z.boolean().meta({ description: 'more entities match than were returned' }),
       }),
       handler: ({ query }) => {
@@ -231,6 +230,7 @@ export function authzRoutes(deps: { pdp: PolicyDecisionPoint; entityStore: Entit
       tag: 'Entities',
       gate: { area: 'entities', action: 'read' },
       params: z.object({ type: z.string(), id: z.string() }),
+      response: storedEntitySchema,
       handler: ({ params }) => {
         const e = entityStore.get(params as EntityUid);
         if (!e) throw new NotFoundError('No such entity.');
@@ -245,6 +245,7 @@ export function authzRoutes(deps: { pdp: PolicyDecisionPoint; entityStore: Entit
       gate: { area: 'entities', action: 'write' },
       params: z.object({ type: z.string(), id: z.string() }),
       statuses: { 204: 'Deleted', 404: 'No such entity' },
+      response: 'none',
       handler: async ({ params, res }) => {
         if (!(await entityStore.remove(params as EntityUid))) throw new NotFoundError('No such entity.');
         res.status(204);

@@ -13,6 +13,9 @@ const keyInfo = z.object({
   lastUsedAt: z.date().nullable(),
 });
 
+/** A key as answered: keyInfo with its dates as JSON has them. */
+const keyInfoAnswer = keyInfo.extend({ createdAt: z.string(), revokedAt: z.string().nullable(), lastUsedAt: z.string().nullable() }).meta({ id: 'ApiKeyInfo' });
+
 export function keyRoutes(deps: { apiKeys: ApiKeyStore }): RouteDef[] {
   const { apiKeys } = deps;
   return [
@@ -22,6 +25,7 @@ export function keyRoutes(deps: { apiKeys: ApiKeyStore }): RouteDef[] {
       summary: 'API keys (never the keys themselves: only their prefixes).',
       tag: 'API keys',
       gate: { area: 'api_keys', action: 'read' },
+      response: z.object({ keys: z.array(keyInfoAnswer) }),
       handler: async () => ({ keys: (await apiKeys.list()).map((k) => keyInfo.parse(k)) }),
     }),
     defineRoute({
@@ -32,6 +36,7 @@ export function keyRoutes(deps: { apiKeys: ApiKeyStore }): RouteDef[] {
       gate: { area: 'api_keys', action: 'write' },
       body: z.object({ name: z.string().min(1).max(200), role: z.enum(TENET_ROLES) }),
       statuses: { 201: 'Created' },
+      response: z.object({ key: z.string().meta({ description: 'the key itself: shown in this answer only' }), info: keyInfoAnswer }),
       handler: async ({ body, key, res }) => {
         const made = await apiKeys.create({ name: body.name, role: body.role, createdBy: key.id });
         res.status(201);
@@ -45,6 +50,7 @@ export function keyRoutes(deps: { apiKeys: ApiKeyStore }): RouteDef[] {
       tag: 'API keys',
       gate: { area: 'api_keys', action: 'write' },
       params: z.object({ id: z.string().min(1).max(100) }),
+      response: z.object({ revoked: keyInfoAnswer }),
       handler: async ({ params }) => ({ revoked: keyInfo.parse(await apiKeys.revoke(params.id)) }),
     }),
   ];

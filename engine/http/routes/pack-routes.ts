@@ -15,6 +15,21 @@ const progressSchema = z
   .nullable()
   .meta({ description: 'Where a build running on this replica is; null when it is not building (here).' });
 
+const packSchema = z
+  .object({
+    id: z.string(),
+    profile: z.string(),
+    periodFrom: z.string(),
+    periodTo: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    status: z.string().meta({ description: 'building, ready, refused or failed' }),
+    error: z.string().nullable(),
+    size: z.number().nullable(),
+    sha256: z.string().nullable(),
+  })
+  .meta({ id: 'Pack' });
+
 const accessReviewSchema = z.object({
   generatedAt: z.string(),
   rows: z.array(
@@ -60,6 +75,7 @@ export function packRoutes(deps: {
       tag: 'Packs',
       gate: 'public',
       raw: true,
+      produces: 'application/x-pem-file',
       handler: async ({ res }) => {
         res.type('application/x-pem-file').send(await deps.publicKey());
       },
@@ -109,6 +125,9 @@ export function packRoutes(deps: {
         })
         .strict(),
       statuses: { 201: 'built', 202: 'building (wait: false)', 422: 'refused: the pack would hold raw PII' },
+      response: z.union([packSchema, z.object({ id: z.string(), status: z.literal('building') })]).meta({
+        description: '201: the pack; 202 (wait: false): its id, building',
+      }),
       handler: async ({ body, key, res }) => {
         const to = body.to ? new Date(body.to) : new Date();
         const from = body.from ? new Date(body.from) : new Date(to.getTime() - 90 * DAY);
@@ -133,6 +152,7 @@ export function packRoutes(deps: {
       summary: 'Packs built, newest first: profile, period, who built it, status (ready / refused with the reason).',
       tag: 'Packs',
       gate: { area: 'packs', action: 'read' },
+      response: z.object({ packs: z.array(packSchema) }),
       handler: async () => ({ packs: await packs.list() }),
     }),
     defineRoute({
@@ -143,6 +163,7 @@ export function packRoutes(deps: {
       gate: { area: 'packs', action: 'read' },
       params: packId,
       statuses: { 404: 'no such pack' },
+      response: packSchema.extend({ progress: progressSchema }),
       handler: async ({ params }) => {
         const pack = await packs.get(params.id);
         return { ...pack, progress: pack.status === 'building' ? packs.progressOf(params.id) : null };
@@ -156,6 +177,7 @@ export function packRoutes(deps: {
       gate: { area: 'packs', action: 'read' },
       params: packId,
       raw: true,
+      produces: 'application/zip',
       statuses: { 404: 'no such pack, or nothing to download' },
       handler: async ({ params, res }) => {
         const f = await packs.open(params.id);

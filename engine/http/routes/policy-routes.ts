@@ -23,10 +23,39 @@ const policyLink = z
     id: z.string().meta({ description: 'The linked policy’s id: decisions name it in `reasons`' }),
     templateId: z.string(),
     values: z.object({ principal: entityUidSchema.optional(), resource: entityUidSchema.optional() }),
-    createdAt: z.date(),
+    createdAt: z.string(),
     createdBy: z.string(),
   })
   .meta({ id: 'PolicyLink' });
+
+const versionSchema = z
+  .object({
+    name,
+    version: z.number(),
+    hash: z.string(),
+    status: z.enum(['active', 'superseded', 'rejected']),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    comment: z.string().nullable(),
+  })
+  .meta({ id: 'PolicyVersion' });
+
+const checkReportSchema = z
+  .object({
+    ok: z.boolean(),
+    hash: z.string().optional().meta({ description: 'absent when the text does not compile' }),
+    validation: z.object({ ok: z.boolean(), errors: z.array(z.string()), warnings: z.array(z.string()) }),
+    tables: z
+      .object({
+        passed: z.number(),
+        failed: z.array(
+          z.object({ file: z.string(), name: z.string(), expected: z.string(), actual: z.string(), reasons: z.array(z.string()), errors: z.array(z.string()) }),
+        ),
+      })
+      .optional()
+      .meta({ description: 'the decision tables, when the text validated' }),
+  })
+  .meta({ id: 'PolicyCheckReport' });
 
 const linkBody = z
   .object({
@@ -55,6 +84,20 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
       summary: 'The active policy sets (text and schema) and their version history.',
       tag: 'Policies',
       gate: { area: 'policies', action: 'read' },
+      response: z.object({
+        policySets: z.array(
+          z.object({
+            name,
+            hash: z.string(),
+            policies: z.string(),
+            schema: z.string(),
+            policyIds: z.array(z.string()),
+            templateIds: z.array(z.string()),
+            links: z.number().meta({ description: 'how many live template links' }),
+            versions: z.array(versionSchema),
+          }),
+        ),
+      }),
       handler: async () => ({
         policySets: await Promise.all(
           (['platform', 'tenet'] as const).map(async (n) => {
@@ -115,6 +158,7 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
       gate: { area: 'policies', action: 'activate' },
       params: z.object({ name, id: z.string().min(1).max(200) }),
       statuses: { 204: 'Removed', 404: 'No live link with this id' },
+      response: 'none',
       handler: async ({ params, key, res }) => {
         await policyStore.removeLink({ name: params.name, id: params.id, removedBy: actor(key) });
         res.status(204);
@@ -130,6 +174,7 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
       gate: { area: 'policies', action: 'read' },
       body: source,
       statuses: { 503: 'The Cedar sandbox is busy with other drafts, or the deciding instance is being replaced' },
+      response: checkReportSchema,
       // Judged as a proposal would be: with the set's live template links.
       handler: async ({ body }) =>
         (await policyStore.check({ name: body.name, policies: body.policies, schema: body.schema, links: await policyStore.templateLinks(body.name) })).report,
@@ -145,6 +190,7 @@ export function policyRoutes(deps: { policyStore: PolicyStore }): RouteDef[] {
         409: 'Rejected: validation errors (including text that faults Cedar) or failing decision tables, in error.details',
         503: 'The Cedar sandbox is busy with other drafts, or the deciding instance is being replaced',
       },
+      response: z.object({ version: versionSchema, report: checkReportSchema }),
       handler: async ({ body, key }) =>
         policyStore.propose({ source: { name: body.name, policies: body.policies, schema: body.schema }, createdBy: actor(key), comment: body.comment }),
     }),

@@ -166,6 +166,7 @@ export function sessionRoutes(deps: {
       tag: 'Session',
       gate: 'authenticated',
       statuses: { 204: 'Signed out' },
+      response: 'none',
       handler: async ({ req, res }) => {
         const token = res.locals.session ? readCookie(req.headers.cookie, SESSION_COOKIE) : undefined;
         if (token) await sessions.delete(token);
