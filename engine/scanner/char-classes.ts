@@ -4,7 +4,7 @@
  */
 export const DIGIT = 1;
 export const UPPER = 2;
-export const LOWER = 4;
+const LOWER = 4;
 export const UNDER = 8;
 export const DASH = 16;
 /** classes other than digit and dash: a token with one of these has letters or '_' */

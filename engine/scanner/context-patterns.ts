@@ -4,7 +4,7 @@ import { CONTEXT } from './detectors.ts';
  * A context word list as one regular expression over the window before a value: any word, case-insensitive, at a
  * word start (not after a letter, except camelCase: "buyerPhone").
  */
-export function contextRe(words: readonly string[]): RegExp {
+function contextRe(words: readonly string[]): RegExp {
   const esc = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const anyCase = (w: string) => [...w].map((c) => (c.toLowerCase() !== c.toUpperCase() ? `[${c.toLowerCase()}${c.toUpperCase()}]` : esc(c))).join('');
   const camel = (w: string) => esc(w[0].toUpperCase()) + anyCase(w.slice(1));

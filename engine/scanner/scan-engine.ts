@@ -193,7 +193,7 @@ export class ScanEngine {
       let next = base + lim;
       let j = 0;
       while (j < lim) {
-        let c = u16[j];
+        const c = u16[j];
         let k = cls[c];
         if (k === 0) {
           if (c === 64) {
