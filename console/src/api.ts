@@ -1,7 +1,26 @@
 /**
- * The one way the console talks to the engine. Same-origin calls with the httpOnly session cookie; unsafe methods
- * carry the session's CSRF token. Errors come back as ApiError with the server's code, message and request id.
+ * The one way the console talks to the engine: an openapi-fetch client typed by the generated API types
+ * (./api/schema.d.ts, from the engine's OpenAPI document; `tsx console/scripts/api-types.ts` regenerates it).
+ * Same-origin calls with the httpOnly session cookie; unsafe methods carry the session's CSRF token. Errors come back
+ * as ApiError with the server's code, message and request id.
  */
+import createClient from 'openapi-fetch';
+import type { components, paths } from './api/schema';
+
+/** The named schemas of the API (Session, Decision, PolicyTryResult, ...). */
+export type Schemas = components['schemas'];
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+
+/** The JSON body a route answers with on success (200, or the 201/202 it declares instead). */
+export type Answer<P extends keyof paths, M extends Method = 'get'> =
+  Operation<P, M> extends { responses: infer R } ? Json<R[Extract<keyof R, 200 | 201 | 202>]> : never;
+
+/** The JSON body a route takes. */
+export type RequestBody<P extends keyof paths, M extends Method> = Operation<P, M> extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -26,62 +45,70 @@ export function configureApi(props: { csrf: string | null; onUnauthenticated?: (
   onUnauthenticated = props.onUnauthenticated;
 }
 
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  body?: unknown;
-  query?: Record<string, string | number | boolean | undefined | null>;
-  signal?: AbortSignal;
-}
+type QueryValues = Record<string, string | number | boolean | undefined | null>;
 
-export function apiUrl(path: string, query?: RequestOptions['query']): string {
+/** Query string without the empty values (unset filters are left out, not sent as `x=`). */
+function searchOf(query: QueryValues | undefined): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
-  const qs = params.toString();
+  return params.toString();
+}
+
+export function apiUrl(path: string, query?: QueryValues): string {
+  const qs = searchOf(query);
   return qs ? `${path}?${qs}` : path;
 }
 
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  let res: Response;
+/** The typed client: `client.GET('/v1/controls/{id}', { params: { path: { id } } })`. Use it through `call`. */
+export const client = createClient<paths>({
+  credentials: 'same-origin',
+  headers: { accept: 'application/json' },
+  querySerializer: (query) => searchOf(query as QueryValues),
+});
+
+client.use({
+  onRequest({ request }) {
+    if (request.method !== 'GET' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+    return request;
+  },
+  onResponse({ request, response }) {
+    if (response.status === 401 && new URL(request.url).pathname !== '/v1/session') onUnauthenticated?.();
+    return response;
+  },
+});
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; requestId?: string; details?: unknown };
+}
+
+/**
+ * Awaits a client call: the answer's body, or an ApiError (the server's error, or `network` when Tenet could not be
+ * reached). Aborts are rethrown as they are.
+ */
+export async function call<D>(request: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<D> {
+  let result: { data?: D; error?: unknown; response: Response };
   try {
-    res = await fetch(apiUrl(path, options.query), {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
+    result = await request;
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError({ status: 0, code: 'network', message: 'Tenet could not be reached. Check your connection and try again.' });
   }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let body: any;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!res.ok) {
-    const e = body?.error ?? {};
-    if (res.status === 401 && path !== '/v1/session') onUnauthenticated?.();
+  const { response } = result;
+  if (!response.ok) {
+    const e = (typeof result.error === 'object' && result.error !== null ? (result.error as ErrorBody).error : undefined) ?? {};
     throw new ApiError({
-      status: res.status,
-      code: e.code ?? `http_${res.status}`,
-      message: e.message ?? `The server answered ${res.status}.`,
-      requestId: e.requestId ?? res.headers.get('x-request-id') ?? undefined,
+      status: response.status,
+      code: e.code ?? `http_${response.status}`,
+      message: e.message ?? `The server answered ${response.status}.`,
+      requestId: e.requestId ?? response.headers.get('x-request-id') ?? undefined,
       details: e.details,
     });
   }
-  return body as T;
+  return result.data as D;
 }
 
 /** Downloads a file from an authenticated route (the cookie rides along) without leaving the page. */
-export function download(path: string, query?: RequestOptions['query']): void {
+export function download(path: keyof paths, query?: QueryValues): void {
   const a = document.createElement('a');
   a.href = apiUrl(path, query);
   a.download = '';

@@ -6,8 +6,7 @@
  * Hooks return the unwrapped payload (an array, not `{controls: [...]}`).
  */
 import { useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
-import { api } from './api.ts';
-import type { ControlException, ControlPosture, IntegrationReadiness, PostureHistory, StoredRun } from './types.ts';
+import { call, client } from './api.ts';
 
 export const queryKeys = {
   controls: ['controls'] as const,
@@ -19,12 +18,10 @@ export const queryKeys = {
   runEvidence: (id: string, runId: string) => ['run-evidence', id, runId] as const,
 };
 
-const path = (id: string) => `/v1/controls/${encodeURIComponent(id)}`;
-
 export function useControls(options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: queryKeys.controls,
-    queryFn: ({ signal }) => api<{ controls: ControlPosture[] }>('/v1/controls', { signal }).then((r) => r.controls),
+    queryFn: ({ signal }) => call(client.GET('/v1/controls', { signal })).then((r) => r.controls),
     enabled: options.enabled,
   });
 }
@@ -32,14 +29,14 @@ export function useControls(options: { enabled?: boolean } = {}) {
 export function useControl(id: string) {
   return useQuery({
     queryKey: queryKeys.control(id),
-    queryFn: ({ signal }) => api<ControlPosture>(path(id), { signal }),
+    queryFn: ({ signal }) => call(client.GET('/v1/controls/{id}', { params: { path: { id } }, signal })),
   });
 }
 
 export function useIntegrations(options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: queryKeys.integrations,
-    queryFn: ({ signal }) => api<{ integrations: IntegrationReadiness[] }>('/v1/integrations', { signal }).then((r) => r.integrations),
+    queryFn: ({ signal }) => call(client.GET('/v1/integrations', { signal })).then((r) => r.integrations),
     enabled: options.enabled,
   });
 }
@@ -48,21 +45,15 @@ export function useIntegrations(options: { enabled?: boolean } = {}) {
 export function useExceptions(options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: queryKeys.exceptions,
-    queryFn: ({ signal }) =>
-      // The engine reads `all=true`; `includeInactive=true` is the console contract's name. Unknown query keys are ignored.
-      api<{ exceptions: ControlException[] }>('/v1/exceptions', { signal, query: { includeInactive: true, all: true } }).then((r) => r.exceptions),
+    queryFn: ({ signal }) => call(client.GET('/v1/exceptions', { params: { query: { all: 'true' } }, signal })).then((r) => r.exceptions),
     enabled: options.enabled,
   });
 }
 
-/** One day of posture history. `passRate` is null on a day when no control had an evaluated result. */
-export type PostureDay = Omit<PostureHistory['days'][number], 'passRate'> & { passRate: number | null; stale?: number; notApplicable?: number };
-export type PostureHistoryAnswer = { days: PostureDay[]; changes: PostureHistory['changes'] };
-
 export function usePostureHistory(days = 30, options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: queryKeys.postureHistory(days),
-    queryFn: ({ signal }) => api<PostureHistoryAnswer>('/v1/posture/history', { signal, query: { days } }),
+    queryFn: ({ signal }) => call(client.GET('/v1/posture/history', { params: { query: { days } }, signal })),
     enabled: options.enabled,
   });
 }
@@ -74,34 +65,24 @@ export function useRuns(id: string) {
   return useInfiniteQuery({
     queryKey: queryKeys.runs(id),
     queryFn: ({ signal, pageParam }) =>
-      api<{ runs: StoredRun[]; next: string | null }>(`${path(id)}/runs`, { signal, query: { limit: RUNS_PAGE_SIZE, before: pageParam } }),
+      call(client.GET('/v1/controls/{id}/runs', { params: { path: { id }, query: { limit: RUNS_PAGE_SIZE, before: pageParam } }, signal })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next ?? undefined,
   });
-}
-
-/** The evidence record a run appended to the hash chain (fields beyond these are rendered as JSON). */
-export interface RunEvidence {
-  seq: number;
-  hash: string;
-  prevHash?: string;
-  recordedAt?: string;
-  collectedAt?: string;
-  [k: string]: unknown;
 }
 
 /** One run with its evidence record: immutable once finished, so it is fetched once. */
 export function useRunEvidence(id: string, runId: string, options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: queryKeys.runEvidence(id, runId),
-    queryFn: ({ signal }) => api<StoredRun & { evidence: RunEvidence | null }>(`${path(id)}/runs/${encodeURIComponent(runId)}`, { signal }),
+    queryFn: ({ signal }) => call(client.GET('/v1/controls/{id}/runs/{runId}', { params: { path: { id, runId } }, signal })),
     staleTime: Infinity,
     enabled: options.enabled,
   });
 }
 
-const invalidate = (client: QueryClient, keys: ReadonlyArray<readonly unknown[]>): Promise<unknown> =>
-  Promise.all(keys.map((queryKey) => client.invalidateQueries({ queryKey })));
+const invalidate = (queryClient: QueryClient, keys: ReadonlyArray<readonly unknown[]>): Promise<unknown> =>
+  Promise.all(keys.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
 
 /** After an exception was approved or revoked: the exceptions, readiness and control posture. */
 export const invalidateAfterException = (client: QueryClient): Promise<unknown> =>

@@ -1,14 +1,15 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, configureApi } from './api.ts';
-import type { Session, SessionOptions } from './types.ts';
+import { ApiError, call, client, configureApi, type RequestBody, type Schemas } from './api.ts';
+
+type Session = Schemas['Session'];
 
 interface SessionState {
   session: Session | null;
   /** true until the first GET /v1/session has answered */
   loading: boolean;
   error: ApiError | null;
-  signIn(body: { demoRole: string } | { idToken: string } | { code: string; codeVerifier: string; redirectUri: string }): Promise<void>;
+  signIn(body: RequestBody<'/v1/session', 'post'>): Promise<void>;
   signOut(): Promise<void>;
   /** What the server's policy allows this user: the UI hides the rest (and the server refuses it anyway). */
   can(area: string, action: string): boolean;
@@ -36,7 +37,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   // One public call at start: how to sign in, and the session of the cookie if there is one.
   useEffect(() => {
-    api<SessionOptions>('/v1/session/options')
+    call(client.GET('/v1/session/options'))
       .then(
         (options) => {
           queryClient.setQueryData(['session-options'], options);
@@ -56,13 +57,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       loading,
       error,
       async signIn(body) {
-        const s = await api<Session>('/v1/session', { method: 'POST', body });
+        const s = await call(client.POST('/v1/session', { body }));
         setError(null);
         adopt(s);
       },
       async signOut() {
         try {
-          await api('/v1/session', { method: 'DELETE' });
+          await call(client.DELETE('/v1/session'));
         } finally {
           adopt(null);
         }

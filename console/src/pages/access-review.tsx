@@ -1,28 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { api } from '../api.ts';
+import { call, client } from '../api.ts';
+import type { AccessReview } from '../api/models.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, QueryState } from '../ui/states.tsx';
 import { Time } from '../ui/time.tsx';
 
-type ReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
-
-interface AccessReviewRow {
-  user: string;
-  roles: string[];
-  agency: string | null;
-  action: ReviewAction | string;
-  clients: string[];
-}
-
-interface AccessReview {
-  generatedAt: string;
-  rows: AccessReviewRow[];
-  crossAgency: number;
-  users: number;
-  clients: number;
-}
+type AccessReviewRow = AccessReview['rows'][number];
+type ReviewAction = AccessReviewRow['action'];
 
 const ACTIONS: Array<{ value: ReviewAction; label: string }> = [
   { value: 'reveal_buyer_pii', label: 'Reveal buyer PII' },
@@ -55,7 +41,7 @@ export default function AccessReviewPage() {
 
   const review = useQuery({
     queryKey: ['access-review'],
-    queryFn: ({ signal }) => api<AccessReview>('/v1/access-review', { signal }),
+    queryFn: ({ signal }) => call(client.GET('/v1/access-review', { signal })),
   });
 
   return (

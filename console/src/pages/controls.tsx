@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useControls } from '../queries.ts';
-import type { ControlPosture, ControlStatus } from '../types.ts';
+import type { ControlPosture, ControlStatus } from '../api/models.ts';
 import { frameworkLabel } from '../ui/format.ts';
 import { Page } from '../ui/page.tsx';
 import { Empty, QueryState } from '../ui/states.tsx';

@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
-import { api } from '../api.ts';
+import { call, client, type Schemas } from '../api.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, QueryState } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/status.tsx';
@@ -18,29 +18,7 @@ import {
   type FilterSpec,
 } from '../ui/audit-log.tsx';
 
-interface DecisionRow {
-  id: string;
-  at: string;
-  principal: { type: string; id: string };
-  action: string;
-  resource: { type: string; id: string };
-  decision: 'allow' | 'deny';
-  reasons: string[];
-  errors: string[];
-  policyHash: string | null;
-  entityVersion: string | null;
-  latencyUs: number | null;
-  contextKeys: string[] | null;
-  requestId: string | null;
-  caller: string | null;
-  /** Entities the request supplied, added to the stored ones for this decision only (never stored ones, never owned types). */
-  requestEntities?: Array<{ type: string; id: string }>;
-}
-
-interface DecisionsAnswer {
-  decisions: DecisionRow[];
-  next: string | null;
-}
+type DecisionRow = Schemas['LoggedDecision'];
 
 const FILTERS: FilterSpec[] = [
   { name: 'principal', label: 'Principal', kind: 'uid', placeholder: 'User::asha', hint: 'As Type::id.' },
@@ -57,7 +35,7 @@ export default function DecisionsPage() {
   const filters = useAppliedFilters(FILTERS);
   const query = useInfiniteQuery({
     queryKey: ['decisions', filters],
-    queryFn: ({ pageParam, signal }) => api<DecisionsAnswer>('/v1/decisions', { query: { ...filters, limit: PAGE_SIZE, before: pageParam }, signal }),
+    queryFn: ({ pageParam, signal }) => call(client.GET('/v1/decisions', { params: { query: { ...filters, limit: PAGE_SIZE, before: pageParam } }, signal })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next ?? undefined,
   });

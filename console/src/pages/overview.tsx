@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
-import { useControls, useIntegrations, usePostureHistory, type PostureDay } from '../queries.ts';
+import type { ControlPosture, ControlStatus, IntegrationReadiness, PostureDay } from '../api/models.ts';
+import { useControls, useIntegrations, usePostureHistory } from '../queries.ts';
 import { useSession } from '../session.tsx';
-import type { ControlPosture, ControlStatus, IntegrationReadiness } from '../types.ts';
 import { integrationName as baseIntegrationName, percent } from '../ui/format.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, QueryState } from '../ui/states.tsx';
@@ -13,8 +13,8 @@ const AMAZON = 'amazon_spapi';
 const HISTORY_DAYS = 30;
 
 /** The shared name, with unknown ids in title case ("google_ads" → "Google Ads"). */
-const integrationName = (id: string, name?: string) => {
-  const n = baseIntegrationName(id, name);
+const integrationName = (id: string) => {
+  const n = baseIntegrationName(id);
   return n === id.replace(/_/g, ' ') ? n.replace(/\b[a-z]/g, (ch) => ch.toUpperCase()) : n;
 };
 
@@ -94,7 +94,7 @@ export default function Overview() {
 // ---- integration readiness ----------------------------------------------------------------------------------
 
 function Readiness(props: { integrations: IntegrationReadiness[]; controls: Map<string, ControlPosture> }) {
-  const name = (i: IntegrationReadiness) => integrationName(i.integrationId, i.name);
+  const name = (i: IntegrationReadiness) => integrationName(i.integrationId);
   const sorted = [...props.integrations].sort(
     (a, b) => Number(b.integrationId === AMAZON) - Number(a.integrationId === AMAZON) || Number(a.ready) - Number(b.ready) || name(a).localeCompare(name(b)),
   );

@@ -1,21 +1,20 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { api, ApiError } from '../api.ts';
+import { ApiError, call, client, type RequestBody } from '../api.ts';
 import { useSession } from '../session.tsx';
-import type { Pack } from '../types.ts';
+import type { Pack } from '../api/models.ts';
 import { bytes } from '../ui/format.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, ErrorState, Loading, QueryState } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/status.tsx';
 import { Time } from '../ui/time.tsx';
 
-type PackRow = Pack;
-
 const PROFILES = [
   { value: 'sp-api', label: 'Amazon SP-API' },
   { value: 'google', label: 'Google' },
 ] as const;
+type Profile = (typeof PROFILES)[number]['value'];
 const profileLabel = (p: string): string => PROFILES.find((x) => x.value === p)?.label ?? p;
 
 const PHASES: Record<string, string> = {
@@ -82,14 +81,14 @@ function period(from: string, to: string): { from: string; to: string } | string
 function BuildPanel(props: { building: string | null; follow: (id: string | null) => void }) {
   const ids = useId();
   const queryClient = useQueryClient();
-  const [profile, setProfile] = useState<string>('sp-api');
+  const [profile, setProfile] = useState<Profile>('sp-api');
   const [from, setFrom] = useState(() => isoDate(new Date(Date.now() - 90 * 86_400_000)));
   const [to, setTo] = useState(() => isoDate(new Date()));
   const [invalid, setInvalid] = useState<string | null>(null);
 
   const start = useMutation({
-    mutationFn: (body: { profile: string; from: string; to: string }) =>
-      api<{ id: string; status: PackRow['status'] }>('/v1/packs', { method: 'POST', body: { ...body, wait: false } }),
+    // With wait: false the server answers 202 with the new pack's id (the document describes only 201's full pack).
+    mutationFn: (body: Omit<RequestBody<'/v1/packs', 'post'>, 'wait'>) => call(client.POST('/v1/packs', { body: { ...body, wait: false } })),
     onSuccess: (answer) => {
       props.follow(answer.id);
       void queryClient.invalidateQueries({ queryKey: LIST_KEY });
@@ -113,7 +112,7 @@ function BuildPanel(props: { building: string | null; follow: (id: string | null
         <div className="form-row">
           <div className="field">
             <label htmlFor={`${ids}-profile`}>Profile</label>
-            <select id={`${ids}-profile`} value={profile} onChange={(e) => setProfile(e.target.value)}>
+            <select id={`${ids}-profile`} value={profile} onChange={(e) => setProfile(e.target.value as Profile)}>
               {PROFILES.map((p) => (
                 <option key={p.value} value={p.value}>
                   {p.label}
@@ -170,7 +169,7 @@ function BuildProgress(props: { id: string; onDismiss: () => void }) {
   const queryClient = useQueryClient();
   const pack = useQuery({
     queryKey: ['packs', 'one', props.id],
-    queryFn: ({ signal }) => api<PackRow>(`/v1/packs/${encodeURIComponent(props.id)}`, { signal }),
+    queryFn: ({ signal }) => call(client.GET('/v1/packs/{id}', { params: { path: { id: props.id } }, signal })),
     staleTime: 0,
     refetchInterval: (query) => (query.state.status !== 'error' && (query.state.data?.status ?? 'building') === 'building' ? 1000 : false),
     refetchIntervalInBackground: true,
@@ -259,7 +258,7 @@ function BuildProgress(props: { id: string; onDismiss: () => void }) {
   );
 }
 
-function Period({ pack }: { pack: PackRow }) {
+function Period({ pack }: { pack: Pick<Pack, 'periodFrom' | 'periodTo'> }) {
   const from = pack.periodFrom;
   const to = pack.periodTo;
   return (
@@ -274,7 +273,7 @@ function Period({ pack }: { pack: PackRow }) {
 function PacksPanel() {
   const list = useQuery({
     queryKey: LIST_KEY,
-    queryFn: ({ signal }) => api<{ packs: PackRow[] }>('/v1/packs', { signal }),
+    queryFn: ({ signal }) => call(client.GET('/v1/packs', { signal })),
     // While a pack builds (here or elsewhere), keep the list current.
     refetchInterval: (query) => (query.state.data?.packs.some((p) => p.status === 'building') ? 3000 : false),
   });

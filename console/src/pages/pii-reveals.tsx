@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, ApiError, apiUrl, download } from '../api.ts';
+import { ApiError, apiUrl, call, client, download, type Answer } from '../api.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, ErrorState, QueryState } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/status.tsx';
@@ -17,25 +17,6 @@ import {
   useAppliedFilters,
   type FilterSpec,
 } from '../ui/audit-log.tsx';
-
-interface RevealRow {
-  id: string;
-  decisionId: string | null;
-  at: string;
-  principal: { type: string; id: string };
-  resource: { type: string; id: string };
-  agency: string | null;
-  client: string | null;
-  decision: 'allow' | 'deny';
-  reasons: string[];
-  purpose: string | null;
-  caller: string | null;
-}
-
-interface RevealsAnswer {
-  reveals: RevealRow[];
-  next: string | null;
-}
 
 const FILTERS: FilterSpec[] = [
   { name: 'principal', label: 'Principal', kind: 'uid', placeholder: 'User::asha', hint: 'As Type::id.' },
@@ -54,7 +35,7 @@ export default function PiiRevealsPage() {
   useEffect(() => setExportOutcome(null), [filters]);
   const query = useInfiniteQuery({
     queryKey: ['pii-reveals', filters],
-    queryFn: ({ pageParam, signal }) => api<RevealsAnswer>('/v1/pii-reveals', { query: { ...filters, limit: PAGE_SIZE, before: pageParam }, signal }),
+    queryFn: ({ pageParam, signal }) => call(client.GET('/v1/pii-reveals', { params: { query: { ...filters, limit: PAGE_SIZE, before: pageParam } }, signal })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next ?? undefined,
   });
@@ -115,7 +96,8 @@ function ExportNotice(props: { outcome: ExportOutcome }) {
  * cannot report a refusal, so a HEAD request first asks whether the export would succeed: a 404, 403 or 400 then
  * shows here instead of as a failed download.
  */
-async function checkExport(path: string, query: Record<string, string>): Promise<void> {
+async function checkExport(query: Record<string, string>): Promise<void> {
+  const path = '/v1/pii-reveals/export';
   let res: Response;
   try {
     res = await fetch(apiUrl(path, query), { method: 'HEAD', credentials: 'same-origin', headers: { accept: 'text/csv' } });
@@ -126,7 +108,7 @@ async function checkExport(path: string, query: Record<string, string>): Promise
   // HEAD answers carry no body: ask again with GET for the server's own error message (small, since it failed).
   if (res.status !== 401) {
     try {
-      await api<unknown>(path, { query });
+      await call(client.GET(path, { params: { query }, parseAs: 'text' }));
     } catch (error) {
       if (error instanceof ApiError) throw error;
     }
@@ -151,7 +133,7 @@ function ExportCsv(props: { filters: Record<string, string>; onOutcome: (o: Expo
     props.onOutcome(null);
     const query = { format: 'csv', ...props.filters };
     try {
-      await checkExport('/v1/pii-reveals/export', query);
+      await checkExport(query);
       download('/v1/pii-reveals/export', query);
       props.onOutcome({ kind: 'started' });
     } catch (error) {
@@ -173,7 +155,7 @@ function ExportCsv(props: { filters: Record<string, string>; onOutcome: (o: Expo
   );
 }
 
-function RevealTable(props: { rows: RevealRow[] }) {
+function RevealTable(props: { rows: Answer<'/v1/pii-reveals'>['reveals'] }) {
   return (
     <div className="table-wrap">
       <table className="audit-table">

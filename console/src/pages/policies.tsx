@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { api } from '../api.ts';
+import { call, client } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { Page } from '../ui/page.tsx';
 import { ErrorState, QueryState } from '../ui/states.tsx';
@@ -26,7 +26,7 @@ export default function PoliciesPage() {
   useEffect(() => setSet(fromUrl), [fromUrl]);
   const [drafts, setDrafts] = useState<Partial<Record<PolicySetName, Draft>>>({});
   const [jump, setJump] = useState<JumpRequest | null>(null);
-  const query = useQuery({ queryKey: ['policies'], queryFn: ({ signal }) => api<PoliciesAnswer>('/v1/policies', { signal }) });
+  const query = useQuery({ queryKey: ['policies'], queryFn: ({ signal }) => call(client.GET('/v1/policies', { signal })) });
 
   const chooseSet = useCallback(
     (s: PolicySetName) => {

@@ -1,18 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api } from '../api.ts';
+import { call, client, type RequestBody } from '../api.ts';
 import { oidcCallback, startOidcSignIn } from '../oidc.ts';
 import { ROLE_LABEL, useSession } from '../session.tsx';
-import type { SessionOptions } from '../types.ts';
 import { ErrorState, Loading } from '../ui/states.tsx';
+
+/** The roles POST /v1/session signs in as: the demo users' (the options' schema names every role, `service` too). */
+type DemoRole = Extract<RequestBody<'/v1/session', 'post'>, { demoRole: unknown }>['demoRole'];
 
 export function SignIn(props: { startupError: unknown }) {
   const { signIn } = useSession();
   const navigate = useNavigate();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(props.startupError);
-  const options = useQuery({ queryKey: ['session-options'], queryFn: () => api<SessionOptions>('/v1/session/options') });
+  const options = useQuery({ queryKey: ['session-options'], queryFn: () => call(client.GET('/v1/session/options')) });
 
   useEffect(() => {
     document.title = 'Sign in — Tenet';
@@ -90,7 +92,12 @@ export function SignIn(props: { startupError: unknown }) {
             <ul>
               {options.data.demoUsers.map((u) => (
                 <li key={u.role}>
-                  <button type="button" className="btn btn-block demo-user" disabled={busy !== null} onClick={run(u.role, () => signIn({ demoRole: u.role }))}>
+                  <button
+                    type="button"
+                    className="btn btn-block demo-user"
+                    disabled={busy !== null}
+                    onClick={run(u.role, () => signIn({ demoRole: u.role as DemoRole }))}
+                  >
                     <span>Sign in as {ROLE_LABEL[u.role] ?? u.role}</span>
                     <span className="muted small">{busy === u.role ? 'Signing in…' : `${u.name}${u.description ? ` — ${u.description}` : ''}`}</span>
                   </button>
@@ -101,7 +108,8 @@ export function SignIn(props: { startupError: unknown }) {
         ) : null}
         {options.data && !options.data.demo && !options.data.oidc ? (
           <p>
-            No sign-in method is configured. An administrator sets <code>TENET_OIDC_ISSUER</code> and <code>TENET_OIDC_CLIENT_ID</code> (see the README).
+            No sign-in method is configured. An administrator sets <code>TENET_OIDC_ISSUER</code> and <code>TENET_OIDC_CLIENT_ID</code> (see
+            docs/configuration.md).
           </p>
         ) : null}
       </div>

@@ -1,4 +1,4 @@
-import type { ControlStatus, RunStatus } from '../types.ts';
+import type { ControlStatus, RunStatus } from '../api/models.ts';
 
 const LABEL: Record<string, string> = {
   pass: 'Passing',

@@ -1,11 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId } from 'react';
-import { api } from '../../api.ts';
+import { call, client, type RequestBody } from '../../api.ts';
 import { Panel } from '../../ui/page.tsx';
 import { ErrorState } from '../../ui/states.tsx';
 import { Time } from '../../ui/time.tsx';
 import { CheckReportView } from './cedar.tsx';
-import { readReport, SET_LABEL, type CheckReport, type PolicySet } from './model.ts';
+import { readReport, SET_LABEL, type PolicySet } from './model.ts';
 
 /** Runs the decision tables (policies/cases/*.json) against the active version of the chosen set. */
 export function DecisionTablesPanel(props: { active: PolicySet }) {
@@ -13,8 +13,8 @@ export function DecisionTablesPanel(props: { active: PolicySet }) {
   const ids = useId();
   const label = SET_LABEL[active.name];
   const run = useMutation({
-    mutationFn: async (src: { name: string; policies: string; schema: string }) => ({
-      report: await api<CheckReport>('/v1/policies/validate', { method: 'POST', body: src }),
+    mutationFn: async (src: RequestBody<'/v1/policies/validate', 'post'>) => ({
+      report: await call(client.POST('/v1/policies/validate', { body: src })),
       at: new Date(),
       hash: active.hash,
     }),

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../../api.ts';
+import { ApiError, call, client } from '../../api.ts';
 import { Panel } from '../../ui/page.tsx';
 import { ErrorState } from '../../ui/states.tsx';
 import { CheckReportView } from './cedar.tsx';
-import { SET_LABEL, type ActivateAnswer, type CheckReport, type PolicySet, type PolicySetName, type PolicyVersion } from './model.ts';
+import { SET_LABEL, type CheckReport, type PolicySet, type PolicySetName, type PolicyVersion } from './model.ts';
 
 export interface Draft {
   policies: string;
@@ -18,10 +18,9 @@ interface Source extends Draft {
 /** The 409 of PUT /v1/policies: error.details = { version, report }. */
 function rejection(error: unknown): { version?: PolicyVersion; report?: CheckReport } | null {
   if (!(error instanceof ApiError) || error.status !== 409) return null;
-  const d = (error.details ?? {}) as { version?: PolicyVersion; report?: CheckReport } & CheckReport;
-  // tolerate a report given directly as details
-  if (d.report || d.version) return { version: d.version, report: d.report };
-  return { report: d };
+  // The error body's details are not in the document (every error shares one schema): the policy store sends these.
+  const d = (error.details ?? {}) as { version?: PolicyVersion; report?: CheckReport };
+  return { version: d.version, report: d.report };
 }
 
 export function DraftPanel(props: {
@@ -41,10 +40,10 @@ export function DraftPanel(props: {
   const label = SET_LABEL[set];
 
   const validate = useMutation({
-    mutationFn: (src: Source) => api<CheckReport>('/v1/policies/validate', { method: 'POST', body: src }),
+    mutationFn: (src: Source) => call(client.POST('/v1/policies/validate', { body: src })),
   });
   const activate = useMutation({
-    mutationFn: (src: Source & { comment?: string }) => api<ActivateAnswer>('/v1/policies', { method: 'PUT', body: src }),
+    mutationFn: (src: Source & { comment?: string }) => call(client.PUT('/v1/policies', { body: src })),
     onSuccess: async () => {
       onDraft(undefined);
       setComment('');

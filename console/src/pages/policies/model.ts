@@ -1,7 +1,6 @@
-// Shapes of the policy routes (engine/http/routes/policy-routes.ts, engine/authz/policy-store.ts) and small helpers
-// to read Cedar text in the browser: no Cedar parser here, just enough to list and jump to policies.
-
-export type PolicySetName = 'platform' | 'tenet';
+// Shapes of the policy routes (generated from the OpenAPI document) and small helpers to read Cedar text in the
+// browser: no Cedar parser here, just enough to list and jump to policies.
+import type { Answer, Schemas } from '../../api.ts';
 
 export const SET_LABEL: Record<PolicySetName, string> = { platform: 'Platform', tenet: 'Tenet' };
 export const SET_DESCRIPTION: Record<PolicySetName, string> = {
@@ -9,76 +8,16 @@ export const SET_DESCRIPTION: Record<PolicySetName, string> = {
   tenet: "Who may call Tenet's own routes: this console and the API.",
 };
 
-export interface PolicyVersion {
-  name: PolicySetName;
-  version: number;
-  hash: string;
-  status: 'active' | 'superseded' | 'rejected' | string;
-  createdAt: string;
-  createdBy: string;
-  comment: string | null;
-}
-
-export interface PolicySet {
-  name: PolicySetName;
-  hash: string;
-  policies: string;
-  schema: string;
-  policyIds: string[];
-  versions: PolicyVersion[];
-}
-
-export interface PoliciesAnswer {
-  policySets: PolicySet[];
-}
-
-export interface TableFailure {
-  file?: string;
-  name?: string;
-  expected?: string;
-  actual?: string;
-  reasons?: string[];
-  errors?: string[];
-  [k: string]: unknown;
-}
-
+export type PoliciesAnswer = Answer<'/v1/policies'>;
+export type PolicySet = PoliciesAnswer['policySets'][number];
+export type PolicySetName = PolicySet['name'];
+export type PolicyVersion = Schemas['PolicyVersion'];
 /** What POST /v1/policies/validate answers (and what a 409 on PUT carries in error.details.report). */
-export interface CheckReport {
-  ok: boolean;
-  hash?: string;
-  validation?: { ok: boolean; errors: string[]; warnings: string[] };
-  tables?: { passed: number; failed: TableFailure[] };
-  // Older/alternative shape named in the console contract; read defensively.
-  validationErrors?: string[];
-  cases?: { passed?: number; failed?: number; failures?: TableFailure[] };
-}
+export type CheckReport = Schemas['PolicyCheckReport'];
+type TableFailure = NonNullable<CheckReport['tables']>['failed'][number];
+export type StoredEntity = Schemas['StoredEntity'];
 
-export interface ActivateAnswer {
-  version: PolicyVersion;
-  report: CheckReport;
-}
-
-export interface TryReason {
-  id: string;
-  effect?: 'permit' | 'forbid' | string;
-  text?: string;
-}
-
-export interface TryAnswer {
-  decision: 'allow' | 'deny';
-  reasons: Array<TryReason | string>;
-  errors?: string[];
-  diagnostics?: string;
-  policyHash?: string;
-  draft?: boolean;
-}
-
-export interface EntitiesAnswer {
-  entities: Array<{ uid: { type: string; id: string }; attrs?: Record<string, unknown>; parents?: Array<{ type: string; id: string }> }>;
-  truncated?: boolean;
-}
-
-/** Normalises the two report shapes into one. */
+/** A report as the panels show it: errors and warnings, and the decision tables when they ran. */
 export function readReport(r: CheckReport | undefined | null): {
   ok: boolean;
   hash?: string;
@@ -88,18 +27,14 @@ export function readReport(r: CheckReport | undefined | null): {
   failures: TableFailure[];
   tablesRan: boolean;
 } {
-  const errors = [...(r?.validation?.errors ?? []), ...(r?.validationErrors ?? [])].map(String);
-  const warnings = (r?.validation?.warnings ?? []).map(String);
-  const failures = r?.tables?.failed ?? r?.cases?.failures ?? [];
-  const passed = r?.tables?.passed ?? r?.cases?.passed ?? null;
   return {
     ok: Boolean(r?.ok),
     hash: r?.hash,
-    errors,
-    warnings,
-    passed,
-    failures: Array.isArray(failures) ? failures : [],
-    tablesRan: Boolean(r?.tables ?? r?.cases),
+    errors: r?.validation.errors ?? [],
+    warnings: r?.validation.warnings ?? [],
+    passed: r?.tables?.passed ?? null,
+    failures: r?.tables?.failed ?? [],
+    tablesRan: Boolean(r?.tables),
   };
 }
 

@@ -1,12 +1,12 @@
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../../api.ts';
+import { ApiError, call, client, type Schemas } from '../../api.ts';
 import { useSession } from '../../session.tsx';
 import { Panel } from '../../ui/page.tsx';
 import { ErrorState } from '../../ui/states.tsx';
 import { StatusBadge } from '../../ui/status.tsx';
 import { CedarSnippet, Problems } from './cedar.tsx';
-import { policyAnchor, policyText, summariseSchema, type EntitiesAnswer, type PolicySet, type PolicySetName, type TryAnswer } from './model.ts';
+import { policyAnchor, policyText, summariseSchema, type PolicySet, type PolicySetName, type StoredEntity } from './model.ts';
 
 interface Fields {
   principalType: string;
@@ -110,7 +110,7 @@ function useEntityIds(type: string, prefix: string, enabled: boolean) {
   const q = useDebounced(prefix.trim(), 250);
   return useQuery({
     queryKey: ['entities', t, q],
-    queryFn: ({ signal }) => api<EntitiesAnswer>('/v1/entities', { query: { type: t, q: q || undefined, limit: 50 }, signal }),
+    queryFn: ({ signal }) => call(client.GET('/v1/entities', { params: { query: { type: t, q: q || undefined, limit: 50 } }, signal })),
     enabled: enabled && TYPE_NAME.test(t),
     staleTime: 60_000,
     placeholderData: keepPreviousData,
@@ -129,8 +129,8 @@ function suggestionHint(query: ReturnType<typeof useEntityIds>, type: string, en
     : `No stored ${type} matches: the decision will see no attributes or parents for it.`;
 }
 
-const parentsLabel = (e: EntitiesAnswer['entities'][number]) =>
-  (e.parents ?? [])
+const parentsLabel = (e: StoredEntity) =>
+  e.parents
     .map((p) => `${p.type}::${p.id}`)
     .slice(0, 4)
     .join(', ');
@@ -154,13 +154,7 @@ export function PlaygroundPanel(props: {
   const draftChanged = props.draftPolicies !== undefined && props.draftPolicies !== props.active.policies;
 
   const decide = useMutation({
-    mutationFn: (body: {
-      principal: { type: string; id: string };
-      action: { id: string };
-      resource: { type: string; id: string };
-      context: Record<string, unknown>;
-      policies?: string;
-    }) => api<TryAnswer>('/v1/policies/try', { method: 'POST', body }),
+    mutationFn: (body: Schemas['PolicyTryRequest']) => call(client.POST('/v1/policies/try', { body })),
   });
 
   const set = (k: keyof Fields) => (e: { target: { value: string } }) => setFields((f) => ({ ...f, [k]: e.target.value }));
@@ -200,13 +194,9 @@ export function PlaygroundPanel(props: {
   const result = decide.data;
   const asked = decide.variables;
   const reasons = (result?.reasons ?? []).map((r) => {
-    const id = typeof r === 'string' ? r : r.id;
     const sourceText = asked?.policies ?? props.active.policies;
-    const text = (typeof r === 'string' ? undefined : r.text) || policyText(sourceText, id);
-    const effect =
-      (typeof r === 'string' ? undefined : r.effect) ??
-      (text ? (/\bforbid\s*\(/.test(text) ? 'forbid' : /\bpermit\s*\(/.test(text) ? 'permit' : undefined) : undefined);
-    return { id, text, effect, inActive: Boolean(policyText(props.active.policies, id)) };
+    const text = r.text || policyText(sourceText, r.id);
+    return { id: r.id, text, effect: r.effect, inActive: Boolean(policyText(props.active.policies, r.id)) };
   });
 
   return (

@@ -1,0 +1,3828 @@
+/**
+ * Generated from the engine's OpenAPI document by console/scripts/api-types.ts (openapi-typescript). Do not edit:
+ * change the route's schemas in engine/http/routes and run the script again.
+ */
+
+export interface paths {
+  '/healthz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: the process answers. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @constant */
+              status: 'ok';
+              version: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/readyz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: both policy sets active, the database answers, the decision log is not backed up. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Ready */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready' | 'not_ready';
+              checks: {
+                [key: string]: boolean;
+              };
+              /** @description the checks that are false; absent when ready */
+              failed?: string[];
+              /** @description present when the decision journal is on */
+              decisionJournal?: {
+                /** @enum {string} */
+                state: 'ok' | 'full' | 'failed' | 'closed';
+                reason?: string;
+                bytes: number;
+                maxBytes: number;
+              };
+              authorization: {
+                entitiesRefreshedAt: string | null;
+                /** @description how old the entity store’s view may be: the time since it last refreshed */
+                entitiesStaleMs: number | null;
+              };
+            };
+          };
+        };
+        /** @description Not ready (the failing checks are false) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready' | 'not_ready';
+              checks: {
+                [key: string]: boolean;
+              };
+              /** @description the checks that are false; absent when ready */
+              failed?: string[];
+              /** @description present when the decision journal is on */
+              decisionJournal?: {
+                /** @enum {string} */
+                state: 'ok' | 'full' | 'failed' | 'closed';
+                reason?: string;
+                bytes: number;
+                maxBytes: number;
+              };
+              authorization: {
+                entitiesRefreshedAt: string | null;
+                /** @description how old the entity store’s view may be: the time since it last refreshed */
+                entitiesStaleMs: number | null;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Prometheus metrics (text exposition format). */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Prometheus text */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/plain': string;
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/openapi.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** This document. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The OpenAPI 3.1 document */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              openapi: string;
+              info: {
+                title: string;
+                version: string;
+                description: string;
+              };
+              components: {
+                [key: string]: unknown;
+              };
+              paths: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/authorize': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** May this principal do this action on this resource? Deny by default; every decision is logged. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['AuthorizeRequest'];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Decision'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/authorize/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Up to 100 decisions in one call, answered in order. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            requests: components['schemas']['AuthorizeRequest'][];
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              results: components['schemas']['Decision'][];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/entities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Stored entities, by type and id prefix (case-insensitive), sorted by type and id: for pickers. */
+    get: {
+      parameters: {
+        query?: {
+          type?: string;
+          /** @description id prefix */
+          q?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              entities: components['schemas']['StoredEntity'][];
+              /** @description more entities match than were returned */
+              truncated: boolean;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /** Bulk upsert of platform entities (Cedar entity JSON), validated against the platform schema. */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            entities: {
+              uid: {
+                type: string;
+                id: string;
+              };
+              /** @default {} */
+              attrs?: {
+                [key: string]: unknown;
+              };
+              /** @default [] */
+              parents?: {
+                type: string;
+                id: string;
+              }[];
+              /** @description Cedar entity tags: tag name → Cedar JSON value, read by policies with hasTag/getTag. Only for entity types whose schema declares tags (`entity T tags String;`), with values of the declared type; any other tag is refused as an undeclared attribute is. Absent when the entity has none. */
+              tags?: {
+                [key: string]: unknown;
+              };
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              upserted: number;
+              version: string;
+              /** @description Attributes Tenet kept against the pushed value, as `Type::id.attr`: a configured integration's provider, restricted and ready; a status moving away from suspended (only an admin key lifts a suspension) */
+              kept: string[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/entities/{type}/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One stored entity. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          type: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['StoredEntity'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Deletes one entity. */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          type: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such entity */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The active policy sets (text and schema) and their version history. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              policySets: {
+                /** @enum {string} */
+                name: 'platform' | 'tenet';
+                hash: string;
+                policies: string;
+                schema: string;
+                policyIds: string[];
+                templateIds: string[];
+                /** @description how many live template links */
+                links: number;
+                versions: components['schemas']['PolicyVersion'][];
+              }[];
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /** Proposes a new version; it goes live only if it validates and every decision table passes (else 409 with the failing cases). */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            name: 'platform' | 'tenet';
+            policies: string;
+            schema: string;
+            comment?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              version: components['schemas']['PolicyVersion'];
+              report: components['schemas']['PolicyCheckReport'];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rejected: validation errors (including text that faults Cedar) or failing decision tables, in error.details */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The Cedar sandbox is busy with other drafts, or the deciding instance is being replaced */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policies/links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The live template links (per-tenant grants) of a policy set, oldest first. */
+    get: {
+      parameters: {
+        query?: {
+          name?: 'platform' | 'tenet';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              links: components['schemas']['PolicyLink'][];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Links a template of the active version (a per-tenant grant), without a new version. The set it makes must validate strictly and pass every decision table; it serves at once on this replica, on the others within seconds. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PolicyLinkRequest'];
+        };
+      };
+      responses: {
+        /** @description Linked */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PolicyLink'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The Cedar sandbox is busy, or the deciding instance is being replaced */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policies/links/{name}/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Removes a template link: its grant stops at once on this replica, on the others within seconds. */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          name: 'platform' | 'tenet';
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Removed */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No live link with this id */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policies/validate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Validates a draft strictly against its schema (in the Cedar sandbox, never in the deciding instance) and runs the decision tables. Stores nothing. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            name: 'platform' | 'tenet';
+            policies: string;
+            schema: string;
+            comment?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PolicyCheckReport'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The Cedar sandbox is busy with other drafts, or the deciding instance is being replaced */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/policies/try': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Decides a request with the active platform policies, or with a draft (validated against the active platform schema), over the stored entities plus the given ones; answers with the deciding policies’ text. Not logged. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PolicyTryRequest'];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PolicyTryResult'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no active platform policy set, or the Cedar sandbox is busy */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The decision log, newest first, filtered by principal, resource, action, decision and time. */
+    get: {
+      parameters: {
+        query?: {
+          principal?: string;
+          resource?: string;
+          action?: string;
+          decision?: 'allow' | 'deny';
+          from?: string;
+          to?: string;
+          limit?: number;
+          before?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              decisions: components['schemas']['LoggedDecision'][];
+              /** @description the cursor of the next page (`before`); null on the last page */
+              next: string | null;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pii-reveals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The buyer-PII reveal audit (Addendum §13.2), newest first; kept 365 days. */
+    get: {
+      parameters: {
+        query?: {
+          principal?: string;
+          agency?: string;
+          client?: string;
+          decision?: 'allow' | 'deny';
+          from?: string;
+          to?: string;
+          limit?: number;
+          before?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              reveals: components['schemas']['PiiReveal'][];
+              /** @description the cursor of the next page (`before`); null on the last page */
+              next: string | null;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/pii-reveals/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The buyer-PII reveal audit as a CSV download, newest first, with the filters of /v1/pii-reveals; at most 100,000 rows. */
+    get: {
+      parameters: {
+        query?: {
+          format?: 'csv';
+          principal?: string;
+          agency?: string;
+          client?: string;
+          decision?: 'allow' | 'deny';
+          from?: string;
+          to?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': string;
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** API keys (never the keys themselves: only their prefixes). */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              keys: components['schemas']['ApiKeyInfo'][];
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Creates a key bound to a role. The key is in this answer only; store it now. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            /** @enum {string} */
+            role: 'admin' | 'security_officer' | 'auditor' | 'service';
+          };
+        };
+      };
+      responses: {
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the key itself: shown in this answer only */
+              key: string;
+              info: components['schemas']['ApiKeyInfo'];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/api-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revokes a key (other replicas stop accepting it within seconds). */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              revoked: components['schemas']['ApiKeyInfo'];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/controls': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The control catalogue with each control's current status (pass, fail, error, not_applicable, stale, never_run) and last run. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              controls: {
+                id: string;
+                title: string;
+                commitment: string;
+                frameworks: string[];
+                /** @enum {string} */
+                severity: 'critical' | 'high' | 'medium' | 'low';
+                /** @description cron pattern in force */
+                schedule: string;
+                freshFor: string;
+                remediation: string;
+                /** @enum {string} */
+                status: 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale' | 'never_run';
+                /** @description the latest finished run (the one that finished last) */
+                lastRun: {
+                  id: string;
+                  controlId: string;
+                  /** @enum {string} */
+                  trigger: 'schedule' | 'manual' | 'startup';
+                  scheduledFor: string | null;
+                  replica: string;
+                  /** @enum {string} */
+                  status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                  startedAt: string;
+                  finishedAt: string | null;
+                  durationMs: number | null;
+                  summary: string | null;
+                  findings: {
+                    resourceId: string;
+                    resourceType?: string;
+                    message: string;
+                    /**
+                     * @description only on findings that are not failures
+                     * @constant
+                     */
+                    severity?: 'info';
+                  }[];
+                  evidenceSeq: number | null;
+                  requestedBy: string | null;
+                } | null;
+              }[];
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/posture/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Posture per UTC day (default the last 30 days, today included): how many controls pass, fail, error or are stale/not applicable, each control counted with its last result of the day or carried forward from before; and the newest status changes. */
+    get: {
+      parameters: {
+        query?: {
+          days?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              days: {
+                /** @description UTC day, YYYY-MM-DD */
+                date: string;
+                pass: number;
+                fail: number;
+                error: number;
+                /** @description stale + not_applicable */
+                other: number;
+                stale: number;
+                notApplicable: number;
+                /** @description pass / (pass + fail + error + stale); null when no control was evaluated that day */
+                passRate: number | null;
+              }[];
+              /** @description Newest first, at most 20: runs whose status differs from the previous finished run of the same control */
+              changes: {
+                controlId: string;
+                title: string;
+                from: ('pass' | 'fail' | 'error' | 'not_applicable') | null;
+                /** @enum {string} */
+                to: 'pass' | 'fail' | 'error' | 'not_applicable';
+                at: string;
+                runId: string;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What is being checked, as configured: where the settings came from, environments, AWS accounts and regions, probes, log scan, schedules, integrations and their controls, retention. Never a secret. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the settings file path, "demo", or "inline" */
+              source: string;
+              demo: boolean;
+              environments: {
+                environment: string;
+                accounts: string[];
+                resources: string[];
+              }[];
+              aws: {
+                accounts: {
+                  accountId: string;
+                  regions?: string[];
+                  roleArn?: string;
+                  externalId: 'configured' | null;
+                }[];
+                endpoint: string | null;
+                requestTimeoutMs: number;
+                maxAttempts: number;
+              } | null;
+              snapshots: string[];
+              probes: (
+                | {
+                    name: string;
+                    /** @constant */
+                    kind: 'webhook';
+                    url: string;
+                    provider: string;
+                    signatureHeader: string;
+                  }
+                | {
+                    name: string;
+                    /** @constant */
+                    kind: 'orders';
+                    url: string;
+                    /** @description header names; their values stay in the environment */
+                    headers: string[];
+                    buyerFields: string[];
+                    ordersPath: string;
+                  }
+              )[];
+              probeHosts: string[];
+              probeTimeoutMs: number;
+              logScan: {
+                groups: (
+                  | {
+                      logGroupName: string;
+                      accountId: string;
+                      region: string;
+                      /** @constant */
+                      source: 'cloudwatch';
+                    }
+                  | {
+                      logGroupName: string;
+                      /** @constant */
+                      source: 'export';
+                    }
+                )[];
+                windowHours: number;
+                insightsPrefilter: boolean;
+                maxSamplesPerDetector: number;
+              } | null;
+              platformDatabase: {
+                /** @enum {string} */
+                status: 'configured' | 'missing';
+                /** @description absent when missing or not given by the URL */
+                host?: string;
+                database?: string | null;
+                statementTimeoutMs: number;
+                backfillQuery: boolean;
+              } | null;
+              attestations: {
+                trustedKeys: {
+                  kid: string;
+                  fingerprint: string;
+                }[];
+              };
+              schedules: {
+                controlId: string;
+                cron: string;
+                overridden: boolean;
+              }[];
+              integrations: {
+                id: string;
+                controls: string[];
+              }[];
+              requirements: {
+                logRetentionDays: number;
+                logRetentionClasses: {
+                  class: string;
+                  pattern: string;
+                  days: number;
+                }[];
+                productionCorsOrigins: string[];
+                publicRoutes: string[];
+                temporaryPrefix: string;
+                redactionFunction: string;
+                redactionAfterDays: number;
+                whatsappSecretPattern: string;
+                legacyEnvPatterns: string[];
+                conversationTablePattern: string;
+                temporaryMaxExpireDays: number;
+                runbooks: string[];
+                runbookMaxAgeDays: number;
+                configRecorderMaxSilenceHours: number;
+              };
+              packs: {
+                organisation: string;
+                google: {
+                  privacyPolicyUrl: string | null;
+                  scopes: {
+                    scope: string;
+                    justification: string;
+                  }[];
+                };
+              };
+              runTimeoutMs: number;
+              retention: {
+                decisionDays: number;
+                revealDays: number;
+                evidenceDays: number;
+              };
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/controls/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One control: definition, current status, last run with its findings. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              commitment: string;
+              frameworks: string[];
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @description cron pattern in force */
+              schedule: string;
+              freshFor: string;
+              remediation: string;
+              /** @enum {string} */
+              status: 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale' | 'never_run';
+              /** @description the latest finished run (the one that finished last) */
+              lastRun: {
+                id: string;
+                controlId: string;
+                /** @enum {string} */
+                trigger: 'schedule' | 'manual' | 'startup';
+                scheduledFor: string | null;
+                replica: string;
+                /** @enum {string} */
+                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                startedAt: string;
+                finishedAt: string | null;
+                durationMs: number | null;
+                summary: string | null;
+                findings: {
+                  resourceId: string;
+                  resourceType?: string;
+                  message: string;
+                  /**
+                   * @description only on findings that are not failures
+                   * @constant
+                   */
+                  severity?: 'info';
+                }[];
+                evidenceSeq: number | null;
+                requestedBy: string | null;
+              } | null;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such control */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/controls/{id}/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Run history of one control, newest first (cursor: `before` = the last run id of the previous page). */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          before?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              runs: {
+                id: string;
+                controlId: string;
+                /** @enum {string} */
+                trigger: 'schedule' | 'manual' | 'startup';
+                scheduledFor: string | null;
+                replica: string;
+                /** @enum {string} */
+                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                startedAt: string;
+                finishedAt: string | null;
+                durationMs: number | null;
+                summary: string | null;
+                findings: {
+                  resourceId: string;
+                  resourceType?: string;
+                  message: string;
+                  /**
+                   * @description only on findings that are not failures
+                   * @constant
+                   */
+                  severity?: 'info';
+                }[];
+                evidenceSeq: number | null;
+                requestedBy: string | null;
+              }[];
+              /** @description `before` for the next page; null on the last */
+              next: string | null;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such control */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/controls/{id}/runs/{runId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One run with the evidence record it appended (hash-chained). */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          runId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              controlId: string;
+              /** @enum {string} */
+              trigger: 'schedule' | 'manual' | 'startup';
+              scheduledFor: string | null;
+              replica: string;
+              /** @enum {string} */
+              status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+              startedAt: string;
+              finishedAt: string | null;
+              durationMs: number | null;
+              summary: string | null;
+              findings: {
+                resourceId: string;
+                resourceType?: string;
+                message: string;
+                /**
+                 * @description only on findings that are not failures
+                 * @constant
+                 */
+                severity?: 'info';
+              }[];
+              evidenceSeq: number | null;
+              requestedBy: string | null;
+              evidence: {
+                seq: number;
+                prevHash: string;
+                hash: string;
+                collectedAt: string;
+                controlId: string;
+                source: string;
+                payload: unknown;
+              } | null;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such run */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/controls/run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Runs controls now (all, or the listed ids) and returns their runs; readiness is updated after. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            controls?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              runs: {
+                id: string;
+                controlId: string;
+                /** @enum {string} */
+                trigger: 'schedule' | 'manual' | 'startup';
+                scheduledFor: string | null;
+                replica: string;
+                /** @enum {string} */
+                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                startedAt: string;
+                finishedAt: string | null;
+                durationMs: number | null;
+                summary: string | null;
+                findings: {
+                  resourceId: string;
+                  resourceType?: string;
+                  message: string;
+                  /**
+                   * @description only on findings that are not failures
+                   * @constant
+                   */
+                  severity?: 'info';
+                }[];
+                evidenceSeq: number | null;
+                requestedBy: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/integrations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness of each configured integration: ready, and what blocks it (controls not passing or stale, exceptions in force). */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              integrations: {
+                integrationId: string;
+                ready: boolean;
+                controls: {
+                  controlId: string;
+                  /** @enum {string} */
+                  status: 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale' | 'never_run' | 'unknown_control';
+                  satisfied: boolean;
+                  exception?: {
+                    id: string;
+                    approvedBy: string;
+                    reason: string;
+                    expiresAt: string;
+                  };
+                  lastRunAt?: string;
+                }[];
+                blockers: string[];
+              }[];
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exceptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Control exceptions: who approved, why, until when; `all=true` includes expired and revoked ones. */
+    get: {
+      parameters: {
+        query?: {
+          all?: 'true' | 'false';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              exceptions: {
+                id: string;
+                controlId: string;
+                integrationId: string | null;
+                reason: string;
+                approvedBy: string;
+                createdAt: string;
+                expiresAt: string;
+                revokedAt: string | null;
+                revokedBy: string | null;
+                active: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Approves an exception: the control counts as satisfied for readiness until it expires (at most a year). */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            controlId: string;
+            integrationId?: string;
+            reason: string;
+            /** Format: date-time */
+            expiresAt: string;
+          };
+        };
+      };
+      responses: {
+        /** @description approved */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              controlId: string;
+              integrationId: string | null;
+              reason: string;
+              approvedBy: string;
+              createdAt: string;
+              expiresAt: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+              active: boolean;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exceptions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revokes an exception at once. */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              revoked: string;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no active exception with this id */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/deployments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Records a deployment of the governed platform: the CloudWatch PII scan verdict restarts from it, and the scan runs now. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            version: string;
+            /** Format: date-time */
+            deployedAt?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description recorded */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              deployment: {
+                id: string;
+                deployedAt: string;
+                version: string;
+                recordedBy: string;
+              };
+              runs: {
+                id: string;
+                controlId: string;
+                /** @enum {string} */
+                trigger: 'schedule' | 'manual' | 'startup';
+                scheduledFor: string | null;
+                replica: string;
+                /** @enum {string} */
+                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                startedAt: string;
+                finishedAt: string | null;
+                durationMs: number | null;
+                summary: string | null;
+                findings: {
+                  resourceId: string;
+                  resourceType?: string;
+                  message: string;
+                  /**
+                   * @description only on findings that are not failures
+                   * @constant
+                   */
+                  severity?: 'info';
+                }[];
+                evidenceSeq: number | null;
+                requestedBy: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attestations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Signed document attestations (runbooks): who, which document digest, when, until when. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              attestations: {
+                id: string;
+                documentId: string;
+                title: string;
+                kid: string;
+                attestedBy: string;
+                attestedAt: string;
+                expiresAt: string;
+                digest: string;
+                receivedAt: string;
+                receivedBy: string;
+              }[];
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Records a signed attestation (compact JWS, EdDSA, by a key trusted in the control settings). */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            jws: string;
+          };
+        };
+      };
+      responses: {
+        /** @description recorded */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              documentId: string;
+              title: string;
+              kid: string;
+              attestedBy: string;
+              attestedAt: string;
+              expiresAt: string;
+              digest: string;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/packs/public-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The public key new packs are signed with (PEM; Ed25519, or ECDSA P-256 with a KMS key): give it to `tenet verify --public-key`. Older keys: GET /v1/packs/public-keys. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/x-pem-file': string;
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/packs/public-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every public key packs and evidence checkpoints were signed with: the current one and those retired by a rotation, each with its key id (manifest.json `signingKeyId`). Save the answer to a file and give it to `tenet verify --public-key`: the key the pack names is picked from it. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description key id of the key new packs and checkpoints are signed with */
+              current: string;
+              keys: {
+                keyId: string;
+                /** @enum {string} */
+                algorithm: 'Ed25519' | 'ECDSA_P256_SHA256';
+                publicKeyPem: string;
+                /** @enum {string} */
+                status: 'current' | 'retired';
+                retiredAt?: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/packs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Packs built, newest first: profile, period, who built it, status (ready / refused with the reason). */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              packs: components['schemas']['Pack'][];
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Builds a review pack (sp-api or google) for a period (default: the 90 days before `to`, `to` default now). A pack that would hold raw PII is refused (422). With `wait: false` the answer is 202 with the pack id at once; follow the build with GET /v1/packs/{id}. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            profile: 'sp-api' | 'google';
+            /** Format: date-time */
+            from?: string;
+            /** Format: date-time */
+            to?: string;
+            /**
+             * @description false: answer 202 at once, the build goes on in the background
+             * @default true
+             */
+            wait?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description built */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | components['schemas']['Pack']
+              | {
+                  id: string;
+                  /** @constant */
+                  status: 'building';
+                };
+          };
+        };
+        /** @description building (wait: false) */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description refused: the pack would hold raw PII */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/packs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One pack, with `progress` (phase, done, total) while it is building on this replica. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              profile: string;
+              periodFrom: string;
+              periodTo: string;
+              createdAt: string;
+              createdBy: string;
+              /** @description building, ready, refused or failed */
+              status: string;
+              error: string | null;
+              size: number | null;
+              sha256: string | null;
+              /** @description Where a build running on this replica is; null when it is not building (here). */
+              progress: {
+                phase: string;
+                done: number;
+                total: number | null;
+              } | null;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such pack */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/packs/{id}/download': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The pack ZIP. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/zip': string;
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such pack, or nothing to download */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/access-review': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the platform PDP (with MFA) over the stored entities, as the sp-api pack shows it. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              generatedAt: string;
+              rows: {
+                user: string;
+                roles: string[];
+                agency: string | null;
+                /** @enum {string} */
+                action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+                clients: string[];
+              }[];
+              /** @description (user, action, client) grants on a client of another agency than the user */
+              crossAgency: number;
+              /** @description users reviewed */
+              users: number;
+              /** @description clients reviewed */
+              clients: number;
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/session/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How to sign in to the console: demo users (with --demo) and the OIDC provider, if configured. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              demo: boolean;
+              demoUsers: {
+                /** @enum {string} */
+                role: 'admin' | 'security_officer' | 'auditor' | 'service';
+                name: string;
+                description: string;
+              }[];
+              oidc: {
+                issuer: string;
+                clientId: string;
+                roleClaim: string;
+                scopes: string;
+                authorizationEndpoint: string | null;
+              } | null;
+              session: components['schemas']['Session'] | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller (cookie session, OIDC token or API key), its CSRF token and what it may do, area by area. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Session'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Console sign-in: `{demoRole}` (only with --demo), `{code, codeVerifier, redirectUri}` (the OIDC authorization code flow with PKCE: Tenet trades the code for an ID token at the provider) or `{idToken}` (an ID token from the configured provider). Sets the httpOnly `tenet_session` cookie (8 h); unsafe requests with it need `x-csrf-token: <csrfToken>`. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            demoRole?: 'admin' | 'security_officer' | 'auditor';
+            idToken?: string;
+            code?: string;
+            codeVerifier?: string;
+            /** Format: uri */
+            redirectUri?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Signed in */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Session'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The ID token was refused */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Demo sign-in is off, OIDC is not configured, or the identity has no Tenet role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /** Signs out: deletes the session and clears the cookie (with a bearer token there is nothing to end). */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Signed out */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    AuthorizeRequest: {
+      principal: {
+        type: string;
+        id: string;
+      };
+      action: {
+        /** @description An action type the platform schema declares (`Action`, or `NS::Action` in a namespaced schema), or absent for the schema's own; any other type is refused */
+        type?: string;
+        id: string;
+      };
+      resource: {
+        type: string;
+        id: string;
+      };
+      /** @description Cedar context; keys of at most 200 characters, at most 16384 characters as JSON */
+      context?: {
+        [key: string]: unknown;
+      };
+      /** @description Entities for this request only, added to the stored ones: never one the store holds, never of a type the store owns (Agency, Client, User, Role, Integration, Service); else 400 entity_conflict */
+      entities?: {
+        uid: {
+          type: string;
+          id: string;
+        };
+        /** @default {} */
+        attrs: {
+          [key: string]: unknown;
+        };
+        /** @default [] */
+        parents: {
+          type: string;
+          id: string;
+        }[];
+        /** @description Cedar entity tags: tag name → Cedar JSON value, read by policies with hasTag/getTag. Only for entity types whose schema declares tags (`entity T tags String;`), with values of the declared type; any other tag is refused as an undeclared attribute is. Absent when the entity has none. */
+        tags?: {
+          [key: string]: unknown;
+        };
+      }[];
+    };
+    PolicyLinkRequest: {
+      /** @enum {string} */
+      name: 'platform' | 'tenet';
+      templateId: string;
+      /** @description The link’s id (letters, digits and . _ : @ ~ -). Default: `template:principal id:resource id`, each part kept to those characters, with a short hash of the exact values appended when any part had others. */
+      newId?: string;
+      /** @description The value of each of the template’s slots (?principal, ?resource): exactly those it has */
+      values: {
+        principal?: {
+          type: string;
+          id: string;
+        };
+        resource?: {
+          type: string;
+          id: string;
+        };
+      };
+    };
+    PolicyTryRequest: {
+      principal: {
+        type: string;
+        id: string;
+      };
+      action: {
+        /** @description An action type the platform schema declares (`Action`, or `NS::Action` in a namespaced schema), or absent for the schema's own; any other type is refused */
+        type?: string;
+        id: string;
+      };
+      resource: {
+        type: string;
+        id: string;
+      };
+      /** @description Cedar context; keys of at most 200 characters, at most 16384 characters as JSON */
+      context?: {
+        [key: string]: unknown;
+      };
+      /** @description Entities for this request only, added to the stored ones: never one the store holds, never of a type the store owns (Agency, Client, User, Role, Integration, Service); else 400 entity_conflict */
+      entities?: {
+        uid: {
+          type: string;
+          id: string;
+        };
+        /** @default {} */
+        attrs: {
+          [key: string]: unknown;
+        };
+        /** @default [] */
+        parents: {
+          type: string;
+          id: string;
+        }[];
+        /** @description Cedar entity tags: tag name → Cedar JSON value, read by policies with hasTag/getTag. Only for entity types whose schema declares tags (`entity T tags String;`), with values of the declared type; any other tag is refused as an undeclared attribute is. Absent when the entity has none. */
+        tags?: {
+          [key: string]: unknown;
+        };
+      }[];
+      /** @description A draft of the platform policies; default: the active set */
+      policies?: string;
+    };
+    Error: {
+      error: {
+        code: string;
+        message: string;
+        requestId: string;
+        details?: unknown;
+      };
+    };
+    Decision: {
+      /** @enum {string} */
+      decision: 'allow' | 'deny';
+      /** @description The @id of each policy that determined the decision */
+      reasons: string[];
+      errors: string[];
+      decisionId: string;
+      policyHash: string;
+    };
+    StoredEntity: {
+      uid: {
+        type: string;
+        id: string;
+      };
+      attrs: {
+        [key: string]: unknown;
+      };
+      parents: {
+        type: string;
+        id: string;
+      }[];
+      tags?: {
+        [key: string]: unknown;
+      };
+    };
+    PolicyVersion: {
+      /** @enum {string} */
+      name: 'platform' | 'tenet';
+      version: number;
+      hash: string;
+      /** @enum {string} */
+      status: 'active' | 'superseded' | 'rejected';
+      createdAt: string;
+      createdBy: string;
+      comment: string | null;
+    };
+    PolicyCheckReport: {
+      ok: boolean;
+      /** @description absent when the text does not compile */
+      hash?: string;
+      validation: {
+        ok: boolean;
+        errors: string[];
+        warnings: string[];
+      };
+      /** @description the decision tables, when the text validated */
+      tables?: {
+        passed: number;
+        failed: {
+          file: string;
+          name: string;
+          expected: string;
+          actual: string;
+          reasons: string[];
+          errors: string[];
+        }[];
+      };
+    };
+    PolicyLink: {
+      /** @enum {string} */
+      name: 'platform' | 'tenet';
+      /** @description The linked policy’s id: decisions name it in `reasons` */
+      id: string;
+      templateId: string;
+      values: {
+        principal?: {
+          type: string;
+          id: string;
+        };
+        resource?: {
+          type: string;
+          id: string;
+        };
+      };
+      createdAt: string;
+      createdBy: string;
+    };
+    PolicyTryResult: {
+      /** @enum {string} */
+      decision: 'allow' | 'deny';
+      reasons: {
+        id: string;
+        /** @enum {string} */
+        effect: 'permit' | 'forbid';
+        /** @description The policy’s Cedar source */
+        text: string;
+      }[];
+      errors: string[];
+      diagnostics?: string;
+      policyHash: string;
+      draft: boolean;
+    };
+    LoggedDecision: {
+      id: string;
+      at: string;
+      principal: {
+        type: string;
+        id: string;
+      };
+      action: string;
+      resource: {
+        type: string;
+        id: string;
+      };
+      /** @enum {string} */
+      decision: 'allow' | 'deny';
+      reasons: string[];
+      errors: string[];
+      policyHash: string;
+      entityVersion: string;
+      latencyUs: number;
+      contextKeys: string[];
+      requestId: string | null;
+      caller: string | null;
+      /** @description entities the request supplied (added to the store’s for that decision only) */
+      requestEntities: {
+        type: string;
+        id: string;
+      }[];
+    };
+    PiiReveal: {
+      id: string;
+      decisionId: string;
+      at: string;
+      principal: {
+        type: string;
+        id: string;
+      };
+      resource: {
+        type: string;
+        id: string;
+      };
+      agency: string | null;
+      client: string | null;
+      /** @enum {string} */
+      decision: 'allow' | 'deny';
+      reasons: string[];
+      purpose: string | null;
+      caller: string | null;
+    };
+    ApiKeyInfo: {
+      id: string;
+      name: string;
+      /** @enum {string} */
+      role: 'admin' | 'security_officer' | 'auditor' | 'service';
+      prefix: string;
+      createdAt: string;
+      createdBy: string | null;
+      revokedAt: string | null;
+      lastUsedAt: string | null;
+    };
+    Pack: {
+      id: string;
+      profile: string;
+      periodFrom: string;
+      periodTo: string;
+      createdAt: string;
+      createdBy: string;
+      /** @description building, ready, refused or failed */
+      status: string;
+      error: string | null;
+      size: number | null;
+      sha256: string | null;
+    };
+    Session: {
+      user: {
+        id: string;
+        name: string;
+        /** @enum {string} */
+        role: 'admin' | 'security_officer' | 'auditor' | 'service';
+        /** @enum {string} */
+        via: 'demo' | 'oidc' | 'api_key';
+      };
+      csrfToken: string | null;
+      expiresAt: string | null;
+      permissions: {
+        [key: string]: string[];
+      };
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
