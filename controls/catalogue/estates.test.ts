@@ -14,8 +14,8 @@ import { NOT_APPLICABLE, type EvidenceSources } from '../define-control.ts';
 import { normaliseConfigurationItem } from '../inventory/config-item.ts';
 import { runControl } from '../runner.ts';
 import { parseControlSettings } from '../settings.ts';
-import { apiShape, PROD, recorder, STAGING, type RawItem } from './estates/config-items.ts';
-import { ESTATES, type Estate } from './estates/estates.ts';
+import { apiShape, PROD, recorder, STAGING, type RawItem } from '../../test/fixtures/estates/config-items.ts';
+import { ESTATES, type Estate } from '../../test/fixtures/estates/estates.ts';
 import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
 
 /**
