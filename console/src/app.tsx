@@ -50,6 +50,7 @@ function Shell() {
 
   // After navigation, close the phone menu and move focus to the new page's heading (screen readers announce it).
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- closing the menu belongs with the focus move, after navigation
     setMenuOpen(false);
     if (first.current) {
       first.current = false;

@@ -4,13 +4,12 @@ import { call, client } from '../api.ts';
 import type { ControlPosture } from '../api/models.ts';
 import { invalidateAfterRun, useControl, useIntegrations } from '../queries.ts';
 import { useSession } from '../session.tsx';
-import { duration, frameworkLabel } from '../ui/format.ts';
+import { frameworkLabel, titledIntegrationName as integrationName } from '../ui/format.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { ErrorState, QueryState } from '../ui/states.tsx';
 import { StatusBadge, statusLabel } from '../ui/status.tsx';
 import { Exceptions } from './control-detail/exceptions.tsx';
 import { Findings } from './control-detail/findings.tsx';
-import { integrationName } from './control-detail/format.ts';
 import { History } from './control-detail/history.tsx';
 
 const severityLabel = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -2,7 +2,7 @@ import { Link } from 'react-router';
 import type { ControlPosture, ControlStatus, IntegrationReadiness, PostureDay } from '../api/models.ts';
 import { useControls, useIntegrations, usePostureHistory } from '../queries.ts';
 import { useSession } from '../session.tsx';
-import { integrationName as baseIntegrationName, percent } from '../ui/format.ts';
+import { percent, titledIntegrationName as integrationName } from '../ui/format.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, QueryState } from '../ui/states.tsx';
 import { StatusBadge, statusLabel } from '../ui/status.tsx';
@@ -11,12 +11,6 @@ import { formatDay, TrendChart, type TrendPoint } from '../ui/trend-chart.tsx';
 
 const AMAZON = 'amazon_spapi';
 const HISTORY_DAYS = 30;
-
-/** The shared name, with unknown ids in title case ("google_ads" → "Google Ads"). */
-const integrationName = (id: string) => {
-  const n = baseIntegrationName(id);
-  return n === id.replace(/_/g, ' ') ? n.replace(/\b[a-z]/g, (ch) => ch.toUpperCase()) : n;
-};
 
 /** The order statuses are counted in, and their tone for the proportion bar. */
 const STATUSES: ControlStatus[] = ['pass', 'fail', 'error', 'stale', 'never_run', 'not_applicable'];

@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, apiUrl, call, client, download, type Answer } from '../api.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, ErrorState, QueryState } from '../ui/states.tsx';
@@ -32,7 +32,12 @@ const PAGE_SIZE = 50;
 export default function PiiRevealsPage() {
   const filters = useAppliedFilters(FILTERS);
   const [exportOutcome, setExportOutcome] = useState<ExportOutcome>(null);
-  useEffect(() => setExportOutcome(null), [filters]);
+  // Other filters: the outcome of the last export no longer applies (reset while rendering, not in an effect).
+  const [outcomeFilters, setOutcomeFilters] = useState(filters);
+  if (outcomeFilters !== filters) {
+    setOutcomeFilters(filters);
+    setExportOutcome(null);
+  }
   const query = useInfiniteQuery({
     queryKey: ['pii-reveals', filters],
     queryFn: ({ pageParam, signal }) => call(client.GET('/v1/pii-reveals', { params: { query: { ...filters, limit: PAGE_SIZE, before: pageParam } }, signal })),

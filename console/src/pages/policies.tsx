@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { call, client } from '../api.ts';
 import { useSession } from '../session.tsx';
@@ -7,7 +7,7 @@ import { Page } from '../ui/page.tsx';
 import { ErrorState, QueryState } from '../ui/states.tsx';
 import { DecisionTablesPanel } from './policies/decision-tables-panel.tsx';
 import { DraftPanel, type Draft } from './policies/draft-panel.tsx';
-import type { PoliciesAnswer, PolicySetName } from './policies/model.ts';
+import type { PolicySetName } from './policies/model.ts';
 import { PlaygroundPanel } from './policies/playground-panel.tsx';
 import { PolicySetsPanel, revealPolicy, type JumpRequest } from './policies/policy-sets-panel.tsx';
 import { VersionsPanel } from './policies/versions-panel.tsx';
@@ -23,7 +23,11 @@ export default function PoliciesPage() {
   const fromUrl: PolicySetName = params.get('set') === 'tenet' ? 'tenet' : 'platform';
   // Local state answers a click at once (router updates run in a transition); the URL follows, and back/forward lead.
   const [set, setSet] = useState<PolicySetName>(fromUrl);
-  useEffect(() => setSet(fromUrl), [fromUrl]);
+  const [urlSet, setUrlSet] = useState<PolicySetName>(fromUrl);
+  if (urlSet !== fromUrl) {
+    setUrlSet(fromUrl);
+    setSet(fromUrl);
+  }
   const [drafts, setDrafts] = useState<Partial<Record<PolicySetName, Draft>>>({});
   const [jump, setJump] = useState<JumpRequest | null>(null);
   const query = useQuery({ queryKey: ['policies'], queryFn: ({ signal }) => call(client.GET('/v1/policies', { signal })) });

@@ -30,6 +30,7 @@ export function SignIn(props: { startupError: unknown }) {
     try {
       callback = oidcCallback();
     } catch (e) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- the callback URL is read once, when the options arrive
       setError(e);
       return;
     }

@@ -25,8 +25,7 @@ export function frameworkLabel(ref: string): string {
 }
 
 /** A friendly integration name from its id ("amazon_spapi" → "Amazon SP-API"). */
-export function integrationName(id: string, name?: string): string {
-  if (name) return name;
+export function integrationName(id: string): string {
   const known: Record<string, string> = {
     amazon_spapi: 'Amazon SP-API',
     amazon_ads: 'Amazon Ads',
@@ -43,4 +42,10 @@ export function integrationName(id: string, name?: string): string {
     stripe: 'Stripe',
   };
   return known[id] ?? id.replace(/_/g, ' ');
+}
+
+/** The same name, with unknown ids in title case ("google_ads" → "Google Ads"). */
+export function titledIntegrationName(id: string): string {
+  const n = integrationName(id);
+  return n === id.replace(/_/g, ' ') ? n.replace(/\b[a-z]/g, (ch) => ch.toUpperCase()) : n;
 }

@@ -7,7 +7,7 @@ import { useSession } from '../../session.tsx';
 import { Empty, ErrorState, QueryState } from '../../ui/states.tsx';
 import { StatusBadge } from '../../ui/status.tsx';
 import { Time } from '../../ui/time.tsx';
-import { integrationName } from './format.ts';
+import { titledIntegrationName as integrationName } from '../../ui/format.ts';
 
 function exceptionState(e: ControlException): { status: string; label: string } {
   if (e.revokedAt) return { status: 'revoked', label: 'Revoked' };

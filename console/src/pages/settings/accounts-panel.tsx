@@ -1,7 +1,6 @@
 import type { SettingsView } from '../../api/models.ts';
 import { duration } from '../../ui/format.ts';
 import { Panel } from '../../ui/page.tsx';
-import { Empty } from '../../ui/states.tsx';
 import { StatusBadge } from '../../ui/status.tsx';
 import { Section, Tags } from './parts.tsx';
 
