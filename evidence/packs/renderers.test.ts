@@ -5,7 +5,8 @@ import addFormatsModule from 'ajv-formats';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { PackModel } from './pack-model.ts';
 import { renderHtml } from './render-html.ts';
-import { renderPdf, sanitizeForFont } from './render-pdf.ts';
+import { renderPdf } from './render-pdf.ts';
+import { sanitizeForFont } from './pdf-text.ts';
 import { renderControlsCsv } from './render-csv.ts';
 import { renderOscal, deterministicUuid, oscalToken } from './render-oscal.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthz, type Authz } from '../../engine/authz/create-authz.ts';
-import { generatedLinkId } from '../../engine/authz/policy-store.ts';
+import { generatedLinkId } from '../../engine/authz/policy-links.ts';
 import { loadConfig } from '../../engine/kernel/config.ts';
 import { createLogger } from '../../engine/kernel/logger.ts';
 import { SHIPPED_POLICY_DIR } from '../../engine/kernel/version.ts';
