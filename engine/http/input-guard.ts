@@ -21,8 +21,8 @@ function refuse(part: string, path: Array<string | number>, what: string): never
 }
 
 /**
- * The one guard every route's input passes before its schema sees it, on the Express routes and the fast path
- * alike: strings (values and keys) PostgreSQL can store, nesting no deeper than MAX_JSON_DEPTH. Iterative, so a
+ * The one guard every route's input passes before its schema sees it, in the request pipeline (pipeline.ts):
+ * strings (values and keys) PostgreSQL can store, nesting no deeper than MAX_JSON_DEPTH. Iterative, so a
  * 10,000-deep body cannot overflow the guard's own stack. Throws an InputError (400).
  */
 export function guardInput(part: 'body' | 'query' | 'path', value: unknown, maxDepth = MAX_JSON_DEPTH): void {
