@@ -4,7 +4,7 @@
  */
 import type { Answer, Schemas } from '../api.ts';
 
-export type Session = Schemas['Session'];
+type Session = Schemas['Session'];
 export type TenetRole = Session['user']['role'];
 export type PostureDay = Answer<'/v1/posture/history'>['days'][number];
 export type AccessReview = Answer<'/v1/access-review'>;

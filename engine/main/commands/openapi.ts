@@ -31,7 +31,7 @@ function unused<T>(name: string): T {
  * Every route the server mounts, in the order createApp (engine/http/app.ts) and startTenet (engine/main/server.ts)
  * mount them, with every optional group present. Built without a database or a server: the dependencies are stubs.
  */
-export function describedRoutes(): RouteDef[] {
+function describedRoutes(): RouteDef[] {
   return [
     ...authzRoutes({ pdp: unused('pdp'), entityStore: unused('entityStore'), decisionLog: unused('decisionLog'), metrics: unused('metrics') }),
     ...policyRoutes({ policyStore: unused('policyStore') }),

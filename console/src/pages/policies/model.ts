@@ -8,7 +8,7 @@ export const SET_DESCRIPTION: Record<PolicySetName, string> = {
   tenet: "Who may call Tenet's own routes: this console and the API.",
 };
 
-export type PoliciesAnswer = Answer<'/v1/policies'>;
+type PoliciesAnswer = Answer<'/v1/policies'>;
 export type PolicySet = PoliciesAnswer['policySets'][number];
 export type PolicySetName = PolicySet['name'];
 export type PolicyVersion = Schemas['PolicyVersion'];
