@@ -59,7 +59,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
       authz,
       apiKeys,
       extraRoutes: [
-        ...controlRoutes({ controls: controls.service, attestations: controls.attestations }),
+        ...controlRoutes({ controls: controls.plane, attestations: controls.attestations }),
         ...packRoutes(packService({ db: database.db, authz, controls: controls.service, config, logger, anchoring })),
       ],
       consoleDir: consoleBuilt ? consoleDir : undefined,

@@ -6,8 +6,9 @@ import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
 import { createSnapshotSource } from '../../controls/collectors/snapshot.ts';
 import { CATALOGUE } from '../../controls/catalogue/index.ts';
 import { loadControlSettings, type ControlSettings } from '../../controls/settings.ts';
+import type { ControlDefinition } from '../../controls/define-control.ts';
 import type { Authz } from '../authz/create-authz.ts';
-import type { Config } from '../kernel/config.ts';
+import { loadConfig, type Config } from '../kernel/config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
@@ -17,9 +18,15 @@ import { PackService } from '../../evidence/packs/pack-service.ts';
 import { refOf } from '../../evidence/ledger/checkpoints.ts';
 import { setupEvidenceAnchoring, type EvidenceAnchoring } from '../../evidence/ledger/anchoring.ts';
 import { AttestationStore } from '../posture/attestation-store.ts';
+import { ControlRuns } from '../posture/control-runs.ts';
 import { ControlService } from '../posture/control-service.ts';
+import { ControlExceptions } from '../posture/exceptions.ts';
 import { LogScanService } from '../posture/log-scan.ts';
+import { Posture } from '../posture/posture.ts';
+import { ReadinessService } from '../posture/readiness.ts';
 import { startControlScheduler } from '../posture/scheduler.ts';
+import type { ControlPlane } from '../http/routes/control-routes.ts';
+import type { RetentionDays, SettingsOrigin } from '../http/routes/settings-view.ts';
 
 /** The inventory sources a settings file configures: AWS Config snapshot files, then AWS accounts. */
 export function inventorySources(settings: ControlSettings, logger?: Logger): InventorySource[] {
@@ -41,7 +48,84 @@ export function inventorySources(settings: ControlSettings, logger?: Logger): In
   return sources;
 }
 
+/**
+ * Wires the control plane over one set of control settings: the runs table, exceptions, readiness, posture, the
+ * control service and the console's settings view; and installs readiness as the entity store's write transform
+ * for Integration entities, so every entity write keeps what Tenet owns on them (`ready`, `provider`, ...).
+ */
+export function createControlPlane(props: {
+  db: Db;
+  logger: Logger;
+  authz: Pick<Authz, 'platform' | 'entityStore'>;
+  settings: ControlSettings;
+  catalogue: ReadonlyArray<ControlDefinition<any>>;
+  inventory: InventorySource[];
+  live: boolean;
+  attestations?: AttestationStore;
+  revealRetentionDays: number;
+  replica?: string;
+  env?: Record<string, string | undefined>;
+  platformQuery?: ReadOnlyQuery;
+  logScan?: LogScanService;
+  origin?: SettingsOrigin;
+  /** decision and evidence retention (the reveal retention is revealRetentionDays); defaults: the config defaults */
+  retention?: Omit<RetentionDays, 'revealDays'>;
+}): ControlPlane {
+  const { db, logger, authz, settings } = props;
+  const catalogue = new Map(props.catalogue.map((c) => [c.id, c]));
+  const runs = new ControlRuns(db);
+  const exceptions: ControlExceptions = new ControlExceptions({
+    db,
+    control: (id) => controls.control(id),
+    integrations: settings.integrations,
+    onChange: () => readiness.apply(),
+  });
+  const readiness = new ReadinessService({ runs, exceptions, catalogue, integrations: settings.integrations, entities: authz.entityStore, logger });
+  const env = props.env ?? process.env;
+  const controls = new ControlService({
+    db,
+    logger,
+    authz,
+    settings,
+    catalogue,
+    runs,
+    afterRuns: () => readiness.apply(),
+    inventory: props.inventory,
+    live: props.live,
+    attestations: props.attestations,
+    revealRetentionDays: props.revealRetentionDays,
+    replica: props.replica,
+    env,
+    platformQuery: props.platformQuery,
+    logScan: props.logScan,
+  });
+  authz.entityStore.setWriteTransform((e, ctx) => readiness.enforce(e, ctx), ['Integration']);
+  const defaults = props.retention ? undefined : loadConfig({});
+  return {
+    service: controls,
+    runs,
+    exceptions,
+    readiness,
+    posture: new Posture({ db, runs, catalogue, schedule: (id) => controls.schedule(id) }),
+    settingsView: {
+      settings,
+      origin: props.origin ?? { source: 'inline', demo: false },
+      retention: {
+        decisionDays: props.retention?.decisionDays ?? defaults!.TENET_DECISION_RETENTION_DAYS,
+        revealDays: props.revealRetentionDays,
+        evidenceDays: props.retention?.evidenceDays ?? defaults!.TENET_EVIDENCE_RETENTION_DAYS,
+      },
+      env,
+      inProcessPlatformDb: Boolean(props.platformQuery),
+      controlIds: [...catalogue.keys()],
+      schedule: (id) => controls.schedule(id),
+    },
+  };
+}
+
 export interface Controls {
+  /** the control plane: its routes' dependencies (`service` is the one below) */
+  plane: ControlPlane;
   service: ControlService;
   attestations: AttestationStore;
   /** Starts the cron scheduler (when TENET_SCHEDULER); runs every control once first in demo mode. */
@@ -82,7 +166,7 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
   }
   const attestations = new AttestationStore(db, settings.attestations.trustedKeys);
   const logScan = new LogScanService({ db, settings, logger, secret: props.scannerSecret });
-  const service = new ControlService({
+  const plane = createControlPlane({
     db,
     logger,
     authz,
@@ -97,8 +181,10 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
     origin: { source: fromDemo ? 'demo' : (config.TENET_CONFIG_FILE ?? 'defaults (no TENET_CONFIG_FILE)'), demo: Boolean(props.demo) },
     retention: { decisionDays: config.TENET_DECISION_RETENTION_DAYS, evidenceDays: config.TENET_EVIDENCE_RETENTION_DAYS },
   });
+  const { service, exceptions } = plane;
   let scheduler: { stop(): Promise<void> } | undefined;
   return {
+    plane,
     service,
     attestations,
     async start() {
@@ -108,9 +194,9 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
           await logScan.recordDeployment({ deployedAt: new Date(Date.now() - 20 * 3_600_000), version: 'demo-2026.11.22', recordedBy: 'demo' });
         }
         await service.runNow([...service.catalogue.keys()], { trigger: 'startup', requestedBy: 'demo start-up' });
-        const active = await service.exceptions();
+        const active = await exceptions.list();
         if (!active.some((e) => e.controlId === 'pii.redaction-backfill' && e.integrationId === 'amazon_spapi')) {
-          await service.addException({
+          await exceptions.add({
             controlId: 'pii.redaction-backfill',
             integrationId: 'amazon_spapi',
             reason: 'Backfill job BF-112 is redacting the three legacy orders imported before the scheduler existed; done within the week.',

@@ -1,5 +1,8 @@
-import type { ControlStatus } from '../../controls/define-control.ts';
+import type { ControlDefinition, ControlStatus } from '../../controls/define-control.ts';
+import type { EntityStore } from '../authz/entity-store.ts';
 import type { Entity } from '../authz/entity.ts';
+import type { Logger } from '../kernel/logger.ts';
+import { statusOf, type ControlRuns } from './control-runs.ts';
 
 export interface ExceptionRow {
   id: string;
@@ -95,4 +98,94 @@ export function enforceIntegration(props: {
   if (!props.privileged && typeof before === 'string' && attrs.status !== before && attrs.status !== SUSPENDED) attrs.status = before;
   const changed = Object.keys(attrs).some((k) => attrs[k] !== e.attrs[k]);
   return changed ? { ...e, attrs } : e;
+}
+
+/**
+ * Readiness of the configured integrations, kept in their `Integration` entities: recomputed after runs and
+ * exception changes (and on an interval by the scheduler), and enforced on every entity write by `enforce`, which
+ * the composition root installs as the entity store's write transform for Integration entities.
+ */
+export class ReadinessService {
+  /** Readiness as last computed, by integration id: `enforce` writes it. */
+  private readiness = new Map<string, boolean>();
+  private running: Promise<IntegrationReadiness[]> | undefined;
+  private queued: Promise<IntegrationReadiness[]> | undefined;
+
+  constructor(
+    private readonly props: {
+      runs: Pick<ControlRuns, 'latest'>;
+      exceptions: { list(props: { includeInactive: boolean }): Promise<ExceptionRow[]> };
+      catalogue: ReadonlyMap<string, Pick<ControlDefinition, 'freshFor'>>;
+      integrations: Record<string, { controls: string[]; provider?: string; restricted: boolean }>;
+      entities: Pick<EntityStore, 'all' | 'upsert' | 'get'>;
+      logger: Logger;
+    },
+  ) {}
+
+  async compute(now = Date.now()): Promise<IntegrationReadiness[]> {
+    const latest = await this.props.runs.latest();
+    const exceptions = await this.props.exceptions.list({ includeInactive: true });
+    return computeReadiness({
+      integrations: this.props.integrations,
+      exceptions,
+      now,
+      status: (id) => {
+        const c = this.props.catalogue.get(id);
+        if (!c) return { status: 'unknown_control' };
+        const last = latest.get(id);
+        return { status: statusOf(c, last, now), lastRunAt: last?.finishedAt ?? undefined };
+      },
+    });
+  }
+
+  /**
+   * Recomputes readiness and writes `ready` into the Integration entities whose value changed. Calls are
+   * serialised; a call made while one is running gets the next computation (which sees everything finished before
+   * it was asked for), and calls made while that one waits share it.
+   */
+  apply(): Promise<IntegrationReadiness[]> {
+    if (this.queued) return this.queued;
+    const previous = this.running;
+    const queued = (async () => {
+      await previous?.catch(() => {});
+      this.queued = undefined;
+      const running = this.computeAndWrite();
+      this.running = running;
+      return running;
+    })();
+    this.queued = queued;
+    return queued;
+  }
+
+  private async computeAndWrite(): Promise<IntegrationReadiness[]> {
+    const result = await this.compute();
+    this.readiness = new Map(result.map((r) => [r.integrationId, r.ready]));
+    // Stored entities that disagree with what Tenet owns (readiness changed; settings changed since they were
+    // written) are rewritten; the write transform itself decides the values, here as on every push.
+    const { entities } = this.props;
+    const changed: Entity[] = [];
+    for (const e of entities.all('Integration')) {
+      if (this.enforce(e, { previous: e, privileged: false }) !== e) changed.push(e);
+    }
+    if (changed.length) {
+      await entities.upsert(changed);
+      this.props.logger.info({ integrations: changed.map((e) => `${e.uid.id}=${String(entities.get(e.uid)?.attrs.ready)}`) }, 'integration readiness changed');
+    }
+    return result;
+  }
+
+  /**
+   * The entity store's write transform for Integration entities: `provider`, `restricted` and `ready` of a
+   * configured integration are Tenet's (settings and posture), and `status` moves only toward `suspended` unless
+   * an administrator writes it (see enforceIntegration).
+   */
+  enforce(e: Entity, ctx: { previous: Entity | undefined; privileged: boolean }): Entity {
+    return enforceIntegration({
+      entity: e,
+      configured: this.props.integrations[e.uid.id],
+      computedReady: this.readiness.get(e.uid.id),
+      previous: ctx.previous,
+      privileged: ctx.privileged,
+    });
+  }
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../kernel/logger.ts';
 import type { ControlService } from './control-service.ts';
 
 /**
- * Runs each control on its cron schedule (node-cron). Across replicas, `ControlService.claim` makes exactly one
+ * Runs each control on its cron schedule (node-cron). Across replicas, `ControlRuns.claim` makes exactly one
  * run each tick (advisory lock + a unique row per control and tick); within a replica, node-cron's `noOverlap`
  * skips a tick while the previous run of that control is still going. Controls firing on the same tick share
  * one set of evidence sources (one inventory read). Readiness is also recomputed on an interval, so a result

@@ -1,13 +1,12 @@
-import { sql } from 'kysely';
 import type { Writable } from 'node:stream';
 import type { ControlDefinition } from '../../controls/define-control.ts';
 import type { Scanner } from '../../engine/scanner/types.ts';
-import { currentStatus } from '../../controls/runner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
 import type { EntityStore } from '../../engine/authz/entity-store.ts';
 import { accessReview, type AccessReview } from '../../engine/authz/access-review.ts';
 import type { Db } from '../../engine/db/database.ts';
+import { statusOf, type ControlRuns } from '../../engine/posture/control-runs.ts';
 import { canonicalJson } from '../ledger/canonical-json.ts';
 import type { PackControlResult, PackModel } from './pack-model.ts';
 import { PackRefusedError, PackWriter, type ManifestFile } from './pack-writer.ts';
@@ -41,6 +40,8 @@ export interface PackManifest {
 
 export interface PackDeps {
   db: Db;
+  /** the control runs: the pack reports each control's latest run as of the period's end */
+  runs: Pick<ControlRuns, 'latest' | 'countsBetween'>;
   catalogue: ReadonlyMap<string, ControlDefinition<any>>;
   settings: ControlSettings;
   pdp: PolicyDecisionPoint;
@@ -57,36 +58,25 @@ export interface PackDeps {
 const BATCH = 500;
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-/** Control results as of `to`: the last finished run (then stale if older than freshFor), runs and passes in the period. */
+/** Control results as of `to`: the latest finished run then (stale if older than freshFor), runs and passes in the period. */
 async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map<string, PackControlResult>> {
-  const last = await sql<{ control_id: string; status: string; finished_at: Date; summary: string | null; findings: unknown; evidence_seq: string | null }>`
-    SELECT DISTINCT ON (control_id) control_id, status, finished_at, summary, findings, evidence_seq FROM control_runs
-    WHERE status <> 'running' AND finished_at <= ${to} ORDER BY control_id, finished_at DESC, id DESC`.execute(deps.db);
-  const counts = await sql<{ control_id: string; runs: string; passes: string }>`
-    SELECT control_id, count(*) AS runs, count(*) FILTER (WHERE status = 'pass') AS passes FROM control_runs
-    WHERE status <> 'running' AND finished_at BETWEEN ${from} AND ${to} GROUP BY control_id`.execute(deps.db);
-  const lastBy = new Map(last.rows.map((r) => [r.control_id, r]));
-  const countBy = new Map(counts.rows.map((r) => [r.control_id, r]));
+  const lastBy = await deps.runs.latest(to);
+  const countBy = await deps.runs.countsBetween(from, to);
   const out = new Map<string, PackControlResult>();
   for (const c of deps.catalogue.values()) {
     const l = lastBy.get(c.id);
     const n = countBy.get(c.id);
-    const findings = (typeof l?.findings === 'string' ? JSON.parse(l.findings) : (l?.findings ?? [])) as Array<{
-      resourceId: string;
-      message: string;
-      severity?: string;
-    }>;
     out.set(c.id, {
       controlId: c.id,
       title: c.title,
-      status: currentStatus(c, l ? { status: l.status as 'pass', finishedAt: l.finished_at } : undefined, to.getTime()),
+      status: statusOf(c, l, to.getTime()),
       frameworks: c.frameworks,
-      runs: Number(n?.runs ?? 0),
-      passes: Number(n?.passes ?? 0),
-      lastRunAt: iso(l?.finished_at),
+      runs: n?.runs ?? 0,
+      passes: n?.passes ?? 0,
+      lastRunAt: iso(l?.finishedAt),
       summary: l?.summary ?? null,
-      findings: findings.filter((f) => f.severity !== 'info').map((f) => ({ resourceId: f.resourceId, message: f.message })),
-      evidenceSeqs: l?.evidence_seq ? [Number(l.evidence_seq)] : [],
+      findings: (l?.findings ?? []).filter((f) => f.severity !== 'info').map((f) => ({ resourceId: f.resourceId, message: f.message })),
+      evidenceSeqs: l?.evidenceSeq ? [l.evidenceSeq] : [],
       remediation: c.remediation,
     });
   }

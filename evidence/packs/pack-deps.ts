@@ -4,6 +4,7 @@ import { createScanner } from '../../engine/scanner/scanner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { Authz } from '../../engine/authz/create-authz.ts';
 import type { Db } from '../../engine/db/database.ts';
+import { ControlRuns } from '../../engine/posture/control-runs.ts';
 import { TENET_VERSION } from '../../engine/kernel/version.ts';
 import type { PackDeps } from './build-pack.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
@@ -24,6 +25,7 @@ export async function makePackDeps(props: {
   const url = settings.packs.google.privacyPolicyUrl;
   return {
     db: props.db,
+    runs: new ControlRuns(props.db),
     catalogue: props.catalogue,
     settings,
     pdp: props.authz.platform,

@@ -15,8 +15,8 @@ import { CATALOGUE } from '../../controls/catalogue/index.ts';
 import type { InventorySource } from '../../controls/collectors/inventory-source.ts';
 import { parseControlSettings } from '../../controls/settings.ts';
 import { AttestationStore } from '../../engine/posture/attestation-store.ts';
-import { ControlService } from '../../engine/posture/control-service.ts';
-import { inventorySources, packService } from '../../engine/main/setup-controls.ts';
+import type { ControlService } from '../../engine/posture/control-service.ts';
+import { createControlPlane, inventorySources, packService } from '../../engine/main/setup-controls.ts';
 import { packRoutes } from '../../engine/http/routes/pack-routes.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,7 +66,7 @@ export async function startTestApp(
   if (props.controls) {
     const settings = parseControlSettings(props.controls.settings ?? {});
     const attestations = new AttestationStore(database.db, settings.attestations.trustedKeys);
-    controls = new ControlService({
+    const plane = createControlPlane({
       db: database.db,
       logger,
       authz,
@@ -78,7 +78,8 @@ export async function startTestApp(
       revealRetentionDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
       logScan: new LogScanService({ db: database.db, settings, logger, secret: 'test-app-scanner-secret-0123456789abcdef' }),
     });
-    routes.push(...controlRoutes({ controls, attestations }));
+    controls = plane.service;
+    routes.push(...controlRoutes({ controls: plane, attestations }));
     // Packs built through the API land in a temporary data directory, removed on close.
     packDir = mkdtempSync(path.join(tmpdir(), 'tenet-test-packs-'));
     routes.push(...packRoutes(packService({ db: database.db, authz, controls, config: { ...config, TENET_DATA_DIR: packDir } })));

@@ -1,10 +1,104 @@
 import { z } from 'zod';
 import type { AttestationStore } from '../../posture/attestation-store.ts';
+import type { ControlRuns } from '../../posture/control-runs.ts';
 import type { ControlService } from '../../posture/control-service.ts';
+import type { ControlExceptions } from '../../posture/exceptions.ts';
+import type { Posture } from '../../posture/posture.ts';
+import type { ReadinessService } from '../../posture/readiness.ts';
 import { InputError } from '../../kernel/errors.ts';
 import { actor as who, defineRoute, type RouteDef } from '../route.ts';
+import { describeSettings, settingsViewSchema, type SettingsViewSource } from './settings-view.ts';
 
 const runStatus = z.enum(['pass', 'fail', 'error', 'not_applicable']);
+
+const findingSchema = z.object({
+  resourceId: z.string(),
+  resourceType: z.string().optional(),
+  message: z.string(),
+  severity: z.literal('info').optional().meta({ description: 'only on findings that are not failures' }),
+});
+
+const storedRunSchema = z.object({
+  id: z.string(),
+  controlId: z.string(),
+  trigger: z.enum(['schedule', 'manual', 'startup']),
+  scheduledFor: z.string().nullable(),
+  replica: z.string(),
+  status: z.enum(['running', 'pass', 'fail', 'error', 'not_applicable']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  summary: z.string().nullable(),
+  findings: z.array(findingSchema),
+  evidenceSeq: z.number().nullable(),
+  requestedBy: z.string().nullable(),
+});
+
+const controlPostureSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  commitment: z.string(),
+  frameworks: z.array(z.string()),
+  severity: z.enum(['critical', 'high', 'medium', 'low']),
+  schedule: z.string().meta({ description: 'cron pattern in force' }),
+  freshFor: z.string(),
+  remediation: z.string(),
+  status: z.enum(['pass', 'fail', 'error', 'not_applicable', 'stale', 'never_run']),
+  lastRun: storedRunSchema.nullable().meta({ description: 'the latest finished run (the one that finished last)' }),
+});
+
+const evidenceRecordSchema = z.object({
+  seq: z.number(),
+  prevHash: z.string(),
+  hash: z.string(),
+  collectedAt: z.string(),
+  controlId: z.string(),
+  source: z.string(),
+  payload: z.unknown(),
+});
+
+const readinessSchema = z.object({
+  integrationId: z.string(),
+  ready: z.boolean(),
+  controls: z.array(
+    z.object({
+      controlId: z.string(),
+      status: z.enum(['pass', 'fail', 'error', 'not_applicable', 'stale', 'never_run', 'unknown_control']),
+      satisfied: z.boolean(),
+      exception: z.object({ id: z.string(), approvedBy: z.string(), reason: z.string(), expiresAt: z.string() }).optional(),
+      lastRunAt: z.string().optional(),
+    }),
+  ),
+  blockers: z.array(z.string()),
+});
+
+const exceptionSchema = z.object({
+  id: z.string(),
+  controlId: z.string(),
+  integrationId: z.string().nullable(),
+  reason: z.string(),
+  approvedBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  revokedBy: z.string().nullable(),
+  active: z.boolean(),
+});
+
+const deploymentSchema = z.object({ id: z.string(), deployedAt: z.string(), version: z.string(), recordedBy: z.string() });
+
+const attestationSchema = z.object({
+  id: z.string(),
+  documentId: z.string(),
+  title: z.string(),
+  kid: z.string(),
+  attestedBy: z.string(),
+  attestedAt: z.string(),
+  expiresAt: z.string(),
+  digest: z.string(),
+  receivedAt: z.string(),
+  receivedBy: z.string(),
+});
 
 const historySchema = z.object({
   days: z.array(
@@ -30,8 +124,19 @@ const controlId = z.object({ id: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/, 'a con
 // database with a 500.
 const runId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'a run id (a positive integer)');
 
-export function controlRoutes(deps: { controls: ControlService; attestations?: AttestationStore }): RouteDef[] {
-  const { controls } = deps;
+/** The parts of the control plane the routes answer from (engine/main/setup-controls.ts wires them). */
+export interface ControlPlane {
+  /** runs controls */
+  service: ControlService;
+  runs: ControlRuns;
+  posture: Posture;
+  exceptions: ControlExceptions;
+  readiness: ReadinessService;
+  settingsView: SettingsViewSource;
+}
+
+export function controlRoutes(deps: { controls: ControlPlane; attestations?: AttestationStore }): RouteDef[] {
+  const { service: controls, runs, posture, exceptions, readiness, settingsView } = deps.controls;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get',
@@ -39,7 +144,8 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       summary: "The control catalogue with each control's current status (pass, fail, error, not_applicable, stale, never_run) and last run.",
       tag: 'Controls',
       gate: { area: 'controls', action: 'read' },
-      handler: async () => ({ controls: await controls.posture() }),
+      response: z.object({ controls: z.array(controlPostureSchema) }),
+      handler: async () => ({ controls: await posture.current() }),
     }),
     defineRoute({
       method: 'get',
@@ -50,7 +156,7 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       gate: { area: 'controls', action: 'read' },
       query: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }),
       response: historySchema,
-      handler: ({ query }) => controls.postureHistory({ days: query.days }),
+      handler: ({ query }) => posture.history({ days: query.days }),
     }),
     defineRoute({
       method: 'get',
@@ -59,7 +165,8 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
         'What is being checked, as configured: where the settings came from, environments, AWS accounts and regions, probes, log scan, schedules, integrations and their controls, retention. Never a secret.',
       tag: 'Controls',
       gate: { area: 'settings', action: 'read' },
-      handler: () => controls.describeSettings(),
+      response: settingsViewSchema,
+      handler: () => describeSettings(settingsView),
     }),
     defineRoute({
       method: 'get',
@@ -69,9 +176,10 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       gate: { area: 'controls', action: 'read' },
       params: controlId,
       statuses: { 404: 'no such control' },
+      response: controlPostureSchema,
       handler: async ({ params }) => {
         controls.control(params.id);
-        return (await controls.posture()).find((c) => c.id === params.id);
+        return (await posture.current()).find((c) => c.id === params.id);
       },
     }),
     defineRoute({
@@ -83,9 +191,11 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       params: controlId,
       query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: runId.optional() }),
       statuses: { 404: 'no such control' },
+      response: z.object({ runs: z.array(storedRunSchema), next: z.string().nullable().meta({ description: '`before` for the next page; null on the last' }) }),
       handler: async ({ params, query }) => {
-        const runs = await controls.runs(params.id, query);
-        return { runs, next: runs.length === query.limit ? runs.at(-1)!.id : null };
+        controls.control(params.id);
+        const page = await runs.list(params.id, query);
+        return { runs: page, next: page.length === query.limit ? page.at(-1)!.id : null };
       },
     }),
     defineRoute({
@@ -96,7 +206,12 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       gate: { area: 'evidence', action: 'read' },
       params: controlId.extend({ runId }),
       statuses: { 404: 'no such run' },
-      handler: ({ params }) => controls.run(params.id, params.runId),
+      response: storedRunSchema.extend({ evidence: evidenceRecordSchema.nullable() }),
+      handler: async ({ params }) => {
+        const run = await runs.get(params.id, params.runId);
+        const evidence = run.evidenceSeq ? await controls.evidence.get(run.evidenceSeq) : undefined;
+        return { ...run, evidence: evidence ?? null };
+      },
     }),
     defineRoute({
       method: 'post',
@@ -105,6 +220,7 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       tag: 'Controls',
       gate: { area: 'controls', action: 'run' },
       body: z.object({ controls: z.array(z.string()).max(100).optional() }).strict(),
+      response: z.object({ runs: z.array(storedRunSchema) }),
       handler: async ({ body, key }) => ({
         runs: await controls.runNow(body.controls ?? [...controls.catalogue.keys()], { trigger: 'manual', requestedBy: who(key) }),
       }),
@@ -115,7 +231,8 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       summary: 'Readiness of each configured integration: ready, and what blocks it (controls not passing or stale, exceptions in force).',
       tag: 'Controls',
       gate: { area: 'integrations', action: 'read' },
-      handler: async () => ({ integrations: await controls.computeReadiness() }),
+      response: z.object({ integrations: z.array(readinessSchema) }),
+      handler: async () => ({ integrations: await readiness.compute() }),
     }),
     defineRoute({
       method: 'get',
@@ -124,7 +241,8 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       tag: 'Controls',
       gate: { area: 'exceptions', action: 'read' },
       query: z.object({ all: z.enum(['true', 'false']).default('false') }),
-      handler: async ({ query }) => ({ exceptions: await controls.exceptions({ includeInactive: query.all === 'true' }) }),
+      response: z.object({ exceptions: z.array(exceptionSchema) }),
+      handler: async ({ query }) => ({ exceptions: await exceptions.list({ includeInactive: query.all === 'true' }) }),
     }),
     defineRoute({
       method: 'post',
@@ -141,9 +259,10 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
         })
         .strict(),
       statuses: { 201: 'approved' },
+      response: exceptionSchema,
       handler: async ({ body, key, res }) => {
         res.status(201);
-        return controls.addException({ ...body, expiresAt: new Date(body.expiresAt), approvedBy: who(key) });
+        return exceptions.add({ ...body, expiresAt: new Date(body.expiresAt), approvedBy: who(key) });
       },
     }),
     defineRoute({
@@ -154,8 +273,9 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
       gate: { area: 'exceptions', action: 'approve' },
       params: z.object({ id: z.uuid() }),
       statuses: { 404: 'no active exception with this id' },
+      response: z.object({ revoked: z.string() }),
       handler: async ({ params, key }) => {
-        await controls.revokeException(params.id, who(key));
+        await exceptions.revoke(params.id, who(key));
         return { revoked: params.id };
       },
     }),
@@ -171,6 +291,7 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
         gate: { area: 'controls', action: 'run' },
         body: z.object({ version: z.string().min(1).max(200), deployedAt: z.iso.datetime({ offset: true }).optional() }).strict(),
         statuses: { 201: 'recorded' },
+        response: z.object({ deployment: deploymentSchema, runs: z.array(storedRunSchema) }),
         handler: async ({ body, key, res }) => {
           const deployedAt = body.deployedAt ? new Date(body.deployedAt) : new Date();
           if (deployedAt.getTime() > Date.now() + 60_000) throw new InputError('deployedAt: in the future');
@@ -191,6 +312,7 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
         summary: 'Signed document attestations (runbooks): who, which document digest, when, until when.',
         tag: 'Controls',
         gate: { area: 'evidence', action: 'read' },
+        response: z.object({ attestations: z.array(attestationSchema) }),
         handler: async () => ({ attestations: await attestations.list() }),
       }),
       defineRoute({
@@ -201,6 +323,7 @@ export function controlRoutes(deps: { controls: ControlService; attestations?: A
         gate: { area: 'evidence', action: 'write' },
         body: z.object({ jws: z.string().min(20).max(20_000) }).strict(),
         statuses: { 201: 'recorded' },
+        response: attestationSchema.omit({ receivedAt: true, receivedBy: true }),
         handler: async ({ body, key, res }) => {
           res.status(201);
           return attestations.add(body.jws, who(key));
