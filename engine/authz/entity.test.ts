@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entitySchema, referencedUids, withTags, type Entity } from './entity.ts';
+import { entitySchema, referencedUids, withTags } from './entity.ts';
 
 describe('entity tags', () => {
   it('the entity schema keeps tags, and leaves them out when none are sent', () => {

@@ -1,6 +1,4 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../kernel/config.ts';
-import { createLogger } from '../kernel/logger.ts';
 
 type Command = (args: string[], ctx: { config: () => Config }) => Promise<number>;
 
@@ -39,7 +37,7 @@ Commands:
                                        print a CloudWatch Logs data protection policy for the India
                                        identifiers and provider keys
 
-Configuration comes from the environment; see README.md.`;
+Configuration comes from the environment; see docs/configuration.md.`;
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.ts')).serve,

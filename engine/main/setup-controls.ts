@@ -6,7 +6,7 @@ import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
 import { createSnapshotSource } from '../../controls/collectors/snapshot.ts';
 import { CATALOGUE } from '../../controls/catalogue/index.ts';
 import { loadControlSettings, type ControlSettings } from '../../controls/settings.ts';
-import type { ControlDefinition } from '../../controls/define-control.ts';
+import type { AnyControlDefinition } from '../../controls/define-control.ts';
 import type { Authz } from '../authz/create-authz.ts';
 import { loadConfig, type Config } from '../kernel/config.ts';
 import type { Db } from '../db/database.ts';
@@ -58,7 +58,7 @@ export function createControlPlane(props: {
   logger: Logger;
   authz: Pick<Authz, 'platform' | 'entityStore'>;
   settings: ControlSettings;
-  catalogue: ReadonlyArray<ControlDefinition<any>>;
+  catalogue: ReadonlyArray<AnyControlDefinition>;
   inventory: InventorySource[];
   live: boolean;
   attestations?: AttestationStore;

@@ -49,7 +49,7 @@ export class AttestationStore {
       try {
         out.push(await verifyAttestation(r.jws, this.trusted));
       } catch (error) {
-        throw new Error(`stored attestation ${r.id} no longer verifies (${(error as Error).message})`);
+        throw new Error(`stored attestation ${r.id} no longer verifies (${(error as Error).message})`, { cause: error });
       }
     }
     return out;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { ControlDefinition, EvidenceSources } from '../../controls/define-control.ts';
+import type { EvidenceSources, AnyControlDefinition } from '../../controls/define-control.ts';
 import type { InventorySource } from '../../controls/collectors/inventory-source.ts';
 import { createEvidenceSources } from '../../controls/collectors/sources.ts';
 import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
@@ -34,7 +34,7 @@ const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
  * readiness is recomputed (`afterRuns`, the readiness service's `apply`).
  */
 export class ControlService {
-  readonly catalogue: ReadonlyMap<string, ControlDefinition<any>>;
+  readonly catalogue: ReadonlyMap<string, AnyControlDefinition>;
   readonly evidence: EvidenceStore;
   readonly settings: ControlSettings;
   readonly replica: string;
@@ -56,7 +56,7 @@ export class ControlService {
     logger: Logger;
     authz: Pick<Authz, 'platform'>;
     settings: ControlSettings;
-    catalogue: ReadonlyMap<string, ControlDefinition<any>>;
+    catalogue: ReadonlyMap<string, AnyControlDefinition>;
     runs: ControlRuns;
     /** recomputes readiness: after runs, and on the scheduler's interval */
     afterRuns: () => Promise<IntegrationReadiness[]>;
@@ -91,7 +91,7 @@ export class ControlService {
     for (const c of Object.keys(props.settings.schedules)) if (!this.catalogue.has(c)) throw new InputError(`schedules: unknown control ${c}`);
   }
 
-  control(id: string): ControlDefinition<any> {
+  control(id: string): AnyControlDefinition {
     const c = this.catalogue.get(id);
     if (!c) throw new NotFoundError(`no control ${id}`);
     return c;

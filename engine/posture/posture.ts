@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { parseDuration, type ControlDefinition } from '../../controls/define-control.ts';
+import { parseDuration, type AnyControlDefinition } from '../../controls/define-control.ts';
 import type { Db } from '../db/database.ts';
 import type { RunStatus } from '../db/schema.ts';
 import { finishedRunsSql, latestFirst, statusOf, type ControlRuns } from './control-runs.ts';
@@ -34,7 +34,7 @@ export class Posture {
     private readonly props: {
       db: Db;
       runs: Pick<ControlRuns, 'latest'>;
-      catalogue: ReadonlyMap<string, ControlDefinition<any>>;
+      catalogue: ReadonlyMap<string, AnyControlDefinition>;
       /** the control's cron pattern in force (settings override, else its own) */
       schedule: (controlId: string) => string;
     },

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { ControlDefinition } from '../../controls/define-control.ts';
+import type { AnyControlDefinition } from '../../controls/define-control.ts';
 import type { Scanner } from '../../engine/scanner/types.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
@@ -42,7 +42,7 @@ export interface PackDeps {
   db: Db;
   /** the control runs: the pack reports each control's latest run as of the period's end */
   runs: Pick<ControlRuns, 'latest' | 'countsBetween'>;
-  catalogue: ReadonlyMap<string, ControlDefinition<any>>;
+  catalogue: ReadonlyMap<string, AnyControlDefinition>;
   settings: ControlSettings;
   pdp: PolicyDecisionPoint;
   entities: EntityStore;

@@ -1,4 +1,4 @@
-import type { ControlDefinition } from '../../controls/define-control.ts';
+import type { AnyControlDefinition } from '../../controls/define-control.ts';
 import { probeLimitedUse } from '../../controls/collectors/http-probe.ts';
 import { createScanner } from '../../engine/scanner/scanner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
@@ -15,7 +15,7 @@ export async function makePackDeps(props: {
   db: Db;
   authz: Pick<Authz, 'platform' | 'entityStore'>;
   settings: ControlSettings;
-  catalogue: ReadonlyMap<string, ControlDefinition<any>>;
+  catalogue: ReadonlyMap<string, AnyControlDefinition>;
   /** the signing key and the scanner's fingerprint key (evidence/ledger/keys.ts: from the key file or the environment) */
   keys: { signer: Signer; scannerSecret: string };
   /** the checkpoint each pack records (EvidenceCheckpoints.create): taken as the pack is built */
