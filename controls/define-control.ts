@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { LogScanEvidence } from './log-scan-evidence.ts';
 
 export type ControlStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale';
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
+type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 /** One thing wrong (or checked) on one resource. Messages name the resource and what is wrong; never a secret. */
 export interface Finding {
@@ -20,7 +20,6 @@ export interface Evaluation {
   summary?: string;
 }
 
-export type { ControlSettings } from './settings.ts';
 import type { ControlSettings } from './settings.ts';
 
 /** A control of any evidence type: what a catalogue, a run or a pack holds (each control's type is its own). */

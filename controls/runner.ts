@@ -22,7 +22,7 @@ export interface ControlResult {
   durationMs: number;
 }
 
-export class ControlTimeoutError extends Error {}
+class ControlTimeoutError extends Error {}
 
 /** A short, safe description of a collection failure (never a stack, never a request body). */
 function describe(error: unknown): string {

@@ -10,8 +10,6 @@ import { z } from 'zod';
 const cronPattern = z.string().refine((p) => cron.validate(p), 'not a cron pattern (like "*/30 * * * *", seconds optional)');
 const host = z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'a host name, optionally with :port');
 
-export const probeCase = z.enum(['unsigned', 'bad-signature', 'signed', 'replayed']);
-
 /** §22: PII reveal audit events 365 days (§13.2, §23); CloudWatch operational Lambda logs 180 days. */
 const DEFAULT_LOG_CLASSES = [{ class: 'pii-reveal-audit', pattern: '(pii[-_]?reveal|reveal[-_]?audit)', days: 365 }];
 
@@ -23,7 +21,7 @@ const LEGACY_ENV_PATTERNS = [
   '^(?!.*_(ARN|NAME|ID|PATH|REF|PARAM|PARAMETER|REGION)$)(WHATSAPP|WA|WABA|META|FB|FACEBOOK)(_[A-Z0-9]+)*_(ACCESS_?)?(TOKEN|SECRET|KEY|PASSWORD|PASS|PWD|CREDENTIALS?)(_[A-Z0-9]+)*$',
 ];
 
-export const controlSettingsSchema = z
+const controlSettingsSchema = z
   .object({
     /** Resources without an `environment` tag: by ARN/resource id, or by account. */
     environments: z
@@ -236,7 +234,7 @@ export const controlSettingsSchema = z
 export type ControlSettings = z.infer<typeof controlSettingsSchema>;
 export type Requirements = ControlSettings['requirements'];
 
-export class SettingsError extends Error {}
+class SettingsError extends Error {}
 
 export function parseControlSettings(input: unknown, where = 'control settings'): ControlSettings {
   const parsed = controlSettingsSchema.safeParse(input ?? {});

@@ -14,7 +14,7 @@ const REQUIRED = ['$context.requestId', '$context.status'];
  * (`$context.authorizer.email`, `.phone_number`), `$context.path` (raw paths carry ids and search terms) — can hold
  * personal data and is refused. HTTP, REST and WebSocket variables from the API Gateway access-logging reference.
  */
-export const ALLOWED_CONTEXT_VARIABLES: ReadonlySet<string> = new Set([
+const ALLOWED_CONTEXT_VARIABLES: ReadonlySet<string> = new Set([
   'requestId',
   'extendedRequestId',
   'awsEndpointRequestId',
@@ -76,7 +76,7 @@ export const ALLOWED_CONTEXT_VARIABLES: ReadonlySet<string> = new Set([
 ]);
 
 /** What is wrong with an access-log format, or [] when it is PII-safe structured JSON. */
-export function formatProblems(format: unknown): string[] {
+function formatProblems(format: unknown): string[] {
   if (typeof format !== 'string' || !format.trim()) return ['no log format'];
   const problems: string[] = [];
   try {

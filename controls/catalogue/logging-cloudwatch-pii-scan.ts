@@ -26,7 +26,7 @@ const groupOfArn = (arn: unknown): string | undefined => (typeof arn === 'string
  * Every production log group the inventory can name: recorded log groups, each production function's group
  * (its `loggingConfig.logGroup`, else /aws/lambda/NAME) and each production stage's access-log destination.
  */
-export function productionLogGroups(items: InventoryItem[]): Discovered[] {
+function productionLogGroups(items: InventoryItem[]): Discovered[] {
   const out = new Map<string, Discovered>();
   const add = (i: InventoryItem, logGroupName: string | undefined, from: string) => {
     if (!logGroupName) return;

@@ -23,7 +23,7 @@ function unsafe(origin: string): string | undefined {
  * staging/preview/dev/test/qa/uat/sandbox (alone or with a number or dash: `stg2.`, `app-preview.`, `dev-app.`), and
  * the preview hosts of the usual front-end platforms (Vercel, Netlify, Cloudflare Pages, Amplify, ngrok).
  */
-export function nonProductionHost(origin: string): string | undefined {
+function nonProductionHost(origin: string): string | undefined {
   let host: string;
   try {
     host = new URL(origin).hostname.toLowerCase();

@@ -5,7 +5,7 @@ const API = 'AWS::ApiGatewayV2::Api';
 const ROUTE = 'AWS::ApiGatewayV2::Route';
 
 /** `$default`, and any route whose path ends in a greedy variable (`ANY /{proxy+}`, `GET /api/{rest+}`): both catch every path. */
-export const catchesAll = (routeKey: string): boolean => routeKey === '$default' || /\{[^}/]+\+\}\s*$/.test(routeKey);
+const catchesAll = (routeKey: string): boolean => routeKey === '$default' || /\{[^}/]+\+\}\s*$/.test(routeKey);
 
 export default defineControl({
   id: 'network.default-route-hardened',

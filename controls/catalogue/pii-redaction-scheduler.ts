@@ -5,7 +5,7 @@ const RULE = 'AWS::Events::Rule';
 const DAY_MS = 86_400_000;
 
 /** The longest gap between runs of an EventBridge schedule expression, in ms; undefined when unknown. */
-export function scheduleInterval(expression: unknown): number | undefined {
+function scheduleInterval(expression: unknown): number | undefined {
   if (typeof expression !== 'string') return undefined;
   const rate = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
   if (rate) return Number(rate[1]) * (rate[2].startsWith('minute') ? 60_000 : rate[2].startsWith('hour') ? 3_600_000 : DAY_MS);

@@ -9,7 +9,7 @@ const OPERATIONAL = 'operational';
  * The §22 class of a log group and the days the schedule gives it: the `retention-class` tag names a class, else
  * the first class whose pattern matches the group name, else operational logs (`logRetentionDays`, 180).
  */
-export function retentionTarget(
+function retentionTarget(
   g: Pick<Item, 'tags' | 'configuration' | 'resourceName' | 'resourceId'>,
   r: Pick<Requirements, 'logRetentionClasses' | 'logRetentionDays'>,
 ): { class: string; days: number } {

@@ -17,7 +17,7 @@ const realDays = (v: unknown): number | undefined => (typeof v === 'number' && N
  * Whether the rule applies to every object under `prefix` ('' = the whole bucket). A tag or object-size condition
  * limits a rule to some objects, so it never covers a location; a prefix covers what starts with it.
  */
-export function covers(rule: Rule, prefix: string): boolean {
+function covers(rule: Rule, prefix: string): boolean {
   const underPrefix = (p: unknown) => typeof p === 'string' && prefix.startsWith(p);
   const filter = get(rule, 'filter') as Record<string, unknown> | undefined | null;
   if (filter === undefined || filter === null) return rule.prefix === undefined || rule.prefix === null || underPrefix(rule.prefix);

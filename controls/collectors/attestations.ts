@@ -8,7 +8,7 @@ import type { Attestation } from '../define-control.ts';
  * until when, and the sha256 of the document's text. It is accepted only when its `kid` names a trusted key in
  * the control settings and the signature verifies; the signer must be the key's subject.
  */
-export const attestationPayload = z
+const attestationPayload = z
   .object({
     documentId: z.string().min(1).max(200),
     title: z.string().min(1).max(300),

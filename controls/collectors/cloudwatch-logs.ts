@@ -38,7 +38,7 @@ export interface LogScanCheckpoints {
   set(key: string, ts: number): Promise<void>;
 }
 
-export interface LogScanLogger {
+interface LogScanLogger {
   warn(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
 }

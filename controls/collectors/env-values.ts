@@ -3,7 +3,7 @@ import { createScanner } from '../../engine/scanner/scanner.ts';
 import type { DetectorId } from '../../engine/scanner/types.ts';
 
 /** The scanner's detectors that find credentials (not personal data: an env var holding a support email is no secret). */
-export const SECRET_DETECTORS: readonly DetectorId[] = [
+const SECRET_DETECTORS: readonly DetectorId[] = [
   'aws_access_key',
   'aws_secret_key',
   'stripe_key',

@@ -5,7 +5,7 @@ import type { ControlSettings } from '../settings.ts';
 
 type Probes = ControlSettings['probes'];
 
-export class ProbeRefusedError extends Error {}
+class ProbeRefusedError extends Error {}
 
 /**
  * HTTP probes of the governed platform's endpoints. Only hosts in `allowedHosts` are contacted, redirects are

@@ -7,7 +7,7 @@ export interface LogGroupTarget {
   logGroupName: string;
 }
 
-export type LogGroupStatus = 'ok' | 'deleted' | 'error';
+type LogGroupStatus = 'ok' | 'deleted' | 'error';
 
 export interface LogGroupScan {
   accountId: string;

@@ -2,8 +2,7 @@ import pg from 'pg';
 import type { UnredactedOrdersResult } from '../define-control.ts';
 
 /** The default backfill query: orders delivered more than $1 days ago whose buyer PII is not redacted. */
-export const DEFAULT_UNREDACTED_ORDERS_QUERY =
-  'SELECT id::text AS id FROM orders WHERE delivered_at < now() - make_interval(days => $1::int) AND NOT pii_redacted';
+const DEFAULT_UNREDACTED_ORDERS_QUERY = 'SELECT id::text AS id FROM orders WHERE delivered_at < now() - make_interval(days => $1::int) AND NOT pii_redacted';
 
 /** Runs one statement in a READ ONLY transaction with a statement timeout, and rolls back. */
 export type ReadOnlyQuery = (text: string, params: unknown[]) => Promise<Array<Record<string, unknown>>>;

@@ -2,10 +2,10 @@ import type { EntityStore } from './entity-store.ts';
 import { refId, type Entity } from './entity.ts';
 import type { PolicyDecisionPoint } from './pdp.ts';
 
-export type AccessReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
+type AccessReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
 
 /** One user's access for one action: the clients on which the PDP allows it. */
-export interface AccessReviewRow {
+interface AccessReviewRow {
   user: string;
   roles: string[];
   /** the user's agency; null for platform users */

@@ -23,7 +23,7 @@ export interface ApiKeyInfo {
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 /** `created_by` and `prefix` of the key made from TENET_BOOTSTRAP_TOKEN. */
-export const BOOTSTRAP_CREATOR = 'TENET_BOOTSTRAP_TOKEN';
+const BOOTSTRAP_CREATOR = 'TENET_BOOTSTRAP_TOKEN';
 const BOOTSTRAP_PREFIX = '(TENET_BOOTSTRAP_TOKEN)';
 
 /**

@@ -214,7 +214,6 @@ export const decidingCedar = new CedarRuntime({ name: 'deciding' });
 export const isAuthorized: CedarApi['isAuthorized'] = (call) => decidingCedar.run((api) => api.isAuthorized(call));
 export const checkParseEntities: CedarApi['checkParseEntities'] = (call) => decidingCedar.run((api) => api.checkParseEntities(call));
 export const checkParseSchema: CedarApi['checkParseSchema'] = (schema) => decidingCedar.run((api) => api.checkParseSchema(schema));
-export const schemaToJsonWithResolvedTypes: CedarApi['schemaToJsonWithResolvedTypes'] = (s) => decidingCedar.run((api) => api.schemaToJsonWithResolvedTypes(s));
 export const policySetTextToParts: CedarApi['policySetTextToParts'] = (s) => decidingCedar.run((api) => api.policySetTextToParts(s));
 export const policyToJson: CedarApi['policyToJson'] = (p) => decidingCedar.run((api) => api.policyToJson(p));
 export const validate: CedarApi['validate'] = (call) => decidingCedar.run((api) => api.validate(call));

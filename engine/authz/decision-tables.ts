@@ -31,7 +31,6 @@ const tableSchema = z
   })
   .strict();
 
-export type DecisionCase = z.infer<typeof caseSchema>;
 export interface DecisionTable extends z.infer<typeof tableSchema> {
   file: string;
 }
@@ -58,7 +57,7 @@ export async function loadDecisionTables(props: { dir: string }): Promise<Decisi
   return tables;
 }
 
-export interface TableRequest {
+interface TableRequest {
   principal: EntityUid;
   action: string;
   resource: EntityUid;

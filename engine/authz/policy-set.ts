@@ -72,7 +72,7 @@ export function hashPolicySet(source: Pick<PolicySetSource, 'policies' | 'schema
 }
 
 /** The policy set as cedar-wasm takes it (validation). */
-export function cedarPolicySet(compiled: Pick<CompiledPolicySet, 'byId' | 'templates' | 'links'>): cedar.PolicySet {
+function cedarPolicySet(compiled: Pick<CompiledPolicySet, 'byId' | 'templates' | 'links'>): cedar.PolicySet {
   return { staticPolicies: compiled.byId, templates: compiled.templates, templateLinks: (compiled.links ?? []) as cedar.TemplateLink[] };
 }
 
@@ -91,7 +91,7 @@ function messages(errors: Array<{ message: string; help?: string | null }>): str
 }
 
 /** A policy text as Cedar parsed it (in whichever instance: the deciding one, or the sandbox for callers' text). */
-export interface ParsedPolicies {
+interface ParsedPolicies {
   parts: cedar.PolicySetTextToPartsAnswer;
   /** policyToJson of each policy, in the parts' order (empty when the parts do not parse). */
   json: cedar.PolicyToJsonAnswer[];
@@ -158,7 +158,7 @@ function policiesById(
 }
 
 /** compilePolicySet over a parse already made: compiles the schema and every policy for the evaluator. */
-export function compileParsedPolicySet(source: PolicySetSource, parsed: ParsedPolicies): CompiledPolicySet {
+function compileParsedPolicySet(source: PolicySetSource, parsed: ParsedPolicies): CompiledPolicySet {
   const { byId, templates, problems } = policiesById(source, parsed);
   let schema: EvaluatorPolicySet['schema'];
   try {

@@ -31,7 +31,7 @@ export interface DatabaseTimeouts {
   poolWaitMs: number;
 }
 
-export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 2_000, statementMs: 5_000, idleInTransactionMs: 10_000, poolWaitMs: 2_000 };
+const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 2_000, statementMs: 5_000, idleInTransactionMs: 10_000, poolWaitMs: 2_000 };
 
 /** How often the server is probed, and how long a probe (`select 1` on its own connection) may take. */
 const PROBE_EVERY_MS = 500;
@@ -40,7 +40,7 @@ const PROBE_TIMEOUT_MS = 1_000;
 const IDLE_ERROR_LOG_INTERVAL_MS = 10_000;
 
 /** Thrown instead of waiting on a server the health probe found unreachable or hung; the HTTP layer answers 503. */
-export class DatabaseUnavailableError extends Error {
+class DatabaseUnavailableError extends Error {
   readonly code = 'DATABASE_UNAVAILABLE';
   constructor(reason: string) {
     super(`The database is unavailable (${reason})`);
@@ -54,7 +54,7 @@ export class DatabaseUnavailableError extends Error {
  * DatabaseUnavailableError instead of waiting, and queries already waiting on the server are abandoned (their
  * connection is dropped): a frozen server costs a caller at most about 1.5 s, not a hang.
  */
-export class DatabaseHealth {
+class DatabaseHealth {
   private client: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> | undefined;

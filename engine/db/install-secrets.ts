@@ -6,7 +6,7 @@ import type { Db } from './database.ts';
  * upgrade the rows are read here, written into the key file, and only then deleted. Migration 0009 makes the table
  * refuse new rows, so an old replica in a rolling deploy cannot mint a key into it again.
  */
-export const INSTALL_SECRET_NAMES = { signingKey: 'pack-signing-key', scannerSecret: 'scanner-fingerprint' } as const;
+const INSTALL_SECRET_NAMES = { signingKey: 'pack-signing-key', scannerSecret: 'scanner-fingerprint' } as const;
 
 /** What is still in `install_secrets` (nothing once the keys were moved out). */
 export async function readInstallSecrets(db: Db): Promise<{ signingKey?: string; scannerSecret?: string }> {

@@ -67,7 +67,7 @@ export interface Database {
 type Timestamp = ColumnType<Date, Date | string | undefined, never>;
 type Json<T> = ColumnType<T, string, string>;
 
-export interface EntitiesTable {
+interface EntitiesTable {
   type: string;
   id: string;
   attrs: Json<Record<string, unknown>>;
@@ -80,7 +80,7 @@ export interface EntitiesTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-export interface PolicySetsTable {
+interface PolicySetsTable {
   id: Generated<number>;
   name: string;
   version: number;
@@ -98,7 +98,7 @@ export interface PolicySetsTable {
  * Template links (0011): per-tenant grants of a policy set, added and removed at runtime. A removal is a tombstone
  * (removed_at/removed_by set, a new version taken), so replicas notice it by the set's highest version.
  */
-export interface PolicyLinksTable {
+interface PolicyLinksTable {
   id: Generated<string>;
   policy_set: 'platform' | 'tenet';
   link_id: string;
@@ -114,7 +114,7 @@ export interface PolicyLinksTable {
   removed_by: ColumnType<string | null, undefined, string>;
 }
 
-export interface DecisionsTable {
+interface DecisionsTable {
   id: string;
   at: ColumnType<Date, Date | string, never>;
   principal_type: string;
@@ -135,7 +135,7 @@ export interface DecisionsTable {
   request_entities: ColumnType<Array<{ type: string; id: string }>, string | undefined, never>;
 }
 
-export interface PiiRevealsTable {
+interface PiiRevealsTable {
   id: Generated<string>;
   decision_id: string;
   at: ColumnType<Date, Date | string, never>;
@@ -151,7 +151,7 @@ export interface PiiRevealsTable {
   caller: string | null;
 }
 
-export interface ApiKeysTable {
+interface ApiKeysTable {
   id: string;
   name: string;
   role: 'admin' | 'security_officer' | 'auditor' | 'service';
@@ -164,7 +164,7 @@ export interface ApiKeysTable {
   last_used_at: Date | null;
 }
 
-export interface ConsoleSessionsTable {
+interface ConsoleSessionsTable {
   /** sha256 of the cookie's token: the token itself is never stored. */
   id_hash: string;
   csrf_token: string;
@@ -177,7 +177,7 @@ export interface ConsoleSessionsTable {
   last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-export interface EvidenceRecordsTable {
+interface EvidenceRecordsTable {
   seq: ColumnType<string, string | number, never>;
   prev_hash: string;
   hash: string;
@@ -189,7 +189,7 @@ export interface EvidenceRecordsTable {
 
 export type RunStatus = 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
 
-export interface ControlRunsTable {
+interface ControlRunsTable {
   id: Generated<string>;
   control_id: string;
   trigger: 'schedule' | 'manual' | 'startup';
@@ -205,7 +205,7 @@ export interface ControlRunsTable {
   requested_by: string | null;
 }
 
-export interface ControlExceptionsTable {
+interface ControlExceptionsTable {
   id: string;
   control_id: string;
   integration_id: string | null;
@@ -217,7 +217,7 @@ export interface ControlExceptionsTable {
   revoked_by: string | null;
 }
 
-export interface AttestationsTable {
+interface AttestationsTable {
   id: Generated<string>;
   document_id: string;
   title: string;

@@ -8,7 +8,7 @@ const ref = (type: string, id: string) => ({ __entity: { type, id } });
 const uid = (type: string, id: string) => ({ type, id });
 
 /** Addendum §3 (live / planned) and §28 (restricted: partner-reviewed, restricted-data integrations). */
-export const INTEGRATIONS: Array<{ id: string; status: 'live' | 'planned' | 'suspended'; restricted: boolean }> = [
+const INTEGRATIONS: Array<{ id: string; status: 'live' | 'planned' | 'suspended'; restricted: boolean }> = [
   { id: 'amazon_spapi', status: 'live', restricted: true },
   { id: 'amazon_ads', status: 'live', restricted: false },
   { id: 'google_ads', status: 'live', restricted: true },
@@ -38,7 +38,7 @@ export const INTEGRATIONS: Array<{ id: string; status: 'live' | 'planned' | 'sus
   { id: 'linkedin_ads', status: 'planned', restricted: false },
 ];
 
-export function integrationEntity(i: { id: string; status: string; restricted: boolean }, ready: boolean): Entity {
+function integrationEntity(i: { id: string; status: string; restricted: boolean }, ready: boolean): Entity {
   return { uid: uid('Integration', i.id), attrs: { provider: i.id, restricted: i.restricted, status: i.status, ready }, parents: [] };
 }
 
@@ -64,14 +64,14 @@ const USERS: Array<{ id: string; role: string; agency?: string; client?: string 
   { id: 'ops-root', role: 'platform_admin' },
 ];
 
-export function userEntity(u: { id: string; role: string; agency?: string; client?: string }): Entity {
+function userEntity(u: { id: string; role: string; agency?: string; client?: string }): Entity {
   const parents = [uid('Role', u.role)];
   if (u.agency) parents.push(uid('Agency', u.agency));
   if (u.client) parents.push(uid('Client', u.client));
   return { uid: uid('User', u.id), attrs: u.agency ? { agency: ref('Agency', u.agency) } : {}, parents };
 }
 
-export function clientEntity(c: ClientSpec): Entity {
+function clientEntity(c: ClientSpec): Entity {
   return {
     uid: uid('Client', c.id),
     attrs: { agency: ref('Agency', c.agency), integrations: c.integrations.map((i) => ref('Integration', i)) },
@@ -79,7 +79,7 @@ export function clientEntity(c: ClientSpec): Entity {
   };
 }
 
-export function resourceEntity(type: string, id: string, client: ClientSpec, integration: string, extra: Record<string, unknown> = {}): Entity {
+function resourceEntity(type: string, id: string, client: ClientSpec, integration: string, extra: Record<string, unknown> = {}): Entity {
   return {
     uid: uid(type, id),
     attrs: { agency: ref('Agency', client.agency), client: ref('Client', client.id), integration: ref('Integration', integration), ...extra },

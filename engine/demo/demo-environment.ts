@@ -269,7 +269,7 @@ export function buildDemoSnapshot(now = new Date()): { fileVersion: string; conf
 // ---- the platform's endpoints ---------------------------------------------------------------------------------
 
 /** The environment variables the webhook probe reads its test signing secrets from (probes.webhooks[].secretEnv). */
-export const DEMO_WEBHOOK_SECRET_ENV = { stripe: 'TENET_DEMO_STRIPE_WEBHOOK_SECRET', whatsapp: 'TENET_DEMO_WHATSAPP_APP_SECRET' };
+const DEMO_WEBHOOK_SECRET_ENV = { stripe: 'TENET_DEMO_STRIPE_WEBHOOK_SECRET', whatsapp: 'TENET_DEMO_WHATSAPP_APP_SECRET' };
 
 /**
  * The governed platform's public endpoints as the demo runs them (demo-endpoint-handler.ts answers): Stripe and
@@ -348,7 +348,7 @@ export async function demoAttester(dataDir: string): Promise<DemoAttester> {
   };
 }
 
-export const DEMO_RUNBOOKS: Record<string, { title: string; text: string; ageDays: number }> = {
+const DEMO_RUNBOOKS: Record<string, { title: string; text: string; ageDays: number }> = {
   'runbook.secrets-rotation': {
     title: 'Secrets rotation runbook',
     text: 'Rotate provider credentials in Secrets Manager quarterly and on staff change; verify consumers; revoke old versions.',

@@ -10,13 +10,13 @@ import { looksLikeJwt, readCookie, safeEqual, SESSION_COOKIE, sessionCaller, typ
 type Principal = Pick<Caller, 'id' | 'role' | 'via'>;
 
 /** An API key as a caller. */
-export const apiKeyCaller = (key: ApiKeyInfo): Caller => ({ id: key.id, name: key.name, role: key.role, via: 'api_key' });
+const apiKeyCaller = (key: ApiKeyInfo): Caller => ({ id: key.id, name: key.name, role: key.role, via: 'api_key' });
 
 /** API keys are Tenet::ApiKey; people (console sessions, OIDC tokens) are Tenet::User. */
-export const principalType = (caller: Pick<Caller, 'via'>): 'Tenet::ApiKey' | 'Tenet::User' => (caller.via === 'api_key' ? 'Tenet::ApiKey' : 'Tenet::User');
+const principalType = (caller: Pick<Caller, 'via'>): 'Tenet::ApiKey' | 'Tenet::User' => (caller.via === 'api_key' ? 'Tenet::ApiKey' : 'Tenet::User');
 
 /** The Tenet policy set's view of a caller: a key or a user, in its role, acting on an area of Tenet. */
-export function tenetRequest(caller: Principal, gate: RouteGate): AuthorizationRequest {
+function tenetRequest(caller: Principal, gate: RouteGate): AuthorizationRequest {
   const type = principalType(caller);
   return {
     principal: { type, id: caller.id },
@@ -27,7 +27,7 @@ export function tenetRequest(caller: Principal, gate: RouteGate): AuthorizationR
   };
 }
 
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return m?.[1];

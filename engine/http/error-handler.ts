@@ -11,12 +11,12 @@ export interface ErrorBody {
 }
 
 /** Zod issues without the offending values (they may be personal data or secrets): paths and messages only. */
-export function describeZodError(error: ZodError): Array<{ path: string; message: string }> {
+function describeZodError(error: ZodError): Array<{ path: string; message: string }> {
   return error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
 }
 
 /** How often a database outage is logged: once per interval, with how many requests it failed meanwhile. */
-export const OUTAGE_LOG_INTERVAL_MS = 10_000;
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
 const outages = new WeakMap<Logger, { loggedAt: number; failed: number }>();
 
 function reportOutage(logger: Logger, err: unknown, route: string, now = Date.now()): void {

@@ -10,14 +10,14 @@ import { sendError, sendJson, writeJson } from './error-handler.ts';
 import { guardInput } from './input-guard.ts';
 import type { Caller, RouteDef } from './route.ts';
 
-export const BODY_LIMIT = 2 * 1024 * 1024;
+const BODY_LIMIT = 2 * 1024 * 1024;
 /** Public routes (sign-in) take small bodies: anyone may send them. */
-export const PUBLIC_BODY_LIMIT = 64 * 1024;
+const PUBLIC_BODY_LIMIT = 64 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** The caller's `x-request-id` when it is a plausible id, else a new one: it is echoed and logged. */
-export const requestIdOf = (header: string | string[] | undefined): string => (typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID());
+const requestIdOf = (header: string | string[] | undefined): string => (typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID());
 
 /** The headers helmet would set, computed once (they do not depend on the request). */
 function helmetHeaders(): Array<[string, string]> {
@@ -96,7 +96,7 @@ const runMiddleware = (mw: express.RequestHandler, req: Request, res: Response):
   });
 
 /** What the dispatcher found in the URL: Express's router for most routes, the hot routes' exact-match map for the rest. */
-export interface RouteInput {
+interface RouteInput {
   params: Record<string, string | string[]>;
   query: unknown;
 }

@@ -20,7 +20,7 @@ export interface Caller {
   via: 'api_key' | 'session' | 'oidc';
 }
 
-export interface RouteContext<B, Q, P> {
+interface RouteContext<B, Q, P> {
   body: B;
   query: Q;
   params: P;

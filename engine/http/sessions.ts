@@ -12,7 +12,7 @@ import type { Caller } from './route.ts';
 
 export const SESSION_COOKIE = 'tenet_session';
 /** Sessions end this long after sign-in, whatever the activity. */
-export const SESSION_TTL_MS = 8 * 3_600_000;
+const SESSION_TTL_MS = 8 * 3_600_000;
 
 export interface SessionInfo {
   /** sha256 of the cookie's token (never the token). */
@@ -323,7 +323,7 @@ function claim(payload: JWTPayload, name: string): unknown {
 }
 
 /** The first value that is a Tenet role, from a string or an array of strings. */
-export function pickRole(value: unknown): TenetRole | undefined {
+function pickRole(value: unknown): TenetRole | undefined {
   const values = Array.isArray(value) ? value : [value];
   return values.find((v): v is TenetRole => typeof v === 'string' && (TENET_ROLES as readonly string[]).includes(v));
 }

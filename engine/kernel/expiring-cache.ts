@@ -1,5 +1,5 @@
 /** Roughly what a value costs in memory: its JSON length (UTF-16 code units), plus a fixed per-entry overhead. */
-export const approximateSize = (value: unknown): number => {
+const approximateSize = (value: unknown): number => {
   if (value === undefined) return 0;
   try {
     return JSON.stringify(value)?.length ?? 0;

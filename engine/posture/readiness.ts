@@ -30,14 +30,14 @@ export interface IntegrationReadiness {
   blockers: string[];
 }
 
-export const activeException = (e: ExceptionRow, integrationId: string, controlId: string, now: number): boolean =>
+const activeException = (e: ExceptionRow, integrationId: string, controlId: string, now: number): boolean =>
   e.controlId === controlId && (e.integrationId === null || e.integrationId === integrationId) && e.revokedAt === null && Date.parse(e.expiresAt) > now;
 
 /**
  * Ready = every control the integration needs passes and is fresh, or has an approved exception that has not
  * expired (and was not revoked). A control that never ran, errored, failed or went stale blocks readiness.
  */
-export function computeReadiness(props: {
+function computeReadiness(props: {
   integrations: Record<string, { controls: string[] }>;
   status: (controlId: string) => { status: ControlStatus | 'never_run' | 'unknown_control'; lastRunAt?: string };
   exceptions: ExceptionRow[];
@@ -65,7 +65,7 @@ export function computeReadiness(props: {
 }
 
 /** The `status` that only an administrator may move an integration away from (policy `forbid-integration-suspended`). */
-export const SUSPENDED = 'suspended';
+const SUSPENDED = 'suspended';
 
 /**
  * What Tenet keeps on an Integration entity, whatever a caller pushes (the entity store's write transform):

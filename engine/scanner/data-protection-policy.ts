@@ -24,7 +24,7 @@ export const CUSTOM_DATA_IDENTIFIERS: Array<{ Name: string; Regex: string }> = [
 ];
 
 /** Managed identifiers that apply to this platform's logs. */
-export const MANAGED_DATA_IDENTIFIERS = [
+const MANAGED_DATA_IDENTIFIERS = [
   'EmailAddress',
   'CreditCardNumber',
   'AwsSecretKey',

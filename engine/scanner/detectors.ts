@@ -33,7 +33,7 @@ for (const [k, v] of Object.entries(D)) if (DETECTOR_IDS[v] !== k) throw new Err
  * Precedence between overlapping candidates of the same length (higher wins; see resolveOverlaps, where length
  * decides first). generic_secret is lowest: any specific detector is more specific than "a high-entropy assignment".
  */
-export const PRECEDENCE: readonly number[] = (() => {
+const PRECEDENCE: readonly number[] = (() => {
   const order: DetectorId[] = [
     'generic_secret',
     'in_phone',
@@ -104,10 +104,10 @@ export function resolveOverlaps(det: ArrayLike<number>, start: ArrayLike<number>
   return keep;
 }
 
-export type Normalisation = 'digits' | 'phone' | 'lower' | 'upper' | 'none';
+type Normalisation = 'digits' | 'phone' | 'lower' | 'upper' | 'none';
 
 /** How a value is normalised before fingerprinting, so that the same value written differently counts once. */
-export const NORMALISE: Record<DetectorId, Normalisation> = {
+const NORMALISE: Record<DetectorId, Normalisation> = {
   aadhaar: 'digits',
   pan: 'upper',
   gstin: 'upper',

@@ -72,18 +72,3 @@ export function createScanner(opts: ScannerOptions): Scanner {
     },
   };
 }
-
-/**
- * Where the values are, without masking or fingerprinting: parallel arrays of detector ids, start and end offsets
- * (non-overlapping, in offset order). For callers that only count or locate.
- */
-export function findValueSpans(text: string, detectors?: DetectorId[]): Array<{ detector: DetectorId; start: number; end: number }> {
-  let enabled = 0;
-  const index: Record<string, number> = D;
-  for (const id of detectors ?? DETECTOR_IDS) enabled |= 1 << index[id];
-  const engine = new ScanEngine(enabled);
-  engine.run(text);
-  const out: Array<{ detector: DetectorId; start: number; end: number }> = [];
-  for (let k = 0; k < engine.count; k++) out.push({ detector: DETECTOR_IDS[engine.fDet[k]], start: engine.fStart[k], end: engine.fEnd[k] });
-  return out;
-}

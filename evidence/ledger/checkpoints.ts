@@ -17,7 +17,7 @@ import { verifySignature, type Signer } from './signing.ts';
  * the chain with them and names the first record that differs, or the range that is missing.
  */
 
-export interface CheckpointStatementV2 {
+interface CheckpointStatementV2 {
   type: 'tenet-evidence-checkpoint/2';
   seq: number;
   hash: string;
@@ -32,7 +32,7 @@ export interface CheckpointStatementV2 {
 }
 
 /** Checkpoints retention signed before 0009: the head only. */
-export interface CheckpointStatementV1 {
+interface CheckpointStatementV1 {
   type: 'tenet-evidence-checkpoint';
   seq: number;
   hash: string;

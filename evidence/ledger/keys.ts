@@ -17,7 +17,7 @@ import { algorithmOf, keyId, type SignatureAlgorithm, type Signer } from './sign
  * TENET_SCANNER_SECRET overrides the scanner key. Replicas share keys by being given the same key set.
  */
 
-export const KEY_SET_FORMAT = 'tenet-keys/1';
+const KEY_SET_FORMAT = 'tenet-keys/1';
 
 const keySetSchema = z
   .object({
@@ -79,7 +79,7 @@ export function newKeySet(): KeySet {
 }
 
 /** Parses a key set (file content or TENET_KEYS); the message names where it came from, never a value. */
-export function parseKeySet(text: string, where: string): KeySet {
+function parseKeySet(text: string, where: string): KeySet {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -101,14 +101,14 @@ export function parseKeySet(text: string, where: string): KeySet {
 }
 
 /** Refuses a key file anyone but its owner can read or write: the signing key in it makes packs. */
-export async function checkKeyFileMode(file: string): Promise<void> {
+async function checkKeyFileMode(file: string): Promise<void> {
   const s = await stat(file);
   if (process.platform !== 'win32' && (s.mode & 0o077) !== 0) {
     throw new Error(`key file ${file} is accessible to others (mode ${(s.mode & 0o777).toString(8).padStart(4, '0')}): run chmod 600 ${file}`);
   }
 }
 
-export async function readKeyFile(file: string): Promise<KeySet | undefined> {
+async function readKeyFile(file: string): Promise<KeySet | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -124,7 +124,7 @@ export async function readKeyFile(file: string): Promise<KeySet | undefined> {
  * Writes a key set durably: a temporary file (mode 0600) fsynced, renamed over the old one, the directory fsynced.
  * `exclusive` refuses to replace an existing file (first start: two processes racing must not each make a key).
  */
-export async function writeKeyFile(file: string, set: KeySet, props: { exclusive?: boolean } = {}): Promise<void> {
+async function writeKeyFile(file: string, set: KeySet, props: { exclusive?: boolean } = {}): Promise<void> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
   const body = JSON.stringify(set, null, 2) + '\n';
@@ -158,7 +158,7 @@ export async function writeKeyFile(file: string, set: KeySet, props: { exclusive
 }
 
 /** The default place of the key file: the data directory. */
-export const defaultKeyFile = (config: { TENET_DATA_DIR: string; TENET_KEY_FILE?: string }) =>
+const defaultKeyFile = (config: { TENET_DATA_DIR: string; TENET_KEY_FILE?: string }) =>
   path.resolve(config.TENET_KEY_FILE ?? path.join(config.TENET_DATA_DIR, 'keys.json'));
 
 export interface KeyConfig {

@@ -46,8 +46,6 @@ export function verifySignature(data: Uint8Array, signatureBase64: string, publi
   }
 }
 
-export const verifyManifest = verifySignature;
-
 /**
  * Picks the public key named `wantedKeyId` out of what a verifier was given: one PEM, several PEMs one after the
  * other, or the JSON of GET /v1/packs/public-keys. With a single key it is returned whatever its id (the caller

@@ -84,7 +84,7 @@ async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map
 }
 
 /** The access review as the pack's table rows: user, roles, agency, action, clients allowed. */
-export function accessReviewTable(review: AccessReview): string[][] {
+function accessReviewTable(review: AccessReview): string[][] {
   return review.rows.map((r) => [r.user, r.roles.join(', '), r.agency ?? '(platform)', r.action, r.clients.join(', ')]);
 }
 

@@ -5,14 +5,14 @@
  */
 import type { PackModel } from './pack-model.ts';
 
-export const CONTROLS_CSV_COLUMNS = ['control_id', 'title', 'status', 'runs', 'passes', 'last_run_at', 'frameworks', 'summary', 'findings'] as const;
+const CONTROLS_CSV_COLUMNS = ['control_id', 'title', 'status', 'runs', 'passes', 'last_run_at', 'frameworks', 'summary', 'findings'] as const;
 
 /** neutralise spreadsheet formula injection (OWASP "CSV injection") */
-export function neutraliseFormula(value: string): string {
+function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-export function csvField(value: string | number | null | undefined): string {
+function csvField(value: string | number | null | undefined): string {
   const s = neutraliseFormula(value === null || value === undefined ? '' : String(value));
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -4,7 +4,7 @@
  */
 import { evidenceLink, type PackControlResult, type PackModel, type PackRequirement, type RequirementStatus } from './pack-model.ts';
 
-export function escapeHtml(s: unknown): string {
+function escapeHtml(s: unknown): string {
   return String(s ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -13,7 +13,7 @@ export function escapeHtml(s: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-export const REQUIREMENT_STATUS_LABEL: Record<RequirementStatus, string> = {
+const REQUIREMENT_STATUS_LABEL: Record<RequirementStatus, string> = {
   met: 'Met',
   not_met: 'Not met',
   partial: 'Partial',
@@ -21,7 +21,7 @@ export const REQUIREMENT_STATUS_LABEL: Record<RequirementStatus, string> = {
   not_assessed: 'Not assessed',
 };
 
-export const CONTROL_STATUS_LABEL: Record<PackControlResult['status'], string> = {
+const CONTROL_STATUS_LABEL: Record<PackControlResult['status'], string> = {
   pass: 'Pass',
   fail: 'Fail',
   error: 'Error',

@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../ledger/canonical-json.ts';
 import { evidenceLink, type PackControlResult, type PackModel, type PackRequirement, type RequirementStatus } from './pack-model.ts';
 
-export const OSCAL_VERSION = '1.0.4';
+const OSCAL_VERSION = '1.0.4';
 /** namespace for Tenet-specific props (a URN: nothing to resolve) */
-export const TENET_OSCAL_NS = 'urn:tenet:oscal';
+const TENET_OSCAL_NS = 'urn:tenet:oscal';
 
 export interface RenderOscalOptions {
   /** seed for the deterministic UUIDs; defaults to a hash of the whole model */
@@ -54,7 +54,7 @@ function oneLine(s: string, fallback = '-'): string {
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** RFC 3339 date-time with zone; date-only values become the start (or end) of that UTC day. */
-export function toOscalDateTime(value: string | null | undefined, endOfDay = false): string | null {
+function toOscalDateTime(value: string | null | undefined, endOfDay = false): string | null {
   if (!value) return null;
   const v = value.trim();
   if (RFC3339.test(v) && !Number.isNaN(Date.parse(v))) return v;

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { keyId, verifyManifest } from '../ledger/signing.ts';
+import { keyId, verifySignature } from '../ledger/signing.ts';
 import type { PackManifest } from './build-pack.ts';
 import { CorruptMemberError, inflateMember, PackSource, readPackZip, UnreadableZipError, type ZipMember } from './pack-zip.ts';
 
@@ -144,7 +144,7 @@ async function check(src: PackSource, publicKeyPem: string | undefined): Promise
   for (const name of SIGNED) if (!seen.has(name)) problems.push(`${name}: missing`);
   if (!manifestBytes || !sig) return { ok: false, problems };
   if (!key) return { ok: false, problems: [...problems, 'no public key: pass --public-key'] };
-  if (!verifyManifest(manifestBytes, sig.toString('utf8'), key))
+  if (!verifySignature(manifestBytes, sig.toString('utf8'), key))
     problems.unshift('manifest.sig: the signature does not match manifest.json (forged or altered manifest, or another key)');
   let json: unknown;
   try {

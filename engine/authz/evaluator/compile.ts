@@ -31,7 +31,7 @@ export interface Env {
   index: EntityLookup;
 }
 
-export type Compiled = (env: Env) => Value;
+type Compiled = (env: Env) => Value;
 
 export interface CompiledPolicy {
   id: string;
@@ -92,7 +92,7 @@ function slot(name: unknown, ctx: CompileContext): EntityRef {
 
 const bin = (node: unknown): { left: Json; right: Json } => node as { left: Json; right: Json };
 
-export function compileExpr(e: Json, ctx: CompileContext): Compiled {
+function compileExpr(e: Json, ctx: CompileContext): Compiled {
   const keys = Object.keys(e);
   if (keys.length !== 1) throw new UnsupportedPolicyError(`expression with keys ${keys.join(',')}`, ctx.policyId);
   const op = keys[0];

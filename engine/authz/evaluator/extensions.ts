@@ -8,7 +8,7 @@ import { CedarEvalError, Datetime, Decimal, Duration, IpAddr, LONG_MAX, LONG_MIN
 const inLong = (v: bigint): boolean => v >= LONG_MIN && v <= LONG_MAX;
 const DIGITS = /^[0-9]+$/;
 
-export function parseDecimal(s: string): Decimal | undefined {
+function parseDecimal(s: string): Decimal | undefined {
   const parts = s.split('.');
   if (parts.length !== 2) return undefined;
   const [left, right] = parts;
@@ -20,12 +20,6 @@ export function parseDecimal(s: string): Decimal | undefined {
   const r = BigInt(right) * 10n ** BigInt(4 - right.length);
   const v = neg ? -l - r : l + r;
   return inLong(v) ? new Decimal(v) : undefined;
-}
-
-export function decimalToString(d: Decimal): string {
-  const neg = d.v < 0n;
-  const abs = neg ? -d.v : d.v;
-  return `${neg ? '-' : ''}${abs / 10000n}.${(abs % 10000n).toString().padStart(4, '0')}`;
 }
 
 // ---- ipaddr ----
@@ -92,7 +86,7 @@ function parseIPv6(s: string): IpAddr | undefined {
   return new IpAddr(true, addr, prefix);
 }
 
-export function parseIp(s: string): IpAddr | undefined {
+function parseIp(s: string): IpAddr | undefined {
   return parseIPv4(s) ?? parseIPv6(s);
 }
 
@@ -102,7 +96,7 @@ function ipRange(ip: IpAddr): [bigint, bigint] {
   return [lo, lo + (1n << width) - 1n];
 }
 
-export function ipInRange(a: IpAddr, b: IpAddr): boolean {
+function ipInRange(a: IpAddr, b: IpAddr): boolean {
   if (a.v6 !== b.v6) return false;
   const [alo, ahi] = ipRange(a);
   const [blo, bhi] = ipRange(b);
@@ -113,16 +107,6 @@ const LOOPBACK_V4 = new IpAddr(false, 127n << 24n, 8);
 const LOOPBACK_V6 = new IpAddr(true, 1n, 128);
 const MULTICAST_V4 = new IpAddr(false, 224n << 24n, 4);
 const MULTICAST_V6 = new IpAddr(true, 0xff00n << 112n, 8);
-
-export function ipToString(ip: IpAddr): string {
-  if (!ip.v6) {
-    const a = ip.addr;
-    return `${(a >> 24n) & 255n}.${(a >> 16n) & 255n}.${(a >> 8n) & 255n}.${a & 255n}/${ip.prefix}`;
-  }
-  const groups: string[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(((ip.addr >> BigInt(i * 16)) & 0xffffn).toString(16));
-  return `${groups.join(':')}/${ip.prefix}`;
-}
 
 // ---- datetime and duration ----
 

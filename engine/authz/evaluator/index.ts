@@ -19,7 +19,7 @@ import { compileSchema, SchemaError, type CompiledSchema } from './schema.ts';
 import { CedarEvalError, EntityRef, type CedarRecord } from './values.ts';
 
 export { UnsupportedPolicyError, EntityIndex, EntityOverlay, EntityJsonError, SchemaError, compileSchema };
-export type { CompiledSchema, CompiledPolicy, EntityLookup, StoredEntity };
+export type { EntityLookup, StoredEntity };
 
 export interface CedarUid {
   type: string;
@@ -137,7 +137,7 @@ export function splitPolicyText(text: string, parts: cedar.PolicySetTextToPartsA
  * Only tokens outside string literals and comments are touched; the parser does not type-check, so a string in
  * the integer's place parses the same way.
  */
-export function protectBigIntegers(text: string): { text: string; markers: Map<string, bigint> } {
+function protectBigIntegers(text: string): { text: string; markers: Map<string, bigint> } {
   const markers = new Map<string, bigint>();
   let out = '';
   let last = 0;
@@ -240,7 +240,7 @@ export interface AuthorizeRequest {
 }
 
 /** Parses a request context with the schema's context type for the action. */
-export function parseContext(compiled: Pick<CompiledPolicySet, 'schema'>, action: CedarUid, context: Record<string, unknown> | undefined): CedarRecord {
+function parseContext(compiled: Pick<CompiledPolicySet, 'schema'>, action: CedarUid, context: Record<string, unknown> | undefined): CedarRecord {
   if (!context) return new Map();
   const type = compiled.schema?.actions.get(new EntityRef(action.type, action.id).key)?.context;
   return recordFromJson(context, type?.k === 'Record' ? type.attrs : undefined);

@@ -2,7 +2,7 @@
 import type { EntityLookup } from './entity-index.ts';
 import { CedarEvalError, CedarSet, Datetime, Duration, EntityRef, LONG_MAX, LONG_MIN, typeName, type CedarRecord, type Value } from './values.ts';
 
-export const typeError = (what: string, v: Value): never => {
+const typeError = (what: string, v: Value): never => {
   throw new CedarEvalError('type', `${what}: unexpected ${typeName(v)}`);
 };
 
@@ -50,7 +50,7 @@ export function inValue(left: Value, right: Value, index: EntityLookup): boolean
   return typeError('in', right);
 }
 
-export function attrsOf(v: Value, index: EntityLookup, forHas: boolean): CedarRecord | undefined {
+function attrsOf(v: Value, index: EntityLookup, forHas: boolean): CedarRecord | undefined {
   if (v instanceof Map) return v;
   if (v instanceof EntityRef) {
     const e = index.get(v.key);

@@ -17,7 +17,7 @@ export type SType =
   | { k: 'Entity'; name: string }
   | { k: 'Ext'; name: string };
 
-export interface SchemaEntityType {
+interface SchemaEntityType {
   name: string;
   memberOfTypes: Set<string>;
   shape?: SType;
@@ -25,7 +25,7 @@ export interface SchemaEntityType {
   enumIds?: string[];
 }
 
-export interface SchemaAction {
+interface SchemaAction {
   uid: EntityRef;
   parents: EntityRef[];
   context?: SType;

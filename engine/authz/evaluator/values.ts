@@ -20,7 +20,7 @@ export class CedarEvalError extends Error {
   }
 }
 
-export const entityKey = (type: string, id: string): string => `${type}::${JSON.stringify(id)}`;
+const entityKey = (type: string, id: string): string => `${type}::${JSON.stringify(id)}`;
 
 export class EntityRef {
   readonly key: string;
@@ -90,7 +90,7 @@ export function makeSet(values: Value[]): CedarSet {
 }
 
 /** A canonical string for a value: equal values (Cedar `==`) have equal keys, and only they. */
-export function valueKey(v: Value): string {
+function valueKey(v: Value): string {
   switch (typeof v) {
     case 'boolean':
       return v ? 'T' : 'F';
@@ -156,24 +156,4 @@ export function typeName(v: Value): string {
   if (v instanceof Datetime) return 'datetime';
   if (v instanceof Duration) return 'duration';
   return 'unknown';
-}
-
-export function checkedLong(v: bigint, what: string): bigint {
-  if (v < LONG_MIN || v > LONG_MAX) throw new CedarEvalError('overflow', `integer overflow in ${what}`);
-  return v;
-}
-
-/** Back to Cedar's JSON value form (for explanations and tests). */
-export function valueToJson(v: Value): unknown {
-  switch (typeof v) {
-    case 'boolean':
-    case 'string':
-      return v;
-    case 'bigint':
-      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  }
-  if (v instanceof EntityRef) return { __entity: { type: v.type, id: v.id } };
-  if (v instanceof CedarSet) return v.items.map(valueToJson);
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, valueToJson(x)]));
-  return { __extn: { fn: typeName(v), arg: String(v) } };
 }

@@ -69,7 +69,7 @@ const revealSchema = z
   })
   .meta({ id: 'PiiReveal' });
 
-export const decisionQuerySchema = z.object({
+const decisionQuerySchema = z.object({
   principal: uidFilter.optional(),
   resource: uidFilter.optional(),
   action: z.string().max(200).optional(),
@@ -128,7 +128,7 @@ const toReveal = (r: RevealRow) => ({
 });
 
 /** The columns of the JSON answer, flattened: ids and tenancy only, no personal data. */
-export const REVEAL_CSV_COLUMNS = [
+const REVEAL_CSV_COLUMNS = [
   'id',
   'decision_id',
   'at',
@@ -160,7 +160,7 @@ const revealCsvRecord = (r: ReturnType<typeof toReveal>) =>
     r.caller,
   ]);
 
-export const REVEAL_EXPORT_MAX = 100_000;
+const REVEAL_EXPORT_MAX = 100_000;
 const EXPORT_BATCH = 1_000;
 
 /** Writes with backpressure; false when the client went away. */

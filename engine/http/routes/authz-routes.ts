@@ -16,8 +16,8 @@ import { defineRoute, type RouteDef } from '../route.ts';
  * The context is part of every decision's cache key and of its evaluation: capped, so one caller's request cannot
  * hold megabytes of memory or echo a huge key back. Real contexts (mfa, purpose, fields, audience) are far smaller.
  */
-export const MAX_CONTEXT_CHARS = 16 * 1024;
-export const MAX_CONTEXT_KEY_CHARS = 200;
+const MAX_CONTEXT_CHARS = 16 * 1024;
+const MAX_CONTEXT_KEY_CHARS = 200;
 
 export const authorizeRequestSchema = z
   .object({
@@ -42,7 +42,7 @@ export const authorizeRequestSchema = z
   })
   .meta({ id: 'AuthorizeRequest' });
 
-export const decisionResponseSchema = z
+const decisionResponseSchema = z
   .object({
     decision: z.enum(['allow', 'deny']),
     reasons: z.array(z.string()).meta({ description: 'The @id of each policy that determined the decision' }),
@@ -95,7 +95,7 @@ const nameUid = (uid: EntityUid): string => redactMessage(uidKey(uid));
  * tenancy and posture (OWNED_ENTITY_TYPES), is refused with `entity_conflict`, naming the uid. Checked at the
  * request boundary, before any decision, so it holds whatever evaluates the request.
  */
-export function checkRequestEntities(entities: readonly Entity[] | undefined, store: Pick<EntityStore, 'get'>, at = ''): void {
+function checkRequestEntities(entities: readonly Entity[] | undefined, store: Pick<EntityStore, 'get'>, at = ''): void {
   if (!entities?.length) return;
   const conflicts: Array<{ path: string; entity: string; reason: 'owned_type' | 'stored' }> = [];
   let why = '';
@@ -116,7 +116,7 @@ export function checkRequestEntities(entities: readonly Entity[] | undefined, st
 }
 
 /** Removes quoted values from Cedar's messages: an error body must not echo personal data sent in attributes. */
-export function scrubCedarMessage(message: string): string {
+function scrubCedarMessage(message: string): string {
   return message.replace(/`[^`]*"[^`]*`/g, '`…`').replace(/value `[^`]*`/g, 'value `…`');
 }
 

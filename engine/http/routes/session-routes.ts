@@ -7,7 +7,7 @@ import { defineRoute, type Caller, type RouteDef, type RouteGate } from '../rout
 import { readCookie, SESSION_COOKIE, sessionCaller, sessionCookie, type OidcVerifier, type SessionInfo, type SessionStore } from '../sessions.ts';
 
 /** The people behind demo sign-in (`tenet serve --demo` only): one per role a person would hold. */
-export const DEMO_USERS: Array<{ role: Exclude<TenetRole, 'service'>; name: string; description: string }> = [
+const DEMO_USERS: Array<{ role: Exclude<TenetRole, 'service'>; name: string; description: string }> = [
   { role: 'admin', name: 'Ada Admin', description: 'Everything, including API keys and settings.' },
   {
     role: 'security_officer',
