@@ -18,7 +18,7 @@ interface NavItem {
   children?: Array<{ path: string; page: LazyExoticComponent<ComponentType> }>;
 }
 
-export const NAV: NavItem[] = [
+const NAV: NavItem[] = [
   { path: '/', label: 'Overview', needs: ['controls', 'read'], page: Overview },
   {
     path: '/controls',

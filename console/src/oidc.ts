@@ -6,7 +6,7 @@
  * verifier and the state live in sessionStorage, for the length of the redirect.
  */
 const PENDING = 'tenet.oidc.pending';
-export const CALLBACK_PATH = '/signin/callback';
+const CALLBACK_PATH = '/signin/callback';
 
 export interface OidcOptions {
   authorizationEndpoint: string;

@@ -8,7 +8,7 @@
 import { useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
 import { call, client } from './api.ts';
 
-export const queryKeys = {
+const queryKeys = {
   controls: ['controls'] as const,
   control: (id: string) => ['controls', id] as const,
   integrations: ['integrations'] as const,
@@ -58,7 +58,7 @@ export function usePostureHistory(days = 30, options: { enabled?: boolean } = {}
   });
 }
 
-export const RUNS_PAGE_SIZE = 20;
+const RUNS_PAGE_SIZE = 20;
 
 /** A control's runs, newest first, page by page (`fetchNextPage` follows the server's `next` cursor). */
 export function useRuns(id: string) {

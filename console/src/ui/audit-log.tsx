@@ -6,10 +6,10 @@ import { Link, useSearchParams } from 'react-router';
 import { ErrorState } from './states.tsx';
 
 /** What the audit routes accept for principal/resource: `Type::id` (engine/http/routes/audit-routes.ts). */
-export const UID_FILTER = /^[A-Za-z_][A-Za-z0-9_:]*::.+$/;
+const UID_FILTER = /^[A-Za-z_][A-Za-z0-9_:]*::.+$/;
 
 /** `<input type="datetime-local">` value (viewer's zone) → ISO-8601 UTC, or undefined. */
-export function localToIso(value: string): string | undefined {
+function localToIso(value: string): string | undefined {
   if (!value) return undefined;
   // "YYYY-MM-DDTHH:mm[:ss]" without an offset is local time for Date.
   const d = new Date(value);
@@ -17,7 +17,7 @@ export function localToIso(value: string): string | undefined {
 }
 
 /** ISO-8601 → `<input type="datetime-local">` value in the viewer's zone ('' if absent or invalid). */
-export function isoToLocal(iso: string | null | undefined): string {
+function isoToLocal(iso: string | null | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
@@ -25,7 +25,7 @@ export function isoToLocal(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-export const viewerZone = (): string => {
+const viewerZone = (): string => {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone || 'your time zone';
   } catch {
@@ -222,7 +222,7 @@ export function LoadMore(props: { query: UseInfiniteQueryResult<InfiniteData<unk
 }
 
 /** Text with break opportunities after `::`, `_`, `.` and `/`: long ids wrap at their joints, never mid-word. */
-export function Breakable(props: { text: string }) {
+function Breakable(props: { text: string }) {
   const parts = props.text.split(/(?<=::|[_./])/);
   return (
     <>

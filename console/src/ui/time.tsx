@@ -19,7 +19,7 @@ export function Time(props: { value: string | Date | null | undefined; mode?: 'd
 
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
-export function relative(d: Date, now = Date.now()): string {
+function relative(d: Date, now = Date.now()): string {
   const s = Math.round((d.getTime() - now) / 1000);
   const abs = Math.abs(s);
   if (abs < 60) return rtf.format(s, 'second');

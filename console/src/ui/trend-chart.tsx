@@ -18,7 +18,7 @@ export const formatDay = (date: string, long = false): string => {
 };
 
 /** A sentence a screen reader reads instead of the picture. */
-export function summariseTrend(points: TrendPoint[], label: string): string {
+function summariseTrend(points: TrendPoint[], label: string): string {
   const measured = points.filter((p): p is TrendPoint & { value: number } => p.value !== null);
   if (!measured.length) return `${label}: no results in this period.`;
   const first = measured[0]!;

@@ -3,7 +3,7 @@ import { StatusBadge } from '../../ui/status.tsx';
 import { policyAnchor, readReport, splitPolicies, type CheckReport, type PolicySetName } from './model.ts';
 
 /** Comment lines muted, code as is: a light touch that keeps long Cedar files readable. */
-export function CedarLines(props: { text: string }) {
+function CedarLines(props: { text: string }) {
   const lines = props.text.split('\n');
   return (
     <>

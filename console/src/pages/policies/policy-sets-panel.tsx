@@ -22,7 +22,7 @@ export function revealPolicy(set: PolicySetName, id: string): boolean {
   return true;
 }
 
-export function PolicySetSwitch(props: { set: PolicySetName; onSet: (s: PolicySetName) => void }) {
+function PolicySetSwitch(props: { set: PolicySetName; onSet: (s: PolicySetName) => void }) {
   return (
     <fieldset className="pol-set-switch">
       <legend>Policy set</legend>
