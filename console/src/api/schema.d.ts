@@ -3354,7 +3354,7 @@ export interface paths {
               demo: boolean;
               demoUsers: {
                 /** @enum {string} */
-                role: 'admin' | 'security_officer' | 'auditor' | 'service';
+                role: 'admin' | 'security_officer' | 'auditor';
                 name: string;
                 description: string;
               }[];

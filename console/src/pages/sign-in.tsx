@@ -1,13 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { call, client, type RequestBody } from '../api.ts';
+import { call, client } from '../api.ts';
 import { oidcCallback, startOidcSignIn } from '../oidc.ts';
 import { ROLE_LABEL, useSession } from '../session.tsx';
 import { ErrorState, Loading } from '../ui/states.tsx';
-
-/** The roles POST /v1/session signs in as: the demo users' (the options' schema names every role, `service` too). */
-type DemoRole = Extract<RequestBody<'/v1/session', 'post'>, { demoRole: unknown }>['demoRole'];
 
 export function SignIn(props: { startupError: unknown }) {
   const { signIn } = useSession();
@@ -93,12 +90,7 @@ export function SignIn(props: { startupError: unknown }) {
             <ul>
               {options.data.demoUsers.map((u) => (
                 <li key={u.role}>
-                  <button
-                    type="button"
-                    className="btn btn-block demo-user"
-                    disabled={busy !== null}
-                    onClick={run(u.role, () => signIn({ demoRole: u.role as DemoRole }))}
-                  >
+                  <button type="button" className="btn btn-block demo-user" disabled={busy !== null} onClick={run(u.role, () => signIn({ demoRole: u.role }))}>
                     <span>Sign in as {ROLE_LABEL[u.role] ?? u.role}</span>
                     <span className="muted small">{busy === u.role ? 'Signing in…' : `${u.name}${u.description ? ` — ${u.description}` : ''}`}</span>
                   </button>

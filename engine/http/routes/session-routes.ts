@@ -33,7 +33,7 @@ const sessionSchema = z
 
 const optionsSchema = z.object({
   demo: z.boolean(),
-  demoUsers: z.array(z.object({ role: z.enum(TENET_ROLES), name: z.string(), description: z.string() })),
+  demoUsers: z.array(z.object({ role: z.enum(DEMO_ROLES), name: z.string(), description: z.string() })),
   oidc: z
     .object({ issuer: z.string(), clientId: z.string(), roleClaim: z.string(), scopes: z.string(), authorizationEndpoint: z.string().nullable() })
     .nullable(),
