@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../controls/collectors/attestations.ts';
 import { responseProblems } from '../../engine/http/pipeline.ts';
+import { openApiDocument } from '../../engine/main/commands/openapi.ts';
 import { defineRoute, type RouteDef } from '../../engine/http/route.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -112,6 +113,13 @@ describe('response schemas', () => {
       .filter((r) => (r.raw ? r.produces === undefined : r.response === undefined))
       .map((r) => `${r.method.toUpperCase()} ${r.path}`);
     expect(missing, 'routes without a declared response').toEqual([]);
+  });
+
+  it('`tenet openapi` (what the console types are generated from) describes exactly the routes the server serves', async () => {
+    // The command builds the route list without a server; this catches a route group mounted in one place only.
+    const served = await (await fetch(`${t.url}/openapi.json`)).json();
+    const described = openApiDocument() as { info: { version: string } };
+    expect({ ...described, info: { ...described.info, version: served.info.version } }).toEqual(served);
   });
 
   it('every route answers a successful request with what it declares', async () => {
