@@ -26,7 +26,7 @@ import { OidcVerifier, SessionStore, type OidcOptions } from './sessions.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 
-/** Everything the HTTP app needs, grouped by domain; main.ts builds the real ones, tests build their own. */
+/** Everything the HTTP app needs, grouped by domain; engine/main/server.ts builds the real ones, tests build their own. */
 export interface AppDeps {
   version: string;
   logger: Logger;
