@@ -91,7 +91,8 @@ describe('console in Chromium', () => {
     await screenshot(page, 'officer-overview');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Controls' }).click();
-    await page.getByLabel('Status').selectOption('fail');
+    // Exact: until the controls page has rendered, the overview's "Controls by status" panel also matches 'Status'.
+    await page.getByLabel('Status', { exact: true }).selectOption('fail');
     const table = page.getByRole('table', { name: 'Controls' });
     await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
     const failing = await table.locator('tbody tr').allTextContents();
