@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../engine/scanner/types.ts';
-import type { LogScanCheckpoints, LogScanResult } from './cloudwatch-logs.ts';
-import type { LogScanCount, LogScanSample } from './log-group-tally.ts';
+import type { LogScanCheckpoints, LogScanResult } from './aws/cloudwatch-logs.ts';
+import type { LogScanCount, LogScanSample } from './aws/log-group-tally.ts';
 
 /**
  * CloudWatch Logs exports (JSON lines `{"timestamp", "message", "logStreamName"}`, as `aws logs filter-log-events`

@@ -1,5 +1,5 @@
 /** One log group's scan in the CloudWatch Logs PII scan: the group, how its read went, and what its messages held. */
-import type { DetectorId, Scanner } from '../../engine/scanner/types.ts';
+import type { DetectorId, Scanner } from '../../../engine/scanner/types.ts';
 
 export interface LogGroupTarget {
   accountId: string;

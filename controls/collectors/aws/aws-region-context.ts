@@ -1,4 +1,4 @@
-import type { EnvironmentMapping } from '../inventory/config-item.ts';
+import type { EnvironmentMapping } from '../../inventory/config-item.ts';
 import type { AwsAccountTarget } from './aws-account-target.ts';
 import type { CredentialsOption } from './aws-credentials.ts';
 import type { Plan } from './inventory-plan.ts';

@@ -1,6 +1,6 @@
 import { CloudWatchLogsClient, type CloudWatchLogsClientConfig } from '@aws-sdk/client-cloudwatch-logs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../engine/scanner/types.ts';
+import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../../engine/scanner/types.ts';
 import { describeError } from './aws-error-message.ts';
 import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
 import { readGroup, storedBytes } from './log-group-read.ts';

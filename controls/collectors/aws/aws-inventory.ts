@@ -1,8 +1,8 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { InventorySlice } from '../define-control.ts';
-import type { EnvironmentMapping } from '../inventory/config-item.ts';
-import type { InventorySource } from './inventory-source.ts';
+import type { InventorySlice } from '../../define-control.ts';
+import type { EnvironmentMapping } from '../../inventory/config-item.ts';
+import type { InventorySource } from '../inventory-source.ts';
 import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
 import { homeRegion, type AwsAccountTarget } from './aws-account-target.ts';
 import { memoiseCredentials, type CredentialsOption, type Identity } from './aws-credentials.ts';

@@ -1,7 +1,7 @@
 import type { ResourceKey, ResourceType } from '@aws-sdk/client-config-service';
-import type { InventoryItem, InventorySlice } from '../define-control.ts';
-import { normaliseConfigurationItem } from '../inventory/config-item.ts';
-import { CONFIG_RECORDER } from '../inventory/resource-types.ts';
+import type { InventoryItem, InventorySlice } from '../../define-control.ts';
+import { normaliseConfigurationItem } from '../../inventory/config-item.ts';
+import { CONFIG_RECORDER } from '../../inventory/resource-types.ts';
 import { readRoutes } from './api-gateway-routes.ts';
 import type { Identity } from './aws-credentials.ts';
 import { describeError } from './aws-error-message.ts';

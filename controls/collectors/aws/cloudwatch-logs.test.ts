@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAwsLoopback, type AwsLoopback, type AwsRegionWorld, type AwsWorld } from '../../test/fixtures/aws-loopback.ts';
-import { createScanner } from '../../engine/scanner/scanner.ts';
-import type { DetectorId } from '../../engine/scanner/types.ts';
+import { startAwsLoopback, type AwsLoopback, type AwsRegionWorld, type AwsWorld } from '../../../test/fixtures/aws-loopback.ts';
+import { createScanner } from '../../../engine/scanner/scanner.ts';
+import type { DetectorId } from '../../../engine/scanner/types.ts';
 import { checkpointKey, scanLogGroups, type LogScanOptions, type LogScanResult } from './cloudwatch-logs.ts';
 
 const A = '111111111111';

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAwsLoopback, type AwsLoopback, type AwsWorld, type LoopbackRecorder, type SnapshotItem } from '../../test/fixtures/aws-loopback.ts';
-import { CONTROLS_BY_ID } from '../catalogue/index.ts';
-import { NOT_APPLICABLE, type EvidenceSources, type InventorySlice } from '../define-control.ts';
-import { runControl } from '../runner.ts';
-import { parseControlSettings } from '../settings.ts';
+import { startAwsLoopback, type AwsLoopback, type AwsWorld, type LoopbackRecorder, type SnapshotItem } from '../../../test/fixtures/aws-loopback.ts';
+import { CONTROLS_BY_ID } from '../../catalogue/index.ts';
+import { NOT_APPLICABLE, type EvidenceSources, type InventorySlice } from '../../define-control.ts';
+import { runControl } from '../../runner.ts';
+import { parseControlSettings } from '../../settings.ts';
 import { createAwsInventorySource } from './aws-inventory.ts';
-import { createEvidenceSources } from './sources.ts';
+import { createEvidenceSources } from '../sources.ts';
 
 /**
  * Over the wire (the real SDK clients against the loopback AWS server): every enabled region, S3's own

@@ -1,6 +1,6 @@
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { InventoryItem } from '../define-control.ts';
-import { environmentOf } from '../inventory/config-item.ts';
+import type { InventoryItem } from '../../define-control.ts';
+import { environmentOf } from '../../inventory/config-item.ts';
 import type { Clients } from './aws-region-clients.ts';
 import { CALLS_AT_ONCE, type Fail, type RegionContext, type SendOptions } from './aws-region-context.ts';
 import { mapLimit } from './aws-common.ts';

@@ -6,7 +6,7 @@ import {
   type CloudWatchLogsClient,
   type GetQueryResultsResponse,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { Scanner } from '../../engine/scanner/types.ts';
+import type { Scanner } from '../../../engine/scanner/types.ts';
 import { describeError } from './aws-error-message.ts';
 import { tokenDigest } from './aws-pagination.ts';
 import type { LogGroupJob } from './log-group-tally.ts';

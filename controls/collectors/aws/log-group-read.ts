@@ -1,5 +1,5 @@
 import { DescribeLogGroupsCommand, FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { Scanner } from '../../engine/scanner/types.ts';
+import type { Scanner } from '../../../engine/scanner/types.ts';
 import { tokenDigest } from './aws-pagination.ts';
 import type { LogGroupJob } from './log-group-tally.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAwsLoopback, type AwsLoopback, type AwsRegionWorld, type AwsWorld, type SnapshotItem } from '../../test/fixtures/aws-loopback.ts';
-import type { InventoryItem, InventorySlice } from '../define-control.ts';
+import { startAwsLoopback, type AwsLoopback, type AwsRegionWorld, type AwsWorld, type SnapshotItem } from '../../../test/fixtures/aws-loopback.ts';
+import type { InventoryItem, InventorySlice } from '../../define-control.ts';
 import { createAwsInventorySource, type AwsInventoryOptions } from './aws-inventory.ts';
 
 const A = '111111111111';

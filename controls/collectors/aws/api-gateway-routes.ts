@@ -1,5 +1,5 @@
 import { GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
-import type { InventoryItem } from '../define-control.ts';
+import type { InventoryItem } from '../../define-control.ts';
 import type { Clients } from './aws-region-clients.ts';
 import { CALLS_AT_ONCE, type Fail, type SendOptions } from './aws-region-context.ts';
 import { mapLimit } from './aws-common.ts';

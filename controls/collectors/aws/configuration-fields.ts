@@ -1,4 +1,4 @@
-import type { InventoryItem } from '../define-control.ts';
+import type { InventoryItem } from '../../define-control.ts';
 
 /** Reading the loosely typed `configuration` of an item. */
 export const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -1,6 +1,6 @@
 import { DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
-import type { InventoryItem } from '../define-control.ts';
-import { CONFIG_RECORDER } from '../inventory/resource-types.ts';
+import type { InventoryItem } from '../../define-control.ts';
+import { CONFIG_RECORDER } from '../../inventory/resource-types.ts';
 import type { Clients } from './aws-region-clients.ts';
 import type { Fail, RegionContext, SendOptions } from './aws-region-context.ts';
 

@@ -1,10 +1,10 @@
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import type { InventoryItem } from '../define-control.ts';
+import type { InventoryItem } from '../../define-control.ts';
 import type { Clients } from './aws-region-clients.ts';
 import { CALLS_AT_ONCE, type Fail, type SendOptions } from './aws-region-context.ts';
 import { mapLimit } from './aws-common.ts';
 import { get, isObject, nameOf } from './configuration-fields.ts';
-import { redactEnvironment } from './env-values.ts';
+import { redactEnvironment } from '../env-values.ts';
 
 export async function fillLambdaEnvironment(clients: Clients, functions: InventoryItem[], send: SendOptions, fail: Fail): Promise<void> {
   const missing = functions.filter((f) => !isObject(get(f.configuration, 'environment.variables')));

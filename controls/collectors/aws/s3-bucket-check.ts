@@ -1,5 +1,5 @@
 import { GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import type { InventorySlice } from '../define-control.ts';
+import type { InventorySlice } from '../../define-control.ts';
 import { homeRegion, type AwsAccountTarget } from './aws-account-target.ts';
 import type { CredentialsOption } from './aws-credentials.ts';
 import { describeError } from './aws-error-message.ts';

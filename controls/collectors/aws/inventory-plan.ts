@@ -1,4 +1,4 @@
-import { CONFIG_RECORDER } from '../inventory/resource-types.ts';
+import { CONFIG_RECORDER } from '../../inventory/resource-types.ts';
 
 /** The resource types the AWS collector reads otherwise than with a plain AWS Config select, or treats apart. */
 export const ROUTE = 'AWS::ApiGatewayV2::Route';
