@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createAwsInventorySource } from '../../controls/collectors/aws-inventory.ts';
+import { createAwsInventorySource } from '../../controls/collectors/aws/aws-inventory.ts';
 import type { InventorySource } from '../../controls/collectors/inventory-source.ts';
 import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
 import { createSnapshotSource } from '../../controls/collectors/snapshot.ts';

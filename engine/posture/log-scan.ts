@@ -1,6 +1,6 @@
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { LogScanEvidence } from '../../controls/log-scan-evidence.ts';
-import { scanLogGroups, type LogScanResult } from '../../controls/collectors/cloudwatch-logs.ts';
+import { scanLogGroups, type LogScanResult } from '../../controls/collectors/aws/cloudwatch-logs.ts';
 import { scanLogExports } from '../../controls/collectors/log-export.ts';
 import { createScanner } from '../scanner/scanner.ts';
 import type { Scanner } from '../scanner/types.ts';
