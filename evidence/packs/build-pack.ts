@@ -95,6 +95,20 @@ export interface PackProgress {
   total: number | null;
 }
 
+/** How far past the clock a period may end: the caller's clock and ours may differ a little. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why a pack cannot cover this period, or undefined. A pack attests to what was seen, so a period that ends in the
+ * future is refused (its signature would cover evidence that does not exist yet).
+ */
+export function periodProblem(from: Date, to: Date, now = Date.now()): string | undefined {
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return 'the period needs valid dates';
+  if (!(from < to)) return 'the period must start before it ends';
+  if (to.getTime() > now + CLOCK_SKEW_MS) return `the period ends in the future (${to.toISOString()}): a pack covers only what has been seen`;
+  return undefined;
+}
+
 /** Builds one review pack as a stream into `out`. Throws PackRefusedError (nothing valid written) on raw PII. */
 export async function buildPack(
   deps: PackDeps,
@@ -103,7 +117,8 @@ export async function buildPack(
   const { db } = deps;
   const { profile, from, to } = props;
   const progress = (phase: PackProgress['phase'], done: number, total: number | null) => props.onProgress?.({ phase, done, total });
-  if (!(from < to)) throw new Error('the period must start before it ends');
+  const problem = periodProblem(from, to);
+  if (problem) throw new Error(problem);
   progress('controls', 0, deps.catalogue.size);
   const controls = await controlResults(deps, from, to);
   progress('controls', deps.catalogue.size, deps.catalogue.size);
@@ -114,6 +129,7 @@ export async function buildPack(
     attestedDocuments: new Set(attested.map((a) => a.document_id)),
     logRetentionDays: deps.settings.requirements.logRetentionDays,
     crossAgencyGrants: review.crossAgency,
+    reviewedUsers: review.users,
     limitedUse: profile === 'google' && deps.limitedUseProbe ? await deps.limitedUseProbe() : undefined,
     scopes: deps.settings.packs.google.scopes,
   };

@@ -8,6 +8,8 @@ export interface ProfileContext {
   logRetentionDays: number;
   /** access review: pairs allowed outside the user's own agency (must be none) */
   crossAgencyGrants: number;
+  /** access review: how many users it asked about (none: least privilege is not assessed) */
+  reviewedUsers: number;
   /** Google: the privacy policy probe */
   limitedUse?: { url: string; statement: boolean; policyLink: boolean; error?: string };
   /** Google: OAuth scopes from the settings, with justification */
@@ -36,21 +38,26 @@ export function answer(def: RequirementDef, ctx: ProfileContext): PackRequiremen
     const c = def.custom(ctx);
     return { ...base, status: gap && c.status === 'met' ? 'partial' : c.status, answer: c.answer, ...(gap ? { gap } : {}) };
   }
-  const results = def.controls.map((id) => ctx.controls.get(id)).filter((r): r is PackControlResult => Boolean(r));
+  const found = def.controls.map((id) => ctx.controls.get(id)).filter((r): r is PackControlResult => Boolean(r));
+  // A control that has not run by the period's end says nothing about the requirement: it is not assessed, never
+  // a failure and never a pass; a requirement with such a control is at best partial.
+  const unassessed = found.filter((r) => r.status === 'never_run');
+  const results = found.filter((r) => r.status !== 'never_run');
   const passing = results.filter((r) => PASSING.has(r.status));
   const missingDocs = (def.attestations ?? []).filter((d) => !ctx.attestedDocuments.has(d));
   const parts: string[] = [];
   for (const r of results)
     parts.push(`${r.controlId}: ${r.status}${r.summary ? ` (${r.summary})` : ''}${r.runs ? `, ${r.passes} of ${r.runs} runs passed in the period` : ''}.`);
+  for (const r of unassessed) parts.push(`${r.controlId}: not run by the end of the period (not assessed).`);
   for (const d of def.attestations ?? []) parts.push(ctx.attestedDocuments.has(d) ? `${d}: attested and in force.` : `${d}: no attestation in force.`);
   let status: RequirementStatus;
   const checks = results.length + (def.attestations?.length ?? 0);
   const good = passing.length + (def.attestations?.length ?? 0) - missingDocs.length;
   if (checks === 0) status = gap ? 'gap' : 'not_assessed';
-  else if (good === checks) status = gap ? 'partial' : 'met';
+  else if (good === checks) status = gap || unassessed.length ? 'partial' : 'met';
   else if (good === 0) status = 'not_met';
   else status = 'partial';
-  if (checks === 0 && !gap) parts.push('No control or attestation covers this requirement yet.');
+  if (checks === 0 && !gap && !unassessed.length) parts.push('No control or attestation covers this requirement yet.');
   return { ...base, status, answer: parts.join(' '), ...(gap ? { gap } : {}) };
 }
 
@@ -74,16 +81,18 @@ export const SP_API_REQUIREMENTS: RequirementDef[] = [
     question: 'Can only the people who need it reach buyer PII and credentials?',
     controls: [],
     custom: (ctx) =>
-      ctx.crossAgencyGrants === 0
-        ? {
-            status: 'met',
-            answer:
-              'The access review (asked of the policy decision point for every user and client) finds no user who can reveal buyer PII, export or read credentials outside their own agency. See the Access review section.',
-          }
-        : {
-            status: 'not_met',
-            answer: `The access review finds ${ctx.crossAgencyGrants} grant(s) outside the user's own agency. See the Access review section.`,
-          },
+      ctx.reviewedUsers === 0
+        ? { status: 'not_assessed', answer: 'The access review found no users to ask about: there is nothing to judge yet.' }
+        : ctx.crossAgencyGrants === 0
+          ? {
+              status: 'met',
+              answer:
+                'The access review (asked of the policy decision point for every user and client) finds no user who can reveal buyer PII, export or read credentials outside their own agency. See the Access review section.',
+            }
+          : {
+              status: 'not_met',
+              answer: `The access review finds ${ctx.crossAgencyGrants} grant(s) outside the user's own agency. See the Access review section.`,
+            },
   },
   {
     id: 'DPP-1.4',

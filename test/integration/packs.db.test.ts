@@ -134,4 +134,8 @@ it('through the API: an auditor builds a pack, lists it, downloads it, and it ve
   expect(key).toMatch(/BEGIN PUBLIC KEY/);
   expect(await verifyPack(file, key)).toMatchObject({ ok: true, keySource: 'given' });
   expect((await t.call('/v1/packs', { role: 'service', body: { profile: 'google' } })).status).toBe(403);
+  // A period that ends in the future is refused before anything is built: a pack covers only what has been seen.
+  const future = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'google', to: new Date(Date.now() + 86_400_000).toISOString() } });
+  expect([future.status, future.body.error.code]).toEqual([400, 'invalid_request']);
+  expect(future.body.error.message).toMatch(/ends in the future/);
 });

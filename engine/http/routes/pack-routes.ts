@@ -5,6 +5,7 @@ import type { PublicKeyEntry } from '../../../evidence/ledger/keys.ts';
 import { PackRefusedError } from '../../../evidence/packs/pack-writer.ts';
 import { InputError, RefusedError } from '../../kernel/errors.ts';
 import { actor, defineRoute, type RouteDef } from '../route.ts';
+import { periodProblem } from '../../../evidence/packs/build-pack.ts';
 
 const DAY = 86_400_000;
 
@@ -131,7 +132,8 @@ export function packRoutes(deps: {
       handler: async ({ body, key, res }) => {
         const to = body.to ? new Date(body.to) : new Date();
         const from = body.from ? new Date(body.from) : new Date(to.getTime() - 90 * DAY);
-        if (!(from < to)) throw new InputError('from: must be before to');
+        const problem = periodProblem(from, to);
+        if (problem) throw new InputError(problem);
         if (!body.wait) {
           const { id } = await packs.startInBackground({ profile: body.profile, from, to, createdBy: actor(key) });
           res.status(202);

@@ -8,7 +8,7 @@ import { createLogger } from '../../kernel/logger.ts';
 import { SHIPPED_POLICY_DIR } from '../../kernel/version.ts';
 import { CONTROLS_BY_ID } from '../../../controls/catalogue/index.ts';
 import { loadControlSettings } from '../../../controls/settings.ts';
-import { buildPack } from '../../../evidence/packs/build-pack.ts';
+import { buildPack, periodProblem } from '../../../evidence/packs/build-pack.ts';
 import { makePackDeps } from '../../../evidence/packs/pack-deps.ts';
 import { readPackMember, verifyPack } from '../../../evidence/packs/verify-pack.ts';
 import { EvidenceStore } from '../../../evidence/ledger/evidence-store.ts';
@@ -36,6 +36,8 @@ export async function pack(args: string[], ctx: { config: () => Config }): Promi
   if (!values.out) throw new Error('--out FILE.zip is required');
   const to = date('to', values.to) ?? new Date();
   const from = date('from', values.from) ?? new Date(to.getTime() - 90 * DAY);
+  const problem = periodProblem(from, to);
+  if (problem) throw new Error(problem);
   const config = ctx.config();
   const logger = createLogger({ level: 'warn' });
   const h = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR });
