@@ -8,7 +8,9 @@
  *   authz     engine/authz    Cedar policies, entities, the PDP, the decision log, API keys, the access review
  *   controls  controls/       control definitions, the catalogue, collectors, inventory
  *   ledger    evidence/ledger the evidence chain, checkpoints, signing keys
+ *   incidents engine/incidents the incident register: clocks, checklist, notifications, evidence preservation
  *   posture   engine/posture  control runs, exceptions, readiness, posture history, the scheduler
+ *   programmes evidence/programmes  compliance programmes (Amazon DPP, Google/CASA, the Addendum) and their scorecards
  *   packs     evidence/packs  review packs: build, render, verify
  *   http      engine/http     routes and the request pipeline
  *   demo      engine/demo     the demo environment (loaded by `serve --demo` only)
@@ -21,7 +23,9 @@ const layers = [
   ['authz', '^engine/authz/'],
   ['controls', '^controls/'],
   ['ledger', '^evidence/ledger/'],
+  ['incidents', '^engine/incidents/'],
   ['posture', '^engine/posture/'],
+  ['programmes', '^evidence/programmes/'],
   ['packs', '^evidence/packs/'],
   ['http', '^engine/http/'],
   ['demo', '^engine/demo/'],
@@ -35,10 +39,12 @@ const allowed = {
   authz: ['kernel', 'scanner', 'db'],
   controls: ['kernel', 'scanner'],
   ledger: ['kernel', 'db'],
-  posture: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger'],
-  packs: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'posture'],
-  http: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'posture', 'packs'],
-  demo: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'posture'],
+  incidents: ['kernel', 'scanner', 'db', 'authz', 'ledger'],
+  posture: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents'],
+  programmes: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture'],
+  packs: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture', 'programmes'],
+  http: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture', 'programmes', 'packs'],
+  demo: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture'],
   main: layers.map(([name]) => name),
 };
 const pathOf = Object.fromEntries(layers);

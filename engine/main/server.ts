@@ -10,8 +10,7 @@ import { cookieSecure, oidcSettings, type Config } from '../kernel/config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/database.ts';
 import { packService, setupControls, type Controls } from './setup-controls.ts';
 import type { DemoKeys } from '../demo/load-demo.ts';
-import { controlRoutes } from '../http/routes/control-routes.ts';
-import { packRoutes } from '../http/routes/pack-routes.ts';
+import { domainRoutes } from './domain-routes.ts';
 import { setupEvidenceAnchoring } from '../../evidence/ledger/anchoring.ts';
 import { scheduleCheckpoints } from '../../evidence/ledger/checkpoints.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -58,10 +57,10 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
       db: database.db,
       authz,
       apiKeys,
-      extraRoutes: [
-        ...controlRoutes({ controls: controls.plane, attestations: controls.attestations }),
-        ...packRoutes(packService({ db: database.db, authz, controls: controls.service, config, logger, anchoring })),
-      ],
+      extraRoutes: domainRoutes({
+        controls: { controls: controls.plane, attestations: controls.attestations },
+        packs: packService({ db: database.db, authz, controls: controls.service, config, logger, anchoring }),
+      }),
       consoleDir: consoleBuilt ? consoleDir : undefined,
       trustProxy: config.TENET_TRUST_PROXY,
       demoSignIn: Boolean(props.demo),

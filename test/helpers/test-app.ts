@@ -17,12 +17,11 @@ import { parseControlSettings } from '../../controls/settings.ts';
 import { AttestationStore } from '../../engine/posture/attestation-store.ts';
 import type { ControlService } from '../../engine/posture/control-service.ts';
 import { createControlPlane, inventorySources, packService } from '../../engine/main/setup-controls.ts';
-import { packRoutes } from '../../engine/http/routes/pack-routes.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LogScanService } from '../../engine/posture/log-scan.ts';
-import { controlRoutes } from '../../engine/http/routes/control-routes.ts';
+import { domainRoutes } from '../../engine/main/domain-routes.ts';
 import { createTestDatabase } from './test-database.ts';
 
 export interface TestApp {
@@ -79,10 +78,14 @@ export async function startTestApp(
       logScan: new LogScanService({ db: database.db, settings, logger, secret: 'test-app-scanner-secret-0123456789abcdef' }),
     });
     controls = plane.service;
-    routes.push(...controlRoutes({ controls: plane, attestations }));
     // Packs built through the API land in a temporary data directory, removed on close.
     packDir = mkdtempSync(path.join(tmpdir(), 'tenet-test-packs-'));
-    routes.push(...packRoutes(packService({ db: database.db, authz, controls, config: { ...config, TENET_DATA_DIR: packDir } })));
+    routes.push(
+      ...domainRoutes({
+        controls: { controls: plane, attestations },
+        packs: packService({ db: database.db, authz, controls, config: { ...config, TENET_DATA_DIR: packDir } }),
+      }),
+    );
   }
   const app = createApp({
     version: 'test',

@@ -2,12 +2,11 @@ import { buildOpenApi } from '../../http/openapi.ts';
 import type { RouteDef } from '../../http/route.ts';
 import { auditRoutes } from '../../http/routes/audit-routes.ts';
 import { authzRoutes } from '../../http/routes/authz-routes.ts';
-import { controlRoutes } from '../../http/routes/control-routes.ts';
 import { keyRoutes } from '../../http/routes/key-routes.ts';
-import { packRoutes } from '../../http/routes/pack-routes.ts';
 import { policyRoutes, policyTryRoutes } from '../../http/routes/policy-routes.ts';
 import { sessionRoutes } from '../../http/routes/session-routes.ts';
 import { TENET_VERSION } from '../../kernel/version.ts';
+import { domainRoutes } from '../domain-routes.ts';
 import { parse } from './args.ts';
 
 /**
@@ -28,8 +27,8 @@ function unused<T>(name: string): T {
 }
 
 /**
- * Every route the server mounts, in the order createApp (engine/http/app.ts) and startTenet (engine/main/server.ts)
- * mount them, with every optional group present. Built without a database or a server: the dependencies are stubs.
+ * Every route the server mounts, in the order createApp (engine/http/app.ts) mounts them with startTenet's domain routes
+ * (engine/main/domain-routes.ts), with every optional group present. Built without a database or a server: the dependencies are stubs.
  */
 function describedRoutes(): RouteDef[] {
   return [
@@ -38,8 +37,7 @@ function describedRoutes(): RouteDef[] {
     ...policyTryRoutes({ pdp: unused('pdp'), sandbox: unused('sandbox') }),
     ...auditRoutes({ db: unused('db') }),
     ...keyRoutes({ apiKeys: unused('apiKeys') }),
-    ...controlRoutes({ controls: unused('controls'), attestations: unused('attestations') }),
-    ...packRoutes({ packs: unused('packs'), publicKey: unused('publicKey'), publicKeys: unused('publicKeys'), accessReview: unused('accessReview') }),
+    ...domainRoutes(unused('domain')),
     ...sessionRoutes({ sessions: unused('sessions'), guard: unused('guard'), gates: unused('gates'), demoSignIn: false, cookieSecure: 'auto' }),
   ];
 }

@@ -1,0 +1,17 @@
+import type { RouteDef } from '../http/route.ts';
+import { controlRoutes } from '../http/routes/control-routes.ts';
+import { packRoutes } from '../http/routes/pack-routes.ts';
+
+/** What each domain's route group is built from; engine/main/server.ts wires the real parts, `tenet openapi` stubs. */
+export interface DomainRouteDeps {
+  controls: Parameters<typeof controlRoutes>[0];
+  packs: Parameters<typeof packRoutes>[0];
+}
+
+/**
+ * The route groups beyond the core API createApp builds itself (authorization, policies, audit, keys, sessions):
+ * the one list the server mounts and `tenet openapi` describes. A new group is added here, once.
+ */
+export function domainRoutes(deps: DomainRouteDeps): RouteDef[] {
+  return [...controlRoutes(deps.controls), ...packRoutes(deps.packs)];
+}
