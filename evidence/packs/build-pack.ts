@@ -15,6 +15,7 @@ import { renderControlsCsv } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';
 import { renderOscal } from './render-oscal.ts';
 import { renderPdf } from './render-pdf.ts';
+import { sha256Sums, verifyText } from './verify-text.ts';
 import { signManifest, type Signer } from '../ledger/signing.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
 
@@ -224,6 +225,10 @@ export async function buildPack(
     progress('evidence', used.length, used.length);
     progress('signing', 0, 1);
     await writer.add('public-key.pem', [deps.signing.publicKeyPem]);
+    await writer.add('VERIFY.txt', [
+      verifyText({ algorithm: deps.signing.algorithm, keyId: deps.signing.keyId, organisation: model.organisation, title: model.title }),
+    ]);
+    await writer.add('SHA256SUMS', [sha256Sums(writer.files)]);
     const checkpoint = deps.checkpoint ? ((await deps.checkpoint()) ?? null) : null;
     const manifest: PackManifest = {
       format: 'tenet-pack/1',

@@ -1,3 +1,5 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
 import { PackRefusedError } from '../../evidence/packs/pack-writer.ts';
 import { verifyPack } from '../../evidence/packs/verify-pack.ts';
 import { LocalSigner, newSigningKeyPem } from '../../evidence/ledger/keys.ts';
+import { keyId, type Signer } from '../../evidence/ledger/signing.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tenet-packs-'));
@@ -36,13 +39,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function build(profile: PackProfile, file: string) {
+async function build(profile: PackProfile, file: string, opts: { signer?: Signer } = {}) {
   const deps = await makePackDeps({
     db: t.database.db,
     authz: t.authz,
     settings: parseControlSettings(settings),
     catalogue: CONTROLS_BY_ID,
-    keys: { signer: new LocalSigner(newSigningKeyPem()), scannerSecret: 'packs-test-secret-0123456789abcdef01' },
+    keys: { signer: opts.signer ?? new LocalSigner(newSigningKeyPem()), scannerSecret: 'packs-test-secret-0123456789abcdef01' },
   });
   const out = createWriteStream(file);
   return buildPack(deps, { profile, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 1000), out });
@@ -104,6 +107,94 @@ describe.each(['sp-api', 'google'] as const)('%s pack', (profile) => {
       expect(html).toMatch(/180 days/); // the log-retention gap, stated plainly
       expect(html).toContain('Access review');
     }
+  });
+});
+
+/**
+ * The VERIFY.txt recipe, run as written: the pack unzipped by `unzip`, then every "$ " line of VERIFY.txt by `sh -e`
+ * with the real openssl and sha256sum. Returns the exit status and output.
+ */
+function stockVerify(zip: string, mutate?: (dir: string) => void): { status: number | null; out: string } {
+  const unpacked = mkdtempSync(path.join(dir, 'unpacked-'));
+  execFileSync('unzip', ['-q', zip, '-d', unpacked]);
+  mutate?.(unpacked);
+  const commands = readFileSync(path.join(unpacked, 'VERIFY.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('$ '))
+    .map((l) => l.slice(2));
+  const r = spawnSync('sh', ['-e', '-c', commands.join('\n')], { cwd: unpacked, encoding: 'utf8' });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+const flipByte = (file: string) => {
+  const b = readFileSync(file);
+  b[Math.floor(b.length / 2)] ^= 0x01;
+  writeFileSync(file, b);
+};
+
+describe.each(['Ed25519', 'ECDSA P-256'] as const)('verified with stock tools (openssl, sha256sum), %s key', (kind) => {
+  const file = path.join(dir, `stock-${kind.replace(/\W/g, '')}.zip`);
+  let signer: Signer;
+  beforeAll(async () => {
+    if (kind === 'Ed25519') signer = new LocalSigner(newSigningKeyPem());
+    else {
+      // An ECDSA P-256 key signing as AWS KMS does (ECDSA_SHA_256, DER signatures).
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      signer = {
+        keyId: keyId(publicKeyPem),
+        publicKeyPem,
+        algorithm: 'ECDSA_P256_SHA256',
+        sign: async (data) => sign('sha256', data, privateKey).toString('base64'),
+      };
+    }
+    await build('sp-api', file, { signer });
+  });
+
+  it('the recipe in VERIFY.txt succeeds on the pack as built, and prints the key id', () => {
+    const r = stockVerify(file);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain(signer.keyId);
+    expect(r.out).toMatch(kind === 'Ed25519' ? /Signature Verified Successfully/ : /Verified OK/);
+    expect(r.out).toMatch(/index\.html: OK/);
+    expect(r.out).toMatch(/VERIFY\.txt: OK/);
+    const sums = Buffer.from(unzipSync(readFileSync(file))['SHA256SUMS']).toString();
+    const manifest = JSON.parse(Buffer.from(unzipSync(readFileSync(file))['manifest.json']).toString());
+    // every file the manifest lists before SHA256SUMS is in it
+    const before = manifest.files
+      .map((f: { path: string }) => f.path)
+      .slice(
+        0,
+        manifest.files.findIndex((f: { path: string }) => f.path === 'SHA256SUMS'),
+      );
+    expect(
+      sums
+        .trim()
+        .split('\n')
+        .map((l) => l.split('  ')[1]),
+    ).toEqual(before);
+    expect(before).toEqual(expect.arrayContaining(['index.html', 'report.pdf', 'VERIFY.txt', 'public-key.pem']));
+  });
+
+  it('fails after one byte of a file changes, after SHA256SUMS is edited, and after manifest.json is edited', () => {
+    expect(stockVerify(file, (d) => flipByte(path.join(d, 'controls.csv')))).toMatchObject({ status: 1, out: expect.stringMatching(/controls\.csv: FAILED/) });
+    expect(stockVerify(file, (d) => flipByte(path.join(d, 'report.pdf'))).status).not.toBe(0);
+    // a changed file with its line in SHA256SUMS recomputed: SHA256SUMS no longer matches the signed manifest
+    const forged = stockVerify(file, (d) => {
+      const f = path.join(d, 'controls.csv');
+      writeFileSync(f, readFileSync(f, 'utf8') + 'x\r\n');
+      const fresh = execFileSync('sha256sum', ['controls.csv'], { cwd: d, encoding: 'utf8' });
+      const sums = readFileSync(path.join(d, 'SHA256SUMS'), 'utf8').replace(/^.* {2}controls\.csv\n/m, fresh);
+      writeFileSync(path.join(d, 'SHA256SUMS'), sums);
+    });
+    expect(forged.status).not.toBe(0);
+    // the manifest edited to match: the signature fails
+    const edited = stockVerify(file, (d) => {
+      const f = path.join(d, 'manifest.json');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('"profile": "sp-api"', '"profile": "google"'));
+    });
+    expect(edited.status, edited.out).not.toBe(0);
+    expect(edited.out).not.toMatch(/Verified (Successfully|OK)/);
   });
 });
 
