@@ -24,6 +24,6 @@ export const ROUTE_ACCESS: Record<string, TenetRole[]> = {
   'evidence:write': ['admin', 'security_officer'],
   'packs:read': ['admin', 'security_officer', 'auditor'],
   'packs:build': ['admin', 'security_officer', 'auditor'],
-  'settings:read': ['admin', 'security_officer'],
+  'settings:read': ['admin', 'security_officer', 'auditor'],
   'settings:write': ['admin'],
 };

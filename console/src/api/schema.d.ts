@@ -1157,6 +1157,8 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          /** @description platform decisions only, or Tenet’s own route checks only; both when absent */
+          set?: 'platform' | 'tenet';
           principal?: string;
           resource?: string;
           action?: string;
@@ -1183,6 +1185,80 @@ export interface paths {
               /** @description the cursor of the next page (`before`); null on the last page */
               next: string | null;
             };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/decisions/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The decision log as a CSV download, newest first, with the filters of /v1/decisions; at most 100,000 rows. Cells a spreadsheet would read as a formula are prefixed with an apostrophe. */
+    get: {
+      parameters: {
+        query?: {
+          format?: 'csv';
+          /** @description platform decisions only, or Tenet’s own route checks only; both when absent */
+          set?: 'platform' | 'tenet';
+          principal?: string;
+          resource?: string;
+          action?: string;
+          decision?: 'allow' | 'deny';
+          from?: string;
+          to?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': string;
           };
         };
         /** @description Invalid request */
@@ -3752,6 +3828,13 @@ export interface components {
       contextKeys: string[];
       requestId: string | null;
       caller: string | null;
+      /** @description the name of the API key that called, when the caller is a key (never the key itself) */
+      callerName: string | null;
+      /**
+       * @description platform: asked of the platform policy set; tenet: one of Tenet’s own route checks
+       * @enum {string}
+       */
+      set: 'platform' | 'tenet';
       /** @description entities the request supplied (added to the store’s for that decision only) */
       requestEntities: {
         type: string;

@@ -49,6 +49,8 @@ const decisionSchema = z
     contextKeys: z.array(z.string()),
     requestId: z.string().nullable(),
     caller: z.string().nullable(),
+    callerName: z.string().nullable().meta({ description: 'the name of the API key that called, when the caller is a key (never the key itself)' }),
+    set: z.enum(['platform', 'tenet']).meta({ description: 'platform: asked of the platform policy set; tenet: one of Tenet’s own route checks' }),
     requestEntities: z.array(uid).meta({ description: 'entities the request supplied (added to the store’s for that decision only)' }),
   })
   .meta({ id: 'LoggedDecision' });
@@ -69,13 +71,110 @@ const revealSchema = z
   })
   .meta({ id: 'PiiReveal' });
 
-const decisionQuerySchema = z.object({
+/**
+ * Tenet's own route checks are logged beside the platform's decisions (engine/http/access.ts): their resource is
+ * always a `Tenet::Area`. The platform's policy set decides on the platform's schema, whose action types are refused
+ * if undeclared (authz-routes.ts), so its decisions are everything else.
+ */
+const TENET_AREA = 'Tenet::Area';
+
+/** The filters of the decision log, shared by the JSON list and the CSV export. */
+const decisionFilters = {
+  set: z.enum(['platform', 'tenet']).optional().meta({ description: 'platform decisions only, or Tenet’s own route checks only; both when absent' }),
   principal: uidFilter.optional(),
   resource: uidFilter.optional(),
   action: z.string().max(200).optional(),
   decision: z.enum(['allow', 'deny']).optional(),
-  ...page,
+  from: page.from,
+  to: page.to,
+};
+type DecisionFilter = z.infer<z.ZodObject<typeof decisionFilters>>;
+
+const decisionQuerySchema = z.object({ ...decisionFilters, limit: page.limit, before: page.before });
+
+/** The decision log as filtered, with the calling API key's name (a left join: names only, never the key's hash). */
+function filteredDecisions(db: Db, f: DecisionFilter) {
+  let q = db.selectFrom('decisions').leftJoin('api_keys', 'api_keys.id', 'decisions.caller').selectAll('decisions').select('api_keys.name as caller_name');
+  if (f.set === 'tenet') q = q.where('decisions.resource_type', '=', TENET_AREA);
+  if (f.set === 'platform') q = q.where('decisions.resource_type', '<>', TENET_AREA);
+  if (f.principal) q = q.where('decisions.principal_type', '=', f.principal.type).where('decisions.principal_id', '=', f.principal.id);
+  if (f.resource) q = q.where('decisions.resource_type', '=', f.resource.type).where('decisions.resource_id', '=', f.resource.id);
+  if (f.action) q = q.where('decisions.action', '=', f.action);
+  if (f.decision) q = q.where('decisions.decision', '=', f.decision);
+  if (f.from) q = q.where('decisions.at', '>=', new Date(f.from));
+  if (f.to) q = q.where('decisions.at', '<', new Date(f.to));
+  return q;
+}
+
+type DecisionRow = Awaited<ReturnType<ReturnType<typeof filteredDecisions>['execute']>>[number];
+
+const toDecision = (r: DecisionRow) => ({
+  id: r.id,
+  at: r.at.toISOString(),
+  principal: { type: r.principal_type, id: r.principal_id },
+  action: r.action,
+  resource: { type: r.resource_type, id: r.resource_id },
+  decision: r.decision,
+  reasons: r.reasons,
+  errors: r.errors,
+  policyHash: r.policy_hash,
+  entityVersion: r.entity_version,
+  latencyUs: r.latency_us,
+  contextKeys: r.context_keys,
+  requestId: r.request_id,
+  caller: r.caller,
+  callerName: r.caller_name ?? null,
+  set: r.resource_type === TENET_AREA ? ('tenet' as const) : ('platform' as const),
+  /** entities the request supplied (added to the store's for that decision only) */
+  requestEntities: r.request_entities ?? [],
 });
+
+/** The columns of the JSON answer, flattened (context values are never stored, so never exported). */
+const DECISION_CSV_COLUMNS = [
+  'id',
+  'at',
+  'set',
+  'decision',
+  'principal_type',
+  'principal_id',
+  'action',
+  'resource_type',
+  'resource_id',
+  'reasons',
+  'errors',
+  'caller',
+  'caller_name',
+  'request_id',
+  'policy_hash',
+  'entity_version',
+  'latency_us',
+  'context_keys',
+  'request_entities',
+] as const;
+const decisionCsvRecord = (d: ReturnType<typeof toDecision>) =>
+  csvRecord([
+    d.id,
+    d.at,
+    d.set,
+    d.decision,
+    d.principal.type,
+    d.principal.id,
+    d.action,
+    d.resource.type,
+    d.resource.id,
+    (d.reasons ?? []).join('; '),
+    (d.errors ?? []).join('; '),
+    d.caller,
+    d.callerName,
+    d.requestId,
+    d.policyHash,
+    d.entityVersion,
+    d.latencyUs,
+    (d.contextKeys ?? []).join('; '),
+    d.requestEntities.map((u) => `${u.type}::${u.id}`).join('; '),
+  ]);
+
+const DECISION_EXPORT_MAX = 100_000;
 
 /** The filters of the PII-reveal audit, shared by the JSON list and the CSV export. */
 const revealFilters = {
@@ -190,38 +289,57 @@ export function auditRoutes(deps: { db: Db }): RouteDef[] {
       query: decisionQuerySchema,
       response: z.object({ decisions: z.array(decisionSchema), next }),
       handler: async ({ query }) => {
-        let q = db.selectFrom('decisions').selectAll();
-        if (query.principal) q = q.where('principal_type', '=', query.principal.type).where('principal_id', '=', query.principal.id);
-        if (query.resource) q = q.where('resource_type', '=', query.resource.type).where('resource_id', '=', query.resource.id);
-        if (query.action) q = q.where('action', '=', query.action);
-        if (query.decision) q = q.where('decision', '=', query.decision);
-        if (query.from) q = q.where('at', '>=', new Date(query.from));
-        if (query.to) q = q.where('at', '<', new Date(query.to));
+        let q = filteredDecisions(db, query);
         const cursor = parseCursor(query.before);
-        if (cursor) q = q.where(sql<boolean>`(at, id) < (${cursor.at}, ${cursor.id})`);
-        const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+        if (cursor) q = q.where(sql<boolean>`(decisions.at, decisions.id) < (${cursor.at}, ${cursor.id})`);
+        const rows = await q.orderBy('decisions.at', 'desc').orderBy('decisions.id', 'desc').limit(query.limit).execute();
         const last = rows.at(-1);
         return {
-          decisions: rows.map((r) => ({
-            id: r.id,
-            at: r.at.toISOString(),
-            principal: { type: r.principal_type, id: r.principal_id },
-            action: r.action,
-            resource: { type: r.resource_type, id: r.resource_id },
-            decision: r.decision,
-            reasons: r.reasons,
-            errors: r.errors,
-            policyHash: r.policy_hash,
-            entityVersion: r.entity_version,
-            latencyUs: r.latency_us,
-            contextKeys: r.context_keys,
-            requestId: r.request_id,
-            caller: r.caller,
-            /** entities the request supplied (added to the store's for that decision only) */
-            requestEntities: r.request_entities ?? [],
-          })),
+          decisions: rows.map(toDecision),
           next: rows.length === query.limit && last ? `${last.at.toISOString()}|${last.id}` : null,
         };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/decisions/export',
+      summary: `The decision log as a CSV download, newest first, with the filters of /v1/decisions; at most ${DECISION_EXPORT_MAX.toLocaleString('en')} rows. Cells a spreadsheet would read as a formula are prefixed with an apostrophe.`,
+      tag: 'Audit',
+      gate: { area: 'decisions', action: 'read' },
+      query: z.object({
+        format: z.literal('csv').default('csv'),
+        ...decisionFilters,
+        limit: z.coerce.number().int().min(1).max(DECISION_EXPORT_MAX).default(DECISION_EXPORT_MAX),
+      }),
+      raw: true,
+      produces: 'text/csv',
+      handler: async ({ query, res }) => {
+        // Batches by keyset on (at, id) as the JSON list pages: memory stays flat however long the log.
+        const batch = (after: { at: Date; id: string } | undefined, limit: number) => {
+          let q = filteredDecisions(db, query);
+          if (after) q = q.where(sql<boolean>`(decisions.at, decisions.id) < (${after.at}, ${after.id})`);
+          return q.orderBy('decisions.at', 'desc').orderBy('decisions.id', 'desc').limit(limit).execute();
+        };
+        let rows = await batch(undefined, Math.min(EXPORT_BATCH, query.limit));
+        res.status(200);
+        res.setHeader('content-type', 'text/csv; charset=utf-8');
+        res.setHeader('content-disposition', `attachment; filename="decisions-${query.set ?? 'all'}-${new Date().toISOString().slice(0, 10)}.csv"`);
+        res.setHeader('cache-control', 'no-store');
+        let sent = 0;
+        try {
+          if (!(await write(res, csvRecord([...DECISION_CSV_COLUMNS])))) return;
+          for (;;) {
+            if (rows.length && !(await write(res, rows.map((r) => decisionCsvRecord(toDecision(r))).join('')))) return;
+            sent += rows.length;
+            const last = rows.at(-1);
+            if (!last || rows.length < EXPORT_BATCH || sent >= query.limit) break;
+            rows = await batch({ at: last.at, id: last.id }, Math.min(EXPORT_BATCH, query.limit - sent));
+          }
+          res.end();
+        } catch (error) {
+          // Headers are gone: cut the download rather than end it as if it were complete.
+          res.destroy(error as Error);
+        }
       },
     }),
     defineRoute({
