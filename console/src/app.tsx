@@ -1,7 +1,9 @@
-import { lazy, Suspense, useEffect, useRef, useState, type ComponentType, type LazyExoticComponent } from 'react';
+import { Suspense, useEffect, useRef, useState, type ComponentType, type LazyExoticComponent } from 'react';
 import { NavLink, Route, Routes, useLocation } from 'react-router';
 import { ROLE_LABEL, useSession } from './session.tsx';
 import { ErrorBoundary } from './ui/error-boundary.tsx';
+// Every lazy page reloads the tab once when its chunk is gone (a tab older than an upgrade): see ui/lazy-page.ts.
+import { lazyPage as lazy } from './ui/lazy-page.ts';
 import { focusHeadingOnNextPage } from './ui/page.tsx';
 import { ErrorState, Loading } from './ui/states.tsx';
 import { SignIn } from './pages/sign-in.tsx';

@@ -1,6 +1,8 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Fragment, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { call, client, type Schemas } from '../api.ts';
+import { ExportCsv, ExportNotice, useExportOutcome } from '../ui/export-csv.tsx';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, QueryState } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/status.tsx';
@@ -31,32 +33,60 @@ const FILTERS: FilterSpec[] = [
 
 const PAGE_SIZE = 50;
 
+type DecisionSet = 'platform' | 'tenet';
+
+/** The two logs in one table: the platform's decisions, and Tenet's own route checks (every console page load makes some). */
+const SETS: Array<{ id: DecisionSet; label: string; lead: string }> = [
+  { id: 'platform', label: 'Platform decisions', lead: 'Decisions of the platform policy set, asked for by your apps through /v1/authorize.' },
+  {
+    id: 'tenet',
+    label: 'Tenet route checks',
+    lead: 'Tenet’s own access checks: which key or person called which of Tenet’s routes (the console’s own calls included), and the answer.',
+  },
+];
+
+/** The set shown: `?set=tenet` for Tenet's own route checks; the platform's decisions otherwise. */
+function useDecisionSet(): DecisionSet {
+  const [params] = useSearchParams();
+  return params.get('set') === 'tenet' ? 'tenet' : 'platform';
+}
+
 export default function DecisionsPage() {
-  const filters = useAppliedFilters(FILTERS);
+  const set = useDecisionSet();
+  const applied = useAppliedFilters(FILTERS);
+  const filters = useMemo(() => ({ ...applied, set }), [applied, set]);
+  const [exportOutcome, setExportOutcome] = useExportOutcome(filters);
   const query = useInfiniteQuery({
     queryKey: ['decisions', filters],
     queryFn: ({ pageParam, signal }) => call(client.GET('/v1/decisions', { params: { query: { ...filters, limit: PAGE_SIZE, before: pageParam } }, signal })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next ?? undefined,
   });
+  const current = SETS.find((s) => s.id === set)!;
 
   return (
     <Page
       title="Decisions"
       lead="Every authorization decision, newest first: who asked for what, the answer, and the policies that determined it. Context values are never stored, only their keys; entities a request supplied are listed by uid."
     >
+      <SetTabs current={set} />
+      <p className="muted small decision-set-lead">{current.lead}</p>
       <Panel title="Filters">
         <FilterForm specs={FILTERS} />
       </Panel>
       <Panel
         title="Results"
         actions={
-          <button type="button" className="btn btn-ghost" onClick={() => void query.refetch()} disabled={query.isFetching}>
-            {query.isFetching && !query.isFetchingNextPage ? 'Refreshing…' : 'Refresh'}
-          </button>
+          <div className="audit-actions">
+            <button type="button" className="btn btn-ghost" onClick={() => void query.refetch()} disabled={query.isFetching}>
+              {query.isFetching && !query.isFetchingNextPage ? 'Refreshing…' : 'Refresh'}
+            </button>
+            <ExportCsv path="/v1/decisions/export" filters={filters} noun="decisions" onOutcome={setExportOutcome} />
+          </div>
         }
       >
-        <AppliedFilters specs={FILTERS} applied={filters} />
+        <AppliedFilters specs={FILTERS} applied={applied} />
+        <ExportNotice outcome={exportOutcome} what={`the ${current.label.toLowerCase()} matching the applied filters (up to 100,000 rows)`} />
         <QueryState query={firstPageState(query)} label="Loading decisions…">
           {(data) => {
             const rows = data.pages.flatMap((p) => p.decisions);
@@ -71,6 +101,31 @@ export default function DecisionsPage() {
         </QueryState>
       </Panel>
     </Page>
+  );
+}
+
+/** The two sets as links that keep the other filters (the address says which set is shown: shareable, back works). */
+function SetTabs(props: { current: DecisionSet }) {
+  const [params] = useSearchParams();
+  return (
+    <nav className="set-tabs" aria-label="Decision log">
+      <ul>
+        {SETS.map((s) => {
+          const next = new URLSearchParams(params);
+          next.delete('before');
+          if (s.id === 'platform') next.delete('set');
+          else next.set('set', s.id);
+          const search = next.toString();
+          return (
+            <li key={s.id}>
+              <Link to={{ search: search ? `?${search}` : '' }} aria-current={s.id === props.current ? 'page' : undefined} className="set-tab">
+                {s.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
   );
 }
 
@@ -135,7 +190,7 @@ function DecisionTable(props: { rows: DecisionRow[] }) {
                     <ReasonTags reasons={d.reasons} errors={d.errors} />
                   </td>
                   <td className="mono small audit-caller">
-                    <Caller value={d.caller} />
+                    <Caller value={d.caller} name={d.callerName} />
                   </td>
                   <td>
                     <button type="button" className="btn btn-ghost btn-small" aria-expanded={expanded} aria-controls={detailsId} onClick={() => toggle(d.id)}>

@@ -1,8 +1,8 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { ApiError, apiUrl, call, client, download, type Answer } from '../api.ts';
+import { call, client, type Answer } from '../api.ts';
+import { ExportCsv, ExportNotice, useExportOutcome } from '../ui/export-csv.tsx';
 import { Page, Panel } from '../ui/page.tsx';
-import { Empty, ErrorState, QueryState } from '../ui/states.tsx';
+import { Empty, QueryState } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/status.tsx';
 import { Time } from '../ui/time.tsx';
 import {
@@ -31,13 +31,7 @@ const PAGE_SIZE = 50;
 
 export default function PiiRevealsPage() {
   const filters = useAppliedFilters(FILTERS);
-  const [exportOutcome, setExportOutcome] = useState<ExportOutcome>(null);
-  // Other filters: the outcome of the last export no longer applies (reset while rendering, not in an effect).
-  const [outcomeFilters, setOutcomeFilters] = useState(filters);
-  if (outcomeFilters !== filters) {
-    setOutcomeFilters(filters);
-    setExportOutcome(null);
-  }
+  const [exportOutcome, setExportOutcome] = useExportOutcome(filters);
   const query = useInfiniteQuery({
     queryKey: ['pii-reveals', filters],
     queryFn: ({ pageParam, signal }) => call(client.GET('/v1/pii-reveals', { params: { query: { ...filters, limit: PAGE_SIZE, before: pageParam } }, signal })),
@@ -60,12 +54,12 @@ export default function PiiRevealsPage() {
             <button type="button" className="btn btn-ghost" onClick={() => void query.refetch()} disabled={query.isFetching}>
               {query.isFetching && !query.isFetchingNextPage ? 'Refreshing…' : 'Refresh'}
             </button>
-            <ExportCsv filters={filters} onOutcome={setExportOutcome} />
+            <ExportCsv path="/v1/pii-reveals/export" filters={filters} noun="PII reveals" onOutcome={setExportOutcome} />
           </div>
         }
       >
         <AppliedFilters specs={FILTERS} applied={filters} />
-        <ExportNotice outcome={exportOutcome} />
+        <ExportNotice outcome={exportOutcome} what="the reveals matching the applied filters (up to 100,000 rows; no buyer PII)" />
         <QueryState query={firstPageState(query)} label="Loading PII reveals…">
           {(data) => {
             const rows = data.pages.flatMap((p) => p.reveals);
@@ -80,83 +74,6 @@ export default function PiiRevealsPage() {
         </QueryState>
       </Panel>
     </Page>
-  );
-}
-
-type ExportOutcome = { kind: 'started' } | { kind: 'error'; error: unknown } | null;
-
-function ExportNotice(props: { outcome: ExportOutcome }) {
-  const { outcome } = props;
-  if (!outcome) return null;
-  if (outcome.kind === 'error') return <ErrorState title="Could not export" error={outcome.error} />;
-  return (
-    <p className="notice small" role="status">
-      Export started: your browser downloads a CSV file of the reveals matching the applied filters (up to 100,000 rows; no buyer PII).
-    </p>
-  );
-}
-
-/**
- * The export is a file download (download() from api.ts: a link the browser follows with the session cookie). A link
- * cannot report a refusal, so a HEAD request first asks whether the export would succeed: a 404, 403 or 400 then
- * shows here instead of as a failed download.
- */
-async function checkExport(query: Record<string, string>): Promise<void> {
-  const path = '/v1/pii-reveals/export';
-  let res: Response;
-  try {
-    res = await fetch(apiUrl(path, query), { method: 'HEAD', credentials: 'same-origin', headers: { accept: 'text/csv' } });
-  } catch {
-    throw new ApiError({ status: 0, code: 'network', message: 'Tenet could not be reached. Check your connection and try again.' });
-  }
-  if (res.ok) return;
-  // HEAD answers carry no body: ask again with GET for the server's own error message (small, since it failed).
-  if (res.status !== 401) {
-    try {
-      await call(client.GET(path, { params: { query }, parseAs: 'text' }));
-    } catch (error) {
-      if (error instanceof ApiError) throw error;
-    }
-  }
-  const reason: Record<number, string> = {
-    401: 'Your session has ended: sign in again.',
-    403: 'Your role may not export PII reveals.',
-    404: 'The export is not available on this server (404).',
-  };
-  throw new ApiError({
-    status: res.status,
-    code: `http_${res.status}`,
-    message: reason[res.status] ?? `The server answered ${res.status}.`,
-    requestId: res.headers.get('x-request-id') ?? undefined,
-  });
-}
-
-function ExportCsv(props: { filters: Record<string, string>; onOutcome: (o: ExportOutcome) => void }) {
-  const [busy, setBusy] = useState(false);
-  const onClick = async () => {
-    setBusy(true);
-    props.onOutcome(null);
-    const query = { format: 'csv', ...props.filters };
-    try {
-      await checkExport(query);
-      download('/v1/pii-reveals/export', query);
-      props.onOutcome({ kind: 'started' });
-    } catch (error) {
-      props.onOutcome({ kind: 'error', error });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <>
-      <button type="button" className="btn" onClick={() => void onClick()} disabled={busy} aria-describedby="export-csv-hint">
-        <span aria-hidden="true">⤓ </span>
-        {busy ? 'Preparing export…' : 'Export CSV'}
-      </button>
-      <span id="export-csv-hint" className="visually-hidden">
-        Downloads the reveals matching the applied filters as CSV.
-      </span>
-    </>
   );
 }
 

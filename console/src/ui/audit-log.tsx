@@ -4,6 +4,7 @@ import type { InfiniteData, UseInfiniteQueryResult, UseQueryResult } from '@tans
 import { Fragment, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ErrorState } from './states.tsx';
+import { formatDateTime, viewerTimeZone } from './time.tsx';
 
 /** What the audit routes accept for principal/resource: `Type::id` (engine/http/routes/audit-routes.ts). */
 const UID_FILTER = /^[A-Za-z_][A-Za-z0-9_:]*::.+$/;
@@ -24,14 +25,6 @@ function isoToLocal(iso: string | null | undefined): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
-
-const viewerZone = (): string => {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'your time zone';
-  } catch {
-    return 'your time zone';
-  }
-};
 
 export interface FilterSpec {
   name: string;
@@ -63,7 +56,7 @@ export function FilterForm(props: { specs: FilterSpec[] }) {
   const ids = useId();
   const formRef = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const zone = viewerZone();
+  const zone = viewerTimeZone();
 
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -184,7 +177,7 @@ export function AppliedFilters(props: { specs: FilterSpec[]; applied: Record<str
           {i ? ', ' : ''}
           {s.label.toLowerCase()}{' '}
           <strong className={s.kind === 'datetime' ? undefined : 'mono'}>
-            {s.kind === 'datetime' ? new Date(props.applied[s.name]!).toLocaleString() : props.applied[s.name]}
+            {s.kind === 'datetime' ? formatDateTime(props.applied[s.name]) : props.applied[s.name]}
           </strong>
         </span>
       ))}
@@ -294,9 +287,18 @@ export function ReasonTags(props: { reasons: string[] | null | undefined; errors
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Who called: API key ids (UUIDs) shortened to 8 characters on screen (full id on hover and for screen readers). */
-export function Caller(props: { value: string | null | undefined }) {
+/**
+ * Who called: an API key by its name when the server knows it (the key's id on hover); else API key ids (UUIDs)
+ * shortened to 8 characters on screen (full id on hover and for screen readers).
+ */
+export function Caller(props: { value: string | null | undefined; name?: string | null }) {
   if (!props.value) return <span className="muted">—</span>;
+  if (props.name)
+    return (
+      <span className="audit-caller-name" title={`API key ${props.value}`}>
+        <Breakable text={props.name} />
+      </span>
+    );
   if (!UUID.test(props.value)) return <Breakable text={props.value} />;
   return (
     <span title={props.value}>
