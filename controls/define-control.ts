@@ -36,8 +36,6 @@ export interface ControlDefinition<E = unknown> {
   title: string;
   /** The promise, quoted or paraphrased from the seeds, that this control verifies. */
   commitment: string;
-  /** e.g. ADDENDUM:28.7, SPAPI-DPP:1.2, GOOGLE:CASA-2.1 */
-  frameworks: string[];
   severity: Severity;
   /** cron pattern (node-cron syntax, seconds optional) */
   schedule: string;

@@ -8,7 +8,6 @@ export default defineControl({
   id: 'audit.pii-reveal-retention',
   title: "Tenet's buyer-PII reveal audit is kept 365 days",
   commitment: 'Reveal events are logged and kept for 365 days (Addendum §13.2).',
-  frameworks: ['ADDENDUM:13.2', 'SPAPI-DPP:7.1'],
   severity: 'high',
   schedule: '55 * * * *',
   freshFor: '26h',

@@ -7,7 +7,6 @@ export default defineControl({
   id: 'backup.dynamodb-pitr',
   title: 'Production DynamoDB tables have point-in-time recovery',
   commitment: 'Backups and recovery of platform data (Addendum §21).',
-  frameworks: ['ADDENDUM:21', 'SPAPI-DPP:9.1'],
   severity: 'medium',
   schedule: '50 * * * *',
   freshFor: '26h',

@@ -10,7 +10,6 @@ export default defineControl({
   title: 'AWS Config records every resource type the controls read, in every region',
   commitment:
     'The §28 and §22 verifications are only as good as the inventory under them: every read account and region has an AWS Config recorder that is recording, records every resource type the inventory controls read, and recorded recently (Addendum §21, §28).',
-  frameworks: ['ADDENDUM:21', 'ADDENDUM:28.9', 'SPAPI-DPP:7.1', 'GOOGLE:CASA-7.1'],
   severity: 'critical',
   schedule: '2,32 * * * *',
   freshFor: '2h',

@@ -23,7 +23,6 @@ export default defineControl({
   id: 'governance.runbooks',
   title: 'Secrets-rotation and data deletion/export runbooks are attested',
   commitment: 'Secrets rotation and data deletion/export runbooks documented (Addendum §28).',
-  frameworks: ['ADDENDUM:28.14', 'SPAPI-DPP:6.1'],
   severity: 'medium',
   schedule: '0 6 * * *',
   freshFor: '26h',

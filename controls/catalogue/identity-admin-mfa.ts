@@ -38,7 +38,6 @@ export default defineControl({
   id: 'identity.admin-mfa',
   title: 'Admin and agency users must use MFA',
   commitment: 'Admin and agency MFA requirements configured (Addendum §28); reveal of buyer PII needs an MFA-authenticated action (§13.2).',
-  frameworks: ['ADDENDUM:28.7', 'ADDENDUM:13.2', 'SPAPI-DPP:2.1', 'GOOGLE:CASA-2.1'],
   severity: 'critical',
   schedule: '*/15 * * * *',
   freshFor: '1h',

@@ -7,7 +7,6 @@ export default defineControl({
   id: 'identity.cognito-deletion-protection',
   title: 'Production user pools have deletion protection',
   commitment: 'Cognito deletion protection enabled (Addendum §28).',
-  frameworks: ['ADDENDUM:28.8', 'SPAPI-DPP:9.1'],
   severity: 'high',
   schedule: '0 * * * *',
   freshFor: '26h',

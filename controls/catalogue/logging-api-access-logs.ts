@@ -104,7 +104,6 @@ export default defineControl({
   id: 'logging.api-access-logs',
   title: 'Production API stages log PII-safe structured access logs',
   commitment: 'API Gateway access logging enabled with PII-safe structured fields (Addendum §28).',
-  frameworks: ['ADDENDUM:28.6', 'SPAPI-DPP:7.1', 'GOOGLE:CASA-7.1'],
   severity: 'high',
   schedule: '*/30 * * * *',
   freshFor: '2h',

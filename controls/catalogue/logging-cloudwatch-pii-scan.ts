@@ -52,7 +52,6 @@ export default defineControl({
   id: 'logging.cloudwatch-pii-scan',
   title: 'No PII or secrets in CloudWatch logs since the last deployment',
   commitment: 'CloudWatch PII log scan completed after deployment (Addendum §28); logs avoid PII and credentials (§23).',
-  frameworks: ['ADDENDUM:28.13', 'ADDENDUM:23', 'SPAPI-DPP:2.6', 'GOOGLE:CASA-7.1'],
   severity: 'critical',
   schedule: '*/15 * * * *',
   freshFor: '1h',

@@ -59,7 +59,6 @@ export default defineControl({
   id: 'network.cors-split',
   title: 'Production and staging CORS are separated',
   commitment: 'Production and staging CORS separated (Addendum §28).',
-  frameworks: ['ADDENDUM:28.11', 'SPAPI-DPP:1.1', 'GOOGLE:CASA-14.4'],
   severity: 'high',
   schedule: '*/30 * * * *',
   freshFor: '2h',

@@ -11,7 +11,6 @@ export default defineControl({
   id: 'network.default-route-hardened',
   title: 'No open $default route in production',
   commitment: 'Production $default route hardened or replaced with explicit public routes only (Addendum §28).',
-  frameworks: ['ADDENDUM:28.12', 'SPAPI-DPP:1.1'],
   severity: 'high',
   schedule: '*/30 * * * *',
   freshFor: '2h',

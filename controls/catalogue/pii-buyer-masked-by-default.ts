@@ -13,7 +13,6 @@ export default defineControl({
   id: 'pii.buyer-masked-by-default',
   title: 'Order API masks buyer PII by default',
   commitment: 'Buyer PII masked by default in order APIs and UI (Addendum §28, §13.2).',
-  frameworks: ['ADDENDUM:28.3', 'ADDENDUM:13.2', 'SPAPI-DPP:8.2'],
   severity: 'critical',
   schedule: '*/30 * * * *',
   freshFor: '2h',

@@ -7,7 +7,6 @@ export default defineControl({
   id: 'pii.redaction-backfill',
   title: 'No unredacted buyer PII on old orders',
   commitment: 'Historical buyer PII redaction backfill completed where required (Addendum §28); buyer PII redacted after 30 days (§22).',
-  frameworks: ['ADDENDUM:28.5', 'ADDENDUM:22', 'SPAPI-DPP:8.1'],
   severity: 'critical',
   schedule: '30 2 * * *',
   freshFor: '26h',

@@ -28,7 +28,6 @@ export default defineControl({
   id: 'pii.redaction-scheduler',
   title: 'Buyer PII redaction runs at least daily',
   commitment: 'Buyer PII redaction scheduler deployed (Addendum §28); marketplace buyer PII field-level redacted after 30 days (§22).',
-  frameworks: ['ADDENDUM:28.4', 'ADDENDUM:22', 'SPAPI-DPP:8.1'],
   severity: 'critical',
   schedule: '20 * * * *',
   freshFor: '26h',

@@ -7,7 +7,6 @@ export default defineControl({
   id: 'retention.conversation-ttl',
   title: 'Conversation tables expire records through DynamoDB TTL',
   commitment: 'WhatsApp/chat conversation records: 30 days via DynamoDB TTL where configured (Addendum §22).',
-  frameworks: ['ADDENDUM:22', 'GOOGLE:CASA-8.3'],
   severity: 'medium',
   schedule: '45 * * * *',
   freshFor: '26h',

@@ -25,7 +25,6 @@ export default defineControl({
   id: 'retention.log-groups',
   title: 'Production log groups keep logs for the period the retention schedule gives their class',
   commitment: 'CloudWatch operational Lambda logs: 180 days; PII reveal audit events: 365 days (Addendum §22, §23).',
-  frameworks: ['ADDENDUM:22', 'SPAPI-DPP:7.1', 'GOOGLE:CASA-8.3'],
   severity: 'medium',
   schedule: '40 * * * *',
   freshFor: '26h',

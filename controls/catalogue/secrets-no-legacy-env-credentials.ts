@@ -9,7 +9,6 @@ export default defineControl({
   id: 'secrets.no-legacy-env-credentials',
   title: 'No WhatsApp credentials in Lambda environment variables',
   commitment: 'Legacy WhatsApp credential environment variables removed (Addendum §28); credentials live in AWS Secrets Manager (§16).',
-  frameworks: ['ADDENDUM:28.2', 'SPAPI-DPP:4.1'],
   severity: 'critical',
   schedule: '35 * * * *',
   freshFor: '26h',

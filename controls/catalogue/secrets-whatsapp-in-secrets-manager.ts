@@ -7,7 +7,6 @@ export default defineControl({
   id: 'secrets.whatsapp-in-secrets-manager',
   title: 'WhatsApp credentials live in Secrets Manager',
   commitment: 'WhatsApp credentials stored in Secrets Manager (Addendum §28); integration credentials rotated (§22).',
-  frameworks: ['ADDENDUM:28.1', 'SPAPI-DPP:4.1'],
   severity: 'high',
   schedule: '25 * * * *',
   freshFor: '26h',

@@ -7,7 +7,6 @@ export default defineControl({
   id: 'storage.s3-encryption',
   title: 'S3 buckets are encrypted at rest',
   commitment: 'S3 public access block, encryption, versioning, and lifecycle verified (Addendum §28); encryption at rest (§21).',
-  frameworks: ['ADDENDUM:28.9', 'ADDENDUM:21', 'SPAPI-DPP:5.1', 'GOOGLE:CASA-6.2'],
   severity: 'high',
   schedule: '5 * * * *',
   freshFor: '26h',

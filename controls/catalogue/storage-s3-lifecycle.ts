@@ -63,7 +63,6 @@ export default defineControl({
   title: 'S3 lifecycle rules enforce retention',
   commitment:
     'S3 … lifecycle verified (Addendum §28); temporary chat attachments, shipping labels and generated files kept 14 days where stored under the configured temporary location (§22).',
-  frameworks: ['ADDENDUM:28.9', 'ADDENDUM:22', 'SPAPI-DPP:8.1', 'GOOGLE:CASA-8.3'],
   severity: 'medium',
   schedule: '15 * * * *',
   freshFor: '26h',

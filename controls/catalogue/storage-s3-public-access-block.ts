@@ -8,7 +8,6 @@ export default defineControl({
   id: 'storage.s3-public-access-block',
   title: 'S3 public access is blocked',
   commitment: 'S3 public access block, encryption, versioning, and lifecycle verified (Addendum §28).',
-  frameworks: ['ADDENDUM:28.9', 'ADDENDUM:21', 'SPAPI-DPP:1.1', 'GOOGLE:CASA-1.4'],
   severity: 'critical',
   schedule: '*/30 * * * *',
   freshFor: '2h',

@@ -5,7 +5,6 @@ export default defineControl({
   id: 'storage.s3-versioning',
   title: 'Production S3 buckets are versioned',
   commitment: 'S3 public access block, encryption, versioning, and lifecycle verified (Addendum §28).',
-  frameworks: ['ADDENDUM:28.9', 'SPAPI-DPP:9.1'],
   severity: 'medium',
   schedule: '10 * * * *',
   freshFor: '26h',

@@ -26,7 +26,6 @@ export default defineControl({
   id: 'webhooks.signature-validation',
   title: 'Webhook endpoints reject unsigned, wrongly signed and replayed requests',
   commitment: 'Webhook provider signature validation verified (Addendum §28); Stripe webhooks are signature verified before processing (§11).',
-  frameworks: ['ADDENDUM:28.10', 'SPAPI-DPP:1.1'],
   severity: 'critical',
   schedule: '*/30 * * * *',
   freshFor: '2h',

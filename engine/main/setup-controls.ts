@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../kernel/config.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
+import { frameworksOf } from '../../evidence/programmes/index.ts';
 import type { PackDeps } from '../../evidence/packs/build-pack.ts';
 import { accessReview } from '../authz/access-review.ts';
 import { PackService } from '../../evidence/packs/pack-service.ts';
@@ -106,7 +107,7 @@ export function createControlPlane(props: {
     runs,
     exceptions,
     readiness,
-    posture: new Posture({ db, runs, catalogue, schedule: (id) => controls.schedule(id) }),
+    posture: new Posture({ db, runs, catalogue, schedule: (id) => controls.schedule(id), frameworks: frameworksOf }),
     settingsView: {
       settings,
       origin: props.origin ?? { source: 'inline', demo: false },

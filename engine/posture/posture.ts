@@ -37,6 +37,8 @@ export class Posture {
       catalogue: ReadonlyMap<string, AnyControlDefinition>;
       /** the control's cron pattern in force (settings override, else its own) */
       schedule: (controlId: string) => string;
+      /** the programme requirements a control answers (`amazon-spapi-dpp:1.2`); the programmes live above this layer */
+      frameworks?: (controlId: string) => string[];
     },
   ) {}
 
@@ -48,7 +50,7 @@ export class Posture {
         id: c.id,
         title: c.title,
         commitment: c.commitment,
-        frameworks: c.frameworks,
+        frameworks: this.props.frameworks?.(c.id) ?? [],
         severity: c.severity,
         schedule: this.props.schedule(c.id),
         freshFor: c.freshFor,

@@ -8,6 +8,7 @@ import { accessReview, type AccessReview } from '../../engine/authz/access-revie
 import type { Db } from '../../engine/db/database.ts';
 import { statusOf, type ControlRuns } from '../../engine/posture/control-runs.ts';
 import { canonicalJson } from '../ledger/canonical-json.ts';
+import { frameworksOf } from '../programmes/index.ts';
 import type { PackControlResult, PackModel } from './pack-model.ts';
 import { PackRefusedError, PackWriter, type ManifestFile } from './pack-writer.ts';
 import { answer, GOOGLE_REQUIREMENTS, SP_API_REQUIREMENTS, type ProfileContext } from './profiles.ts';
@@ -71,7 +72,7 @@ async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map
       controlId: c.id,
       title: c.title,
       status: statusOf(c, l, to.getTime()),
-      frameworks: c.frameworks,
+      frameworks: frameworksOf(c.id),
       runs: n?.runs ?? 0,
       passes: n?.passes ?? 0,
       lastRunAt: iso(l?.finishedAt),

@@ -109,7 +109,7 @@ describe('control runs, history and evidence', () => {
 
     const list = await t.call('/v1/controls', { role: 'auditor' });
     const enc = list.body.controls.find((c: { id: string }) => c.id === 'storage.s3-encryption');
-    expect(enc).toMatchObject({ status: 'fail', frameworks: expect.arrayContaining(['ADDENDUM:28.9']) });
+    expect(enc).toMatchObject({ status: 'fail', frameworks: expect.arrayContaining(['security-addendum:28.9', 'amazon-spapi-dpp:2.4']) });
     expect(list.body.controls.find((c: { id: string }) => c.id === 'identity.admin-mfa').status).toBe('never_run');
     expect((await t.call('/v1/controls/no.such-control/runs', { role: 'auditor' })).status).toBe(404);
   });

@@ -12,9 +12,9 @@ const STATUSES: ControlStatus[] = ['pass', 'fail', 'error', 'stale', 'never_run'
 const SEVERITIES: Array<ControlPosture['severity']> = ['critical', 'high', 'medium', 'low'];
 /** Framework filter: URL value → the framework prefix of a control's refs ("SPAPI-DPP:2.1"). */
 const FRAMEWORKS = [
-  { value: 'addendum', prefix: 'ADDENDUM', label: 'Addendum' },
-  { value: 'spapi-dpp', prefix: 'SPAPI-DPP', label: 'SP-API DPP' },
-  { value: 'google', prefix: 'GOOGLE', label: 'Google' },
+  { value: 'addendum', prefix: 'security-addendum', label: 'Addendum' },
+  { value: 'spapi-dpp', prefix: 'amazon-spapi-dpp', label: 'SP-API DPP' },
+  { value: 'google', prefix: 'google-limited-use-casa', label: 'Google / CASA' },
 ];
 /** Worst first, so what needs attention leads the table. */
 const STATUS_RANK: Record<string, number> = { fail: 0, error: 1, stale: 2, never_run: 3, pass: 4, not_applicable: 5 };

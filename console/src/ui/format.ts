@@ -17,10 +17,10 @@ export const percent = (x: number): string => `${Math.round(x * 100)}%`;
 
 /** "ADDENDUM:28.3" → "Addendum §28.3"; other framework refs as they are. */
 export function frameworkLabel(ref: string): string {
-  const [fw, item] = ref.split(':');
-  if (fw === 'ADDENDUM') return `Addendum §${item}`;
-  if (fw === 'SPAPI-DPP') return `SP-API DPP ${item}`;
-  if (fw === 'GOOGLE') return `Google ${item}`;
+  const [programme, item] = ref.split(':');
+  if (programme === 'security-addendum') return `Addendum §${item}`;
+  if (programme === 'amazon-spapi-dpp') return `SP-API DPP §${item}`;
+  if (programme === 'google-limited-use-casa') return item.startsWith('V') ? `CASA (ASVS) ${item}` : `Google ${item}`;
   return ref;
 }
 
