@@ -2,7 +2,7 @@ import type { EntityStore } from './entity-store.ts';
 import { refId, type Entity } from './entity.ts';
 import type { PolicyDecisionPoint } from './pdp.ts';
 
-type AccessReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
+export type AccessReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
 
 /** One user's access for one action: the clients on which the PDP allows it. */
 interface AccessReviewRow {
@@ -18,6 +18,11 @@ export interface AccessReview {
   rows: AccessReviewRow[];
   /** (user, action, client) grants where the client belongs to another agency than the user */
   crossAgency: number;
+  /**
+   * Within-agency least privilege: agency users who may reveal buyer PII on every client of their agency (agencies
+   * of two clients or more), however their roles were granted. Flagged for the reviewer, not counted as a fault.
+   */
+  agencyWide: Array<{ user: string; roles: string[]; agency: string; clients: number }>;
   /** how many users and clients were reviewed */
   users: number;
   clients: number;
@@ -50,6 +55,10 @@ export function accessReview(
   }
   const resources = (types: string[], client: string) => types.flatMap((t) => byClient.get(`${client}\n${t}`) ?? []);
   const rows: AccessReviewRow[] = [];
+  const agencyWide: AccessReview['agencyWide'] = [];
+  const clientAgency = new Map(clients.map((c) => [c.uid.id, refId(c.attrs.agency)]));
+  const agencyClients = new Map<string, number>();
+  for (const a of clientAgency.values()) if (a) agencyClients.set(a, (agencyClients.get(a) ?? 0) + 1);
   let crossAgency = 0;
   users.forEach((u, index) => {
     const roles = u.parents.filter((p) => p.type === 'Role').map((p) => p.id);
@@ -64,13 +73,18 @@ export function accessReview(
         );
         if (ok) {
           allowed.push(c.uid.id);
-          const clientAgency = refId(c.attrs.agency);
-          if (userAgency && clientAgency && userAgency !== clientAgency) crossAgency++;
+          const theirs = clientAgency.get(c.uid.id);
+          if (userAgency && theirs && userAgency !== theirs) crossAgency++;
         }
       }
       if (allowed.length) rows.push({ user: u.uid.id, roles, agency: userAgency ?? null, action, clients: allowed });
+      const own = userAgency ? (agencyClients.get(userAgency) ?? 0) : 0;
+      if (action === 'reveal_buyer_pii' && userAgency && own >= 2) {
+        const onOwn = allowed.filter((id) => clientAgency.get(id) === userAgency).length;
+        if (onOwn === own) agencyWide.push({ user: u.uid.id, roles, agency: userAgency, clients: own });
+      }
     }
     onUser?.(index + 1, users.length);
   });
-  return { rows, crossAgency, users: users.length, clients: clients.length };
+  return { rows, crossAgency, agencyWide, users: users.length, clients: clients.length };
 }

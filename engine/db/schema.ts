@@ -12,6 +12,17 @@ export interface Database {
   control_runs: ControlRunsTable;
   control_exceptions: ControlExceptionsTable;
   attestations: AttestationsTable;
+  /** Signed certifications of the access review (0013): append-only, `body` is the canonical JSON that was hashed. */
+  access_certifications: {
+    id: string;
+    certified_at: ColumnType<Date, Date | string, never>;
+    certified_by: string;
+    body: ColumnType<unknown, string, never>;
+    sha256: string;
+    evidence_seq: ColumnType<string, string | number, never>;
+    grants: number;
+    revoked: number;
+  };
   log_scan_checkpoints: {
     key: string;
     ts: ColumnType<string, string | number, string | number>;

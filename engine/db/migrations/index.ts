@@ -11,6 +11,7 @@ import * as m0009 from './0009_keys_and_anchored_checkpoints.ts';
 import * as m0010 from './0010_entity_tags.ts';
 import * as m0011 from './0011_policy_links.ts';
 import * as m0012 from './0012_control_runs_latest.ts';
+import * as m0013 from './0013_access_certifications.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0010_entity_tags': m0010,
   '0011_policy_links': m0011,
   '0012_control_runs_latest': m0012,
+  '0013_access_certifications': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {
