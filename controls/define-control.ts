@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { LogScanEvidence } from './log-scan-evidence.ts';
+import type { AccessCertificationEvidence } from './access-certification-evidence.ts';
 
 export type ControlStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale';
 type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -80,6 +81,11 @@ export interface EvidenceSources {
   }): Promise<{ decision: 'allow' | 'deny'; reasons: string[]; errors: string[] }>;
   /** The CloudWatch Logs PII scan since the last deployment (or the configured window); no raw values. */
   logScan(): Promise<LogScanEvidence | typeof NOT_APPLICABLE>;
+  /**
+   * The access review now (user × action × client, asked of the platform PDP) and its newest signed certification.
+   * Optional: a source without it is treated like one that is not configured.
+   */
+  accessCertification?(): Promise<AccessCertificationEvidence | typeof NOT_APPLICABLE>;
   /** Facts Tenet holds about itself. */
   self(fact: 'pii_reveal_retention'): Promise<{ configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean } | typeof NOT_APPLICABLE>;
 }

@@ -171,6 +171,8 @@ const controlSettingsSchema = z
         temporaryMaxExpireDays: z.number().int().min(1).default(14),
         runbooks: z.array(z.string()).default(['runbook.secrets-rotation', 'runbook.data-deletion-export']),
         runbookMaxAgeDays: z.number().int().min(1).default(365),
+        /** access.review-certified: the access review must have been certified within this many days */
+        accessReviewMaxAgeDays: z.number().int().min(1).max(366).default(90),
         /** config.recorder-healthy: the newest recording activity of each recorder must be at most this old */
         configRecorderMaxSilenceHours: z
           .number()
@@ -193,6 +195,7 @@ const controlSettingsSchema = z
         temporaryMaxExpireDays: 14,
         runbooks: ['runbook.secrets-rotation', 'runbook.data-deletion-export'],
         runbookMaxAgeDays: 365,
+        accessReviewMaxAgeDays: 90,
         configRecorderMaxSilenceHours: 24,
       }),
     /** Review packs: who the pack is about, and what the Google profile reads. */

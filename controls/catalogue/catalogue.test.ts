@@ -4,6 +4,7 @@ import { runControl } from '../runner.ts';
 import { parseControlSettings } from '../settings.ts';
 import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
 import type { LogScanEvidence } from '../log-scan-evidence.ts';
+import type { AccessCertificationEvidence } from '../access-certification-evidence.ts';
 
 const settings = parseControlSettings({
   requirements: { redactionFunction: 'pii-redactor', productionCorsOrigins: ['https://app.astrix.example'], publicRoutes: ['POST /webhooks/stripe'] },
@@ -42,6 +43,7 @@ interface Fixture {
   self?: { configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean };
   allowWithoutMfa?: boolean;
   logScan?: LogScanEvidence;
+  accessCertification?: AccessCertificationEvidence;
   throws?: boolean;
 }
 
@@ -67,6 +69,7 @@ function sources(f: Fixture): EvidenceSources {
         : { decision: 'deny', reasons: ['forbid-administration-without-admin-mfa'], errors: [] },
     self: f.throws ? boom : async () => f.self ?? NOT_APPLICABLE,
     logScan: f.throws ? boom : async () => f.logScan ?? NOT_APPLICABLE,
+    accessCertification: f.throws ? boom : async () => f.accessCertification ?? NOT_APPLICABLE,
   };
 }
 
@@ -106,6 +109,45 @@ const scan = (over: Partial<LogScanEvidence> = {}): LogScanEvidence => ({
 });
 
 const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp; error?: Fixture }> = {
+  'access.review-certified': {
+    pass: {
+      accessCertification: {
+        asOf: new Date().toISOString(),
+        current: [{ user: 'asha', action: 'reveal_buyer_pii', client: 'chai-co' }],
+        certification: {
+          id: 'c1',
+          certifiedAt: days(10),
+          certifiedBy: 'Priya (user priya)',
+          sha256: 'a'.repeat(64),
+          evidenceSeq: 4,
+          intact: true,
+          decisions: [
+            { user: 'asha', action: 'reveal_buyer_pii', client: 'chai-co', decision: 'keep' },
+            { user: 'ravi', action: 'reveal_buyer_pii', client: 'kora-home', decision: 'revoke' },
+          ],
+        },
+      },
+    },
+    fail: {
+      accessCertification: {
+        asOf: new Date().toISOString(),
+        current: [
+          { user: 'asha', action: 'reveal_buyer_pii', client: 'chai-co' },
+          { user: 'ravi', action: 'reveal_buyer_pii', client: 'kora-home' },
+        ],
+        certification: {
+          id: 'c1',
+          certifiedAt: days(10),
+          certifiedBy: 'Priya (user priya)',
+          sha256: 'a'.repeat(64),
+          evidenceSeq: 4,
+          intact: true,
+          decisions: [{ user: 'ravi', action: 'reveal_buyer_pii', client: 'kora-home', decision: 'revoke' }],
+        },
+      },
+    },
+    failMessage: /asha may reveal_buyer_pii on client chai-co: a grant that appeared after the review[\s\S]*ravi may reveal_buyer_pii on client kora-home: revoked in the review of \d{4}-\d\d-\d\d, still granted/,
+  },
   'logging.cloudwatch-pii-scan': {
     pass: { logScan: scan(), items: [item('AWS::Lambda::Function', 'production', { functionName: 'order-import' })] },
     fail: {

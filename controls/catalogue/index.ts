@@ -1,4 +1,5 @@
 import type { AnyControlDefinition } from '../define-control.ts';
+import accessReviewCertified from './access-review-certified.ts';
 import auditPiiRevealRetention from './audit-pii-reveal-retention.ts';
 import backupDynamodbPitr from './backup-dynamodb-pitr.ts';
 import configRecorderHealthy from './config-recorder-healthy.ts';
@@ -46,6 +47,7 @@ export const CATALOGUE: ReadonlyArray<AnyControlDefinition> = [
   backupDynamodbPitr,
   auditPiiRevealRetention,
   configRecorderHealthy,
+  accessReviewCertified,
 ];
 
 export const CONTROLS_BY_ID: ReadonlyMap<string, AnyControlDefinition> = new Map(CATALOGUE.map((c) => [c.id, c]));

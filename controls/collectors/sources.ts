@@ -1,5 +1,6 @@
 import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventorySlice } from '../define-control.ts';
 import type { LogScanEvidence } from '../log-scan-evidence.ts';
+import type { AccessCertificationEvidence } from '../access-certification-evidence.ts';
 import type { ControlSettings } from '../settings.ts';
 import { probeCors, probeOrders, probeWebhooks } from './http-probe.ts';
 import { recorderOf, recordingGaps } from '../inventory/recorder.ts';
@@ -17,6 +18,8 @@ export interface SourceDeps {
   /** signed attestations of these documents (already verified); undefined → not_applicable */
   attestations?: (documentIds: string[]) => Promise<Attestation[]>;
   self?: EvidenceSources['self'];
+  /** the access review and its newest certification (engine/authz/access-certification.ts); undefined → not_applicable */
+  accessCertification?: () => Promise<AccessCertificationEvidence>;
   /** the CloudWatch Logs PII scan (engine/posture/log-scan.ts); undefined → not_applicable */
   logScan?: () => Promise<LogScanEvidence>;
   /** read-only SQL on the platform database; default: pg against the URL in platformDatabase.urlEnv */
@@ -130,6 +133,10 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
     async logScan() {
       if (!deps.live || !deps.logScan) return NOT_APPLICABLE;
       return deps.logScan();
+    },
+    async accessCertification() {
+      if (!deps.accessCertification) return NOT_APPLICABLE;
+      return deps.accessCertification();
     },
     async self(fact) {
       if (!deps.self) return NOT_APPLICABLE;

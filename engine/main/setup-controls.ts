@@ -15,6 +15,9 @@ import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
 import { frameworksOf } from '../../evidence/programmes/index.ts';
 import type { PackDeps } from '../../evidence/packs/build-pack.ts';
 import { accessReview } from '../authz/access-review.ts';
+import { AccessCertifications } from '../authz/access-certification.ts';
+import { EvidenceStore } from '../../evidence/ledger/evidence-store.ts';
+import { certificationSigner } from '../posture/access-certification-signer.ts';
 import { PackService } from '../../evidence/packs/pack-service.ts';
 import { refOf } from '../../evidence/ledger/checkpoints.ts';
 import { setupEvidenceAnchoring, type EvidenceAnchoring } from '../../evidence/ledger/anchoring.ts';
@@ -28,6 +31,15 @@ import { ReadinessService } from '../posture/readiness.ts';
 import { startControlScheduler } from '../posture/scheduler.ts';
 import type { ControlPlane } from '../http/routes/control-routes.ts';
 import type { RetentionDays, SettingsOrigin } from '../http/routes/settings-view.ts';
+
+/** Certifications of the access review asked of the platform PDP, signed into the evidence chain. */
+export function accessCertifications(props: { db: Db; authz: Pick<Authz, 'platform' | 'entityStore'> }): AccessCertifications {
+  return new AccessCertifications({
+    db: props.db,
+    review: () => accessReview({ pdp: props.authz.platform, entities: props.authz.entityStore }),
+    signer: certificationSigner(new EvidenceStore(props.db)),
+  });
+}
 
 /** The inventory sources a settings file configures: AWS Config snapshot files, then AWS accounts. */
 export function inventorySources(settings: ControlSettings, logger?: Logger): InventorySource[] {
@@ -99,7 +111,9 @@ export function createControlPlane(props: {
     env,
     platformQuery: props.platformQuery,
     logScan: props.logScan,
+    accessCertification: () => certifications.facts(),
   });
+  const certifications = accessCertifications({ db, authz });
   authz.entityStore.setWriteTransform((e, ctx) => readiness.enforce(e, ctx), ['Integration']);
   const defaults = props.retention ? undefined : loadConfig({});
   return {
@@ -194,6 +208,7 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
         if (!(await logScan.lastDeployment())) {
           await logScan.recordDeployment({ deployedAt: new Date(Date.now() - 20 * 3_600_000), version: 'demo-2026.11.22', recordedBy: 'demo' });
         }
+        await (await import('../demo/demo-access-certification.ts')).certifyDemoAccessReview(accessCertifications({ db, authz }));
         await service.runNow([...service.catalogue.keys()], { trigger: 'startup', requestedBy: 'demo start-up' });
         const active = await exceptions.list();
         if (!active.some((e) => e.controlId === 'pii.redaction-backfill' && e.integrationId === 'amazon_spapi')) {
@@ -245,5 +260,6 @@ export function packService(props: { db: Db; authz: Authz; controls: ControlServ
     publicKey: async () => (await make()).signing.publicKeyPem,
     publicKeys: async () => (await anchor()).keys.publicKeys,
     accessReview: () => accessReview({ pdp: props.authz.platform, entities: props.authz.entityStore }),
+    certifications: accessCertifications({ db: props.db, authz: props.authz }),
   };
 }

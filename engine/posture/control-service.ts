@@ -9,6 +9,7 @@ import type { ControlSettings } from '../../controls/settings.ts';
 import { EvidenceStore } from '../../evidence/ledger/evidence-store.ts';
 import type { Authz } from '../authz/create-authz.ts';
 import type { Entity } from '../authz/entity.ts';
+import type { AccessCertificationFacts } from '../authz/access-certification.ts';
 import type { Db } from '../db/database.ts';
 import { InputError, NotFoundError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -26,6 +27,7 @@ const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
   attestations: 'attestations',
   authorize: 'tenet-pdp',
   logScan: 'cloudwatch-logs',
+  accessCertification: 'access-certification',
   self: 'tenet',
 };
 
@@ -50,6 +52,7 @@ export class ControlService {
   private readonly env: Record<string, string | undefined>;
   private readonly platformQuery?: ReadOnlyQuery;
   private readonly afterRuns: () => Promise<IntegrationReadiness[]>;
+  private readonly accessCertification?: () => Promise<AccessCertificationFacts>;
 
   constructor(props: {
     db: Db;
@@ -68,9 +71,12 @@ export class ControlService {
     env?: Record<string, string | undefined>;
     platformQuery?: ReadOnlyQuery;
     logScan?: LogScanService;
+    /** the access review and its newest certification (AccessCertifications.facts); absent → not_applicable */
+    accessCertification?: () => Promise<AccessCertificationFacts>;
   }) {
     this.platformQuery = props.platformQuery;
     this.logScan = props.logScan;
+    this.accessCertification = props.accessCertification;
     this.db = props.db;
     this.logger = props.logger;
     this.authz = props.authz;
@@ -111,6 +117,7 @@ export class ControlService {
       env: this.env,
       platformQuery: this.platformQuery,
       logScan: this.logScan?.configured ? () => this.logScan!.scan() : undefined,
+      accessCertification: this.accessCertification,
       authorize: async (r) => {
         const d = this.authz.platform.authorize({
           principal: r.principal,
