@@ -50,6 +50,62 @@ export interface Database {
   /** Public halves of the keys packs were signed with (0009): never a private key, never a source of trust. */
   signing_keys: { key_id: string; public_key_pem: string; algorithm: string; first_seen_at: Timestamp; first_seen_by: string };
   console_sessions: ConsoleSessionsTable;
+  /** The incident register (0014; engine/incidents). */
+  incidents: IncidentsTable;
+  incident_steps: {
+    incident_id: string;
+    step: number;
+    done_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+    done_by: string | null;
+    note: string | null;
+  };
+  incident_clocks: {
+    incident_id: string;
+    party: string;
+    hours: number;
+    due_at: ColumnType<Date, Date | string, never>;
+    notified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+    notified_by: string | null;
+    reference: string | null;
+  };
+  incident_rotations: {
+    id: Generated<string>;
+    incident_id: string;
+    credential: string;
+    created_at: Timestamp;
+    created_by: string;
+    done_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+    done_by: string | null;
+  };
+  incident_evidence: {
+    id: Generated<string>;
+    incident_id: string;
+    reason: 'open' | 'request';
+    created_at: Timestamp;
+    created_by: string;
+    window_from: ColumnType<Date, Date | string, never>;
+    window_to: ColumnType<Date, Date | string, never>;
+    sha256: string;
+    evidence_seq: ColumnType<string, string | number, never>;
+    evidence_hash: string;
+    snapshot: Json<unknown>;
+  };
+  /** Outbound incident webhooks (0014): one row per incident and event, attempts recorded. */
+  incident_notifications: {
+    id: Generated<string>;
+    incident_id: string;
+    event: string;
+    body: string;
+    created_at: Timestamp;
+    attempts: ColumnType<number, number | undefined, number>;
+    last_status: number | null;
+    last_error: string | null;
+    last_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+    next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+    lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+    sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+    gave_up_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+  };
   /** Decision-log records PostgreSQL refused, kept as escaped JSON text (0008; see DecisionLog). */
   decision_quarantine: {
     id: Generated<string>;
@@ -76,6 +132,27 @@ export interface Database {
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, never>;
+
+interface IncidentsTable {
+  id: string;
+  title: string;
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  detected_at: ColumnType<Date, Date | string, never>;
+  opened_at: Timestamp;
+  opened_by: string;
+  integrations: Json<string[]>;
+  data_categories: Json<string[]>;
+  /** agencies and clients affected: [{ type: 'Agency' | 'Client', id }] */
+  tenants: Json<Array<{ type: 'Agency' | 'Client'; id: string }>>;
+  status: ColumnType<'open' | 'contained' | 'closed', 'open' | undefined, 'open' | 'contained' | 'closed'>;
+  contained_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+  closed_by: string | null;
+  review_summary: string | null;
+  review_lessons: string | null;
+  reviewed_by: string | null;
+  reviewed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+}
 type Json<T> = ColumnType<T, string, string>;
 
 interface EntitiesTable {

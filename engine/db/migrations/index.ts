@@ -12,6 +12,8 @@ import * as m0010 from './0010_entity_tags.ts';
 import * as m0011 from './0011_policy_links.ts';
 import * as m0012 from './0012_control_runs_latest.ts';
 import * as m0013 from './0013_access_certifications.ts';
+import * as m0014 from './0014_incidents.ts';
+import * as m0016 from './0016_exception_governance.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -31,6 +33,8 @@ const migrations: Record<string, Migration> = {
   '0011_policy_links': m0011,
   '0012_control_runs_latest': m0012,
   '0013_access_certifications': m0013,
+  '0014_incidents': m0014,
+  '0016_exception_governance': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {
