@@ -13,6 +13,9 @@ const host = z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'a host name, optionally 
 /** §22: PII reveal audit events 365 days (§13.2, §23); CloudWatch operational Lambda logs 180 days. */
 const DEFAULT_LOG_CLASSES = [{ class: 'pii-reveal-audit', pattern: '(pii[-_]?reveal|reveal[-_]?audit)', days: 365 }];
 
+/** The longest a control exception may run, by control severity: the worse the control, the sooner it is looked at again. */
+const EXCEPTION_MAX_DAYS = { critical: 14, high: 30, medium: 90, low: 180 };
+
 /**
  * Name families of WhatsApp / Meta credentials, any infix or suffix (WHATSAPP_ACCESS_TOKEN_V2, WABA_TOKEN, WA_APP_KEY,
  * FB_GRAPH_ACCESS_TOKEN); a name ending in _ARN, _NAME, _ID, ... points at a secret rather than holding one.
@@ -180,6 +183,18 @@ const controlSettingsSchema = z
           .min(1)
           .max(24 * 30)
           .default(24),
+        /** Control exceptions: the longest an exception may run, by the severity of its control (days from the request). */
+        exceptionMaxDays: z
+          .object({
+            critical: z.number().int().min(1).max(366),
+            high: z.number().int().min(1).max(366),
+            medium: z.number().int().min(1).max(366),
+            low: z.number().int().min(1).max(366),
+          })
+          .strict()
+          .default(EXCEPTION_MAX_DAYS),
+        /** Control exceptions expiring within this many days are flagged (`expiresSoon`) and logged daily. */
+        exceptionWarnDays: z.number().int().min(0).max(90).default(7),
       })
       .default({
         logRetentionDays: 180,
@@ -197,6 +212,8 @@ const controlSettingsSchema = z
         runbookMaxAgeDays: 365,
         accessReviewMaxAgeDays: 90,
         configRecorderMaxSilenceHours: 24,
+        exceptionMaxDays: EXCEPTION_MAX_DAYS,
+        exceptionWarnDays: 7,
       }),
     /** Review packs: who the pack is about, and what the Google profile reads. */
     packs: z

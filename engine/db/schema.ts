@@ -298,7 +298,20 @@ interface ControlExceptionsTable {
   control_id: string;
   integration_id: string | null;
   reason: string;
-  approved_by: string;
+  /** what was decided (migration 0016); revoked and expired are read from revoked_at and expires_at */
+  state: ColumnType<'requested' | 'approved' | 'rejected', 'requested' | 'approved' | 'rejected' | undefined, 'approved' | 'rejected'>;
+  /** a ticket id or URL; null on exceptions recorded before migration 0016 */
+  ticket: string | null;
+  /** display name of the requester; null on exceptions recorded before migration 0016 */
+  requested_by: string | null;
+  /** the requester's identity (`key:<api key id>` or `user:<subject>`): the four-eyes rule compares it */
+  requested_by_id: string | null;
+  approved_by: string | null;
+  approved_by_id: string | null;
+  approved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+  rejected_by: string | null;
+  rejected_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+  rejection_reason: string | null;
   created_at: Timestamp;
   expires_at: ColumnType<Date, Date | string, never>;
   revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;

@@ -91,6 +91,7 @@ export function createControlPlane(props: {
     db,
     control: (id) => controls.control(id),
     integrations: settings.integrations,
+    limits: { maxDays: settings.requirements.exceptionMaxDays, warnDays: settings.requirements.exceptionWarnDays },
     onChange: () => readiness.apply(),
   });
   const readiness = new ReadinessService({ runs, exceptions, catalogue, integrations: settings.integrations, entities: authz.entityStore, logger });
@@ -210,19 +211,22 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
         }
         await (await import('../demo/demo-access-certification.ts')).certifyDemoAccessReview(accessCertifications({ db, authz }));
         await service.runNow([...service.catalogue.keys()], { trigger: 'startup', requestedBy: 'demo start-up' });
-        const active = await exceptions.list();
+        const active = await exceptions.list({ includeInactive: false });
         if (!active.some((e) => e.controlId === 'pii.redaction-backfill' && e.integrationId === 'amazon_spapi')) {
-          await exceptions.add({
+          // Four eyes, as in the console: the security officer asks, the administrator approves (demo sign-in ids).
+          const requested = await exceptions.request({
             controlId: 'pii.redaction-backfill',
             integrationId: 'amazon_spapi',
             reason: 'Backfill job BF-112 is redacting the three legacy orders imported before the scheduler existed; done within the week.',
+            ticket: 'BF-112',
             expiresAt: new Date(Date.now() + 7 * 86_400_000),
-            approvedBy: 'demo security officer',
+            requestedBy: { id: 'user:demo-security_officer', name: 'Sam Security (user demo-security_officer)' },
           });
+          await exceptions.approve(requested.id, { id: 'user:demo-admin', name: 'Ada Admin (user demo-admin)' });
         }
       }
       await service.applyReadiness();
-      if (config.TENET_SCHEDULER) scheduler = startControlScheduler({ service, logger });
+      if (config.TENET_SCHEDULER) scheduler = startControlScheduler({ service, logger, exceptions });
     },
     async close() {
       await scheduler?.stop();

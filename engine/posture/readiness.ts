@@ -9,7 +9,13 @@ export interface ExceptionRow {
   controlId: string;
   integrationId: string | null;
   reason: string;
-  approvedBy: string;
+  /**
+   * Where the exception stands when read (engine/posture/exceptions.ts): only `approved` (approved by a second
+   * person, not revoked, not expired) counts for readiness.
+   */
+  state: 'requested' | 'approved' | 'rejected' | 'expired' | 'revoked';
+  /** null while requested or when rejected */
+  approvedBy: string | null;
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
@@ -31,7 +37,11 @@ export interface IntegrationReadiness {
 }
 
 const activeException = (e: ExceptionRow, integrationId: string, controlId: string, now: number): boolean =>
-  e.controlId === controlId && (e.integrationId === null || e.integrationId === integrationId) && e.revokedAt === null && Date.parse(e.expiresAt) > now;
+  e.state === 'approved' &&
+  e.controlId === controlId &&
+  (e.integrationId === null || e.integrationId === integrationId) &&
+  e.revokedAt === null &&
+  Date.parse(e.expiresAt) > now;
 
 /**
  * Ready = every control the integration needs passes and is fresh, or has an approved exception that has not
@@ -54,7 +64,7 @@ function computeReadiness(props: {
         status,
         satisfied,
         ...(lastRunAt ? { lastRunAt } : {}),
-        ...(ex ? { exception: { id: ex.id, approvedBy: ex.approvedBy, reason: ex.reason, expiresAt: ex.expiresAt } } : {}),
+        ...(ex ? { exception: { id: ex.id, approvedBy: ex.approvedBy ?? 'unknown', reason: ex.reason, expiresAt: ex.expiresAt } } : {}),
       };
     });
     const blockers = rows

@@ -2,6 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { EvidenceSources } from '../../controls/define-control.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { ControlService } from './control-service.ts';
+import type { ControlExceptions } from './exceptions.ts';
 
 /**
  * Runs each control on its cron schedule (node-cron). Across replicas, `ControlRuns.claim` makes exactly one
@@ -10,7 +11,13 @@ import type { ControlService } from './control-service.ts';
  * one set of evidence sources (one inventory read). Readiness is also recomputed on an interval, so a result
  * that goes stale or an exception that expires takes effect without a run.
  */
-export function startControlScheduler(props: { service: ControlService; logger: Logger; readinessEveryMs?: number }): { stop(): Promise<void> } {
+export function startControlScheduler(props: {
+  service: ControlService;
+  logger: Logger;
+  readinessEveryMs?: number;
+  /** control exceptions: those about to expire are logged once a day, on the readiness tick */
+  exceptions?: Pick<ControlExceptions, 'warnExpiring'>;
+}): { stop(): Promise<void> } {
   const { service, logger } = props;
   const tasks: ScheduledTask[] = [];
   const inFlight = new Set<Promise<unknown>>();
@@ -41,8 +48,12 @@ export function startControlScheduler(props: { service: ControlService; logger: 
       ),
     );
   }
+  const warnExpiring = () =>
+    props.exceptions?.warnExpiring(logger).catch((error: Error) => logger.error({ err: { message: error.message } }, 'exception expiry check failed'));
+  void warnExpiring();
   const readiness = setInterval(() => {
     service.applyReadiness().catch((error: Error) => logger.error({ err: { message: error.message } }, 'readiness refresh failed'));
+    void warnExpiring();
   }, props.readinessEveryMs ?? 30_000);
   readiness.unref();
   logger.info({ controls: tasks.length }, 'control scheduler started');

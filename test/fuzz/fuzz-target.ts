@@ -55,7 +55,12 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     for (let i = 0; i < 8; i++) {
       const e = await must(t, '/v1/exceptions', {
         role: 'security_officer',
-        body: { controlId: 'storage.s3-versioning', reason: `fuzz spare exception ${i}`, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+        body: {
+          controlId: 'storage.s3-versioning',
+          reason: `fuzz spare exception ${i}`,
+          ticket: `FUZZ-${i}`,
+          expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        },
       });
       spareExceptionIds.push(e.id);
     }

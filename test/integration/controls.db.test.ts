@@ -149,7 +149,7 @@ describe('readiness feeds authorization', () => {
     }
   });
 
-  it('an approved exception makes the integration ready until revoked; a caller cannot push ready=true itself', async () => {
+  it('an exception requested by one person and approved by another makes the integration ready until revoked; a caller cannot push ready=true itself', async () => {
     await writeFile(file, JSON.stringify(snapshot('Suspended')));
     await t.controls!.runNow(['storage.s3-versioning'], { trigger: 'manual' });
     expect((await t.call('/v1/authorize', { role: 'service', body: reveal })).body.decision).toBe('deny');
@@ -185,11 +185,16 @@ describe('readiness feeds authorization', () => {
         controlId: 'storage.s3-versioning',
         integrationId: 'amazon_spapi',
         reason: 'Versioning migration CHG-42 in progress',
+        ticket: 'CHG-42',
         expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
       },
     });
     expect(ex.status).toBe(201);
-    expect(ex.body.approvedBy).toMatch(/test security_officer/);
+    expect(ex.body).toMatchObject({ state: 'requested', requestedBy: expect.stringMatching(/test security_officer/), approvedBy: null });
+    // A request alone counts for nothing.
+    expect((await t.call('/v1/authorize', { role: 'service', body: reveal })).body.decision).toBe('deny');
+    const approved = await t.call(`/v1/exceptions/${ex.body.id}/approve`, { method: 'POST', role: 'admin' });
+    expect(approved.body).toMatchObject({ state: 'approved', approvedBy: expect.stringMatching(/test admin/) });
     expect((await t.call('/v1/authorize', { role: 'service', body: reveal })).body.decision).toBe('allow');
     const readiness = await t.call('/v1/integrations', { role: 'auditor' });
     expect(readiness.body.integrations[0].controls[0]).toMatchObject({

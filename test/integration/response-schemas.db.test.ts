@@ -187,14 +187,19 @@ describe('response schemas', () => {
     const runId = run.body.runs?.[0]?.id ?? run.body.runs?.[0]?.runId;
     await call(`/v1/controls/storage.s3-versioning/runs/${runId}`);
     await call('/v1/integrations');
-    const exception = await call('/v1/exceptions', {
-      body: {
-        controlId: 'storage.s3-versioning',
-        integrationId: 'amazon_spapi',
-        reason: 'schema test',
-        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-      },
-    });
+    // Requested by the security officer's key, decided by the administrator's (four eyes).
+    const officer = { authorization: `Bearer ${t.keys.security_officer}` };
+    const exceptionBody = {
+      controlId: 'storage.s3-versioning',
+      integrationId: 'amazon_spapi',
+      reason: 'schema test',
+      ticket: 'CHG-1',
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    };
+    const exception = await call('/v1/exceptions', { body: exceptionBody, headers: officer });
+    await call(`/v1/exceptions/${exception.body.id}/approve`, { method: 'POST' });
+    const refused = await call('/v1/exceptions', { body: exceptionBody, headers: officer });
+    await call(`/v1/exceptions/${refused.body.id}/reject`, { body: { reason: 'schema test rejection' } });
     await call('/v1/exceptions?all=true');
     await call(`/v1/exceptions/${exception.body.id}`, { method: 'DELETE' });
     await call('/v1/deployments', { body: { version: 'schemas-1' } });

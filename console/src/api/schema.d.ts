@@ -1941,6 +1941,13 @@ export interface paths {
                 runbooks: string[];
                 runbookMaxAgeDays: number;
                 configRecorderMaxSilenceHours: number;
+                exceptionMaxDays: {
+                  critical: number;
+                  high: number;
+                  medium: number;
+                  low: number;
+                };
+                exceptionWarnDays: number;
               };
               packs: {
                 organisation: string;
@@ -2494,7 +2501,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Control exceptions: who approved, why, until when; `all=true` includes expired and revoked ones. */
+    /** The exception register: who requested and who approved, why, which ticket, from and until when, and the state (requested, approved, rejected, expired, revoked); `all=true` includes those not in force. */
     get: {
       parameters: {
         query?: {
@@ -2516,14 +2523,36 @@ export interface paths {
               exceptions: {
                 id: string;
                 controlId: string;
+                /** @description null: every integration that needs the control */
                 integrationId: string | null;
                 reason: string;
-                approvedBy: string;
+                /**
+                 * @description requested → approved or rejected by another person; then revoked or expired. Only approved counts for readiness.
+                 * @enum {string}
+                 */
+                state: 'requested' | 'approved' | 'rejected' | 'expired' | 'revoked';
+                /** @description state = approved: counts for readiness now */
+                active: boolean;
+                /** @description approved and expiring within requirements.exceptionWarnDays */
+                expiresSoon: boolean;
+                /** @description null on exceptions recorded before requests and approvals were separate */
+                ticket: string | null;
+                /** @description null on exceptions recorded before requests and approvals were separate */
+                requestedBy: string | null;
+                /** @description the requester as the four-eyes rule compares people: key:<api key id> or user:<subject> */
+                requestedById: string | null;
+                approvedBy: string | null;
+                approvedById: string | null;
+                /** @description when it came into force */
+                approvedAt: string | null;
+                rejectedBy: string | null;
+                rejectedAt: string | null;
+                rejectionReason: string | null;
+                /** @description when it was requested */
                 createdAt: string;
                 expiresAt: string;
                 revokedAt: string | null;
                 revokedBy: string | null;
-                active: boolean;
               }[];
             };
           };
@@ -2558,7 +2587,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Approves an exception: the control counts as satisfied for readiness until it expires (at most a year). */
+    /** Requests an exception (with a ticket): it counts for nothing until another person approves it. At most requirements.exceptionMaxDays for the control's severity (critical 14, high 30, medium 90, low 180 days by default). */
     post: {
       parameters: {
         query?: never;
@@ -2572,13 +2601,14 @@ export interface paths {
             controlId: string;
             integrationId?: string;
             reason: string;
+            ticket: string;
             /** Format: date-time */
             expiresAt: string;
           };
         };
       };
       responses: {
-        /** @description approved */
+        /** @description requested */
         201: {
           headers: {
             [name: string]: unknown;
@@ -2587,14 +2617,36 @@ export interface paths {
             'application/json': {
               id: string;
               controlId: string;
+              /** @description null: every integration that needs the control */
               integrationId: string | null;
               reason: string;
-              approvedBy: string;
+              /**
+               * @description requested → approved or rejected by another person; then revoked or expired. Only approved counts for readiness.
+               * @enum {string}
+               */
+              state: 'requested' | 'approved' | 'rejected' | 'expired' | 'revoked';
+              /** @description state = approved: counts for readiness now */
+              active: boolean;
+              /** @description approved and expiring within requirements.exceptionWarnDays */
+              expiresSoon: boolean;
+              /** @description null on exceptions recorded before requests and approvals were separate */
+              ticket: string | null;
+              /** @description null on exceptions recorded before requests and approvals were separate */
+              requestedBy: string | null;
+              /** @description the requester as the four-eyes rule compares people: key:<api key id> or user:<subject> */
+              requestedById: string | null;
+              approvedBy: string | null;
+              approvedById: string | null;
+              /** @description when it came into force */
+              approvedAt: string | null;
+              rejectedBy: string | null;
+              rejectedAt: string | null;
+              rejectionReason: string | null;
+              /** @description when it was requested */
               createdAt: string;
               expiresAt: string;
               revokedAt: string | null;
               revokedBy: string | null;
-              active: boolean;
             };
           };
         };
@@ -2625,6 +2677,253 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        /** @description no such control */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exceptions/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approves a requested exception: the control counts as satisfied for readiness until it expires. Not by its requester (403). */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              controlId: string;
+              /** @description null: every integration that needs the control */
+              integrationId: string | null;
+              reason: string;
+              /**
+               * @description requested → approved or rejected by another person; then revoked or expired. Only approved counts for readiness.
+               * @enum {string}
+               */
+              state: 'requested' | 'approved' | 'rejected' | 'expired' | 'revoked';
+              /** @description state = approved: counts for readiness now */
+              active: boolean;
+              /** @description approved and expiring within requirements.exceptionWarnDays */
+              expiresSoon: boolean;
+              /** @description null on exceptions recorded before requests and approvals were separate */
+              ticket: string | null;
+              /** @description null on exceptions recorded before requests and approvals were separate */
+              requestedBy: string | null;
+              /** @description the requester as the four-eyes rule compares people: key:<api key id> or user:<subject> */
+              requestedById: string | null;
+              approvedBy: string | null;
+              approvedById: string | null;
+              /** @description when it came into force */
+              approvedAt: string | null;
+              rejectedBy: string | null;
+              rejectedAt: string | null;
+              rejectionReason: string | null;
+              /** @description when it was requested */
+              createdAt: string;
+              expiresAt: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such exception */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description not a pending request (already decided, revoked or expired) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exceptions/{id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rejects a requested exception, with the reason. Not by its requester (403: a requester withdraws with DELETE). */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              controlId: string;
+              /** @description null: every integration that needs the control */
+              integrationId: string | null;
+              reason: string;
+              /**
+               * @description requested → approved or rejected by another person; then revoked or expired. Only approved counts for readiness.
+               * @enum {string}
+               */
+              state: 'requested' | 'approved' | 'rejected' | 'expired' | 'revoked';
+              /** @description state = approved: counts for readiness now */
+              active: boolean;
+              /** @description approved and expiring within requirements.exceptionWarnDays */
+              expiresSoon: boolean;
+              /** @description null on exceptions recorded before requests and approvals were separate */
+              ticket: string | null;
+              /** @description null on exceptions recorded before requests and approvals were separate */
+              requestedBy: string | null;
+              /** @description the requester as the four-eyes rule compares people: key:<api key id> or user:<subject> */
+              requestedById: string | null;
+              approvedBy: string | null;
+              approvedById: string | null;
+              /** @description when it came into force */
+              approvedAt: string | null;
+              rejectedBy: string | null;
+              rejectedAt: string | null;
+              rejectionReason: string | null;
+              /** @description when it was requested */
+              createdAt: string;
+              expiresAt: string;
+              revokedAt: string | null;
+              revokedBy: string | null;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such exception */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description not a pending request (already decided, revoked or expired) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
       };
     };
     delete?: never;
@@ -2643,7 +2942,7 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Revokes an exception at once. */
+    /** Revokes an approved exception at once, or withdraws a request. */
     delete: {
       parameters: {
         query?: never;
@@ -3340,7 +3639,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the platform PDP (with MFA) over the stored entities, as the sp-api pack shows it. */
+    /** Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the platform PDP (with MFA) over the stored entities, as the sp-api pack shows it; with the within-agency flags (agency users who may reveal PII on every client of their agency) and the grants a certification decides. */
     get: {
       parameters: {
         query?: never;
@@ -3368,11 +3667,321 @@ export interface paths {
               }[];
               /** @description (user, action, client) grants on a client of another agency than the user */
               crossAgency: number;
+              /** @description within-agency least privilege: agency users who may reveal buyer PII on every client of their agency (agencies of two clients or more) */
+              agencyWide: {
+                user: string;
+                roles: string[];
+                agency: string;
+                clients: number;
+              }[];
               /** @description users reviewed */
               users: number;
               /** @description clients reviewed */
               clients: number;
+              /** @description every (user, action, client) grant: what a certification decides, each one */
+              grants: {
+                user: string;
+                /** @enum {string} */
+                action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+                client: string;
+              }[];
             };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/access-review/certifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Signed certifications of the access review, newest first (up to 50). */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              certifications: {
+                id: string;
+                certifiedAt: string;
+                certifiedBy: string;
+                grants: number;
+                revoked: number;
+                sha256: string;
+                evidenceSeq: number;
+                intact: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Certifies the current access review: a decision (keep or revoke) for every grant of GET /v1/access-review, a reason for each revoke, signed by the caller — the SHA-256 of the certification is recorded in the evidence chain with the caller's identity. A grant the review does not hold, a grant left undecided or decided twice, or a revoke without a reason is a 400. Revokes are "to revoke" items: the platform's administrators remove the access, and the next review shows it gone. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            decisions: {
+              user: string;
+              /** @enum {string} */
+              action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+              client: string;
+              /** @enum {string} */
+              decision: 'keep' | 'revoke';
+              reason?: string | null;
+            }[];
+            note?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description certified and signed */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AccessCertification'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/access-review/certifications/latest': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The latest certification whole, the diff against the previous one (grants added, removed, decisions changed), what became of its revokes, and the grants of the current review it does not cover. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description null when the access review was never certified */
+              certification: components['schemas']['AccessCertification'] | null;
+              previous: {
+                id: string;
+                certifiedAt: string;
+                certifiedBy: string;
+              } | null;
+              /** @description against the previous certification; null when there is none */
+              diff: {
+                added: {
+                  user: string;
+                  /** @enum {string} */
+                  action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+                  client: string;
+                }[];
+                removed: {
+                  user: string;
+                  /** @enum {string} */
+                  action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+                  client: string;
+                }[];
+                changed: {
+                  user: string;
+                  /** @enum {string} */
+                  action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+                  client: string;
+                  /** @enum {string} */
+                  from: 'keep' | 'revoke';
+                  /** @enum {string} */
+                  to: 'keep' | 'revoke';
+                  reason: string | null;
+                }[];
+              } | null;
+              /** @description the revokes of the latest certification: to be removed in the platform; gone = no longer in the current review */
+              revocations: {
+                user: string;
+                /** @enum {string} */
+                action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+                client: string;
+                reason: string | null;
+                gone: boolean;
+              }[];
+              /** @description grants of the current review the latest certification did not decide */
+              uncovered: {
+                user: string;
+                /** @enum {string} */
+                action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+                client: string;
+              }[];
+            };
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/access-review/certifications/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One certification whole. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AccessCertification'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
           };
         };
         /** @description No or unknown API key */
@@ -3884,6 +4493,45 @@ export interface components {
       error: string | null;
       size: number | null;
       sha256: string | null;
+    };
+    AccessCertification: {
+      id: string;
+      certifiedAt: string;
+      certifiedBy: string;
+      reviewer: {
+        id: string;
+        name: string;
+        via: string;
+        role: string;
+      };
+      review: {
+        users: number;
+        clients: number;
+        crossAgency: number;
+        /** @description within-agency least privilege: agency users who may reveal buyer PII on every client of their agency (agencies of two clients or more) */
+        agencyWide: {
+          user: string;
+          roles: string[];
+          agency: string;
+          clients: number;
+        }[];
+      };
+      decisions: {
+        user: string;
+        /** @enum {string} */
+        action: 'reveal_buyer_pii' | 'export' | 'read_credential';
+        client: string;
+        /** @enum {string} */
+        decision: 'keep' | 'revoke';
+        reason: string | null;
+      }[];
+      note: string | null;
+      /** @description SHA-256 (hex) over the canonical JSON of the certification (all fields above) */
+      sha256: string;
+      /** @description the evidence-chain record carrying the hash and the reviewer */
+      evidenceSeq: number;
+      /** @description false when the stored certification no longer hashes to sha256 */
+      intact: boolean;
     };
     Session: {
       user: {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AttestationStore } from '../../posture/attestation-store.ts';
 import type { ControlRuns } from '../../posture/control-runs.ts';
 import type { ControlService } from '../../posture/control-service.ts';
-import type { ControlExceptions } from '../../posture/exceptions.ts';
+import { TICKET_HINT, TICKET_PATTERN, type ControlExceptions, type ExceptionPerson } from '../../posture/exceptions.ts';
 import type { Posture } from '../../posture/posture.ts';
 import type { ReadinessService } from '../../posture/readiness.ts';
 import { InputError } from '../../kernel/errors.ts';
@@ -75,15 +75,35 @@ const readinessSchema = z.object({
 const exceptionSchema = z.object({
   id: z.string(),
   controlId: z.string(),
-  integrationId: z.string().nullable(),
+  integrationId: z.string().nullable().meta({ description: 'null: every integration that needs the control' }),
   reason: z.string(),
-  approvedBy: z.string(),
-  createdAt: z.string(),
+  state: z.enum(['requested', 'approved', 'rejected', 'expired', 'revoked']).meta({
+    description: 'requested → approved or rejected by another person; then revoked or expired. Only approved counts for readiness.',
+  }),
+  active: z.boolean().meta({ description: 'state = approved: counts for readiness now' }),
+  expiresSoon: z.boolean().meta({ description: 'approved and expiring within requirements.exceptionWarnDays' }),
+  ticket: z.string().nullable().meta({ description: 'null on exceptions recorded before requests and approvals were separate' }),
+  requestedBy: z.string().nullable().meta({ description: 'null on exceptions recorded before requests and approvals were separate' }),
+  requestedById: z.string().nullable().meta({ description: 'the requester as the four-eyes rule compares people: key:<api key id> or user:<subject>' }),
+  approvedBy: z.string().nullable(),
+  approvedById: z.string().nullable(),
+  approvedAt: z.string().nullable().meta({ description: 'when it came into force' }),
+  rejectedBy: z.string().nullable(),
+  rejectedAt: z.string().nullable(),
+  rejectionReason: z.string().nullable(),
+  createdAt: z.string().meta({ description: 'when it was requested' }),
   expiresAt: z.string(),
   revokedAt: z.string().nullable(),
   revokedBy: z.string().nullable(),
-  active: z.boolean(),
 });
+
+/** A caller as the exception four-eyes rule compares people: one identity per API key, one per person's subject. */
+const person = (key: Parameters<typeof who>[0]): ExceptionPerson => ({
+  id: `${key.via === undefined || key.via === 'api_key' ? 'key' : 'user'}:${key.id}`,
+  name: who(key),
+});
+
+const exceptionId = z.object({ id: z.uuid() });
 
 const deploymentSchema = z.object({ id: z.string(), deployedAt: z.string(), version: z.string(), recordedBy: z.string() });
 
@@ -237,7 +257,8 @@ export function controlRoutes(deps: { controls: ControlPlane; attestations?: Att
     defineRoute({
       method: 'get',
       path: '/v1/exceptions',
-      summary: 'Control exceptions: who approved, why, until when; `all=true` includes expired and revoked ones.',
+      summary:
+        'The exception register: who requested and who approved, why, which ticket, from and until when, and the state (requested, approved, rejected, expired, revoked); `all=true` includes those not in force.',
       tag: 'Controls',
       gate: { area: 'exceptions', action: 'read' },
       query: z.object({ all: z.enum(['true', 'false']).default('false') }),
@@ -247,7 +268,8 @@ export function controlRoutes(deps: { controls: ControlPlane; attestations?: Att
     defineRoute({
       method: 'post',
       path: '/v1/exceptions',
-      summary: 'Approves an exception: the control counts as satisfied for readiness until it expires (at most a year).',
+      summary:
+        "Requests an exception (with a ticket): it counts for nothing until another person approves it. At most requirements.exceptionMaxDays for the control's severity (critical 14, high 30, medium 90, low 180 days by default).",
       tag: 'Controls',
       gate: { area: 'exceptions', action: 'approve' },
       body: z
@@ -255,23 +277,48 @@ export function controlRoutes(deps: { controls: ControlPlane; attestations?: Att
           controlId: z.string().min(1),
           integrationId: z.string().min(1).optional(),
           reason: z.string().min(10, 'say why (at least 10 characters)').max(2000),
+          ticket: z.string().regex(TICKET_PATTERN, `give ${TICKET_HINT}`),
           expiresAt: z.iso.datetime({ offset: true }),
         })
         .strict(),
-      statuses: { 201: 'approved' },
+      statuses: { 201: 'requested', 404: 'no such control' },
       response: exceptionSchema,
       handler: async ({ body, key, res }) => {
+        const e = await exceptions.request({ ...body, expiresAt: new Date(body.expiresAt), requestedBy: person(key) });
         res.status(201);
-        return exceptions.add({ ...body, expiresAt: new Date(body.expiresAt), approvedBy: who(key) });
+        return e;
       },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/exceptions/:id/approve',
+      summary: 'Approves a requested exception: the control counts as satisfied for readiness until it expires. Not by its requester (403).',
+      tag: 'Controls',
+      gate: { area: 'exceptions', action: 'approve' },
+      params: exceptionId,
+      statuses: { 404: 'no such exception', 409: 'not a pending request (already decided, revoked or expired)' },
+      response: exceptionSchema,
+      handler: ({ params, key }) => exceptions.approve(params.id, person(key)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/exceptions/:id/reject',
+      summary: 'Rejects a requested exception, with the reason. Not by its requester (403: a requester withdraws with DELETE).',
+      tag: 'Controls',
+      gate: { area: 'exceptions', action: 'approve' },
+      params: exceptionId,
+      body: z.object({ reason: z.string().min(10, 'say why (at least 10 characters)').max(2000) }).strict(),
+      statuses: { 404: 'no such exception', 409: 'not a pending request (already decided, revoked or expired)' },
+      response: exceptionSchema,
+      handler: ({ params, key, body }) => exceptions.reject(params.id, person(key), body.reason),
     }),
     defineRoute({
       method: 'delete',
       path: '/v1/exceptions/:id',
-      summary: 'Revokes an exception at once.',
+      summary: 'Revokes an approved exception at once, or withdraws a request.',
       tag: 'Controls',
       gate: { area: 'exceptions', action: 'approve' },
-      params: z.object({ id: z.uuid() }),
+      params: exceptionId,
       statuses: { 404: 'no active exception with this id' },
       response: z.object({ revoked: z.string() }),
       handler: async ({ params, key }) => {

@@ -230,6 +230,8 @@ export const settingsViewSchema = z.object({
     runbooks: z.array(z.string()),
     runbookMaxAgeDays: z.number(),
     configRecorderMaxSilenceHours: z.number(),
+    exceptionMaxDays: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() }),
+    exceptionWarnDays: z.number(),
   }),
   packs: z.object({
     organisation: z.string(),
