@@ -88,6 +88,69 @@ export interface EvidenceSources {
   accessCertification?(): Promise<AccessCertificationEvidence | typeof NOT_APPLICABLE>;
   /** Facts Tenet holds about itself. */
   self(fact: 'pii_reveal_retention'): Promise<{ configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean } | typeof NOT_APPLICABLE>;
+  /**
+   * Each configured TLS endpoint (probes.tls), handshaken once per protocol version (TLS 1.0 to 1.3), and its
+   * certificate. Optional: a source without it is treated like one that is not configured.
+   */
+  tlsProbes?(): Promise<TlsProbeResult[] | typeof NOT_APPLICABLE>;
+  /** The latest imported scan report (SAST, dependency audit, penetration test) of each kind; counts, never findings' text. */
+  scanReports?(): Promise<ScanReportSummary[] | typeof NOT_APPLICABLE>;
+}
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface TlsProbeResult {
+  name: string;
+  host: string;
+  port: number;
+  /** the name sent as SNI and checked against the certificate */
+  servername: string;
+  /**
+   * One handshake per version, pinned (minVersion = maxVersion = version). `not_tested`: this client cannot offer
+   * the version at all, so nothing is known of the endpoint; `error`: no answer (unreachable, timed out).
+   */
+  versions: Array<{ version: TlsVersion; result: 'accepted' | 'refused' | 'not_tested' | 'error'; detail?: string }>;
+  /** from the handshake with the newest accepted version */
+  certificate?: {
+    subjectCN?: string;
+    /** subjectAltName entries, e.g. DNS:api.example.com, IP Address:10.0.0.1 */
+    sans: string[];
+    issuer?: string;
+    validFrom: string;
+    validTo: string;
+    daysToExpiry: number;
+    fingerprint256: string;
+    /** the chain verified against the system CAs (and probes.tls[].ca) and the name matched */
+    authorized: boolean;
+    authorizationError?: string;
+  };
+  /** the endpoint was not probed at all (not an https URL, host not in probes.allowedHosts, CA file unreadable) */
+  error?: string;
+}
+
+/** Findings per severity; `unrated`: results that carry no severity (SARIF results without security-severity). */
+export interface SeverityCounts {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  unrated: number;
+}
+
+export interface ScanReportSummary {
+  id: string;
+  kind: 'sast' | 'dependency-audit' | 'pentest';
+  format: 'sarif' | 'npm-audit' | 'summary';
+  tool: string;
+  toolVersion?: string;
+  scannedAt: string;
+  importedAt: string;
+  /** sha256 of the report as uploaded, hex */
+  sha256: string;
+  /** the evidence record the import appended */
+  evidenceSeq: number;
+  /** open findings (not suppressed, not fixed) per severity */
+  open: SeverityCounts;
 }
 
 export interface WebhookProbeResult {

@@ -24,6 +24,12 @@ const LEGACY_ENV_PATTERNS = [
   '^(?!.*_(ARN|NAME|ID|PATH|REF|PARAM|PARAMETER|REGION)$)(WHATSAPP|WA|WABA|META|FB|FACEBOOK)(_[A-Z0-9]+)*_(ACCESS_?)?(TOKEN|SECRET|KEY|PASSWORD|PASS|PWD|CREDENTIALS?)(_[A-Z0-9]+)*$',
 ];
 
+/** vulnerability.scan-reports: a dependency audit at least monthly, a static analysis at least quarterly. */
+const DEFAULT_SCAN_REPORTS: Array<{ kind: 'sast' | 'dependency-audit' | 'pentest'; maxAgeDays: number }> = [
+  { kind: 'dependency-audit', maxAgeDays: 30 },
+  { kind: 'sast', maxAgeDays: 90 },
+];
+
 const controlSettingsSchema = z
   .object({
     /** Resources without an `environment` tag: by ARN/resource id, or by account. */
@@ -132,8 +138,31 @@ const controlSettingsSchema = z
          * staging APIs' own, these, and `https://staging.<parent domain of the URL>`); none may be allowed.
          */
         cors: z.object({ urls: z.array(z.string().url()).min(1), stagingOrigins: z.array(z.string().min(1)).default([]) }).optional(),
+        /**
+         * network.tls-versions: endpoints whose accepted TLS versions and certificate are probed: `"host:port"`, or
+         * `{ name, url }` (an https URL, port 443 unless it names one) with `ca` (path of a PEM file: private CA
+         * certificates trusted besides the system's) and `servername` (SNI and the name checked; default the host).
+         */
+        tls: z
+          .array(
+            z.union([
+              host.transform((h) => ({ name: h, url: `https://${h}` })),
+              z
+                .object({
+                  name: z.string().min(1),
+                  url: z
+                    .string()
+                    .url()
+                    .refine((u) => u.startsWith('https://'), 'an https:// URL'),
+                  ca: z.string().min(1).optional(),
+                  servername: z.string().min(1).optional(),
+                })
+                .strict(),
+            ]),
+          )
+          .default([]),
       })
-      .default({ allowedHosts: [], timeoutMs: 5_000, webhooks: [] }),
+      .default({ allowedHosts: [], timeoutMs: 5_000, webhooks: [], tls: [] }),
     /** The governed platform's database, read-only. */
     platformDatabase: z
       .object({
@@ -172,6 +201,22 @@ const controlSettingsSchema = z
         legacyEnvPatterns: z.array(z.string()).default(LEGACY_ENV_PATTERNS),
         conversationTablePattern: z.string().default('conversation|chat|whatsapp'),
         temporaryMaxExpireDays: z.number().int().min(1).default(14),
+        /** network.tls-versions: a certificate expiring within this many days fails */
+        tlsMinDaysToExpiry: z.number().int().min(0).max(365).default(14),
+        /**
+         * vulnerability.scan-reports: the kinds of scan report that must be imported, and at most how old (days) the
+         * latest of each may be; the latest must also hold no open critical or high finding.
+         */
+        scanReports: z
+          .array(
+            z
+              .object({
+                kind: z.enum(['sast', 'dependency-audit', 'pentest']),
+                maxAgeDays: z.number().int().min(1).max(3650),
+              })
+              .strict(),
+          )
+          .default(DEFAULT_SCAN_REPORTS),
         runbooks: z.array(z.string()).default(['runbook.secrets-rotation', 'runbook.data-deletion-export']),
         runbookMaxAgeDays: z.number().int().min(1).default(365),
         /** access.review-certified: the access review must have been certified within this many days */
@@ -208,6 +253,8 @@ const controlSettingsSchema = z
         legacyEnvPatterns: LEGACY_ENV_PATTERNS,
         conversationTablePattern: 'conversation|chat|whatsapp',
         temporaryMaxExpireDays: 14,
+        tlsMinDaysToExpiry: 14,
+        scanReports: DEFAULT_SCAN_REPORTS,
         runbooks: ['runbook.secrets-rotation', 'runbook.data-deletion-export'],
         runbookMaxAgeDays: 365,
         accessReviewMaxAgeDays: 90,

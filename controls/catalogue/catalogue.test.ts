@@ -4,6 +4,7 @@ import { runControl } from '../runner.ts';
 import { parseControlSettings } from '../settings.ts';
 import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
 import type { LogScanEvidence } from '../log-scan-evidence.ts';
+import type { ScanReportSummary, TlsProbeResult } from '../define-control.ts';
 import type { AccessCertificationEvidence } from '../access-certification-evidence.ts';
 
 const settings = parseControlSettings({
@@ -43,6 +44,8 @@ interface Fixture {
   self?: { configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean };
   allowWithoutMfa?: boolean;
   logScan?: LogScanEvidence;
+  tls?: TlsProbeResult[];
+  scanReports?: ScanReportSummary[];
   accessCertification?: AccessCertificationEvidence;
   throws?: boolean;
 }
@@ -69,6 +72,8 @@ function sources(f: Fixture): EvidenceSources {
         : { decision: 'deny', reasons: ['forbid-administration-without-admin-mfa'], errors: [] },
     self: f.throws ? boom : async () => f.self ?? NOT_APPLICABLE,
     logScan: f.throws ? boom : async () => f.logScan ?? NOT_APPLICABLE,
+    tlsProbes: f.throws ? boom : async () => f.tls ?? NOT_APPLICABLE,
+    scanReports: f.throws ? boom : async () => f.scanReports ?? NOT_APPLICABLE,
     accessCertification: f.throws ? boom : async () => f.accessCertification ?? NOT_APPLICABLE,
   };
 }
@@ -106,6 +111,26 @@ const scan = (over: Partial<LogScanEvidence> = {}): LogScanEvidence => ({
   samples: [],
   errors: [],
   ...over,
+});
+
+/** One probed TLS endpoint: `accepted` lists the versions it accepted; a certificate good for `certDays` more days. */
+const tlsEndpoint = (accepted: string[], certDays = 200, over: Partial<NonNullable<TlsProbeResult['certificate']>> = {}): TlsProbeResult => ({
+  name: 'api',
+  host: 'api.astrix.example',
+  port: 443,
+  servername: 'api.astrix.example',
+  versions: (['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const).map((version) => ({ version, result: accepted.includes(version) ? 'accepted' : 'refused' })),
+  certificate: {
+    subjectCN: 'api.astrix.example',
+    sans: ['DNS:api.astrix.example'],
+    issuer: 'Amazon RSA 2048 M02, Amazon',
+    validFrom: days(100),
+    validTo: days(-certDays),
+    daysToExpiry: certDays,
+    fingerprint256: 'AB:CD',
+    authorized: true,
+    ...over,
+  },
 });
 
 const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp; error?: Fixture }> = {
@@ -279,6 +304,19 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
       ],
     },
     failMessage: /has a catch-all route \$default with authorization NONE/,
+  },
+  'network.tls-versions': {
+    pass: { tls: [tlsEndpoint(['TLSv1.2', 'TLSv1.3'])] },
+    fail: {
+      tls: [
+        tlsEndpoint(['TLSv1', 'TLSv1.1', 'TLSv1.2']),
+        { ...tlsEndpoint(['TLSv1.3'], 5), name: 'cdn', host: 'cdn.astrix.example' },
+        { ...tlsEndpoint(['TLSv1.2'], -3, { authorized: false, authorizationError: 'CERT_HAS_EXPIRED' }), name: 'old', host: 'old.astrix.example' },
+      ],
+    },
+    failMessage:
+      /api accepts TLSv1 and TLSv1.1 \(older than TLS 1.2\)\ncdn: certificate api.astrix.example expires on .*, within 14 days\nold: certificate api.astrix.example expired on .*\nold: certificate api.astrix.example does not verify: CERT_HAS_EXPIRED/,
+    error: { tls: [{ ...tlsEndpoint([]), certificate: undefined, versions: [{ version: 'TLSv1', result: 'error', detail: 'ECONNREFUSED' }] }] },
   },
   'logging.api-access-logs': {
     pass: { items: [stage('a1', goodFormat)] },

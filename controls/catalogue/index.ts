@@ -10,6 +10,7 @@ import loggingApiAccessLogs from './logging-api-access-logs.ts';
 import loggingCloudwatchPiiScan from './logging-cloudwatch-pii-scan.ts';
 import networkCorsSplit from './network-cors-split.ts';
 import networkDefaultRouteHardened from './network-default-route-hardened.ts';
+import networkTlsVersions from './network-tls-versions.ts';
 import piiBuyerMaskedByDefault from './pii-buyer-masked-by-default.ts';
 import piiRedactionBackfill from './pii-redaction-backfill.ts';
 import piiRedactionScheduler from './pii-redaction-scheduler.ts';
@@ -33,6 +34,7 @@ export const CATALOGUE: ReadonlyArray<AnyControlDefinition> = [
   storageS3Lifecycle,
   networkCorsSplit,
   networkDefaultRouteHardened,
+  networkTlsVersions,
   loggingApiAccessLogs,
   loggingCloudwatchPiiScan,
   webhooksSignatureValidation,

@@ -3,6 +3,7 @@ import type { LogScanEvidence } from '../log-scan-evidence.ts';
 import type { AccessCertificationEvidence } from '../access-certification-evidence.ts';
 import type { ControlSettings } from '../settings.ts';
 import { probeCors, probeOrders, probeWebhooks } from './http-probe.ts';
+import { probeTls } from './tls-probe.ts';
 import { recorderOf, recordingGaps } from '../inventory/recorder.ts';
 import { CONFIG_RECORDER } from '../inventory/resource-types.ts';
 import type { InventorySource } from './inventory-source.ts';
@@ -109,6 +110,10 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
     async corsProbes(origins) {
       if (!deps.live || !settings.probes.cors) return NOT_APPLICABLE;
       return probeCors(settings.probes, origins);
+    },
+    async tlsProbes() {
+      if (!deps.live || settings.probes.tls.length === 0) return NOT_APPLICABLE;
+      return probeTls(settings.probes);
     },
     async orderProbe() {
       if (!deps.live || !settings.probes.orders) return NOT_APPLICABLE;

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,6 +12,7 @@ import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
 import { parseControlSettings, type ControlSettings } from '../../controls/settings.ts';
 import { DEMO_PRODUCTION_ORIGINS, DEMO_WEBHOOK_SECRETS, handleDemoRequest } from './demo-endpoint-handler.ts';
 import { AMAZON_CONTROLS, GOOGLE_CONTROLS, WHATSAPP_CONTROLS } from './demo-integrations.ts';
+import { issueCertificate } from './demo-certificates.ts';
 import { demoLogLines } from './demo-log-lines.ts';
 
 /**
@@ -276,7 +279,7 @@ const DEMO_WEBHOOK_SECRET_ENV = { stripe: 'TENET_DEMO_STRIPE_WEBHOOK_SECRET', wh
  * WhatsApp webhooks that check the provider signature over the raw body, and the order API that masks buyer fields
  * by default.
  */
-export async function startDemoEndpoints(): Promise<{ url: string; host: string; close(): Promise<void> }> {
+export async function startDemoEndpoints(): Promise<{ url: string; host: string; tls: DemoTlsEndpoint; close(): Promise<void> }> {
   // The probe finds its test signing secrets in the environment, as a deployment would give them (demo values only).
   process.env[DEMO_WEBHOOK_SECRET_ENV.stripe] ??= DEMO_WEBHOOK_SECRETS.stripe;
   process.env[DEMO_WEBHOOK_SECRET_ENV.whatsapp] ??= DEMO_WEBHOOK_SECRETS.whatsapp;
@@ -284,10 +287,50 @@ export async function startDemoEndpoints(): Promise<{ url: string; host: string;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const secure = await startDemoTlsEndpoint();
   return {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    tls: secure,
+    close: async () => {
+      await secure.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface DemoTlsEndpoint {
+  url: string;
+  host: string;
+  /** the demo CA's certificate (PEM file), trusted by the probe through probes.tls[].ca */
+  caFile: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The platform's API over HTTPS (network.tls-versions): TLS 1.2 and 1.3 only, a certificate for localhost from a
+ * demo CA made at start-up (demo-certificates.ts), valid a year.
+ */
+async function startDemoTlsEndpoint(): Promise<DemoTlsEndpoint> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tenet-demo-tls-'));
+  const ca = issueCertificate({ subject: 'Astrix Demo CA', ca: true, notAfter: new Date(Date.now() + 3650 * 86_400_000) });
+  const leaf = issueCertificate({ subject: 'localhost', sans: ['localhost', '127.0.0.1'], issuer: ca, notAfter: new Date(Date.now() + 365 * 86_400_000) });
+  const caFile = path.join(dir, 'demo-ca.pem');
+  await writeFile(caFile, ca.certPem);
+  const server = https.createServer({ key: leaf.keyPem, cert: leaf.certPem, minVersion: 'TLSv1.2' }, handleDemoRequest);
+  server.on('tlsClientError', () => {});
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://localhost:${port}`,
+    host: `localhost:${port}`,
+    caFile,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -383,7 +426,7 @@ export async function demoAttestations(attester: DemoAttester, now = Date.now())
 
 export function demoControlSettings(props: {
   snapshotFile: string;
-  endpoints: { url: string; host: string };
+  endpoints: { url: string; host: string; tls?: { url: string; host: string; caFile: string } };
   attester: DemoAttester;
   logExports: Array<{ logGroupName: string; file: string }>;
 }): ControlSettings {
@@ -391,7 +434,7 @@ export function demoControlSettings(props: {
     snapshots: [props.snapshotFile],
     logScan: { exports: props.logExports },
     probes: {
-      allowedHosts: [props.endpoints.host],
+      allowedHosts: [props.endpoints.host, ...(props.endpoints.tls ? [props.endpoints.tls.host] : [])],
       timeoutMs: 3000,
       webhooks: [
         {
@@ -410,6 +453,7 @@ export function demoControlSettings(props: {
         },
       ],
       cors: { urls: [`${props.endpoints.url}/v1/orders`], stagingOrigins: ['https://staging.astrix.example'] },
+      tls: props.endpoints.tls ? [{ name: 'orders-api', url: props.endpoints.tls.url, ca: props.endpoints.tls.caFile }] : [],
       orders: { url: `${props.endpoints.url}/v1/orders`, buyerFields: ['buyer.name', 'buyer.phone', 'buyer.email', 'buyer.address'] },
     },
     platformDatabase: { urlEnv: 'TENET_DEMO_PLATFORM_DB' },

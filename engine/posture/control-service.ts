@@ -22,6 +22,8 @@ const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
   inventory: 'inventory',
   webhookProbes: 'http-probe',
   corsProbes: 'http-probe',
+  tlsProbes: 'tls-probe',
+  scanReports: 'scan-reports',
   orderProbe: 'http-probe',
   unredactedOrders: 'platform-sql',
   attestations: 'attestations',
