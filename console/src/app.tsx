@@ -9,6 +9,7 @@ import { ErrorState, Loading } from './ui/states.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 // The landing page ships in the first bundle: no second round trip for its code before its data is asked for.
 import Overview from './pages/overview.tsx';
+import { ExceptionsNavBadge } from './pages/exceptions-badge.tsx';
 
 interface NavItem {
   path: string;
@@ -18,6 +19,8 @@ interface NavItem {
   page: LazyExoticComponent<ComponentType> | ComponentType;
   /** further routes under this item */
   children?: Array<{ path: string; page: LazyExoticComponent<ComponentType> }>;
+  /** shown after the label (a count that needs attention) */
+  badge?: ComponentType;
 }
 
 const NAV: NavItem[] = [
@@ -31,6 +34,7 @@ const NAV: NavItem[] = [
   },
   { path: '/policies', label: 'Policies', needs: ['policies', 'read'], page: lazy(() => import('./pages/policies.tsx')) },
   { path: '/decisions', label: 'Decisions', needs: ['decisions', 'read'], page: lazy(() => import('./pages/decisions.tsx')) },
+  { path: '/exceptions', label: 'Exceptions', needs: ['exceptions', 'read'], page: lazy(() => import('./pages/exceptions.tsx')), badge: ExceptionsNavBadge },
   { path: '/pii-reveals', label: 'PII reveals', needs: ['pii_reveals', 'read'], page: lazy(() => import('./pages/pii-reveals.tsx')) },
   { path: '/access-review', label: 'Access review', needs: ['evidence', 'read'], page: lazy(() => import('./pages/access-review.tsx')) },
   { path: '/packs', label: 'Evidence packs', needs: ['packs', 'read'], page: lazy(() => import('./pages/packs.tsx')) },
@@ -91,6 +95,7 @@ function Shell() {
             <li key={n.path}>
               <NavLink to={n.path} end={n.path === '/'}>
                 {n.label}
+                {n.badge ? <n.badge /> : null}
               </NavLink>
             </li>
           ))}

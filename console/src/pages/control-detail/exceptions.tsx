@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
-import { call, client, type RequestBody } from '../../api.ts';
+import { Link } from 'react-router';
+import { call, client } from '../../api.ts';
 import type { ControlException, ControlPosture, IntegrationReadiness } from '../../api/models.ts';
 import { invalidateAfterException, useExceptions, useIntegrations } from '../../queries.ts';
 import { useSession } from '../../session.tsx';
@@ -8,12 +8,15 @@ import { Empty, ErrorState, QueryState } from '../../ui/states.tsx';
 import { StatusBadge } from '../../ui/status.tsx';
 import { Time } from '../../ui/time.tsx';
 import { titledIntegrationName as integrationName } from '../../ui/format.ts';
+import { RequestForm } from '../exceptions.tsx';
 
-function exceptionState(e: ControlException): { status: string; label: string } {
-  if (e.revokedAt) return { status: 'revoked', label: 'Revoked' };
-  if (e.active) return { status: 'stale', label: 'Active' };
-  return { status: 'expired', label: 'Expired' };
-}
+const STATE: Record<ControlException['state'], { tone: string; label: string }> = {
+  requested: { tone: 'stale', label: 'Requested' },
+  approved: { tone: 'pass', label: 'Approved' },
+  rejected: { tone: 'fail', label: 'Rejected' },
+  expired: { tone: 'neutral', label: 'Expired' },
+  revoked: { tone: 'neutral', label: 'Revoked' },
+};
 
 export function Exceptions(props: { control: ControlPosture; integrations: IntegrationReadiness[]; integrationsState?: ReturnType<typeof useIntegrations> }) {
   const { can } = useSession();
@@ -29,7 +32,8 @@ export function Exceptions(props: { control: ControlPosture; integrations: Integ
   return (
     <>
       <p className="small muted">
-        An approved exception makes this control count as satisfied for integration readiness until it expires, even while it does not pass.
+        An approved exception makes this control count as satisfied for integration readiness until it expires, even while it does not pass. One person requests
+        it with a ticket; another approves it on the <Link to="/exceptions">Exceptions</Link> page.
       </p>
       {mayRead ? (
         <QueryState query={exceptions} label="Loading exceptions…">
@@ -37,7 +41,7 @@ export function Exceptions(props: { control: ControlPosture; integrations: Integ
             const rows = all
               .filter((e) => e.controlId === props.control.id)
               .sort((a, b) => Number(b.active) - Number(a.active) || b.createdAt.localeCompare(a.createdAt));
-            if (!rows.length) return <Empty>No exception has been approved for this control.</Empty>;
+            if (!rows.length) return <Empty>No exception has been requested for this control.</Empty>;
             return (
               // focusable: on a phone the table scrolls sideways, and may hold nothing else to focus (axe: scrollable-region-focusable)
               <div className="table-wrap" tabIndex={0}>
@@ -58,22 +62,24 @@ export function Exceptions(props: { control: ControlPosture; integrations: Integ
                   </thead>
                   <tbody>
                     {rows.map((e) => {
-                      const state = exceptionState(e);
+                      const state = STATE[e.state];
                       return (
                         <tr key={e.id}>
                           <td>{e.integrationId ? integrationName(e.integrationId) : 'All integrations'}</td>
                           <td className="reason-cell">{e.reason}</td>
                           <td>
-                            {e.approvedBy}
-                            <span className="small muted block">
-                              <Time value={e.createdAt} />
-                            </span>
+                            {e.approvedBy ?? (e.state === 'requested' ? <Link to="/exceptions">Waiting for approval</Link> : '—')}
+                            {e.approvedAt ? (
+                              <span className="small muted block">
+                                <Time value={e.approvedAt} />
+                              </span>
+                            ) : null}
                           </td>
                           <td className="nowrap">
                             <Time value={e.expiresAt} />
                           </td>
                           <td>
-                            <StatusBadge status={state.status} label={state.label} />
+                            <StatusBadge status={state.tone} label={state.label} />
                             {e.revokedAt ? (
                               <span className="small muted block">
                                 by {e.revokedBy ?? 'unknown'}, <Time value={e.revokedAt} />
@@ -82,7 +88,7 @@ export function Exceptions(props: { control: ControlPosture; integrations: Integ
                           </td>
                           {mayApprove ? (
                             <td>
-                              {e.active && !e.revokedAt ? (
+                              {e.state === 'approved' ? (
                                 <button type="button" className="btn btn-danger btn-small" disabled={revoke.isPending} onClick={() => revoke.mutate(e.id)}>
                                   {revoke.isPending && revoke.variables === e.id ? 'Revoking…' : 'Revoke'}
                                 </button>
@@ -107,106 +113,13 @@ export function Exceptions(props: { control: ControlPosture; integrations: Integ
             {revoke.isSuccess ? 'Exception revoked' : ''}
           </p>
           {revoke.isError ? <ErrorState title="Could not revoke the exception" error={revoke.error} /> : null}
-          <ApproveForm control={props.control} integrations={props.integrations} integrationsState={props.integrationsState} />
+          <h3>Request an exception</h3>
+          {props.integrationsState?.isError ? (
+            <p className="small muted">The integrations could not be loaded: the exception can still cover all of them.</p>
+          ) : null}
+          <RequestForm controls={[props.control]} controlId={props.control.id} integrations={props.integrations} />
         </>
       ) : null}
     </>
-  );
-}
-
-/** yyyy-mm-dd of a date in the viewer's zone (what <input type=date> shows). */
-const localDate = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-const daysFromNow = (n: number) => {
-  const d = new Date();
-  d.setDate(d.getDate() + n);
-  return d;
-};
-
-function ApproveForm(props: { control: ControlPosture; integrations: IntegrationReadiness[]; integrationsState?: ReturnType<typeof useIntegrations> }) {
-  const queryClient = useQueryClient();
-  const ids = { integration: useId(), reason: useId(), reasonHint: useId(), expires: useId(), expiresHint: useId() };
-  const [integration, setIntegration] = useState('');
-  const [reason, setReason] = useState('');
-  const [expires, setExpires] = useState(() => localDate(daysFromNow(30)));
-  const approve = useMutation({
-    mutationFn: (body: RequestBody<'/v1/exceptions', 'post'>) => call(client.POST('/v1/exceptions', { body })),
-    onSuccess: async () => {
-      await invalidateAfterException(queryClient);
-      setReason('');
-      setIntegration('');
-      setExpires(localDate(daysFromNow(30)));
-    },
-  });
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const [y, m, d] = expires.split('-').map(Number);
-    // The exception lasts to the end of the chosen day in the viewer's zone.
-    const expiresAt = new Date(y!, m! - 1, d!, 23, 59, 59).toISOString();
-    approve.mutate({ controlId: props.control.id, ...(integration ? { integrationId: integration } : {}), reason: reason.trim(), expiresAt });
-  };
-
-  return (
-    <form className="form exception-form" onSubmit={submit} aria-labelledby={`${ids.integration}-title`}>
-      <h3 id={`${ids.integration}-title`}>Approve an exception</h3>
-      <div className="form-row">
-        <div className="field">
-          <label htmlFor={ids.integration}>Integration</label>
-          <select id={ids.integration} value={integration} onChange={(e) => setIntegration(e.target.value)}>
-            <option value="">All integrations</option>
-            {props.integrations.map((i) => (
-              <option key={i.integrationId} value={i.integrationId}>
-                {integrationName(i.integrationId)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.expires}>Expires on</label>
-          <input
-            id={ids.expires}
-            type="date"
-            required
-            value={expires}
-            min={localDate(daysFromNow(1))}
-            max={localDate(daysFromNow(365))}
-            aria-describedby={ids.expiresHint}
-            onChange={(e) => setExpires(e.target.value)}
-          />
-          <span className="hint" id={ids.expiresHint}>
-            At the end of that day; at most a year.
-          </span>
-        </div>
-      </div>
-      {props.integrationsState?.isError ? (
-        <p className="small muted">The integrations could not be loaded: the exception can still cover all of them.</p>
-      ) : null}
-      <div className="field">
-        <label htmlFor={ids.reason}>Reason</label>
-        <textarea
-          id={ids.reason}
-          required
-          minLength={10}
-          maxLength={2000}
-          rows={3}
-          value={reason}
-          aria-describedby={ids.reasonHint}
-          onChange={(e) => setReason(e.target.value)}
-        />
-        <span className="hint" id={ids.reasonHint}>
-          Why the risk is accepted and what compensates for it (at least 10 characters). Recorded with your name.
-        </span>
-      </div>
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={approve.isPending} aria-busy={approve.isPending}>
-          {approve.isPending ? <span className="spinner" aria-hidden="true" /> : null}
-          Approve exception
-        </button>
-      </div>
-      <p role="status" className={approve.isSuccess ? 'notice notice-good' : 'live-empty'}>
-        {approve.isSuccess ? 'Exception approved' : ''}
-      </p>
-      {approve.isError ? <ErrorState title="Could not approve the exception" error={approve.error} /> : null}
-    </form>
   );
 }
