@@ -19,8 +19,9 @@ export interface AccessReview {
   /** (user, action, client) grants where the client belongs to another agency than the user */
   crossAgency: number;
   /**
-   * Within-agency least privilege: agency users who may reveal buyer PII on every client of their agency (agencies
-   * of two clients or more), however their roles were granted. Flagged for the reviewer, not counted as a fault.
+   * Within-agency least privilege: agency-level users (bound to no one client) who may reveal buyer PII on every
+   * client of their agency that holds orders (`clients`: how many), however their roles were granted. Flagged for
+   * the reviewer to confirm, not counted as a fault.
    */
   agencyWide: Array<{ user: string; roles: string[]; agency: string; clients: number }>;
   /** how many users and clients were reviewed */
@@ -57,8 +58,12 @@ export function accessReview(
   const rows: AccessReviewRow[] = [];
   const agencyWide: AccessReview['agencyWide'] = [];
   const clientAgency = new Map(clients.map((c) => [c.uid.id, refId(c.attrs.agency)]));
-  const agencyClients = new Map<string, number>();
-  for (const a of clientAgency.values()) if (a) agencyClients.set(a, (agencyClients.get(a) ?? 0) + 1);
+  // The clients of each agency that hold buyer PII (orders): "every client" for the within-agency flag.
+  const piiClients = new Map<string, number>();
+  for (const c of clients) {
+    const a = clientAgency.get(c.uid.id);
+    if (a && resources(['Order'], c.uid.id).length) piiClients.set(a, (piiClients.get(a) ?? 0) + 1);
+  }
   let crossAgency = 0;
   users.forEach((u, index) => {
     const roles = u.parents.filter((p) => p.type === 'Role').map((p) => p.id);
@@ -78,8 +83,9 @@ export function accessReview(
         }
       }
       if (allowed.length) rows.push({ user: u.uid.id, roles, agency: userAgency ?? null, action, clients: allowed });
-      const own = userAgency ? (agencyClients.get(userAgency) ?? 0) : 0;
-      if (action === 'reveal_buyer_pii' && userAgency && own >= 2) {
+      const own = userAgency ? (piiClients.get(userAgency) ?? 0) : 0;
+      const agencyLevel = !u.parents.some((p) => p.type === 'Client');
+      if (action === 'reveal_buyer_pii' && userAgency && agencyLevel && own > 0) {
         const onOwn = allowed.filter((id) => clientAgency.get(id) === userAgency).length;
         if (onOwn === own) agencyWide.push({ user: u.uid.id, roles, agency: userAgency, clients: own });
       }

@@ -1940,6 +1940,7 @@ export interface paths {
                 temporaryMaxExpireDays: number;
                 runbooks: string[];
                 runbookMaxAgeDays: number;
+                accessReviewMaxAgeDays: number;
                 configRecorderMaxSilenceHours: number;
                 exceptionMaxDays: {
                   critical: number;
@@ -3667,7 +3668,7 @@ export interface paths {
               }[];
               /** @description (user, action, client) grants on a client of another agency than the user */
               crossAgency: number;
-              /** @description within-agency least privilege: agency users who may reveal buyer PII on every client of their agency (agencies of two clients or more) */
+              /** @description within-agency least privilege: agency-level users (bound to no one client) who may reveal buyer PII on every client of their agency that holds orders (`clients`: how many) */
               agencyWide: {
                 user: string;
                 roles: string[];
@@ -4508,7 +4509,7 @@ export interface components {
         users: number;
         clients: number;
         crossAgency: number;
-        /** @description within-agency least privilege: agency users who may reveal buyer PII on every client of their agency (agencies of two clients or more) */
+        /** @description within-agency least privilege: agency-level users (bound to no one client) who may reveal buyer PII on every client of their agency that holds orders (`clients`: how many) */
         agencyWide: {
           user: string;
           roles: string[];

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { AccessReview } from '../../authz/access-review.ts';
 import type { PackService } from '../../../evidence/packs/pack-service.ts';
 import type { PublicKeyEntry } from '../../../evidence/ledger/keys.ts';
 import { PackRefusedError } from '../../../evidence/packs/pack-writer.ts';
@@ -31,22 +30,6 @@ const packSchema = z
   })
   .meta({ id: 'Pack' });
 
-const accessReviewSchema = z.object({
-  generatedAt: z.string(),
-  rows: z.array(
-    z.object({
-      user: z.string(),
-      roles: z.array(z.string()),
-      agency: z.string().nullable(),
-      action: z.enum(['reveal_buyer_pii', 'export', 'read_credential']),
-      clients: z.array(z.string()),
-    }),
-  ),
-  crossAgency: z.number().meta({ description: '(user, action, client) grants on a client of another agency than the user' }),
-  users: z.number().meta({ description: 'users reviewed' }),
-  clients: z.number().meta({ description: 'clients reviewed' }),
-});
-
 const publicKeysSchema = z.object({
   current: z.string().meta({ description: 'key id of the key new packs and checkpoints are signed with' }),
   keys: z.array(
@@ -64,7 +47,6 @@ export function packRoutes(deps: {
   packs: PackService;
   publicKey: () => Promise<string>;
   publicKeys?: () => Promise<PublicKeyEntry[]>;
-  accessReview?: () => AccessReview;
 }): RouteDef[] {
   const { packs } = deps;
   const routes: RouteDef[] = [
@@ -194,20 +176,5 @@ export function packRoutes(deps: {
       },
     }),
   ];
-  if (deps.accessReview) {
-    const review = deps.accessReview;
-    routes.push(
-      defineRoute({
-        method: 'get',
-        path: '/v1/access-review',
-        summary:
-          'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the platform PDP (with MFA) over the stored entities, as the sp-api pack shows it.',
-        tag: 'Packs',
-        gate: { area: 'evidence', action: 'read' },
-        response: accessReviewSchema,
-        handler: () => ({ generatedAt: new Date().toISOString(), ...review() }),
-      }),
-    );
-  }
   return routes;
 }

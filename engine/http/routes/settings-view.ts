@@ -229,6 +229,7 @@ export const settingsViewSchema = z.object({
     temporaryMaxExpireDays: z.number(),
     runbooks: z.array(z.string()),
     runbookMaxAgeDays: z.number(),
+    accessReviewMaxAgeDays: z.number(),
     configRecorderMaxSilenceHours: z.number(),
     exceptionMaxDays: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() }),
     exceptionWarnDays: z.number(),
