@@ -11,6 +11,7 @@ import { openDatabase, type DatabaseHandle } from '../db/database.ts';
 import { packService, setupControls, type Controls } from './setup-controls.ts';
 import type { DemoKeys } from '../demo/load-demo.ts';
 import { domainRoutes } from './domain-routes.ts';
+import { setupIncidents, type Incidents } from './setup-incidents.ts';
 import { setupEvidenceAnchoring } from '../../evidence/ledger/anchoring.ts';
 import { scheduleCheckpoints } from '../../evidence/ledger/checkpoints.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -38,6 +39,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
     props.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, poolMax: config.DATABASE_POOL_MAX, logger }));
   const owned = !props.database;
   let controls: Controls | undefined;
+  let incidents: Incidents | undefined;
   try {
     const policyDir = config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR;
     const authz = await createAuthz({ db: database.db, logger, config, policyDir, journal: journalFromConfig(config, logger) });
@@ -48,6 +50,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
     // Keys come from the key file or the environment, never the database (an older install's are moved out here).
     const anchoring = await setupEvidenceAnchoring({ config, db: database.db, logger });
     controls = await setupControls({ config, logger, db: database.db, authz, demo: props.demo, scannerSecret: anchoring.keys.scannerSecret });
+    incidents = setupIncidents({ db: database.db, settings: controls.service.settings.incidents, logger });
     const consoleDir = `${PROJECT_ROOT}console/dist`;
     const consoleBuilt = existsSync(`${consoleDir}/index.html`);
     const { listener } = createApp({
@@ -59,6 +62,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
       apiKeys,
       extraRoutes: domainRoutes({
         controls: { controls: controls.plane, attestations: controls.attestations },
+        incidents: incidents.routes,
         packs: packService({ db: database.db, authz, controls: controls.service, config, logger, anchoring }),
       }),
       consoleDir: consoleBuilt ? consoleDir : undefined,
@@ -69,6 +73,8 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
     });
     authz.start();
     await controls.start();
+    // Clock warnings and webhook retries tick with the scheduler; the "opened" notice goes out at once regardless.
+    if (config.TENET_SCHEDULER) incidents.start();
     const stopRetention = scheduleRetention({
       db: database.db,
       logger,
@@ -106,6 +112,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
           const timer = setTimeout(() => server.closeAllConnections(), 10_000);
           await closed;
           clearTimeout(timer);
+          await incidents!.close();
           await controls!.close();
           stopRetention();
           stopCheckpoints();
@@ -118,6 +125,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
       },
     };
   } catch (error) {
+    await incidents?.close().catch(() => {});
     await controls?.close().catch(() => {});
     if (owned) await database.close().catch(() => {});
     throw error;

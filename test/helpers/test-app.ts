@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LogScanService } from '../../engine/posture/log-scan.ts';
 import { domainRoutes } from '../../engine/main/domain-routes.ts';
+import { setupIncidents } from '../../engine/main/setup-incidents.ts';
 import { createTestDatabase } from './test-database.ts';
 
 export interface TestApp {
@@ -83,6 +84,7 @@ export async function startTestApp(
     routes.push(
       ...domainRoutes({
         controls: { controls: plane, attestations },
+        incidents: setupIncidents({ db: database.db, settings: settings.incidents }).routes,
         packs: packService({ db: database.db, authz, controls, config: { ...config, TENET_DATA_DIR: packDir } }),
       }),
     );

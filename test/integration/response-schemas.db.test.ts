@@ -222,13 +222,22 @@ describe('response schemas', () => {
     await call('/v1/packs');
     await call(`/v1/packs/${built.body.id}`);
     await call(`/v1/packs/${built.body.id}/download`);
-    const review = await call('/v1/access-review');
-    const certified = await call('/v1/access-review/certifications', {
-      body: { decisions: review.body.grants.map((g: object) => ({ ...g, decision: 'keep' })), note: 'schema test' },
+    await call('/v1/access-review');
+
+    // Incidents
+    const incident = await call('/v1/incidents', {
+      body: { title: 'schema test', severity: 'low', detectedAt: new Date().toISOString(), integrations: ['amazon_spapi'], credentials: ['LWA secret'] },
     });
-    await call('/v1/access-review/certifications');
-    await call('/v1/access-review/certifications/latest');
-    await call(`/v1/access-review/certifications/${certified.body.id}`);
+    const inc = `/v1/incidents/${incident.body.id}`;
+    await call('/v1/incidents');
+    await call(inc);
+    await call(`${inc}/steps/2`, { body: {} });
+    await call(`${inc}/notifications/amazon`, { body: { reference: 'AMZ-1' } });
+    await call(`${inc}/rotations`, { body: { credential: 'webhook secret' } });
+    await call(`${inc}/rotations/${incident.body.rotations[0].id}/done`, { method: 'POST' });
+    await call(`${inc}/evidence`, { method: 'POST' });
+    await call(`${inc}/review`, { body: { summary: 'schema test', lessons: 'none' } });
+    await call(`${inc}/close`, { method: 'POST' });
 
     // The console's session: options, demo sign-in, the session, sign-out (cookie and CSRF token)
     await call('/v1/session/options');

@@ -26,4 +26,6 @@ export const ROUTE_ACCESS: Record<string, TenetRole[]> = {
   'packs:build': ['admin', 'security_officer', 'auditor'],
   'settings:read': ['admin', 'security_officer', 'auditor'],
   'settings:write': ['admin'],
+  'incidents:read': ['admin', 'security_officer', 'auditor'],
+  'incidents:write': ['admin', 'security_officer'],
 };
