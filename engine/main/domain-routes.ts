@@ -2,13 +2,15 @@ import type { RouteDef } from '../http/route.ts';
 import { controlRoutes } from '../http/routes/control-routes.ts';
 import { packRoutes } from '../http/routes/pack-routes.ts';
 import { incidentRoutes } from '../http/routes/incident-routes.ts';
+import { accessReviewRoutes } from '../http/routes/access-review-routes.ts';
 
 /** What each domain's route group is built from; engine/main/server.ts wires the real parts, `tenet openapi` stubs. */
 export interface DomainRouteDeps {
   controls: Parameters<typeof controlRoutes>[0];
   /** the incident register (setupIncidents in setup-incidents.ts) */
   incidents: Parameters<typeof incidentRoutes>[0];
-  packs: Parameters<typeof packRoutes>[0];
+  /** the pack service's parts, with the access review and its certifications (packService in setup-controls.ts) */
+  packs: Parameters<typeof packRoutes>[0] & Parameters<typeof accessReviewRoutes>[0];
 }
 
 /**
@@ -16,5 +18,5 @@ export interface DomainRouteDeps {
  * the one list the server mounts and `tenet openapi` describes. A new group is added here, once.
  */
 export function domainRoutes(deps: DomainRouteDeps): RouteDef[] {
-  return [...controlRoutes(deps.controls), ...incidentRoutes(deps.incidents), ...packRoutes(deps.packs)];
+  return [...controlRoutes(deps.controls), ...incidentRoutes(deps.incidents), ...packRoutes(deps.packs), ...accessReviewRoutes(deps.packs)];
 }

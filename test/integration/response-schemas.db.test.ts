@@ -222,7 +222,13 @@ describe('response schemas', () => {
     await call('/v1/packs');
     await call(`/v1/packs/${built.body.id}`);
     await call(`/v1/packs/${built.body.id}/download`);
-    await call('/v1/access-review');
+    const review = await call('/v1/access-review');
+    const certified = await call('/v1/access-review/certifications', {
+      body: { decisions: review.body.grants.map((g: object) => ({ ...g, decision: 'keep' })), note: 'schema test' },
+    });
+    await call('/v1/access-review/certifications');
+    await call('/v1/access-review/certifications/latest');
+    await call(`/v1/access-review/certifications/${certified.body.id}`);
 
     // Incidents
     const incident = await call('/v1/incidents', {
