@@ -75,6 +75,11 @@ export class ControlExceptions {
     },
   ) {}
 
+  /** The longest an exception may run by control severity, and how early the expiry warning starts (days). */
+  get limits(): { maxDays: Record<Severity, number>; warnDays: number } {
+    return this.props.limits;
+  }
+
   private select() {
     return this.props.db.selectFrom('control_exceptions').selectAll();
   }

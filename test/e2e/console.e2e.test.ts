@@ -78,7 +78,7 @@ describe('console in Chromium', () => {
     expect(js.gzipped).toBeLessThanOrEqual(300 * 1024);
   });
 
-  test('a security officer sees the failing controls, approves an exception and sees readiness change', async () => {
+  test('a security officer sees the failing controls, requests an exception, another person approves it and readiness changes', async () => {
     const { context, page, problems } = await newVisitor(browser, env.url);
     await signIn(page, 'Security officer');
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
@@ -119,11 +119,22 @@ describe('console in Chromium', () => {
     const exceptions = page.getByRole('region', { name: 'Exceptions' });
     await exceptions.getByLabel('Integration').selectOption('whatsapp');
     await exceptions.getByLabel('Reason').fill('Token removal ships in release 42 on Friday; the token is scoped to one test number.');
-    await exceptions.getByRole('button', { name: 'Approve exception' }).click();
-    await page.getByRole('status').filter({ hasText: 'Exception approved' }).waitFor();
+    await exceptions.getByLabel('Ticket').fill('SEC-42');
+    await exceptions.getByRole('button', { name: 'Request exception' }).click();
+    await page.getByRole('status').filter({ hasText: 'Exception requested' }).waitFor();
     await expect(exceptions.getByRole('table').textContent()).resolves.toContain('Token removal ships');
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    // Four eyes: the administrator, another person, approves it on the Exceptions page.
+    const admin = await newVisitor(browser, env.url);
+    await signIn(admin.page, 'Administrator');
+    await admin.page.goto('/exceptions');
+    const row = admin.page.getByRole('table', { name: 'Exception register' }).locator('tbody tr', { hasText: 'Token removal ships' });
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await admin.page.getByRole('status').filter({ hasText: 'Exception approved' }).waitFor();
+    expect(admin.problems).toEqual([]);
+    await admin.context.close();
+
+    await page.goto('/');
     await whatsapp.getByText('Ready', { exact: true }).waitFor();
     expect(problems).toEqual([]);
     await context.close();

@@ -2555,6 +2555,16 @@ export interface paths {
                 revokedAt: string | null;
                 revokedBy: string | null;
               }[];
+              /** @description requirements.exceptionMaxDays (the longest an exception may run, by its control's severity) and exceptionWarnDays */
+              limits: {
+                maxDays: {
+                  critical: number;
+                  high: number;
+                  medium: number;
+                  low: number;
+                };
+                warnDays: number;
+              };
             };
           };
         };

@@ -284,17 +284,18 @@ const daysFromNow = (n: number) => {
 };
 
 /**
- * The request form: control, integration, reason, ticket and the last day. The longest allowed comes from the
- * settings (for those who may read them); the server checks it either way and says the limit when it refuses.
+ * The request form: control, integration, reason, ticket and the last day, at most as long as the control's severity
+ * allows (the server checks it either way and says the limit when it refuses).
  */
 export function RequestForm(props: { controls: ControlPosture[]; controlId?: string; integrations?: IntegrationReadiness[] }) {
   const { can } = useSession();
   const queryClient = useQueryClient();
   const integrations = useIntegrations({ enabled: !props.integrations && can('integrations', 'read') });
-  const settings = useQuery({
-    queryKey: ['settings'],
-    queryFn: ({ signal }) => call(client.GET('/v1/settings', { signal })),
-    enabled: can('settings', 'read'),
+  // The limits come with the register (any reader of exceptions may see them); they change only with the settings.
+  const limits = useQuery({
+    queryKey: ['exceptions', 'limits'],
+    queryFn: ({ signal }) => call(client.GET('/v1/exceptions', { params: { query: { all: 'false' } }, signal })).then((r) => r.limits),
+    staleTime: Infinity,
   });
   const ids = { control: useId(), integration: useId(), reason: useId(), ticket: useId(), ticketHint: useId(), expires: useId(), expiresHint: useId() };
   const [controlId, setControlId] = useState(props.controlId ?? '');
@@ -303,7 +304,7 @@ export function RequestForm(props: { controls: ControlPosture[]; controlId?: str
   const [ticket, setTicket] = useState('');
   const [expires, setExpires] = useState(() => localDate(daysFromNow(7)));
   const severity: Severity | undefined = props.controls.find((c) => c.id === controlId)?.severity;
-  const maxDays = severity ? settings.data?.requirements.exceptionMaxDays[severity] : undefined;
+  const maxDays = severity ? limits.data?.maxDays[severity] : undefined;
   const request = useMutation({
     mutationFn: (body: RequestBody<'/v1/exceptions', 'post'>) => call(client.POST('/v1/exceptions', { body })),
     onSuccess: async () => {

@@ -262,8 +262,16 @@ export function controlRoutes(deps: { controls: ControlPlane; attestations?: Att
       tag: 'Controls',
       gate: { area: 'exceptions', action: 'read' },
       query: z.object({ all: z.enum(['true', 'false']).default('false') }),
-      response: z.object({ exceptions: z.array(exceptionSchema) }),
-      handler: async ({ query }) => ({ exceptions: await exceptions.list({ includeInactive: query.all === 'true' }) }),
+      response: z.object({
+        exceptions: z.array(exceptionSchema),
+        limits: z
+          .object({
+            maxDays: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() }),
+            warnDays: z.number(),
+          })
+          .meta({ description: "requirements.exceptionMaxDays (the longest an exception may run, by its control's severity) and exceptionWarnDays" }),
+      }),
+      handler: async ({ query }) => ({ exceptions: await exceptions.list({ includeInactive: query.all === 'true' }), limits: exceptions.limits }),
     }),
     defineRoute({
       method: 'post',
