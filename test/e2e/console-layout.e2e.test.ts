@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { newVisitor, screenshot, settled, signIn, startE2e, type Browser, type Page } from './harness.ts';
+import { newVisitor, screenshot, settled, signIn, startE2e, type Browser, type BrowserContext, type Page } from './harness.ts';
 
 /**
  * What a security officer noticed in the console, checked in Chromium on the built console: nothing in a page's main
@@ -71,6 +71,38 @@ async function pagesOf(page: Page): Promise<string[]> {
   return [...nav, '/decisions?set=tenet', '/controls/secrets.no-legacy-env-credentials'];
 }
 
+/**
+ * An API key made by the signed-in administrator (the page's session, with its CSRF token), and platform decisions it
+ * asks for: long ids, several reasons, PII reveals — the widest rows the Decisions and PII reveals tables hold.
+ */
+async function platformKey(context: BrowserContext, name: string): Promise<string> {
+  const session = (await (await context.request.get('/v1/session')).json()) as { csrfToken: string };
+  const made = await context.request.post('/v1/api-keys', { data: { name, role: 'service' }, headers: { 'x-csrf-token': session.csrfToken } });
+  expect(made.status(), await made.text()).toBe(201);
+  return ((await made.json()) as { key: string }).key;
+}
+
+async function askAsPlatform(context: BrowserContext, key: string): Promise<void> {
+  const requests = [
+    ['asha', 'read', 'o-1001'],
+    ['asha', 'reveal_buyer_pii', 'o-1001'],
+    ['dev', 'reveal_buyer_pii', 'o-2001'],
+    ['cognito-2f4e1a9b-7c3d-4e5f-8a6b-9c0d1e2f3a4b-long-subject', 'reveal_buyer_pii', 'order-2026-11-27-0001234567890123'],
+  ];
+  for (const [user, action, order] of requests) {
+    const res = await context.request.post('/v1/authorize', {
+      data: {
+        principal: { type: 'User', id: user },
+        action: { id: action },
+        resource: { type: 'Order', id: order },
+        context: { mfa: true, purpose: 'order_support' },
+      },
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+  }
+}
+
 /** A date filter applied (its summary line and the filled From/To inputs are the widest state of the filter card). */
 const WEEK = `from=${encodeURIComponent(new Date(Date.now() - 7 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString())}`;
 
@@ -78,6 +110,11 @@ describe('console layout, time zones, decisions and stale tabs', () => {
   test('at 1440×900 nothing in any page’s main content runs past the window or its card', async () => {
     const { context, page, problems } = await newVisitor(browser, env.url, { width: 1440, height: 900 });
     await signIn(page, 'Administrator');
+    await askAsPlatform(context, await platformKey(context, 'layout-check-service-with-a-long-descriptive-name'));
+    // The decision log is written in batches: wait until the reveals are in it.
+    await expect
+      .poll(async () => ((await (await context.request.get('/v1/pii-reveals?limit=10')).json()) as { reveals: unknown[] }).reveals.length, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(3);
     const pages = [...(await pagesOf(page)), `/decisions?${WEEK}`, `/pii-reveals?${WEEK}`];
     const found: string[] = [];
     for (const url of pages) {
@@ -149,19 +186,8 @@ describe('console layout, time zones, decisions and stale tabs', () => {
   test('Decisions: platform decisions by default, Tenet’s route checks on their own tab, and a CSV export of what is shown', async () => {
     const { context, page, problems } = await newVisitor(browser, env.url, { width: 1440, height: 900 });
     await signIn(page, 'Administrator');
-    // A platform decision, asked for by an API key with a name: an administrator makes the key, the key asks.
-    const session = (await (await context.request.get('/v1/session')).json()) as { csrfToken: string };
-    const made = await context.request.post('/v1/api-keys', {
-      data: { name: 'orders-service', role: 'service' },
-      headers: { 'x-csrf-token': session.csrfToken },
-    });
-    expect(made.status(), await made.text()).toBe(201);
-    const { key } = (await made.json()) as { key: string };
-    const asked = await context.request.post('/v1/authorize', {
-      data: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resource: { type: 'Order', id: 'o-1001' } },
-      headers: { authorization: `Bearer ${key}` },
-    });
-    expect(asked.status(), await asked.text()).toBe(200);
+    // Platform decisions, asked for by an API key with a name: an administrator makes the key, the key asks.
+    await askAsPlatform(context, await platformKey(context, 'orders-service'));
     await page.goto('/decisions');
     await page.getByRole('heading', { level: 1, name: 'Decisions' }).waitFor();
     await settled(page);
