@@ -86,6 +86,11 @@ export interface EvidenceSources {
    * Optional: a source without it is treated like one that is not configured.
    */
   accessCertification?(): Promise<AccessCertificationEvidence | typeof NOT_APPLICABLE>;
+  /**
+   * The incident register (engine/incidents): incidents detected in the last `days` days and every one still open,
+   * with their notification clocks. Optional: a source without it is treated like one that is not configured.
+   */
+  incidents?(days: number): Promise<IncidentEvidence | typeof NOT_APPLICABLE>;
   /** Facts Tenet holds about itself. */
   self(fact: 'pii_reveal_retention'): Promise<{ configuredDays: number; oldestRowAgeDays: number | null; updateRefused: boolean } | typeof NOT_APPLICABLE>;
   /**
@@ -95,6 +100,22 @@ export interface EvidenceSources {
   tlsProbes?(): Promise<TlsProbeResult[] | typeof NOT_APPLICABLE>;
   /** The latest imported scan report (SAST, dependency audit, penetration test) of each kind; counts, never findings' text. */
   scanReports?(): Promise<ScanReportSummary[] | typeof NOT_APPLICABLE>;
+}
+
+/** What incident.notification-on-time reads: incidents and their clocks (ids, times and masked titles only). */
+export interface IncidentEvidence {
+  asOf: string;
+  days: number;
+  incidents: Array<{
+    id: string;
+    title: string;
+    severity: string;
+    status: 'open' | 'contained' | 'closed';
+    detectedAt: string;
+    closedAt: string | null;
+    reviewed: boolean;
+    clocks: Array<{ party: string; dueAt: string; notifiedAt: string | null }>;
+  }>;
 }
 
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';

@@ -6,6 +6,7 @@ import { CATALOGUE, CONTROLS_BY_ID } from './index.ts';
 import type { LogScanEvidence } from '../log-scan-evidence.ts';
 import type { ScanReportSummary, TlsProbeResult } from '../define-control.ts';
 import type { AccessCertificationEvidence } from '../access-certification-evidence.ts';
+import type { IncidentEvidence } from '../define-control.ts';
 
 const settings = parseControlSettings({
   requirements: { redactionFunction: 'pii-redactor', productionCorsOrigins: ['https://app.astrix.example'], publicRoutes: ['POST /webhooks/stripe'] },
@@ -47,6 +48,7 @@ interface Fixture {
   tls?: TlsProbeResult[];
   scanReports?: ScanReportSummary[];
   accessCertification?: AccessCertificationEvidence;
+  incidents?: IncidentEvidence;
   throws?: boolean;
 }
 
@@ -75,6 +77,7 @@ function sources(f: Fixture): EvidenceSources {
     tlsProbes: f.throws ? boom : async () => f.tls ?? NOT_APPLICABLE,
     scanReports: f.throws ? boom : async () => f.scanReports ?? NOT_APPLICABLE,
     accessCertification: f.throws ? boom : async () => f.accessCertification ?? NOT_APPLICABLE,
+    incidents: f.throws ? boom : async () => f.incidents ?? NOT_APPLICABLE,
   };
 }
 
@@ -111,6 +114,20 @@ const scan = (over: Partial<LogScanEvidence> = {}): LogScanEvidence => ({
   samples: [],
   errors: [],
   ...over,
+});
+
+/** Incident register facts: each incident's status, review and clocks (the rest filled in). */
+const incidents = (list: Array<Pick<IncidentEvidence['incidents'][number], 'status' | 'reviewed' | 'clocks'>>): IncidentEvidence => ({
+  asOf: new Date().toISOString(),
+  days: 90,
+  incidents: list.map((i, n) => ({
+    id: `INC-20261101-00000${n + 1}`,
+    title: 'token leaked',
+    severity: 'high',
+    detectedAt: days(10),
+    closedAt: i.status === 'closed' ? days(1) : null,
+    ...i,
+  })),
 });
 
 /** One probed TLS endpoint: `accepted` lists the versions it accepted; a certificate good for `certDays` more days. */
@@ -443,6 +460,21 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
       ],
     },
     failMessage: /does not record AWS::S3::AccountPublicAccessBlock, AWS::Cognito::UserPool/,
+  },
+  'incident.notification-on-time': {
+    pass: {
+      incidents: incidents([
+        { status: 'closed', reviewed: true, clocks: [{ party: 'amazon', dueAt: days(9), notifiedAt: days(9.5) }] },
+        { status: 'open', reviewed: false, clocks: [{ party: 'amazon', dueAt: days(-0.5), notifiedAt: null }] },
+      ]),
+    },
+    fail: {
+      incidents: incidents([
+        { status: 'open', reviewed: false, clocks: [{ party: 'amazon', dueAt: days(0.5), notifiedAt: null }] },
+        { status: 'closed', reviewed: false, clocks: [{ party: 'customers', dueAt: days(3), notifiedAt: days(2) }] },
+      ]),
+    },
+    failMessage: /INC-20261101-000001: amazon not notified; the deadline passed 12 h ago[^]*INC-20261101-000002: customers was notified 24 h after the deadline[^]*INC-20261101-000002: closed without a post-incident review/,
   },
   'audit.pii-reveal-retention': {
     pass: { self: { configuredDays: 365, oldestRowAgeDays: 12, updateRefused: true } },

@@ -4,6 +4,7 @@ import auditPiiRevealRetention from './audit-pii-reveal-retention.ts';
 import backupDynamodbPitr from './backup-dynamodb-pitr.ts';
 import configRecorderHealthy from './config-recorder-healthy.ts';
 import governanceRunbooks from './governance-runbooks.ts';
+import incidentNotificationOnTime from './incident-notification-on-time.ts';
 import identityAdminMfa from './identity-admin-mfa.ts';
 import identityCognitoDeletionProtection from './identity-cognito-deletion-protection.ts';
 import loggingApiAccessLogs from './logging-api-access-logs.ts';
@@ -50,6 +51,7 @@ export const CATALOGUE: ReadonlyArray<AnyControlDefinition> = [
   auditPiiRevealRetention,
   configRecorderHealthy,
   accessReviewCertified,
+  incidentNotificationOnTime,
 ];
 
 export const CONTROLS_BY_ID: ReadonlyMap<string, AnyControlDefinition> = new Map(CATALOGUE.map((c) => [c.id, c]));

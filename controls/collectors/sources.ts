@@ -1,5 +1,6 @@
 import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventorySlice } from '../define-control.ts';
 import type { LogScanEvidence } from '../log-scan-evidence.ts';
+import type { IncidentEvidence } from '../define-control.ts';
 import type { AccessCertificationEvidence } from '../access-certification-evidence.ts';
 import type { ControlSettings } from '../settings.ts';
 import { probeCors, probeOrders, probeWebhooks } from './http-probe.ts';
@@ -21,6 +22,10 @@ export interface SourceDeps {
   self?: EvidenceSources['self'];
   /** the access review and its newest certification (engine/authz/access-certification.ts); undefined → not_applicable */
   accessCertification?: () => Promise<AccessCertificationEvidence>;
+  /** the incident register's incidents and clocks (engine/incidents/incident-register.ts); undefined → not_applicable */
+  incidents?: (days: number) => Promise<IncidentEvidence>;
+  /** the latest imported scan report of each kind (engine/posture/scan-reports.ts); undefined → not_applicable */
+  scanReports?: () => Promise<ScanReportSummary[]>;
   /** the CloudWatch Logs PII scan (engine/posture/log-scan.ts); undefined → not_applicable */
   logScan?: () => Promise<LogScanEvidence>;
   /** read-only SQL on the platform database; default: pg against the URL in platformDatabase.urlEnv */
@@ -146,6 +151,10 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
     async self(fact) {
       if (!deps.self) return NOT_APPLICABLE;
       return deps.self(fact);
+    },
+    async incidents(days) {
+      if (!deps.incidents) return NOT_APPLICABLE;
+      return deps.incidents(days);
     },
   };
 }

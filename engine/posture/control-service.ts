@@ -18,6 +18,7 @@ import type { ControlRuns, StoredRun } from './control-runs.ts';
 import type { LogScanService } from './log-scan.ts';
 import type { IntegrationReadiness } from './readiness.ts';
 
+import { incidentFacts } from '../incidents/incident-register.ts';
 const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
   inventory: 'inventory',
   webhookProbes: 'http-probe',
@@ -31,6 +32,7 @@ const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
   logScan: 'cloudwatch-logs',
   accessCertification: 'access-certification',
   self: 'tenet',
+  incidents: 'incident-register',
 };
 
 /**
@@ -125,6 +127,7 @@ export class ControlService {
           principal: r.principal,
           action: { id: r.action },
           resource: r.resource,
+      incidents: (days) => incidentFacts(db, { days }),
           context: r.context,
           entities: r.entities as Entity[] | undefined,
         });
