@@ -291,6 +291,44 @@ const controlSettingsSchema = z
         }),
       )
       .default({}),
+    /**
+     * The incident register (docs/incidents.md). `clocks`: party → hours from detection to notify it; Amazon is
+     * always 24 hours when Amazon Information is involved and cannot be set here. `customers` applies when agencies
+     * or clients are affected, `google` when a Google integration or Google user data is, any other party always.
+     * `webhook`: signed notices (incident opened, a clock with `warnHoursBefore` hours left) to `url`, signed with the
+     * secret in the environment variable `secretEnv` (never the secret itself).
+     */
+    incidents: z
+      .object({
+        clocks: z
+          .record(
+            z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a party name like customers or google'),
+            z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 30),
+          )
+          .refine((c) => !('amazon' in c), 'the Amazon clock is 24 hours (Data Protection Policy) and is not configurable')
+          .default({ customers: 72, google: 24 }),
+        webhook: z
+          .object({
+            url: z.string().url(),
+            secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable'),
+            maxAttempts: z.number().int().min(1).max(20).default(8),
+            retryBaseMs: z.number().int().min(10).max(600_000).default(30_000),
+          })
+          .optional(),
+        evidenceWindowHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(24),
+        lookbackDays: z.number().int().min(1).max(3650).default(90),
+        warnHoursBefore: z.number().min(0.1).max(72).default(2),
+      })
+      .default({ clocks: { customers: 72, google: 24 }, evidenceWindowHours: 24, lookbackDays: 90, warnHoursBefore: 2 }),
     /** per-control cron overrides */
     schedules: z.record(z.string(), cronPattern).default({}),
     /** a control whose collection takes longer is `error` */
@@ -339,41 +377,3 @@ export function loadControlSettings(file: string | undefined): ControlSettings {
   }
   return parseControlSettings(json, file);
 }
-    /**
-     * The incident register (docs/incidents.md). `clocks`: party → hours from detection to notify it; Amazon is
-     * always 24 hours when Amazon Information is involved and cannot be set here. `customers` applies when agencies
-     * or clients are affected, `google` when a Google integration or Google user data is, any other party always.
-     * `webhook`: signed notices (incident opened, a clock with `warnHoursBefore` hours left) to `url`, signed with the
-     * secret in the environment variable `secretEnv` (never the secret itself).
-     */
-    incidents: z
-      .object({
-        clocks: z
-          .record(
-            z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'a party name like customers or google'),
-            z
-              .number()
-              .int()
-              .min(1)
-              .max(24 * 30),
-          )
-          .refine((c) => !('amazon' in c), 'the Amazon clock is 24 hours (Data Protection Policy) and is not configurable')
-          .default({ customers: 72, google: 24 }),
-        webhook: z
-          .object({
-            url: z.string().url(),
-            secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable'),
-            maxAttempts: z.number().int().min(1).max(20).default(8),
-            retryBaseMs: z.number().int().min(10).max(600_000).default(30_000),
-          })
-          .optional(),
-        evidenceWindowHours: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 30)
-          .default(24),
-        lookbackDays: z.number().int().min(1).max(3650).default(90),
-        warnHoursBefore: z.number().min(0.1).max(72).default(2),
-      })
-      .default({ clocks: { customers: 72, google: 24 }, evidenceWindowHours: 24, lookbackDays: 90, warnHoursBefore: 2 }),

@@ -17,8 +17,8 @@ import type { AttestationStore } from './attestation-store.ts';
 import type { ControlRuns, StoredRun } from './control-runs.ts';
 import type { LogScanService } from './log-scan.ts';
 import type { IntegrationReadiness } from './readiness.ts';
-
 import { incidentFacts } from '../incidents/incident-register.ts';
+
 const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
   inventory: 'inventory',
   webhookProbes: 'http-probe',
@@ -122,12 +122,12 @@ export class ControlService {
       platformQuery: this.platformQuery,
       logScan: this.logScan?.configured ? () => this.logScan!.scan() : undefined,
       accessCertification: this.accessCertification,
+      incidents: (days) => incidentFacts(db, { days }),
       authorize: async (r) => {
         const d = this.authz.platform.authorize({
           principal: r.principal,
           action: { id: r.action },
           resource: r.resource,
-      incidents: (days) => incidentFacts(db, { days }),
           context: r.context,
           entities: r.entities as Entity[] | undefined,
         });
