@@ -1,6 +1,7 @@
 import type { RouteDef } from '../http/route.ts';
 import { controlRoutes } from '../http/routes/control-routes.ts';
 import { packRoutes } from '../http/routes/pack-routes.ts';
+import { programmeRoutes } from '../http/routes/programme-routes.ts';
 import { incidentRoutes } from '../http/routes/incident-routes.ts';
 import { accessReviewRoutes } from '../http/routes/access-review-routes.ts';
 
@@ -10,7 +11,7 @@ export interface DomainRouteDeps {
   /** the incident register (setupIncidents in setup-incidents.ts) */
   incidents: Parameters<typeof incidentRoutes>[0];
   /** the pack service's parts, with the access review and its certifications (packService in setup-controls.ts) */
-  packs: Parameters<typeof packRoutes>[0] & Parameters<typeof accessReviewRoutes>[0];
+  packs: Parameters<typeof packRoutes>[0] & Parameters<typeof accessReviewRoutes>[0] & Parameters<typeof programmeRoutes>[0];
 }
 
 /**
@@ -18,5 +19,5 @@ export interface DomainRouteDeps {
  * the one list the server mounts and `tenet openapi` describes. A new group is added here, once.
  */
 export function domainRoutes(deps: DomainRouteDeps): RouteDef[] {
-  return [...controlRoutes(deps.controls), ...incidentRoutes(deps.incidents), ...packRoutes(deps.packs), ...accessReviewRoutes(deps.packs)];
+  return [...controlRoutes(deps.controls), ...incidentRoutes(deps.incidents), ...packRoutes(deps.packs), ...accessReviewRoutes(deps.packs), ...programmeRoutes(deps.packs)];
 }

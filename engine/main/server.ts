@@ -63,7 +63,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
       extraRoutes: domainRoutes({
         controls: { controls: controls.plane, attestations: controls.attestations },
         incidents: incidents.routes,
-        packs: packService({ db: database.db, authz, controls: controls.service, config, logger, anchoring }),
+        packs: packService({ db: database.db, authz, controls: controls.service, config, logger, anchoring, exceptions: controls.plane.exceptions }),
       }),
       consoleDir: consoleBuilt ? consoleDir : undefined,
       trustProxy: config.TENET_TRUST_PROXY,

@@ -13,6 +13,8 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
 import { frameworksOf } from '../../evidence/programmes/index.ts';
+import { makeScorecardDeps } from '../../evidence/programmes/scorecard-deps.ts';
+import { scorecards, type ScorecardDeps } from '../../evidence/programmes/scorecard.ts';
 import type { PackDeps } from '../../evidence/packs/build-pack.ts';
 import { accessReview } from '../authz/access-review.ts';
 import { AccessCertifications } from '../authz/access-certification.ts';
@@ -239,7 +241,16 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
  * The pack service and its public key, over a running control service (deps made once, on first use), and the
  * access review the packs carry, asked of the platform PDP over the stored entities.
  */
-export function packService(props: { db: Db; authz: Authz; controls: ControlService; config: Config; logger?: Logger; anchoring?: EvidenceAnchoring }) {
+export function packService(props: {
+  db: Db;
+  authz: Authz;
+  controls: ControlService;
+  config: Config;
+  logger?: Logger;
+  anchoring?: EvidenceAnchoring;
+  /** the exception register the scorecards read (the control plane's); default: its table, read directly */
+  exceptions?: ScorecardDeps['exceptions'];
+}) {
   let deps: Promise<PackDeps> | undefined;
   let anchoring: Promise<EvidenceAnchoring> | undefined;
   // Keys from the key file or the environment (evidence/ledger/keys.ts); every pack records a fresh signed checkpoint.
@@ -257,13 +268,23 @@ export function packService(props: { db: Db; authz: Authz; controls: ControlServ
           const c = await checkpoints.create('pack');
           return c ? refOf(c) : undefined;
         },
+        exceptions: props.exceptions,
       }),
     ));
+  const scorecardDeps = makeScorecardDeps({
+    db: props.db,
+    authz: props.authz,
+    settings: props.controls.settings,
+    catalogue: props.controls.catalogue,
+    exceptions: props.exceptions,
+  });
   return {
     packs: new PackService({ db: props.db, dir: path.resolve(props.config.TENET_DATA_DIR, 'packs'), deps: make, logger: props.logger }),
     publicKey: async () => (await make()).signing.publicKeyPem,
     publicKeys: async () => (await anchor()).keys.publicKeys,
     accessReview: () => accessReview({ pdp: props.authz.platform, entities: props.authz.entityStore }),
+    /** the programme scorecards (GET /v1/programmes), from the same answers the packs carry */
+    scorecards: (period: Parameters<typeof scorecards>[1]) => scorecards(scorecardDeps, period),
     certifications: accessCertifications({ db: props.db, authz: props.authz }),
   };
 }

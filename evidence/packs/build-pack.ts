@@ -4,14 +4,16 @@ import type { Scanner } from '../../engine/scanner/types.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
 import type { EntityStore } from '../../engine/authz/entity-store.ts';
-import { accessReview, type AccessReview } from '../../engine/authz/access-review.ts';
+import type { AccessReview } from '../../engine/authz/access-review.ts';
 import type { Db } from '../../engine/db/database.ts';
-import { statusOf, type ControlRuns } from '../../engine/posture/control-runs.ts';
+import type { ControlRuns } from '../../engine/posture/control-runs.ts';
 import { canonicalJson } from '../ledger/canonical-json.ts';
-import { frameworksOf } from '../programmes/index.ts';
-import type { PackControlResult, PackModel } from './pack-model.ts';
+import { programmeById } from '../programmes/index.ts';
+import { periodProblem } from '../programmes/period.ts';
+import type { ProgrammeId } from '../programmes/programme.ts';
+import { gatherInputs, scoreProgramme, type ScorecardDeps } from '../programmes/scorecard.ts';
+import type { PackModel, PackRequirement } from './pack-model.ts';
 import { PackRefusedError, PackWriter, type ManifestFile } from './pack-writer.ts';
-import { answer, GOOGLE_REQUIREMENTS, SP_API_REQUIREMENTS, type ProfileContext } from './profiles.ts';
 import { renderControlsCsv } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';
 import { renderOscal } from './render-oscal.ts';
@@ -21,6 +23,11 @@ import { signManifest, type Signer } from '../ledger/signing.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
 
 export type PackProfile = 'sp-api' | 'google';
+
+/** The programme each pack profile answers, requirement by requirement (the same scorecard GET /v1/programmes/:id gives). */
+export const PROGRAMME_OF: Record<PackProfile, ProgrammeId> = { 'sp-api': 'amazon-spapi-dpp', google: 'google-limited-use-casa' };
+
+export { periodProblem };
 
 export interface PackManifest {
   format: 'tenet-pack/1';
@@ -53,37 +60,13 @@ export interface PackDeps {
   /** takes (or finds) the signed checkpoint covering the chain now; absent: the manifest records none */
   checkpoint?: () => Promise<CheckpointRef | undefined>;
   generator: string;
+  /** the exception register: approved exceptions in force at the period end make a requirement met by exception */
+  exceptions: ScorecardDeps['exceptions'];
   /** Google: reads the configured privacy policy (an HTTP probe); undefined when none is configured */
-  limitedUseProbe?: () => Promise<ProfileContext['limitedUse']>;
+  limitedUseProbe?: ScorecardDeps['limitedUseProbe'];
 }
 
 const BATCH = 500;
-const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
-
-/** Control results as of `to`: the latest finished run then (stale if older than freshFor), runs and passes in the period. */
-async function controlResults(deps: PackDeps, from: Date, to: Date): Promise<Map<string, PackControlResult>> {
-  const lastBy = await deps.runs.latest(to);
-  const countBy = await deps.runs.countsBetween(from, to);
-  const out = new Map<string, PackControlResult>();
-  for (const c of deps.catalogue.values()) {
-    const l = lastBy.get(c.id);
-    const n = countBy.get(c.id);
-    out.set(c.id, {
-      controlId: c.id,
-      title: c.title,
-      status: statusOf(c, l, to.getTime()),
-      frameworks: frameworksOf(c.id),
-      runs: n?.runs ?? 0,
-      passes: n?.passes ?? 0,
-      lastRunAt: iso(l?.finishedAt),
-      summary: l?.summary ?? null,
-      findings: (l?.findings ?? []).filter((f) => f.severity !== 'info').map((f) => ({ resourceId: f.resourceId, message: f.message })),
-      evidenceSeqs: l?.evidenceSeq ? [l.evidenceSeq] : [],
-      remediation: c.remediation,
-    });
-  }
-  return out;
-}
 
 /** The access review as the pack's table rows: user, roles, agency, action, clients allowed. */
 function accessReviewTable(review: AccessReview): string[][] {
@@ -97,20 +80,6 @@ export interface PackProgress {
   total: number | null;
 }
 
-/** How far past the clock a period may end: the caller's clock and ours may differ a little. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
-/**
- * Why a pack cannot cover this period, or undefined. A pack attests to what was seen, so a period that ends in the
- * future is refused (its signature would cover evidence that does not exist yet).
- */
-export function periodProblem(from: Date, to: Date, now = Date.now()): string | undefined {
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return 'the period needs valid dates';
-  if (!(from < to)) return 'the period must start before it ends';
-  if (to.getTime() > now + CLOCK_SKEW_MS) return `the period ends in the future (${to.toISOString()}): a pack covers only what has been seen`;
-  return undefined;
-}
-
 /** Builds one review pack as a stream into `out`. Throws PackRefusedError (nothing valid written) on raw PII. */
 export async function buildPack(
   deps: PackDeps,
@@ -121,23 +90,28 @@ export async function buildPack(
   const progress = (phase: PackProgress['phase'], done: number, total: number | null) => props.onProgress?.({ phase, done, total });
   const problem = periodProblem(from, to);
   if (problem) throw new Error(problem);
+  // The requirements: the programme's scorecard as of the period end (evidence/programmes), as the API gives it.
   progress('controls', 0, deps.catalogue.size);
-  const controls = await controlResults(deps, from, to);
+  const programme = programmeById(PROGRAMME_OF[profile]);
+  const inputs = await gatherInputs(deps, {
+    from,
+    to,
+    probeLimitedUse: profile === 'google',
+    onAccessReview: (done, total) => progress('access-review', done, total),
+  });
   progress('controls', deps.catalogue.size, deps.catalogue.size);
-  const attested = await db.selectFrom('attestations').select('document_id').where('attested_at', '<=', to).where('expires_at', '>', to).execute();
-  const review = accessReview(deps, (done, total) => progress('access-review', done, total));
-  const ctx: ProfileContext = {
-    controls,
-    attestedDocuments: new Set(attested.map((a) => a.document_id)),
-    logRetentionDays: deps.settings.requirements.logRetentionDays,
-    crossAgencyGrants: review.crossAgency,
-    reviewedUsers: review.users,
-    limitedUse: profile === 'google' && deps.limitedUseProbe ? await deps.limitedUseProbe() : undefined,
-    scopes: deps.settings.packs.google.scopes,
-  };
-  const defs = profile === 'sp-api' ? SP_API_REQUIREMENTS : GOOGLE_REQUIREMENTS;
-  const requirements = defs.map((d) => answer(d, ctx));
-  const used = [...new Set(defs.flatMap((d) => d.controls))];
+  const { controls, review, facts: ctx } = inputs;
+  const requirements: PackRequirement[] = scoreProgramme(programme, inputs).requirements.map((r) => ({
+    id: r.id,
+    title: r.title,
+    question: r.question,
+    status: r.status,
+    answer: r.answer,
+    controls: r.controls.map((c) => c.controlId),
+    attestations: r.attestations.map((a) => a.documentId),
+    ...(r.gap ? { gap: r.gap } : {}),
+  }));
+  const used = [...new Set(programme.requirements.flatMap((d) => d.controls))].filter((id) => controls.has(id));
   const head = await db
     .selectFrom('evidence_records')
     .select(['seq', 'hash'])

@@ -7,6 +7,7 @@ import type { Db } from '../../engine/db/database.ts';
 import { ControlRuns } from '../../engine/posture/control-runs.ts';
 import { TENET_VERSION } from '../../engine/kernel/version.ts';
 import type { PackDeps } from './build-pack.ts';
+import { exceptionsFromDb } from '../programmes/scorecard.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
 import type { Signer } from '../ledger/signing.ts';
 
@@ -20,6 +21,8 @@ export async function makePackDeps(props: {
   keys: { signer: Signer; scannerSecret: string };
   /** the checkpoint each pack records (EvidenceCheckpoints.create): taken as the pack is built */
   checkpoint?: () => Promise<CheckpointRef | undefined>;
+  /** the exception register (ControlExceptions); default: its table, read directly (a process without a control plane) */
+  exceptions?: PackDeps['exceptions'];
 }): Promise<PackDeps> {
   const { settings } = props;
   const url = settings.packs.google.privacyPolicyUrl;
@@ -34,6 +37,7 @@ export async function makePackDeps(props: {
     signing: props.keys.signer,
     checkpoint: props.checkpoint,
     generator: `tenet ${TENET_VERSION}`,
+    exceptions: props.exceptions ?? exceptionsFromDb(props.db),
     limitedUseProbe: url ? () => probeLimitedUse(url, settings.probes) : undefined,
   };
 }

@@ -3,7 +3,8 @@
  * results, attestations, or an explicit gap. Renderers (HTML, PDF, CSV, OSCAL) turn this into files; the builder
  * fills it from the control runs and the evidence chain. No raw PII may appear anywhere in it.
  */
-export type RequirementStatus = 'met' | 'not_met' | 'partial' | 'gap' | 'not_assessed';
+/** as computed by the programme scorecard (evidence/programmes/scorecard.ts); a stated gap is text on a requirement */
+export type RequirementStatus = 'met' | 'met_by_exception' | 'partial' | 'not_met' | 'not_assessed';
 
 export interface PackControlResult {
   controlId: string;

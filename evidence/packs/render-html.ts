@@ -17,7 +17,7 @@ const REQUIREMENT_STATUS_LABEL: Record<RequirementStatus, string> = {
   met: 'Met',
   not_met: 'Not met',
   partial: 'Partial',
-  gap: 'Gap',
+  met_by_exception: 'Met by exception',
   not_assessed: 'Not assessed',
 };
 
@@ -30,7 +30,7 @@ const CONTROL_STATUS_LABEL: Record<PackControlResult['status'], string> = {
   never_run: 'Never run',
 };
 
-const REQUIREMENT_ORDER: RequirementStatus[] = ['met', 'partial', 'not_met', 'gap', 'not_assessed'];
+const REQUIREMENT_ORDER: RequirementStatus[] = ['met', 'met_by_exception', 'partial', 'not_met', 'not_assessed'];
 
 /** fragment ids, one per item (unique within the document), and the first one per model id for links */
 function makeAnchors(prefix: string, ids: string[]): { list: string[]; byId: Map<string, string> } {

@@ -70,14 +70,14 @@ const REQUIREMENT_STATUS_TEXT: Record<RequirementStatus, string> = {
   met: 'met',
   not_met: 'not met',
   partial: 'partially met',
-  gap: 'gap (not met by the platform)',
+  met_by_exception: 'met by exception (an approved exception covers what fails)',
   not_assessed: 'not assessed',
 };
 
 /** OSCAL 1.0.4 documented values for status/reason: pass | fail | other */
 function reasonFor(status: RequirementStatus): 'pass' | 'fail' | 'other' {
   if (status === 'met') return 'pass';
-  if (status === 'not_assessed') return 'other';
+  if (status === 'not_assessed' || status === 'met_by_exception') return 'other';
   return 'fail';
 }
 

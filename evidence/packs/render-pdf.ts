@@ -19,7 +19,7 @@ const REQ_LABEL: Record<RequirementStatus, string> = {
   met: 'MET',
   not_met: 'NOT MET',
   partial: 'PARTIAL',
-  gap: 'GAP',
+  met_by_exception: 'MET BY EXCEPTION',
   not_assessed: 'NOT ASSESSED',
 };
 const CTL_LABEL: Record<PackControlResult['status'], string> = {
@@ -318,7 +318,7 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
   L.heading('Summary', 2);
   const counts = new Map<string, number>();
   for (const r of model.requirements) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  const order: RequirementStatus[] = ['met', 'partial', 'not_met', 'gap', 'not_assessed'];
+  const order: RequirementStatus[] = ['met', 'met_by_exception', 'partial', 'not_met', 'not_assessed'];
   L.text(
     `${model.requirements.length} requirement(s): ${order.map((s) => `${counts.get(s) ?? 0} ${REQ_LABEL[s].toLowerCase()}`).join(', ')}. ` +
       `${model.controls.length} control(s): ${model.controls.filter((c) => c.status === 'pass').length} passing at period end.`,

@@ -48,7 +48,7 @@ function spApiModel(): PackModel {
         id: 'DPP-4.2',
         title: 'Audit log retention',
         question: 'Do you keep security logs for at least 12 months?',
-        status: 'gap',
+        status: 'not_met',
         answer: 'Logs are kept 180 days.',
         controls: ['aws.logs.retention'],
         attestations: [],
@@ -190,7 +190,7 @@ function googleModel(): PackModel {
         id: 'CASA 2.1.1',
         title: 'Password policy',
         question: 'Minimum 12 characters?',
-        status: 'gap',
+        status: 'not_met',
         answer: 'Not enforced.',
         controls: [],
         attestations: [],
@@ -391,7 +391,7 @@ describe('PDF', () => {
 describe('HTML', () => {
   const m = spApiModel();
   const html = renderHtml(m);
-  const labels: Record<string, string> = { met: 'Met', not_met: 'Not met', partial: 'Partial', gap: 'Gap', not_assessed: 'Not assessed' };
+  const labels: Record<string, string> = { met: 'Met', not_met: 'Not met', partial: 'Partial', met_by_exception: 'Met by exception', not_assessed: 'Not assessed' };
 
   it('has every requirement with its status', () => {
     for (const r of m.requirements) {

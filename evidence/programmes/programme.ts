@@ -24,6 +24,8 @@ export type RequirementStatus = (typeof REQUIREMENT_STATUSES)[number];
 export interface RequirementFacts {
   /** document ids with a signed attestation in force at the period end */
   attestedDocuments: ReadonlySet<string>;
+  /** document ids attested before the period end whose attestations had all expired by then (absent: none) */
+  lapsedDocuments?: ReadonlySet<string>;
   /** the CloudWatch operational log retention the settings require (days) */
   logRetentionDays: number;
   /** access review: (user, action, client) grants outside the user's own agency (must be none) */

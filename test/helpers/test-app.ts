@@ -85,7 +85,7 @@ export async function startTestApp(
       ...domainRoutes({
         controls: { controls: plane, attestations },
         incidents: setupIncidents({ db: database.db, settings: settings.incidents }).routes,
-        packs: packService({ db: database.db, authz, controls, config: { ...config, TENET_DATA_DIR: packDir } }),
+        packs: packService({ db: database.db, authz, controls, config: { ...config, TENET_DATA_DIR: packDir }, exceptions: plane.exceptions }),
       }),
     );
   }

@@ -187,6 +187,9 @@ describe('response schemas', () => {
     const runId = run.body.runs?.[0]?.id ?? run.body.runs?.[0]?.runId;
     await call(`/v1/controls/storage.s3-versioning/runs/${runId}`);
     await call('/v1/integrations');
+    await call('/v1/programmes');
+    await call('/v1/programmes/amazon-spapi-dpp');
+    await call('/v1/programmes/google-limited-use-casa?from=2026-01-01T00:00:00Z');
     // Requested by the security officer's key, decided by the administrator's (four eyes).
     const officer = { authorization: `Bearer ${t.keys.security_officer}` };
     const exceptionBody = {
