@@ -216,15 +216,11 @@ export class AccessCertifications {
     return { ...body, sha256, evidenceSeq, intact: true };
   }
 
-  /** Certifications, newest first. */
-  async list(limit = 50): Promise<AccessCertification[]> {
-    const rows = await this.db
-      .selectFrom('access_certifications')
-      .select(['body', 'sha256', 'evidence_seq'])
-      .orderBy('certified_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
+  /** Certifications, newest first; with `until`, those certified at or before it (a pack's period end). */
+  async list(limit = 50, props: { until?: Date } = {}): Promise<AccessCertification[]> {
+    let q = this.db.selectFrom('access_certifications').select(['body', 'sha256', 'evidence_seq']);
+    if (props.until) q = q.where('certified_at', '<=', props.until);
+    const rows = await q.orderBy('certified_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => this.fromRow(r));
   }
 

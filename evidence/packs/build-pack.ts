@@ -16,6 +16,7 @@ import type { PackModel, PackRequirement } from './pack-model.ts';
 import { PackRefusedError, PackWriter, type ManifestFile } from './pack-writer.ts';
 import { renderControlsCsv } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';
+import { accessCertificationSection } from './section-access-certification.ts';
 import { renderOscal } from './render-oscal.ts';
 import { renderPdf } from './render-pdf.ts';
 import { sha256Sums, verifyText } from './verify-text.ts';
@@ -136,6 +137,7 @@ export async function buildPack(
         'Who can reveal buyer PII, export, or read credentials, on which clients: each pair asked of the policy decision point (with MFA), over the entities as stored when the pack was built.',
       table: { columns: ['user', 'roles', 'agency', 'action', 'clients allowed'], rows: accessReviewTable(review) },
     });
+    sections.push(await accessCertificationSection({ db, review, to }));
     sections.push({
       id: 'pii-reveals',
       title: 'Buyer PII reveals in the period',
