@@ -6,6 +6,7 @@ import type { AccessReview } from '../api/models.ts';
 import { Page, Panel } from '../ui/page.tsx';
 import { Empty, QueryState } from '../ui/states.tsx';
 import { Time } from '../ui/time.tsx';
+import { Certifications, WithinAgency } from './access-certification.tsx';
 
 type AccessReviewRow = AccessReview['rows'][number];
 type ReviewAction = AccessReviewRow['action'];
@@ -47,7 +48,7 @@ export default function AccessReviewPage() {
   return (
     <Page
       title="Access review"
-      lead="Who can reveal buyer PII, export, or read credentials, on which clients. Tenet asks its policy decision point (PDP) about every user and client, with MFA: the answers are computed from the policies and entities in force, never inferred from role names."
+      lead="Who can reveal buyer PII, export, or read credentials, on which clients. Tenet asks its policy decision point (PDP) about every user and client, with MFA: the answers are computed from the policies and entities in force, never inferred from role names. A security officer certifies the review: every grant kept or revoked, signed."
       actions={
         <button type="button" className="btn" onClick={() => void review.refetch()} disabled={review.isFetching}>
           {review.isFetching && !review.isPending ? 'Recomputing…' : 'Recompute'}
@@ -124,6 +125,8 @@ export default function AccessReviewPage() {
               </div>
               {view === 'user' ? <ByUser rows={data.rows} action={action} q={q} /> : <ByClient rows={data.rows} action={action} q={q} />}
             </Panel>
+            <WithinAgency data={data} />
+            <Certifications review={data} />
           </>
         )}
       </QueryState>
