@@ -132,6 +132,19 @@ describe('GET /v1/decisions', () => {
     const unknown = await t.call('/v1/decisions?principal=User::view-formula', { role: 'auditor' });
     expect(unknown.body.decisions[0].callerName).toBeNull();
   });
+
+  it('the PII-reveal audit names the calling key too', async () => {
+    const asked = await t.call('/v1/authorize', {
+      role: 'service',
+      body: { principal: { type: 'User', id: 'asha' }, action: { id: 'reveal_buyer_pii' }, resource: { type: 'Order', id: 'o-1001' }, context: { mfa: true } },
+    });
+    expect(asked.status).toBe(200);
+    await t.authz.decisionLog.flush();
+    const reveals = await t.call('/v1/pii-reveals?principal=User::asha', { role: 'auditor' });
+    const row = reveals.body.reveals.find((r: any) => r.decisionId === asked.body.decisionId);
+    expect(row).toMatchObject({ caller: serviceKeyId, callerName: 'test service' });
+    expect(JSON.stringify(reveals.body)).not.toContain(t.keys.service);
+  });
 });
 
 describe('GET /v1/decisions/export', () => {
@@ -141,7 +154,9 @@ describe('GET /v1/decisions/export', () => {
   };
 
   it('is a CSV attachment of the filtered log, quoted, with the formula guard and the key name', async () => {
-    const { res, text } = await download('?format=csv&set=platform&from=' + encodeURIComponent(new Date(now - 55_000).toISOString()));
+    const { res, text } = await download(
+      `?format=csv&set=platform&from=${encodeURIComponent(new Date(now - 55_000).toISOString())}&to=${encodeURIComponent(new Date(now - 35_000).toISOString())}`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="decisions-platform-\d{4}-\d{2}-\d{2}\.csv"$/);
@@ -150,7 +165,7 @@ describe('GET /v1/decisions/export', () => {
     expect(header.slice(0, 4)).toEqual(['id', 'at', 'set', 'decision']);
     const col = (name: string) => header.indexOf(name);
     const body = records.slice(1);
-    // Only the two platform rows of this test fall in the window: the route check is another set.
+    // Only the two platform rows seeded here fall in the window.
     expect(body.map((r) => r[col('principal_id')])).toEqual(['view-formula', 'view-asha']);
     const [formula, asha] = body as [string[], string[]];
     expect(formula[col('resource_id')]).toBe('\'=HYPERLINK("http://evil")');
@@ -165,6 +180,9 @@ describe('GET /v1/decisions/export', () => {
     const tenet = parseCsv((await download('?set=tenet')).text).slice(1);
     expect(tenet.length).toBeGreaterThan(0);
     expect(tenet.every((r) => r[2] === 'tenet' && r[7] === 'Tenet::Area')).toBe(true);
+    const platform = parseCsv((await download('?set=platform')).text).slice(1);
+    expect(platform.length).toBeGreaterThan(2);
+    expect(platform.every((r) => r[2] === 'platform' && r[7] !== 'Tenet::Area')).toBe(true);
     const capped = parseCsv((await download('?limit=1')).text);
     expect(capped).toHaveLength(2);
     expect((await download('?set=nope')).res.status).toBe(400);

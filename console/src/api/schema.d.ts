@@ -3252,6 +3252,1681 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/incidents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Incidents detected in the period (default: all) and every one still open, newest first; with clocks, checklist and evidence. */
+    get: {
+      parameters: {
+        query?: {
+          from?: string;
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              incidents: {
+                id: string;
+                title: string;
+                /** @enum {string} */
+                severity: 'critical' | 'high' | 'medium' | 'low';
+                /** @enum {string} */
+                status: 'open' | 'contained' | 'closed';
+                detectedAt: string;
+                openedAt: string;
+                openedBy: string;
+                integrations: string[];
+                dataCategories: string[];
+                tenants: {
+                  /** @enum {string} */
+                  type: 'Agency' | 'Client';
+                  id: string;
+                }[];
+                containedAt: string | null;
+                closedAt: string | null;
+                closedBy: string | null;
+                review: {
+                  summary: string;
+                  lessons: string;
+                  by: string;
+                  at: string;
+                } | null;
+                steps: {
+                  step: number;
+                  title: string;
+                  doneAt: string | null;
+                  doneBy: string | null;
+                  note: string | null;
+                }[];
+                clocks: {
+                  party: string;
+                  hours: number;
+                  dueAt: string;
+                  notifiedAt: string | null;
+                  notifiedBy: string | null;
+                  reference: string | null;
+                  /**
+                   * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                   * @enum {string}
+                   */
+                  state: 'running' | 'met' | 'late' | 'overdue';
+                }[];
+                rotations: {
+                  id: string;
+                  credential: string;
+                  createdAt: string;
+                  createdBy: string;
+                  doneAt: string | null;
+                  doneBy: string | null;
+                }[];
+                evidence: {
+                  id: string;
+                  /** @enum {string} */
+                  reason: 'open' | 'request';
+                  createdAt: string;
+                  createdBy: string;
+                  windowFrom: string;
+                  windowTo: string;
+                  /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                  sha256: string;
+                  evidenceSeq: number;
+                  evidenceHash: string;
+                  counts: {
+                    decisions: number;
+                    piiReveals: number;
+                    controlRuns: number;
+                  };
+                }[];
+                /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+                notifications: {
+                  id: string;
+                  event: string;
+                  createdAt: string;
+                  attempts: number;
+                  lastStatus: number | null;
+                  lastError: string | null;
+                  lastAttemptAt: string | null;
+                  sentAt: string | null;
+                  gaveUpAt: string | null;
+                }[];
+              }[];
+              /** @description whether signed notices go to a configured endpoint */
+              webhookConfigured: boolean;
+              /** @description the configured clocks (party → hours); Amazon is always 24 */
+              clocks: {
+                [key: string]: number;
+              };
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Opens an incident: the §25 checklist (step 1 done), a notification clock per party (Amazon 24 h from detection when Amazon Information is involved), rotation tasks, an evidence snapshot in the chain, and the signed "opened" webhook. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title: string;
+            /** @enum {string} */
+            severity: 'critical' | 'high' | 'medium' | 'low';
+            /**
+             * Format: date-time
+             * @description when the event was detected; the clocks run from here
+             */
+            detectedAt: string;
+            /**
+             * @description affected integration ids, e.g. amazon_spapi
+             * @default []
+             */
+            integrations?: string[];
+            /**
+             * @description affected data categories, e.g. amazon-buyer-pii
+             * @default []
+             */
+            dataCategories?: string[];
+            /** @default [] */
+            tenants?: {
+              /** @enum {string} */
+              type: 'Agency' | 'Client';
+              id: string;
+            }[];
+            /**
+             * @description credentials to rotate: one rotation task each
+             * @default []
+             */
+            credentials?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description opened */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/incidents/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One incident. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such incident */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/incidents/{id}/steps/{step}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Marks a checklist step done (who and when recorded). Step 4 needs every rotation task done, step 7 every clock notified, step 10 the review. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          step: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            note?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such incident */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description already done, closed, or a precondition not met */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/incidents/{id}/notifications/{party}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Records that a party (amazon, customers, google, ...) was notified: when, by whom, and the reference of the notice. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          party: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description ticket, case or message id of the notice (never the notice itself) */
+            reference: string;
+            /**
+             * Format: date-time
+             * @description default: now
+             */
+            notifiedAt?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such incident or no clock for this party */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description already notified */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/incidents/{id}/rotations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Adds a credential-rotation task. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            credential: string;
+          };
+        };
+      };
+      responses: {
+        /** @description added */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such incident */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description already a task for this credential, or closed */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/incidents/{id}/rotations/{rotationId}/done': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Records a credential as rotated (who and when). */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          rotationId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such incident or task */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description already done, or closed */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/incidents/{id}/evidence': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Preserves evidence now: a snapshot of the decision log, the PII-reveal audit and the control runs from before detection to now (counts and ids, no raw PII), its SHA-256 appended to the evidence chain. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description preserved */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such incident */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/incidents/{id}/review': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Records the post-incident review (summary and lessons; step 10). Required before closing. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            summary: string;
+            lessons: string;
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such incident */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description closed */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/incidents/{id}/close': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Closes an incident; refused (409) without a post-incident review. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              /** @enum {string} */
+              severity: 'critical' | 'high' | 'medium' | 'low';
+              /** @enum {string} */
+              status: 'open' | 'contained' | 'closed';
+              detectedAt: string;
+              openedAt: string;
+              openedBy: string;
+              integrations: string[];
+              dataCategories: string[];
+              tenants: {
+                /** @enum {string} */
+                type: 'Agency' | 'Client';
+                id: string;
+              }[];
+              containedAt: string | null;
+              closedAt: string | null;
+              closedBy: string | null;
+              review: {
+                summary: string;
+                lessons: string;
+                by: string;
+                at: string;
+              } | null;
+              steps: {
+                step: number;
+                title: string;
+                doneAt: string | null;
+                doneBy: string | null;
+                note: string | null;
+              }[];
+              clocks: {
+                party: string;
+                hours: number;
+                dueAt: string;
+                notifiedAt: string | null;
+                notifiedBy: string | null;
+                reference: string | null;
+                /**
+                 * @description running: not notified, time left; met: notified by the deadline; late: notified after it; overdue: not notified, deadline passed
+                 * @enum {string}
+                 */
+                state: 'running' | 'met' | 'late' | 'overdue';
+              }[];
+              rotations: {
+                id: string;
+                credential: string;
+                createdAt: string;
+                createdBy: string;
+                doneAt: string | null;
+                doneBy: string | null;
+              }[];
+              evidence: {
+                id: string;
+                /** @enum {string} */
+                reason: 'open' | 'request';
+                createdAt: string;
+                createdBy: string;
+                windowFrom: string;
+                windowTo: string;
+                /** @description SHA-256 of the snapshot (canonical JSON), recorded in the evidence chain */
+                sha256: string;
+                evidenceSeq: number;
+                evidenceHash: string;
+                counts: {
+                  decisions: number;
+                  piiReveals: number;
+                  controlRuns: number;
+                };
+              }[];
+              /** @description signed webhooks sent about the incident (opened, a clock due), with their attempts */
+              notifications: {
+                id: string;
+                event: string;
+                createdAt: string;
+                attempts: number;
+                lastStatus: number | null;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+                sentAt: string | null;
+                gaveUpAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such incident */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no post-incident review, or already closed */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/packs/public-key': {
     parameters: {
       query?: never;
@@ -4023,6 +5698,176 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/programmes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Each compliance programme (Amazon SP-API DPP, Google Limited Use and CASA, the security Addendum) with its requirements counted per status over the period (default the last 90 days). */
+    get: {
+      parameters: {
+        query?: {
+          /** @description default: 90 days before `to` */
+          from?: string;
+          /** @description default: now */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              period: {
+                from: string;
+                to: string;
+              };
+              programmes: {
+                /** @enum {string} */
+                id: 'amazon-spapi-dpp' | 'google-limited-use-casa' | 'security-addendum';
+                title: string;
+                /** @description the document the requirements come from */
+                source: string;
+                /** @description requirements per status */
+                summary: {
+                  total: number;
+                  met: number;
+                  met_by_exception: number;
+                  partial: number;
+                  not_met: number;
+                  not_assessed: number;
+                };
+                /** @description controls on its list to fix */
+                fixNext: number;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/programmes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One programme's scorecard as of the period's end: each requirement's status (met, met by exception, partial, not met, not assessed) and answer, and what to fix next. */
+    get: {
+      parameters: {
+        query?: {
+          /** @description default: 90 days before `to` */
+          from?: string;
+          /** @description default: now */
+          to?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProgrammeScorecard'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description no such programme */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/session/options': {
     parameters: {
       query?: never;
@@ -4480,6 +6325,8 @@ export interface components {
       reasons: string[];
       purpose: string | null;
       caller: string | null;
+      /** @description the name of the API key that called (never the key itself) */
+      callerName: string | null;
     };
     ApiKeyInfo: {
       id: string;
@@ -4543,6 +6390,72 @@ export interface components {
       evidenceSeq: number;
       /** @description false when the stored certification no longer hashes to sha256 */
       intact: boolean;
+    };
+    ProgrammeScorecard: {
+      programme: {
+        /** @enum {string} */
+        id: 'amazon-spapi-dpp' | 'google-limited-use-casa' | 'security-addendum';
+        title: string;
+        /** @description the document the requirements come from */
+        source: string;
+      };
+      period: {
+        from: string;
+        to: string;
+      };
+      /** @description requirements per status */
+      summary: {
+        total: number;
+        met: number;
+        met_by_exception: number;
+        partial: number;
+        not_met: number;
+        not_assessed: number;
+      };
+      requirements: {
+        /** @description in the source's own numbering: 1.2 (DPP), V14.5.3 (ASVS 4.0.3), 28.7 (Addendum) */
+        id: string;
+        /** @description framework reference <programme id>:<requirement id>, as controls list them */
+        ref: string;
+        title: string;
+        source: string;
+        question: string;
+        /** @enum {string} */
+        status: 'met' | 'met_by_exception' | 'partial' | 'not_met' | 'not_assessed';
+        answer: string;
+        /** @description stated plainly when the platform does not (or cannot be shown to) meet it */
+        gap?: string;
+        controls: {
+          controlId: string;
+          title: string;
+          /** @enum {string} */
+          status: 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale' | 'never_run' | 'unknown_control';
+          exception?: {
+            id: string;
+            approvedBy: string;
+            reason: string;
+            expiresAt: string;
+          };
+        }[];
+        attestations: {
+          documentId: string;
+          inForce: boolean;
+        }[];
+      }[];
+      /** @description failing or unassessed controls behind requirements not met, worst severity first */
+      fixNext: {
+        controlId: string;
+        title: string;
+        /** @enum {string} */
+        severity: 'critical' | 'high' | 'medium' | 'low';
+        /** @enum {string} */
+        status: 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale' | 'never_run';
+        /** @enum {string} */
+        why: 'failing' | 'not_assessed';
+        remediation: string;
+        /** @description the requirements (refs) it keeps from being met */
+        requirements: string[];
+      }[];
     };
     Session: {
       user: {

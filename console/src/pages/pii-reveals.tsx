@@ -121,7 +121,7 @@ function RevealTable(props: { rows: Answer<'/v1/pii-reveals'>['reveals'] }) {
                 <ReasonTags reasons={r.reasons} />
               </td>
               <td className="mono small audit-caller">
-                <Caller value={r.caller} />
+                <Caller value={r.caller} name={r.callerName} />
               </td>
             </tr>
           ))}

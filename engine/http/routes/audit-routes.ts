@@ -68,6 +68,7 @@ const revealSchema = z
     reasons: z.array(z.string()),
     purpose: z.string().nullable(),
     caller: z.string().nullable(),
+    callerName: z.string().nullable().meta({ description: 'the name of the API key that called (never the key itself)' }),
   })
   .meta({ id: 'PiiReveal' });
 
@@ -188,7 +189,11 @@ const revealFilters = {
 type RevealFilter = z.infer<z.ZodObject<typeof revealFilters>>;
 
 function filteredReveals(db: Db, f: RevealFilter) {
-  let q = db.selectFrom('pii_reveals').selectAll();
+  let q = db
+    .selectFrom('pii_reveals')
+    .selectAll()
+    // The calling key's name (a subquery, not a join: the keyset cursor's `(at, id)` stays unambiguous).
+    .select((eb) => eb.selectFrom('api_keys').select('api_keys.name').whereRef('api_keys.id', '=', 'pii_reveals.caller').as('caller_name'));
   if (f.principal) q = q.where('principal_type', '=', f.principal.type).where('principal_id', '=', f.principal.id);
   if (f.agency) q = q.where('agency_id', '=', f.agency);
   if (f.client) q = q.where('client_id', '=', f.client);
@@ -224,6 +229,7 @@ const toReveal = (r: RevealRow) => ({
   reasons: r.reasons,
   purpose: r.purpose,
   caller: r.caller,
+  callerName: r.caller_name ?? null,
 });
 
 /** The columns of the JSON answer, flattened: ids and tenancy only, no personal data. */
