@@ -242,16 +242,16 @@ export class IncidentRegister {
     return this.load(this.db, id);
   }
 
-  /** Incidents detected in [from, to] (default: all), and every incident still open, newest first. */
+  /**
+   * Incidents active in [from, to] — detected by `to` and not closed before `from` — newest first; without a period,
+   * every incident.
+   */
   async list(props: { from?: Date; to?: Date; limit?: number } = {}): Promise<Incident[]> {
     let q = this.db.selectFrom('incidents').select('id');
-    if (props.from || props.to) {
-      q = q.where((eb) =>
-        eb.or([
-          eb.and([...(props.from ? [eb('detected_at', '>=', props.from)] : []), ...(props.to ? [eb('detected_at', '<=', props.to)] : [])]),
-          ...(props.to ? [] : [eb('status', '<>', 'closed')]),
-        ]),
-      );
+    if (props.to) q = q.where('detected_at', '<=', props.to);
+    if (props.from) {
+      const from = props.from;
+      q = q.where((eb) => eb.or([eb('closed_at', 'is', null), eb('closed_at', '>=', from)]));
     }
     const ids = await q
       .orderBy('detected_at', 'desc')

@@ -17,6 +17,7 @@ import { PackRefusedError, PackWriter, type ManifestFile } from './pack-writer.t
 import { renderControlsCsv } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';
 import { accessCertificationSection } from './section-access-certification.ts';
+import { incidentSection } from './section-incidents.ts';
 import { renderOscal } from './render-oscal.ts';
 import { renderPdf } from './render-pdf.ts';
 import { sha256Sums, verifyText } from './verify-text.ts';
@@ -161,6 +162,8 @@ export async function buildPack(
       ...(scan?.findings.map((f) => `${f.resourceId}: ${f.message}`) ?? []),
     ],
   });
+
+  sections.push(await incidentSection({ db, settings: deps.settings.incidents, from, to }));
 
   const generatedAt = new Date().toISOString();
   const model: PackModel = {

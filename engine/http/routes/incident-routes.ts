@@ -94,7 +94,8 @@ export function incidentRoutes(deps: { register: IncidentRegister; webhookConfig
     defineRoute({
       method: 'get',
       path: '/v1/incidents',
-      summary: 'Incidents detected in the period (default: all) and every one still open, newest first; with clocks, checklist and evidence.',
+      summary:
+        'Incidents active in the period (detected by its end, not closed before its start; default: all), newest first; with clocks, checklist and evidence.',
       tag: 'Incidents',
       gate: read,
       query: z.object({ from: date.optional(), to: date.optional() }).strict(),
