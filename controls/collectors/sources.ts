@@ -24,8 +24,6 @@ export interface SourceDeps {
   accessCertification?: () => Promise<AccessCertificationEvidence>;
   /** the incident register's incidents and clocks (engine/incidents/incident-register.ts); undefined → not_applicable */
   incidents?: (days: number) => Promise<IncidentEvidence>;
-  /** the latest imported scan report of each kind (engine/posture/scan-reports.ts); undefined → not_applicable */
-  scanReports?: () => Promise<ScanReportSummary[]>;
   /** the CloudWatch Logs PII scan (engine/posture/log-scan.ts); undefined → not_applicable */
   logScan?: () => Promise<LogScanEvidence>;
   /** read-only SQL on the platform database; default: pg against the URL in platformDatabase.urlEnv */
