@@ -1,7 +1,8 @@
 import type { AccessCertifications } from '../authz/access-certification.ts';
 
 const DAY = 86_400_000;
-const REVIEWER = { id: 'priya', name: 'Priya (demo security officer)', via: 'session', role: 'security_officer' };
+/** The demo's security officer, as demo sign-in names them. */
+const REVIEWER = { id: 'demo-security_officer', name: 'Sam Security', via: 'session', role: 'security_officer' };
 
 /**
  * The demo's access review history: a quarterly review 97 days ago and the latest one 12 days ago, signed by the
