@@ -7,7 +7,7 @@ import type { ExceptionRow } from './readiness.ts';
 type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 /** Where an exception stands when read (the register's states). Only `approved` counts for readiness. */
-export type ExceptionState = ExceptionRow['state'];
+type ExceptionState = ExceptionRow['state'];
 
 /**
  * A person as the four-eyes rule sees them: `id` is the caller's identity (`key:<api key id>` for an API key,
@@ -50,6 +50,11 @@ export const TICKET_PATTERN = /^(?:[A-Za-z][A-Za-z0-9_.]{0,31}-\d{1,10}|#?\d{1,1
 export const TICKET_HINT = 'a ticket id like SEC-123 or #482, or an http(s) URL (at most 300 characters)';
 
 const DAY = 86_400_000;
+
+/** The requester tried to decide their own request: a 403 like any refusal, with its own code (`four_eyes`). */
+class FourEyesError extends NotAllowedError {
+  override readonly code = 'four_eyes';
+}
 
 type Row = Awaited<ReturnType<ReturnType<ControlExceptions['select']>['execute']>>[number];
 
@@ -182,7 +187,7 @@ export class ControlExceptions {
     if (e.state !== 'requested') throw new ConflictError(`exception ${id} is ${e.state}: only a requested exception can be ${verb}d`, { state: e.state });
     // Four eyes: by identity, not by name (two keys may share a name; one person has one subject).
     if (e.requestedById === decider.id)
-      throw new NotAllowedError(
+      throw new FourEyesError(
         `You requested exception ${id}: another person must ${verb} it.${verb === 'reject' ? ' To withdraw your own request, revoke it.' : ''}`,
       );
     return e;

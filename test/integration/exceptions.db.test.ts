@@ -65,7 +65,7 @@ describe('exception routes', () => {
 
     const self = await t.call(`/v1/exceptions/${id}/approve`, { method: 'POST', role: 'security_officer' });
     expect(self.status).toBe(403);
-    expect(self.body.error.message).toMatch(/You requested exception .*another person must approve it/);
+    expect(self.body.error).toMatchObject({ code: 'four_eyes', message: expect.stringMatching(/You requested exception .*another person must approve it/) });
     const selfReject = await t.call(`/v1/exceptions/${id}/reject`, { role: 'security_officer', body: { reason: 'not needed after all' } });
     expect(selfReject.status).toBe(403);
     expect(await versioning()).toMatchObject({ satisfied: false });
