@@ -2,7 +2,9 @@ import type { Db } from '../../engine/db/database.ts';
 import { IncidentRegister, type Incident } from '../../engine/incidents/incident-register.ts';
 import type { IncidentSettings } from '../../engine/incidents/incident-settings.ts';
 import { EvidenceStore } from '../ledger/evidence-store.ts';
-import type { PackSection } from './pack-model.ts';
+import type { PackModel } from './pack-model.ts';
+
+type PackSection = PackModel['sections'][number];
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : '—');
 
