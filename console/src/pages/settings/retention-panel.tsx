@@ -28,6 +28,11 @@ export function RetentionPanel({ s }: { s: SettingsView }) {
           <dd>{days(req.logRetentionDays)}</dd>
           <dt>Buyer PII redacted within</dt>
           <dd>{days(req.redactionAfterDays)}</dd>
+          <dt>Control exceptions last at most</dt>
+          <dd>
+            critical {days(req.exceptionMaxDays.critical)}, high {days(req.exceptionMaxDays.high)}, medium {days(req.exceptionMaxDays.medium)}, low{' '}
+            {days(req.exceptionMaxDays.low)}; flagged {days(req.exceptionWarnDays)} before they expire
+          </dd>
         </dl>
       </Section>
     </Panel>
