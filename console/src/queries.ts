@@ -96,3 +96,12 @@ export const invalidateAfterRun = (client: QueryClient, controlIds?: string[]): 
     queryKeys.integrations,
     ['posture-history'],
   ]);
+
+/** One programme's scorecard (default period: the last 90 days to now): requirement statuses and what to fix next. */
+export function useProgramme(id: string, options: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: ['programmes', id],
+    queryFn: ({ signal }) => call(client.GET('/v1/programmes/{id}', { params: { path: { id } }, signal })),
+    enabled: options.enabled,
+  });
+}

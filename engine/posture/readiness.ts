@@ -34,6 +34,8 @@ export interface IntegrationReadiness {
   }>;
   /** human-readable reasons it is not ready */
   blockers: string[];
+  /** ready only because approved exceptions cover controls that do not pass (`controls[].exception`) */
+  byException: boolean;
 }
 
 const activeException = (e: ExceptionRow, integrationId: string, controlId: string, now: number): boolean =>
@@ -70,7 +72,8 @@ function computeReadiness(props: {
     const blockers = rows
       .filter((r) => !r.satisfied)
       .map((r) => `${r.controlId} is ${r.status.replace('_', ' ')}${r.status === 'stale' ? ' (its last result is older than it may be)' : ''}`);
-    return { integrationId, ready: blockers.length === 0, controls: rows, blockers };
+    const ready = blockers.length === 0;
+    return { integrationId, ready, controls: rows, blockers, byException: ready && rows.some((r) => r.status !== 'pass' && r.exception) };
   });
 }
 

@@ -2463,6 +2463,8 @@ export interface paths {
                   lastRunAt?: string;
                 }[];
                 blockers: string[];
+                /** @description ready only because approved exceptions cover controls that do not pass */
+                byException: boolean;
               }[];
             };
           };
@@ -3259,7 +3261,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Incidents detected in the period (default: all) and every one still open, newest first; with clocks, checklist and evidence. */
+    /** Incidents active in the period (detected by its end, not closed before its start; default: all), newest first; with clocks, checklist and evidence. */
     get: {
       parameters: {
         query?: {
@@ -5082,6 +5084,11 @@ export interface paths {
              * @default true
              */
             wait?: boolean;
+            /**
+             * @description true: the internal edition, with an appendix of remediation notes (not for a reviewer); default the reviewer’s edition
+             * @default false
+             */
+            internal?: boolean;
           };
         };
       };
@@ -5862,6 +5869,247 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/evidence/scan-reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Imported scan reports, newest scan first, with their counts (open findings per severity, suppressed, fixed). */
+    get: {
+      parameters: {
+        query?: {
+          kind?: 'sast' | 'dependency-audit' | 'pentest';
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              reports: {
+                id: string;
+                /** @enum {string} */
+                kind: 'sast' | 'dependency-audit' | 'pentest';
+                /** @enum {string} */
+                format: 'sarif' | 'npm-audit' | 'summary';
+                tool: string;
+                toolVersion?: string;
+                scannedAt: string;
+                importedAt: string;
+                importedBy: string;
+                /** @description sha256 of the report as uploaded (the text, byte for byte, when `report` was a string) */
+                sha256: string;
+                /** @description bytes hashed */
+                size: number;
+                /** @description the evidence record the import appended */
+                evidenceSeq: number;
+                /** @description open findings per severity (not suppressed, not fixed) */
+                open: {
+                  critical: number;
+                  high: number;
+                  medium: number;
+                  low: number;
+                  unrated: number;
+                };
+                suppressed: number;
+                fixed: number;
+                /** @description SARIF: open results per level */
+                levels: {
+                  error: number;
+                  warning: number;
+                  note: number;
+                  none: number;
+                } | null;
+                /** @description open results per rule (SARIF) or finding id (summary), at most 100 */
+                rules: {
+                  id: string;
+                  /** @enum {string} */
+                  severity: 'critical' | 'high' | 'medium' | 'low' | 'unrated';
+                  open: number;
+                }[];
+                /** @description npm audit: vulnerable packages with their GHSA ids, at most 200 */
+                packages: {
+                  name: string;
+                  /** @enum {string} */
+                  severity: 'critical' | 'high' | 'medium' | 'low' | 'unrated';
+                  direct: boolean;
+                  advisories: string[];
+                }[];
+                /** @description npm audit: dependencies audited */
+                dependencies: number | null;
+              }[];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Imports a scan report as evidence: SARIF 2.1.0 (sast, dependency-audit, pentest), `npm audit --json` of npm 7+ (dependency-audit) or the summary format (pentest). Kept as counts, rule ids and package names — never messages or code; hashed and appended to the evidence chain. The same report again answers 200 with the first import. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            kind: 'sast' | 'dependency-audit' | 'pentest';
+            /** @enum {string} */
+            format: 'sarif' | 'npm-audit' | 'summary';
+            /** @description the report: its file's text (hashed byte for byte) or its JSON */
+            report:
+              | string
+              | {
+                  [key: string]: unknown;
+                };
+            /**
+             * Format: date-time
+             * @description when the scan ran; default: the SARIF invocation end time, else now
+             */
+            scannedAt?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description imported */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              report: {
+                id: string;
+                /** @enum {string} */
+                kind: 'sast' | 'dependency-audit' | 'pentest';
+                /** @enum {string} */
+                format: 'sarif' | 'npm-audit' | 'summary';
+                tool: string;
+                toolVersion?: string;
+                scannedAt: string;
+                importedAt: string;
+                importedBy: string;
+                /** @description sha256 of the report as uploaded (the text, byte for byte, when `report` was a string) */
+                sha256: string;
+                /** @description bytes hashed */
+                size: number;
+                /** @description the evidence record the import appended */
+                evidenceSeq: number;
+                /** @description open findings per severity (not suppressed, not fixed) */
+                open: {
+                  critical: number;
+                  high: number;
+                  medium: number;
+                  low: number;
+                  unrated: number;
+                };
+                suppressed: number;
+                fixed: number;
+                /** @description SARIF: open results per level */
+                levels: {
+                  error: number;
+                  warning: number;
+                  note: number;
+                  none: number;
+                } | null;
+                /** @description open results per rule (SARIF) or finding id (summary), at most 100 */
+                rules: {
+                  id: string;
+                  /** @enum {string} */
+                  severity: 'critical' | 'high' | 'medium' | 'low' | 'unrated';
+                  open: number;
+                }[];
+                /** @description npm audit: vulnerable packages with their GHSA ids, at most 200 */
+                packages: {
+                  name: string;
+                  /** @enum {string} */
+                  severity: 'critical' | 'high' | 'medium' | 'low' | 'unrated';
+                  direct: boolean;
+                  advisories: string[];
+                }[];
+                /** @description npm audit: dependencies audited */
+                dependencies: number | null;
+              };
+              /** @description this report (same kind and hash) was imported before */
+              duplicate: boolean;
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

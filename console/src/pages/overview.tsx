@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
-import type { ControlPosture, ControlStatus, IntegrationReadiness, PostureDay } from '../api/models.ts';
-import { useControls, useIntegrations, usePostureHistory } from '../queries.ts';
+import type { ControlPosture, ControlStatus, IntegrationReadiness, PostureDay, ProgrammeScorecard, RequirementStatus } from '../api/models.ts';
+import { useControls, useIntegrations, usePostureHistory, useProgramme } from '../queries.ts';
 import { useSession } from '../session.tsx';
 import { percent, titledIntegrationName as integrationName } from '../ui/format.ts';
 import { Page, Panel } from '../ui/page.tsx';
@@ -17,6 +17,13 @@ const STATUSES: ControlStatus[] = ['pass', 'fail', 'error', 'stale', 'never_run'
 /** Worst first: the order blockers are listed in. */
 const BLOCKING_ORDER: Record<string, number> = { fail: 0, error: 1, unknown_control: 2, stale: 3, never_run: 4, not_applicable: 5, pass: 6 };
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+/** The compliance programmes (GET /v1/programmes), in the order the API lists them. */
+const PROGRAMMES = ['amazon-spapi-dpp', 'google-limited-use-casa', 'security-addendum'] as const;
+/** The order requirement statuses are counted in. */
+const REQUIREMENT_STATUSES: RequirementStatus[] = ['met', 'met_by_exception', 'partial', 'not_met', 'not_assessed'];
+/** How many controls "what to fix next" shows before "and N more". */
+const FIX_NEXT_SHOWN = 5;
+const severityLabel = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export default function Overview() {
   const { can } = useSession();
@@ -27,8 +34,25 @@ export default function Overview() {
   const byId = new Map((controls.data ?? []).map((c) => [c.id, c]));
 
   return (
-    <Page title="Overview" lead="Which restricted integrations may serve data today, what blocks them, and how control posture is trending.">
-      <Panel title="Integration readiness">
+    <Page
+      title="Overview"
+      lead="Where each compliance programme stands requirement by requirement (the answers its review pack carries), what to fix next, which restricted integrations may serve data today, and how control posture is trending."
+    >
+      <Panel title="Compliance programmes" actions={<span className="muted small">Last 90 days, as of now</span>}>
+        <ul className="programmes">
+          {PROGRAMMES.map((id) => (
+            <li key={id}>
+              <Programme id={id} />
+            </li>
+          ))}
+        </ul>
+      </Panel>
+
+      <Panel title="Integration readiness — gates restricted-data actions" id="panel-integration-readiness">
+        <p className="small muted">
+          Whether Tenet's policy lets an integration's restricted-data actions through today: every control the integration needs passes, or an approved
+          exception covers it. This gates access; it is not a compliance verdict (see the programmes above).
+        </p>
         {mayReadIntegrations ? (
           <QueryState query={integrations} label="Loading integration readiness…">
             {(list) => <Readiness integrations={list} controls={byId} />}
@@ -85,6 +109,72 @@ export default function Overview() {
   );
 }
 
+// ---- programmes ---------------------------------------------------------------------------------------------
+
+function Programme(props: { id: string }) {
+  const query = useProgramme(props.id);
+  return (
+    <QueryState query={query} label="Loading the programme's scorecard…">
+      {(card) => <Scorecard card={card} />}
+    </QueryState>
+  );
+}
+
+function Scorecard(props: { card: ProgrammeScorecard }) {
+  const { card } = props;
+  const headingId = `programme-${card.programme.id}`;
+  const fix = card.fixNext.slice(0, FIX_NEXT_SHOWN);
+  const more = card.fixNext.length - fix.length;
+  return (
+    <section className="programme" data-programme={card.programme.id} aria-labelledby={headingId}>
+      <div className="integration-head">
+        <h3 id={headingId}>{card.programme.title}</h3>
+        <span className="small muted">{card.summary.total} requirements</span>
+      </div>
+      <ul className="programme-counts" aria-label="Requirements by status">
+        {REQUIREMENT_STATUSES.map((s) => (
+          <li key={s} className={card.summary[s] ? '' : 'is-zero'} data-status={s}>
+            <span className="status-count-n">{card.summary[s]}</span>
+            <StatusBadge status={s} />
+          </li>
+        ))}
+      </ul>
+      <ul className="requirements" aria-label={`${card.programme.title}: requirements`}>
+        {card.requirements.map((r) => (
+          <li key={r.id} data-requirement={r.id} data-status={r.status} title={r.question}>
+            <span className="mono small req-id">{r.id}</span>
+            <span>{r.title}</span>
+            <StatusBadge status={r.status} />
+          </li>
+        ))}
+      </ul>
+      <h4>What to fix next</h4>
+      {fix.length ? (
+        <ol className="fix-next">
+          {fix.map((f) => (
+            <li key={f.controlId} data-fix={f.controlId}>
+              <span className="fix-head">
+                <Link to={`/controls/${encodeURIComponent(f.controlId)}`}>{f.title}</Link>
+                <StatusBadge status={f.status} />
+                <span className={`severity severity-${f.severity}`}>{severityLabel(f.severity)}</span>
+                <span className="mono muted small">{f.controlId}</span>
+              </span>
+              <p className="small">
+                {f.why === 'not_assessed' ? 'No evidence yet: run it (and configure its source). ' : ''}
+                {f.remediation}
+              </p>
+              <span className="small muted">Keeps {f.requirements.join(', ')} from being met.</span>
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p className="small muted">No failing or unassessed control stands behind a requirement that is not met.</p>
+      )}
+      {more > 0 ? <p className="small muted">and {more} more controls.</p> : null}
+    </section>
+  );
+}
+
 // ---- integration readiness ----------------------------------------------------------------------------------
 
 function Readiness(props: { integrations: IntegrationReadiness[]; controls: Map<string, ControlPosture> }) {
@@ -127,19 +217,20 @@ function Integration(props: { integration: IntegrationReadiness; name: string; c
   return (
     <li
       data-integration={i.integrationId}
-      className={`integration ${i.ready ? 'is-ready' : 'is-blocked'}${props.featured ? ' integration-featured' : ''}`}
+      className={`integration ${!i.ready ? 'is-blocked' : i.byException ? 'is-excepted' : 'is-ready'}${props.featured ? ' integration-featured' : ''}`}
       aria-labelledby={headingId}
     >
       <div className="integration-head">
         <h3 id={headingId}>{props.name}</h3>
-        <StatusBadge status={i.ready ? 'ready' : 'not_ready'} />
+        <StatusBadge status={!i.ready ? 'not_ready' : i.byException ? 'ready_by_exception' : 'ready'} />
       </div>
       {props.featured ? (
         <p className="verdict">
           {i.ready ? (
             <>
-              <strong>Buyer PII may be accessed today.</strong> Every control this integration needs passes
-              {excepted.length ? ' or is covered by an approved exception' : ''}; each reveal is still decided by policy (role, MFA, order not yet redacted).
+              <strong>{i.byException ? 'Buyer PII may be accessed today, by exception.' : 'Buyer PII may be accessed today.'}</strong> Every control this
+              integration needs passes{excepted.length ? ' or is covered by an approved exception' : ''}; each reveal is still decided by policy (role, MFA,
+              order not yet redacted).
             </>
           ) : (
             <>
@@ -174,7 +265,13 @@ function Integration(props: { integration: IntegrationReadiness; name: string; c
           ))}
         </ul>
       ) : (
-        <p className="small muted">{i.controls.length === 1 ? 'Its control is satisfied.' : `All ${i.controls.length} of its controls are satisfied.`}</p>
+        <p className="small muted">
+          {excepted.length
+            ? `${i.controls.length - excepted.length} of its ${i.controls.length} controls pass; ${excepted.length === 1 ? 'one is' : `${excepted.length} are`} covered by an approved exception.`
+            : i.controls.length === 1
+              ? 'Its control passes.'
+              : `All ${i.controls.length} of its controls pass.`}
+        </p>
       )}
       {excepted.length ? (
         <p className="small excepted">

@@ -10,7 +10,13 @@ const LABEL: Record<string, string> = {
   running: 'Running',
   unknown_control: 'Unknown control',
   ready: 'Ready',
+  ready_by_exception: 'Ready by exception',
   not_ready: 'Not ready',
+  met: 'Met',
+  met_by_exception: 'Met by exception',
+  partial: 'Partial',
+  not_met: 'Not met',
+  not_assessed: 'Not assessed',
   allow: 'Allow',
   deny: 'Deny',
   building: 'Building',
@@ -27,6 +33,11 @@ export const statusLabel = (s: string): string => LABEL[s] ?? s.replace(/_/g, ' 
 const TONE: Record<string, string> = {
   pass: 'good',
   ready: 'good',
+  met: 'good',
+  ready_by_exception: 'excepted',
+  met_by_exception: 'excepted',
+  partial: 'warn',
+  not_met: 'bad',
   allow: 'good',
   active: 'good',
   configured: 'good',
@@ -43,7 +54,7 @@ const TONE: Record<string, string> = {
   building: 'info',
 };
 
-const ICON: Record<string, string> = { good: '✓', bad: '✕', warn: '!', info: '…', neutral: '–' };
+const ICON: Record<string, string> = { good: '✓', bad: '✕', warn: '!', info: '…', neutral: '–', excepted: '⚑' };
 
 /** A status as words plus colour plus a glyph: never colour alone. */
 export function StatusBadge(props: { status: ControlStatus | RunStatus | string; label?: string }) {

@@ -70,6 +70,7 @@ const readinessSchema = z.object({
     }),
   ),
   blockers: z.array(z.string()),
+  byException: z.boolean().meta({ description: 'ready only because approved exceptions cover controls that do not pass' }),
 });
 
 const exceptionSchema = z.object({
