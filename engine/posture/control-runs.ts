@@ -120,6 +120,48 @@ export class ControlRuns {
     return new Map(rows.rows.map((r) => [r.control_id, { runs: Number(r.runs), passes: Number(r.passes) }]));
   }
 
+  /**
+   * How well the finished runs in [from, to] cover the period, for the controls given (id -> the longest wait the
+   * schedule allows between two runs, ms): first and last finish, the number of runs, and the waits between two
+   * consecutive runs longer than that allowance (`gapCount`, and the `limit` longest, longest first).
+   */
+  async coverage(
+    from: Date,
+    to: Date,
+    allowedGapMs: ReadonlyMap<string, number>,
+    limit = 10,
+  ): Promise<Map<string, { first: string; last: string; runs: number; gapCount: number; gaps: Array<{ from: string; to: string }> }>> {
+    const expected = JSON.stringify(Object.fromEntries(allowedGapMs));
+    const summary = await sql<{ control_id: string; first: Date; last: Date; runs: string }>`
+      SELECT control_id, min(finished_at) AS first, max(finished_at) AS last, count(*) AS runs FROM control_runs
+      WHERE status <> 'running' AND finished_at BETWEEN ${from} AND ${to}
+        AND control_id IN (SELECT key FROM jsonb_each_text(${expected}::jsonb))
+      GROUP BY control_id`.execute(this.db);
+    const gaps = await sql<{ control_id: string; prev: Date; finished_at: Date; n: string }>`
+      WITH expected AS (SELECT key AS control_id, value::double precision AS gap_ms FROM jsonb_each_text(${expected}::jsonb)),
+      runs AS (
+        SELECT r.control_id, r.finished_at, lag(r.finished_at) OVER (PARTITION BY r.control_id ORDER BY r.finished_at, r.id) AS prev, e.gap_ms
+        FROM control_runs r JOIN expected e ON e.control_id = r.control_id
+        WHERE r.status <> 'running' AND r.finished_at BETWEEN ${from} AND ${to}
+      ),
+      gaps AS (
+        SELECT control_id, prev, finished_at,
+          count(*) OVER (PARTITION BY control_id) AS n,
+          row_number() OVER (PARTITION BY control_id ORDER BY finished_at - prev DESC, finished_at) AS rn
+        FROM runs WHERE prev IS NOT NULL AND finished_at - prev > gap_ms * interval '1 millisecond'
+      )
+      SELECT control_id, prev, finished_at, n FROM gaps WHERE rn <= ${limit} ORDER BY control_id, rn`.execute(this.db);
+    const out = new Map<string, { first: string; last: string; runs: number; gapCount: number; gaps: Array<{ from: string; to: string }> }>();
+    for (const r of summary.rows) out.set(r.control_id, { first: iso(r.first)!, last: iso(r.last)!, runs: Number(r.runs), gapCount: 0, gaps: [] });
+    for (const g of gaps.rows) {
+      const c = out.get(g.control_id);
+      if (!c) continue;
+      c.gapCount = Number(g.n);
+      c.gaps.push({ from: iso(g.prev)!, to: iso(g.finished_at)! });
+    }
+    return out;
+  }
+
   /** Runs of one control, newest started first (cursor: `before` = a run id). */
   async list(controlId: string, props: { limit: number; before?: string }): Promise<StoredRun[]> {
     let q = this.db.selectFrom('control_runs').selectAll().where('control_id', '=', controlId);

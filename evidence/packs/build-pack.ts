@@ -18,9 +18,11 @@ import { renderControlsCsv } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';
 import { accessCertificationSection } from './section-access-certification.ts';
 import { incidentSection } from './section-incidents.ts';
-import { renderOscal } from './render-oscal.ts';
+import { renderOscal, renderOscalPlan, renderOscalPoam } from './render-oscal.ts';
 import { renderPdf } from './render-pdf.ts';
 import { sha256Sums, verifyText } from './verify-text.ts';
+import { utc } from './pack-time.ts';
+import { addPackFile, reviewerControls, reviewSections } from './pack-sections.ts';
 import { signManifest, type Signer } from '../ledger/signing.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
 
@@ -46,13 +48,15 @@ export interface PackManifest {
    */
   checkpoint: CheckpointRef | null;
   signingKeyId: string;
+  /** present (true) on the internal edition only: it holds remediation notes and is not for a reviewer */
+  internal?: true;
   files: ManifestFile[];
 }
 
 export interface PackDeps {
   db: Db;
   /** the control runs: the pack reports each control's latest run as of the period's end */
-  runs: Pick<ControlRuns, 'latest' | 'countsBetween'>;
+  runs: Pick<ControlRuns, 'latest' | 'countsBetween' | 'coverage'>;
   catalogue: ReadonlyMap<string, AnyControlDefinition>;
   settings: ControlSettings;
   pdp: PolicyDecisionPoint;
@@ -85,7 +89,15 @@ export interface PackProgress {
 /** Builds one review pack as a stream into `out`. Throws PackRefusedError (nothing valid written) on raw PII. */
 export async function buildPack(
   deps: PackDeps,
-  props: { profile: PackProfile; from: Date; to: Date; out: Writable; onProgress?: (progress: PackProgress) => void },
+  props: {
+    profile: PackProfile;
+    from: Date;
+    to: Date;
+    out: Writable;
+    onProgress?: (progress: PackProgress) => void;
+    /** the internal edition: adds the remediation appendix (default: the reviewer's edition, without it) */
+    internal?: boolean;
+  },
 ): Promise<PackManifest> {
   const { db } = deps;
   const { profile, from, to } = props;
@@ -158,7 +170,7 @@ export async function buildPack(
     id: 'log-scan',
     title: 'CloudWatch log PII scan',
     paragraphs: [
-      scan ? `${scan.status}: ${scan.summary ?? 'no run'}${scan.lastRunAt ? ` (last run ${scan.lastRunAt})` : ''}.` : 'Not configured.',
+      scan ? `${scan.status}: ${scan.summary ?? 'no run'}${scan.lastRunAt ? ` (last run ${utc(scan.lastRunAt)})` : ''}.` : 'Not configured.',
       ...(scan?.findings.map((f) => `${f.resourceId}: ${f.message}`) ?? []),
     ],
   });
@@ -180,6 +192,23 @@ export async function buildPack(
     sections,
   };
 
+  // After the answers: the exception register, attestations, evidence coverage, the policy in force (pack-sections.ts).
+  const weigh = await reviewSections(deps, {
+    profile,
+    from,
+    to,
+    controls: model.controls,
+    requirements,
+    integrations: programme.integrations,
+    internal: props.internal ?? false,
+  });
+  Object.assign(model, {
+    notices: weigh.notices,
+    internal: props.internal ?? false,
+    sections: [...model.sections, ...weigh.sections],
+    controls: reviewerControls(profile, model.controls),
+  });
+
   const writer = new PackWriter(props.out, deps.scanner);
   const rendered = 4;
   try {
@@ -194,15 +223,18 @@ export async function buildPack(
     progress('rendering', 2, rendered);
     await writer.add('controls.csv', [renderControlsCsv(model)]);
     progress('rendering', 3, rendered);
-    await writer.add('oscal/assessment-results.json', [
-      JSON.stringify(renderOscal(model, { uuidSeed: `${profile}:${model.period.from}:${model.period.to}:${generatedAt}` }), null, 2),
-    ]);
+    const oscal = { uuidSeed: `${profile}:${model.period.from}:${model.period.to}:${generatedAt}` };
+    await writer.add('oscal/assessment-plan.json', [JSON.stringify(renderOscalPlan(model, oscal), null, 2)]);
+    await writer.add('oscal/assessment-results.json', [JSON.stringify(renderOscal(model, oscal), null, 2)]);
+    const poam = renderOscalPoam(model, oscal);
+    if (poam) await writer.add('oscal/poam.json', [JSON.stringify(poam, null, 2)]);
     progress('rendering', 4, rendered);
     for (const [index, controlId] of used.entries()) {
       progress('evidence', index, used.length);
       await writer.add(`evidence/${controlId}.json`, evidenceChunks(db, controlId, from, to));
     }
     progress('evidence', used.length, used.length);
+    for (const f of weigh.files) await addPackFile(writer, deps.scanner, f);
     progress('signing', 0, 1);
     await writer.add('public-key.pem', [deps.signing.publicKeyPem]);
     await writer.add('VERIFY.txt', [
@@ -220,6 +252,7 @@ export async function buildPack(
       chainHead: model.chainHead,
       checkpoint,
       signingKeyId: deps.signing.keyId,
+      ...(props.internal ? { internal: true as const } : {}),
       files: [...writer.files],
     };
     const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');

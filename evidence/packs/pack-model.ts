@@ -50,9 +50,29 @@ export interface PackModel {
   chainHead: { seq: number; hash: string } | null;
   requirements: PackRequirement[];
   controls: PackControlResult[];
+  /**
+   * Said on the cover (HTML, PDF) before anything else: evidence that covers less than the period, requirements met
+   * only under an approved exception.
+   */
+  notices?: string[];
+  /** the internal edition (remediation notes in an appendix): not for a reviewer */
+  internal?: boolean;
   /** extra sections: questionnaire drafts, access review, PII-reveal audit summary, log scan, scopes ... */
   sections: Array<{ id: string; title: string; intro?: string; table?: { columns: string[]; rows: string[][] }; paragraphs?: string[] }>;
 }
 
 /** Where a control's evidence record is in the pack: one file per control, the record by its seq. */
 export const evidenceLink = (controlId: string, seq: number): string => `evidence/${controlId}.json#seq-${seq}`;
+
+export type PackSection = PackModel['sections'][number];
+
+/** A member a section adds to the pack besides the reports (exceptions.json, attestations/<document>.jws, ...). */
+export interface PackFile {
+  path: string;
+  text: string;
+  /**
+   * For encoded content the PII scanner cannot read as it is (an attestation's JWS: base64url, which the scanner
+   * takes for a bearer token): the decoded text to scan in its place. Without it, `text` itself is scanned.
+   */
+  scan?: string;
+}

@@ -23,7 +23,7 @@ export class PackService {
   }
 
   /** Builds a pack and answers once it is ready; throws (PackRefusedError, ...) when it is refused or fails. */
-  async build(props: { profile: PackProfile; from: Date; to: Date; createdBy: string }) {
+  async build(props: { profile: PackProfile; from: Date; to: Date; createdBy: string; internal?: boolean }) {
     const { id, done } = await this.start(props);
     await done;
     return this.get(id);
@@ -33,7 +33,7 @@ export class PackService {
    * Records the pack as building and starts it; `done` settles when the build is over (its outcome is on the pack
    * row either way). A caller that does not wait drops `done`: it never rejects unhandled, see `startInBackground`.
    */
-  async start(props: { profile: PackProfile; from: Date; to: Date; createdBy: string }): Promise<{ id: string; done: Promise<void> }> {
+  async start(props: { profile: PackProfile; from: Date; to: Date; createdBy: string; internal?: boolean }): Promise<{ id: string; done: Promise<void> }> {
     const { db } = this.props;
     const id = randomUUID();
     await mkdir(this.props.dir, { recursive: true });
@@ -49,7 +49,7 @@ export class PackService {
   }
 
   /** Starts a build and returns at once; failures are on the pack row (and logged when recording them failed). */
-  async startInBackground(props: { profile: PackProfile; from: Date; to: Date; createdBy: string }): Promise<{ id: string }> {
+  async startInBackground(props: { profile: PackProfile; from: Date; to: Date; createdBy: string; internal?: boolean }): Promise<{ id: string }> {
     const { id, done } = await this.start(props);
     done.catch((error: unknown) => {
       if (error instanceof PackRecordError) this.props.logger?.error({ pack: id, err: { message: error.message } }, 'pack build outcome could not be recorded');
@@ -57,7 +57,7 @@ export class PackService {
     return { id };
   }
 
-  private async run(id: string, props: { profile: PackProfile; from: Date; to: Date }): Promise<void> {
+  private async run(id: string, props: { profile: PackProfile; from: Date; to: Date; internal?: boolean }): Promise<void> {
     const { db } = this.props;
     const partial = `${this.file(id)}.partial`;
     let out: ReturnType<typeof createWriteStream> | undefined;
@@ -67,6 +67,7 @@ export class PackService {
         profile: props.profile,
         from: props.from,
         to: props.to,
+        internal: props.internal ?? false,
         out,
         onProgress: (p) => this.progress.set(id, p),
       });

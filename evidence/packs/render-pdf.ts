@@ -6,6 +6,7 @@
  */
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import { sanitizeForFont } from './pdf-text.ts';
+import { utc } from './pack-time.ts';
 import { evidenceLink, type PackControlResult, type PackModel, type RequirementStatus } from './pack-model.ts';
 
 const A4: [number, number] = [595.28, 841.89];
@@ -290,7 +291,7 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
   doc.setTitle(model.title, { showInWindowTitleBar: true });
   doc.setAuthor('Tenet');
   doc.setSubject(
-    `${model.profile === 'sp-api' ? 'Amazon SP-API Data Protection Policy' : 'Google API Services User Data Policy / CASA'} review pack for ${model.organisation}, ${model.period.from} to ${model.period.to}`,
+    `${model.profile === 'sp-api' ? 'Amazon SP-API Data Protection Policy' : 'Google API Services User Data Policy / CASA'} review pack for ${model.organisation}, ${utc(model.period.from)} to ${utc(model.period.to)}`,
   );
   doc.setKeywords(['review pack', model.profile, model.organisation]);
   doc.setCreator(model.generator);
@@ -308,11 +309,14 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
     after: 8,
   });
   L.labelled('Organisation', model.organisation);
-  L.labelled('Period', `${model.period.from} to ${model.period.to}`);
-  L.labelled('Generated at', model.generatedAt);
+  L.labelled('Period', `${utc(model.period.from)} to ${utc(model.period.to)}`);
+  L.labelled('Generated at', utc(model.generatedAt));
   L.labelled('Generator', model.generator);
   L.labelled('Policy hash', model.policyHash);
   L.labelled('Evidence chain head', model.chainHead ? `seq ${model.chainHead.seq}, hash ${model.chainHead.hash}` : 'none (no evidence recorded)');
+
+  if (model.internal) L.labelled('Internal edition', 'includes remediation notes for the organisation; not for a reviewer.', { color: statusColors('gap')[1] });
+  for (const n of model.notices ?? []) L.labelled('Note', n, { color: statusColors('partial')[1], after: 4 });
 
   // ---- summary ----
   L.heading('Summary', 2);
@@ -354,14 +358,14 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
   else {
     L.table(
       ['Control', 'Status', 'Runs', 'Passes', 'Last run'],
-      model.controls.map((c) => [c.controlId, CTL_LABEL[c.status] ?? c.status, String(c.runs), String(c.passes), c.lastRunAt ?? 'never']),
+      model.controls.map((c) => [c.controlId, CTL_LABEL[c.status] ?? c.status, String(c.runs), String(c.passes), utc(c.lastRunAt)]),
       { statusColumn: 1 },
     );
   }
   for (const c of model.controls) {
     L.itemHead(`${c.controlId}  ${c.title}`, CTL_LABEL[c.status] ?? c.status, c.status);
     L.text(
-      `Runs in period: ${c.runs} (${c.passes} passed). Last run: ${c.lastRunAt ?? 'never'}.${c.frameworks.length ? ` Frameworks: ${c.frameworks.join(', ')}.` : ''}`,
+      `Runs in period: ${c.runs} (${c.passes} passed). Last run: ${utc(c.lastRunAt)}.${c.frameworks.length ? ` Frameworks: ${c.frameworks.join(', ')}.` : ''}`,
       { size: 8.5, color: MUTED },
     );
     if (c.summary) L.labelled('Summary', c.summary);
@@ -371,7 +375,6 @@ export async function renderPdf(model: PackModel): Promise<Uint8Array> {
       if (c.findings.length > MAX_FINDINGS) shown.push(`... and ${c.findings.length - MAX_FINDINGS} more (see the HTML report and controls.csv)`);
       L.bullets(shown, { size: 8.5 });
     }
-    if (c.remediation) L.labelled('Remediation', c.remediation);
     if (c.evidenceSeqs.length) L.labelled('Evidence', c.evidenceSeqs.map((s) => evidenceLink(c.controlId, s)).join(', '), { size: 8.5 });
     L.rule();
   }

@@ -8,7 +8,7 @@ import { renderHtml } from './render-html.ts';
 import { renderPdf } from './render-pdf.ts';
 import { sanitizeForFont } from './pdf-text.ts';
 import { renderControlsCsv } from './render-csv.ts';
-import { renderOscal, deterministicUuid, oscalToken } from './render-oscal.ts';
+import { renderOscal, renderOscalPlan, renderOscalPoam, deterministicUuid, oscalToken } from './render-oscal.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -350,6 +350,121 @@ describe('OSCAL assessment results', () => {
   });
 });
 
+describe('OSCAL assessment plan, risks and POA&M', () => {
+  let ajv: Ajv;
+  let schemaId: string;
+  /** a part of a document checked against its definition in the NIST 1.0.4 schema (shared by the plan and the POA&M) */
+  const check = (definition: string, value: unknown) => {
+    const v = ajv.getSchema(`${schemaId}#/definitions/${definition}`)!;
+    const ok = v(value);
+    return ok ? 'valid' : JSON.stringify(v.errors?.slice(0, 3));
+  };
+  beforeAll(() => {
+    const schema = JSON.parse(readFileSync(new URL('./schemas/oscal_assessment-results_schema_1.0.4.json', import.meta.url), 'utf8'));
+    ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    ajv.addSchema(schema);
+    schemaId = schema.$id;
+  });
+
+  /** the sp-api model with one requirement met by exception, and remediation notes on its controls */
+  const model = (internal = false): PackModel => {
+    const m = spApiModel();
+    m.requirements.push({
+      id: 'DPP-2.5',
+      title: 'Redaction of old PII',
+      question: 'Is buyer PII removed 30 days after delivery?',
+      status: 'met_by_exception',
+      answer: 'The backfill fails; an approved exception covers it until it is done.',
+      controls: ['aws.dynamodb.cmk'],
+      attestations: [],
+    });
+    m.internal = internal;
+    return m;
+  };
+
+  it('the results import the plan in the pack, and carry a risk per requirement not met or met by exception, linked from its finding', () => {
+    const ar = (renderOscal(model(), { uuidSeed: 's' }) as any)['assessment-results'];
+    expect(ar['import-ap'].href).toBe('assessment-plan.json');
+    const res = ar.results[0];
+    const risks = res.risks as any[];
+    expect(risks.map((r) => [r.props[0].value, r.status])).toEqual([
+      ['DPP-2.3', 'open'],
+      ['DPP-4.2', 'open'],
+      ['DPP-5.1', 'open'],
+      ['DPP-2.5', 'deviation-approved'],
+    ]);
+    for (const r of risks) expect(check('oscal-ar-oscal-assessment-common:risk', r)).toBe('valid');
+    expect(risks[1].statement).toContain('Gap: Log retention is 180 days');
+    const byRequirement = new Map(res.findings.map((f: any) => [f.props[0].value, f]));
+    for (const r of risks) expect((byRequirement.get(r.props[0].value) as any)['related-risks']).toEqual([{ 'risk-uuid': r.uuid }]);
+    expect((byRequirement.get('DPP-1.1') as any)['related-risks']).toBeUndefined();
+  });
+
+  it('the plan lists the requirements assessed, with its parts valid against the NIST definitions', () => {
+    const m = model();
+    const ap = (renderOscalPlan(m, { uuidSeed: 's' }) as any)['assessment-plan'];
+    const ar = (renderOscal(m, { uuidSeed: 's' }) as any)['assessment-results'];
+    expect(ap.uuid).toMatch(UUID_V4);
+    expect(ap['reviewed-controls']).toEqual(ar.results[0]['reviewed-controls']);
+    expect(ap['reviewed-controls']['control-selections'][0]['include-controls'].map((c: any) => c['control-id'])).toContain('dpp-2.5');
+    expect(check('oscal-ar-oscal-metadata:metadata', ap.metadata)).toBe('valid');
+    expect(check('oscal-ar-oscal-assessment-common:import-ssp', ap['import-ssp'])).toBe('valid');
+    expect(check('oscal-ar-oscal-assessment-common:reviewed-controls', ap['reviewed-controls'])).toBe('valid');
+    for (const a of ap['local-definitions'].activities) expect(check('oscal-ar-oscal-assessment-common:activity', a)).toBe('valid');
+    for (const t of ap.tasks) expect(check('oscal-ar-oscal-assessment-common:task', t)).toBe('valid');
+    for (const sub of ap['assessment-subjects']) expect(check('oscal-ar-oscal-assessment-common:assessment-subject', sub)).toBe('valid');
+    expect(ap.tasks[0].timing['within-date-range']).toEqual({ start: m.period.from, end: m.period.to });
+  });
+
+  it('the POA&M has one item per risk, linked to the same risk as the results; remediation only in the internal edition', () => {
+    const m = model();
+    const poam = (renderOscalPoam(m, { uuidSeed: 's' }) as any)['plan-of-action-and-milestones'];
+    const arRisks = (renderOscal(m, { uuidSeed: 's' }) as any)['assessment-results'].results[0].risks;
+    expect(poam.risks).toEqual(arRisks.map((r: any) => expect.objectContaining({ uuid: r.uuid, status: r.status })));
+    expect(poam['poam-items'].map((i: any) => i['related-risks'][0]['risk-uuid'])).toEqual(arRisks.map((r: any) => r.uuid));
+    expect(poam['poam-items'].map((i: any) => i.title)).toEqual([
+      'DPP-2.3: Encryption at rest, with commas, and "quotes"',
+      'DPP-4.2: Audit log retention',
+      'DPP-5.1: Incident response <script>alert(1)</script>',
+      'DPP-2.5: Redaction of old PII',
+    ]);
+    expect(check('oscal-ar-oscal-metadata:metadata', poam.metadata)).toBe('valid');
+    expect(check('oscal-ar-oscal-implementation-common:system-id', poam['system-id'])).toBe('valid');
+    for (const r of poam.risks) expect(check('oscal-ar-oscal-assessment-common:risk', r)).toBe('valid');
+    const remediation = m.controls.find((c) => c.controlId === 'aws.dynamodb.cmk')!.remediation;
+    expect(JSON.stringify(poam)).not.toContain(remediation);
+    expect(JSON.stringify(renderOscal(m, { uuidSeed: 's' }))).not.toContain(remediation);
+    const internal = (renderOscalPoam(model(true), { uuidSeed: 's' }) as any)['plan-of-action-and-milestones'];
+    expect(internal['poam-items'][0].remarks).toContain(remediation);
+    // nothing to plan when every requirement is met
+    const allMet = spApiModel();
+    allMet.requirements = allMet.requirements.filter((r) => r.status === 'met');
+    expect(renderOscalPoam(allMet, { uuidSeed: 's' })).toBeUndefined();
+  });
+});
+
+describe('cover notices, times, reviewer wording', () => {
+  it('HTML and PDF say on the cover what the notices say; times are UTC to the minute; no remediation for a reviewer', async () => {
+    const m = spApiModel();
+    m.notices = [
+      'Evidence covers 3 hours of the 90-day period (first control run 2025-03-31 21:00 UTC, last 2025-03-31 23:59 UTC): the rest of the period has no evidence.',
+    ];
+    const html = renderHtml(m);
+    const cover = html.slice(0, html.indexOf('<main>'));
+    expect(cover).toContain('<p class="notice" role="note">Evidence covers 3 hours of the 90-day period');
+    expect(cover).toContain('<dt>Period</dt><dd>2025-01-01 00:00 UTC to 2025-03-31 23:59 UTC</dd>');
+    expect(cover).toContain('<dt>Generated at</dt><dd>2025-04-01 08:30 UTC</dd>');
+    expect(html).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(html).not.toContain('<h4>Remediation</h4>');
+    for (const c of m.controls) if (c.remediation) expect(html).not.toContain(c.remediation.slice(0, 30));
+    m.internal = true;
+    expect(renderHtml(m)).toContain('Internal edition:');
+    const pdf = await PDFDocument.load(await renderPdf(m));
+    expect(pdf.getPageCount()).toBeGreaterThan(0);
+  });
+});
+
 describe('PDF', () => {
   it('parses back with pages and title metadata (both profiles)', async () => {
     for (const m of [spApiModel(), googleModel()]) {
@@ -391,7 +506,13 @@ describe('PDF', () => {
 describe('HTML', () => {
   const m = spApiModel();
   const html = renderHtml(m);
-  const labels: Record<string, string> = { met: 'Met', not_met: 'Not met', partial: 'Partial', met_by_exception: 'Met by exception', not_assessed: 'Not assessed' };
+  const labels: Record<string, string> = {
+    met: 'Met',
+    not_met: 'Not met',
+    partial: 'Partial',
+    met_by_exception: 'Met by exception',
+    not_assessed: 'Not assessed',
+  };
 
   it('has every requirement with its status', () => {
     for (const r of m.requirements) {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,10 +7,13 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { unzipSync, zipSync } from 'fflate';
 import { PDFDocument } from 'pdf-lib';
+import { compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROLS_BY_ID } from '../../controls/catalogue/index.ts';
 import { parseControlSettings } from '../../controls/settings.ts';
-import { buildDemoSnapshot } from '../../engine/demo/demo-environment.ts';
+import { buildDemoSnapshot, demoAttestations, demoAttester } from '../../engine/demo/demo-environment.ts';
+import { AttestationStore } from '../../engine/posture/attestation-store.ts';
+import { sql } from 'kysely';
 import { buildPack, type PackProfile } from '../../evidence/packs/build-pack.ts';
 import { makePackDeps } from '../../evidence/packs/pack-deps.ts';
 import { PackRefusedError } from '../../evidence/packs/pack-writer.ts';
@@ -23,6 +26,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'tenet-packs-'));
 let t: TestApp;
 const settings = {
   snapshots: [path.join(dir, 'snapshot.json')],
+  attestations: { trustedKeys: [] as Array<{ kid: string; subject: string; jwk: unknown }> },
   packs: {
     organisation: 'Astrix',
     google: { scopes: [{ scope: 'https://www.googleapis.com/auth/spreadsheets', justification: 'Write the reports a client asks for into their own sheet.' }] },
@@ -31,15 +35,44 @@ const settings = {
 
 beforeAll(async () => {
   writeFileSync(settings.snapshots[0], JSON.stringify(buildDemoSnapshot()));
+  // The demo's signed runbooks and its approved exception for the backfill on Amazon SP-API.
+  const attester = await demoAttester(dir);
+  settings.attestations.trustedKeys = [{ kid: attester.kid, subject: attester.subject, jwk: attester.publicJwk }];
   t = await startTestApp({ controls: { settings } });
+  const store = new AttestationStore(t.database.db, parseControlSettings(settings).attestations.trustedKeys);
+  for (const jws of await demoAttestations(attester)) await store.add(jws, 'packs test');
   await t.controls!.runNow([...CONTROLS_BY_ID.keys()], { trigger: 'manual' });
+  await approvedException({
+    control_id: 'pii.redaction-backfill',
+    integration_id: 'amazon_spapi',
+    reason: 'Backfill job BF-112 is redacting the three legacy orders; done within the week.',
+    approved_by: 'security officer',
+  });
 });
+
+/** An approved exception, as the register holds one (with the request's fields once exception governance is there). */
+async function approvedException(row: { control_id: string; integration_id: string | null; reason: string; approved_by: string }) {
+  const id = randomUUID();
+  const db = t.database.db;
+  await db
+    .insertInto('control_exceptions')
+    .values({ id, ...row, expires_at: new Date(Date.now() + 7 * 86_400_000) })
+    .execute();
+  const columns = await sql<{
+    n: string;
+  }>`SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'control_exceptions' AND column_name = 'state'`.execute(db);
+  if (Number(columns.rows[0].n))
+    await sql`UPDATE control_exceptions SET state = 'approved', approved_at = now(), requested_by = 'platform lead', ticket = 'SEC-112' WHERE id = ${id}`.execute(
+      db,
+    );
+  return id;
+}
 afterAll(async () => {
   await t?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function build(profile: PackProfile, file: string, opts: { signer?: Signer } = {}) {
+async function build(profile: PackProfile, file: string, opts: { signer?: Signer; internal?: boolean } = {}) {
   const deps = await makePackDeps({
     db: t.database.db,
     authz: t.authz,
@@ -48,7 +81,7 @@ async function build(profile: PackProfile, file: string, opts: { signer?: Signer
     keys: { signer: opts.signer ?? new LocalSigner(newSigningKeyPem()), scannerSecret: 'packs-test-secret-0123456789abcdef01' },
   });
   const out = createWriteStream(file);
-  return buildPack(deps, { profile, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 1000), out });
+  return buildPack(deps, { profile, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 1000), out, internal: opts.internal });
 }
 
 describe.each(['sp-api', 'google'] as const)('%s pack', (profile) => {
@@ -111,6 +144,68 @@ describe.each(['sp-api', 'google'] as const)('%s pack', (profile) => {
       expect(html).toMatch(/180 days/); // the log-retention gap, stated plainly
       expect(html).toContain('Access review');
     }
+  });
+
+  it('holds the exception register, the attestations with their JWS, coverage, and the Cedar policy; times in UTC', async () => {
+    const text = (name: string) => Buffer.from(entries[name]).toString();
+    const html = text('index.html');
+    const exceptions = JSON.parse(text('exceptions.json'));
+    if (profile === 'sp-api') {
+      // The demo's Amazon readiness rests on the backfill exception: on the cover, in the register, in the file.
+      // the control's own status at the period end, as controls.csv reports it
+      const status = text('controls.csv').match(/^pii\.redaction-backfill,[^,]*,(\w+),/m)![1];
+      expect(exceptions).toEqual([
+        expect.objectContaining({
+          controlId: 'pii.redaction-backfill',
+          integrationId: 'amazon_spapi',
+          approvedBy: 'security officer',
+          inForceAtEnd: true,
+          controlStatus: status,
+        }),
+      ]);
+      expect(html).toMatch(
+        /<p class="notice" role="note">[^<]*Exceptions in force at the period end: pii.redaction-backfill \(amazon_spapi\) is [a-z ]+ and counts as satisfied under an exception approved by security officer until \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+      );
+      expect(html).toContain('Backfill job BF-112');
+    } else {
+      // An Amazon integration's exception is not a Google reviewer's business.
+      expect(exceptions).toEqual([]);
+      expect(html).not.toMatch(/amazon-spapi-dpp|amazon_spapi|security-addendum|BF-112/i);
+      expect(text('controls.csv')).not.toMatch(/amazon|security-addendum/i);
+      expect(text('oscal/assessment-results.json')).not.toMatch(/amazon|security-addendum/i);
+    }
+    // Attestations: signer, document hash, dates, key id, and the JWS itself, which verifies with the key in the pack.
+    const keys = JSON.parse(text('attestations/trusted-keys.json')).keys;
+    for (const doc of ['runbook.data-deletion-export']) {
+      const jws = text(`attestations/${doc}.jws`).trim();
+      const { payload } = await compactVerify(jws, await importJWK(keys[0].jwk, 'EdDSA'));
+      const claims = JSON.parse(Buffer.from(payload).toString());
+      expect(html).toContain(claims.digest);
+      expect(html).toContain(`${claims.attestedAt.slice(0, 10)} 09:00 UTC`);
+      expect(html).toContain(keys[0].kid);
+    }
+    // Coverage: every control's runs, and the warning that one morning of runs does not cover the period.
+    expect(html).toMatch(/<p class="notice" role="note">Evidence covers less than a minute of the 24-hour period/);
+    expect(html).toContain('Evidence coverage');
+    // OSCAL: the results import the plan that is in the pack; every failing requirement has a risk and a POA&M item.
+    const ar = JSON.parse(text('oscal/assessment-results.json'))['assessment-results'];
+    expect(entries[`oscal/${ar['import-ap'].href}`]).toBeDefined();
+    expect(JSON.parse(text('oscal/assessment-plan.json'))['assessment-plan'].uuid).toMatch(/^[0-9a-f-]{36}$/);
+    const risks = ar.results[0].risks ?? [];
+    const failing = ar.results[0].findings.filter((f: { target: { status: { state: string } } }) => f.target.status.state === 'not-satisfied').length;
+    expect(risks.length).toBeGreaterThan(0);
+    expect(risks.length).toBeLessThanOrEqual(failing);
+    const poam = JSON.parse(text('oscal/poam.json'))['plan-of-action-and-milestones'];
+    expect(poam['poam-items'].map((i: { 'related-risks': Array<{ 'risk-uuid': string }> }) => i['related-risks'][0]['risk-uuid'])).toEqual(
+      risks.map((r: { uuid: string }) => r.uuid),
+    );
+    // The policy in force, as text, with its history.
+    expect(text('policies/active.cedar')).toMatch(/permit\s*\(/);
+    expect(html).toMatch(/Cedar policy set in force at the period end is version \d+/);
+    // People read UTC to the minute; no raw ISO timestamps in the report.
+    expect(html.match(/.{0,80}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d.{0,20}/)?.[0]).toBeUndefined();
+    // The reviewer's edition has no remediation notes.
+    expect(html).not.toMatch(/Remediation/);
   });
 });
 
@@ -200,6 +295,51 @@ describe.each(['Ed25519', 'ECDSA P-256'] as const)('verified with stock tools (o
     expect(edited.status, edited.out).not.toBe(0);
     expect(edited.out).not.toMatch(/Verified (Successfully|OK)/);
   });
+});
+
+it('an empty install: the pack says on its cover that no control ran in the 90-day period, and still verifies', async () => {
+  const empty = await startTestApp({ controls: { settings: { packs: { organisation: 'Empty' } } } });
+  try {
+    const deps = await makePackDeps({
+      db: empty.database.db,
+      authz: empty.authz,
+      settings: parseControlSettings({ packs: { organisation: 'Empty' } }),
+      catalogue: CONTROLS_BY_ID,
+      keys: { signer: new LocalSigner(newSigningKeyPem()), scannerSecret: 'packs-test-secret-0123456789abcdef01' },
+    });
+    const file = path.join(dir, 'empty.zip');
+    await buildPack(deps, { profile: 'sp-api', from: new Date(Date.now() - 90 * 86_400_000), to: new Date(), out: createWriteStream(file) });
+    const entries = unzipSync(readFileSync(file));
+    const html = Buffer.from(entries['index.html']).toString();
+    expect(html).toContain('<p class="notice" role="note">No control ran in the period: this pack holds no evidence for its 90-day period.</p>');
+    expect(html).toContain('No signed attestation was in force at any time in the period.');
+    expect(html).toContain('No exception was in force at any time in the period');
+    expect(entries['attestations/trusted-keys.json']).toBeUndefined();
+    expect(await verifyPack(file)).toMatchObject({ ok: true });
+    expect(stockVerify(file).status).toBe(0);
+  } finally {
+    await empty.close();
+  }
+});
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+it('the internal edition adds the remediation appendix (and says so); the reviewer edition has none', async () => {
+  const reviewer = path.join(dir, 'reviewer.zip');
+  const internal = path.join(dir, 'internal.zip');
+  await build('sp-api', reviewer);
+  await build('sp-api', internal, { internal: true });
+  const text = (file: string, name: string) => Buffer.from(unzipSync(readFileSync(file))[name]).toString();
+  expect(text(reviewer, 'index.html')).not.toMatch(/Internal appendix|Remediation/);
+  expect(JSON.parse(text(reviewer, 'manifest.json')).internal).toBeUndefined();
+  const html = text(internal, 'index.html');
+  expect(html).toContain('Internal appendix: remediation');
+  expect(html).toContain('Internal edition:');
+  // every control that fails has its remediation note in the appendix
+  const failing = [...text(internal, 'controls.csv').matchAll(/^([a-z0-9.-]+),[^,]*,fail,/gm)].map((m) => m[1]);
+  expect(failing.length).toBeGreaterThan(0);
+  for (const id of failing) expect(html).toContain(escapeHtml(CONTROLS_BY_ID.get(id)!.remediation.slice(0, 40)));
+  expect(JSON.parse(text(internal, 'manifest.json')).internal).toBe(true);
 });
 
 it('a phone number planted in an evidence payload refuses the pack, naming the file and detector', async () => {

@@ -105,6 +105,10 @@ export function packRoutes(deps: {
           from: z.iso.datetime({ offset: true }).optional(),
           to: z.iso.datetime({ offset: true }).optional(),
           wait: z.boolean().default(true).meta({ description: 'false: answer 202 at once, the build goes on in the background' }),
+          internal: z
+            .boolean()
+            .default(false)
+            .meta({ description: 'true: the internal edition, with an appendix of remediation notes (not for a reviewer); default the reviewer\u2019s edition' }),
         })
         .strict(),
       statuses: { 201: 'built', 202: 'building (wait: false)', 422: 'refused: the pack would hold raw PII' },
@@ -117,12 +121,12 @@ export function packRoutes(deps: {
         const problem = periodProblem(from, to);
         if (problem) throw new InputError(problem);
         if (!body.wait) {
-          const { id } = await packs.startInBackground({ profile: body.profile, from, to, createdBy: actor(key) });
+          const { id } = await packs.startInBackground({ profile: body.profile, from, to, internal: body.internal, createdBy: actor(key) });
           res.status(202);
           return { id, status: 'building' as const };
         }
         try {
-          const pack = await packs.build({ profile: body.profile, from, to, createdBy: actor(key) });
+          const pack = await packs.build({ profile: body.profile, from, to, internal: body.internal, createdBy: actor(key) });
           res.status(201);
           return pack;
         } catch (error) {

@@ -29,9 +29,15 @@ function date(flag: string, v: string | undefined): Date | undefined {
   return d;
 }
 
-/** tenet pack --profile sp-api|google [--from DATE] [--to DATE] --out FILE.zip */
+/** tenet pack --profile sp-api|google [--from DATE] [--to DATE] [--internal] --out FILE.zip */
 export async function pack(args: string[], ctx: { config: () => Config }): Promise<number> {
-  const { values } = parse(args, { profile: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } });
+  const { values } = parse(args, {
+    profile: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string' },
+    internal: { type: 'boolean' },
+  });
   if (values.profile !== 'sp-api' && values.profile !== 'google') throw new Error('--profile must be sp-api or google');
   if (!values.out) throw new Error('--out FILE.zip is required');
   const to = date('to', values.to) ?? new Date();
@@ -58,11 +64,11 @@ export async function pack(args: string[], ctx: { config: () => Config }): Promi
         },
       });
       const started = performance.now();
-      const manifest = await buildPack(deps, { profile: values.profile, from, to, out: createWriteStream(partial) });
+      const manifest = await buildPack(deps, { profile: values.profile, from, to, internal: values.internal ?? false, out: createWriteStream(partial) });
       await rename(partial, values.out);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(
-        `${values.out}: ${values.profile} pack, ${from.toISOString()} to ${to.toISOString()}, ${manifest.files.length} files, built in ${seconds} s, signed with key ${manifest.signingKeyId}${manifest.checkpoint ? `, covered by the checkpoint of ${manifest.checkpoint.createdAt} (record ${manifest.checkpoint.seq})` : ''}`,
+        `${values.out}: ${values.profile} pack${values.internal ? ' (internal edition, with remediation notes: not for a reviewer)' : ''}, ${from.toISOString()} to ${to.toISOString()}, ${manifest.files.length} files, built in ${seconds} s, signed with key ${manifest.signingKeyId}${manifest.checkpoint ? `, covered by the checkpoint of ${manifest.checkpoint.createdAt} (record ${manifest.checkpoint.seq})` : ''}`,
       );
       return 0;
     } finally {
