@@ -30,7 +30,7 @@ export function formatDateTime(value: TimeValue): string {
 }
 
 /** "27 Nov 2026" in the viewer's zone; '—' when absent or not a time. */
-export function formatDate(value: TimeValue): string {
+function formatDate(value: TimeValue): string {
   const d = toDate(value);
   return d ? dateOnly.format(d) : '—';
 }
