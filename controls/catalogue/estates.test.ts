@@ -87,6 +87,7 @@ async function sourcesFor(estate: Estate, spelling: 'snapshot' | 'api'): Promise
     attestations: async () => estate.attestations ?? NOT_APPLICABLE,
     self: async () => estate.self ?? NOT_APPLICABLE,
     logScan: async () => estate.logScan ?? NOT_APPLICABLE,
+    accessCertification: async () => estate.accessCertification ?? NOT_APPLICABLE,
   };
 }
 
