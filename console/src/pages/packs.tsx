@@ -85,6 +85,7 @@ function BuildPanel(props: { building: string | null; follow: (id: string | null
   const [from, setFrom] = useState(() => isoDate(new Date(Date.now() - 90 * 86_400_000)));
   const [to, setTo] = useState(() => isoDate(new Date()));
   const [invalid, setInvalid] = useState<string | null>(null);
+  const [internal, setInternal] = useState(false);
 
   const start = useMutation({
     // With wait: false the server answers 202 with the new pack's id (the document describes only 201's full pack).
@@ -103,7 +104,7 @@ function BuildPanel(props: { building: string | null; follow: (id: string | null
       return;
     }
     setInvalid(null);
-    start.mutate({ profile, ...p });
+    start.mutate({ profile, internal, ...p });
   };
 
   return (
@@ -147,6 +148,19 @@ function BuildPanel(props: { building: string | null; follow: (id: string | null
           <button type="submit" className="btn btn-primary" disabled={start.isPending}>
             {start.isPending ? 'Starting…' : 'Build pack'}
           </button>
+        </div>
+        <div className="field pol-check">
+          <input
+            id={`${ids}-internal`}
+            type="checkbox"
+            checked={internal}
+            onChange={(e) => setInternal(e.target.checked)}
+            aria-describedby={`${ids}-internal-hint`}
+          />
+          <label htmlFor={`${ids}-internal`}>Internal edition</label>
+          <span id={`${ids}-internal-hint`} className="hint">
+            Adds an appendix of remediation notes for your team. Leave it off for a pack you send to a reviewer.
+          </span>
         </div>
         <p id={`${ids}-period-hint`} className="hint muted small">
           Dates in your time zone, both included; a period that ends today ends now. A pack that would hold raw PII is refused and nothing is kept.
