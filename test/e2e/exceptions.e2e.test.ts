@@ -67,7 +67,7 @@ describe('Exceptions page', () => {
 
     const mine = officer.page.getByRole('table', { name: 'Exception register' }).locator('tbody tr', { hasText: 'SEC-77' });
     await expect.poll(() => mine.textContent()).toContain('Requested');
-    await expect(mine.textContent()).resolves.toContain('Yours: another person approves or rejects it.');
+    await expect(mine.textContent()).resolves.toContain('Yours: another person decides.');
     await expect(mine.getByRole('button', { name: 'Approve' }).count()).resolves.toBe(0);
     // The waiting request is announced to officers.
     await expect(officer.page.getByText('1 request waits for a second person').count()).resolves.toBe(1);

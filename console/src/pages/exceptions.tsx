@@ -29,6 +29,12 @@ const identityOf = (user: { id: string; via: string }) => `${user.via === 'api_k
 
 const isUrl = (ticket: string) => /^https?:\/\//.test(ticket);
 
+/** A recorded actor ("Name (key id)" / "Name (user subject)") by name, the identity on hover. */
+function Person(props: { actor: string }) {
+  const name = props.actor.replace(/ \((key|user) [^)]*\)$/, '');
+  return <span title={props.actor}>{name}</span>;
+}
+
 export default function ExceptionsPage() {
   const { can } = useSession();
   const mayAct = can('exceptions', 'approve');
@@ -122,10 +128,8 @@ function Register(props: { exceptions: ControlException[]; controls: Map<string,
               <th scope="col">Requested by</th>
               <th scope="col">Reason and ticket</th>
               <th scope="col">Approved by</th>
-              <th scope="col">From</th>
-              <th scope="col">Until</th>
+              <th scope="col">In force</th>
               <th scope="col">State</th>
-              <th scope="col">Control now</th>
               {props.mayAct ? (
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -142,13 +146,17 @@ function Register(props: { exceptions: ControlException[]; controls: Map<string,
                 <tr key={e.id} data-exception={e.id} data-state={e.state}>
                   <td>
                     <Link to={`/controls/${e.controlId}`}>{e.controlId}</Link>
-                    {control ? <span className="small muted block">{control.severity}</span> : null}
+                    {control ? (
+                      <span className="small muted block">
+                        {control.severity}, now <StatusBadge status={control.status} />
+                      </span>
+                    ) : null}
                   </td>
                   <td>{e.integrationId ? integrationName(e.integrationId) : 'All integrations'}</td>
                   <td>
-                    {e.requestedBy ?? <span className="muted">not recorded (before requests)</span>}
+                    {e.requestedBy ? <Person actor={e.requestedBy} /> : <span className="muted">not recorded (before requests)</span>}
                     <span className="small muted block">
-                      <Time value={e.createdAt} />
+                      <Time value={e.createdAt} mode="date" />
                     </span>
                   </td>
                   <td className="reason-cell">
@@ -166,19 +174,26 @@ function Register(props: { exceptions: ControlException[]; controls: Map<string,
                     </span>
                   </td>
                   <td>
-                    {e.approvedBy ??
-                      (e.rejectedBy ? (
-                        <>
-                          Rejected by {e.rejectedBy}
-                          <span className="small muted block">{e.rejectionReason}</span>
-                        </>
-                      ) : (
-                        <span className="muted">—</span>
-                      ))}
+                    {e.approvedBy ? (
+                      <Person actor={e.approvedBy} />
+                    ) : e.rejectedBy ? (
+                      <>
+                        Rejected by <Person actor={e.rejectedBy} />
+                        <span className="small muted block">{e.rejectionReason}</span>
+                      </>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
                   </td>
-                  <td className="nowrap">{e.approvedAt ? <Time value={e.approvedAt} /> : <span className="muted">—</span>}</td>
-                  <td className="nowrap">
-                    <Time value={e.expiresAt} />
+                  <td>
+                    {e.approvedAt ? (
+                      <span className="block">
+                        from <Time value={e.approvedAt} mode="date" />
+                      </span>
+                    ) : null}
+                    <span className="block">
+                      until <Time value={e.expiresAt} mode="date" />
+                    </span>
                   </td>
                   <td>
                     <StatusBadge status={state.tone} label={state.label} />
@@ -193,12 +208,11 @@ function Register(props: { exceptions: ControlException[]; controls: Map<string,
                       </span>
                     ) : null}
                   </td>
-                  <td>{control ? <StatusBadge status={control.status} /> : <span className="muted">—</span>}</td>
                   {props.mayAct ? (
                     <td className="actions-cell">
                       {e.state === 'requested' ? (
                         mine ? (
-                          <span className="small muted block">Yours: another person approves or rejects it.</span>
+                          <span className="small muted block">Yours: another person decides.</span>
                         ) : (
                           <>
                             <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => approve.mutate(e.id)}>
