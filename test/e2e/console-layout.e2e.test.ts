@@ -142,7 +142,11 @@ describe('console layout, time zones, decisions and stale tabs', () => {
     await settled(page);
     const download = page.getByRole('table', { name: 'Packs' }).getByRole('link', { name: 'Download' }).first();
     await download.waitFor();
-    await download.scrollIntoViewIfNeeded();
+    // Scrolled to vertically, as a person would; the table itself is not scrolled sideways (that would hide the problem).
+    await download.evaluate((el) => {
+      el.closest('.table-wrap')!.scrollLeft = 0;
+      window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200);
+    });
     const box = await download.boundingBox();
     const width = await page.evaluate(() => document.documentElement.clientWidth);
     expect(box).not.toBeNull();
