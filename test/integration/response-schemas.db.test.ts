@@ -171,6 +171,8 @@ describe('response schemas', () => {
     await call('/v1/decisions?limit=2');
     await call('/v1/pii-reveals?limit=2');
     await call('/v1/pii-reveals/export');
+    await call('/v1/decisions?set=tenet&limit=2');
+    await call('/v1/decisions/export?set=platform&limit=10');
 
     // API keys
     await call('/v1/api-keys');
