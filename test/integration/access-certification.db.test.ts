@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -121,5 +122,18 @@ describe('access review certifications', () => {
     expect(latest.diff.removed.length).toBeGreaterThan(0);
     expect(latest.diff.removed.every((g: Grant) => g.user === 'ravi')).toBe(true);
     expect(latest.diff.changed).toEqual([]);
+  });
+
+  it("the SP-API pack carries the section: the latest certification's reviewer, hash and decisions, and the diff", async () => {
+    const latest = (await t.call('/v1/access-review/certifications/latest', { role: 'auditor' })).body;
+    const built = await t.call('/v1/packs', { body: { profile: 'sp-api' }, role: 'auditor' });
+    expect(built.status).toBe(201);
+    const res = await fetch(`${t.url}/v1/packs/${built.body.id}/download`, { headers: { authorization: `Bearer ${t.keys.auditor}` } });
+    const entries = unzipSync(new Uint8Array(await res.arrayBuffer()));
+    const html = Buffer.from(entries['index.html']!).toString();
+    expect(html).toContain('Access review certification');
+    expect(html).toContain(latest.certification.sha256);
+    expect(html).toContain(`evidence record ${latest.certification.evidenceSeq}`);
+    expect(html).toMatch(/Against the certification of \d{4}-\d\d-\d\d by test security_officer/);
   });
 });
