@@ -457,6 +457,11 @@ export function demoControlSettings(props: {
       orders: { url: `${props.endpoints.url}/v1/orders`, buyerFields: ['buyer.name', 'buyer.phone', 'buyer.email', 'buyer.address'] },
     },
     platformDatabase: { urlEnv: 'TENET_DEMO_PLATFORM_DB' },
+    // Incident notices go to a webhook only when one is named (TENET_DEMO_INCIDENT_WEBHOOK_URL, e.g. a test's loopback
+    // receiver), signed with the secret in TENET_DEMO_INCIDENT_WEBHOOK_SECRET.
+    ...(process.env.TENET_DEMO_INCIDENT_WEBHOOK_URL
+      ? { incidents: { webhook: { url: process.env.TENET_DEMO_INCIDENT_WEBHOOK_URL, secretEnv: 'TENET_DEMO_INCIDENT_WEBHOOK_SECRET' } } }
+      : {}),
     attestations: { trustedKeys: [{ kid: props.attester.kid, subject: props.attester.subject, jwk: props.attester.publicJwk }] },
     requirements: {
       redactionFunction: 'buyer-pii-redaction',

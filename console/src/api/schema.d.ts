@@ -1938,6 +1938,12 @@ export interface paths {
                 legacyEnvPatterns: string[];
                 conversationTablePattern: string;
                 temporaryMaxExpireDays: number;
+                tlsMinDaysToExpiry: number;
+                scanReports: {
+                  /** @enum {string} */
+                  kind: 'sast' | 'dependency-audit' | 'pentest';
+                  maxAgeDays: number;
+                }[];
                 runbooks: string[];
                 runbookMaxAgeDays: number;
                 accessReviewMaxAgeDays: number;
