@@ -167,6 +167,11 @@ describe.each(['sp-api', 'google'] as const)('%s pack', (profile) => {
         /<p class="notice" role="note">[^<]*Exceptions in force at the period end: pii.redaction-backfill \(amazon_spapi\) is [a-z ]+ and counts as satisfied under an exception approved by security officer until \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
       );
       expect(html).toContain('Backfill job BF-112');
+      // who asked, under which ticket, who approved, from when until when
+      expect(exceptions[0]).toMatchObject({ requestedBy: 'platform lead', ticket: 'SEC-112', from: expect.any(String), expiresAt: expect.any(String) });
+      expect(html).toMatch(
+        /<td>pii\.redaction-backfill<\/td><td>amazon_spapi<\/td><td>platform lead<\/td><td>[^<]*BF-112[^<]*<\/td><td>SEC-112<\/td><td>security officer<\/td>/,
+      );
     } else {
       // An Amazon integration's exception is not a Google reviewer's business.
       expect(exceptions).toEqual([]);
