@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { axe, newVisitor, settled, signIn, startE2e, type Browser } from './harness.ts';
+import { axe, newVisitor, screenshot, settled, signIn, startE2e, type Browser } from './harness.ts';
 
 /**
  * The access review as a certification, in Chromium over `tenet serve --demo`: the demo's review is certified (the
@@ -39,6 +39,7 @@ describe('Access review certification', () => {
     await expect(page.getByRole('button', { name: 'Start a review' }).count()).resolves.toBe(0);
     await page.getByText('Read-only: only a security officer signs a review of access.').waitFor();
     await settled(page);
+    await screenshot(page, 'auditor-access-certification');
     expect(await axe(page)).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
@@ -58,6 +59,7 @@ describe('Access review certification', () => {
     await form.getByRole('button', { name: /Sign and certify \(1 to revoke\)/ }).click();
     await expect(first.getByRole('textbox').evaluate((el: HTMLInputElement) => el.validity.valueMissing)).resolves.toBe(true);
     await first.getByRole('textbox').fill('left the agency in November');
+    await screenshot(page, 'officer-access-certification-form');
     await expect(page.getByRole('button', { name: 'Sign and certify (1 to revoke)' }).count()).resolves.toBe(1);
     await page.getByRole('button', { name: 'Sign and certify (1 to revoke)' }).click();
     await form.waitFor({ state: 'detached' });
@@ -73,6 +75,7 @@ describe('Access review certification', () => {
     await expect(page.getByLabel('Changes since the previous certification').textContent()).resolves.toMatch(/1 decisions changed/);
     await expect(page.getByRole('table', { name: 'Certification history' }).locator('tbody tr').count()).resolves.toBe(3);
     await settled(page);
+    await screenshot(page, 'officer-access-certification-signed');
     expect(await axe(page)).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
