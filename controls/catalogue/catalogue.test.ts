@@ -116,6 +116,19 @@ const scan = (over: Partial<LogScanEvidence> = {}): LogScanEvidence => ({
   ...over,
 });
 
+/** The latest imported report of a kind, scanned `ageDays` ago, with these open findings. */
+const scanReport = (kind: ScanReportSummary['kind'], ageDays: number, open: Partial<ScanReportSummary['open']> = {}): ScanReportSummary => ({
+  id: `${kind}-1`,
+  kind,
+  format: 'npm-audit',
+  tool: 'npm audit',
+  scannedAt: days(ageDays),
+  importedAt: days(ageDays),
+  sha256: 'a'.repeat(64),
+  evidenceSeq: 7,
+  open: { critical: 0, high: 0, medium: 0, low: 0, unrated: 0, ...open },
+});
+
 /** Incident register facts: each incident's status, review and clocks (the rest filled in). */
 const incidents = (list: Array<Pick<IncidentEvidence['incidents'][number], 'status' | 'reviewed' | 'clocks'>>): IncidentEvidence => ({
   asOf: new Date().toISOString(),
@@ -397,6 +410,18 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
     pass: { unredacted: { count: 0, sample: [], olderThanDays: 30 } },
     fail: { unredacted: { count: 2, sample: ['o-1', 'o-2'], olderThanDays: 30 } },
     failMessage: /order o-1 was delivered over 30 days ago/,
+  },
+  'vulnerability.scan-reports': {
+    pass: { scanReports: [scanReport('dependency-audit', 3, { low: 2 }), scanReport('sast', 40, { medium: 1, unrated: 4 })] },
+    fail: {
+      scanReports: [
+        scanReport('dependency-audit', 45),
+        scanReport('sast', 10, { critical: 1, high: 2 }),
+        scanReport('pentest', 200, { high: 1 }),
+      ],
+    },
+    failMessage:
+      /the latest dependency audit \(npm audit\) ran on .*, 45 days ago: older than 30 days\nthe latest static analysis \(SAST\) \(npm audit, .*\) has 1 critical and 2 high finding\(s\) open\nthe latest penetration test \(npm audit, .*\) has 0 critical and 1 high finding\(s\) open/,
   },
   'secrets.whatsapp-in-secrets-manager': {
     pass: { items: [item('AWS::SecretsManager::Secret', 'production', { name: 'prod/whatsapp/api', rotationEnabled: true })] },

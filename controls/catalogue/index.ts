@@ -23,6 +23,7 @@ import storageS3Encryption from './storage-s3-encryption.ts';
 import storageS3Lifecycle from './storage-s3-lifecycle.ts';
 import storageS3PublicAccessBlock from './storage-s3-public-access-block.ts';
 import storageS3Versioning from './storage-s3-versioning.ts';
+import vulnerabilityScanReports from './vulnerability-scan-reports.ts';
 import webhooksSignatureValidation from './webhooks-signature-validation.ts';
 
 /** The catalogue. Ids are a contract (API, readiness config, evidence packs): never rename one. */
@@ -36,6 +37,7 @@ export const CATALOGUE: ReadonlyArray<AnyControlDefinition> = [
   networkCorsSplit,
   networkDefaultRouteHardened,
   networkTlsVersions,
+  vulnerabilityScanReports,
   loggingApiAccessLogs,
   loggingCloudwatchPiiScan,
   webhooksSignatureValidation,

@@ -1,4 +1,4 @@
-import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventorySlice } from '../define-control.ts';
+import { NOT_APPLICABLE, type Attestation, type EvidenceSources, type InventorySlice, type ScanReportSummary } from '../define-control.ts';
 import type { LogScanEvidence } from '../log-scan-evidence.ts';
 import type { IncidentEvidence } from '../define-control.ts';
 import type { AccessCertificationEvidence } from '../access-certification-evidence.ts';
@@ -24,6 +24,8 @@ export interface SourceDeps {
   accessCertification?: () => Promise<AccessCertificationEvidence>;
   /** the incident register's incidents and clocks (engine/incidents/incident-register.ts); undefined → not_applicable */
   incidents?: (days: number) => Promise<IncidentEvidence>;
+  /** the latest imported scan report of each kind (engine/posture/scan-reports.ts); undefined → not_applicable */
+  scanReports?: () => Promise<ScanReportSummary[]>;
   /** the CloudWatch Logs PII scan (engine/posture/log-scan.ts); undefined → not_applicable */
   logScan?: () => Promise<LogScanEvidence>;
   /** read-only SQL on the platform database; default: pg against the URL in platformDatabase.urlEnv */
@@ -113,6 +115,10 @@ export function createEvidenceSources(deps: SourceDeps): EvidenceSources {
     async corsProbes(origins) {
       if (!deps.live || !settings.probes.cors) return NOT_APPLICABLE;
       return probeCors(settings.probes, origins);
+    },
+    async scanReports() {
+      if (!deps.scanReports) return NOT_APPLICABLE;
+      return deps.scanReports();
     },
     async tlsProbes() {
       if (!deps.live || settings.probes.tls.length === 0) return NOT_APPLICABLE;

@@ -7,7 +7,7 @@ import { assertAllowed } from './http-probe.ts';
 type Probes = ControlSettings['probes'];
 type Endpoint = Probes['tls'][number];
 
-export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 /**
  * Errors OpenSSL raises on this side before anything reaches the endpoint: the client cannot offer the version

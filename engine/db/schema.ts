@@ -12,6 +12,8 @@ export interface Database {
   control_runs: ControlRunsTable;
   control_exceptions: ControlExceptionsTable;
   attestations: AttestationsTable;
+  /** Imported scan reports (0015): counts and ids only; each import is also an evidence record. Append-only. */
+  scan_reports: ScanReportsTable;
   /** Signed certifications of the access review (0013): append-only, `body` is the canonical JSON that was hashed. */
   access_certifications: {
     id: string;
@@ -330,4 +332,20 @@ interface AttestationsTable {
   jws: string;
   received_at: Timestamp;
   received_by: string;
+}
+
+interface ScanReportsTable {
+  id: Generated<string>;
+  kind: 'sast' | 'dependency-audit' | 'pentest';
+  format: 'sarif' | 'npm-audit' | 'summary';
+  tool: string;
+  tool_version: string | null;
+  scanned_at: ColumnType<Date, Date | string, never>;
+  imported_at: Timestamp;
+  imported_by: string;
+  sha256: string;
+  size: number;
+  /** ParsedScanReport (controls/collectors/scan-reports.ts) */
+  summary: ColumnType<unknown, string, never>;
+  evidence_seq: ColumnType<string, string | number, never>;
 }

@@ -31,6 +31,9 @@ Commands:
   cedar-test PATH... [--root DIR] [--format table|json]
                                        run Cedar integration-test files through Tenet's evaluator;
                                        exit 1 on any decision (or allow reasons) other than Cedar's
+  import-scan --kind sast|dependency-audit|pentest --format sarif|npm-audit|summary --file FILE
+                                       import a scan report (SARIF, npm audit --json, pentest summary)
+                                       as evidence: counts and ids kept, hashed into the evidence chain
   openapi [--out FILE]                 print the OpenAPI 3.1 document the server serves at /openapi.json
                                        (built from the route definitions; no database, no server)
   scan-logs --emit-data-protection-policy
@@ -51,6 +54,7 @@ const commands: Record<string, () => Promise<Command>> = {
   evidence: async () => (await import('./commands/pack.ts')).evidence,
   'cedar-test': async () => (await import('./commands/cedar-test.ts')).cedarTest,
   openapi: async () => (await import('./commands/openapi.ts')).openapi,
+  'import-scan': async () => (await import('./commands/import-scan.ts')).importScan,
 };
 
 /** Runs one command; returns the exit code. Errors are printed without stack traces unless TENET_DEBUG is set. */

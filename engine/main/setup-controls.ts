@@ -208,6 +208,7 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
     async start() {
       if (props.demo) {
         for (const jws of demoJws) await attestations.add(jws, 'demo');
+        await (await import('../demo/demo-scan-reports.ts')).importDemoScanReports(service.scanReports);
         if (!(await logScan.lastDeployment())) {
           await logScan.recordDeployment({ deployedAt: new Date(Date.now() - 20 * 3_600_000), version: 'demo-2026.11.22', recordedBy: 'demo' });
         }

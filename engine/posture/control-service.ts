@@ -14,6 +14,7 @@ import type { Db } from '../db/database.ts';
 import { InputError, NotFoundError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AttestationStore } from './attestation-store.ts';
+import { ScanReports } from './scan-reports.ts';
 import type { ControlRuns, StoredRun } from './control-runs.ts';
 import type { LogScanService } from './log-scan.ts';
 import type { IntegrationReadiness } from './readiness.ts';
@@ -42,6 +43,8 @@ const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
 export class ControlService {
   readonly catalogue: ReadonlyMap<string, AnyControlDefinition>;
   readonly evidence: EvidenceStore;
+  /** imported scan reports (vulnerability.scan-reports): each import appended to this service's evidence chain */
+  readonly scanReports: ScanReports;
   readonly settings: ControlSettings;
   readonly replica: string;
   readonly runs: ControlRuns;
@@ -95,6 +98,7 @@ export class ControlService {
     this.replica = props.replica ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
     this.env = props.env ?? process.env;
     this.evidence = new EvidenceStore(props.db);
+    this.scanReports = new ScanReports({ db: props.db, evidence: this.evidence });
     for (const [integration, { controls }] of Object.entries(props.settings.integrations)) {
       for (const c of controls) if (!this.catalogue.has(c)) throw new InputError(`integrations.${integration}: unknown control ${c}`);
     }
@@ -121,6 +125,7 @@ export class ControlService {
       env: this.env,
       platformQuery: this.platformQuery,
       logScan: this.logScan?.configured ? () => this.logScan!.scan() : undefined,
+      scanReports: () => this.scanReports.latest(),
       accessCertification: this.accessCertification,
       incidents: (days) => incidentFacts(db, { days }),
       authorize: async (r) => {

@@ -219,6 +219,12 @@ describe('response schemas', () => {
     await call('/v1/attestations', { body: { jws } });
     await call('/v1/attestations');
 
+    // Scan reports
+    await call('/v1/evidence/scan-reports', {
+      body: { kind: 'pentest', format: 'summary', report: { tool: 'schema test', findings: [{ id: 'PT-1', severity: 'low', status: 'open' }] } },
+    });
+    await call('/v1/evidence/scan-reports');
+
     // Packs
     await call('/v1/packs/public-key');
     await call('/v1/packs/public-keys');

@@ -13,6 +13,7 @@ import * as m0011 from './0011_policy_links.ts';
 import * as m0012 from './0012_control_runs_latest.ts';
 import * as m0013 from './0013_access_certifications.ts';
 import * as m0014 from './0014_incidents.ts';
+import * as m0015 from './0015_scan_reports.ts';
 import * as m0016 from './0016_exception_governance.ts';
 
 /**
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0012_control_runs_latest': m0012,
   '0013_access_certifications': m0013,
   '0014_incidents': m0014,
+  '0015_scan_reports': m0015,
   '0016_exception_governance': m0016,
 };
 

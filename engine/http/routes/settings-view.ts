@@ -227,6 +227,8 @@ export const settingsViewSchema = z.object({
     legacyEnvPatterns: z.array(z.string()),
     conversationTablePattern: z.string(),
     temporaryMaxExpireDays: z.number(),
+    tlsMinDaysToExpiry: z.number(),
+    scanReports: z.array(z.object({ kind: z.enum(['sast', 'dependency-audit', 'pentest']), maxAgeDays: z.number() })),
     runbooks: z.array(z.string()),
     runbookMaxAgeDays: z.number(),
     accessReviewMaxAgeDays: z.number(),
