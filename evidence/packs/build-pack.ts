@@ -29,7 +29,7 @@ import type { CheckpointRef } from '../ledger/checkpoints.ts';
 export type PackProfile = 'sp-api' | 'google';
 
 /** The programme each pack profile answers, requirement by requirement (the same scorecard GET /v1/programmes/:id gives). */
-export const PROGRAMME_OF: Record<PackProfile, ProgrammeId> = { 'sp-api': 'amazon-spapi-dpp', google: 'google-limited-use-casa' };
+const PROGRAMME_OF: Record<PackProfile, ProgrammeId> = { 'sp-api': 'amazon-spapi-dpp', google: 'google-limited-use-casa' };
 
 export { periodProblem };
 

@@ -1,15 +1,13 @@
 import { NotFoundError } from '../../engine/kernel/errors.ts';
 import { AMAZON_SPAPI_DPP } from './amazon-spapi-dpp.ts';
 import { GOOGLE_LIMITED_USE_CASA } from './google-limited-use-casa.ts';
-import { frameworkRef, PROGRAMME_IDS, type Programme, type ProgrammeId } from './programme.ts';
+import { frameworkRef, PROGRAMME_IDS, type Programme } from './programme.ts';
 import { SECURITY_ADDENDUM } from './security-addendum.ts';
 
 /** Every programme, in the order the console and the API list them. */
 export const PROGRAMMES: readonly Programme[] = [AMAZON_SPAPI_DPP, GOOGLE_LIMITED_USE_CASA, SECURITY_ADDENDUM];
 
 const BY_ID = new Map<string, Programme>(PROGRAMMES.map((p) => [p.id, p]));
-
-export const isProgrammeId = (id: string): id is ProgrammeId => (PROGRAMME_IDS as readonly string[]).includes(id);
 
 /** One programme by id; NotFoundError for an unknown id. */
 export function programmeById(id: string): Programme {

@@ -39,7 +39,7 @@ export interface RequirementFacts {
 }
 
 /** An answer that comes from something other than controls and attestations. */
-export interface CustomAnswer {
+interface CustomAnswer {
   status: 'met' | 'not_met' | 'not_assessed';
   answer: string;
 }

@@ -84,7 +84,7 @@ export interface ScoredRequirement {
   attestations: Array<{ documentId: string; inForce: boolean }>;
 }
 
-export interface FixNext {
+interface FixNext {
   controlId: string;
   title: string;
   severity: AnyControlDefinition['severity'];
@@ -108,7 +108,7 @@ export interface Scorecard {
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 /** Control results as of `to`: the latest finished run then (stale if older than freshFor), runs and passes in the period. */
-export async function controlResults(deps: Pick<ScorecardDeps, 'runs' | 'catalogue'>, from: Date, to: Date): Promise<Map<string, ControlResult>> {
+async function controlResults(deps: Pick<ScorecardDeps, 'runs' | 'catalogue'>, from: Date, to: Date): Promise<Map<string, ControlResult>> {
   const lastBy = await deps.runs.latest(to);
   const countBy = await deps.runs.countsBetween(from, to);
   const out = new Map<string, ControlResult>();

@@ -67,7 +67,10 @@ const scorecardSchema = z
   .meta({ id: 'ProgrammeScorecard' });
 
 const periodQuery = z.object({
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: `default: ${DEFAULT_PERIOD_DAYS} days before \`to\`` }),
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .meta({ description: `default: ${DEFAULT_PERIOD_DAYS} days before \`to\`` }),
   to: z.iso.datetime({ offset: true }).optional().meta({ description: 'default: now' }),
 });
 
