@@ -90,7 +90,16 @@ export default function DecisionsPage() {
         <QueryState query={firstPageState(query)} label="Loading decisions…">
           {(data) => {
             const rows = data.pages.flatMap((p) => p.decisions);
-            if (!rows.length) return <Empty>No decisions match these filters.</Empty>;
+            if (!rows.length)
+              return (
+                <Empty>
+                  {Object.keys(applied).length
+                    ? 'No decisions match these filters.'
+                    : set === 'platform'
+                      ? 'No platform decisions yet: they appear when your apps ask POST /v1/authorize. Tenet’s own route checks are on the other tab.'
+                      : 'No route checks yet.'}
+                </Empty>
+              );
             return (
               <>
                 <DecisionTable rows={rows} />
