@@ -107,6 +107,41 @@ describe('tenet verify', () => {
     expect(joinZip(records).equals(pack), 'the test helper puts a pack back together byte for byte').toBe(true);
   });
 
+  it("accepts the pack's reviewer files in folders (attestations, policies, oscal), VERIFY.txt and SHA256SUMS, and names a changed one", async () => {
+    const file = path.join(dir, 'reviewer-files.zip');
+    const members: Array<[string, string]> = [
+      ...MEMBERS,
+      ['exceptions.json', '[]\n'],
+      ['attestations/runbook.data-deletion-export.jws', 'eyJhbGciOiJFZERTQSJ9.e30.c2ln\n'],
+      ['policies/active.cedar', 'permit (principal, action, resource);\n'],
+      ['oscal/assessment-plan.json', '{}\n'],
+      ['oscal/poam.json', '{}\n'],
+      ['VERIFY.txt', 'How to verify this pack with stock tools\n'],
+    ];
+    const writer = new PackWriter(createWriteStream(file), createScanner({ secret: 'verify-test-secret-0123456789abcdef' }));
+    for (const [name, content] of members) await writer.add(name, [content], { scanText: !name.endsWith('.jws') });
+    await writer.add('public-key.pem', [publicKeyPem]);
+    await writer.add('SHA256SUMS', [writer.files.map((f) => `${f.sha256}  ${f.path}\n`).join('')]);
+    const manifestBytes = Buffer.from(
+      JSON.stringify(
+        { format: 'tenet-pack/1', profile: 'sp-api', period: { from: 'a', to: 'b' }, signingKeyId: keyId(publicKeyPem), files: [...writer.files] },
+        null,
+        2,
+      ) + '\n',
+    );
+    await writer.add('manifest.json', [manifestBytes], { scanText: false });
+    await writer.add('manifest.sig', [sign(null, manifestBytes, privateKey).toString('base64') + '\n']);
+    await writer.finish();
+    expect(await verifyPack(file, publicKeyPem)).toMatchObject({ ok: true, problems: [] });
+    const zip = readFileSync(file);
+    const at = zip.indexOf('policies/active.cedar') + 'policies/active.cedar'.length + 5;
+    const changed = Buffer.from(zip);
+    changed[at] ^= 0x01;
+    const r = await verifyPack(write('reviewer-files-changed.zip', changed), publicKeyPem);
+    expect(r.ok).toBe(false);
+    expect(r.problems.join('\n')).toMatch(/policies\/active\.cedar: (changed|unreadable)/);
+  });
+
   it('a byte flipped inside compressed controls.csv: "NOT valid — controls.csv: unreadable (corrupt data)", exit 1, no stack', async () => {
     const csv = records[1];
     const { start, end } = dataRange(csv);
