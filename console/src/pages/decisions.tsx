@@ -36,11 +36,17 @@ const PAGE_SIZE = 50;
 type DecisionSet = 'platform' | 'tenet';
 
 /** The two logs in one table: the platform's decisions, and Tenet's own route checks (every console page load makes some). */
-const SETS: Array<{ id: DecisionSet; label: string; lead: string }> = [
-  { id: 'platform', label: 'Platform decisions', lead: 'Decisions of the platform policy set, asked for by your apps through /v1/authorize.' },
+const SETS: Array<{ id: DecisionSet; label: string; noun: string; lead: string }> = [
+  {
+    id: 'platform',
+    label: 'Platform decisions',
+    noun: 'platform decisions',
+    lead: 'Decisions of the platform policy set, asked for by your apps through /v1/authorize.',
+  },
   {
     id: 'tenet',
     label: 'Tenet route checks',
+    noun: 'Tenet route checks',
     lead: 'Tenet’s own access checks: which key or person called which of Tenet’s routes (the console’s own calls included), and the answer.',
   },
 ];
@@ -86,7 +92,7 @@ export default function DecisionsPage() {
         }
       >
         <AppliedFilters specs={FILTERS} applied={applied} />
-        <ExportNotice outcome={exportOutcome} what={`the ${current.label.toLowerCase()} matching the applied filters (up to 100,000 rows)`} />
+        <ExportNotice outcome={exportOutcome} what={`the ${current.noun} matching the applied filters (up to 100,000 rows)`} />
         <QueryState query={firstPageState(query)} label="Loading decisions…">
           {(data) => {
             const rows = data.pages.flatMap((p) => p.decisions);
