@@ -88,6 +88,7 @@ async function sourcesFor(estate: Estate, spelling: 'snapshot' | 'api'): Promise
     self: async () => estate.self ?? NOT_APPLICABLE,
     logScan: async () => estate.logScan ?? NOT_APPLICABLE,
     accessCertification: async () => estate.accessCertification ?? NOT_APPLICABLE,
+    incidents: async () => estate.incidents ?? NOT_APPLICABLE,
   };
 }
 
