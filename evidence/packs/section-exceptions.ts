@@ -120,15 +120,18 @@ export function exceptionRegister(
       : undefined,
   };
   const inForce = exceptions.filter((e) => e.inForceAtEnd);
-  const notices = inForce.length
-    ? [
-        `${metByException.length ? `Requirement${metByException.length > 1 ? 's' : ''} ${metByException.join(', ')} ${metByException.length > 1 ? 'are' : 'is'} met only by exception. ` : ''}Exceptions in force at the period end: ${inForce
-          .map(
-            (e) =>
-              `${e.controlId}${e.integrationId ? ` (${e.integrationId})` : ''} is ${STATUS_WORDS[e.controlStatus] ?? e.controlStatus} and counts as satisfied under an exception approved by ${e.approvedBy ?? 'an unrecorded approver'} until ${utc(e.expiresAt)}`,
-          )
-          .join('; ')}. See the exception register.`,
-      ]
-    : [];
+  const metWords = metByException.length
+    ? `Requirement${metByException.length > 1 ? 's' : ''} ${metByException.join(', ')} ${metByException.length > 1 ? 'are' : 'is'} met only by exception. `
+    : '';
+  const inForceWords = inForce
+    .map(
+      (e) =>
+        `${e.controlId}${e.integrationId ? ` (${e.integrationId})` : ''} is ${STATUS_WORDS[e.controlStatus] ?? e.controlStatus} and counts as satisfied under an exception approved by ${e.approvedBy ?? 'an unrecorded approver'} until ${utc(e.expiresAt)}`,
+    )
+    .join('; ');
+  const notices =
+    inForce.length || metWords
+      ? [`${metWords}${inForce.length ? `Exceptions in force at the period end: ${inForceWords}. ` : ''}See the exception register.`]
+      : [];
   return { section, files: [{ path: 'exceptions.json', text: JSON.stringify(exceptions, null, 2) + '\n' }], notices };
 }
