@@ -19,7 +19,7 @@ Commands:
                                        scan log lines (plain, or CloudWatch export JSON lines) for PII
                                        and secrets; exit 1 if anything is found. --redact writes the
                                        input back masked (report on stderr)
-  pack --profile sp-api|google [--from DATE] [--to DATE] --out FILE.zip
+  pack --profile sp-api|google [--from DATE] [--to DATE] [--internal] --out FILE.zip
                                        build a signed review pack (default period: 90 days to now)
   verify FILE.zip [--public-key FILE] [--chain CHECKPOINTS]
                                        check a pack offline (exit 0 valid, 1 names what changed);
