@@ -9,7 +9,7 @@ import { takeSnapshot } from './evidence-snapshot.ts';
 import { AMAZON_NOTICE_HOURS, type IncidentSettings } from './incident-settings.ts';
 
 /** The ten steps of the incident response process (Security Addendum §25), in order. */
-export const INCIDENT_STEPS = [
+const INCIDENT_STEPS = [
   'Detect and validate the event',
   'Classify severity and impacted data categories',
   'Contain unauthorized access or data exposure',
@@ -64,7 +64,7 @@ export const notificationInput = z
 export const rotationInput = z.object({ credential: text(200) }).strict();
 export const reviewInput = z.object({ summary: text(5000), lessons: text(5000) }).strict();
 
-export type ClockState = 'running' | 'met' | 'late' | 'overdue';
+type ClockState = 'running' | 'met' | 'late' | 'overdue';
 
 export interface Incident {
   id: string;
@@ -118,7 +118,7 @@ export interface Incident {
 }
 
 /** Whether Amazon Information is involved: an Amazon integration, or a data category naming Amazon data. */
-export const involvesAmazon = (i: { integrations: string[]; dataCategories: string[] }): boolean =>
+const involvesAmazon = (i: { integrations: string[]; dataCategories: string[] }): boolean =>
   i.integrations.some((x) => /^amazon/i.test(x)) || i.dataCategories.some((c) => /amazon/i.test(c));
 const involvesGoogle = (i: { integrations: string[]; dataCategories: string[] }): boolean =>
   i.integrations.some((x) => /^google/i.test(x)) || i.dataCategories.some((c) => /google/i.test(c));
@@ -139,7 +139,7 @@ export function clocksFor(
   return out;
 }
 
-export function clockState(c: { dueAt: string | Date; notifiedAt: string | Date | null }, now: number): ClockState {
+function clockState(c: { dueAt: string | Date; notifiedAt: string | Date | null }, now: number): ClockState {
   const due = new Date(c.dueAt).getTime();
   if (c.notifiedAt) return new Date(c.notifiedAt).getTime() <= due ? 'met' : 'late';
   return now > due ? 'overdue' : 'running';
