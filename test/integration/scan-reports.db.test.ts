@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../engine/db/database.ts';
 import { loadConfig } from '../../engine/kernel/config.ts';
 import { importScan } from '../../engine/main/commands/import-scan.ts';
+import { createChildDatabase } from '../helpers/test-database.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/scan-reports/${name}`, import.meta.url), 'utf8');
@@ -126,10 +127,12 @@ describe('scan-report import over the API', () => {
 describe('tenet import-scan', () => {
   it('imports a file into the configured database, hashed byte for byte, and says so; a second run is "already imported"', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tenet-import-scan-'));
+    // A database of its own: on the server in DATABASE_URL, else embedded in the temporary data directory.
+    const database = await createChildDatabase('tenet_import_scan');
     try {
       const file = path.join(dir, 'audit.json');
       writeFileSync(file, npmAudit);
-      const config = loadConfig({ DATABASE_URL: process.env.DATABASE_URL, TENET_DATA_DIR: dir, LOG_LEVEL: 'silent' });
+      const config = loadConfig({ DATABASE_URL: database.url, TENET_DATA_DIR: dir, LOG_LEVEL: 'silent' });
       const lines: string[] = [];
       const args = ['--kind', 'dependency-audit', '--format', 'npm-audit', '--file', file];
       expect(await importScan(args, { config: () => config }, { log: (l) => lines.push(l) })).toBe(0);
@@ -150,6 +153,7 @@ describe('tenet import-scan', () => {
         await h.close();
       }
     } finally {
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
