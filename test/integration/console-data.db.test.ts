@@ -243,7 +243,11 @@ describe('GET /v1/settings', () => {
 
     const text = JSON.stringify(s);
     for (const secret of [...Object.values(SECRETS), jwkX, 'TENET_TEST_ORDERS_TOKEN', 'priya@astrix.example']) expect(text, secret).not.toContain(secret);
-    expect((await t.call('/v1/settings', { role: 'auditor' })).status).toBe(403);
+    // Auditors read the same view (the scope), secrets absent alike; app services do not.
+    const asAuditor = await t.call('/v1/settings', { role: 'auditor' });
+    expect(asAuditor.status).toBe(200);
+    expect(asAuditor.body).toEqual(s);
+    expect((await t.call('/v1/settings', { role: 'service' })).status).toBe(403);
   });
 });
 
