@@ -9,6 +9,7 @@ import { migrationProvider } from '../db/migrations/index.ts';
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../kernel/errors.ts';
 import { ControlExceptions, type ExceptionPerson } from './exceptions.ts';
 import { ReadinessService } from './readiness.ts';
+import { startControlScheduler } from './scheduler.ts';
 
 const DAY = 86_400_000;
 const sam: ExceptionPerson = { id: 'user:sam', name: 'Sam Security (user sam)' };
@@ -100,7 +101,8 @@ describe('control exceptions', () => {
     const before = changes;
     const e = await ask();
     expect(e).toMatchObject({ state: 'requested', active: false, requestedBy: sam.name, requestedById: 'user:sam', ticket: 'SEC-42', approvedBy: null });
-    const lifecycle = async () => (await readiness()).find((r) => r.integrationId === 'amazon_spapi')!.controls.find((c) => c.controlId === 'storage.s3-lifecycle');
+    const lifecycle = async () =>
+      (await readiness()).find((r) => r.integrationId === 'amazon_spapi')!.controls.find((c) => c.controlId === 'storage.s3-lifecycle');
     expect(await lifecycle()).toMatchObject({ satisfied: false });
     expect((await exceptions.list({ includeInactive: false })).map((x) => x.id)).not.toContain(e.id);
     expect((await exceptions.list()).map((x) => x.id)).toContain(e.id);
@@ -138,7 +140,12 @@ describe('control exceptions', () => {
   it('a rejected request never counts and cannot be approved later', async () => {
     const e = await ask();
     const rejected = await exceptions.reject(e.id, ada, 'Fix the rule instead: it is a one-line change.');
-    expect(rejected).toMatchObject({ state: 'rejected', rejectedBy: ada.name, rejectionReason: 'Fix the rule instead: it is a one-line change.', active: false });
+    expect(rejected).toMatchObject({
+      state: 'rejected',
+      rejectedBy: ada.name,
+      rejectionReason: 'Fix the rule instead: it is a one-line change.',
+      active: false,
+    });
     await expect(exceptions.approve(e.id, samKey)).rejects.toThrow(/is rejected/);
     await expect(exceptions.revoke(e.id, ada.name)).rejects.toThrow(NotFoundError);
   });
@@ -187,5 +194,28 @@ describe('control exceptions', () => {
     expect(JSON.stringify(logged)).not.toMatch(/release 42|Sam Security|Ada Admin/);
     // The next day it is logged again.
     expect(await exceptions.warnExpiring(logger as never, new Date(today.getTime() + DAY))).toBeGreaterThan(0);
+  });
+
+  it('the scheduler logs the expiry warning when it starts, and not again the same day', async () => {
+    const fresh = new ControlExceptions({
+      db: database.db,
+      control: (id) => CONTROLS_BY_ID.get(id)!,
+      integrations: settings.integrations,
+      limits: { maxDays: settings.requirements.exceptionMaxDays, warnDays: settings.requirements.exceptionWarnDays },
+      onChange: async () => {},
+    });
+    const warnings: string[] = [];
+    const logger = { warn: (_: unknown, msg: string) => void warnings.push(msg), info: () => {}, error: () => {} };
+    // No control to schedule: only the readiness tick runs (every 20 ms here).
+    const service = { catalogue: new Map(), applyReadiness: async () => [] };
+    const scheduler = startControlScheduler({ service: service as never, logger: logger as never, readinessEveryMs: 20, exceptions: fresh });
+    try {
+      await expect.poll(() => warnings.length).toBe(1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/control exception\(s\) expire within 7 days/);
+    } finally {
+      await scheduler.stop();
+    }
   });
 });
