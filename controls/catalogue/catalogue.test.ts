@@ -414,11 +414,7 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
   'vulnerability.scan-reports': {
     pass: { scanReports: [scanReport('dependency-audit', 3, { low: 2 }), scanReport('sast', 40, { medium: 1, unrated: 4 })] },
     fail: {
-      scanReports: [
-        scanReport('dependency-audit', 45),
-        scanReport('sast', 10, { critical: 1, high: 2 }),
-        scanReport('pentest', 200, { high: 1 }),
-      ],
+      scanReports: [scanReport('dependency-audit', 45), scanReport('sast', 10, { critical: 1, high: 2 }), scanReport('pentest', 200, { high: 1 })],
     },
     failMessage:
       /the latest dependency audit \(npm audit\) ran on .*, 45 days ago: older than 30 days\nthe latest static analysis \(SAST\) \(npm audit, .*\) has 1 critical and 2 high finding\(s\) open\nthe latest penetration test \(npm audit, .*\) has 0 critical and 1 high finding\(s\) open/,
