@@ -232,6 +232,7 @@ describe('console in Chromium', () => {
       ['/policies', 'policies'],
       ['/decisions', 'decisions'],
       ['/pii-reveals', 'pii-reveals'],
+      ['/exceptions', 'exceptions'],
       ['/access-review', 'access-review'],
       ['/packs', 'packs'],
       ['/settings', 'settings'],
