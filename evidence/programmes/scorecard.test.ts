@@ -62,6 +62,14 @@ describe('requirement status: nothing is met without evidence', () => {
     expect(score(requirement, inputs([result('a', 'pass'), result('b', 'pass')])).status).toBe('met');
     expect(score(requirement, inputs([result('a', 'fail'), result('b', 'never_run')])).status).toBe('not_met');
     expect(score(requirement, inputs([result('a', 'pass'), result('b', 'not_applicable')])).status).toBe('partial');
+    // stale with runs in the period: it stopped running on time, a failure; stale with none: no evidence in the period
+    expect(score(requirement, inputs([result('a', 'pass'), result('b', 'stale')])).status).toBe('partial');
+    expect(score(requirement, inputs([result('a', 'stale'), result('b', 'stale')])).status).toBe('not_met');
+    const old = { ...result('b', 'stale'), runs: 0, passes: 0 };
+    const r = score(requirement, inputs([result('a', 'pass'), old]));
+    expect(r.status).toBe('partial');
+    expect(r.answer).toMatch(/b: no run in the period; its last result .* had gone stale by its end \(not assessed\)/);
+    expect(score(requirement, inputs([{ ...result('a', 'stale'), runs: 0, passes: 0 }, old])).status).toBe('not_assessed');
   });
 
   it('a control the catalogue does not have is not assessed, and says so', () => {

@@ -175,6 +175,9 @@ export async function gatherInputs(
   };
 }
 
+/** A control that did not run inside the period and whose last result had gone stale by its end: no evidence. */
+const noEvidenceInPeriod = (r: ControlResult) => r.status === 'stale' && r.runs === 0;
+
 const FAILING = new Set<ScoredRequirement['controls'][number]['status']>(['fail', 'error', 'stale']);
 const UNASSESSED = new Set<ScoredRequirement['controls'][number]['status']>(['never_run', 'not_applicable', 'unknown_control']);
 
@@ -206,12 +209,14 @@ export function scoreRequirement(
     }
     const row: ScoredRequirement['controls'][number] = { controlId: id, title: r.title, status: r.status };
     const run = `${r.status}${r.summary ? ` (${r.summary})` : ''}${r.runs ? `, ${r.passes} of ${r.runs} runs passed in the period` : ''}`;
-    if (UNASSESSED.has(r.status)) {
+    if (UNASSESSED.has(r.status) || noEvidenceInPeriod(r)) {
       unassessed++;
       parts.push(
         r.status === 'never_run'
           ? `${id}: not run by the end of the period (not assessed).`
-          : `${id}: not applicable, its evidence source is not configured (not assessed).`,
+          : r.status === 'not_applicable'
+            ? `${id}: not applicable, its evidence source is not configured (not assessed).`
+            : `${id}: no run in the period; its last result (${r.lastRunAt}) had gone stale by its end (not assessed).`,
       );
     } else if (r.status === 'pass') {
       good++;
@@ -291,7 +296,7 @@ export function scoreProgramme(programme: Programme, inputs: ScorecardInputs): S
         title: c.title,
         severity: inputs.severity.get(c.controlId) ?? 'low',
         status: result.status,
-        why: FAILING.has(c.status) ? ('failing' as const) : ('not_assessed' as const),
+        why: FAILING.has(c.status) && !noEvidenceInPeriod(result) ? ('failing' as const) : ('not_assessed' as const),
         remediation: result.remediation,
         requirements: [],
       };
