@@ -89,6 +89,8 @@ async function sourcesFor(estate: Estate, spelling: 'snapshot' | 'api'): Promise
     logScan: async () => estate.logScan ?? NOT_APPLICABLE,
     accessCertification: async () => estate.accessCertification ?? NOT_APPLICABLE,
     incidents: async () => estate.incidents ?? NOT_APPLICABLE,
+    tlsProbes: async () => estate.tls ?? NOT_APPLICABLE,
+    scanReports: async () => estate.scanReports ?? NOT_APPLICABLE,
   };
 }
 
