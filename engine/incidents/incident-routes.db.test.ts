@@ -53,6 +53,24 @@ describe('incident routes', () => {
     expect((await app.call('/v1/incidents/INC-20260101-ABCDEF', { role: 'auditor' })).status).toBe(404);
   });
 
+  it('feeds incident.notification-on-time through the control service: an overdue Amazon clock fails it', async () => {
+    const before = await app.controls!.runNow(['incident.notification-on-time'], { trigger: 'manual' });
+    expect(before[0].status).toBe('pass');
+    const late = await app.call('/v1/incidents', {
+      role: 'security_officer',
+      body: {
+        title: 'Order export left public',
+        severity: 'critical',
+        detectedAt: new Date(Date.now() - 30 * HOUR).toISOString(),
+        integrations: ['amazon_spapi'],
+      },
+    });
+    expect(late.status).toBe(201);
+    const [run] = await app.controls!.runNow(['incident.notification-on-time'], { trigger: 'manual' });
+    expect(run.status).toBe('fail');
+    expect(run.findings.map((f) => f.message).join('\n')).toContain(`${late.body.id}: amazon not notified; the deadline passed 6 h ago`);
+  });
+
   it('refuses bad input with a clear 400', async () => {
     const r = await app.call('/v1/incidents', { role: 'admin', body: { title: 'x', severity: 'urgent', detectedAt: 'yesterday' } });
     expect(r.status).toBe(400);
