@@ -82,6 +82,11 @@ describe('incident webhooks', () => {
     const n = (await register.get(i.id)).notifications;
     expect(n).toEqual([expect.objectContaining({ event: 'opened', attempts: 1, lastStatus: 204, lastError: null })]);
     expect(n[0].sentAt).not.toBeNull();
+    // A replica that starts afterwards (a restart) finds the notice sent and sends nothing.
+    const restarted = new IncidentWebhooks({ db: h.db, settings, env });
+    expect(await restarted.tick()).toEqual({ enqueued: 0, sent: 0 });
+    expect(rx.received.filter((r) => (r.body.incident as { id: string }).id === i.id)).toHaveLength(1);
+    restarted.close();
     a.close();
     b.close();
   });
