@@ -8,6 +8,8 @@ import { parseControlSettings } from '../../controls/settings.ts';
 import { buildDemoSnapshot, demoAttestations, demoAttester } from '../../engine/demo/demo-environment.ts';
 import { AttestationStore } from '../../engine/posture/attestation-store.ts';
 import { programmeById } from '../../evidence/programmes/index.ts';
+import { makeScorecardDeps } from '../../evidence/programmes/scorecard-deps.ts';
+import { scorecards } from '../../evidence/programmes/scorecard.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 // One compliance answer per programme: the review pack a reviewer downloads and the scorecard the API (and the
@@ -138,6 +140,16 @@ describe("on the demo's data", () => {
     // The Addendum does not take Amazon's exception: its commitment 28.2 (legacy variables removed) is not met.
     const addendum = await apiStatuses(t, 'security-addendum', period);
     expect(addendum.statuses['28.2']).toBe('not_met');
+  });
+
+  it('a process without a control plane (tenet pack) reads the exception register from its table and gives the same answers', async () => {
+    const deps = makeScorecardDeps({ db: t.database.db, authz: t.authz, settings: parseControlSettings(settings), catalogue: CONTROLS_BY_ID });
+    const cards = await scorecards(deps, { from: new Date(period.from), to: new Date(period.to) });
+    for (const card of cards) {
+      const { statuses } = await apiStatuses(t, card.programme.id, period);
+      expect(Object.fromEntries(card.requirements.map((r) => [r.id, r.status])), card.programme.id).toEqual(statuses);
+    }
+    expect(cards[0].requirements.find((r) => r.id === '1.4')!.status).toBe('met_by_exception');
   });
 
   it('GET /v1/programmes lists every programme with its summary; auditors and officers read, a service key may not', async () => {
