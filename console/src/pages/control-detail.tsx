@@ -59,7 +59,7 @@ function Detail(props: { control: ControlPosture }) {
         <Panel title="Commitment">
           <blockquote className="commitment">{c.commitment}</blockquote>
           <dl className="facts">
-            <dt>Frameworks</dt>
+            <dt>Requirements it answers</dt>
             <dd>
               {c.frameworks.length
                 ? c.frameworks.map((f) => (

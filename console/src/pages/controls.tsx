@@ -138,7 +138,7 @@ export default function Controls() {
                         <th scope="col">Control</th>
                         <th scope="col">Status</th>
                         <th scope="col">Severity</th>
-                        <th scope="col">Frameworks</th>
+                        <th scope="col">Requirements</th>
                         <th scope="col">Last run</th>
                       </tr>
                     </thead>
