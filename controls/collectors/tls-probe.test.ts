@@ -215,3 +215,31 @@ describe('network.tls-versions on recorded evidence', () => {
     expect(networkTlsVersions.evaluate(e, settings).status).toBe('error');
   });
 });
+
+describe('GET /v1/settings shows the TLS endpoints', () => {
+  it('names each endpoint, its URL without query, its SNI name and whether a private CA is trusted; never the CA file path', async () => {
+    const { describeSettings, settingsViewSchema } = await import('../../engine/http/routes/settings-view.ts');
+    const settings = parseControlSettings({
+      probes: {
+        tls: [
+          'api.example.com:443',
+          { name: 'partner', url: 'https://partner.example.com:8443/x?token=1', ca: '/etc/tenet/private-ca.pem', servername: 'p.example.com' },
+        ],
+      },
+    });
+    const view = await describeSettings({
+      settings,
+      origin: { source: 'test', demo: false },
+      retention: { decisionDays: 1, revealDays: 1, evidenceDays: 1 },
+      env: {},
+      inProcessPlatformDb: false,
+      controlIds: [],
+      schedule: () => '* * * * *',
+    });
+    expect(settingsViewSchema.parse(view).tlsEndpoints).toEqual([
+      { name: 'api.example.com:443', url: 'https://api.example.com/', servername: null, privateCa: false },
+      { name: 'partner', url: 'https://partner.example.com:8443/x?…', servername: 'p.example.com', privateCa: true },
+    ]);
+    expect(JSON.stringify(view)).not.toContain('private-ca.pem');
+  });
+});

@@ -1879,6 +1879,14 @@ export interface paths {
               )[];
               probeHosts: string[];
               probeTimeoutMs: number;
+              /** @description network.tls-versions: the endpoints whose TLS versions and certificate are probed (probes.tls) */
+              tlsEndpoints: {
+                name: string;
+                url: string;
+                servername: string | null;
+                /** @description a private CA file (probes.tls[].ca) is trusted besides the system CAs */
+                privateCa: boolean;
+              }[];
               logScan: {
                 groups: (
                   | {

@@ -83,6 +83,12 @@ export async function describeSettings(src: SettingsViewSource) {
     ],
     probeHosts: s.probes.allowedHosts,
     probeTimeoutMs: s.probes.timeoutMs,
+    tlsEndpoints: s.probes.tls.map((e) => ({
+      name: e.name,
+      url: safeUrl(e.url),
+      servername: ('servername' in e && e.servername) || null,
+      privateCa: 'ca' in e && Boolean(e.ca),
+    })),
     logScan: s.logScan
       ? {
           groups: [
@@ -190,6 +196,16 @@ export const settingsViewSchema = z.object({
   ),
   probeHosts: z.array(z.string()),
   probeTimeoutMs: z.number(),
+  tlsEndpoints: z
+    .array(
+      z.object({
+        name: z.string(),
+        url: z.string(),
+        servername: z.string().nullable(),
+        privateCa: z.boolean().meta({ description: 'a private CA file (probes.tls[].ca) is trusted besides the system CAs' }),
+      }),
+    )
+    .meta({ description: 'network.tls-versions: the endpoints whose TLS versions and certificate are probed (probes.tls)' }),
   logScan: z
     .object({
       groups: z.array(
