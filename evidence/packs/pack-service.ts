@@ -131,8 +131,20 @@ export class PackService {
         throw new NotFoundError(`pack ${id} is not on this server`);
       })
     ).size;
-    return { stream: createReadStream(this.file(id)), size, name: `tenet-${pack.profile}-${pack.periodTo.slice(0, 10)}-${id.slice(0, 8)}.zip` };
+    return { stream: createReadStream(this.file(id)), size, name: `tenet-${pack.profile}${pack.internal ? '-internal' : ''}-${pack.periodTo.slice(0, 10)}-${id.slice(0, 8)}.zip` };
   }
+}
+
+/** The stored manifest (jsonb: an object, or its text on some drivers). */
+function manifestOf(m: unknown): Partial<PackManifest> | undefined {
+  if (typeof m === 'string') {
+    try {
+      return JSON.parse(m) as Partial<PackManifest>;
+    } catch {
+      return undefined;
+    }
+  }
+  return m && typeof m === 'object' ? (m as Partial<PackManifest>) : undefined;
 }
 
 /** The build ended, and its outcome could not be written to the pack row. */
@@ -149,6 +161,7 @@ function toPack(r: {
   error: string | null;
   size: string | null;
   sha256: string | null;
+  manifest: unknown;
 }) {
   return {
     id: r.id,
@@ -161,5 +174,6 @@ function toPack(r: {
     error: r.error,
     size: r.size === null ? null : Number(r.size),
     sha256: r.sha256,
+    internal: manifestOf(r.manifest)?.internal === true,
   };
 }

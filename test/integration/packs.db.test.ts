@@ -374,6 +374,14 @@ it('through the API: an auditor builds a pack, lists it, downloads it, and it ve
   expect(key).toMatch(/BEGIN PUBLIC KEY/);
   expect(await verifyPack(file, key)).toMatchObject({ ok: true, keySource: 'given' });
   expect((await t.call('/v1/packs', { role: 'service', body: { profile: 'google' } })).status).toBe(403);
+  expect(ok.body.internal).toBe(false);
+  // The internal edition says so in the list and in the file name it downloads as.
+  const period = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() - 60_000).toISOString() };
+  const internal = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'google', ...period, internal: true } });
+  expect([internal.status, internal.body.internal]).toEqual([201, true]);
+  const got = await fetch(`${t.url}/v1/packs/${internal.body.id}/download`, { headers: { authorization: `Bearer ${t.keys.auditor}` } });
+  expect(got.headers.get('content-disposition')).toMatch(/tenet-google-internal-/);
+  expect((await t.call('/v1/packs', { role: 'auditor', body: { profile: 'google', internal: 'yes' } })).status).toBe(400);
   // A period that ends in the future is refused before anything is built: a pack covers only what has been seen.
   const future = await t.call('/v1/packs', { role: 'auditor', body: { profile: 'google', to: new Date(Date.now() + 86_400_000).toISOString() } });
   expect([future.status, future.body.error.code]).toEqual([400, 'invalid_request']);

@@ -5210,6 +5210,8 @@ export interface paths {
               error: string | null;
               size: number | null;
               sha256: string | null;
+              /** @description the internal edition (remediation notes: not for a reviewer), as its signed manifest says; false until it is ready */
+              internal: boolean;
               /** @description Where a build running on this replica is; null when it is not building (here). */
               progress: {
                 phase: string;
@@ -6613,6 +6615,8 @@ export interface components {
       error: string | null;
       size: number | null;
       sha256: string | null;
+      /** @description the internal edition (remediation notes: not for a reviewer), as its signed manifest says; false until it is ready */
+      internal: boolean;
     };
     AccessCertification: {
       id: string;

@@ -245,7 +245,8 @@ function BuildProgress(props: { id: string; onDismiss: () => void }) {
     return (
       <div className="build-result notice notice-good" role="status">
         <p>
-          <strong>Pack ready</strong> — {profileLabel(p.profile)}, <Period pack={p} />, {bytes(p.size)}.
+          <strong>Pack ready</strong> — {profileLabel(p.profile)}
+          {p.internal ? ' (internal edition: not for a reviewer)' : ''}, <Period pack={p} />, {bytes(p.size)}.
         </p>
         <p className="build-actions">
           <a className="btn btn-primary" href={downloadHref(p.id)} download>
@@ -317,7 +318,10 @@ function PacksPanel() {
                 <tbody>
                   {packs.map((p) => (
                     <tr key={p.id}>
-                      <td>{profileLabel(p.profile)}</td>
+                      <td>
+                        {profileLabel(p.profile)}
+                        {p.internal ? ' (internal edition)' : ''}
+                      </td>
                       <td id={`pack-${p.id}-period`}>
                         <Period pack={p} />
                       </td>

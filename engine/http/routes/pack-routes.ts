@@ -27,6 +27,7 @@ const packSchema = z
     error: z.string().nullable(),
     size: z.number().nullable(),
     sha256: z.string().nullable(),
+    internal: z.boolean().meta({ description: 'the internal edition (remediation notes: not for a reviewer), as its signed manifest says; false until it is ready' }),
   })
   .meta({ id: 'Pack' });
 
