@@ -131,7 +131,11 @@ export class PackService {
         throw new NotFoundError(`pack ${id} is not on this server`);
       })
     ).size;
-    return { stream: createReadStream(this.file(id)), size, name: `tenet-${pack.profile}${pack.internal ? '-internal' : ''}-${pack.periodTo.slice(0, 10)}-${id.slice(0, 8)}.zip` };
+    return {
+      stream: createReadStream(this.file(id)),
+      size,
+      name: `tenet-${pack.profile}${pack.internal ? '-internal' : ''}-${pack.periodTo.slice(0, 10)}-${id.slice(0, 8)}.zip`,
+    };
   }
 }
 

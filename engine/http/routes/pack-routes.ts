@@ -27,7 +27,9 @@ const packSchema = z
     error: z.string().nullable(),
     size: z.number().nullable(),
     sha256: z.string().nullable(),
-    internal: z.boolean().meta({ description: 'the internal edition (remediation notes: not for a reviewer), as its signed manifest says; false until it is ready' }),
+    internal: z
+      .boolean()
+      .meta({ description: 'the internal edition (remediation notes: not for a reviewer), as its signed manifest says; false until it is ready' }),
   })
   .meta({ id: 'Pack' });
 
@@ -44,11 +46,7 @@ const publicKeysSchema = z.object({
   ),
 });
 
-export function packRoutes(deps: {
-  packs: PackService;
-  publicKey: () => Promise<string>;
-  publicKeys?: () => Promise<PublicKeyEntry[]>;
-}): RouteDef[] {
+export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<string>; publicKeys?: () => Promise<PublicKeyEntry[]> }): RouteDef[] {
   const { packs } = deps;
   const routes: RouteDef[] = [
     defineRoute({
@@ -109,7 +107,9 @@ export function packRoutes(deps: {
           internal: z
             .boolean()
             .default(false)
-            .meta({ description: 'true: the internal edition, with an appendix of remediation notes (not for a reviewer); default the reviewer\u2019s edition' }),
+            .meta({
+              description: 'true: the internal edition, with an appendix of remediation notes (not for a reviewer); default the reviewer\u2019s edition',
+            }),
         })
         .strict(),
       statuses: { 201: 'built', 202: 'building (wait: false)', 422: 'refused: the pack would hold raw PII' },
