@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/test-app.ts';
+import { setupIncidents } from '../main/setup-incidents.ts';
+import { parseControlSettings } from '../../controls/settings.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -75,5 +77,15 @@ describe('incident routes', () => {
     const r = await app.call('/v1/incidents', { role: 'admin', body: { title: 'x', severity: 'urgent', detectedAt: 'yesterday' } });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body.error)).toMatch(/severity|detectedAt/);
+  });
+
+  it('refuses to start with a webhook whose secret variable is not set, naming the variable', () => {
+    const settings = parseControlSettings({ incidents: { webhook: { url: 'https://hooks.example/tenet', secretEnv: 'TENET_TEST_UNSET_HOOK_SECRET' } } });
+    expect(() => setupIncidents({ db: app.database.db, settings: settings.incidents, env: {} })).toThrow(
+      "incidents.webhook.secretEnv: the environment variable TENET_TEST_UNSET_HOOK_SECRET (the webhook's signing secret) is not set",
+    );
+    expect(setupIncidents({ db: app.database.db, settings: settings.incidents, env: { TENET_TEST_UNSET_HOOK_SECRET: 'x' } }).routes.webhookConfigured).toBe(
+      true,
+    );
   });
 });

@@ -22,6 +22,11 @@ export function setupIncidents(props: {
   logger?: Logger;
   env?: Record<string, string | undefined>;
 }): Incidents {
+  // A webhook without its secret would sign nothing: refuse to start, naming the variable (never a default secret).
+  const hook = props.settings.webhook;
+  if (hook && !(props.env ?? process.env)[hook.secretEnv]) {
+    throw new Error(`incidents.webhook.secretEnv: the environment variable ${hook.secretEnv} (the webhook's signing secret) is not set`);
+  }
   const webhooks = new IncidentWebhooks({ db: props.db, settings: props.settings, env: props.env, logger: props.logger });
   const register = new IncidentRegister({ db: props.db, settings: props.settings, evidence: new EvidenceStore(props.db), notifier: webhooks });
   let ticker: { stop(): Promise<void> } | undefined;
