@@ -22,7 +22,7 @@ import { renderOscal, renderOscalPlan, renderOscalPoam } from './render-oscal.ts
 import { renderPdf } from './render-pdf.ts';
 import { sha256Sums, verifyText } from './verify-text.ts';
 import { utc } from './pack-time.ts';
-import { addPackFile, reviewerControls, reviewSections } from './pack-sections.ts';
+import { addPackFile, describeAttestations, reviewerControls, reviewSections } from './pack-sections.ts';
 import { signManifest, type Signer } from '../ledger/signing.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
 
@@ -207,6 +207,7 @@ export async function buildPack(
     internal: props.internal ?? false,
     sections: [...model.sections, ...weigh.sections],
     controls: reviewerControls(profile, model.controls),
+    requirements: describeAttestations(model.requirements, weigh.attestations, to),
   });
 
   const writer = new PackWriter(props.out, deps.scanner);

@@ -7,7 +7,8 @@ import { PackRefusedError, type PackWriter } from './pack-writer.ts';
 import type { PackControlResult, PackFile, PackModel, PackSection } from './pack-model.ts';
 
 type PackProfile = PackModel['profile'];
-import { attestationRecords } from './section-attestations.ts';
+import { attestationRecords, type PackAttestation } from './section-attestations.ts';
+import { utc } from './pack-time.ts';
 import { evidenceCoverage } from './section-coverage.ts';
 import { exceptionRegister, packExceptions } from './section-exceptions.ts';
 import { policySection } from './section-policy.ts';
@@ -37,7 +38,7 @@ export async function reviewSections(
     /** the programme's integrations (their exceptions are shown); default by profile */
     integrations?: readonly string[];
   },
-): Promise<{ sections: PackSection[]; files: PackFile[]; notices: string[] }> {
+): Promise<{ sections: PackSection[]; files: PackFile[]; notices: string[]; attestations: PackAttestation[] }> {
   const { from, to } = props;
   const byId = new Map(props.controls.map((c) => [c.controlId, c]));
   const coverage = await evidenceCoverage(deps.runs, {
@@ -60,6 +61,7 @@ export async function reviewSections(
     sections,
     files: [...register.files, ...attestations.files, ...policy.files],
     notices: [...coverage.notices, ...register.notices],
+    attestations: attestations.attestations,
   };
 }
 
@@ -100,4 +102,23 @@ export async function addPackFile(writer: PackWriter, scanner: Scanner, file: Pa
   const found = scanner.scan(file.scan)[0];
   if (found) throw new PackRefusedError(`${file.path} holds raw ${found.detector} (${found.masked}); the pack was not written`);
   await writer.add(file.path, [file.text], { scanText: false });
+}
+
+/**
+ * A requirement's attestations (document ids) as a reviewer needs them: who signed which document (its sha256), when,
+ * until when, with which key, and where its JWS is; the newest signed by the period end, else that none was in force.
+ */
+export function describeAttestations<R extends { attestations: string[] }>(
+  requirements: readonly R[],
+  attestations: readonly PackAttestation[],
+  to: Date,
+): R[] {
+  return requirements.map((r) => ({
+    ...r,
+    attestations: r.attestations.map((id) => {
+      const a = attestations.filter((x) => x.documentId === id && x.inForceAtEnd).at(-1);
+      if (!a) return `${id}: no signed attestation in force at the period end (${utc(to)})`;
+      return `${a.title} (${id}): signed by ${a.signer} on ${utc(a.signedAt)}, valid until ${utc(a.expiresAt)}, document sha256 ${a.documentSha256}, key ${a.keyId}; ${a.file}`;
+    }),
+  }));
 }

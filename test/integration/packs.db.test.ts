@@ -189,6 +189,11 @@ describe.each(['sp-api', 'google'] as const)('%s pack', (profile) => {
       expect(html).toContain(`${claims.attestedAt.slice(0, 10)} 09:00 UTC`);
       expect(html).toContain(keys[0].kid);
     }
+    // A requirement's attestation says who signed what, when, until when, and where its JWS is.
+    expect(html).toMatch(
+      /<li>Secrets rotation runbook \(runbook\.secrets-rotation\): signed by [^<]+ on \d{4}-\d\d-\d\d 09:00 UTC, valid until \d{4}-\d\d-\d\d 09:00 UTC, document sha256 [0-9a-f]{64}, key [^;]+; attestations\/runbook\.secrets-rotation\.jws<\/li>/,
+    );
+    if (profile === 'sp-api') expect(html).toContain('runbook.incident-response: no signed attestation in force at the period end');
     // Coverage: every control's runs, and the warning that one morning of runs does not cover the period.
     expect(html).toMatch(/<p class="notice" role="note">Evidence covers less than a minute of the 24-hour period/);
     expect(html).toContain('Evidence coverage');
