@@ -35,9 +35,40 @@ export async function policySection(db: Db, props: { from: Date; to: Date }): Pr
     .where('created_at', '<=', props.to)
     .orderBy('version', 'asc')
     .execute();
+  // Template links (made through the API, each one policy from a template): those in force at the period end, and
+  // how many were added and removed in the period.
+  const links = await db
+    .selectFrom('policy_links')
+    .select(['link_id', 'template_id', 'principal', 'resource', 'created_at', 'created_by', 'removed_at'])
+    .where('policy_set', '=', 'platform')
+    .where('created_at', '<=', props.to)
+    .where((eb) => eb.or([eb('removed_at', 'is', null), eb('removed_at', '>=', props.from)]))
+    .orderBy('created_at')
+    .orderBy('link_id')
+    .execute();
+  const live = links.filter((l) => !l.removed_at || new Date(l.removed_at) > props.to);
+  const added = links.filter((l) => new Date(l.created_at) >= props.from).length;
+  const removed = links.filter((l) => l.removed_at && new Date(l.removed_at) <= props.to).length;
   const files: PackFile[] = inForce
     ? [{ path: 'policies/active.cedar', text: inForce.policies.endsWith('\n') ? inForce.policies : `${inForce.policies}\n` }]
     : [];
+  if (live.length)
+    files.push({
+      path: 'policies/links.json',
+      text:
+        JSON.stringify(
+          live.map((l) => ({
+            linkId: l.link_id,
+            templateId: l.template_id,
+            principal: l.principal,
+            resource: l.resource,
+            createdAt: new Date(l.created_at).toISOString(),
+            createdBy: person(l.created_by),
+          })),
+          null,
+          2,
+        ) + '\n',
+    });
   const section: PackSection = {
     id: 'policy',
     title: 'Authorization policy (Cedar)',
@@ -46,6 +77,11 @@ export async function policySection(db: Db, props: { from: Date; to: Date }): Pr
         `its text is in policies/active.cedar. Below: the version in force when the period began and every version proposed in the period ` +
         `(a rejected version was never served).`
       : 'No platform policy set was stored by the period end.',
+    paragraphs: links.length
+      ? [
+          `Template links: ${live.length} in force at the period end${live.length ? ' (policies/links.json: template, principal, resource, who made it and when)' : ''}; ${added} added and ${removed} removed in the period.`,
+        ]
+      : undefined,
     table: history.length
       ? {
           columns: ['version', 'proposed at', 'by', 'status now', 'hash', 'comment'],
