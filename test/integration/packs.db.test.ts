@@ -8,7 +8,8 @@ import addFormats from 'ajv-formats';
 import { unzipSync, zipSync } from 'fflate';
 import { PDFDocument } from 'pdf-lib';
 import { compactVerify, importJWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { verify } from '../../engine/main/commands/pack.ts';
 import { CONTROLS_BY_ID } from '../../controls/catalogue/index.ts';
 import { parseControlSettings } from '../../controls/settings.ts';
 import { buildDemoSnapshot, demoAttestations, demoAttester } from '../../engine/demo/demo-environment.ts';
@@ -350,6 +351,17 @@ it('the internal edition adds the remediation appendix (and says so); the review
   expect(failing.length).toBeGreaterThan(0);
   for (const id of failing) expect(html).toContain(escapeHtml(CONTROLS_BY_ID.get(id)!.remediation.slice(0, 40)));
   expect(JSON.parse(text(internal, 'manifest.json')).internal).toBe(true);
+  // tenet verify says which edition it checked
+  const printed: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.join(' ')));
+  try {
+    expect(await verify([internal])).toBe(0);
+    expect(await verify([reviewer])).toBe(0);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(printed[0]).toMatch(/: valid — \d+ files match the signed manifest \(sp-api, internal edition: not for a reviewer, /);
+  expect(printed.find((l) => l.startsWith(reviewer))).not.toMatch(/internal/);
 });
 
 it('a phone number planted in an evidence payload refuses the pack, naming the file and detector', async () => {

@@ -131,7 +131,7 @@ export async function verify(args: string[]): Promise<number> {
   }
   if (r.ok) {
     console.log(
-      `${file}: valid — ${r.manifest!.files.length} files match the signed manifest (${r.manifest!.profile}, ${r.manifest!.period.from} to ${r.manifest!.period.to})`,
+      `${file}: valid — ${r.manifest!.files.length} files match the signed manifest (${r.manifest!.profile}${r.manifest!.internal ? ', internal edition: not for a reviewer' : ''}, ${r.manifest!.period.from} to ${r.manifest!.period.to})`,
     );
     if (r.keySource === 'pack')
       console.log('note: checked against the public key inside the pack; pass --public-key (GET /v1/packs/public-keys) to check who signed it');
