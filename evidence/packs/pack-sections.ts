@@ -5,13 +5,13 @@ import type { Db } from '../../engine/db/database.ts';
 import type { ControlRuns } from '../../engine/posture/control-runs.ts';
 import { PackRefusedError, type PackWriter } from './pack-writer.ts';
 import type { PackControlResult, PackFile, PackModel, PackSection } from './pack-model.ts';
-
-type PackProfile = PackModel['profile'];
-import { attestationRecords, type PackAttestation } from './section-attestations.ts';
 import { utc } from './pack-time.ts';
+import { attestationRecords, type PackAttestation } from './section-attestations.ts';
 import { evidenceCoverage } from './section-coverage.ts';
 import { exceptionRegister, packExceptions } from './section-exceptions.ts';
 import { policySection } from './section-policy.ts';
+
+type PackProfile = PackModel['profile'];
 
 /** The integrations (settings `integrations`) whose exceptions a profile's pack shows, besides those for every integration. */
 const PROFILE_INTEGRATIONS: Record<PackProfile, readonly string[]> = {
