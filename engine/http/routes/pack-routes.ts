@@ -104,12 +104,9 @@ export function packRoutes(deps: { packs: PackService; publicKey: () => Promise<
           from: z.iso.datetime({ offset: true }).optional(),
           to: z.iso.datetime({ offset: true }).optional(),
           wait: z.boolean().default(true).meta({ description: 'false: answer 202 at once, the build goes on in the background' }),
-          internal: z
-            .boolean()
-            .default(false)
-            .meta({
-              description: 'true: the internal edition, with an appendix of remediation notes (not for a reviewer); default the reviewer\u2019s edition',
-            }),
+          internal: z.boolean().default(false).meta({
+            description: 'true: the internal edition, with an appendix of remediation notes (not for a reviewer); default the reviewer\u2019s edition',
+          }),
         })
         .strict(),
       statuses: { 201: 'built', 202: 'building (wait: false)', 422: 'refused: the pack would hold raw PII' },
