@@ -201,7 +201,8 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
         },
       },
     },
-    failMessage: /asha may reveal_buyer_pii on client chai-co: a grant that appeared after the review[\s\S]*ravi may reveal_buyer_pii on client kora-home: revoked in the review of \d{4}-\d\d-\d\d, still granted/,
+    failMessage:
+      /asha may reveal_buyer_pii on client chai-co: a grant that appeared after the review[\s\S]*ravi may reveal_buyer_pii on client kora-home: revoked in the review of \d{4}-\d\d-\d\d, still granted/,
   },
   'logging.cloudwatch-pii-scan': {
     pass: { logScan: scan(), items: [item('AWS::Lambda::Function', 'production', { functionName: 'order-import' })] },
@@ -495,7 +496,8 @@ const cases: Record<string, { pass: Fixture; fail: Fixture; failMessage: RegExp;
         { status: 'closed', reviewed: false, clocks: [{ party: 'customers', dueAt: days(3), notifiedAt: days(2) }] },
       ]),
     },
-    failMessage: /INC-20261101-000001: amazon not notified; the deadline passed 12 h ago[^]*INC-20261101-000002: customers was notified 24 h after the deadline[^]*INC-20261101-000002: closed without a post-incident review/,
+    failMessage:
+      /INC-20261101-000001: amazon not notified; the deadline passed 12 h ago[^]*INC-20261101-000002: customers was notified 24 h after the deadline[^]*INC-20261101-000002: closed without a post-incident review/,
   },
   'audit.pii-reveal-retention': {
     pass: { self: { configuredDays: 365, oldestRowAgeDays: 12, updateRefused: true } },

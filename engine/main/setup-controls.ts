@@ -35,7 +35,7 @@ import type { ControlPlane } from '../http/routes/control-routes.ts';
 import type { RetentionDays, SettingsOrigin } from '../http/routes/settings-view.ts';
 
 /** Certifications of the access review asked of the platform PDP, signed into the evidence chain. */
-export function accessCertifications(props: { db: Db; authz: Pick<Authz, 'platform' | 'entityStore'> }): AccessCertifications {
+function accessCertifications(props: { db: Db; authz: Pick<Authz, 'platform' | 'entityStore'> }): AccessCertifications {
   return new AccessCertifications({
     db: props.db,
     review: () => accessReview({ pdp: props.authz.platform, entities: props.authz.entityStore }),

@@ -4,7 +4,7 @@ import { canonicalJson } from '../../evidence/ledger/canonical-json.ts';
 import type { EvidenceStore } from '../../evidence/ledger/evidence-store.ts';
 
 /** The control whose evidence the certification records are filed under. */
-export const ACCESS_CERTIFICATION_CONTROL = 'access.review-certified';
+const ACCESS_CERTIFICATION_CONTROL = 'access.review-certified';
 
 /**
  * Signs access certifications: SHA-256 over the canonical JSON of the certification (evidence/ledger's one

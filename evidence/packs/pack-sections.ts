@@ -78,7 +78,7 @@ export function reviewerControls(profile: PackProfile, controls: readonly PackCo
 }
 
 /** Internal only: what to do about each control that does not pass (the catalogue's remediation notes). */
-export function remediationAppendix(controls: readonly PackControlResult[]): PackSection {
+function remediationAppendix(controls: readonly PackControlResult[]): PackSection {
   const open = controls.filter((c) => c.status !== 'pass' && c.status !== 'not_applicable');
   return {
     id: 'internal-remediation',

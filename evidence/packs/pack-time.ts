@@ -11,9 +11,6 @@ export function utc(value: string | Date | null | undefined, fallback = 'never')
   return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
 }
 
-/** "2026-11-27" (UTC) */
-export const utcDate = (value: string | Date): string => new Date(value).toISOString().slice(0, 10);
-
 /** A duration in the largest unit that fits, rounded: "45 minutes", "3 hours", "90 days". */
 export function duration(ms: number): string {
   const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
