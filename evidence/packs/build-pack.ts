@@ -175,7 +175,7 @@ export async function buildPack(
     ],
   });
 
-  sections.push(await incidentSection({ db, settings: deps.settings.incidents, from, to }));
+  sections.push(await incidentSection({ db, settings: deps.settings.incidents, profile, from, to }));
 
   const generatedAt = new Date().toISOString();
   const model: PackModel = {

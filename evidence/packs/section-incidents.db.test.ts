@@ -16,7 +16,7 @@ const HOUR = 3_600_000;
 
 it('lists the incidents of the period with clocks met or missed, steps, evidence hashes and the review', async () => {
   const from = new Date(Date.now() - 48 * HOUR);
-  expect((await incidentSection({ db: h.db, settings: DEFAULT_INCIDENT_SETTINGS, from, to: new Date() })).paragraphs).toEqual([
+  expect((await incidentSection({ db: h.db, settings: DEFAULT_INCIDENT_SETTINGS, profile: 'sp-api', from, to: new Date() })).paragraphs).toEqual([
     'No incidents were recorded in the period.',
   ]);
   const register = new IncidentRegister({ db: h.db, settings: DEFAULT_INCIDENT_SETTINGS, evidence: new EvidenceStore(h.db) });
@@ -30,7 +30,7 @@ it('lists the incidents of the period with clocks met or missed, steps, evidence
   );
   await register.review(ok.id, { summary: 'Key rotated', lessons: 'Scan logs' }, 'officer');
   await register.close(ok.id, 'officer');
-  const section = await incidentSection({ db: h.db, settings: DEFAULT_INCIDENT_SETTINGS, from, to: new Date() });
+  const section = await incidentSection({ db: h.db, settings: DEFAULT_INCIDENT_SETTINGS, profile: 'sp-api', from, to: new Date() });
   expect(section.id).toBe('incidents');
   const rows = section.table!.rows;
   expect(rows).toHaveLength(2);
@@ -43,8 +43,20 @@ it('lists the incidents of the period with clocks met or missed, steps, evidence
   expect(okRow[3]).toMatch(/^closed /);
   expect(okRow[7]).toMatch(/officer, .*: Key rotated Lessons: Scan logs/);
   expect(section.paragraphs![0]).toBe(`2 incident(s); clocks missed: ${late.id} amazon.`);
+  expect(section.intro).toContain('notice to Amazon within 24 hours');
+  // A Google pack names no Amazon duty.
+  const google = await incidentSection({ db: h.db, settings: DEFAULT_INCIDENT_SETTINGS, profile: 'google', from, to: new Date() });
+  expect(google.intro).not.toMatch(/Amazon/);
   // An incident closed before the period is not in it.
   expect(
-    (await incidentSection({ db: h.db, settings: DEFAULT_INCIDENT_SETTINGS, from: new Date(Date.now() + 1000), to: new Date(Date.now() + 2000) })).table!.rows,
+    (
+      await incidentSection({
+        db: h.db,
+        settings: DEFAULT_INCIDENT_SETTINGS,
+        profile: 'sp-api',
+        from: new Date(Date.now() + 1000),
+        to: new Date(Date.now() + 2000),
+      })
+    ).table!.rows,
   ).toHaveLength(1);
 });

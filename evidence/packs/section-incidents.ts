@@ -3,10 +3,17 @@ import { IncidentRegister, type Incident } from '../../engine/incidents/incident
 import type { IncidentSettings } from '../../engine/incidents/incident-settings.ts';
 import { EvidenceStore } from '../ledger/evidence-store.ts';
 import type { PackModel } from './pack-model.ts';
+import { utc } from './pack-time.ts';
 
 type PackSection = PackModel['sections'][number];
 
-const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : '—');
+const day = (iso: string | null) => utc(iso, '—');
+
+/** Whom the register's clocks answer to, in the words of the pack's reviewer (a Google pack names no Amazon duty). */
+const NOTICE: Record<PackModel['profile'], string> = {
+  'sp-api': 'notice to Amazon within 24 hours of detection when Amazon Information is involved (§13.4), other parties within their configured clocks',
+  google: 'notice to Google and to customers within their configured clocks',
+};
 
 function clocks(i: Incident): string {
   if (!i.clocks.length) return 'none required';
@@ -23,12 +30,18 @@ function clocks(i: Incident): string {
  * missed (as of the period end), the §25 steps done, the evidence snapshots' SHA-256 and chain records, and the
  * post-incident review. An empty register says so.
  */
-export async function incidentSection(props: { db: Db; settings: IncidentSettings; from: Date; to: Date }): Promise<PackSection> {
+export async function incidentSection(props: {
+  db: Db;
+  settings: IncidentSettings;
+  profile: PackModel['profile'];
+  from: Date;
+  to: Date;
+}): Promise<PackSection> {
   const register = new IncidentRegister({ db: props.db, settings: props.settings, evidence: new EvidenceStore(props.db), now: () => props.to.getTime() });
   const incidents = await register.list({ from: props.from, to: props.to });
   const intro =
-    'Incidents handled under the incident response process (Addendum §25): notice to Amazon within 24 hours of detection when Amazon Information is involved (§13.4), ' +
-    'other parties within their configured clocks; evidence preserved as snapshots whose SHA-256 is recorded in the evidence chain; closed only after a post-incident review.';
+    `Incidents handled under the incident response process (Addendum §25): ${NOTICE[props.profile]}; ` +
+    'evidence preserved as snapshots whose SHA-256 is recorded in the evidence chain; closed only after a post-incident review.';
   if (!incidents.length) {
     return { id: 'incidents', title: 'Incident register', intro, paragraphs: ['No incidents were recorded in the period.'] };
   }
