@@ -142,7 +142,7 @@ function LatestCertification({ data }: { data: Latest }) {
         Certified <Time value={c.certifiedAt} /> by <strong>{c.certifiedBy}</strong> ({c.reviewer.role}): {c.decisions.length} grants, {revoked} revoked.
       </p>
       <p className="small">
-        Signature: SHA-256 <code className="mono">{c.sha256}</code>, evidence record #{c.evidenceSeq}.{' '}
+        Signature: SHA-256 <code className="mono hash">{c.sha256}</code>, evidence record #{c.evidenceSeq}.{' '}
         {c.intact ? (
           <span className="muted">The stored certification matches its hash.</span>
         ) : (
