@@ -39,7 +39,7 @@ const allowed = {
   authz: ['kernel', 'scanner', 'db'],
   controls: ['kernel', 'scanner'],
   ledger: ['kernel', 'db'],
-  incidents: ['kernel', 'scanner', 'db', 'authz', 'ledger'],
+  incidents: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger'],
   posture: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents'],
   programmes: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture'],
   packs: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture', 'programmes'],

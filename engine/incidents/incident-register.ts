@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncidentEvidence } from '../../controls/define-control.ts';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { EvidenceStore } from '../../evidence/ledger/evidence-store.ts';
@@ -513,23 +514,7 @@ export class IncidentRegister {
  * What incident.notification-on-time evaluates: the incidents detected in the last `days` days and every one still
  * open, with their clocks (no free text beyond the title, which was masked when stored).
  */
-export async function incidentFacts(
-  db: Db,
-  props: { days: number; now?: number },
-): Promise<{
-  asOf: string;
-  days: number;
-  incidents: Array<{
-    id: string;
-    title: string;
-    severity: string;
-    status: 'open' | 'contained' | 'closed';
-    detectedAt: string;
-    closedAt: string | null;
-    reviewed: boolean;
-    clocks: Array<{ party: string; dueAt: string; notifiedAt: string | null }>;
-  }>;
-}> {
+export async function incidentFacts(db: Db, props: { days: number; now?: number }): Promise<IncidentEvidence> {
   const now = props.now ?? Date.now();
   const since = new Date(now - props.days * 86_400_000);
   const rows = await db

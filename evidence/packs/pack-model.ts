@@ -3,25 +3,14 @@
  * results, attestations, or an explicit gap. Renderers (HTML, PDF, CSV, OSCAL) turn this into files; the builder
  * fills it from the control runs and the evidence chain. No raw PII may appear anywhere in it.
  */
-/** as computed by the programme scorecard (evidence/programmes/scorecard.ts); a stated gap is text on a requirement */
-export type RequirementStatus = 'met' | 'met_by_exception' | 'partial' | 'not_met' | 'not_assessed';
+import type { RequirementStatus } from '../programmes/programme.ts';
+import type { ControlResult } from '../programmes/scorecard.ts';
 
-export interface PackControlResult {
-  controlId: string;
-  title: string;
-  /** the control's status as of the period end */
-  status: 'pass' | 'fail' | 'error' | 'not_applicable' | 'stale' | 'never_run';
-  frameworks: string[];
-  /** runs of this control inside the period, and how many passed */
-  runs: number;
-  passes: number;
-  lastRunAt: string | null;
-  summary: string | null;
-  findings: Array<{ resourceId: string; message: string }>;
-  /** evidence records (seq) backing the last run; files in evidence/ are named by seq */
-  evidenceSeqs: number[];
-  remediation: string;
-}
+/** as computed by the programme scorecard (evidence/programmes/scorecard.ts); a stated gap is text on a requirement */
+export type { RequirementStatus };
+
+/** one control as of the period's end, as the scorecard computes it */
+export type PackControlResult = ControlResult;
 
 export interface PackRequirement {
   /** e.g. 'DPP-1.1' or 'GOOGLE-LU-1' */
