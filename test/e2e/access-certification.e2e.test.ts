@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { axe, newVisitor, screenshot, settled, signIn, startE2e, type Browser } from './harness.ts';
+import { axe, mainNav as nav, newVisitor, screenshot, settled, signIn, startE2e, type Browser } from './harness.ts';
 
 /**
  * The access review as a certification, in Chromium over `tenet serve --demo`: the demo's review is certified (the
@@ -17,8 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-const nav = (page: import('playwright-core').Page) => page.getByRole('navigation', { name: 'Main' });
 
 describe('Access review certification', () => {
   test('the demo certified its review: access.review-certified passes; an auditor reads it, read-only', async () => {

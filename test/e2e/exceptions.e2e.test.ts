@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { axe, newVisitor, screenshot, settled, signIn, startE2e, type Browser } from './harness.ts';
+import { axe, mainNav as nav, newVisitor, screenshot, settled, signIn, startE2e, type Browser } from './harness.ts';
 
 /**
  * The Exceptions page in Chromium over `tenet serve --demo`: an auditor reads the register (the demo's Amazon
@@ -18,8 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-const nav = (page: import('playwright-core').Page) => page.getByRole('navigation', { name: 'Main' });
 
 describe('Exceptions page', () => {
   test('an auditor sees the register, the expiry warning and the badge, read-only', async () => {

@@ -88,6 +88,9 @@ export async function signIn(page: Page, role: 'Security officer' | 'Auditor' | 
 }
 
 /** axe-core on the current page: the serious and critical violations, as readable lines. */
+/** The console's main navigation (its links are the pages the signed-in role may open). */
+export const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+
 export async function axe(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations = await page.evaluate(async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { axe, newVisitor, screenshot, settled, signIn, startE2e, type Browser } from './harness.ts';
+import { axe, mainNav as nav, newVisitor, screenshot, settled, signIn, startE2e, type Browser } from './harness.ts';
 
 /**
  * The Incidents page in Chromium over `tenet serve --demo`, with the demo's incident webhook pointed at a loopback
@@ -45,8 +45,6 @@ afterAll(async () => {
   await env?.close();
   await new Promise<void>((r) => receiver.close(() => r()));
 });
-
-const nav = (page: import('playwright-core').Page) => page.getByRole('navigation', { name: 'Main' });
 
 describe('Incidents page', () => {
   let incidentId = '';
