@@ -1,9 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { AnyControlDefinition } from '../../controls/define-control.ts';
 import type { Scanner } from '../../engine/scanner/types.ts';
-import type { ControlSettings } from '../../controls/settings.ts';
-import type { PolicyDecisionPoint } from '../../engine/authz/pdp.ts';
-import type { EntityStore } from '../../engine/authz/entity-store.ts';
 import type { AccessReview } from '../../engine/authz/access-review.ts';
 import type { Db } from '../../engine/db/database.ts';
 import type { ControlRuns } from '../../engine/posture/control-runs.ts';
@@ -53,23 +49,15 @@ export interface PackManifest {
   files: ManifestFile[];
 }
 
-export interface PackDeps {
-  db: Db;
-  /** the control runs: the pack reports each control's latest run as of the period's end */
+/** What a pack is built from: what its scorecard reads, and the scanner, the signing key and the checkpoint. */
+export interface PackDeps extends ScorecardDeps {
+  /** the control runs: the pack reports each control's latest run as of the period's end, and the runs' coverage */
   runs: Pick<ControlRuns, 'latest' | 'countsBetween' | 'coverage'>;
-  catalogue: ReadonlyMap<string, AnyControlDefinition>;
-  settings: ControlSettings;
-  pdp: PolicyDecisionPoint;
-  entities: EntityStore;
   scanner: Scanner;
   signing: Signer;
   /** takes (or finds) the signed checkpoint covering the chain now; absent: the manifest records none */
   checkpoint?: () => Promise<CheckpointRef | undefined>;
   generator: string;
-  /** the exception register: approved exceptions in force at the period end make a requirement met by exception */
-  exceptions: ScorecardDeps['exceptions'];
-  /** Google: reads the configured privacy policy (an HTTP probe); undefined when none is configured */
-  limitedUseProbe?: ScorecardDeps['limitedUseProbe'];
 }
 
 const BATCH = 500;

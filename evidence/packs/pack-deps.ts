@@ -1,13 +1,11 @@
 import type { AnyControlDefinition } from '../../controls/define-control.ts';
-import { probeLimitedUse } from '../../controls/collectors/http-probe.ts';
 import { createScanner } from '../../engine/scanner/scanner.ts';
 import type { ControlSettings } from '../../controls/settings.ts';
 import type { Authz } from '../../engine/authz/create-authz.ts';
 import type { Db } from '../../engine/db/database.ts';
-import { ControlRuns } from '../../engine/posture/control-runs.ts';
 import { TENET_VERSION } from '../../engine/kernel/version.ts';
 import type { PackDeps } from './build-pack.ts';
-import { exceptionsFromDb } from '../programmes/scorecard.ts';
+import { makeScorecardDeps } from '../programmes/scorecard-deps.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
 import type { Signer } from '../ledger/signing.ts';
 
@@ -24,20 +22,11 @@ export async function makePackDeps(props: {
   /** the exception register (ControlExceptions); default: its table, read directly (a process without a control plane) */
   exceptions?: PackDeps['exceptions'];
 }): Promise<PackDeps> {
-  const { settings } = props;
-  const url = settings.packs.google.privacyPolicyUrl;
   return {
-    db: props.db,
-    runs: new ControlRuns(props.db),
-    catalogue: props.catalogue,
-    settings,
-    pdp: props.authz.platform,
-    entities: props.authz.entityStore,
+    ...makeScorecardDeps(props),
     scanner: createScanner({ secret: props.keys.scannerSecret }),
     signing: props.keys.signer,
     checkpoint: props.checkpoint,
     generator: `tenet ${TENET_VERSION}`,
-    exceptions: props.exceptions ?? exceptionsFromDb(props.db),
-    limitedUseProbe: url ? () => probeLimitedUse(url, settings.probes) : undefined,
   };
 }

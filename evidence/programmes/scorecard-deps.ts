@@ -14,7 +14,7 @@ export function makeScorecardDeps(props: {
   catalogue: ReadonlyMap<string, AnyControlDefinition>;
   /** the exception register (ControlExceptions); default: its table, read directly */
   exceptions?: ScorecardDeps['exceptions'];
-}): ScorecardDeps {
+}): ScorecardDeps & { runs: ControlRuns } {
   const { settings } = props;
   const url = settings.packs.google.privacyPolicyUrl;
   return {
