@@ -160,6 +160,28 @@ describe('PolicyDecisionPoint', () => {
     const empty = new PolicyDecisionPoint({ name: 'empty', actionType: 'Action' });
     expect(empty.authorize(read('u1', 'd1'))).toMatchObject({ decision: 'deny', errors: [expect.stringMatching(/no active policy/)] });
   });
+  it('a deny says which of the principal and resource is not stored; an allow, or a deny over stored entities, says nothing', () => {
+    const pdp = makePdp();
+    expect(pdp.authorize(read('nobody', 'd1')).warnings).toEqual(['principal User::"nobody" is not stored']);
+    expect(pdp.authorize(read('u1', 'nope')).warnings).toEqual(['resource Doc::"nope" is not stored']);
+    expect(pdp.authorize(read('nobody', 'nope')).warnings).toEqual(['principal User::"nobody" is not stored', 'resource Doc::"nope" is not stored']);
+    expect(pdp.authorize(read('u2', 'd1'))).not.toHaveProperty('warnings');
+    expect(pdp.authorize(read('u1', 'd2'))).not.toHaveProperty('warnings');
+    expect(pdp.authorize(read('u1', 'd1'))).not.toHaveProperty('warnings');
+    // An entity the request supplies is there for this decision: not "not stored".
+    const d7 = {
+      uid: { type: 'Doc', id: 'd7' },
+      attrs: { agency: ref('Agency', 'a2'), client: ref('Client', 'c1'), integration: ref('Integration', 'ok') },
+      parents: [{ type: 'Client', id: 'c1' }],
+    };
+    const supplied = pdp.authorize({ ...read('u1', 'd7'), entities: [d7] });
+    expect(supplied.decision).toBe('deny');
+    expect(supplied).not.toHaveProperty('warnings');
+    // An id that is personal data is masked, as in errors.
+    const phone = pdp.authorize(read('9876543210', 'd1')).warnings ?? [];
+    expect(phone).toHaveLength(1);
+    expect(phone[0]).not.toContain('9876543210');
+  });
 });
 
 describe('PolicyDecisionPoint over the entity store, in place', () => {

@@ -97,6 +97,10 @@ export function toErrorResponse(err: unknown, requestId: string, logger: Logger,
     status = 413;
     code = 'payload_too_large';
     message = 'The request body is too large.';
+  } else if (parser?.type === 'content.type.unsupported') {
+    status = 415;
+    code = 'unsupported_media_type';
+    message = 'The request body must be JSON, sent with content-type: application/json.';
   } else if (parser?.type === 'entity.parse.failed') {
     status = 400;
     code = 'invalid_json';

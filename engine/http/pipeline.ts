@@ -40,11 +40,18 @@ function helmetHeaders(): Array<[string, string]> {
 class BodyError extends Error {
   readonly expose = true;
   readonly status: number;
-  constructor(readonly type: 'entity.too.large' | 'entity.parse.failed') {
+  constructor(readonly type: 'entity.too.large' | 'entity.parse.failed' | 'content.type.unsupported') {
     super(type);
-    this.status = type === 'entity.too.large' ? 413 : 400;
+    this.status = type === 'entity.too.large' ? 413 : type === 'content.type.unsupported' ? 415 : 400;
   }
 }
+
+/** `application/json` or a `+json` type, with any parameters (`; charset=utf-8`), in any case. */
+const JSON_TYPE = /^\s*application\/(?:json|[^;\s]*\+json)\s*(?:;|$)/i;
+
+/** Whether the request carries a body at all (a declared length above 0, or a chunked one). */
+const hasBody = (req: IncomingMessage): boolean =>
+  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 /**
  * The hot routes' body reader: a JSON body of at most `limit` bytes, no content encoding. Past the limit (declared
@@ -76,9 +83,8 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     req.on('data', onData);
     req.on('end', () => {
       if (tooLarge) return;
-      const type = req.headers['content-type'] ?? '';
-      // As express.json does: only JSON bodies are parsed; anything else is an empty body (then a 400 from zod).
-      if (!/^application\/json\b|\+json\b/.test(type) || size === 0) return resolve({});
+      // Only JSON bodies get here (readBody refuses others with a 415); an empty one is an empty body.
+      if (size === 0 || !JSON_TYPE.test(req.headers['content-type'] ?? '')) return resolve({});
       try {
         resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
       } catch {
@@ -166,6 +172,9 @@ export function createPipeline(props: {
   }
 
   async function readBody(route: RouteDef, req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    // A body that is not JSON is refused, not read as an empty one (which would answer a puzzling 400 about
+    // missing fields). A request without a body stays an empty body.
+    if (hasBody(req) && !JSON_TYPE.test(req.headers['content-type'] ?? '')) throw new BodyError('content.type.unsupported');
     // The hot routes keep a lean reader (JSON only, no content encoding), measured cheaper than body-parser; the
     // others keep body-parser's charsets and content encodings.
     if (route.hot) return readJson(req, BODY_LIMIT);

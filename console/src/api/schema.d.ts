@@ -6451,6 +6451,8 @@ export interface components {
       errors: string[];
       decisionId: string;
       policyHash: string;
+      /** @description On a deny only, when there is something to say: the principal or resource is neither stored nor among the request entities (`principal User::"nobody" is not stored`) */
+      warnings?: string[];
     };
     StoredEntity: {
       uid: {

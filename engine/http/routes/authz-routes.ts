@@ -49,6 +49,10 @@ const decisionResponseSchema = z
     errors: z.array(z.string()),
     decisionId: z.string(),
     policyHash: z.string(),
+    warnings: z.array(z.string()).optional().meta({
+      description:
+        'On a deny only, when there is something to say: the principal or resource is neither stored nor among the request entities (`principal User::"nobody" is not stored`)',
+    }),
   })
   .meta({ id: 'Decision' });
 
@@ -137,7 +141,14 @@ export function authzRoutes(deps: { pdp: PolicyDecisionPoint; entityStore: Entit
     const record = toDecisionRecord({ request, decision, requestId, caller, tenancy });
     // Answer only once the decision is queued: an answered decision is a logged decision.
     await decisionLog.append(record);
-    return { decision: decision.decision, reasons: decision.reasons, errors: decision.errors, decisionId: record.id, policyHash: decision.policyHash };
+    return {
+      decision: decision.decision,
+      reasons: decision.reasons,
+      errors: decision.errors,
+      decisionId: record.id,
+      policyHash: decision.policyHash,
+      ...(decision.warnings ? { warnings: decision.warnings } : {}),
+    };
   }
 
   /** The requests of one call, checked whole before any is decided: a refused call decides (and logs) nothing. */
