@@ -82,7 +82,7 @@ export class UnavailableError extends Error {
 
 /** The request was understood but what it asks for must not be done (e.g. a pack that would hold raw PII). */
 export class RefusedError extends Error {
-  readonly code = 'refused';
+  readonly code: string = 'refused';
   constructor(message: string) {
     super(message);
     this.name = 'RefusedError';
