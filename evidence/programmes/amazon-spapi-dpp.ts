@@ -6,13 +6,18 @@ const source = (n: string, title: string) => `Amazon Services API Data Protectio
 export function leastPrivilegeAnswer(facts: RequirementFacts) {
   if (facts.reviewedUsers === 0)
     return { status: 'not_assessed' as const, answer: 'The access review found no users to ask about: there is nothing to judge yet.' };
+  // Within an agency, a user who may reveal buyer PII on every client is reported, for the certification to keep or revoke.
+  const wide = facts.agencyWideUsers
+    ? ` Within their agencies, ${facts.agencyWideUsers} agency-level user(s) may reveal buyer PII on every client (listed in the access review; the certification keeps or revokes each grant).`
+    : '';
   if (facts.crossAgencyGrants === 0)
     return {
       status: 'met' as const,
       answer:
-        'The access review (asked of the policy decision point for every user and client) finds no user who can reveal buyer PII, export or read credentials outside their own agency.',
+        'The access review (asked of the policy decision point for every user and client) finds no user who can reveal buyer PII, export or read credentials outside their own agency.' +
+        wide,
     };
-  return { status: 'not_met' as const, answer: `The access review finds ${facts.crossAgencyGrants} grant(s) outside the user's own agency.` };
+  return { status: 'not_met' as const, answer: `The access review finds ${facts.crossAgencyGrants} grant(s) outside the user's own agency.${wide}` };
 }
 
 /**

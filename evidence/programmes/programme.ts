@@ -30,6 +30,9 @@ export interface RequirementFacts {
   logRetentionDays: number;
   /** access review: (user, action, client) grants outside the user's own agency (must be none) */
   crossAgencyGrants: number;
+  /** access review: agency-level users who may reveal buyer PII on every client of their agency (reported; a
+   * certification decides whether each is kept) */
+  agencyWideUsers?: number;
   /** access review: how many users it asked about (none: least privilege is not assessed) */
   reviewedUsers: number;
   /** Google: the privacy policy probe (absent: no privacy policy URL configured) */

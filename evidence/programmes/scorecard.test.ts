@@ -84,6 +84,11 @@ describe('requirement status: nothing is met without evidence', () => {
     expect(score(dpp13, inputs([], { reviewedUsers: 0 })).status).toBe('not_assessed');
     expect(score(dpp13, inputs([], { reviewedUsers: 4 })).status).toBe('met');
     expect(score(dpp13, inputs([], { reviewedUsers: 4, crossAgencyGrants: 2 })).status).toBe('not_met');
+    // agency-wide reveal rights within an agency are reported in the answer, for the certification to decide
+    const wide = score(dpp13, inputs([], { reviewedUsers: 4, agencyWideUsers: 3 }));
+    expect(wide.status).toBe('met');
+    expect(wide.answer).toContain('3 agency-level user(s) may reveal buyer PII on every client');
+    expect(score(dpp13, inputs([], { reviewedUsers: 4 })).answer).not.toContain('agency-level');
     // with its certification control never run, the access review alone is not enough
     const full = programmeById('amazon-spapi-dpp').requirements.find((d) => d.id === '1.3')!;
     expect(score(full, inputs([result('access.review-certified', 'never_run')], { reviewedUsers: 4 })).status).toBe('partial');

@@ -168,6 +168,7 @@ export async function gatherInputs(
       lapsedDocuments: new Set(attested.map((a) => a.document_id).filter((d) => !inForce.includes(d))),
       logRetentionDays: deps.settings.requirements.logRetentionDays,
       crossAgencyGrants: review.crossAgency,
+      agencyWideUsers: review.agencyWide.length,
       reviewedUsers: review.users,
       limitedUse: props.probeLimitedUse && deps.limitedUseProbe ? await deps.limitedUseProbe() : undefined,
       scopes: deps.settings.packs.google.scopes,
