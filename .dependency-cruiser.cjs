@@ -15,6 +15,9 @@
  *   http      engine/http     routes and the request pipeline
  *   demo      engine/demo     the demo environment (loaded by `serve --demo` only)
  *   main      engine/main     the composition root: server, CLI, wiring; may import everything
+ *
+ *   client    engine/client   the client app services ship (`@tenet/client`): imports nothing of Tenet, only the
+ *                             API types generated from the OpenAPI document; nothing of Tenet imports it
  */
 const layers = [
   ['kernel', '^engine/kernel/'],
@@ -30,6 +33,7 @@ const layers = [
   ['http', '^engine/http/'],
   ['demo', '^engine/demo/'],
   ['main', '^engine/(main|bin)/'],
+  ['client', '^engine/client/'],
 ];
 // Which lower layers each layer may use (its own is always allowed). Domains that do not need each other stay apart.
 const allowed = {
@@ -45,7 +49,8 @@ const allowed = {
   packs: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture', 'programmes'],
   http: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture', 'programmes', 'packs'],
   demo: ['kernel', 'scanner', 'db', 'authz', 'controls', 'ledger', 'incidents', 'posture'],
-  main: layers.map(([name]) => name),
+  main: layers.map(([name]) => name).filter((name) => name !== 'client'),
+  client: [],
 };
 const pathOf = Object.fromEntries(layers);
 const tests = '(\\.test\\.tsx?$|^test/)';
@@ -72,6 +77,13 @@ module.exports = {
       comment: 'Every production module belongs to a layer (see the top of this file).',
       from: { path: '^(engine|controls|evidence)/', pathNot: [tests, ...layers.map(([, p]) => p)] },
       to: {},
+    },
+    {
+      name: 'client-stays-out',
+      severity: 'error',
+      comment: 'The client ships to app services: no part of the server imports it (it would pull server code into apps).',
+      from: { path: '^(engine|controls|evidence)/', pathNot: [tests, pathOf.client] },
+      to: { path: pathOf.client },
     },
     ...layers
       .filter(([name]) => name !== 'main')
