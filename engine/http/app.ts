@@ -19,6 +19,7 @@ import type { RouteDef, RouteGate } from './route.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authzRoutes } from './routes/authz-routes.ts';
+import { planRoutes } from './routes/plan-routes.ts';
 import { keyRoutes } from './routes/key-routes.ts';
 import { policyRoutes, policyTryRoutes } from './routes/policy-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): TenetApp {
 
   const routes: RouteDef[] = [
     ...authzRoutes({ pdp: authz.platform, entityStore: authz.entityStore, decisionLog: authz.decisionLog, metrics }),
+    ...planRoutes({ pdp: authz.platform, entityStore: authz.entityStore }),
     ...policyRoutes({ policyStore: authz.policyStore }),
     ...policyTryRoutes({ pdp: authz.platform, sandbox: authz.cedar.sandbox }),
     ...auditRoutes({ db: deps.db }),

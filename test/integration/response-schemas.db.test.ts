@@ -132,6 +132,7 @@ describe('response schemas', () => {
     // Authorization and entities
     await call('/v1/authorize', { role: 'service', body: decide });
     await call('/v1/authorize/batch', { role: 'service', body: { requests: [decide, { ...decide, action: { id: 'export' } }] } });
+    await call('/v1/authorize/plan', { role: 'service', body: { principal: decide.principal, action: decide.action, resourceType: 'Order' } });
     const report = {
       uid: { type: 'Report', id: 'rep-schemas-1' },
       attrs: { agency: ref('Agency', 'northwind'), client: ref('Client', 'kora-home'), integration: ref('Integration', 'meta_ads') },

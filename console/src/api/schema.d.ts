@@ -643,6 +643,82 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/authorize/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Which resources of a type may this principal act on? Answers always_allowed, always_denied, or a condition over the resource attributes and ancestors to filter a list with (partial evaluation). */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PlanRequest'];
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Plan'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key’s role may not call this route */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description `plan_unsupported`: the policies need what the condition language cannot express exactly */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/policies': {
     parameters: {
       query?: never;
@@ -6376,6 +6452,23 @@ export interface components {
         };
       }[];
     };
+    PlanRequest: {
+      principal: {
+        type: string;
+        id: string;
+      };
+      action: {
+        /** @description An action type the platform schema declares (`Action`, or `NS::Action` in a namespaced schema), or absent for the schema's own; any other type is refused */
+        type?: string;
+        id: string;
+      };
+      /** @description The type of the resources to filter (e.g. `Order`) */
+      resourceType: string;
+      /** @description Cedar context; keys of at most 200 characters, at most 16384 characters as JSON */
+      context?: {
+        [key: string]: unknown;
+      };
+    };
     PolicyLinkRequest: {
       /** @enum {string} */
       name: 'platform' | 'tenet';
@@ -6470,6 +6563,73 @@ export interface components {
         [key: string]: unknown;
       };
     };
+    Plan: {
+      /** @enum {string} */
+      kind: 'always_allowed' | 'always_denied' | 'conditional';
+      /** @description Present when `kind` is `conditional`: the resources it holds for are allowed */
+      condition?: components['schemas']['PlanCondition'];
+      errors: string[];
+      policyHash: string;
+    };
+    /** @description A predicate over one resource: `eq` (attribute == value), `in` (attribute is one of values), `is_in_set` (value is an element of a set attribute), `has_ancestor` (resource in entity), `and`, `or`, `not`, `true`, `false`. Entity values are {type, id}. */
+    PlanCondition:
+      | {
+          /** @constant */
+          op: 'true';
+        }
+      | {
+          /** @constant */
+          op: 'false';
+        }
+      | {
+          /** @constant */
+          op: 'and';
+          args: components['schemas']['PlanCondition'][];
+        }
+      | {
+          /** @constant */
+          op: 'or';
+          args: components['schemas']['PlanCondition'][];
+        }
+      | {
+          /** @constant */
+          op: 'not';
+          arg: components['schemas']['PlanCondition'];
+        }
+      | {
+          /** @constant */
+          op: 'eq';
+          attribute: string;
+          value: components['schemas']['PlanValue'];
+        }
+      | {
+          /** @constant */
+          op: 'in';
+          attribute: string;
+          values: components['schemas']['PlanValue'][];
+        }
+      | {
+          /** @constant */
+          op: 'is_in_set';
+          attribute: string;
+          value: components['schemas']['PlanValue'];
+        }
+      | {
+          /** @constant */
+          op: 'has_ancestor';
+          entity: {
+            type: string;
+            id: string;
+          };
+        };
+    PlanValue:
+      | string
+      | number
+      | boolean
+      | {
+          type: string;
+          id: string;
+        };
     PolicyVersion: {
       /** @enum {string} */
       name: 'platform' | 'tenet';

@@ -2,6 +2,7 @@ import { buildOpenApi } from '../../http/openapi.ts';
 import type { RouteDef } from '../../http/route.ts';
 import { auditRoutes } from '../../http/routes/audit-routes.ts';
 import { authzRoutes } from '../../http/routes/authz-routes.ts';
+import { planRoutes } from '../../http/routes/plan-routes.ts';
 import { keyRoutes } from '../../http/routes/key-routes.ts';
 import { policyRoutes, policyTryRoutes } from '../../http/routes/policy-routes.ts';
 import { sessionRoutes } from '../../http/routes/session-routes.ts';
@@ -33,6 +34,7 @@ function unused<T>(name: string): T {
 function describedRoutes(): RouteDef[] {
   return [
     ...authzRoutes({ pdp: unused('pdp'), entityStore: unused('entityStore'), decisionLog: unused('decisionLog'), metrics: unused('metrics') }),
+    ...planRoutes({ pdp: unused('pdp'), entityStore: unused('entityStore') }),
     ...policyRoutes({ policyStore: unused('policyStore') }),
     ...policyTryRoutes({ pdp: unused('pdp'), sandbox: unused('sandbox') }),
     ...auditRoutes({ db: unused('db') }),

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uidKey, type Entity } from '../../engine/authz/entity.ts';
+import type { PlanCondition, PlanValue } from '../../engine/authz/plan-sql.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+// POST /v1/authorize/plan over the demo platform: a list filtered by the plan's condition holds exactly the
+// orders /v1/authorize allows, for every demo user. (engine/authz/plan.db.test.ts proves the same in PostgreSQL
+// over random platforms.)
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => t?.close());
+
+/** The condition read against one stored entity, as the SQL filter reads its row. */
+function holds(c: PlanCondition, e: Entity, ancestors: Set<string>): boolean {
+  const attr = (name: string): unknown => {
+    const v = e.attrs[name] as { __entity?: { id: string } } | unknown;
+    return v && typeof v === 'object' && '__entity' in v ? (v as { __entity: { id: string } }).__entity.id : v;
+  };
+  const scalar = (v: PlanValue) => (typeof v === 'object' ? v.id : v);
+  switch (c.op) {
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'and':
+      return c.args.every((a) => holds(a, e, ancestors));
+    case 'or':
+      return c.args.some((a) => holds(a, e, ancestors));
+    case 'not':
+      return !holds(c.arg, e, ancestors);
+    case 'eq':
+      return attr(c.attribute) === scalar(c.value);
+    case 'in':
+      return c.values.some((v) => attr(c.attribute) === scalar(v));
+    case 'is_in_set':
+      return (e.attrs[c.attribute] as Array<{ __entity: { id: string } }>).some((x) => x.__entity.id === scalar(c.value));
+    case 'has_ancestor':
+      return ancestors.has(uidKey(c.entity));
+  }
+}
+
+function ancestorsOf(e: Entity): Set<string> {
+  const out = new Set<string>();
+  const stack = [...e.parents];
+  while (stack.length) {
+    const p = stack.pop()!;
+    if (out.has(uidKey(p))) continue;
+    out.add(uidKey(p));
+    stack.push(...(t.authz.entityStore.get(p)?.parents ?? []));
+  }
+  return out;
+}
+
+describe('POST /v1/authorize/plan', () => {
+  it('a list filtered by the plan holds exactly the orders /v1/authorize allows, for every demo user', async () => {
+    const orders = [...t.authz.entityStore.all('Order')];
+    const users = [...t.authz.entityStore.all('User')].map((u) => u.uid);
+    expect(orders.length).toBeGreaterThan(2);
+    const kinds = new Set<string>();
+    for (const principal of [...users, { type: 'User', id: 'nobody' }]) {
+      for (const [action, context] of [
+        ['read', {}],
+        ['reveal_buyer_pii', { mfa: true }],
+      ] as const) {
+        const plan = await t.call('/v1/authorize/plan', { role: 'service', body: { principal, action: { id: action }, resourceType: 'Order', context } });
+        expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+        kinds.add(plan.body.kind);
+        const allowed: string[] = [];
+        for (let i = 0; i < orders.length; i += 100) {
+          const chunk = orders.slice(i, i + 100);
+          const batch = await t.call('/v1/authorize/batch', {
+            role: 'service',
+            body: { requests: chunk.map((o) => ({ principal, action: { id: action }, resource: o.uid, context })) },
+          });
+          chunk.forEach((o, j) => batch.body.results[j].decision === 'allow' && allowed.push(o.uid.id));
+        }
+        const selected =
+          plan.body.kind === 'always_allowed'
+            ? orders.map((o) => o.uid.id)
+            : plan.body.kind === 'always_denied'
+              ? []
+              : orders.filter((o) => holds(plan.body.condition, o, ancestorsOf(o))).map((o) => o.uid.id);
+        expect(selected.sort(), `${principal.id} ${action}`).toEqual(allowed.sort());
+      }
+    }
+    expect(kinds).toContain('conditional');
+    expect(kinds).toContain('always_denied');
+  }, 60_000);
+
+  it('is gated as /v1/authorize, and refuses a bad request with 400', async () => {
+    const body = { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resourceType: 'Order' };
+    expect((await t.call('/v1/authorize/plan', { body })).status).toBe(401);
+    expect((await t.call('/v1/authorize/plan', { role: 'auditor', body })).status).toBe(403);
+    const badType = await t.call('/v1/authorize/plan', { role: 'service', body: { ...body, action: { type: 'Tenet::Action', id: 'read' } } });
+    expect(badType.status).toBe(400);
+    expect((await t.call('/v1/authorize/plan', { role: 'service', body: { ...body, resourceType: 'not a type' } })).status).toBe(400);
+    // A resource type the action does not apply to: denied, with why.
+    const wrong = await t.call('/v1/authorize/plan', { role: 'service', body: { ...body, resourceType: 'Credential' } });
+    expect(wrong.body).toMatchObject({ kind: 'always_denied', errors: [expect.stringContaining('not a resource type')] });
+  });
+});
