@@ -37,6 +37,8 @@ const configSchema = z
     TENET_CONFIG_FILE: z.string().min(1).optional(),
     TENET_SCANNER_SECRET: z.string().min(32, 'must be at least 32 characters (it keys the PII fingerprints)').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Unset: readable lines on a terminal, JSON lines when standard output is a pipe or a file.
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     TENET_DECISION_QUEUE_MAX: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
     TENET_DECISION_BATCH_MAX: z.coerce.number().int().min(1).max(5_000).default(1_000),
     // The decision journal (docs/authorization.md, "Decision log"): a decision is answered once it is durable on local disk.

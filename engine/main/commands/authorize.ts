@@ -38,7 +38,7 @@ export async function authorize(args: string[], ctx: { config: () => Config }): 
     ? (z.array(entitySchema).parse(JSON.parse(await readFile(values.entities, 'utf8'))) as Entity[])
     : undefined;
   const config = ctx.config();
-  const logger = createLogger({ level: 'warn' });
+  const logger = createLogger({ level: 'warn', format: config.LOG_FORMAT });
   const h = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR });
   try {
     const authz = await createAuthz({ db: h.db, logger, config, policyDir: config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR });

@@ -45,7 +45,7 @@ export async function pack(args: string[], ctx: { config: () => Config }): Promi
   const problem = periodProblem(from, to);
   if (problem) throw new Error(problem);
   const config = ctx.config();
-  const logger = createLogger({ level: 'warn' });
+  const logger = createLogger({ level: 'warn', format: config.LOG_FORMAT });
   const h = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR });
   const partial = `${values.out}.partial`;
   try {
@@ -168,7 +168,7 @@ export async function evidence(args: string[], ctx: { config: () => Config }): P
     throw new Error('usage: tenet evidence verify [--public-key KEYS] | rotate-key | public-keys');
   const given = values['public-key'] ? parsePublicKeys(await readFile(values['public-key'], 'utf8')) : undefined;
   if (given && !given.length) throw new Error(`${values['public-key']} holds no public key (PEM, or the JSON of GET /v1/packs/public-keys)`);
-  const logger = createLogger({ level: 'warn' });
+  const logger = createLogger({ level: 'warn', format: config.LOG_FORMAT });
   const h = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR });
   try {
     let publicKey: (id: string) => string | undefined;

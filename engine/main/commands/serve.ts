@@ -8,9 +8,14 @@ export async function serve(args: string[], ctx: { config: () => Config }): Prom
   const config = ctx.config();
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error('--port must be a port number');
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  let lastLine = performance.now();
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, onLine: () => (lastLine = performance.now()) });
   const tenet = await startTenet({ config, logger, demo: values.demo, port });
   if (tenet.demoKeys) {
+    // After start-up's log lines, not among them: start-up work still logging (the first control runs, the
+    // exception expiry check) gets until the log has been quiet for a moment, then what pino holds is written.
+    await quiet(() => lastLine, 300, 3_000);
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     // Printed to the terminal for the person who started the demo; never logged.
     process.stdout.write(
       `\nTenet demo is running at ${tenet.url}\n` +
@@ -35,4 +40,12 @@ export async function serve(args: string[], ctx: { config: () => Config }): Prom
   });
   await tenet.close();
   return 0;
+}
+
+/** Resolves once `lastAt()` (a performance.now() time) is `quietMs` in the past, or after `maxMs` at most. */
+async function quiet(lastAt: () => number, quietMs: number, maxMs: number): Promise<void> {
+  const until = performance.now() + maxMs;
+  for (let now = performance.now(); now < until && now - lastAt() < quietMs; now = performance.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(quietMs - (now - lastAt()), until - now) + 1));
+  }
 }
