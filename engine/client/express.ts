@@ -67,7 +67,8 @@ export class TenetAuthorization {
         next();
         return;
       }
-      if (decision.errors.length) this.props.logger?.log(`tenet denied ${req.method} ${req.path}: ${decision.errors.join('; ')}`);
+      // The route's pattern (`/orders/:id`), not the path: a path may carry an id or an address a log must not hold.
+      if (decision.errors.length) this.props.logger?.log(`tenet denied ${req.method} ${req.route?.path ?? req.baseUrl}: ${decision.errors.join('; ')}`);
       res.status(403).json({ error: 'forbidden', decisionId: decision.decisionId ?? null, reasons: decision.reasons });
     };
   }

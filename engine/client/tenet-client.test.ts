@@ -130,13 +130,19 @@ describe('TenetClient fails closed', () => {
 
 describe('authorizeRoute', () => {
   it('gates a route in one line: allow runs the handler; deny and a throwing provider answer 403', async () => {
-    handler = (_q, body, res) => json(res, 200, decision({ decision: JSON.parse(body).principal.id === 'ok' ? 'allow' : 'deny', reasons: ['r'] }));
+    handler = (_q, body, res) => {
+      const who = JSON.parse(body).principal.id;
+      if (who === 'down') json(res, 500, { error: { code: 'internal', message: 'boom' } });
+      else json(res, 200, decision({ decision: who === 'ok' ? 'allow' : 'deny', reasons: ['r'] }));
+    };
     const client = new TenetClient({ url, apiKey: 'k' });
+    const logged: string[] = [];
+    const logger = { log: (m: string) => logged.push(m) };
     const app = express();
     const principal = (req: express.Request) => (req.get('x-user') ? { type: 'User', id: req.get('x-user')! } : undefined);
     app.get(
       '/things/:id',
-      authorizeRoute({ client, principal, action: 'read', resource: (req) => ({ type: 'Order', id: String(req.params.id) }) }),
+      authorizeRoute({ client, principal, logger, action: 'read', resource: (req) => ({ type: 'Order', id: String(req.params.id) }) }),
       (_req, res) => res.json({ ok: true, decisionId: res.locals.tenetDecision.decisionId }),
     );
     app.get(
@@ -144,6 +150,7 @@ describe('authorizeRoute', () => {
       authorizeRoute({
         client,
         principal,
+        logger,
         action: 'read',
         resource: () => {
           throw new Error('no id');
@@ -163,6 +170,12 @@ describe('authorizeRoute', () => {
       expect(await get('/things/1', 'no')).toEqual({ status: 403, body: { error: 'forbidden', decisionId: 'd-1', reasons: ['r'] } });
       expect(await get('/things/1')).toEqual({ status: 401, body: { error: 'unauthenticated' } });
       expect(await get('/broken', 'ok')).toEqual({ status: 403, body: { error: 'forbidden', decisionId: null, reasons: [] } });
+      // Tenet failing: 403, and the reason goes to the logger, naming the route's pattern, never the path's id.
+      expect(await get('/things/alice%40example.com', 'down')).toEqual({ status: 403, body: { error: 'forbidden', decisionId: null, reasons: [] } });
+      expect(logged).toEqual([
+        'tenet denied GET /broken: the request could not be mapped to a decision: no id',
+        'tenet denied GET /things/:id: tenet answered 500 internal: boom',
+      ]);
     } finally {
       s.close();
     }
