@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TenetClient, TenetClientError, type AuthorizeRequest } from '../../engine/client/index.ts';
+import { TenetClient, TenetClientError, type AuthorizeRequest } from '@tenet/client';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
 import { createChildDatabase } from '../helpers/test-database.ts';
 import { createOrdersService, orderEntity, type Order } from './orders-service.ts';

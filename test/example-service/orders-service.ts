@@ -5,8 +5,8 @@
  * Tenet's policies decide on them. README "Integrating an app service" shows the same three lines.
  */
 import express from 'express';
-import { TenetClient, type Entity } from '../../engine/client/index.ts';
-import { TenetAuthorization } from '../../engine/client/express.ts';
+import { TenetClient, type Entity } from '@tenet/client';
+import { TenetAuthorization } from '@tenet/client/express';
 
 export interface Order {
   id: string;
