@@ -22,16 +22,20 @@ export type PlanCondition =
   | { op: 'in'; attribute: string; values: PlanValue[] }
   /** `value` is an element of the set-valued `resource[attribute]` */
   | { op: 'is_in_set'; attribute: string; value: PlanValue }
+  /** the resource itself is one of these (ids of the planned type: `resource == Order::"o1"`) */
+  | { op: 'id_in'; ids: string[] }
   /** `resource in entity`: the entity is one of the resource's ancestors */
   | { op: 'has_ancestor'; entity: { type: string; id: string } };
 
 /**
  * How the app's table holds the resources: one row per resource; `attributes` maps a Cedar attribute to its column
- * (an entity attribute's column holds the entity id; a set attribute's column is a PostgreSQL array); `ancestors`
+ * (`id` holds the resource's own id; an entity attribute's column holds the entity id; a set attribute's column is a PostgreSQL array); `ancestors`
  * maps an ancestor entity type to the column holding the id of the row's ancestor of that type.
  */
 export interface PlanTableMapping {
   table: string;
+  /** the column holding the resource's id (needed by `id_in`) */
+  id?: string;
   attributes: Record<string, string>;
   ancestors?: Record<string, string>;
 }
@@ -96,6 +100,19 @@ function build<T>(c: PlanCondition, m: PlanTableMapping, t: Target<T>): T {
       ]);
     case 'is_in_set':
       return t.wrap([t.raw('COALESCE('), t.param(scalar(c.value)), t.raw(' = ANY('), column(c.attribute), t.raw('), FALSE)')]);
+    case 'id_in':
+      if (m.id === undefined) throw new PlanMappingError('the table mapping has no id column');
+      if (c.ids.length === 0) return t.raw('FALSE');
+      return t.wrap([
+        t.raw('COALESCE('),
+        t.column(m.id),
+        t.raw(' IN ('),
+        t.join(
+          c.ids.map((v) => t.param(v)),
+          ', ',
+        ),
+        t.raw('), FALSE)'),
+      ]);
     case 'has_ancestor': {
       const ancestors = m.ancestors ?? {};
       const name = Object.hasOwn(ancestors, c.entity.type) ? ancestors[c.entity.type] : undefined;

@@ -92,6 +92,7 @@ const context = fc.record(
 /** The app's table: attributes as columns, and the order's ancestors (from the store's hierarchy) as columns. */
 const mapping: PlanTableMapping = {
   table: 'plan_orders',
+  id: 'id',
   attributes: { agency: 'agency_id', client: 'client_id', integration: 'integration_id', pii_redacted: 'pii_redacted' },
   ancestors: { Client: 'ancestor_client_id', Agency: 'ancestor_agency_id' },
 };
@@ -260,6 +261,8 @@ describe('list filtering by partial evaluation', () => {
       sql: '(COALESCE("plan_orders"."client_id" = $1, FALSE) AND (NOT COALESCE("plan_orders"."integration_id" IN ($2, $3), FALSE)))',
       params: ['c1', 'x', 'y'],
     });
+    expect(planToSql({ op: 'id_in', ids: ['o1', 'o2'] }, mapping, 3)).toEqual({ sql: 'COALESCE("plan_orders"."id" IN ($3, $4), FALSE)', params: ['o1', 'o2'] });
+    expect(() => planToSql({ op: 'id_in', ids: ['o1'] }, { ...mapping, id: undefined })).toThrow(PlanMappingError);
     expect(() => planToSql({ op: 'eq', attribute: 'secret', value: 1 }, mapping)).toThrow(PlanMappingError);
     expect(() => planToSql({ op: 'has_ancestor', entity: { type: 'Region', id: 'eu' } }, mapping)).toThrow(PlanMappingError);
   });

@@ -37,6 +37,9 @@ const ATOMS = [
   'resource.team == Team::"t0"',
   'resource.title != "a"',
   'resource is Doc',
+  'resource == Doc::"d1"',
+  'resource != Doc::"d0"',
+  '[Doc::"d2", Team::"t0"].contains(resource)',
   'resource.team.labels.containsAny(["x", "y"])',
 ];
 /** Beyond the condition language: comparisons of a resource attribute other than equality, two attributes. */
@@ -130,6 +133,8 @@ function holds(c: PlanCondition, e: Entity, ancestors: Set<string>): boolean {
       return c.values.some((v) => attr(c.attribute) === scalar(v));
     case 'is_in_set':
       return (e.attrs[c.attribute] as unknown[]).includes(scalar(c.value));
+    case 'id_in':
+      return c.ids.includes(e.uid.id);
     case 'has_ancestor':
       return ancestors.has(uidKey(c.entity));
   }

@@ -420,7 +420,17 @@ class Reader {
 
   private equals(a: Sym, b: Sym): Bool {
     if (b.k === 'attr' && a.k !== 'attr') [a, b] = [b, a];
-    if (a.k === 'resource' || b.k === 'resource') return unsupported('a comparison of the resource itself');
+    if (b.k === 'resource') [a, b] = [b, a];
+    if (a.k === 'resource') {
+      if (b.k === 'resource') return { t: TRUE, e: FALSE };
+      if (b.k === 'attr') return unsupported(`a comparison of the resource with resource.${b.name}`);
+      // `resource == X`: the row is X (X of the planned type); Cedar's == never errs.
+      const c = this.toCases(b);
+      return {
+        t: or(...c.cases.map((x) => (x.v.t === 'ent' && x.v.type === this.resourceType ? and(x.when, { op: 'id_in', ids: [x.v.id] }) : FALSE))),
+        e: c.err,
+      };
+    }
     if (a.k === 'attr') {
       if (b.k === 'attr') return unsupported('a comparison of two resource attributes');
       const attr = a;
@@ -496,6 +506,20 @@ class Reader {
           e: c.err,
         },
       };
+    }
+    if (item.k === 'resource') {
+      const c = this.toCases(set);
+      const t: PlanCondition[] = [];
+      const e: PlanCondition[] = [c.err];
+      for (const x of c.cases) {
+        if (x.v.t !== 'set') {
+          e.push(x.when);
+          continue;
+        }
+        const ids = [...new Set(x.v.v.flatMap((y) => (y.t === 'ent' && y.type === this.resourceType ? [y.id] : [])))];
+        t.push(and(x.when, ids.length ? { op: 'id_in', ids } : FALSE));
+      }
+      return { k: 'bool', b: { t: or(...t), e: or(...e) } };
     }
     if (item.k === 'attr') {
       const c = this.toCases(set);

@@ -36,6 +36,8 @@ function holds(c: PlanCondition, e: Entity, ancestors: Set<string>): boolean {
       return c.values.some((v) => attr(c.attribute) === scalar(v));
     case 'is_in_set':
       return (e.attrs[c.attribute] as Array<{ __entity: { id: string } }>).some((x) => x.__entity.id === scalar(c.value));
+    case 'id_in':
+      return c.ids.includes(e.uid.id);
     case 'has_ancestor':
       return ancestors.has(uidKey(c.entity));
   }

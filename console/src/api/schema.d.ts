@@ -6571,7 +6571,7 @@ export interface components {
       errors: string[];
       policyHash: string;
     };
-    /** @description A predicate over one resource: `eq` (attribute == value), `in` (attribute is one of values), `is_in_set` (value is an element of a set attribute), `has_ancestor` (resource in entity), `and`, `or`, `not`, `true`, `false`. Entity values are {type, id}. */
+    /** @description A predicate over one resource: `eq` (attribute == value), `in` (attribute is one of values), `is_in_set` (value is an element of a set attribute), `id_in` (the resource is one of these ids), `has_ancestor` (resource in entity), `and`, `or`, `not`, `true`, `false`. Entity values are {type, id}. */
     PlanCondition:
       | {
           /** @constant */
@@ -6613,6 +6613,11 @@ export interface components {
           op: 'is_in_set';
           attribute: string;
           value: components['schemas']['PlanValue'];
+        }
+      | {
+          /** @constant */
+          op: 'id_in';
+          ids: string[];
         }
       | {
           /** @constant */

@@ -35,12 +35,13 @@ const planConditionSchema: z.ZodType<PlanCondition> = z
     z.object({ op: z.literal('eq'), attribute: z.string(), value: planValueSchema }),
     z.object({ op: z.literal('in'), attribute: z.string(), values: z.array(planValueSchema) }),
     z.object({ op: z.literal('is_in_set'), attribute: z.string(), value: planValueSchema }),
+    z.object({ op: z.literal('id_in'), ids: z.array(z.string()) }),
     z.object({ op: z.literal('has_ancestor'), entity: z.object({ type: z.string(), id: z.string() }) }),
   ])
   .meta({
     id: 'PlanCondition',
     description:
-      'A predicate over one resource: `eq` (attribute == value), `in` (attribute is one of values), `is_in_set` (value is an element of a set attribute), `has_ancestor` (resource in entity), `and`, `or`, `not`, `true`, `false`. Entity values are {type, id}.',
+      'A predicate over one resource: `eq` (attribute == value), `in` (attribute is one of values), `is_in_set` (value is an element of a set attribute), `id_in` (the resource is one of these ids), `has_ancestor` (resource in entity), `and`, `or`, `not`, `true`, `false`. Entity values are {type, id}.',
   });
 
 const planRequestSchema = z
