@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uidKey, type Entity } from '../../engine/authz/entity.ts';
 import type { PlanCondition, PlanValue } from '../../engine/authz/plan-sql.ts';
+import { compilePolicySet } from '../../engine/authz/policy-set.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 // POST /v1/authorize/plan over the demo platform: a list filtered by the plan's condition holds exactly the
@@ -101,5 +102,21 @@ describe('POST /v1/authorize/plan', () => {
     // A resource type the action does not apply to: denied, with why.
     const wrong = await t.call('/v1/authorize/plan', { role: 'service', body: { ...body, resourceType: 'Credential' } });
     expect(wrong.body).toMatchObject({ kind: 'always_denied', errors: [expect.stringContaining('not a resource type')] });
+  });
+
+  it('answers 422 plan_unsupported, naming the construct, when the condition language cannot say it', async () => {
+    const active = t.authz.platform.active!;
+    const extra = '@id("permit-amazon-like") permit (principal, action, resource) when { resource.integration.provider like "*amazon*" };';
+    t.authz.platform.activate(compilePolicySet({ name: 'platform', schema: active.schema, policies: `${active.policies}\n${extra}` }));
+    try {
+      const res = await t.call('/v1/authorize/plan', {
+        role: 'service',
+        body: { principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resourceType: 'Order' },
+      });
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'plan_unsupported', message: expect.stringContaining('like') });
+    } finally {
+      t.authz.platform.activate(active);
+    }
   });
 });
