@@ -11,11 +11,24 @@ export async function serve(args: string[], ctx: { config: () => Config }): Prom
   let lastLine = performance.now();
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, onLine: () => (lastLine = performance.now()) });
   const tenet = await startTenet({ config, logger, demo: values.demo, port });
+  let stopping = false;
+  // Listening from here on: a stop signal while the banner waits is a clean shutdown, not a kill.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
   if (tenet.demoKeys) {
     // After start-up's log lines, not among them: start-up work still logging (the first control runs, the
     // exception expiry check) gets until the log has been quiet for a moment, then what pino holds is written.
-    await quiet(() => lastLine, 300, 3_000);
+    await Promise.race([quiet(() => lastLine, 300, 3_000), stopped]);
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  }
+  if (tenet.demoKeys && !stopping) {
     // Printed to the terminal for the person who started the demo; never logged.
     process.stdout.write(
       `\nTenet demo is running at ${tenet.url}\n` +
@@ -30,14 +43,7 @@ export async function serve(args: string[], ctx: { config: () => Config }): Prom
         `    -d '{"principal":{"type":"User","id":"asha"},"action":{"id":"read"},"resource":{"type":"Order","id":"o-1001"}}'\n\n`,
     );
   }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  await stopped;
   await tenet.close();
   return 0;
 }
