@@ -179,6 +179,21 @@ describe('the example orders service, through @tenet/client and its Express midd
     expect(later.decisionId).not.toBe(first.decisionId);
   });
 
+  it('with Tenet frozen (connections open, no answer), a gated route answers 403 once the timeout has passed', async () => {
+    tenet.child.kill('SIGSTOP');
+    try {
+      const started = Date.now();
+      const res = await as('meera', 'GET', '/orders/ex-1');
+      const took = Date.now() - started;
+      expect(res).toEqual({ status: 403, body: { error: 'forbidden', decisionId: null, reasons: [] } });
+      expect(took).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+      expect(took).toBeLessThan(TIMEOUT_MS + 700);
+      expect(await client.authorize(ask('meera', 'read', 'ex-1'))).toEqual({ decision: 'deny', reasons: [], errors: [`no answer within ${TIMEOUT_MS} ms`] });
+    } finally {
+      tenet.child.kill('SIGCONT');
+    }
+  });
+
   it('with Tenet gone, the client answers deny and every gated route answers 403 within the timeout', async () => {
     tenet.child.kill('SIGKILL');
     await tenet.exited;
