@@ -118,6 +118,14 @@ describe('TenetClient fails closed', () => {
     expect((await new TenetClient({ url, apiKey: 'k' }).authorizeBatch([ask, ask])).map((d) => d.decision)).toEqual(['deny', 'deny']);
   });
 
+  it('a request that cannot be written as JSON is denied, not thrown', async () => {
+    const client = new TenetClient({ url, apiKey: 'k', cache: { ttlMs: 1000 } });
+    const bad = { ...ask, context: { n: 1n } };
+    expect((await client.authorize(bad)).errors[0]).toMatch(/^the request cannot be sent: .*BigInt/);
+    expect((await client.authorizeBatch([ask, bad])).map((d) => d.decision)).toEqual(['deny', 'deny']);
+    expect(requests).toBe(0);
+  });
+
   it('never caches a fail-closed deny', async () => {
     const client = new TenetClient({ url, apiKey: 'k', cache: { ttlMs: 60_000 } });
     handler = (_q, _b, res) => json(res, 503, { error: { code: 'unavailable', message: 'db' } });

@@ -80,6 +80,15 @@ export class TenetClient {
 
   /** May this principal do this action on this resource? Always answers; deny on any failure. */
   async authorize(request: AuthorizeRequest): Promise<Decision> {
+    try {
+      return await this.decide(request);
+    } catch (e) {
+      // Only a request that cannot be written as JSON gets here (a BigInt, a cycle): it is denied like the rest.
+      return failClosed(`the request cannot be sent: ${(e as Error).message}`);
+    }
+  }
+
+  private async decide(request: AuthorizeRequest): Promise<Decision> {
     const key = this.cache && canonicalJson(request);
     const hit = key && this.cache!.get(key);
     if (hit) return { ...hit, cached: true };
@@ -96,6 +105,14 @@ export class TenetClient {
    * A chunk that fails answers deny for each of its requests, with the reason; the other chunks are unaffected.
    */
   async authorizeBatch(requests: readonly AuthorizeRequest[]): Promise<Decision[]> {
+    try {
+      return await this.decideBatch(requests);
+    } catch (e) {
+      return requests.map(() => failClosed(`the request cannot be sent: ${(e as Error).message}`));
+    }
+  }
+
+  private async decideBatch(requests: readonly AuthorizeRequest[]): Promise<Decision[]> {
     const out = new Array<Decision>(requests.length);
     const keys = requests.map((r) => (this.cache ? canonicalJson(r) : ''));
     const pending: number[] = [];
