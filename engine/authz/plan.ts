@@ -608,6 +608,44 @@ class Reader {
   }
 }
 
+/**
+ * The entities Cedar's partial evaluation can read. With the resource unknown, it reads only what the known parts
+ * reach (the principal, the context, the entities their attributes and ancestors name, literals in policies), and
+ * the planner itself resolves what the resource reaches. So resources of the planned type — the bulk of a store —
+ * are left out unless something else names them (an attribute, the context) or the policies name one literally:
+ * serialising 20,000 orders into Cedar for every plan took 1.5 s of the thread that also answers decisions.
+ */
+function cedarSlice(entities: Entity[], request: PlanRequest, policyText: string): Entity[] {
+  const type = request.resourceType;
+  if (policyText.includes(`${type}::`)) return entities;
+  const byKey = new Map<string, Entity>();
+  for (const e of entities) byKey.set(uidKey(e.uid), e);
+  const keep = new Set<string>();
+  const stack: string[] = [uidKey(request.principal)];
+  const refs = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(refs);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const uid = (o.__entity ?? (typeof o.type === 'string' && typeof o.id === 'string' ? o : undefined)) as EntityUid | undefined;
+      if (uid && typeof uid.type === 'string' && typeof uid.id === 'string') stack.push(uidKey(uid));
+      else Object.values(o).forEach(refs);
+    }
+  };
+  refs(request.context ?? {});
+  for (const e of entities) if (e.uid.type !== type) stack.push(uidKey(e.uid));
+  while (stack.length) {
+    const key = stack.pop()!;
+    if (keep.has(key)) continue;
+    keep.add(key);
+    const e = byKey.get(key);
+    if (!e) continue;
+    for (const p of e.parents) stack.push(uidKey(p));
+    refs(e.attrs);
+    if (e.tags) refs(e.tags);
+  }
+  return entities.filter((e) => keep.has(uidKey(e.uid)));
+}
+
 function parseKey(key: string): EntityUid {
   const i = key.indexOf('::"');
   return { type: key.slice(0, i), id: JSON.parse(key.slice(i + 2)) as string };
@@ -699,7 +737,7 @@ function plan(props: PlanProps): Plan {
         staticPolicies: policy.byId,
         ...(policy.links?.length ? { templates: policy.templates, templateLinks: policy.links as never } : {}),
       },
-      entities: entities as never,
+      entities: cedarSlice(entities, request, policy.policies) as never,
     }),
   );
   if (answer.type === 'failure') return denied(answer.errors.map((e) => `request is invalid: ${e.message}`));
