@@ -2,11 +2,11 @@ import type { AuthorizeRequest, BatchAnswer, Entity, EntityUid, PutEntitiesResul
 import { canonicalJson, DecisionCache } from './decision-cache.ts';
 
 /**
- * A decision as the client answers it. Tenet's answers carry `decisionId` and `policyHash`; a fail-closed deny
- * (Tenet unreachable, too slow, or answering something other than a decision) has neither, an empty `reasons`, and
- * says why in `errors`. `cached` marks an answer the local decision cache gave without a call.
+ * A decision as the client answers it. Tenet's answers carry `decisionId` and `policyHash` (and, on some denies,
+ * `warnings`: the principal is not stored, say); a fail-closed deny (Tenet unreachable, too slow, or answering
+ * something other than a decision) has neither, an empty `reasons`, and says why in `errors`. `cached` marks an answer the local decision cache gave without a call.
  */
-export type Decision = Pick<ServerDecision, 'decision' | 'reasons' | 'errors'> & {
+export type Decision = Pick<ServerDecision, 'decision' | 'reasons' | 'errors' | 'warnings'> & {
   decisionId?: string;
   policyHash?: string;
   cached?: boolean;
@@ -238,5 +238,6 @@ function readDecision(body: unknown): Decision | undefined {
     errors: b.errors,
     decisionId: b.decisionId,
     ...(typeof b.policyHash === 'string' ? { policyHash: b.policyHash } : {}),
+    ...(strings(b.warnings) ? { warnings: b.warnings } : {}),
   };
 }

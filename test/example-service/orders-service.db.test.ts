@@ -130,6 +130,8 @@ describe('the example orders service, through @tenet/client and its Express midd
     // A platform administrator gets no tenant data; an unknown user gets nothing; nobody signed in is a 401.
     expect((await as('ops-root', 'GET', '/orders/ex-1')).body.reasons).toEqual(['forbid-platform-admin-tenant-data']);
     expect((await as('nobody', 'GET', '/orders/ex-1')).status).toBe(403);
+    // The client passes on what Tenet says about such a deny.
+    expect((await client.authorize(ask('nobody', 'read', 'ex-1'))).warnings).toEqual(['principal User::"nobody" is not stored']);
     expect(await as(undefined, 'GET', '/orders/ex-1')).toEqual({ status: 401, body: { error: 'unauthenticated' } });
     // Buyer PII: only with MFA (the middleware's context), never from a redacted order.
     expect((await as('asha', 'GET', '/orders/ex-1/buyer')).body.reasons).toEqual(['forbid-reveal-without-mfa']);
