@@ -8,7 +8,7 @@ import { uidKey, type Entity } from './entity.ts';
 import { MemoryEntitySource } from './entity-source.ts';
 import { PolicyDecisionPoint } from './pdp.ts';
 import { planAuthorization, PlanUnsupportedError, planWith } from './plan.ts';
-import { PlanMappingError, planToKysely, planToSql, type PlanTableMapping } from './plan-sql.ts';
+import { PlanMappingError, planToKysely, planToSql, type PlanTableMapping } from '../client/plan-sql.ts';
 import { compilePolicySet, type CompiledPolicySet } from './policy-set.ts';
 import { readShippedPolicySet } from './policy-store.ts';
 

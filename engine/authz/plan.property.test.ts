@@ -4,7 +4,7 @@ import { uidKey, type Entity } from './entity.ts';
 import { MemoryEntitySource } from './entity-source.ts';
 import { PolicyDecisionPoint } from './pdp.ts';
 import { planAuthorization, PlanUnsupportedError } from './plan.ts';
-import type { PlanCondition, PlanValue } from './plan-sql.ts';
+import type { PlanCondition, PlanValue } from './plan.ts';
 import { compilePolicySet } from './policy-set.ts';
 
 // The planner on random policies (not only the platform's): every construct it reads — `&&`, `||`, `!`,

@@ -4,8 +4,27 @@ import { decidingCedar, type PolicyJson, type Expr } from './cedar-runtime.ts';
 import { uidKey, type Entity, type EntityUid } from './entity.ts';
 import { normaliseEntityRefs, type EntitySource } from './entity-source.ts';
 import type { SType } from './evaluator/schema.ts';
-import type { PlanCondition, PlanValue } from './plan-sql.ts';
 import type { CompiledPolicySet } from './policy-set.ts';
+
+/** The condition language a plan answers in (the client's plan-sql.ts turns it into SQL; docs/api.md). */
+export type PlanValue = string | number | boolean | { type: string; id: string };
+
+export type PlanCondition =
+  | { op: 'true' }
+  | { op: 'false' }
+  | { op: 'and'; args: PlanCondition[] }
+  | { op: 'or'; args: PlanCondition[] }
+  | { op: 'not'; arg: PlanCondition }
+  /** `resource[attribute] == value` */
+  | { op: 'eq'; attribute: string; value: PlanValue }
+  /** `resource[attribute]` is one of `values` */
+  | { op: 'in'; attribute: string; values: PlanValue[] }
+  /** `value` is an element of the set-valued `resource[attribute]` */
+  | { op: 'is_in_set'; attribute: string; value: PlanValue }
+  /** the resource itself is one of these (ids of the planned type: `resource == Order::"o1"`) */
+  | { op: 'id_in'; ids: string[] }
+  /** `resource in entity`: the entity is one of the resource's ancestors */
+  | { op: 'has_ancestor'; entity: { type: string; id: string } };
 
 /**
  * List filtering by partial evaluation: which resources of a type may this principal act on?
@@ -13,7 +32,7 @@ import type { CompiledPolicySet } from './policy-set.ts';
  * Cedar evaluates the active policy set over the stored entities with the resource unknown
  * (`isAuthorizedPartial`); what is left of each policy (its residual) is an expression over `resource`. The planner
  * reads the residuals symbolically, with the resource's type known, and writes the answer in the condition
- * language of plan-sql.ts: a predicate over the resource's attributes and ancestors that an app turns into a SQL
+ * language below (engine/client/plan-sql.ts turns it into SQL): a predicate over the resource's attributes and ancestors that an app turns into a SQL
  * `WHERE`. An attribute of an entity the resource refers to (`resource.integration.status`) is resolved over the
  * stored entities of that type (`resource.integration in [the suspended ones]`).
  *

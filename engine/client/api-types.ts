@@ -20,3 +20,6 @@ export type BatchAnswer = Ok<'/v1/authorize/batch', 'post'>;
 /** A Cedar entity as `PUT /v1/entities` takes it. */
 export type Entity = PutEntitiesRequest['entities'][number];
 export type EntityUid = AuthorizeRequest['principal'];
+/** `POST /v1/authorize/plan` body and answer: which resources of a type a principal may act on. */
+export type PlanRequest = Body<'/v1/authorize/plan', 'post'>;
+export type Plan = Ok<'/v1/authorize/plan', 'post'>;

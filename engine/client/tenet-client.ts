@@ -1,4 +1,4 @@
-import type { AuthorizeRequest, BatchAnswer, Entity, EntityUid, PutEntitiesResult, ServerDecision } from './api-types.ts';
+import type { AuthorizeRequest, BatchAnswer, Entity, EntityUid, Plan, PlanRequest, PutEntitiesResult, ServerDecision } from './api-types.ts';
 import { canonicalJson, DecisionCache } from './decision-cache.ts';
 
 /**
@@ -140,6 +140,26 @@ export class TenetClient {
     };
     await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, chunks.length) }, worker));
     return out;
+  }
+
+  /**
+   * Which resources of a type may this principal act on? `always_allowed`, `always_denied`, or `conditional` with a
+   * condition for `planToKysely`/`planToSql` (./plan-sql.ts) to filter the app's own table by. Fails closed: any
+   * failure — Tenet unreachable, a plan it cannot express (422 plan_unsupported) — answers `always_denied` with the
+   * reason in `errors` (the app may then fall back to `authorizeBatch` over the rows).
+   */
+  async plan(request: PlanRequest): Promise<Plan> {
+    let answer: Attempt;
+    try {
+      answer = await this.call('POST', '/v1/authorize/plan', request);
+    } catch (e) {
+      return { kind: 'always_denied', errors: [`the request cannot be sent: ${(e as Error).message}`], policyHash: '' };
+    }
+    if (!answer.ok) return { kind: 'always_denied', errors: [describe(answer)], policyHash: '' };
+    const b = answer.body as Partial<Plan> | null;
+    const known = b?.kind === 'always_allowed' || b?.kind === 'always_denied' || (b?.kind === 'conditional' && typeof b.condition === 'object');
+    if (!b || !known || !Array.isArray(b.errors)) return { kind: 'always_denied', errors: ['tenet answered something that is not a plan'], policyHash: '' };
+    return b as Plan;
   }
 
   /** Bulk upsert of entities (Cedar entity JSON), validated by Tenet against the platform schema. Throws if not done. */

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TenetClient, TenetClientError, type AuthorizeRequest } from '@tenet/client';
+import { PGlite } from '@electric-sql/pglite';
+import { planToSql, TenetClient, TenetClientError, type AuthorizeRequest, type PlanTableMapping } from '@tenet/client';
 import { spawnTenet } from '../helpers/spawn-tenet.ts';
 import { createChildDatabase } from '../helpers/test-database.ts';
 import { createOrdersService, orderEntity, type Order } from './orders-service.ts';
@@ -181,6 +182,39 @@ describe('the example orders service, through @tenet/client and its Express midd
     expect(later.decisionId).not.toBe(first.decisionId);
   });
 
+  it("plan filters a list in the app's own SQL: the rows selected are the orders authorizeBatch allows, per user and action", async () => {
+    // The app's own table (an in-process PostgreSQL here), mapped for the planner: attribute -> column.
+    const db = new PGlite();
+    try {
+      await db.exec('create table orders (id text primary key, agency text, client text, integration text, pii_redacted boolean)');
+      for (const o of ORDERS) await db.query('insert into orders values ($1, $2, $3, $4, $5)', [o.id, o.agency, o.client, o.integration, o.piiRedacted]);
+      const mapping: PlanTableMapping = {
+        table: 'orders',
+        id: 'id',
+        attributes: { agency: 'agency', client: 'client', integration: 'integration', pii_redacted: 'pii_redacted' },
+        ancestors: { Client: 'client', Agency: 'agency' },
+      };
+      const kinds = new Set<string>();
+      for (const user of ['asha', 'meera', 'kabir', 'ops-root', 'nobody'])
+        for (const action of ['read', 'reveal_buyer_pii']) {
+          const plan = await client.plan({ principal: { type: 'User', id: user }, action: { id: action }, resourceType: 'Order', context: { mfa: true } });
+          kinds.add(plan.kind);
+          let selected: string[] = [];
+          if (plan.kind === 'always_allowed') selected = ORDERS.map((o) => o.id);
+          else if (plan.kind === 'conditional') {
+            const where = planToSql(plan.condition!, mapping);
+            selected = (await db.query<{ id: string }>(`select id from orders where ${where.sql}`, where.params)).rows.map((r) => r.id);
+          }
+          const decisions = await client.authorizeBatch(ORDERS.map((o) => ({ ...ask(user, action, o.id), context: { mfa: true } })));
+          const allowed = ORDERS.filter((_, i) => decisions[i].decision === 'allow').map((o) => o.id);
+          expect([user, action, selected.sort()]).toEqual([user, action, allowed.sort()]);
+        }
+      expect(kinds).toContain('conditional');
+    } finally {
+      await db.close();
+    }
+  });
+
   it('with Tenet frozen (connections open, no answer), a gated route answers 403 once the timeout has passed', async () => {
     tenet.child.kill('SIGSTOP');
     try {
@@ -209,5 +243,8 @@ describe('the example orders service, through @tenet/client and its Express midd
     const batch = await client.authorizeBatch(Array.from({ length: 150 }, () => ask('asha', 'read', 'ex-1')));
     expect(batch.every((x) => x.decision === 'deny' && x.errors.length === 1)).toBe(true);
     await expect(client.putEntities(ORDERS.map(orderEntity))).rejects.toMatchObject({ status: 0, code: 'connection' });
+    // A plan fails closed too: nothing is listed.
+    const plan = await client.plan({ principal: { type: 'User', id: 'asha' }, action: { id: 'read' }, resourceType: 'Order' });
+    expect(plan).toMatchObject({ kind: 'always_denied', errors: [expect.stringMatching(/^cannot reach tenet/)] });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uidKey, type Entity } from '../../engine/authz/entity.ts';
-import type { PlanCondition, PlanValue } from '../../engine/authz/plan-sql.ts';
+import type { PlanCondition, PlanValue } from '../../engine/authz/plan.ts';
 import { compilePolicySet } from '../../engine/authz/policy-set.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 

@@ -3,7 +3,7 @@ import { entityUidSchema } from '../../authz/entity.ts';
 import type { EntityStore } from '../../authz/entity-store.ts';
 import type { PolicyDecisionPoint } from '../../authz/pdp.ts';
 import { planWith } from '../../authz/plan.ts';
-import type { PlanCondition } from '../../authz/plan-sql.ts';
+import type { PlanCondition } from '../../authz/plan.ts';
 import { InputError } from '../../kernel/errors.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 import { authorizeRequestSchema } from './authz-routes.ts';

@@ -1,31 +1,23 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { components } from '../../console/src/api/schema.d.ts';
 
 /**
  * The condition language of `POST /v1/authorize/plan`, and its translation to SQL over an app's own table.
  *
  * A condition is a predicate over one resource of the planned type: its attributes (one level: `resource.client`,
  * not `resource.client.agency`) and its ancestors in the entity hierarchy. Entity values are `{type, id}`; a
- * column that holds an entity attribute holds the entity's id. This module is pure (kysely's `sql` tag and nothing
- * of the server), so an app's client can import it.
+ * column that holds an entity attribute holds the entity's id. Part of the client app services ship (kysely's `sql` tag
+ * and nothing of the server); the server's planner (engine/authz/plan.ts) produces the same language.
  */
-export type PlanValue = string | number | boolean | { type: string; id: string };
+/** A value in a condition: a string, number, boolean, or an entity `{type, id}`. */
+export type PlanValue = components['schemas']['PlanValue'];
 
-export type PlanCondition =
-  | { op: 'true' }
-  | { op: 'false' }
-  | { op: 'and'; args: PlanCondition[] }
-  | { op: 'or'; args: PlanCondition[] }
-  | { op: 'not'; arg: PlanCondition }
-  /** `resource[attribute] == value` */
-  | { op: 'eq'; attribute: string; value: PlanValue }
-  /** `resource[attribute]` is one of `values` */
-  | { op: 'in'; attribute: string; values: PlanValue[] }
-  /** `value` is an element of the set-valued `resource[attribute]` */
-  | { op: 'is_in_set'; attribute: string; value: PlanValue }
-  /** the resource itself is one of these (ids of the planned type: `resource == Order::"o1"`) */
-  | { op: 'id_in'; ids: string[] }
-  /** `resource in entity`: the entity is one of the resource's ancestors */
-  | { op: 'has_ancestor'; entity: { type: string; id: string } };
+/**
+ * `true`, `false`, `and`, `or`, `not`; `eq` (`resource[attribute] == value`), `in` (`resource[attribute]` is one of
+ * `values`), `is_in_set` (`value` is an element of the set-valued `resource[attribute]`), `id_in` (the resource is
+ * one of these ids), `has_ancestor` (`resource in entity`). The API's own type (docs/api.md, "List filtering").
+ */
+export type PlanCondition = components['schemas']['PlanCondition'];
 
 /**
  * How the app's table holds the resources: one row per resource; `attributes` maps a Cedar attribute to its column
