@@ -73,29 +73,22 @@ const MAX_CASES = 20_000;
 const TRUE: PlanCondition = { op: 'true' };
 const FALSE: PlanCondition = { op: 'false' };
 
-function and(...parts: PlanCondition[]): PlanCondition {
+/** `and` or `or` of the parts, flattened and deduplicated: the unit (true / false) drops out, the zero decides. */
+function junction(op: 'and' | 'or', parts: PlanCondition[]): PlanCondition {
+  const [unit, zero] = op === 'and' ? [TRUE, FALSE] : [FALSE, TRUE];
   const out: PlanCondition[] = [];
   for (const a of parts) {
-    if (a.op === 'false') return FALSE;
-    if (a.op === 'true') continue;
-    if (a.op === 'and') out.push(...a.args);
+    if (a.op === zero.op) return zero;
+    if (a.op === unit.op) continue;
+    if ((a.op === 'and' || a.op === 'or') && a.op === op) out.push(...a.args);
     else out.push(a);
   }
   const args = unique(out);
-  return args.length === 0 ? TRUE : args.length === 1 ? args[0] : { op: 'and', args };
+  return args.length === 0 ? unit : args.length === 1 ? args[0] : { op, args };
 }
 
-function or(...parts: PlanCondition[]): PlanCondition {
-  const out: PlanCondition[] = [];
-  for (const a of parts) {
-    if (a.op === 'true') return TRUE;
-    if (a.op === 'false') continue;
-    if (a.op === 'or') out.push(...a.args);
-    else out.push(a);
-  }
-  const args = unique(out);
-  return args.length === 0 ? FALSE : args.length === 1 ? args[0] : { op: 'or', args };
-}
+const and = (...parts: PlanCondition[]): PlanCondition => junction('and', parts);
+const or = (...parts: PlanCondition[]): PlanCondition => junction('or', parts);
 
 function unique(conds: PlanCondition[]): PlanCondition[] {
   if (conds.length < 2) return conds;

@@ -84,7 +84,7 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     req.on('end', () => {
       if (tooLarge) return;
       // Only JSON bodies get here (readBody refuses others with a 415); an empty one is an empty body.
-      if (size === 0 || !JSON_TYPE.test(req.headers['content-type'] ?? '')) return resolve({});
+      if (size === 0) return resolve({});
       try {
         resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
       } catch {
