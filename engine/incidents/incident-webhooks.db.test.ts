@@ -128,6 +128,21 @@ describe('incident webhooks', () => {
     hooks.close();
   });
 
+  it('a fresh notice is due on the clock of the process that claims it, even one behind the database', async () => {
+    // Two seconds behind the database stands for the sub-millisecond gap between the database's now() and the
+    // process's millisecond clock, which made a notice enqueued in a tick wait for the next one.
+    const hooks = new IncidentWebhooks({ db: h.db, settings, env, now: () => Date.now() - 2000 });
+    const register = new IncidentRegister({ db: h.db, settings, evidence: new EvidenceStore(h.db) });
+    const i = await register.open(
+      { title: 'Clock skew', severity: 'high', detectedAt: new Date(Date.now() - 23 * HOUR).toISOString(), dataCategories: ['amazon-orders'] },
+      'officer',
+    );
+    expect(await hooks.tick()).toEqual({ enqueued: 1, sent: 1 });
+    expect((await register.get(i.id)).notifications[0]).toMatchObject({ event: 'clock_due:amazon', attempts: 1, lastStatus: 204 });
+    await register.recordNotification(i.id, 'amazon', { reference: 'AMZ-2' }, 'officer');
+    hooks.close();
+  });
+
   it('gives up after maxAttempts and never puts the secret in what it records', async () => {
     // A port nothing listens on: take one, then close it.
     const probe = http.createServer().listen(0, '127.0.0.1');

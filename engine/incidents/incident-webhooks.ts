@@ -142,10 +142,14 @@ export class IncidentWebhooks implements IncidentNotifier {
 
   private async enqueue(trx: Db, incidentId: string, event: string, payload: Record<string, unknown>): Promise<boolean> {
     if (!this.configured) return false;
-    const body = JSON.stringify({ ...payload, createdAt: new Date(this.now()).toISOString() });
+    const at = new Date(this.now());
+    const body = JSON.stringify({ ...payload, createdAt: at.toISOString() });
+    // Due on this process's clock, the one `claim` compares with: the column's default (the database's now(), in
+    // microseconds) can lie a fraction of a millisecond after the claim's millisecond time, leaving a fresh row
+    // unclaimed until the next pass.
     const r = await trx
       .insertInto('incident_notifications')
-      .values({ incident_id: incidentId, event, body, last_status: null, last_error: null })
+      .values({ incident_id: incidentId, event, body, last_status: null, last_error: null, next_attempt_at: at })
       .onConflict((oc) => oc.columns(['incident_id', 'event']).doNothing())
       .executeTakeFirst();
     return Boolean(r.numInsertedOrUpdatedRows);
