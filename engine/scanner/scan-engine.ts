@@ -647,10 +647,12 @@ export class ScanEngine {
     }
     // a local part is at most 64 characters: a longer run is not an address
     if (at - ls > 64) return at + 1;
-    // a value found before, that the local part would cut into, keeps its characters
+    // a value found before, that the local part would cut into, keeps its characters; one that reaches past the '@'
+    // (a secret's value holding the address) is only a candidate: both go to resolveOverlaps, which keeps the longer
+    // and whatever it does not overlap, so the address is not lost when that value itself loses to another
     for (let k = this.count - 1; k >= 0 && k >= this.count - 4; k--) {
       const pe = this.fEnd[k];
-      if (this.fStart[k] < ls && pe > ls) ls = pe < at ? pe : at;
+      if (this.fStart[k] < ls && pe > ls && pe < at) ls = pe;
     }
     while (ls < at && t.charCodeAt(ls) === 46) ls++;
     if (ls === at) return at + 1;

@@ -365,6 +365,19 @@ describe('masking, fingerprints, redaction, positions', () => {
     expect(scanner.redact('nothing here')).toBe('nothing here');
   });
 
+  it('an address inside a secret value that loses to a longer value is still found in the same scan', () => {
+    // The token's value runs into the key block; the key wins the overlap, and the address the value held must not
+    // go with it (it used to surface only after the key was masked).
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
+    const text = `"token":"&iyerm-5@pthdfc&${key}`;
+    expect(scanner.scan(text).map((f) => [f.detector, f.column, f.length])).toEqual([
+      ['upi', 11, 14],
+      ['private_key', 26, 106],
+    ]);
+    // Alone, the value is one secret that holds the address: one finding, the longer.
+    expect(scanner.scan('"token":"&iyerm-5@pthdfc&').map((f) => f.detector)).toEqual(['generic_secret']);
+  });
+
   it('line and column: 1-based, \\n-separated (a trailing \\r is not part of the line), firstLine', () => {
     const text = 'first line\r\n  x ABCPD1234F\n\n\t9876543210 and a@b.co\nend';
     const fs = scanner.scan(text);
