@@ -1,8 +1,10 @@
 import type { Config } from '../../kernel/config.ts';
 import { openDatabase } from '../../db/database.ts';
 import { migrateToLatest } from '../../db/database.ts';
+import { parse } from './args.ts';
 
-export async function migrate(_args: string[], ctx: { config: () => Config }): Promise<number> {
+export async function migrate(args: string[], ctx: { config: () => Config }): Promise<number> {
+  parse(args, {}); // takes no options: anything given is refused before the database is touched
   const config = ctx.config();
   const h = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, migrate: false });
   try {
