@@ -9,3 +9,15 @@ export interface InventorySource {
   readonly name: string;
   read(types: string[], options?: { signal?: AbortSignal }): Promise<InventorySlice>;
 }
+
+/** A source built on its first read: the AWS SDK (and its start-up time) is loaded only when a check reads AWS. */
+export function lazySource(name: string, load: () => Promise<InventorySource>): InventorySource {
+  let source: Promise<InventorySource> | undefined;
+  return {
+    name,
+    async read(types, options) {
+      source ??= load();
+      return (await source).read(types, options);
+    },
+  };
+}

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createAwsInventorySource } from '../../controls/collectors/aws/aws-inventory.ts';
-import type { InventorySource } from '../../controls/collectors/inventory-source.ts';
+import { lazySource, type InventorySource } from '../../controls/collectors/inventory-source.ts';
 import type { ReadOnlyQuery } from '../../controls/collectors/platform-db.ts';
 import { createSnapshotSource } from '../../controls/collectors/snapshot.ts';
 import { CATALOGUE } from '../../controls/catalogue/index.ts';
@@ -47,17 +46,20 @@ function accessCertifications(props: { db: Db; authz: Pick<Authz, 'platform' | '
 export function inventorySources(settings: ControlSettings, logger?: Logger): InventorySource[] {
   const sources: InventorySource[] = [];
   if (settings.snapshots.length) sources.push(createSnapshotSource({ files: settings.snapshots, mapping: settings.environments }));
-  if (settings.aws) {
+  const aws = settings.aws;
+  if (aws) {
     sources.push(
-      createAwsInventorySource({
-        accounts: settings.aws.accounts,
-        mapping: settings.environments,
-        endpoint: settings.aws.endpoint,
-        requestTimeoutMs: settings.aws.requestTimeoutMs,
-        maxAttempts: settings.aws.maxAttempts,
-        discoverRegions: settings.aws.discoverRegions,
-        logger: logger ? { warn: (o, m) => logger.warn(o, m), debug: (o, m) => logger.debug(o, m) } : undefined,
-      }),
+      lazySource('aws', async () =>
+        (await import('../../controls/collectors/aws/aws-inventory.ts')).createAwsInventorySource({
+          accounts: aws.accounts,
+          mapping: settings.environments,
+          endpoint: aws.endpoint,
+          requestTimeoutMs: aws.requestTimeoutMs,
+          maxAttempts: aws.maxAttempts,
+          discoverRegions: aws.discoverRegions,
+          logger: logger ? { warn: (o, m) => logger.warn(o, m), debug: (o, m) => logger.debug(o, m) } : undefined,
+        }),
+      ),
     );
   }
   return sources;

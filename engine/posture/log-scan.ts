@@ -1,6 +1,5 @@
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { LogScanEvidence } from '../../controls/log-scan-evidence.ts';
-import { scanLogGroups, type LogScanResult } from '../../controls/collectors/aws/cloudwatch-logs.ts';
+import type { LogScanResult } from '../../controls/collectors/aws/cloudwatch-logs.ts';
 import { scanLogExports } from '../../controls/collectors/log-export.ts';
 import { createScanner } from '../scanner/scanner.ts';
 import type { Scanner } from '../scanner/types.ts';
@@ -81,6 +80,9 @@ export class LogScanService {
     };
     const parts: LogScanResult[] = [];
     if (cfg.groups.length) {
+      // The AWS SDK is loaded when log groups are to be scanned, not at every start (start-up time).
+      const { scanLogGroups } = await import('../../controls/collectors/aws/cloudwatch-logs.ts');
+      const { fromNodeProviderChain, fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
       const base = fromNodeProviderChain();
       const roles = new Map(settings.aws?.accounts.filter((a) => a.roleArn).map((a) => [a.accountId, a]) ?? []);
       parts.push(

@@ -15,7 +15,6 @@ import { renderHtml } from './render-html.ts';
 import { accessCertificationSection } from './section-access-certification.ts';
 import { incidentSection } from './section-incidents.ts';
 import { renderOscal, renderOscalPlan, renderOscalPoam } from './render-oscal.ts';
-import { renderPdf } from './render-pdf.ts';
 import { sha256Sums, verifyText } from './verify-text.ts';
 import { utc } from './pack-time.ts';
 import { addPackFile, describeAttestations, reviewerControls, reviewSections } from './pack-sections.ts';
@@ -208,6 +207,8 @@ export async function buildPack(
     const modelText = JSON.stringify(model, null, 1);
     const found = deps.scanner.scan(modelText)[0];
     if (found) throw new PackRefusedError(`report.pdf would hold raw ${found.detector} (${found.masked}); the pack was not written`);
+    // pdf-lib is loaded when a pack is built, not at every start (start-up time).
+    const { renderPdf } = await import('./render-pdf.ts');
     await writer.addBinary('report.pdf', await renderPdf(model));
     progress('rendering', 2, rendered);
     await writer.add('controls.csv', [renderControlsCsv(model)]);

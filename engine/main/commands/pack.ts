@@ -12,10 +12,9 @@ import { buildPack, periodProblem } from '../../../evidence/packs/build-pack.ts'
 import { makePackDeps } from '../../../evidence/packs/pack-deps.ts';
 import { readPackMember, verifyPack } from '../../../evidence/packs/verify-pack.ts';
 import { EvidenceStore } from '../../../evidence/ledger/evidence-store.ts';
-import { checkpointSinks, setupEvidenceAnchoring } from '../../../evidence/ledger/anchoring.ts';
+import { checkpointSinks, kmsSigner, setupEvidenceAnchoring } from '../../../evidence/ledger/anchoring.ts';
 import { refOf } from '../../../evidence/ledger/checkpoints.ts';
 import { loadKeyRing, rotateKeyFile } from '../../../evidence/ledger/keys.ts';
-import { createKmsSigner } from '../../../evidence/ledger/kms-signer.ts';
 import { verifyPackChain } from '../../../evidence/packs/verify-chain.ts';
 import { keyId, parsePublicKeys, selectPublicKey } from '../../../evidence/ledger/signing.ts';
 import { verifyEvidence } from '../../../evidence/ledger/verify-evidence.ts';
@@ -176,14 +175,14 @@ export async function evidence(args: string[], ctx: { config: () => Config }): P
       const byId = new Map(given.map((k) => [keyId(k), k]));
       publicKey = (id) => byId.get(id);
     } else {
-      const keys = await loadKeyRing({ config, db: h.db, logger, kmsSigner: (keyId) => createKmsSigner({ keyId }) });
+      const keys = await loadKeyRing({ config, db: h.db, logger, kmsSigner });
       if (args[0] === 'public-keys') {
         console.log(JSON.stringify({ current: keys.signer.keyId, keys: keys.publicKeys }, null, 2));
         return 0;
       }
       publicKey = keys.publicKey;
     }
-    const r = await verifyEvidence({ db: h.db, store: new EvidenceStore(h.db), publicKey, sinks: checkpointSinks(config) });
+    const r = await verifyEvidence({ db: h.db, store: new EvidenceStore(h.db), publicKey, sinks: await checkpointSinks(config) });
     if (r.ok && r.chain.ok) {
       const c = r.chain;
       const anchor = r.latestExternal
