@@ -214,8 +214,31 @@ export const decidingCedar = new CedarRuntime({ name: 'deciding' });
 export const isAuthorized: CedarApi['isAuthorized'] = (call) => decidingCedar.run((api) => api.isAuthorized(call));
 export const checkParseEntities: CedarApi['checkParseEntities'] = (call) => decidingCedar.run((api) => api.checkParseEntities(call));
 export const checkParseSchema: CedarApi['checkParseSchema'] = (schema) => decidingCedar.run((api) => api.checkParseSchema(schema));
-export const policySetTextToParts: CedarApi['policySetTextToParts'] = (s) => decidingCedar.run((api) => api.policySetTextToParts(s));
-export const policyToJson: CedarApi['policyToJson'] = (p) => decidingCedar.run((api) => api.policyToJson(p));
 export const validate: CedarApi['validate'] = (call) => decidingCedar.run((api) => api.validate(call));
-export const templateToJson: CedarApi['templateToJson'] = (t) => decidingCedar.run((api) => api.templateToJson(t));
-export const schemaToJson: CedarApi['schemaToJson'] = (s) => decidingCedar.run((api) => api.schemaToJson(s));
+
+/**
+ * A text-to-JSON conversion, remembered for the last `limit` texts: the same policy text is read again and again
+ * (a restart reads the shipped files and then the same active version; every replica's refresh reads it), and its
+ * reading does not change. Each caller gets its own copy of the answer.
+ */
+function remembered<A>(limit: number, convert: (api: CedarApi, text: string) => A): (text: string) => A {
+  const answers = new Map<string, A>();
+  return (text) => {
+    let answer = answers.get(text);
+    if (answer === undefined) {
+      answer = decidingCedar.run((api) => convert(api, text));
+      answers.set(text, answer);
+      if (answers.size > limit) answers.delete(answers.keys().next().value!);
+    }
+    return structuredClone(answer);
+  };
+}
+
+export const policySetTextToParts: CedarApi['policySetTextToParts'] = remembered(8, (api, s) => api.policySetTextToParts(s));
+// Texts only: a policy, template or schema given as JSON (an object) is converted anew each time.
+const policyText = remembered(512, (api, p) => api.policyToJson(p));
+const templateText = remembered(128, (api, t) => api.templateToJson(t));
+const schemaText = remembered(8, (api, s) => api.schemaToJson(s));
+export const policyToJson: CedarApi['policyToJson'] = (p) => (typeof p === 'string' ? policyText(p) : decidingCedar.run((api) => api.policyToJson(p)));
+export const templateToJson: CedarApi['templateToJson'] = (t) => (typeof t === 'string' ? templateText(t) : decidingCedar.run((api) => api.templateToJson(t)));
+export const schemaToJson: CedarApi['schemaToJson'] = (s) => (typeof s === 'string' ? schemaText(s) : decidingCedar.run((api) => api.schemaToJson(s)));

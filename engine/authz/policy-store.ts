@@ -85,6 +85,21 @@ export async function readShippedPolicySet(props: { dir: string; name: PolicySet
 }
 
 /**
+ * Reads the shipped policy sets through Cedar once, so that start-up's compile of the active versions (usually the
+ * same text) finds Cedar's reading remembered (cedar-runtime.ts). Run while something else is being waited for (the
+ * embedded database starting in its worker); a set that does not compile is left for start-up to report.
+ */
+export async function readShippedPolicySetsAhead(dir: string): Promise<void> {
+  for (const name of ['platform', 'tenet'] as const) {
+    try {
+      compilePolicySet(await readShippedPolicySet({ dir, name }));
+    } catch {
+      // reported where it matters: PolicyStore.init
+    }
+  }
+}
+
+/**
  * Versioned policy sets. A version goes live only if it validates strictly against its schema and every decision
  * table passes; a rejected version is kept (with its report) but never serves. The database holds the truth:
  * on first start the shipped files become version 1; a release that ships different files proposes them as a new
@@ -132,8 +147,9 @@ export class PolicyStore {
   async init(): Promise<void> {
     for (const name of Object.keys(this.pdps) as PolicySetName[]) {
       const shipped = await readShippedPolicySet({ dir: this.shippedDir, name });
-      const compiled = compilePolicySet(shipped);
-      const known = await this.db.selectFrom('policy_sets').select('id').where('name', '=', name).where('hash', '=', compiled.hash).executeTakeFirst();
+      // Known by its hash (of the text): a stored version was checked when it was proposed, so a restart does not
+      // compile the shipped files only to find them stored; refresh compiles what is active.
+      const known = await this.db.selectFrom('policy_sets').select('id').where('name', '=', name).where('hash', '=', hashPolicySet(shipped)).executeTakeFirst();
       if (!known) {
         try {
           await this.propose({ source: shipped, createdBy: 'shipped files', comment: 'shipped with this release' });

@@ -123,8 +123,16 @@ export function createApp(deps: AppDeps): TenetApp {
         ]),
     }),
   );
-  const openapi = buildOpenApi(routes, deps.version);
-  const ops = opsRoutes({ version: deps.version, db: deps.db, metrics, authz, ready: deps.ready, openapi: () => openapi });
+  // Built on the first request for it, not at start-up (it is the slowest part of createApp).
+  let openapi: unknown;
+  const ops = opsRoutes({
+    version: deps.version,
+    db: deps.db,
+    metrics,
+    authz,
+    ready: deps.ready,
+    openapi: () => (openapi ??= buildOpenApi(routes, deps.version)),
+  });
 
   // Health and metrics first: they must answer even when everything else is busy.
   for (const route of [...ops, ...routes]) {

@@ -1,7 +1,7 @@
 import { parse } from './args.ts';
 import type { Config } from '../../kernel/config.ts';
 import { createLogger } from '../../kernel/logger.ts';
-import { startTenet } from '../server.ts';
+import { openDatabase } from '../../db/database.ts';
 
 export async function serve(args: string[], ctx: { config: () => Config }): Promise<number> {
   const { values } = parse(args, { port: { type: 'string' }, demo: { type: 'boolean' } });
@@ -10,7 +10,21 @@ export async function serve(args: string[], ctx: { config: () => Config }): Prom
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error('--port must be a port number');
   let lastLine = performance.now();
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, onLine: () => (lastLine = performance.now()) });
-  const tenet = await startTenet({ config, logger, demo: values.demo, port });
+  // The database first (the embedded one starts in a worker thread, which takes most of start-up), and while it
+  // starts, the rest of the server's modules load on this thread.
+  const opening = openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, poolMax: config.DATABASE_POOL_MAX, logger });
+  opening.catch(() => {}); // awaited below; a failure is reported there, not as an unhandled rejection meanwhile
+  const [{ startTenet }, { readShippedPolicySetsAhead }, { SHIPPED_POLICY_DIR }] = await Promise.all([
+    import('../server.ts'),
+    import('../../authz/policy-store.ts'),
+    import('../../kernel/version.ts'),
+  ]);
+  await readShippedPolicySetsAhead(config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR);
+  const database = await opening;
+  const tenet = await startTenet({ config, logger, demo: values.demo, port, database }).catch(async (error: unknown) => {
+    await database.close().catch(() => {});
+    throw error;
+  });
   let stopping = false;
   // Listening from here on: a stop signal while the banner waits is a clean shutdown, not a kill.
   const stopped = new Promise<void>((resolve) => {
@@ -45,6 +59,7 @@ export async function serve(args: string[], ctx: { config: () => Config }): Prom
   }
   await stopped;
   await tenet.close();
+  await database.close();
   return 0;
 }
 
