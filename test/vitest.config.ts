@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
+  // The client package's sources (its "tenet-source" export), not its build: the tests test the code as it is.
+  ssr: { resolve: { conditions: ['tenet-source'] } },
   test: {
     exclude: ['node_modules/**', 'console/**'],
     testTimeout: 60_000,

@@ -1,5 +1,5 @@
 /**
- * Generates console/src/api/schema.d.ts, the console's types for the engine's API, from the OpenAPI document the
+ * Generates engine/client/schema.d.ts, the types of the engine's API (the client's and the console's), from the OpenAPI document the
  * server serves at /openapi.json (built here from the same route definitions, without a server: `tenet openapi`).
  * Run it after changing a route's schemas: `tsx console/scripts/api-types.ts`. test/integration/api-types.test.ts
  * fails while the committed file differs from what this produces.
@@ -10,7 +10,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
 import { openApiDocument } from '../../engine/main/commands/openapi.ts';
 
-export const SCHEMA_FILE = fileURLToPath(new URL('../src/api/schema.d.ts', import.meta.url));
+export const SCHEMA_FILE = fileURLToPath(new URL('../../engine/client/schema.d.ts', import.meta.url));
 
 const HEADER = `/**
  * Generated from the engine's OpenAPI document by console/scripts/api-types.ts (openapi-typescript). Do not edit:

@@ -1,11 +1,11 @@
 /**
  * The one way the console talks to the engine: an openapi-fetch client typed by the generated API types
- * (./api/schema.d.ts, from the engine's OpenAPI document; `tsx console/scripts/api-types.ts` regenerates it).
+ * (engine/client/schema.d.ts, from the engine's OpenAPI document; `tsx console/scripts/api-types.ts` regenerates it).
  * Same-origin calls with the httpOnly session cookie; unsafe methods carry the session's CSRF token. Errors come back
  * as ApiError with the server's code, message and request id.
  */
 import createClient from 'openapi-fetch';
-import type { components, paths } from './api/schema';
+import type { components, paths } from '../../engine/client/schema.d.ts';
 
 /** The named schemas of the API (Session, Decision, PolicyTryResult, ...). */
 export type Schemas = components['schemas'];

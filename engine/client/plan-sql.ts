@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { components } from '../../console/src/api/schema.d.ts';
+import type { components } from './schema.d.ts';
 
 /**
  * The condition language of `POST /v1/authorize/plan`, and its translation to SQL over an app's own table.

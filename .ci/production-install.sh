@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The install bar, on a clone of this commit in a temporary folder:
+#  1. a fresh machine without a system Chromium: `npm ci`, then the browser pre-flight and a console end-to-end
+#     test with /usr/bin/chromium hidden (Chromium comes from the @sparticuz/chromium npm package);
+#  2. production: `npm ci --omit=dev` over that build (no vite, tsx or typescript installed), then `npx tenet serve`
+#     answers /healthz;
+#  3. start-up: every CLI command ≤ 0.5 s from process start to its own argument check (best of 3 runs of
+#     `tenet <command> --no-such-option`), and `tenet serve` to /healthz on an existing data directory ≤ 3 s (best of 3).
+# Prints what it measured; exits non-zero when any bar is missed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+tmp=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+git clone --quiet "$repo" "$tmp/tenet"
+cd "$tmp/tenet"
+export TENET_DATA_DIR="$tmp/data" LOG_LEVEL=warn
+status=0
+
+echo "-- npm ci (development install: builds the console, dist/ and the client)"
+npm ci --no-audit --no-fund --loglevel=error >/dev/null
+test -f dist/.build-stamp && test -f console/dist/index.html && test -f engine/client/dist/index.js
+
+echo "-- without a system Chromium: the browser pre-flight and a console end-to-end test"
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+  upper=$(mktemp -d) work=$(mktemp -d)
+  unshare -m bash -c "mount -t overlay overlay -o lowerdir=/usr/bin,upperdir=$upper,workdir=$work /usr/bin && rm -f /usr/bin/chromium && \
+    npx tsx -e \"import('./test/e2e/browser.ts').then(async (m) => { const f = await m.resolveChromium(); if (f.source === 'system') throw new Error('the system Chromium is still visible'); const b = await m.launchChromium(); console.log('chromium from ' + f.source + ': ' + b.version()); await b.close(); })\" && \
+    npx vitest run --config test/vitest.config.ts test/e2e/console-layout.e2e.test.ts --reporter=dot" || status=1
+  rm -rf "$upper" "$work"
+else
+  echo "cannot hide the system Chromium here (needs root and unshare)"
+  status=1
+fi
+
+echo "-- npm ci --omit=dev (production install over the build)"
+npm ci --omit=dev --no-audit --no-fund --loglevel=error
+for dev in vite tsx typescript vitest; do
+  if [ -e "node_modules/$dev" ]; then echo "dev dependency $dev is installed"; status=1; fi
+done
+
+ms() { date +%s%3N; }
+best_of_3() { # prints the smallest wall time in ms of running "$@" three times (output discarded)
+  local best=999999 t0 t1
+  for _ in 1 2 3; do
+    t0=$(ms); "$@" >/dev/null 2>&1 || true; t1=$(ms)
+    [ $((t1 - t0)) -lt "$best" ] && best=$((t1 - t0))
+  done
+  echo "$best"
+}
+
+echo "-- start-up of every command (tenet <command> --no-such-option: loads the command, refuses the option)"
+commands=$(node engine/bin/tenet.mjs --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | sort -u)
+for c in $commands; do
+  t=$(best_of_3 node engine/bin/tenet.mjs "$c" --no-such-option)
+  verdict=ok; [ "$t" -le 500 ] || { verdict="OVER 500 ms"; status=1; }
+  printf '  tenet %-12s %4d ms  %s\n' "$c" "$t" "$verdict"
+done
+
+serve_to_healthz() { # $1: port; prints ms from spawn to the first 200 from /healthz, then stops the server
+  local t0 t1
+  t0=$(ms)
+  npx tenet serve --port "$1" >"$tmp/serve.log" 2>&1 &
+  pid=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$1/healthz"; do
+    kill -0 "$pid" 2>/dev/null || { echo "tenet serve exited:" >&2; tail -20 "$tmp/serve.log" >&2; return 1; }
+    sleep 0.02
+  done
+  t1=$(ms)
+  kill -TERM "$pid"; wait "$pid" || true; pid=""
+  echo $((t1 - t0))
+}
+
+echo "-- npx tenet serve on the production install"
+port=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
+first=$(serve_to_healthz "$port") || exit 1
+echo "  first start (creates the data directory): $first ms"
+best=999999
+for _ in 1 2 3; do
+  t=$(serve_to_healthz "$port") || exit 1
+  [ "$t" -lt "$best" ] && best=$t
+done
+verdict=ok; [ "$best" -le 3000 ] || { verdict="OVER 3000 ms"; status=1; }
+echo "  serve to /healthz on the existing data directory: $best ms (best of 3, npx included)  $verdict"
+exit $status
