@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 tmp=$(mktemp -d)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { [ -n "$pid" ] && kill -- "-$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 git clone --quiet "$repo" "$tmp/tenet"
 cd "$tmp/tenet"
@@ -62,14 +62,16 @@ done
 serve_to_healthz() { # $1: port; prints ms from spawn to the first 200 from /healthz, then stops the server
   local t0 t1
   t0=$(ms)
-  npx tenet serve --port "$1" >"$tmp/serve.log" 2>&1 &
+  # its own process group: npx runs tenet as a child, and the stop below must reach both
+  setsid npx tenet serve --port "$1" >"$tmp/serve.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$1/healthz"; do
     kill -0 "$pid" 2>/dev/null || { echo "tenet serve exited:" >&2; tail -20 "$tmp/serve.log" >&2; return 1; }
     sleep 0.02
   done
   t1=$(ms)
-  kill -TERM "$pid"; wait "$pid" || true; pid=""
+  kill -TERM -- "-$pid"; wait "$pid" || true; pid=""
+  ! curl -sf -o /dev/null "http://127.0.0.1:$1/healthz" || { echo "tenet serve did not stop" >&2; return 1; }
   echo $((t1 - t0))
 }
 
