@@ -245,11 +245,13 @@ export async function openDatabase(props: {
   timeouts?: Partial<DatabaseTimeouts>;
   /** Where idle-connection errors are reported (a logger at LOG_LEVEL when absent). */
   logger?: Logger;
+  /** Without databaseUrl: the embedded database already being started (startEmbeddedPostgres), to use and own. */
+  embedded?: Promise<EmbeddedPostgres>;
 }): Promise<DatabaseHandle> {
   let embedded: EmbeddedPostgres | undefined;
   let url = props.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: props.inMemory ? undefined : (props.dataDir ?? '.data') });
+    embedded = await (props.embedded ?? startEmbeddedPostgres({ dataDir: props.inMemory ? undefined : (props.dataDir ?? '.data') }));
     url = embedded.url;
   }
   const t = { ...(embedded ? DEFAULT_DATABASE_TIMEOUTS : databaseTimeouts()), ...props.timeouts };

@@ -1,24 +1,27 @@
 import { parse } from './args.ts';
 import type { Config } from '../../kernel/config.ts';
-import { createLogger } from '../../kernel/logger.ts';
-import { openDatabase } from '../../db/database.ts';
+import { startEmbeddedPostgres } from '../../db/embedded-postgres.ts';
 
 export async function serve(args: string[], ctx: { config: () => Config }): Promise<number> {
   const { values } = parse(args, { port: { type: 'string' }, demo: { type: 'boolean' } });
   const config = ctx.config();
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error('--port must be a port number');
-  let lastLine = performance.now();
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, onLine: () => (lastLine = performance.now()) });
-  // The database first (the embedded one starts in a worker thread, which takes most of start-up), and while it
-  // starts, the rest of the server's modules load on this thread.
-  const opening = openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.TENET_DATA_DIR, poolMax: config.DATABASE_POOL_MAX, logger });
-  opening.catch(() => {}); // awaited below; a failure is reported there, not as an unhandled rejection meanwhile
-  const [{ startTenet }, { readShippedPolicySetsAhead }, { SHIPPED_POLICY_DIR }] = await Promise.all([
+  // The embedded database first: it starts in a worker thread and takes most of start-up, so everything else (the
+  // server's modules, a first reading of the policies) happens on this thread while it starts.
+  const embedded = config.DATABASE_URL ? undefined : startEmbeddedPostgres({ dataDir: config.TENET_DATA_DIR });
+  embedded?.catch(() => {}); // awaited by openDatabase below, which reports a failure
+  const [{ createLogger }, { openDatabase }, { startTenet }, { readShippedPolicySetsAhead }, { SHIPPED_POLICY_DIR }] = await Promise.all([
+    import('../../kernel/logger.ts'),
+    import('../../db/database.ts'),
     import('../server.ts'),
     import('../../authz/policy-store.ts'),
     import('../../kernel/version.ts'),
   ]);
+  let lastLine = performance.now();
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, onLine: () => (lastLine = performance.now()) });
+  const opening = openDatabase({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, logger, embedded });
+  opening.catch(() => {}); // awaited below; a failure is reported there, not as an unhandled rejection meanwhile
   await readShippedPolicySetsAhead(config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR);
   const database = await opening;
   const tenet = await startTenet({ config, logger, demo: values.demo, port, database }).catch(async (error: unknown) => {
