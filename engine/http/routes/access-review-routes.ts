@@ -104,7 +104,8 @@ export function accessReviewRoutes(deps: { accessReview?: () => AccessReview; ce
         gate: { area: 'evidence', action: 'read' },
         response: accessReviewSchema,
         handler: () => {
-          const r = review();
+          // How the review was computed (planned or decided, both exact) is not part of this answer.
+          const { method: _method, ...r } = review();
           return {
             generatedAt: new Date().toISOString(),
             ...r,
