@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SHIPPED_POLICY_DIR } from '../kernel/version.ts';
 import { accessReview, type AccessReview, type AccessReviewAction } from './access-review.ts';
 import { refId, type Entity } from './entity.ts';
@@ -377,5 +377,27 @@ describe('access review examples', () => {
     expect(progress).toEqual(['1/2', '2/2']);
     expect(r.agencyWide).toEqual([{ user: 'asha', roles: ['agency_admin'], agency: 'northwind', clients: 1 }]);
     expect(r).toMatchObject({ users: 2, clients: 1, crossAgency: 0 });
+  });
+
+  it('over a live store, is kept until the entities or the active policy version change', () => {
+    const entities = fifthOrderStore(5);
+    const pdp = pdpOver(entities, platform);
+    const source = new MemoryEntitySource(entities);
+    const store = { all: (type?: string) => source.all(type), version: '7' };
+    const asked = vi.spyOn(pdp, 'authorize');
+    const first = accessReview({ pdp, entities: store });
+    const calls = asked.mock.calls.length;
+    expect(calls).toBeGreaterThan(0);
+    expect(accessReview({ pdp, entities: store })).toBe(first);
+    expect(asked.mock.calls.length).toBe(calls);
+    store.version = '8';
+    expect(accessReview({ pdp, entities: store })).not.toBe(first);
+    expect(asked.mock.calls.length).toBe(2 * calls);
+    pdp.activate(compilePolicySet({ ...platform, policies: `${platform.policies}\n// a new version` }));
+    accessReview({ pdp, entities: store });
+    expect(asked.mock.calls.length).toBe(3 * calls);
+    // Without a version, nothing is kept.
+    accessReview({ pdp, entities: { all: (type?: string) => source.all(type) } });
+    expect(asked.mock.calls.length).toBe(4 * calls);
   });
 });

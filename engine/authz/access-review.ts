@@ -4,7 +4,7 @@ import { EntityIndex } from './evaluator/index.ts';
 import type { SType } from './evaluator/schema.ts';
 import type { PolicyDecisionPoint } from './pdp.ts';
 import { conditionNamesIds, planMatches, type AncestorsOf } from './plan-match.ts';
-import { planWith, PlanUnsupportedError, type Plan } from './plan.ts';
+import { planWith, PLANNING_FAILED, PlanUnsupportedError, type Plan } from './plan.ts';
 import type { CompiledPolicySet } from './policy-set.ts';
 
 export type AccessReviewAction = 'reveal_buyer_pii' | 'export' | 'read_credential';
@@ -75,11 +75,32 @@ interface Held {
  * `options.planFrom`: the fewest stored resources of a type for which a plan is asked (0: always plan).
  */
 export function accessReview(
-  deps: { pdp: Pick<PolicyDecisionPoint, 'authorize' | 'active' | 'refusedEntities'>; entities: Pick<EntityStore, 'all'> },
+  deps: { pdp: Pick<PolicyDecisionPoint, 'authorize' | 'active' | 'refusedEntities'>; entities: Pick<EntityStore, 'all'> & { version?: string } },
   onUser?: (done: number, total: number) => void,
   options: { planFrom?: number } = {},
 ): AccessReview {
   const planFrom = options.planFrom ?? PLAN_FROM;
+  // Over a live store, the review is kept until its entities or the active policy version change: a review of a
+  // large store takes seconds on the thread that answers decisions, and the console, the scorecard and packs ask
+  // for it again and again over the same state.
+  const key = deps.entities.version !== undefined && deps.pdp.active ? `${deps.pdp.active.hash}|${deps.entities.version}|${planFrom}` : undefined;
+  const kept = key === undefined ? undefined : reviews.get(deps.entities);
+  if (kept && kept.key === key) {
+    onUser?.(kept.review.users, kept.review.users);
+    return kept.review;
+  }
+  const review = computeReview(deps, planFrom, onUser);
+  if (key !== undefined) reviews.set(deps.entities, { key, review });
+  return review;
+}
+
+const reviews = new WeakMap<object, { key: string; review: AccessReview }>();
+
+function computeReview(
+  deps: { pdp: Pick<PolicyDecisionPoint, 'authorize' | 'active' | 'refusedEntities'>; entities: Pick<EntityStore, 'all'> },
+  planFrom: number,
+  onUser?: (done: number, total: number) => void,
+): AccessReview {
   // One snapshot: every answer of the review is over the same entities.
   const all = [...deps.entities.all()];
   const clients = all.filter((e) => e.uid.type === 'Client');
@@ -178,7 +199,7 @@ function planFor(
     if (error instanceof PlanUnsupportedError) return undefined;
     throw error;
   }
-  if (plan.kind === 'always_denied' && plan.errors.some((e) => e.startsWith('planning failed'))) return undefined;
+  if (plan.kind === 'always_denied' && plan.errors.some((e) => e.startsWith(PLANNING_FAILED))) return undefined;
   return plan;
 }
 

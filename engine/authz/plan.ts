@@ -693,6 +693,9 @@ function mergeWhen(conds: PlanCondition[]): PlanCondition {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** How the error of an always_denied plan begins when planning itself failed (rather than the policies denying). */
+export const PLANNING_FAILED = 'planning failed';
+
 /**
  * Plans `request` over `policy` and the stored entities. Errors a decision would deny on answer always_denied with
  * the error; what the condition language cannot say exactly throws PlanUnsupportedError.
@@ -703,7 +706,7 @@ export function planAuthorization(props: PlanProps): Plan {
   } catch (error) {
     if (error instanceof PlanUnsupportedError) throw error;
     // Deny on any other error, as decisions do (Cedar being replaced after a fault included).
-    return { kind: 'always_denied', errors: [redactMessage(`planning failed: ${(error as Error).message}`)], policyHash: props.policy?.hash ?? '' };
+    return { kind: 'always_denied', errors: [redactMessage(`${PLANNING_FAILED}: ${(error as Error).message}`)], policyHash: props.policy?.hash ?? '' };
   }
 }
 
