@@ -383,7 +383,7 @@ describe('access review examples', () => {
     const entities = fifthOrderStore(5);
     const pdp = pdpOver(entities, platform);
     const source = new MemoryEntitySource(entities);
-    const store = { all: (type?: string) => source.all(type), version: '7' };
+    const store = { all: () => source.all(), version: '7' };
     const asked = vi.spyOn(pdp, 'authorize');
     const first = accessReview({ pdp, entities: store });
     const calls = asked.mock.calls.length;
@@ -397,7 +397,7 @@ describe('access review examples', () => {
     accessReview({ pdp, entities: store });
     expect(asked.mock.calls.length).toBe(3 * calls);
     // Without a version, nothing is kept.
-    accessReview({ pdp, entities: { all: (type?: string) => source.all(type) } });
+    accessReview({ pdp, entities: { all: () => source.all() } });
     expect(asked.mock.calls.length).toBe(4 * calls);
   });
 });
