@@ -143,6 +143,8 @@ describe('Incidents page', () => {
     const build = page.getByRole('region', { name: 'Build a pack' });
     await build.getByLabel('Profile').selectOption('sp-api');
     await build.getByRole('button', { name: 'Build pack' }).click();
+    // Packs build in the background: wait for it as the other pack tests do (a loaded machine takes longer than a click waits).
+    await page.getByRole('status').filter({ hasText: 'Pack ready' }).waitFor({ timeout: 120_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), build.getByRole('link', { name: 'Download' }).click()]);
     const dir = mkdtempSync(path.join(tmpdir(), 'tenet-e2e-incident-pack-'));
     try {
