@@ -4,7 +4,7 @@ import { uidKey, type Entity } from './entity.ts';
 import { MemoryEntitySource } from './entity-source.ts';
 import { PolicyDecisionPoint } from './pdp.ts';
 import { planAuthorization, PlanUnsupportedError } from './plan.ts';
-import type { PlanCondition, PlanValue } from './plan.ts';
+import { planMatches } from './plan-match.ts';
 import { compilePolicySet } from './policy-set.ts';
 
 // The planner on random policies (not only the platform's): every construct it reads — `&&`, `||`, `!`,
@@ -109,37 +109,6 @@ function entitiesOf(w: World): { entities: Entity[]; docs: Entity[] } {
   return { entities, docs };
 }
 
-/** The condition read against one stored entity, as the SQL filter reads its row. */
-function holds(c: PlanCondition, e: Entity, ancestors: Set<string>): boolean {
-  const attr = (name: string): unknown => {
-    const v = e.attrs[name];
-    return v && typeof v === 'object' && '__entity' in v ? (v as { __entity: { id: string } }).__entity.id : v;
-  };
-  const scalar = (v: PlanValue) => (typeof v === 'object' ? v.id : v);
-  switch (c.op) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'and':
-      return c.args.every((a) => holds(a, e, ancestors));
-    case 'or':
-      return c.args.some((a) => holds(a, e, ancestors));
-    case 'not':
-      return !holds(c.arg, e, ancestors);
-    case 'eq':
-      return attr(c.attribute) === scalar(c.value);
-    case 'in':
-      return c.values.some((v) => attr(c.attribute) === scalar(v));
-    case 'is_in_set':
-      return (e.attrs[c.attribute] as unknown[]).includes(scalar(c.value));
-    case 'id_in':
-      return c.ids.includes(e.uid.id);
-    case 'has_ancestor':
-      return ancestors.has(uidKey(c.entity));
-  }
-}
-
 describe('plans over random policies (fast-check)', () => {
   it('the condition holds for exactly the resources the PDP allows, for every construct the planner reads', () => {
     let planned = 0;
@@ -184,7 +153,7 @@ describe('plans over random policies (fast-check)', () => {
               stack.push(...(byKey.get(uidKey(p))?.parents ?? []));
             }
             const decision = pdp.authorize({ principal, action: { id: 'read' }, resource: doc.uid, context }).decision;
-            const selected = plan.kind === 'always_allowed' || (plan.kind === 'conditional' && holds(plan.condition, doc, ancestors));
+            const selected = plan.kind === 'always_allowed' || (plan.kind === 'conditional' && planMatches(plan.condition, doc, () => ancestors));
             expect(selected, `${policies}\n${doc.uid.id}: ${JSON.stringify(plan)}`).toBe(decision === 'allow');
           }
         },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uidKey, type Entity } from '../../engine/authz/entity.ts';
-import type { PlanCondition, PlanValue } from '../../engine/authz/plan.ts';
+import { planMatches } from '../../engine/authz/plan-match.ts';
 import { compilePolicySet } from '../../engine/authz/policy-set.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -12,37 +12,6 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(async () => t?.close());
-
-/** The condition read against one stored entity, as the SQL filter reads its row. */
-function holds(c: PlanCondition, e: Entity, ancestors: Set<string>): boolean {
-  const attr = (name: string): unknown => {
-    const v = e.attrs[name] as { __entity?: { id: string } } | unknown;
-    return v && typeof v === 'object' && '__entity' in v ? (v as { __entity: { id: string } }).__entity.id : v;
-  };
-  const scalar = (v: PlanValue) => (typeof v === 'object' ? v.id : v);
-  switch (c.op) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'and':
-      return c.args.every((a) => holds(a, e, ancestors));
-    case 'or':
-      return c.args.some((a) => holds(a, e, ancestors));
-    case 'not':
-      return !holds(c.arg, e, ancestors);
-    case 'eq':
-      return attr(c.attribute) === scalar(c.value);
-    case 'in':
-      return c.values.some((v) => attr(c.attribute) === scalar(v));
-    case 'is_in_set':
-      return (e.attrs[c.attribute] as Array<{ __entity: { id: string } }>).some((x) => x.__entity.id === scalar(c.value));
-    case 'id_in':
-      return c.ids.includes(e.uid.id);
-    case 'has_ancestor':
-      return ancestors.has(uidKey(c.entity));
-  }
-}
 
 function ancestorsOf(e: Entity): Set<string> {
   const out = new Set<string>();
@@ -84,7 +53,7 @@ describe('POST /v1/authorize/plan', () => {
             ? orders.map((o) => o.uid.id)
             : plan.body.kind === 'always_denied'
               ? []
-              : orders.filter((o) => holds(plan.body.condition, o, ancestorsOf(o))).map((o) => o.uid.id);
+              : orders.filter((o) => planMatches(plan.body.condition, o, ancestorsOf)).map((o) => o.uid.id);
         expect(selected.sort(), `${principal.id} ${action}`).toEqual(allowed.sort());
       }
     }
