@@ -44,6 +44,14 @@ npm ci --omit=dev --no-audit --no-fund --loglevel=error
 for dev in vite tsx typescript vitest; do
   if [ -e "node_modules/$dev" ]; then echo "dev dependency $dev is installed"; status=1; fi
 done
+echo "-- @tenet/client from its build (what an app service imports)"
+node --input-type=module -e "
+  import { planToSql, TenetClient } from '@tenet/client';
+  import { TenetAuthorization } from '@tenet/client/express';
+  const q = planToSql({ op: 'eq', attribute: 'client', value: { type: 'Client', id: 'c-1' } }, { table: 'orders', attributes: { client: 'client_id' } });
+  if (typeof TenetClient !== 'function' || typeof TenetAuthorization !== 'function' || q.params[0] !== 'c-1') throw new Error('unexpected: ' + JSON.stringify(q));
+  console.log('  ' + q.sql + '  ' + JSON.stringify(q.params));
+" || status=1
 
 ms() { date +%s%3N; }
 best_of_3() { # prints the smallest wall time in ms of running "$@" three times (output discarded)
