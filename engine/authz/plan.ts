@@ -520,37 +520,42 @@ class Reader {
       };
     }
     if (item.k === 'resource') {
-      const c = this.toCases(set);
-      const t: PlanCondition[] = [];
-      const e: PlanCondition[] = [c.err];
-      for (const x of c.cases) {
-        if (x.v.t !== 'set') {
-          e.push(x.when);
-          continue;
-        }
-        const ids = [...new Set(x.v.v.flatMap((y) => (y.t === 'ent' && y.type === this.resourceType ? [y.id] : [])))];
-        t.push(and(x.when, ids.length ? { op: 'id_in', ids } : FALSE));
-      }
-      return { k: 'bool', b: { t: or(...t), e: or(...e) } };
+      return {
+        k: 'bool',
+        b: this.overSets(set, (members) => {
+          const ids = [...new Set(members.flatMap((y) => (y.t === 'ent' && y.type === this.resourceType ? [y.id] : [])))];
+          return ids.length ? { op: 'id_in', ids } : FALSE;
+        }),
+      };
     }
     if (item.k === 'attr') {
-      const c = this.toCases(set);
-      const t: PlanCondition[] = [];
-      const e: PlanCondition[] = [c.err];
-      for (const x of c.cases) {
-        if (x.v.t !== 'set') {
-          e.push(x.when);
-          continue;
-        }
-        const values = x.v.v.filter((y) => sameType(y, item.type));
-        t.push(and(x.when, values.length ? { op: 'in', attribute: item.name, values: dedupe(values).map(planValue) } : FALSE));
-      }
-      return { k: 'bool', b: { t: or(...t), e: or(...e) } };
+      return {
+        k: 'bool',
+        b: this.overSets(set, (members) => {
+          const values = members.filter((y) => sameType(y, item.type));
+          return values.length ? { op: 'in', attribute: item.name, values: dedupe(values).map(planValue) } : FALSE;
+        }),
+      };
     }
     return this.lift2(set, item, (a, b) => {
       if (a.t !== 'set') throw new EvalError('contains on a non-set');
       return { t: 'bool', v: a.v.some((x) => valEq(x, b)) };
     });
+  }
+
+  /**
+   * A condition over the cases of `set`: in each case where it is a set, `member` of its members; where it is not,
+   * an error.
+   */
+  private overSets(set: Sym, member: (members: Val[]) => PlanCondition): Bool {
+    const c = this.toCases(set);
+    const t: PlanCondition[] = [];
+    const e: PlanCondition[] = [c.err];
+    for (const x of c.cases) {
+      if (x.v.t !== 'set') e.push(x.when);
+      else t.push(and(x.when, member(x.v.v)));
+    }
+    return { t: or(...t), e: or(...e) };
   }
 
   /** The attribute of an entity or record. */
