@@ -4,12 +4,13 @@
 #     test with /usr/bin/chromium hidden (Chromium comes from the @sparticuz/chromium npm package);
 #  2. production: `npm ci --omit=dev` over that build (no vite, tsx or typescript installed), then `npx tenet serve`
 #     answers /healthz;
-#  3. start-up, measured against its bars and reported: every CLI command against 0.5 s from process start to its
-#     own argument check (best of 3 runs of `tenet <command> --no-such-option`), and `tenet serve` to /healthz on an
-#     existing data directory against 3 s (best of 5 of `node engine/bin/tenet.mjs`, as a service unit runs it; npx
-#     adds npm's own start-up, printed apart). Not enforced: this 2-core machine's speed varies by a third from run to
-#     run (the same command measures 0.41 s and 0.61 s), the commands sit at 0.2-0.45 s on a quiet run, and serve at
-#     2.9-4.1 s, over its bar (README, Known limits).
+#  3. start-up, measured against its bars: every CLI command against 0.5 s from process start to its own argument
+#     check (best of 3 runs of `tenet <command> --no-such-option`), and `tenet serve` to /healthz on an existing data
+#     directory against 3 s (best of 5 of `node engine/bin/tenet.mjs`, as a service unit runs it; npx adds npm's own
+#     start-up, printed apart). A figure over its bar is reported; one over twice its bar fails the run. The margin is
+#     the machine's: the same commit measured serve at 1.6 s and 3.8 s on two runs of this 2-core machine, while the
+#     regression the check exists for (compiling TypeScript at every start) takes 1.7-4 s per command and 7.5-9.6 s
+#     for serve.
 # Prints what it measured; exits non-zero when an install or run check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,13 @@ node --input-type=module -e "
 " || status=1
 
 ms() { date +%s%3N; }
+judge() { # $1: measured ms, $2: the bar in ms; prints the verdict (FAILED past twice the bar: see `failed_if`)
+  if [ "$1" -le "$2" ]; then echo ok
+  elif [ "$1" -le $(($2 * 2)) ]; then echo "OVER the $2 ms bar (reported; the run fails past $(($2 * 2)) ms)"
+  else echo "FAILED: more than twice the $2 ms bar"
+  fi
+}
+failed_if() { case "$1" in FAILED*) status=1 ;; esac; }
 best_of_3() { # prints the smallest wall time in ms of running "$@" three times (output discarded)
   local best=999999 t0 t1
   for _ in 1 2 3; do
@@ -67,7 +75,8 @@ echo "-- start-up of every command (tenet <command> --no-such-option: loads the 
 commands=$(node engine/bin/tenet.mjs --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | sort -u)
 for c in $commands; do
   t=$(best_of_3 node engine/bin/tenet.mjs "$c" --no-such-option)
-  verdict=ok; [ "$t" -le 500 ] || verdict="OVER the 500 ms bar (reported, not enforced)"
+  verdict=$(judge "$t" 500)
+  failed_if "$verdict"
   printf '  tenet %-12s %4d ms  %s\n' "$c" "$t" "$verdict"
 done
 
@@ -99,7 +108,8 @@ for _ in 1 2 3 4 5; do
   t=$(serve_to_healthz "$port" node engine/bin/tenet.mjs) || exit 1
   [ "$t" -lt "$best" ] && best=$t
 done
-# Most of serve's start is PGlite starting in its worker: about 1.3 s alone, 2-2.5 s beside the server loading.
-verdict=ok; [ "$best" -le 3000 ] || verdict="OVER the 3000 ms bar (reported, not enforced)"
+# Most of serve's start is PGlite starting in its worker, beside the server loading on the other core.
+verdict=$(judge "$best" 3000)
+failed_if "$verdict"
 echo "  tenet serve to /healthz on the existing data directory: $best ms (best of 5)  $verdict"
 exit $status
