@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { isDatabaseUnavailable, type Db } from '../db/database.ts';
+import { announce } from '../db/change-feed.ts';
 import { InputError, NotFoundError } from '../kernel/errors.ts';
 import { ExpiringCache } from '../kernel/expiring-cache.ts';
 
@@ -77,7 +78,10 @@ export class ApiKeyStore {
     let q = this.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('created_by', '=', BOOTSTRAP_CREATOR).where('revoked_at', 'is', null);
     if (currentHash) q = q.where('key_hash', '!=', currentHash);
     const revoked = await q.returning('id').execute();
-    if (revoked.length) this.cache.clear();
+    if (revoked.length) {
+      this.cache.clear();
+      await announce(this.db, 'api_keys');
+    }
     if (!token) return undefined;
     const { info } = await this.create({ name: 'bootstrap admin', role: 'admin', key: token, createdBy: BOOTSTRAP_CREATOR, prefix: BOOTSTRAP_PREFIX });
     // A row made by an earlier version listed the token's first characters: that part of the secret is dropped.
@@ -154,7 +158,13 @@ export class ApiKeyStore {
       .executeTakeFirst();
     if (!row) throw new NotFoundError('No active API key with that id.');
     this.cache.clear();
+    await announce(this.db, 'api_keys');
     return toInfo(row);
+  }
+
+  /** Drops every cached lookup: another replica revoked a key (the change feed). */
+  forgetCached(): void {
+    this.cache.clear();
   }
 
   close(): void {

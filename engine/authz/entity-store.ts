@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { announce } from '../db/change-feed.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { uidKey, withTags, type Entity, type EntityUid } from './entity.ts';
 
@@ -194,6 +195,7 @@ export class EntityStore {
           )
           .execute();
       }
+      await announce(trx, 'entities');
     });
     await this.refresh();
     return { version: this.lastVersion, count: unique.size, kept };
@@ -202,13 +204,15 @@ export class EntityStore {
   async remove(uid: EntityUid): Promise<boolean> {
     const result = await this.db.transaction().execute(async (trx) => {
       await lockEntityWrites(trx);
-      return trx
+      const updated = await trx
         .updateTable('entities')
         .set({ deleted: true, version: sql`nextval('entities_version')`, updated_at: sql`now()` })
         .where('type', '=', uid.type)
         .where('id', '=', uid.id)
         .where('deleted', '=', false)
         .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) > 0) await announce(trx, 'entities');
+      return updated;
     });
     await this.refresh();
     return Number(result.numUpdatedRows) > 0;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { announce } from '../db/change-feed.ts';
 import { ConflictError, InputError, NotFoundError, UnavailableError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { CedarFaultError, CedarUnavailableError, decidingCedar, type CedarRuntime } from './cedar-runtime.ts';
@@ -296,6 +297,7 @@ export class PolicyStore {
             .executeTakeFirst();
           if (status === 'active') {
             await trx.updateTable('policy_sets').set({ status: 'superseded' }).where('name', '=', source.name).where('status', '=', 'active').execute();
+            await announce(trx, 'policies');
           }
           return trx
             .insertInto('policy_sets')
@@ -432,6 +434,7 @@ export class PolicyStore {
         })
         .returning(['link_id', 'template_id', 'principal', 'resource', 'created_at', 'created_by'])
         .executeTakeFirstOrThrow();
+      await announce(trx, 'policies');
       return { row, compiled, versionHash: version.hash, linksVersion: await this.linksVersion(trx, name) };
     });
     // Served here at once: a caller that adds a link and then asks gets the answer it just granted.
@@ -455,6 +458,7 @@ export class PolicyStore {
         .returning('link_id')
         .executeTakeFirst();
       if (!removed) throw new NotFoundError(`The ${name} policy set has no live template link "${props.id}".`);
+      await announce(trx, 'policies');
       const version = await trx
         .selectFrom('policy_sets')
         .select(['policies', 'schema', 'hash'])

@@ -16,6 +16,8 @@ export interface DatabaseHandle {
   location: string;
   /** The server's liveness as the health probe last saw it (server only; embedded runs in this process). */
   health?: DatabaseHealth;
+  /** Server only: how to open a connection of one's own (the change feed's LISTEN connection). */
+  connection?: pg.ClientConfig;
   close(): Promise<void>;
 }
 
@@ -304,7 +306,7 @@ export async function openDatabase(props: {
     db,
     kind: embedded ? 'embedded' : 'server',
     location: embedded ? `embedded PostgreSQL (${embedded.dataDir ?? 'in memory'})` : describeUrl(url),
-    ...(health ? { health } : {}),
+    ...(health ? { health, connection: { connectionString: url, connectionTimeoutMillis: t.connectMs || undefined } } : {}),
     async close() {
       health?.stop();
       await db.destroy();

@@ -67,6 +67,8 @@ export interface TenetApp {
   opsRoutes: RouteDef[];
   /** What http.createServer gets: the hot authorization routes by exact match, the rest through Express. */
   listener: RequestListener;
+  /** The console's sessions (the change feed drops their cached lookups when another replica ends one). */
+  sessions: SessionStore;
 }
 
 const NO_PARAMS = Object.freeze({}) as Record<string, string>;
@@ -173,5 +175,5 @@ export function createApp(deps: AppDeps): TenetApp {
     const query = q >= 0 ? querystring.parse(url.slice(q + 1)) : {};
     void pipeline.serve(route, req, res, pipeline.begin(req, res), { params: NO_PARAMS, query });
   };
-  return { app, routes, opsRoutes: ops, listener };
+  return { app, routes, opsRoutes: ops, listener, sessions };
 }

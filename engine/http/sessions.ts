@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { TENET_ROLES, type TenetRole } from '../authz/api-keys.ts';
 import type { Db } from '../db/database.ts';
+import { announce } from '../db/change-feed.ts';
 import { AuthenticationError, NotAllowedError, UnavailableError } from '../kernel/errors.ts';
 import { ExpiringCache } from '../kernel/expiring-cache.ts';
 import type { Caller } from './route.ts';
@@ -33,7 +34,8 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /**
  * Console sessions, one row each in console_sessions. The cookie carries a 256-bit random token; the table keeps
  * its sha256. Lookups are cached for a few seconds (like API keys); deleting a session drops it from this
- * replica's cache at once, other replicas stop accepting it within the cache time. Expired rows are deleted lazily:
+ * replica's cache at once and is announced on the change feed, which drops it from the other replicas' caches (on
+ * a server database; without the feed, they stop accepting it within the cache time). Expired rows are deleted lazily:
  * when met, and in bulk at most every few minutes when sessions are created.
  */
 export class SessionStore {
@@ -103,6 +105,12 @@ export class SessionStore {
     const hash = sha256(token);
     this.cache.delete(hash);
     await this.db.deleteFrom('console_sessions').where('id_hash', '=', hash).execute();
+    await announce(this.db, 'sessions');
+  }
+
+  /** Drops every cached lookup: another replica ended a session (the change feed). */
+  forgetCached(): void {
+    this.cache.clear();
   }
 
   async deleteExpired(now = new Date()): Promise<number> {

@@ -5,6 +5,7 @@ import http from 'node:http';
 import { ApiKeyStore } from '../authz/api-keys.ts';
 import { createApp } from '../http/app.ts';
 import { createAuthz, journalFromConfig, type Authz } from '../authz/create-authz.ts';
+import { ChangeFeed } from '../db/change-feed.ts';
 import { scheduleRetention } from '../authz/retention.ts';
 import { cookieSecure, oidcSettings, type Config } from '../kernel/config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/database.ts';
@@ -40,6 +41,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
   const owned = !props.database;
   let controls: Controls | undefined;
   let incidents: Incidents | undefined;
+  let feed: ChangeFeed | undefined;
   try {
     const policyDir = config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR;
     const authz = await createAuthz({ db: database.db, logger, config, policyDir, journal: journalFromConfig(config, logger) });
@@ -53,7 +55,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
     incidents = setupIncidents({ db: database.db, settings: controls.service.settings.incidents, logger });
     const consoleDir = `${PROJECT_ROOT}console/dist`;
     const consoleBuilt = existsSync(`${consoleDir}/index.html`);
-    const { listener } = createApp({
+    const { listener, sessions } = createApp({
       version: TENET_VERSION,
       logger,
       metrics: createMetrics(),
@@ -72,6 +74,20 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
       cookieSecure: cookieSecure(config),
     });
     authz.start();
+    // On a server database, other replicas' writes arrive as notifications; the polls stay underneath.
+    feed = database.connection
+      ? new ChangeFeed({
+          client: database.connection,
+          logger,
+          handlers: {
+            entities: () => authz.entityStore.refresh(),
+            policies: () => authz.policyStore.refresh(),
+            api_keys: () => apiKeys.forgetCached(),
+            sessions: () => sessions.forgetCached(),
+          },
+        })
+      : undefined;
+    feed?.start();
     await controls.start();
     // Clock warnings and webhook retries tick with the scheduler; the "opened" notice goes out at once regardless.
     if (config.TENET_SCHEDULER) incidents.start();
@@ -117,6 +133,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
           stopRetention();
           stopCheckpoints();
           apiKeys.close();
+          await feed?.stop();
           await authz.close();
           if (owned) await database.close();
           logger.info('tenet stopped');
@@ -125,6 +142,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
       },
     };
   } catch (error) {
+    await feed?.stop();
     await incidents?.close().catch(() => {});
     await controls?.close().catch(() => {});
     if (owned) await database.close().catch(() => {});
