@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import net from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, hasServerDatabase } from '../../test/helpers/test-database.ts';
@@ -92,5 +94,31 @@ describe.runIf(hasServerDatabase)('change feed', () => {
     await until(() => calls.api_keys === before.api_keys + 1 && calls.entities === before.entities + 1);
     await announce(h.db, 'api_keys');
     await until(() => calls.api_keys === before.api_keys + 2);
+  });
+});
+
+describe('change feed against a server that never answers', () => {
+  it('stops within about a second, and tries no more after stopping', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => sockets.push(s)).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    let listening = 0;
+    const feed = new ChangeFeed({
+      client: { connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 60_000 },
+      logger: createLogger({ level: 'silent' }),
+      onListening: () => listening++,
+      handlers: { entities: () => {}, policies: () => {}, api_keys: () => {}, sessions: () => {} },
+    });
+    feed.start();
+    await until(() => sockets.length === 1);
+    const t0 = Date.now();
+    await feed.stop();
+    expect(Date.now() - t0).toBeLessThan(1_500);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sockets.length).toBe(1);
+    expect(listening).toBe(0);
+    for (const s of sockets) s.destroy();
+    server.close();
   });
 });

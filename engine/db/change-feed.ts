@@ -57,8 +57,11 @@ export class ChangeFeed {
     clearTimeout(this.timer);
     const c = this.client;
     this.client = undefined;
-    await c?.end().catch(() => {});
-    await Promise.allSettled([...this.running.values()]);
+    // A server that froze never answers the goodbye, nor a refresh in flight: shutdown waits on them a second at most.
+    let timer: NodeJS.Timeout | undefined;
+    const settled = Promise.allSettled([c?.end(), ...this.running.values()]);
+    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, 1_000)))]);
+    clearTimeout(timer);
   }
 
   private async connect(): Promise<void> {
