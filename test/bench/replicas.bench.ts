@@ -1,0 +1,138 @@
+/**
+ * Replicas benchmark: several `tenet serve` processes on one PostgreSQL server.
+ * Input: 100,000 synthetic platform entities (BENCH_REPLICA_ENTITIES), the shipped policies, the request mix of the
+ * authorization benchmark. Measures, in one run:
+ *  - decisions/s over HTTP (autocannon, 50 connections, BENCH_HTTP_SECONDS each, every decision logged) on one
+ *    replica, then on two replicas at once (25 connections each, summed);
+ *  - propagation from one replica to the other (the change feed): an entity write, a key revocation, p50/p95 of 20;
+ *  - a fresh replica's start with the 100,000 entities stored: spawn to "tenet listening", and its RSS then.
+ * Needs a PostgreSQL server: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres (a database of its own
+ * is created and dropped).
+ * Reproduce: npx tsx test/bench/replicas.bench.ts   (or npm run bench -- replicas)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { buildSyntheticEntities } from '../../engine/demo/demo-entities.ts';
+import { newKeySet } from '../../evidence/ledger/keys.ts';
+import { apiCaller, percentile, propagation } from '../helpers/propagation.ts';
+import { spawnTenet } from '../helpers/spawn-tenet.ts';
+import { createChildDatabase } from '../helpers/test-database.ts';
+import { requestMix } from './request-mix.ts';
+
+process.env.DATABASE_URL ||= 'postgres://postgres@127.0.0.1:5432/postgres';
+const ENTITIES = Number(process.env.BENCH_REPLICA_ENTITIES ?? 100_000);
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+const command = 'npx tsx test/bench/replicas.bench.ts';
+const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ bench: 'replicas', ...o, command }));
+
+const dir = mkdtempSync(path.join(tmpdir(), 'tenet-bench-replicas-'));
+const database = await createChildDatabase('tenet_bench_replicas');
+const admin = `tnt_bench_${randomBytes(24).toString('base64url')}`;
+const env = {
+  ...(process.env as Record<string, string>),
+  DATABASE_URL: database.url!,
+  TENET_BOOTSTRAP_TOKEN: admin,
+  TENET_KEYS: JSON.stringify(newKeySet()),
+  TENET_SCHEDULER: 'false',
+  LOG_LEVEL: 'info',
+  PORT: '0',
+};
+const replicas: Array<Awaited<ReturnType<typeof spawnTenet>>> = [];
+const start = async (name: string) => {
+  const t0 = performance.now();
+  const r = await spawnTenet({ args: ['serve'], env: { ...env, TENET_DATA_DIR: path.join(dir, name) }, timeoutMs: 180_000 });
+  replicas.push(r);
+  const rssMb = Math.round(
+    Number(
+      execFileSync('ps', ['-o', 'rss=', '-p', String(r.child.pid)])
+        .toString()
+        .trim(),
+    ) / 1024,
+  );
+  return { ...r, startMs: Math.round(performance.now() - t0), rssMb };
+};
+
+try {
+  const a = await start('a');
+  const callA = apiCaller(a.url, admin);
+  const entities = buildSyntheticEntities({ entities: ENTITIES });
+  const t0 = performance.now();
+  for (let i = 0; i < entities.length; i += 5_000) {
+    const r = await callA('/v1/entities', { method: 'PUT', body: { entities: entities.slice(i, i + 5_000) } });
+    if (r.status !== 200) throw new Error(`entity load failed: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  }
+  emit({ measure: 'entity load through PUT /v1/entities (5,000 per call)', entities: entities.length, ms: Math.round(performance.now() - t0) });
+
+  const b = await start('b');
+  emit({
+    measure: `a fresh replica's start with the entities stored: spawn to "tenet listening", RSS then`,
+    entities: entities.length,
+    ms: b.startMs,
+    rssMb: b.rssMb,
+  });
+  const callB = apiCaller(b.url, admin);
+
+  const bodies = requestMix(entities, 20_000, 42).map((r) =>
+    JSON.stringify({ principal: r.principal, action: { id: r.actionId }, resource: r.resource, context: r.context }),
+  );
+  const load = async (url: string, connections: number) => {
+    let i = 0;
+    const result = await autocannon({
+      url: `${url}/v1/authorize`,
+      connections,
+      duration: HTTP_SECONDS,
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req: any) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+    });
+    return { rps: Math.round(result.requests.average), p50ms: result.latency.p50, p99ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  };
+  await load(a.url, 50); // warm-up
+  await load(b.url, 50);
+  const one = await load(a.url, 50);
+  const [ta, tb] = await Promise.all([load(a.url, 25), load(b.url, 25)]);
+  emit({
+    measure: 'HTTP single decisions/s: one replica, then two replicas at once (autocannon in this process, on the same 2 cores)',
+    input: `${HTTP_SECONDS}s each, ${bodies.length} distinct bodies, ${entities.length} entities, loadavg ${os.loadavg().map((x) => x.toFixed(2))}`,
+    oneReplica: one,
+    twoReplicas: { a: ta, b: tb, rps: ta.rps + tb.rps },
+    ratio: +((ta.rps + tb.rps) / one.rps).toFixed(2),
+  });
+
+  const order = entities.find((e) => e.uid.type === 'Order')!;
+  const entityMs: number[] = [];
+  const keyMs: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const id = `bench-propagation-${i}`;
+    entityMs.push(
+      await propagation(
+        async () => void (await callA('/v1/entities', { method: 'PUT', body: { entities: [{ ...order, uid: { type: 'Order', id } }] } })),
+        async () => (await callB(`/v1/entities/Order/${id}`)).status === 200,
+      ),
+    );
+    const made = await callA('/v1/api-keys', { body: { name: `bench ${i}`, role: 'service' } });
+    await callB('/v1/entities?limit=1', { key: made.body.key });
+    keyMs.push(
+      await propagation(
+        async () => void (await callA(`/v1/api-keys/${made.body.info.id}`, { method: 'DELETE' })),
+        async () => (await callB('/v1/entities?limit=1', { key: made.body.key })).status === 401,
+      ),
+    );
+  }
+  const summary = (xs: number[]) => ({ p50ms: +percentile(xs, 50).toFixed(1), p95ms: +percentile(xs, 95).toFixed(1) });
+  emit({
+    measure: 'propagation from replica A to replica B (change feed), 20 each',
+    entityWrite: summary(entityMs),
+    keyRevocation: summary(keyMs),
+    floorP95ms: 100,
+  });
+} finally {
+  for (const r of replicas) r.child.kill('SIGTERM');
+  await Promise.all(replicas.map((r) => r.exited));
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+}
