@@ -333,8 +333,18 @@ const controlSettingsSchema = z
     schedules: z.record(z.string(), cronPattern).default({}),
     /** a control whose collection takes longer is `error` */
     runTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
+    /**
+     * A running control run holds a lease this long, renewed every `runHeartbeatMs` by the replica running it; a
+     * run whose lease lapsed (its replica died) is `abandoned` and the control runs again at its next tick.
+     */
+    runLeaseMs: z.number().int().min(1_000).max(600_000).default(30_000),
+    runHeartbeatMs: z.number().int().min(100).max(300_000).default(10_000),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.runHeartbeatMs * 2 <= s.runLeaseMs, {
+    message: 'at most half of runLeaseMs (a lease must survive one missed heartbeat)',
+    path: ['runHeartbeatMs'],
+  });
 
 export type ControlSettings = z.infer<typeof controlSettingsSchema>;
 export type Requirements = ControlSettings['requirements'];

@@ -30,7 +30,10 @@ const BOOTSTRAP_PREFIX = '(TENET_BOOTSTRAP_TOKEN)';
 /**
  * API keys, each bound to one Tenet role. A key is shown once, when it is made; the database keeps its sha256
  * (the keys are 256-bit random, so a fast hash is enough: there is nothing to brute-force). Lookups are cached
- * for a few seconds, which bounds how long a revoked key keeps working on another replica.
+ * `cacheMs` (`TENET_API_KEY_CACHE_MS`, 5 s). A revocation drops the cache here at once and on other replicas when
+ * the change feed's notice arrives (`forgetCached`); a notice lost leaves a revoked key working on another replica
+ * until its cached lookup expires, and a replica that cannot reach the database honours the keys it looked up in
+ * the last 15 minutes (STALE_KEYS_MS), revoked meanwhile or not.
  */
 export class ApiKeyStore {
   private readonly db: Db;

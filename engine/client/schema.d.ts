@@ -511,6 +511,15 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        /** @description More than 10,000 entities, or a body over 8,388,608 bytes (8 MiB): the message names both limits; nothing is written */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
       };
     };
     post?: never;
@@ -1749,8 +1758,11 @@ export interface paths {
                   trigger: 'schedule' | 'manual' | 'startup';
                   scheduledFor: string | null;
                   replica: string;
-                  /** @enum {string} */
-                  status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                  /**
+                   * @description `abandoned`: the replica running it stopped renewing its lease (it died); the control runs again at its next tick
+                   * @enum {string}
+                   */
+                  status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable' | 'abandoned';
                   startedAt: string;
                   finishedAt: string | null;
                   durationMs: number | null;
@@ -2133,8 +2145,11 @@ export interface paths {
                 trigger: 'schedule' | 'manual' | 'startup';
                 scheduledFor: string | null;
                 replica: string;
-                /** @enum {string} */
-                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                /**
+                 * @description `abandoned`: the replica running it stopped renewing its lease (it died); the control runs again at its next tick
+                 * @enum {string}
+                 */
+                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable' | 'abandoned';
                 startedAt: string;
                 finishedAt: string | null;
                 durationMs: number | null;
@@ -2237,8 +2252,11 @@ export interface paths {
                 trigger: 'schedule' | 'manual' | 'startup';
                 scheduledFor: string | null;
                 replica: string;
-                /** @enum {string} */
-                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                /**
+                 * @description `abandoned`: the replica running it stopped renewing its lease (it died); the control runs again at its next tick
+                 * @enum {string}
+                 */
+                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable' | 'abandoned';
                 startedAt: string;
                 finishedAt: string | null;
                 durationMs: number | null;
@@ -2340,8 +2358,11 @@ export interface paths {
               trigger: 'schedule' | 'manual' | 'startup';
               scheduledFor: string | null;
               replica: string;
-              /** @enum {string} */
-              status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+              /**
+               * @description `abandoned`: the replica running it stopped renewing its lease (it died); the control runs again at its next tick
+               * @enum {string}
+               */
+              status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable' | 'abandoned';
               startedAt: string;
               finishedAt: string | null;
               durationMs: number | null;
@@ -2455,8 +2476,11 @@ export interface paths {
                 trigger: 'schedule' | 'manual' | 'startup';
                 scheduledFor: string | null;
                 replica: string;
-                /** @enum {string} */
-                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                /**
+                 * @description `abandoned`: the replica running it stopped renewing its lease (it died); the control runs again at its next tick
+                 * @enum {string}
+                 */
+                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable' | 'abandoned';
                 startedAt: string;
                 finishedAt: string | null;
                 durationMs: number | null;
@@ -3158,8 +3182,11 @@ export interface paths {
                 trigger: 'schedule' | 'manual' | 'startup';
                 scheduledFor: string | null;
                 replica: string;
-                /** @enum {string} */
-                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+                /**
+                 * @description `abandoned`: the replica running it stopped renewing its lease (it died); the control runs again at its next tick
+                 * @enum {string}
+                 */
+                status: 'running' | 'pass' | 'fail' | 'error' | 'not_applicable' | 'abandoned';
                 startedAt: string;
                 finishedAt: string | null;
                 durationMs: number | null;

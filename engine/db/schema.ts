@@ -277,7 +277,8 @@ interface EvidenceRecordsTable {
   payload: Json<unknown>;
 }
 
-export type RunStatus = 'running' | 'pass' | 'fail' | 'error' | 'not_applicable';
+/** `abandoned`: the replica running it stopped renewing its lease (it died); a run, not a verdict. */
+export type RunStatus = 'running' | 'pass' | 'fail' | 'error' | 'not_applicable' | 'abandoned';
 
 interface ControlRunsTable {
   id: Generated<string>;
@@ -293,6 +294,8 @@ interface ControlRunsTable {
   findings: ColumnType<Array<{ resourceId: string; resourceType?: string; message: string; severity?: 'info' }>, string | undefined, string>;
   evidence_seq: string | null;
   requested_by: string | null;
+  /** while running: until when the running replica holds the run (renewed by its heartbeat); database time */
+  lease_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 interface ControlExceptionsTable {

@@ -2,7 +2,16 @@ import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/database.ts';
-import { AuthenticationError, ConflictError, InputError, NotAllowedError, NotFoundError, RefusedError, UnavailableError } from '../kernel/errors.ts';
+import {
+  AuthenticationError,
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RefusedError,
+  UnavailableError,
+} from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { redactMessage, redactValue } from '../scanner/redaction.ts';
 
@@ -89,6 +98,11 @@ export function toErrorResponse(err: unknown, requestId: string, logger: Logger,
     status = 422;
     code = err.code;
     message = err.message;
+  } else if (err instanceof PayloadTooLargeError) {
+    status = 413;
+    code = err.code;
+    message = err.message;
+    details = err.details;
   } else if (err instanceof UnavailableError) {
     status = 503;
     code = err.code;

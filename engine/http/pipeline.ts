@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { z } from 'zod';
+import { PayloadTooLargeError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Authenticated, RouteGuard } from './access.ts';
@@ -10,6 +11,7 @@ import { sendError, sendJson, writeJson } from './error-handler.ts';
 import { guardInput } from './input-guard.ts';
 import type { Caller, RouteDef } from './route.ts';
 
+/** Every route's body limit, unless the route sets its own (`bodyLimit`, e.g. the bulk entity upsert). */
 const BODY_LIMIT = 2 * 1024 * 1024;
 /** Public routes (sign-in) take small bodies: anyone may send them. */
 const PUBLIC_BODY_LIMIT = 64 * 1024;
@@ -95,6 +97,28 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   });
 }
 
+const formatBytes = (n: number): string => `${n.toLocaleString('en-US')} bytes${n % (1024 * 1024) === 0 ? ` (${n / (1024 * 1024)} MiB)` : ''}`;
+
+/** A route's limits in words, for its 413: "at most 10,000 entities and 8,388,608 bytes (8 MiB) per call". */
+function limitsOf(limit: NonNullable<RouteDef['bodyLimit']>): string {
+  const items = limit.items ? `${limit.items.max.toLocaleString('en-US')} ${limit.items.noun} and ` : '';
+  return `at most ${items}${formatBytes(limit.bytes)} per call`;
+}
+
+/** The 413 of a body past a route's byte limit, or of one with more items than the route takes. */
+function tooLarge(route: RouteDef, bytes: number, items?: number): PayloadTooLargeError {
+  const limit = route.bodyLimit ?? { bytes };
+  const what = `${route.method.toUpperCase()} ${route.path}`;
+  const details = { limitBytes: limit.bytes, ...(limit.items ? { limitItems: limit.items.max, field: limit.items.field } : {}) };
+  if (items !== undefined && limit.items) {
+    return new PayloadTooLargeError(
+      `${what} takes ${limitsOf(limit)}: this request has ${items.toLocaleString('en-US')} ${limit.items.noun}. Send them in several calls.`,
+      { ...details, items },
+    );
+  }
+  return new PayloadTooLargeError(`The request body is larger than ${formatBytes(limit.bytes)}: ${what} takes ${limitsOf(limit)}.`, details);
+}
+
 /** Runs a connect-style middleware (the body parser) as a step of the pipeline. */
 const runMiddleware = (mw: express.RequestHandler, req: Request, res: Response): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -163,6 +187,16 @@ export function createPipeline(props: {
   const securityHeaders = helmetHeaders();
   const jsonBody = express.json({ limit: BODY_LIMIT });
   const publicJsonBody = express.json({ limit: PUBLIC_BODY_LIMIT });
+  // Routes with limits of their own: one parser per limit, made on first use.
+  const ownLimitBodies = new Map<number, express.RequestHandler>();
+  const jsonBodyOf = (route: RouteDef): express.RequestHandler => {
+    if (route.gate === 'public') return publicJsonBody;
+    const bytes = route.bodyLimit?.bytes;
+    if (bytes === undefined) return jsonBody;
+    let parser = ownLimitBodies.get(bytes);
+    if (!parser) ownLimitBodies.set(bytes, (parser = express.json({ limit: bytes })));
+    return parser;
+  };
 
   function begin(req: IncomingMessage, res: ServerResponse): string {
     const requestId = requestIdOf(req.headers['x-request-id']);
@@ -177,9 +211,25 @@ export function createPipeline(props: {
     if (hasBody(req) && !JSON_TYPE.test(req.headers['content-type'] ?? '')) throw new BodyError('content.type.unsupported');
     // The hot routes keep a lean reader (JSON only, no content encoding), measured cheaper than body-parser; the
     // others keep body-parser's charsets and content encodings.
-    if (route.hot) return readJson(req, BODY_LIMIT);
-    await runMiddleware(route.gate === 'public' ? publicJsonBody : jsonBody, req as Request, res as Response);
-    return (req as Request).body;
+    const bytes = route.bodyLimit?.bytes ?? BODY_LIMIT;
+    try {
+      if (route.hot) return checkItems(route, await readJson(req, bytes));
+      await runMiddleware(jsonBodyOf(route), req as Request, res as Response);
+    } catch (error) {
+      // A route with limits of its own says what they are; the others keep the plain 413.
+      if (route.bodyLimit && (error as { type?: unknown }).type === 'entity.too.large') throw tooLarge(route, bytes);
+      throw error;
+    }
+    return checkItems(route, (req as Request).body);
+  }
+
+  /** A body with more items than its route takes is refused before its schema reads them (a 413 naming the limits). */
+  function checkItems(route: RouteDef, body: unknown): unknown {
+    const items = route.bodyLimit?.items;
+    if (!items || body === null || typeof body !== 'object') return body;
+    const list = (body as Record<string, unknown>)[items.field];
+    if (Array.isArray(list) && list.length > items.max) throw tooLarge(route, route.bodyLimit!.bytes, list.length);
+    return body;
   }
 
   async function run(route: RouteDef, req: IncomingMessage, res: ServerResponse, requestId: string, input: RouteInput): Promise<number | undefined> {

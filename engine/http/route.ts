@@ -59,6 +59,11 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   raw?: boolean;
   /** Dispatched before Express by exact method and path (app.ts), API keys only: JSON body in, JSON out, no params. */
   hot?: boolean;
+  /**
+   * The route's own body limits (pipeline.ts), in place of the 2 MiB every other route has: `bytes`, and at most
+   * `items.max` entries in the body's array `items.field`. Past either the answer is a 413 naming both.
+   */
+  bodyLimit?: { bytes: number; items?: { field: string; max: number; noun: string } };
   handler: (ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<unknown> | unknown;
 }
 

@@ -50,6 +50,9 @@ const configSchema = z
     TENET_EVIDENCE_RETENTION_DAYS: z.coerce.number().int().min(400, 'evidence backs 12-month reviews (DPP 2.6): keep at least 400 days').default(1095),
     TENET_ENTITY_REFRESH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     TENET_SCHEDULER: bool.default(true),
+    // How long an API-key lookup is cached on a replica: the longest a key revoked elsewhere keeps working here when
+    // the change feed's notice is lost (0: every request asks the database).
+    TENET_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     TENET_TRUST_PROXY: bool.default(false),
     // Console sign-in with an OpenID Connect provider (optional; see docs/configuration.md).
     TENET_OIDC_ISSUER: oidcUrl.optional(),

@@ -25,6 +25,18 @@ export class EntityConflictError extends InputError {
   }
 }
 
+/** A request larger than its route accepts (bytes, or items in one call): a 413 whose message names the limits. */
+export class PayloadTooLargeError extends Error {
+  readonly code = 'payload_too_large';
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
 export class AuthenticationError extends Error {
   readonly code = 'unauthenticated';
   constructor(message = 'A valid API key, OIDC token (Authorization: Bearer <key or token>) or console session is required.') {

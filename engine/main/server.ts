@@ -45,7 +45,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
   try {
     const policyDir = config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR;
     const authz = await createAuthz({ db: database.db, logger, config, policyDir, journal: journalFromConfig(config, logger) });
-    const apiKeys = new ApiKeyStore({ db: database.db });
+    const apiKeys = new ApiKeyStore({ db: database.db, cacheMs: config.TENET_API_KEY_CACHE_MS });
     // An admin key only while the variable holds it: a rotated or removed token is revoked here.
     await apiKeys.syncBootstrap(config.TENET_BOOTSTRAP_TOKEN);
     const demoKeys = props.demo ? await (await import('../demo/load-demo.ts')).loadDemo({ authz, apiKeys, dataDir: config.TENET_DATA_DIR, logger }) : undefined;

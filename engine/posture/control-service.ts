@@ -15,7 +15,7 @@ import { InputError, NotFoundError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { AttestationStore } from './attestation-store.ts';
 import { ScanReports } from './scan-reports.ts';
-import type { ControlRuns, StoredRun } from './control-runs.ts';
+import type { AbandonedRun, ControlRuns, StoredRun } from './control-runs.ts';
 import type { LogScanService } from './log-scan.ts';
 import type { IntegrationReadiness } from './readiness.ts';
 import { incidentFacts } from '../incidents/incident-register.ts';
@@ -39,6 +39,12 @@ const SOURCE_NAMES: Record<keyof EvidenceSources, string> = {
 /**
  * Runs controls: every run is a row in control_runs (ControlRuns) and a record in the evidence chain. After runs,
  * readiness is recomputed (`afterRuns`, the readiness service's `apply`).
+ *
+ * A running run holds a lease (`runLeaseMs`, in the database's clock), renewed every `runHeartbeatMs` while it
+ * runs. A run whose lease lapsed (the replica running it died) is marked `abandoned`, with an evidence record
+ * saying so, by the next claim of that control (`runScheduled`) or by the sweep (`abandonLapsed`); the control
+ * then runs again. A run that finds itself abandoned when it finishes records nothing: its result is logged and
+ * dropped, and the chain holds only the abandonment.
  */
 export class ControlService {
   readonly catalogue: ReadonlyMap<string, AnyControlDefinition>;
@@ -162,7 +168,13 @@ export class ControlService {
     const sources = this.sources();
     const out: StoredRun[] = [];
     for (const id of ids) {
-      const runId = await this.runs.start({ controlId: id, trigger: props.trigger, replica: this.replica, requestedBy: props.requestedBy ?? null });
+      const runId = await this.runs.start({
+        controlId: id,
+        trigger: props.trigger,
+        replica: this.replica,
+        requestedBy: props.requestedBy ?? null,
+        leaseMs: this.settings.runLeaseMs,
+      });
       out.push(await this.execute(runId, id, sources));
     }
     await this.afterRuns();
@@ -171,12 +183,35 @@ export class ControlService {
 
   /** The scheduled run of one tick, if this replica wins it (ControlRuns.claim). */
   async runScheduled(controlId: string, scheduledFor: Date, sources = this.sources()): Promise<StoredRun | null> {
-    const id = await this.runs.claim(controlId, scheduledFor, this.replica, this.settings.runTimeoutMs * 2);
+    const id = await this.runs.claim(controlId, scheduledFor, this.replica, this.settings.runLeaseMs, this.recordAbandoned);
     if (!id) return null;
     const run = await this.execute(id, controlId, sources);
     await this.afterRuns();
     return run;
   }
+
+  /** Marks `abandoned` every run whose lease lapsed, with its evidence record (the scheduler's sweep). */
+  abandonLapsed(): Promise<AbandonedRun[]> {
+    return this.runs.abandonLapsed(this.recordAbandoned);
+  }
+
+  /** Appends the evidence record of each abandoned run and links it to its run, in the transaction that abandoned them. */
+  private readonly recordAbandoned = async (runs: AbandonedRun[], trx: Db): Promise<void> => {
+    for (const r of runs) {
+      const summary = `abandoned: replica ${r.replica} stopped renewing its lease (expired ${r.leaseExpiredAt})`;
+      const record = await this.evidence.append(
+        {
+          controlId: r.controlId,
+          source: 'tenet',
+          payload: { runId: r.id, status: 'abandoned', summary, findings: [], evidence: null, replica: r.replica, leaseExpiredAt: r.leaseExpiredAt },
+          collectedAt: new Date(r.abandonedAt),
+        },
+        trx,
+      );
+      await this.runs.recordAbandonedEvidence(r.id, record.seq, trx);
+      this.logger.warn({ control: r.controlId, runId: r.id, replica: r.replica, leaseExpiredAt: r.leaseExpiredAt }, 'control run abandoned: its lease lapsed');
+    }
+  };
 
   /** Recomputes readiness now (the scheduler's interval; start-up). */
   applyReadiness(): Promise<IntegrationReadiness[]> {
@@ -196,6 +231,23 @@ export class ControlService {
       ]),
     ) as unknown as EvidenceSources;
     let result: ControlResult;
+    let leaseLost = false;
+    let collected = false;
+    // The heartbeat: renews the lease while the run is in progress. A failed renewal (a database blip) is retried
+    // at the next beat; a renewal that finds the run no longer `running` means another replica abandoned it.
+    const heartbeat = setInterval(() => {
+      this.runs.renew(runId, this.settings.runLeaseMs).then(
+        (held) => {
+          // (A renewal still in flight as the run finishes finds it finished: that is not a lost lease.)
+          if (!held && !leaseLost && !collected) {
+            leaseLost = true;
+            this.logger.warn({ control: controlId, runId }, 'control run lease lost: the run was abandoned by another replica');
+          }
+        },
+        (error: Error) => this.logger.warn({ control: controlId, runId, err: { message: error.message } }, 'control run lease renewal failed'),
+      );
+    }, this.settings.runHeartbeatMs);
+    heartbeat.unref();
     try {
       result = await runControl(control, tracked, this.settings);
     } catch (error) {
@@ -209,8 +261,15 @@ export class ControlService {
         finishedAt: new Date().toISOString(),
         durationMs: 0,
       };
+    } finally {
+      collected = true;
+      clearInterval(heartbeat);
     }
     const stored = await this.db.transaction().execute(async (trx) => {
+      // The run's row first (row lock, then the evidence lock: the order the sweep takes them in too): a run
+      // abandoned meanwhile keeps its abandonment, and its late result never reaches the chain.
+      const current = await this.runs.lockForFinish(runId, trx);
+      if (current.status !== 'running') return current;
       const record = await this.evidence.append(
         {
           controlId,
@@ -222,6 +281,10 @@ export class ControlService {
       );
       return this.runs.finish(runId, result, record.seq, trx);
     });
+    if (stored.status === 'abandoned') {
+      this.logger.warn({ control: controlId, runId, status: result.status }, 'control run finished after it was abandoned: its result is not recorded');
+      return stored;
+    }
     this.logger.info({ control: controlId, status: result.status, durationMs: result.durationMs, findings: result.findings.length }, 'control run');
     return stored;
   }

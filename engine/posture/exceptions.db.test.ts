@@ -207,7 +207,7 @@ describe('control exceptions', () => {
     const warnings: string[] = [];
     const logger = { warn: (_: unknown, msg: string) => void warnings.push(msg), info: () => {}, error: () => {} };
     // No control to schedule: only the readiness tick runs (every 20 ms here).
-    const service = { catalogue: new Map(), applyReadiness: async () => [] };
+    const service = { catalogue: new Map(), applyReadiness: async () => [], abandonLapsed: async () => [] };
     const scheduler = startControlScheduler({ service: service as never, logger: logger as never, readinessEveryMs: 20, exceptions: fresh });
     try {
       await expect.poll(() => warnings.length).toBe(1);

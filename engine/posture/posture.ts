@@ -4,7 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { RunStatus } from '../db/schema.ts';
 import { finishedRunsSql, latestFirst, statusOf, type ControlRuns } from './control-runs.ts';
 
-type HistoryStatus = Exclude<RunStatus, 'running'>;
+type HistoryStatus = Exclude<RunStatus, 'running' | 'abandoned'>;
 export interface PostureDay {
   date: string;
   pass: number;

@@ -9,7 +9,9 @@ import type { ControlExceptions } from './exceptions.ts';
  * run each tick (advisory lock + a unique row per control and tick); within a replica, node-cron's `noOverlap`
  * skips a tick while the previous run of that control is still going. Controls firing on the same tick share
  * one set of evidence sources (one inventory read). Readiness is also recomputed on an interval, so a result
- * that goes stale or an exception that expires takes effect without a run.
+ * that goes stale or an exception that expires takes effect without a run. On that interval (and at start) runs
+ * whose lease lapsed are marked `abandoned` too, so a dead replica's run does not wait for its control's next
+ * tick to be seen (that tick's claim abandons it as well, before running the control again).
  */
 export function startControlScheduler(props: {
   service: ControlService;
@@ -50,8 +52,11 @@ export function startControlScheduler(props: {
   }
   const warnExpiring = () =>
     props.exceptions?.warnExpiring(logger).catch((error: Error) => logger.error({ err: { message: error.message } }, 'exception expiry check failed'));
+  const sweep = () => service.abandonLapsed().catch((error: Error) => logger.error({ err: { message: error.message } }, 'control run lease sweep failed'));
   void warnExpiring();
+  void sweep();
   const readiness = setInterval(() => {
+    void sweep();
     service.applyReadiness().catch((error: Error) => logger.error({ err: { message: error.message } }, 'readiness refresh failed'));
     void warnExpiring();
   }, props.readinessEveryMs ?? 30_000);

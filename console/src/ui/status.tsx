@@ -8,6 +8,7 @@ const LABEL: Record<string, string> = {
   stale: 'Stale',
   never_run: 'Never run',
   running: 'Running',
+  abandoned: 'Abandoned',
   unknown_control: 'Unknown control',
   ready: 'Ready',
   ready_by_exception: 'Ready by exception',
@@ -51,6 +52,7 @@ const TONE: Record<string, string> = {
   stale: 'warn',
   never_run: 'warn',
   running: 'info',
+  abandoned: 'warn',
   building: 'info',
 };
 

@@ -15,6 +15,7 @@ import * as m0013 from './0013_access_certifications.ts';
 import * as m0014 from './0014_incidents.ts';
 import * as m0015 from './0015_scan_reports.ts';
 import * as m0016 from './0016_exception_governance.ts';
+import * as m0017 from './0017_control_run_leases.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0014_incidents': m0014,
   '0015_scan_reports': m0015,
   '0016_exception_governance': m0016,
+  '0017_control_run_leases': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

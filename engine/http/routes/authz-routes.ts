@@ -12,6 +12,16 @@ import type { Metrics } from '../../kernel/metrics.ts';
 import { redactMessage } from '../../scanner/redaction.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 
+/** The most entities `PUT /v1/entities` takes in one call. */
+export const ENTITY_BATCH_MAX = 10_000;
+/**
+ * Its body limit: 8 MiB, room for 10,000 entities of ~840 bytes each as compact JSON. 10,000 realistic platform
+ * entities (UUID agencies, clients and users, Amazon order ids, with their attributes and parents) measure
+ * 3.9 MB (~390 bytes each; test/integration/entity-batch-limits.db.test.ts), so the limit is not what stops a
+ * batch of 10,000.
+ */
+export const ENTITY_BATCH_BYTES = 8 * 1024 * 1024;
+
 /**
  * The context is part of every decision's cache key and of its evaluation: capped, so one caller's request cannot
  * hold megabytes of memory or echo a huge key back. Real contexts (mfa, purpose, fields, audience) are far smaller.
@@ -192,7 +202,11 @@ export function authzRoutes(deps: { pdp: PolicyDecisionPoint; entityStore: Entit
       summary: 'Bulk upsert of platform entities (Cedar entity JSON), validated against the platform schema.',
       tag: 'Entities',
       gate: { area: 'entities', action: 'write' },
-      body: z.object({ entities: z.array(entitySchema).min(1).max(10_000) }),
+      body: z.object({ entities: z.array(entitySchema).min(1).max(ENTITY_BATCH_MAX) }),
+      bodyLimit: { bytes: ENTITY_BATCH_BYTES, items: { field: 'entities', max: ENTITY_BATCH_MAX, noun: 'entities' } },
+      statuses: {
+        413: `More than ${ENTITY_BATCH_MAX.toLocaleString('en-US')} entities, or a body over ${ENTITY_BATCH_BYTES.toLocaleString('en-US')} bytes (8 MiB): the message names both limits; nothing is written`,
+      },
       response: z.object({
         upserted: z.number(),
         version: z.string(),

@@ -24,7 +24,9 @@ const storedRunSchema = z.object({
   trigger: z.enum(['schedule', 'manual', 'startup']),
   scheduledFor: z.string().nullable(),
   replica: z.string(),
-  status: z.enum(['running', 'pass', 'fail', 'error', 'not_applicable']),
+  status: z.enum(['running', 'pass', 'fail', 'error', 'not_applicable', 'abandoned']).meta({
+    description: '`abandoned`: the replica running it stopped renewing its lease (it died); the control runs again at its next tick',
+  }),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
