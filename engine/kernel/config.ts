@@ -50,6 +50,8 @@ const configSchema = z
     TENET_EVIDENCE_RETENTION_DAYS: z.coerce.number().int().min(400, 'evidence backs 12-month reviews (DPP 2.6): keep at least 400 days').default(1095),
     TENET_ENTITY_REFRESH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     TENET_SCHEDULER: bool.default(true),
+    // Processes `tenet serve` runs on its port, each a full replica (more than 1 needs DATABASE_URL).
+    TENET_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     // How long an API-key lookup is cached on a replica: the longest a key revoked elsewhere keeps working here when
     // the change feed's notice is lost (0: every request asks the database).
     TENET_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),

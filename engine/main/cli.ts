@@ -6,7 +6,8 @@ type Command = (args: string[], ctx: { config: () => Config }) => Promise<number
 const USAGE = `Usage: tenet <command> [options]
 
 Commands:
-  serve [--port N] [--demo]            API + console + scheduler (npm start = tenet serve --demo)
+  serve [--port N] [--demo] [--workers N]
+                                       API + console + scheduler (npm start = tenet serve --demo)
   migrate                              run database migrations
   policy validate                      strict schema validation of the shipped policy sets
   policy test                          run the decision tables in policies/cases
@@ -52,13 +53,15 @@ interface CommandEntry {
 
 const commands: Record<string, CommandEntry> = {
   serve: {
-    usage: `Usage: tenet serve [--port N] [--demo]
+    usage: `Usage: tenet serve [--port N] [--demo] [--workers N]
 
 Runs the API, the console and the scheduler until SIGTERM or SIGINT.
 
 Options:
   --port N     listen on port N (default: PORT, else 8080; 0 picks a free port)
-  --demo       load the demo data set and print demo API keys (npm start = tenet serve --demo)`,
+  --demo       load the demo data set and print demo API keys (npm start = tenet serve --demo)
+  --workers N  run N processes on the port, each a full replica (default: TENET_WORKERS, else 1;
+               more than 1 needs a PostgreSQL server in DATABASE_URL)`,
     load: async () => (await import('./commands/serve.ts')).serve,
   },
   migrate: {
