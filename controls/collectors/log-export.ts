@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../engine/scanner/types.ts';
+import { SCAN_LIMITS } from '../../engine/scanner/limits.ts';
 import type { LogScanCheckpoints, LogScanResult } from './aws/cloudwatch-logs.ts';
 import type { LogScanCount, LogScanSample } from './aws/log-group-tally.ts';
 
@@ -22,7 +23,15 @@ export async function scanLogExports(props: {
   const byGroup = new Map<string, LogScanCount>();
   const samples: LogScanSample[] = [];
   const sampled = new Map<DetectorId, number>();
-  const result: LogScanResult = { window: { since: props.since, until: props.until }, groups: [], counts, byGroup: [], samples, errors: [] };
+  const result: LogScanResult = {
+    window: { since: props.since, until: props.until },
+    groups: [],
+    counts,
+    byGroup: [],
+    samples,
+    errors: [],
+    limits: [...SCAN_LIMITS],
+  };
   for (const exp of props.exports) {
     const key = `export:${exp.logGroupName}`;
     const checkpoint = await props.checkpoints?.get(key);

@@ -78,25 +78,31 @@ export function luhnCheckDigit(payload: string): number {
 
 /**
  * Card network by IIN prefix and length (digits[0..n)): Visa 4 (13/16/19), Mastercard 51-55 and 2221-2720 (16),
- * Amex 34/37 (15), RuPay 60/65/81/82/508, Discover 6011/65, Diners 36/38, JCB 35 (14-19). Null if unknown.
+ * Amex 34/37 (15), RuPay 60/65/81/82/508, Discover 6011/65, Diners 300-305/3095/36/38/39, JCB 35 (14-19), Maestro
+ * 5018/5020/5038/5893/6304/6759/6761-6763 (13-19), Dankort 5019 (16), UATP 1 (15). Null if unknown.
  */
 export function cardNetwork(d: ArrayLike<number>, n: number): string | null {
   if (n < 13 || n > 19) return null;
   const d0 = d[0];
   const two = d0 * 10 + d[1];
+  const four = two * 100 + d[2] * 10 + d[3];
   if (d0 === 4) return n === 13 || n === 16 || n === 19 ? 'visa' : null;
+  if (d0 === 1) return n === 15 ? 'uatp' : null;
+  if (four === 5018 || four === 5020 || four === 5038 || four === 5893 || four === 6304 || four === 6759 || (four >= 6761 && four <= 6763)) {
+    return 'maestro';
+  }
   if (n < 14) return null;
   if (two >= 51 && two <= 55) return n === 16 ? 'mastercard' : null;
   if (two === 22 || two === 23 || two === 24 || two === 25 || two === 26 || two === 27) {
-    const four = two * 100 + d[2] * 10 + d[3];
     return four >= 2221 && four <= 2720 && n === 16 ? 'mastercard' : null;
   }
   if (two === 34 || two === 37) return n === 15 ? 'amex' : null;
-  if (two === 36 || two === 38) return 'diners';
+  if (two === 36 || two === 38 || two === 39 || (two === 30 && (d[2] <= 5 || four === 3095))) return 'diners';
   if (two === 35) return 'jcb';
   if (two === 60) return d[2] === 1 && d[3] === 1 ? 'discover' : 'rupay';
   if (two === 65) return 'rupay';
   if (two === 81 || two === 82) return 'rupay';
+  if (four === 5019) return n === 16 ? 'dankort' : null;
   if (two === 50 && d[2] === 8) return 'rupay';
   return null;
 }
@@ -123,11 +129,11 @@ export function gstinCheckChar(s: string, from = 0): string {
 }
 
 /** PAN holder-type letters (the 4th character). */
-export const PAN_HOLDER_TYPES = 'PCHFATBLJG';
+export const PAN_HOLDER_TYPES = 'PCHFATBLJGK';
 
 export function isPanHolderType(c: number): boolean {
-  // P C H F A T B L J G
-  return c === 80 || c === 67 || c === 72 || c === 70 || c === 65 || c === 84 || c === 66 || c === 76 || c === 74 || c === 71;
+  // P C H F A T B L J G K
+  return c === 80 || c === 67 || c === 72 || c === 70 || c === 65 || c === 84 || c === 66 || c === 76 || c === 74 || c === 71 || c === 75;
 }
 
 /** GST state codes: 01-38, 97 (other territory), 99 (centre jurisdiction). */

@@ -19,3 +19,4 @@ export const CTX_AADHAAR = contextRe(CONTEXT.aadhaar);
 export const CTX_CARD = contextRe(CONTEXT.card);
 export const CTX_NOT_CARD = contextRe(CONTEXT.notCard);
 export const CTX_NOT_AADHAAR = contextRe(CONTEXT.notAadhaar);
+export const CTX_META = contextRe(CONTEXT.meta);

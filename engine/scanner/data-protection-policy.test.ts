@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkPolicy, CUSTOM_DATA_IDENTIFIERS, dataProtectionPolicy } from './data-protection-policy.ts';
+import { checkPolicy, CUSTOM_DATA_IDENTIFIERS, dataProtectionPolicy, MANAGED_FOR_DETECTOR, NOT_MASKED_AT_INGESTION } from './data-protection-policy.ts';
+import { DETECTOR_IDS } from './types.ts';
 
 const positives: Record<string, string[]> = {
   'IN-Aadhaar': ['uid 2345 6789 0124 ok', 'aadhaar=234567890124'],
@@ -31,6 +32,26 @@ describe('CloudWatch data protection policy', () => {
       }
     }
     expect(Object.keys(positives).sort()).toEqual(CUSTOM_DATA_IDENTIFIERS.map((c) => c.Name).sort());
+  });
+
+  it("maps the buyer personal-data detectors to CloudWatch's managed identifiers, and names those it cannot cover", () => {
+    const arns = dataProtectionPolicy().Statement[0].DataIdentifier;
+    const arn = (name: string) => `arn:aws:dataprotection::aws:data-identifier/${name}`;
+    expect(MANAGED_FOR_DETECTOR.person_name).toEqual(['Name']);
+    expect(MANAGED_FOR_DETECTOR.postal_address).toEqual(['Address']);
+    expect(MANAGED_FOR_DETECTOR.ip_address).toEqual(['IpAddress']);
+    expect(MANAGED_FOR_DETECTOR.date_of_birth).toEqual(['DateOfBirth']);
+    // phone numbers: CloudWatch's PhoneNumber is per country (BR, DE, ES, FR, GB, IT, US)
+    expect(MANAGED_FOR_DETECTOR.intl_phone).toEqual(expect.arrayContaining(['PhoneNumber-US', 'PhoneNumber-GB', 'PhoneNumber-BR']));
+    for (const names of Object.values(MANAGED_FOR_DETECTOR)) for (const name of names) expect(arns).toContain(arn(name));
+    // the same identifier in both statements, each once
+    expect(new Set(arns).size).toBe(arns.length);
+    expect(dataProtectionPolicy().Statement[1].DataIdentifier).toEqual(arns);
+    // every new detector is covered by a managed identifier or listed as not masked at ingestion
+    for (const id of DETECTOR_IDS.slice(DETECTOR_IDS.indexOf('person_name'))) {
+      expect(Boolean(MANAGED_FOR_DETECTOR[id]) !== Boolean(NOT_MASKED_AT_INGESTION[id]), id).toBe(true);
+    }
+    expect(Object.keys(NOT_MASKED_AT_INGESTION).sort()).toEqual(['bank_account', 'vehicle_registration']);
   });
 
   it('flags a policy that breaks the limits', () => {

@@ -25,6 +25,13 @@ export const D = {
   private_key: 15,
   meta_token: 16,
   generic_secret: 17,
+  person_name: 18,
+  postal_address: 19,
+  ip_address: 20,
+  intl_phone: 21,
+  bank_account: 22,
+  vehicle_registration: 23,
+  date_of_birth: 24,
 } as const satisfies Record<DetectorId, number>;
 
 for (const [k, v] of Object.entries(D)) if (DETECTOR_IDS[v] !== k) throw new Error(`detector id table out of order: ${k}`);
@@ -53,6 +60,13 @@ const PRECEDENCE: readonly number[] = (() => {
     'meta_token',
     'jwt',
     'private_key',
+    'person_name',
+    'postal_address',
+    'date_of_birth',
+    'intl_phone',
+    'ip_address',
+    'vehicle_registration',
+    'bank_account',
   ];
   const p = new Array<number>(DETECTOR_IDS.length).fill(0);
   order.forEach((id, i) => (p[D[id]] = i + 1));
@@ -126,6 +140,13 @@ const NORMALISE: Record<DetectorId, Normalisation> = {
   private_key: 'none',
   meta_token: 'none',
   generic_secret: 'none',
+  person_name: 'lower',
+  postal_address: 'lower',
+  ip_address: 'lower',
+  intl_phone: 'digits',
+  bank_account: 'digits',
+  vehicle_registration: 'upper',
+  date_of_birth: 'lower',
 };
 
 export function normalise(detector: DetectorId, value: string): string {
@@ -267,12 +288,33 @@ export const UPI_HANDLES: ReadonlySet<string> = new Set([
   'ezeepay',
 ]);
 
-/** Context words (lower-case), searched in a short window before a candidate on the same line. */
+/**
+ * Context words (lower-case), searched in a candidate's own context: its key (`"key":"value"`, `key=value`,
+ * `key: value`) or the few words right before it in free text; never a log prefix or a sibling field.
+ */
 export const CONTEXT = {
   passport: ['passport'],
   voter: ['voter', 'epic', 'elector'],
   /** a 12-digit 91-prefixed number that also passes Verhoeff is a phone (not Aadhaar) next to these */
-  phone: ['wa_id', 'from', 'phone', 'mobile', 'msisdn', 'whatsapp', 'contact', 'recipient', 'to"', 'to=', 'call', 'tel', 'otp', 'sms'],
+  phone: [
+    'wa_id',
+    'waid',
+    'wa-id',
+    'from',
+    'sender',
+    'phone',
+    'mobile',
+    'msisdn',
+    'whatsapp',
+    'contact',
+    'recipient',
+    'to"',
+    'to=',
+    'call',
+    'tel',
+    'otp',
+    'sms',
+  ],
   /** otherwise a bare digit run next to these is a shipment, transaction, account... number, not a phone */
   notPhone: [
     'awb',
@@ -324,7 +366,7 @@ export const CONTEXT = {
     'bank',
   ],
   /** a plain (ungrouped) card-shaped number is a card next to these, whatever else is near */
-  card: ['card', 'visa', 'mastercard', 'amex', 'rupay', 'diners', 'discover', 'jcb', 'cc_', 'ccnum', 'pan"'],
+  card: ['card', 'visa', 'mastercard', 'amex', 'rupay', 'diners', 'discover', 'jcb', 'maestro', 'dankort', 'uatp', 'cc_', 'ccnum', 'pan"'],
   /** otherwise a plain card-shaped number next to these is an identifier (an all-digit hex id, a hash, a reference) */
   notCard: [
     'segment',
@@ -354,6 +396,8 @@ export const CONTEXT = {
   ],
   /** a VPA with an unknown handle is reported next to these */
   upi: ['upi', 'vpa', 'pa=', 'payee', 'payer', 'collect'],
+  /** a 32-hex app secret under a secret's key is a Meta (Facebook, WhatsApp, Instagram) app secret next to these */
+  meta: ['meta_', 'meta-', 'meta ', 'metaapp', 'facebook', 'fb_', 'fb-', 'fb ', 'fbapp', 'whatsapp', 'instagram', 'messenger'],
 } as const;
 
 export const KEY_GENERIC = 1;
@@ -361,6 +405,13 @@ export const KEY_AWS_SECRET = 2;
 export const KEY_RAZORPAY_SECRET = 3;
 /** pagination and idempotency tokens: high-entropy, not secrets */
 export const KEY_EXCLUDED = 4;
+/** an AWS access key id (`aws_access_key_id`): its value is the key id, not a secret */
+export const KEY_AWS_ID = 5;
+/**
+ * a key named `secret`, `secret_key` or `access_key` (`aws_access_key`, `app_secret`): generic, except that a value
+ * shaped like an AWS secret access key is one, and a 32-hex value next to a Meta word is a Meta app secret
+ */
+export const KEY_SECRET = 6;
 
 /**
  * Secret key names, matched as a suffix of the identifier before `=` or `:` (lower-cased, '_' and '-' ignored), the
@@ -372,12 +423,13 @@ export const SECRET_KEY_SUFFIXES: ReadonlyArray<[string, number]> = [
   ['passwd', KEY_GENERIC],
   ['pwd', KEY_GENERIC],
   ['passphrase', KEY_GENERIC],
-  ['secret', KEY_GENERIC],
+  ['secret', KEY_SECRET],
   ['token', KEY_GENERIC],
   ['apikey', KEY_GENERIC],
-  ['secretkey', KEY_GENERIC],
+  ['secretkey', KEY_SECRET],
   ['privatekey', KEY_GENERIC],
-  ['accesskey', KEY_GENERIC],
+  ['accesskey', KEY_SECRET],
+  ['accesskeyid', KEY_AWS_ID],
   ['authkey', KEY_GENERIC],
   ['signingkey', KEY_GENERIC],
   ['encryptionkey', KEY_GENERIC],
@@ -400,6 +452,14 @@ export const SECRET_KEY_SUFFIXES: ReadonlyArray<[string, number]> = [
   ['resumetoken', KEY_EXCLUDED],
   ['synctoken', KEY_EXCLUDED],
 ];
+
+/**
+ * Documentation values and placeholders, not secrets: AWS's documentation keys end with these (AKIAIOSFODNN7EXAMPLE,
+ * wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY).
+ */
+export const SECRET_VALUE_PLACEHOLDER_SUFFIXES = ['EXAMPLE', 'EXAMPLEKEY'];
+/** a value with a run of this many of one character (AKIAXXXXXXXXXXXXXXXX) is a placeholder */
+export const PLACEHOLDER_RUN = 6;
 
 /** Values that are references to a secret, not a secret (gitleaks-style allow-list prefixes). */
 export const SECRET_VALUE_ALLOW_PREFIXES = ['arn:', 'http://', 'https://', 's3://', '${', '{{', '<', 'file:', 'ssm:', 'secretsmanager:'];

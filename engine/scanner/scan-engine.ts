@@ -10,11 +10,13 @@
  * characters. Most tokens are dismissed inline (short numbers; words without capitals, which only matter as the name
  * of a secret's key, checked against a reversed suffix trie). Only the few tokens that can be a value (a digit group
  * of the right size and first digit, an upper-case/digit token of length 8, 10, 15 or 20, a known prefix: AKIA,
- * ASIA, sk_, rk_, rzp_, whsec_, AIza, EAA, eyJ, -----BEGIN, a secret-named key followed by `=` or `:`) are
- * validated: checksums (Verhoeff, Luhn, GSTIN mod 36), IIN prefixes, context words in a short window before the
- * value (Presidio-style), entropy (gitleaks-style). '@' is handled where it occurs (e-mail or UPI). Line and column
- * numbers are computed at the end from the (few) findings' offsets. Overlapping candidates are resolved once at the
- * end: one value is reported by one detector (the longer, then the more specific).
+ * ASIA, ABIA, ACCA, A3T, sk_, rk_, rzp_, whsec_, AIza, EAA, eyJ/eyA/ewo/ew0/ewk, -----BEGIN, a secret-named key
+ * followed by `=`, `:` or `>`, an app id before '|', a 4-digit group before ':') are validated: checksums (Verhoeff,
+ * Luhn, GSTIN mod 36), IIN prefixes, context words (Presidio-style) in the value's own context (its key, or the few
+ * words right before it: never a log prefix or a sibling field, see contextStart), entropy and placeholders
+ * (gitleaks-style). '@' and '%40' are handled where they occur (e-mail or UPI). Line and column numbers are computed
+ * at the end from the (few) findings' offsets. Overlapping candidates are resolved once at the end: one value is
+ * reported by one detector (the longer, then the more specific).
  */
 import { DETECTOR_IDS } from './types.ts';
 import { cardNetwork, gstinCheckChar, isGstStateCode, isPanHolderType, luhnValid, shannonEntropy, verhoeffValid } from './checksums.ts';
@@ -22,11 +24,15 @@ import {
   D,
   GENERIC_MIN_ENTROPY,
   GENERIC_MIN_LENGTH,
+  KEY_AWS_ID,
   KEY_AWS_SECRET,
   KEY_EXCLUDED,
   KEY_GENERIC,
   KEY_RAZORPAY_SECRET,
+  KEY_SECRET,
+  PLACEHOLDER_RUN,
   SECRET_VALUE_ALLOW_PREFIXES,
+  SECRET_VALUE_PLACEHOLDER_SUFFIXES,
   UPI_HANDLES,
   resolveOverlaps,
 } from './detectors.ts';
@@ -60,6 +66,10 @@ const K_GENERIC = KEY_GENERIC;
 const K_AWS = KEY_AWS_SECRET;
 const K_RZP = KEY_RAZORPAY_SECRET;
 const K_EXCLUDED = KEY_EXCLUDED;
+const K_AWS_ID = KEY_AWS_ID;
+const K_SECRET = KEY_SECRET;
+const PLACEHOLDER_SUFFIXES = SECRET_VALUE_PLACEHOLDER_SUFFIXES.slice();
+const MIN_RUN = PLACEHOLDER_RUN;
 const MIN_LEN = GENERIC_MIN_LENGTH;
 const MIN_H = GENERIC_MIN_ENTROPY;
 const HANDLES = UPI_HANDLES;
@@ -86,6 +96,7 @@ const TRIE_KINDS = trie.TRIE_KINDS;
 const TRIE_NEXT = trie.TRIE_NEXT;
 const CTX_AADHAAR = ctx.CTX_AADHAAR;
 const CTX_CARD = ctx.CTX_CARD;
+const CTX_META = ctx.CTX_META;
 const CTX_NOT_AADHAAR = ctx.CTX_NOT_AADHAAR;
 const CTX_NOT_CARD = ctx.CTX_NOT_CARD;
 const CTX_NOT_PHONE = ctx.CTX_NOT_PHONE;
@@ -97,8 +108,21 @@ const CTX_VOTER = ctx.CTX_VOTER;
 // ------------------------------------------------------------------------------------------------ the engine
 const PK_BEGIN = '-----BEGIN ';
 const MAX_PEM = 16_384;
+/** the fewest base64 characters of a private key's body (32 bytes of key material); fewer is a placeholder */
+const MIN_PEM_BODY = 44;
+/** how far back a value's key or words are looked for */
+const CTX_MAX = 64;
+/** how many words right before a value in free text are its context */
+const CTX_WORDS = 4;
 const CHAIN_TOKENS = 5; // the most groups of a valid value (a 19-digit card: 4-4-4-4-3)
 const CHUNK = 1 << 15;
+/** characters that bound a word of free text (see wordsBefore) */
+const WORD_STOP = new Uint8Array(128);
+for (let c = 0; c <= 32; c++) WORD_STOP[c] = 1;
+for (const ch of '"\'`{}[]()<>=|') WORD_STOP[ch.charCodeAt(0)] = 1;
+WORD_STOP[127] = 1;
+/** a key's characters in `key=value` text: [A-Za-z0-9_.-] */
+const isKeyCode = (c: number) => c < 128 && (CLS[c] !== 0 || c === 46);
 
 /** One scanning engine: reusable, one text at a time; the findings are in fDet/fStart/fEnd[0, count). */
 export class ScanEngine {
@@ -117,6 +141,9 @@ export class ScanEngine {
   pemAt = -1;
   maxEnd = 0;
   overlaps = false;
+  /** the last context looked at: the value's position and the context's characters */
+  ctxPos = -1;
+  ctxWin = '';
   // digit chain buffers
   dig = new Uint8Array(64);
   grp = new Int32Array(32);
@@ -177,6 +204,7 @@ export class ScanEngine {
     this.pemAt = -1;
     this.maxEnd = 0;
     this.overlaps = false;
+    this.ctxPos = -1;
     this.fDet.length = 0;
     this.fStart.length = 0;
     this.fEnd.length = 0;
@@ -196,8 +224,9 @@ export class ScanEngine {
         const c = u16[j];
         let k = cls[c];
         if (k === 0) {
-          if (c === 64) {
-            const r = this.atSign(base + j);
+          if (c === 64 || (c === 37 && text.charCodeAt(base + j + 1) === 52 && text.charCodeAt(base + j + 2) === 48)) {
+            // '@', or '%40' (URL-encoded)
+            const r = this.atSign(base + j, c === 64 ? 1 : 3);
             j = r - base;
             if (j > lim) {
               next = r;
@@ -233,7 +262,7 @@ export class ScanEngine {
           // known prefix, which only matter as the name of a secret's key
           const len = j - sj;
           if ((mask & ~DIGIT) === 0) {
-            if (len < 10 && (j >= lim || u16[j] !== 32)) continue;
+            if (len < 10 && (j >= lim || (u16[j] !== 32 && (u16[j] !== 58 || len !== 4)))) continue;
           } else if ((mask & UPPER) === 0 && (mask & LETTERS_OR_UNDER) !== 0) {
             const c0 = u16[sj];
             const prev = sj > 0 ? u16[sj - 1] : base > 0 ? text.charCodeAt(base - 1) : 0;
@@ -279,7 +308,18 @@ export class ScanEngine {
     if ((mask & ~(DIGIT | DASH)) === 0) {
       const c0 = text.charCodeAt(start);
       if (c0 === 45) return end;
-      if (end < n - 1 && text.charCodeAt(end) === 32 && isDigitCode(text.charCodeAt(end + 1))) {
+      const after = end < n ? text.charCodeAt(end) : 0;
+      if ((mask & DASH) === 0) {
+        const dl = end - start;
+        // appid|secret (a Meta app access token)
+        if (after === 124 && (dl === 15 || dl === 16)) {
+          const r = this.metaAppToken(start, end);
+          if (r > 0) return r;
+        }
+        // 1234:5678:9012
+        if (after === 58 && dl === 4) return this.colonGroups(start, end);
+      }
+      if (after === 32 && end < n - 1 && isDigitCode(text.charCodeAt(end + 1))) {
         return this.digitChain(start, end); // groups separated by spaces
       } else if ((mask & DASH) !== 0) {
         if (end - start >= 11) return this.digitChain(start, end);
@@ -294,16 +334,21 @@ export class ScanEngine {
       const c0 = text.charCodeAt(start);
       let consumed = -1;
       switch (c0) {
-        case 101: // e
-          if (text.charCodeAt(start + 1) === 121 && text.charCodeAt(start + 2) === 74) consumed = this.jwt(start, end);
+        case 101: {
+          // e: base64 of a JSON header: '{"' eyJ, '{ ' eyA, '{\n' ewo, '{\r' ew0, '{\t' ewk
+          const c1 = text.charCodeAt(start + 1);
+          const c2 = text.charCodeAt(start + 2);
+          if ((c1 === 121 && (c2 === 74 || c2 === 65)) || (c1 === 119 && (c2 === 111 || c2 === 48 || c2 === 107))) consumed = this.jwt(start, end);
           break;
+        }
         case 115: // s
         case 114: // r
         case 119: // w
           this.prefixedKey(c0, start, end);
           break;
         case 65: // A
-          if (len === 39 && text.startsWith('AIza', start)) this.push(ID_GOOGLE_API_KEY, start, end);
+          // a placeholder (one repeated character, low entropy) is not a key
+          if (len === 39 && text.startsWith('AIza', start) && shannonEntropy(text, start + 4, end) >= 3) this.push(ID_GOOGLE_API_KEY, start, end);
           break;
         case 45: // -
           if (text.startsWith(PK_BEGIN, start)) consumed = this.privateKey(start);
@@ -373,10 +418,32 @@ export class ScanEngine {
     }
     if (endAt >= 0 && endAt - e <= MAX_PEM) {
       const close = t.indexOf('-----', endAt + 9);
-      if (close >= 0 && close - endAt <= 64) e = close + 5;
+      if (close >= 0 && close - endAt <= 64) {
+        // a block whose body is "...", "xxx", "<key>", one repeated character or too short to hold a key is a
+        // placeholder: skipped whole
+        if (this.pemPlaceholder(e, endAt)) return close + 5;
+        e = close + 5;
+      }
     }
     this.push(ID_PRIVATE_KEY, s, e);
     return e;
+  }
+
+  /** Whether the body [from, to) of a BEGIN/END block is a placeholder rather than a key. */
+  pemPlaceholder(from: number, to: number): boolean {
+    const t = this.text;
+    let b64 = 0;
+    for (let k = from; k < to; k++) {
+      const c = t.charCodeAt(k);
+      if (c === 92) {
+        k++; // an escaped line break (\n, \r)
+        continue;
+      }
+      if (c < 128 && (B64[c] === 1 || c === 61)) b64++;
+    }
+    if (b64 < MIN_PEM_BODY) return true;
+    if (t.slice(from, to).includes('...')) return true;
+    return shannonEntropy(t, from, to) < 3;
   }
 
   // ---------------------------------------------------------------------------------------------- digits
@@ -471,9 +538,9 @@ export class ScanEngine {
     if (nd === 12 && !plus && d[0] >= 2 && (ng === 1 || (ng === 3 && g[0] === 4 && g[1] === 4))) {
       if (verhoeffValid(d, 12)) {
         // a WhatsApp wa_id (91 + mobile) that happens to pass Verhoeff: the field name decides
-        if (ng === 1 && d[0] === 9 && d[1] === 1 && d[2] >= 6 && this.on(ID_IN_PHONE) && this.context(start, 40, CTX_PHONE)) return ID_IN_PHONE;
-        // a plain 12-digit number next to "utr", "account", "order"... is not an Aadhaar unless "aadhaar" is near too
-        if (this.on(ID_AADHAAR) && (ng === 3 || this.context(start, 40, CTX_AADHAAR) || !this.context(start, 40, CTX_NOT_AADHAAR))) return ID_AADHAAR;
+        if (ng === 1 && d[0] === 9 && d[1] === 1 && d[2] >= 6 && this.on(ID_IN_PHONE) && this.context(start, CTX_PHONE)) return ID_IN_PHONE;
+        // a plain 12-digit number under "utr", "account", "order"... is not an Aadhaar unless "aadhaar" is there too
+        if (this.on(ID_AADHAAR) && (ng === 3 || this.context(start, CTX_AADHAAR) || !this.context(start, CTX_NOT_AADHAAR))) return ID_AADHAAR;
       }
     }
     // card: 13-19 digits, plain or in groups of 4 (4-6-5 / 4-6-4 for Amex and Diners), IIN, Luhn
@@ -486,8 +553,9 @@ export class ScanEngine {
       }
       if (!groupsOk && ng === 3) groupsOk = g[0] === 4 && g[1] === 6 && (g[2] === 5 || g[2] === 4);
       if (groupsOk && cardNetwork(d, nd) !== null && luhnValid(d, nd)) {
-        // a plain run of digits next to "segment", "sha", "order"... is an identifier unless "card" is near too
-        if (ng > 1 || this.context(start, 40, CTX_CARD) || !this.context(start, 40, CTX_NOT_CARD)) return ID_CARD;
+        // a plain run of digits under "segment", "sha", "order"... is an identifier unless "card" is there too; a
+        // plain 15-digit number from 1 (UATP) is a card only under "card" (ids of that shape are everywhere)
+        if (ng > 1 || this.context(start, CTX_CARD) || (d[0] !== 1 && !this.context(start, CTX_NOT_CARD))) return ID_CARD;
       }
       return -1;
     }
@@ -516,20 +584,86 @@ export class ScanEngine {
     return -1;
   }
 
-  /** A bare number shaped like a phone: a phone unless only "utr", "awb", "account"... are near. */
+  /** A bare number shaped like a phone: a phone unless its key or words say "utr", "awb", "account"... */
   phoneByContext(start: number): number {
-    if (!this.context(start, 40, CTX_NOT_PHONE) || this.context(start, 40, CTX_PHONE)) return ID_IN_PHONE;
+    if (!this.context(start, CTX_NOT_PHONE) || this.context(start, CTX_PHONE)) return ID_IN_PHONE;
     return -1;
   }
 
-  /** Whether one of `words` occurs in the `width` characters before `pos` on the same line (case-insensitive). */
-  context(pos: number, width: number, words: RegExp): boolean {
-    let from = pos - width;
-    if (from < 0) from = 0;
-    let w = this.text.slice(from, pos);
-    const nl = w.lastIndexOf('\n');
-    if (nl >= 0) w = w.slice(nl + 1);
-    return words.test(w);
+  /** Whether one of `words` occurs in the context of the value at `pos` (see contextStart; case-insensitive). */
+  context(pos: number, words: RegExp): boolean {
+    if (pos !== this.ctxPos) {
+      this.ctxPos = pos;
+      this.ctxWin = this.text.slice(this.contextStart(pos), pos);
+    }
+    return words.test(this.ctxWin);
+  }
+
+  /**
+   * Where the context of the value at `pos` starts: the value's own key, never a log prefix or a sibling field.
+   * `"key":"value"` and `"key": value` (JSON, also escaped \"key\":\"value\"): the quoted key. `key=value`: the key.
+   * `key: value` in text: the key and the few words right before it ("Passport No: ..."). Otherwise (free text) the
+   * few words right before the value, up to the start of its string or field (a quote, a tab), a clause's end (",",
+   * ";", a sentence's "."), a bracket or a `key=value` word.
+   */
+  contextStart(pos: number): number {
+    const t = this.text;
+    const lo = pos - CTX_MAX > 0 ? pos - CTX_MAX : 0;
+    let j = pos;
+    let c = j > lo ? t.charCodeAt(j - 1) : 0;
+    // the value's opening quote
+    if (c === 34 || c === 39 || c === 96) {
+      j--;
+      if (j > lo && t.charCodeAt(j - 1) === 92) j--;
+    }
+    while (j > lo && t.charCodeAt(j - 1) === 32) j--;
+    c = j > lo ? t.charCodeAt(j - 1) : 0;
+    if (c === 58 || c === 61) {
+      // key = value, key: value
+      const sep = c;
+      j--;
+      while (j > lo && t.charCodeAt(j - 1) === 32) j--;
+      c = j > lo ? t.charCodeAt(j - 1) : 0;
+      if (c === 34 || c === 39) {
+        // a quoted key: back to its opening quote
+        let k = j - 2;
+        while (k >= lo && t.charCodeAt(k) !== c && t.charCodeAt(k) !== 10) k--;
+        return k >= lo && t.charCodeAt(k) === c ? k : j;
+      }
+      let k = j;
+      while (k > lo && isKeyCode(t.charCodeAt(k - 1))) k--;
+      if (k === j) return pos;
+      return sep === 58 ? this.wordsBefore(k, lo, CTX_WORDS - 1) : k;
+    }
+    return this.wordsBefore(pos, lo, CTX_WORDS);
+  }
+
+  /** Where the (at most `count`) words of free text right before `pos` start (see contextStart). */
+  wordsBefore(pos: number, lo: number, count: number): number {
+    const t = this.text;
+    let start = pos;
+    let m = pos;
+    for (let w = 0; w < count; w++) {
+      while (m > lo && t.charCodeAt(m - 1) === 32) m--;
+      const e = m;
+      while (m > lo) {
+        const c = t.charCodeAt(m - 1);
+        if (c < 128 && WORD_STOP[c] !== 0) break;
+        m--;
+      }
+      if (m === e) break;
+      const last = t.charCodeAt(e - 1);
+      // a clause ends after this word (the first word may end with '.' or ':': "No.", "No.:")
+      if (last === 44 || last === 59 || last === 33 || last === 63) break;
+      if ((last === 46 || last === 58) && w > 0) break;
+      const stop = m > lo ? t.charCodeAt(m - 1) : 0;
+      // a word glued to '=' (a key=value pair) or to a closing bracket is not a word of this text
+      if (stop === 61 || stop === 93 || stop === 125 || stop === 41 || stop === 124) break;
+      start = m;
+      // a word at the start of a string or field is the first of this text
+      if (stop !== 32) break;
+    }
+    return start;
   }
 
   // ---------------------------------------------------------------------------------------------- upper-case ids
@@ -545,7 +679,7 @@ export class ScanEngine {
         if (isPanHolderType(c3) && isUpperCode(t.charCodeAt(s + 4)) && this.digitsAt(s + 5, 4) && isUpperCode(t.charCodeAt(s + 9))) {
           this.push(ID_PAN, s, e);
         }
-      } else if (this.digitsAt(s + 3, 7) && this.on(ID_VOTER_ID) && this.context(s, 48, CTX_VOTER)) {
+      } else if (this.digitsAt(s + 3, 7) && this.on(ID_VOTER_ID) && this.context(s, CTX_VOTER)) {
         this.push(ID_VOTER_ID, s, e);
       }
     } else if (len === 15) {
@@ -563,18 +697,37 @@ export class ScanEngine {
       this.push(ID_GSTIN, s, e);
     } else if (len === 8) {
       // passport: a letter and 7 digits, next to the word passport
-      if (isUpperCode(t.charCodeAt(s)) && this.digitsAt(s + 1, 7) && this.on(ID_IN_PASSPORT) && this.context(s, 48, CTX_PASSPORT)) {
+      if (isUpperCode(t.charCodeAt(s)) && this.digitsAt(s + 1, 7) && this.on(ID_IN_PASSPORT) && this.context(s, CTX_PASSPORT)) {
         this.push(ID_IN_PASSPORT, s, e);
       }
     } else if (len === 20) {
+      // AWS access key id: AKIA, ASIA, ABIA, ACCA, A3T[A-Z0-9] + 16 base32 [A-Z2-7]
       if (t.charCodeAt(s) !== 65) return;
-      if (!(t.startsWith('AKIA', s) || t.startsWith('ASIA', s))) return;
+      if (!(t.startsWith('AKIA', s) || t.startsWith('ASIA', s) || t.startsWith('ABIA', s) || t.startsWith('ACCA', s))) {
+        if (!t.startsWith('A3T', s)) return;
+        const c3 = t.charCodeAt(s + 3);
+        if (!(isUpperCode(c3) || isDigitCode(c3))) return;
+      }
       for (let k = s + 4; k < e; k++) {
         const c = t.charCodeAt(k);
-        if (!(isUpperCode(c) || isDigitCode(c))) return;
+        if (!(isUpperCode(c) || (c >= 50 && c <= 55))) return;
       }
+      if (this.placeholder(s + 4, e)) return;
       this.push(ID_AWS_ACCESS_KEY, s, e);
     }
+  }
+
+  /** A documentation value (…EXAMPLE, …EXAMPLEKEY) or a placeholder (a run of one character: AKIAXXXXXXXXXXXXXXXX). */
+  placeholder(s: number, e: number): boolean {
+    const t = this.text;
+    for (const p of PLACEHOLDER_SUFFIXES) if (e - s >= p.length && t.startsWith(p, e - p.length)) return true;
+    let run = 1;
+    for (let k = s + 1; k < e; k++) {
+      if (t.charCodeAt(k) === t.charCodeAt(k - 1)) {
+        if (++run >= MIN_RUN) return true;
+      } else run = 1;
+    }
+    return false;
   }
 
   digitsAt(s: number, count: number): boolean {
@@ -609,7 +762,10 @@ export class ScanEngine {
   }
 
   // ---------------------------------------------------------------------------------------------- JWT
-  /** header.payload.signature, base64url, the header JSON with "alg". Returns the end, or -1. */
+  /**
+   * header.payload.signature (the signature may be empty), base64url, the header JSON with "alg" (compact or
+   * pretty-printed); a two-part header.payload only with "alg":"none". Returns the end, or -1.
+   */
   jwt(s: number, headerEnd: number): number {
     const t = this.text;
     const n = this.n;
@@ -617,10 +773,12 @@ export class ScanEngine {
     const p2 = headerEnd + 1;
     let k = p2;
     while (k < n && isB64Url(t.charCodeAt(k))) k++;
-    if (k === p2 || k >= n || t.charCodeAt(k) !== 46) return -1;
-    const p3 = k + 1;
-    k = p3;
-    while (k < n && isB64Url(t.charCodeAt(k))) k++;
+    if (k === p2) return -1;
+    const twoPart = k >= n || t.charCodeAt(k) !== 46;
+    if (!twoPart) {
+      k++;
+      while (k < n && isB64Url(t.charCodeAt(k))) k++;
+    }
     if (headerEnd - s > 2048) return -1;
     if (k < n - 1 && t.charCodeAt(k) === 64 && isAlnumCode(t.charCodeAt(k + 1))) return -1; // an address's local part
     let header: string;
@@ -630,14 +788,17 @@ export class ScanEngine {
       return -1;
     }
     if (!/^\s*\{[\s\S]*"alg"\s*:/.test(header)) return -1;
+    if (twoPart && !/"alg"\s*:\s*"none"/i.test(header)) return -1;
     this.push(ID_JWT, s, k);
     return k;
   }
 
   // ---------------------------------------------------------------------------------------------- e-mail, UPI
-  atSign(at: number): number {
+  /** An address or a VPA around the '@' at `at` (`w` = 1), or around a URL-encoded '%40' (`w` = 3). */
+  atSign(at: number, w: number): number {
     const t = this.text;
     const n = this.n;
+    const ds = at + w;
     let ls = at;
     const lmin = at - 65 > 0 ? at - 65 : 0;
     while (ls > lmin) {
@@ -646,7 +807,7 @@ export class ScanEngine {
       ls--;
     }
     // a local part is at most 64 characters: a longer run is not an address
-    if (at - ls > 64) return at + 1;
+    if (at - ls > 64) return ds;
     // a value found before, that the local part would cut into, keeps its characters; one that reaches past the '@'
     // (a secret's value holding the address) is only a candidate: both go to resolveOverlaps, which keeps the longer
     // and whatever it does not overlap, so the address is not lost when that value itself loses to another
@@ -655,11 +816,19 @@ export class ScanEngine {
       if (this.fStart[k] < ls && pe > ls && pe < at) ls = pe;
     }
     while (ls < at && t.charCodeAt(ls) === 46) ls++;
-    if (ls === at) return at + 1;
+    if (w === 3) {
+      // URL-encoded: a local part starts after an encoded character no address holds (%3D '=', %2F '/', %3A ':')
+      for (let k = ls; k < at - 2; k++) {
+        if (t.charCodeAt(k) !== 37) continue;
+        const v = parseInt(t.slice(k + 1, k + 3), 16);
+        if (!(v < 128 && LOCAL[v] === 1 && v !== 37)) ls = k + 3;
+      }
+    }
+    if (ls === at) return ds;
     // after a run of '*' the characters are what a mask kept of a value ("ra********is@..."), not a local part
-    if (ls >= 2 && t.charCodeAt(ls - 1) === 42 && t.charCodeAt(ls - 2) === 42) return at + 1;
-    let de = at + 1;
-    const dmax = at + 254 < n ? at + 254 : n;
+    if (ls >= 2 && t.charCodeAt(ls - 1) === 42 && t.charCodeAt(ls - 2) === 42) return ds;
+    let de = ds;
+    const dmax = ds + 253 < n ? ds + 253 : n;
     let dots = 0;
     while (de < dmax) {
       const c = t.charCodeAt(de);
@@ -668,21 +837,21 @@ export class ScanEngine {
       de++;
     }
     // trailing punctuation is not part of the address
-    while (de > at + 1) {
+    while (de > ds) {
       const c = t.charCodeAt(de - 1);
       if (c !== 46 && c !== 45) break;
       if (c === 46) dots--;
       de--;
     }
-    if (de === at + 1 || !isAlnumCode(t.charCodeAt(at + 1))) return at + 1;
+    if (de === ds || !isAlnumCode(t.charCodeAt(ds))) return ds;
     // the domain: labels non-empty, the TLD 2-24 letters; a last label that is no TLD ends the address before its
     // dot ("9876543210@ybl.AIzaSy..." is a VPA followed by something else)
     while (dots > 0) {
-      if (t.charCodeAt(at - 1) === 46) return at + 1;
-      let prevDot = at;
-      for (let k = at + 1; k < de; k++) {
+      if (t.charCodeAt(at - 1) === 46) return ds;
+      let prevDot = ds - 1;
+      for (let k = ds; k < de; k++) {
         if (t.charCodeAt(k) === 46) {
-          if (k === prevDot + 1) return at + 1;
+          if (k === prevDot + 1) return ds;
           prevDot = k;
         }
       }
@@ -692,22 +861,24 @@ export class ScanEngine {
         const c = t.charCodeAt(k) | 32;
         if (c < 97 || c > 122) ok = false;
       }
+      // an internationalised TLD in punycode (xn--h2brj9c)
+      if (!ok && tld >= 5 && tld <= 63 && startsWithI(t, prevDot + 1, 'xn--')) ok = this.alnumRun(prevDot + 5, de);
       if (ok) {
         this.push(ID_EMAIL, ls, de);
         return de;
       }
       de = prevDot;
       dots--;
-      while (de > at + 1 && t.charCodeAt(de - 1) === 45) de--;
-      if (de === at + 1) return at + 1;
+      while (de > ds && t.charCodeAt(de - 1) === 45) de--;
+      if (de === ds) return ds;
     }
     // no dot: a UPI VPA name@handle
-    if (!this.on(ID_UPI)) return at + 1;
-    const hl = de - at - 1;
-    if (hl < 2 || hl > 32) return at + 1;
-    for (let k = at + 1; k < de; k++) {
+    if (!this.on(ID_UPI)) return ds;
+    const hl = de - ds;
+    if (hl < 2 || hl > 32) return ds;
+    for (let k = ds; k < de; k++) {
       const c = t.charCodeAt(k) | 32;
-      if (c < 97 || c > 122) return at + 1;
+      if (c < 97 || c > 122) return ds;
     }
     // the VPA's local part: [A-Za-z0-9._-]
     let vs = at;
@@ -716,8 +887,8 @@ export class ScanEngine {
       if (c === 43 || c === 37) break;
       vs--;
     }
-    if (at - vs < 2) return at + 1;
-    const handle = t.slice(at + 1, de).toLowerCase();
+    if (at - vs < 2) return ds;
+    const handle = t.slice(ds, de).toLowerCase();
     let ok = HANDLES.has(handle);
     if (!ok) {
       // a mobile number (optionally 91-prefixed) as the local part
@@ -726,9 +897,9 @@ export class ScanEngine {
       for (let k = vs; k < at; k++) if (!isDigitCode(t.charCodeAt(k))) digits = false;
       const f = t.charCodeAt(vs);
       ok = digits && ((ln === 10 && f >= 54) || (ln === 12 && f === 57 && t.charCodeAt(vs + 1) === 49 && t.charCodeAt(vs + 2) >= 54));
-      if (!ok) ok = this.context(vs, 40, CTX_UPI);
+      if (!ok) ok = this.context(vs, CTX_UPI);
     }
-    if (!ok) return at + 1;
+    if (!ok) return ds;
     this.push(ID_UPI, vs, de);
     return de;
   }
@@ -753,28 +924,33 @@ export class ScanEngine {
     if (kind === 0 || kind === K_EXCLUDED) return;
     // a component of an ARN or a colon path (arn:aws:secretsmanager:...:secret:name) is not a key
     if (ks > 0 && t.charCodeAt(ks - 1) === 58) return;
-    // the assignment: optional closing quote (\" in escaped JSON), spaces, '=' or ':', spaces, optional opening quote
     let j = ke;
     let c = t.charCodeAt(j);
-    if (c === 92 && t.charCodeAt(j + 1) === 34) {
-      j += 2;
-    } else if (c === 34 || c === 39) j++;
-    while (j < n && (t.charCodeAt(j) === 32 || t.charCodeAt(j) === 9)) j++;
-    c = t.charCodeAt(j);
-    if (c !== 61 && c !== 58) return;
-    j++;
-    while (j < n && (t.charCodeAt(j) === 32 || t.charCodeAt(j) === 9)) j++;
     let quoted = 0;
-    c = t.charCodeAt(j);
-    if (c === 92 && t.charCodeAt(j + 1) === 34) {
-      quoted = 34;
-      j += 2;
-    } else if (c === 34 || c === 39 || c === 96) {
-      quoted = c;
+    if (c === 62 && ks > 0 && t.charCodeAt(ks - 1) === 60) {
+      // an XML element: <SecretAccessKey>value</SecretAccessKey>
       j++;
+    } else {
+      // the assignment: optional closing quote (\" in escaped JSON), spaces, '=' or ':', spaces, optional opening quote
+      if (c === 92 && t.charCodeAt(j + 1) === 34) {
+        j += 2;
+      } else if (c === 34 || c === 39) j++;
+      while (j < n && (t.charCodeAt(j) === 32 || t.charCodeAt(j) === 9)) j++;
+      c = t.charCodeAt(j);
+      if (c !== 61 && c !== 58) return;
+      j++;
+      while (j < n && (t.charCodeAt(j) === 32 || t.charCodeAt(j) === 9)) j++;
+      c = t.charCodeAt(j);
+      if (c === 92 && t.charCodeAt(j + 1) === 34) {
+        quoted = 34;
+        j += 2;
+      } else if (c === 34 || c === 39 || c === 96) {
+        quoted = c;
+        j++;
+      }
     }
     // "Bearer <token>", "Basic <credentials>"
-    if (kind === K_GENERIC) {
+    if (kind === K_GENERIC || kind === K_SECRET) {
       const w = t.charCodeAt(j) | 32;
       if ((w === 98 && (startsWithI(t, j, 'bearer ') || startsWithI(t, j, 'basic '))) || (w === 116 && startsWithI(t, j, 'token '))) {
         j = t.indexOf(' ', j) + 1;
@@ -793,23 +969,27 @@ export class ScanEngine {
     this.valueEnd = ve;
     const len = ve - vs;
     if (len < MIN_LEN - 6) return;
-    if (kind === K_AWS && len === 40) {
-      let upper = false;
-      let lower = false;
-      let b64 = true;
-      for (let k = vs; k < ve; k++) {
-        const ch = t.charCodeAt(k);
-        if (ch >= 128 || B64[ch] === 0) {
-          b64 = false;
-          break;
+    // AWS's documentation keys and placeholders
+    if (this.placeholder(vs, ve)) return;
+    if (kind === K_AWS_ID) {
+      // the access key id (16-128 upper-case alphanumerics), not a secret
+      if (len >= 16 && len <= 128 && t.charCodeAt(vs) === 65) {
+        for (let k = vs; k < ve; k++) {
+          const ch = t.charCodeAt(k);
+          if (!(isUpperCode(ch) || isDigitCode(ch))) return;
         }
-        if (isUpperCode(ch)) upper = true;
-        else if (ch >= 97 && ch <= 122) lower = true;
+        this.push(ID_AWS_ACCESS_KEY, vs, ve);
       }
-      if (b64 && upper && lower) {
-        this.push(ID_AWS_SECRET_KEY, vs, ve);
-        return;
-      }
+      return;
+    }
+    if ((kind === K_AWS || kind === K_SECRET) && len === 40 && this.awsSecretShape(vs, ve)) {
+      this.push(ID_AWS_SECRET_KEY, vs, ve);
+      return;
+    }
+    if (kind === K_SECRET && len === 32 && this.hexRun(vs, ve) && this.context(vs, CTX_META)) {
+      // a Meta app secret (app_secret / client_secret next to "facebook", "meta"...)
+      this.push(ID_META_TOKEN, vs, ve);
+      return;
     }
     if (kind === K_RZP && len >= 20 && len <= 32 && this.alnumRun(vs, ve) && shannonEntropy(t, vs, ve) >= 3) {
       this.push(ID_RAZORPAY_KEY, vs, ve);
@@ -820,11 +1000,78 @@ export class ScanEngine {
     if (shannonEntropy(t, vs, ve) < MIN_H) return;
     this.push(ID_GENERIC_SECRET, vs, ve);
   }
+
+  /** 40 base64 characters with upper and lower case (an AWS secret access key; a hex digest is not one). */
+  awsSecretShape(vs: number, ve: number): boolean {
+    const t = this.text;
+    let upper = false;
+    let lower = false;
+    for (let k = vs; k < ve; k++) {
+      const ch = t.charCodeAt(k);
+      if (ch >= 128 || B64[ch] === 0) return false;
+      if (isUpperCode(ch)) upper = true;
+      else if (ch >= 97 && ch <= 122) lower = true;
+    }
+    return upper && lower;
+  }
+
+  hexRun(s: number, e: number): boolean {
+    const t = this.text;
+    for (let k = s; k < e; k++) {
+      const c = t.charCodeAt(k) | 32;
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------- other forms
+  /** appid|secret: a Meta app access token (15-16 digit app id, '|', 32 hex or a 27-character client token). */
+  metaAppToken(start: number, end: number): number {
+    const t = this.text;
+    const n = this.n;
+    if (start > 0 && isB64Url(t.charCodeAt(start - 1))) return -1;
+    const s2 = end + 1;
+    let k = s2;
+    while (k < n && isB64Url(t.charCodeAt(k))) k++;
+    const len = k - s2;
+    if (len !== 32 && len !== 27) return -1;
+    if (len === 32 && !this.hexRun(s2, k)) return -1;
+    if (shannonEntropy(t, s2, k) < 3 || this.placeholder(s2, k)) return -1;
+    this.push(ID_META_TOKEN, start, k);
+    return k;
+  }
+
+  /** 1234:5678:9012: an Aadhaar written in colon-separated groups (not a part of a longer colon path). */
+  colonGroups(start: number, end: number): number {
+    const t = this.text;
+    const n = this.n;
+    if (start > 0) {
+      const p = t.charCodeAt(start - 1);
+      if (p === 58 || p === 46 || isAlnumCode(p)) return end;
+    }
+    const e = end + 10;
+    if (e > n || !this.digitsAt(end + 1, 4) || t.charCodeAt(end + 5) !== 58 || !this.digitsAt(end + 6, 4)) return end;
+    if (e < n) {
+      const c = t.charCodeAt(e);
+      if (c === 58 || isB64Url(c) || (c === 46 && e + 1 < n && isDigitCode(t.charCodeAt(e + 1)))) return end;
+    }
+    if (!this.on(ID_AADHAAR)) return end;
+    const d = this.dig;
+    let nd = 0;
+    for (let k = start; k < e; k++) {
+      const c = t.charCodeAt(k);
+      if (c !== 58) d[nd++] = c - 48;
+    }
+    if (d[0] < 2 || !verhoeffValid(d, 12)) return end;
+    this.push(ID_AADHAAR, start, e);
+    return e;
+  }
 }
 
 /**
  * Whether a plain run of digits can be a value at all, by length and first digit (before any work): 10 digits 6-9
- * (mobile), 11 from 0 (0 + mobile), 12 from 2-9 (Aadhaar, 91 + mobile), 13-19 with a card IIN's first digit; '+'
+ * (mobile), 11 from 0 (0 + mobile), 12 from 2-9 (Aadhaar, 91 + mobile), 13-19 with a card IIN's first digit (15: 1
+ * too, UATP); '+'
  * before: 12 digits from 9. Epoch seconds and milliseconds (10 and 13 digits from 1) fail here.
  */
 function plainDigitsCandidate(len: number, c0: number, prev: number): boolean {
@@ -836,6 +1083,9 @@ function plainDigitsCandidate(len: number, c0: number, prev: number): boolean {
       return c0 === 48;
     case 12:
       return c0 >= 50;
+    case 15:
+      // 1: UATP
+      return c0 >= 49 && c0 <= 56 && c0 !== 55;
     default:
       // 2 (Mastercard), 3 (Amex, Diners, JCB), 4 (Visa), 5 (Mastercard, RuPay), 6 (RuPay, Discover), 8 (RuPay)
       return len >= 13 && len <= 19 && c0 >= 50 && c0 <= 56 && c0 !== 55;

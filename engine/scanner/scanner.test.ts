@@ -2,13 +2,14 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { luhnCheckDigit, verhoeffCheckDigit, verhoeffValid, luhnValid, gstinCheckChar } from './checksums.ts';
-import { sampleSnippets } from '../../test/scanner/corpus.ts';
+import { CORPUS_DETECTORS, sampleSnippets } from '../../test/scanner/corpus.ts';
 import { createScanner } from './scanner.ts';
 import { maskValue } from './masking.ts';
-import { DETECTOR_IDS, type DetectorId, type PiiFinding } from './types.ts';
+import { type DetectorId, type PiiFinding } from './types.ts';
 
 const SECRET = 'unit-test-install-secret';
-const scanner = createScanner({ secret: SECRET });
+/** the detectors of the one-pass engine (scan-engine.ts): the personal-data detectors have their own tests */
+const scanner = createScanner({ secret: SECRET, detectors: [...CORPUS_DETECTORS] });
 
 /** [detector, value] of every finding */
 function found(text: string): Array<[DetectorId, string]> {
@@ -68,8 +69,8 @@ describe('detectors: positives and formats', () => {
   });
 
   it('pan: AAAAA9999A with a holder type 4th letter', () => {
-    for (const t of 'PCHFATBLJG') expectOne(`PAN: ABC${t}D1234F.`, 'pan', `ABC${t}D1234F`);
-    expectNone('PAN: ABCXD1234F ABCKD1234F abcpd1234f ABCPD1234 ABCPD12345F');
+    for (const t of 'PCHFATBLJGK') expectOne(`PAN: ABC${t}D1234F.`, 'pan', `ABC${t}D1234F`);
+    expectNone('PAN: ABCXD1234F ABCQD1234F abcpd1234f ABCPD1234 ABCPD12345F');
   });
 
   it('gstin: state code, embedded PAN, entity, Z, mod-36 check; wins over the PAN inside it', () => {
@@ -184,14 +185,14 @@ describe('detectors: positives and formats', () => {
     expectNone('"batchRef":"ABC1234567"');
   });
 
-  it('aws_access_key: AKIA / ASIA + 16 upper-case alphanumerics', () => {
-    expectOne('"accessKeyId":"AKIAIOSFODNN7EXAMPLE"', 'aws_access_key', 'AKIAIOSFODNN7EXAMPLE');
+  it('aws_access_key: AKIA / ASIA + 16 base32 upper-case characters', () => {
+    expectOne('"accessKeyId":"AKIAQ3EGRUDFWZ4LXK7P"', 'aws_access_key', 'AKIAQ3EGRUDFWZ4LXK7P');
     expectOne('ASIAQWERTYUIOPASDFGH', 'aws_access_key', 'ASIAQWERTYUIOPASDFGH');
-    expectNone('AKIAIOSFODNN7EXAMPL AKIAIOSFODNN7EXAMPLEX AIDAIOSFODNN7EXAMPLE AKIAiosfodnn7example');
+    expectNone('AKIAQ3EGRUDFWZ4LXK7 AKIAQ3EGRUDFWZ4LXK7PX AIDAQ3EGRUDFWZ4LXK7P AKIAq3egrudfwz4lxk7p AKIAQ3EGRUDFWZ4LXK0P');
   });
 
   it('aws_secret_key: 40 base64 characters only after an AWS secret key name', () => {
-    const s = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const s = 'k7Qb2Lr9/VfXp4Tz8NwYc1Hm+Jd6Sg3Ae5Ru0KoP';
     expectOne(`aws_secret_access_key=${s}`, 'aws_secret_key', s);
     expectOne(`{"secretAccessKey":"${s}"}`, 'aws_secret_key', s);
     expectOne(`AWS_SECRET_ACCESS_KEY: "${s}"`, 'aws_secret_key', s);
@@ -236,9 +237,9 @@ describe('detectors: positives and formats', () => {
   });
 
   it('private_key: PEM blocks, JSON-escaped or on their own lines; not certificates or public keys', () => {
-    const escaped = '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----';
+    const escaped = '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\\n-----END PRIVATE KEY-----';
     expectOne(`{"private_key":"${escaped}\\n"}`, 'private_key', escaped);
-    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n-----END RSA PRIVATE KEY-----';
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfnHk2w9qLm7TzPx4vRb\n-----END RSA PRIVATE KEY-----';
     const fs = scanner.scan(`key:\n${pem}\nnext line`);
     expect(fs.map((f) => [f.detector, f.line, f.column, f.length])).toEqual([['private_key', 2, 1, pem.length]]);
     expect(fs[0].masked.split('\n').length).toBe(3); // line breaks kept
@@ -278,6 +279,170 @@ describe('detectors: positives and formats', () => {
     expectOne('"access_token":"EAAG' + 'x1'.repeat(60) + '"', 'meta_token', 'EAAG' + 'x1'.repeat(60));
     expectOne('"apiKey":"AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI"', 'google_api_key', 'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI');
     expectOne('9876543210@gmail.com', 'email', '9876543210@gmail.com');
+  });
+});
+
+describe("field data: context from the value's own key or words", () => {
+  const a = aadhaarOf('23456789012');
+
+  it('a log prefix ([order-sync], [report-api]) does not suppress an Aadhaar or a phone on the same line', () => {
+    expectOne(`[report-api] ${a}`, 'aadhaar', a);
+    expectOne(`2024-05-12T10:11:12.123Z [order-sync] INFO customer ${a} verified`, 'aadhaar', a);
+    expectOne(`[order-sync] delivered to 9876543210`, 'in_phone', '9876543210');
+    expectOne(`[report-api] {"msg":"contact updated","value":"9876543210"}`, 'in_phone', '9876543210');
+  });
+
+  it('a sibling field ("service":"order-sync") does not suppress an Aadhaar or a phone', () => {
+    expectOne(`{"service":"order-sync","msg":"document checked","value":"${a}"}`, 'aadhaar', a);
+    expectOne(`{"service":"report-api","buyer":"9876543210"}`, 'in_phone', '9876543210');
+    expectOne(`service=order-sync report=daily value=${a}`, 'aadhaar', a);
+    expectOne(`service=order-sync 9876543210`, 'in_phone', '9876543210');
+  });
+
+  it('the value\'s own key or words still decide (order_id, awb=, "awb", invoice ...)', () => {
+    expectNone(`{"service":"kyc-api","order_id":"${a}"}`);
+    expectNone(`order_id=${a} synced`);
+    expectNone(`{"awb":"9876543210","orderRef":"9876543210"}`);
+    expectNone(`[kyc-sync] awb=9876543210 invoice ${a}`);
+    expectOne(`{"order":"402-1234567-1234567","aadhaar_number":"${a}"}`, 'aadhaar', a);
+    expectOne(`Passport No: K1234567`, 'in_passport', 'K1234567');
+    expectOne(`[billing] UPI ID: priya99@newbank`, 'upi', 'priya99@newbank');
+  });
+});
+
+describe('field data: misses', () => {
+  const a = aadhaarOf('34567890123');
+
+  it('pan: holder type K', () => {
+    expectOne('{"pan":"ABCKD1234F"}', 'pan', 'ABCKD1234F');
+    expectOne('2024-05-12 INFO pan ABCKD1234F verified', 'pan', 'ABCKD1234F');
+  });
+
+  it('aadhaar: colon separated 1234:5678:9012; not an IPv6 address or a longer colon path', () => {
+    const c = `${a.slice(0, 4)}:${a.slice(4, 8)}:${a.slice(8)}`;
+    expectOne(`{"aadhaar":"${c}"}`, 'aadhaar', c);
+    expectOne(`kyc ok for ${c} at 10:11:12`, 'aadhaar', c);
+    expectNone(`fe80::${c} ${c}:1234 ${a.slice(0, 4)}:${a.slice(4, 8)}:${notAadhaar('34567890123').slice(8)}`);
+  });
+
+  it('voter_id: a bare EPIC needs its own key or words (no published check digit); a prefix or sibling is not context', () => {
+    expectOne('{"epic_no":"ABC1234567"}', 'voter_id', 'ABC1234567');
+    expectOne('[kyc] voter id ABC1234567 attached', 'voter_id', 'ABC1234567');
+    expectNone('[voter-sync] ABC1234567 queued');
+    expectNone('{"service":"voter-sync","batchRef":"ABC1234567"}');
+  });
+
+  it('card: Maestro 6759, Diners 14-digit (300-305), Dankort 5019, UATP (1, 15 digits)', () => {
+    const maestro = luhnOf('675900000000001');
+    const diners = luhnOf('3056930902590');
+    const dankort = luhnOf('501971701010374');
+    const uatp = luhnOf('12345678901234');
+    for (const c of [maestro, diners, dankort, uatp]) {
+      expectOne(`{"card_number":"${c}"}`, 'card', c);
+      expectOne(`card ${c} charged`, 'card', c);
+    }
+    const grouped = `${uatp.slice(0, 4)} ${uatp.slice(4, 10)} ${uatp.slice(10)}`;
+    expectOne(`{"number":"${grouped}"}`, 'card', grouped);
+    // a plain 15-digit id from 1 is not a card without "card"
+    expectNone(`{"id":"${uatp}","phone_number_id":"${uatp}"}`);
+  });
+
+  it('aws_access_key: ABIA, ACCA and A3T prefixes; a value under aws_access_key_id', () => {
+    for (const k of ['ABIAQ3EGRUDFWZ4LXK7P', 'ACCAQ3EGRUDFWZ4LXK7P', 'A3T7Q3EGRUDFWZ4LXK7P', 'A3TXQ3EGRUDFWZ4LXK7P']) {
+      expectOne(`{"accessKeyId":"${k}"}`, 'aws_access_key', k);
+      expectOne(`key ${k} rotated`, 'aws_access_key', k);
+    }
+    expectOne('{"aws_access_key_id":"AIPAQ3EGRUDFWZ4LXK7P"}', 'aws_access_key', 'AIPAQ3EGRUDFWZ4LXK7P');
+    expectOne('aws_access_key_id = AIPAQ3EGRUDFWZ4LXK7P', 'aws_access_key', 'AIPAQ3EGRUDFWZ4LXK7P');
+  });
+
+  it('aws_secret_key: after "secret", in <SecretAccessKey> XML elements, under aws_access_key', () => {
+    const k = 'k7Qb2Lr9/VfXp4Tz8NwYc1Hm+Jd6Sg3Ae5Ru0KoP';
+    expectOne(`{"secret":"${k}"}`, 'aws_secret_key', k);
+    expectOne(`secret=${k}`, 'aws_secret_key', k);
+    expectOne(`<Credentials><SecretAccessKey>${k}</SecretAccessKey></Credentials>`, 'aws_secret_key', k);
+    expectOne(`aws_access_key = "${k}"`, 'aws_secret_key', k);
+    expectOne(`{"aws_access_key":"${k}"}`, 'aws_secret_key', k);
+    // other XML elements named like a secret are secrets too; closing tags are not keys
+    expectOne('<Password>Xk9#mP2vL5qR8wZt</Password>', 'generic_secret', 'Xk9#mP2vL5qR8wZt');
+  });
+
+  it('jwt: pretty-printed headers (ewog, ew0K) and unsigned two-part tokens with alg none', () => {
+    const p = Buffer.from('{"sub":"usr_1","iat":1715500000}').toString('base64url');
+    for (const header of ['{\n  "alg": "RS256",\n  "typ": "JWT"\n}', '{\r\n  "alg": "RS256"\r\n}', '{ "alg": "HS256" }']) {
+      const jwt = `${Buffer.from(header).toString('base64url')}.${p}.c2lnbmF0dXJlLWJ5dGVz`;
+      expectOne(`{"id_token":"${jwt}"}`, 'jwt', jwt);
+      expectOne(`Authorization: Bearer ${jwt}`, 'jwt', jwt);
+    }
+    const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}`;
+    expectOne(`{"id_token":"${none}"}`, 'jwt', none);
+    expectOne(`token ${none} accepted`, 'jwt', none);
+    // a two-part token whose header is signed by an algorithm lacks its signature: not taken for a token
+    expectNone(`cursor ${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${p} next`);
+  });
+
+  it('meta_token: a Meta app secret (32 hex under app_secret next to meta/facebook) and appid|secret app tokens', () => {
+    const hex = '3f9a0c7e1b2d4f6a8c0e5d7b9a1c3e5f';
+    expectOne(`{"fb_app_secret":"${hex}"}`, 'meta_token', hex);
+    expectOne(`META_APP_SECRET=${hex}`, 'meta_token', hex);
+    expectOne(`facebook client_secret: ${hex}`, 'meta_token', hex);
+    // without a Meta word it stays a generic secret
+    expectOne(`{"app_secret":"${hex}"}`, 'generic_secret', hex);
+    const appToken = `123456789012345|${hex}`;
+    expectOne(`{"access_token":"${appToken}"}`, 'meta_token', appToken);
+    expectOne(`graph call with ${appToken} failed`, 'meta_token', appToken);
+    const clientToken = '1234567890123456|Zk3Qm9Lx2Vb7Tn4Rw8Yp1Hc6Jd5';
+    expectOne(`access_token=${clientToken}`, 'meta_token', clientToken);
+  });
+
+  it('email: IDN (punycode) domains and URL-encoded %40', () => {
+    expectOne('{"buyerEmail":"priya@dukaan.xn--h2brj9c"}', 'email', 'priya@dukaan.xn--h2brj9c');
+    expectOne('mail to priya@xn--i1b6b1a6a2e.com sent', 'email', 'priya@xn--i1b6b1a6a2e.com');
+    expectOne('{"path":"/v1/buyers/search?email=rahul.sharma%40example.co.in&limit=20"}', 'email', 'rahul.sharma%40example.co.in');
+    expectOne('GET /v1/buyers/search?email=rahul%40example.com 200', 'email', 'rahul%40example.com');
+    expectOne('next=https%3A%2F%2Fapp.example.in%3Femail%3Drahul%40example.com', 'email', 'rahul%40example.com');
+  });
+});
+
+describe('field data: false alarms', () => {
+  it("aws: AWS's documentation keys (…EXAMPLE, …EXAMPLEKEY) and AKIAXXXXXXXXXXXXXXXX placeholders", () => {
+    expectNone('{"accessKeyId":"AKIAIOSFODNN7EXAMPLE","secretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}');
+    expectNone('aws_access_key_id=AKIAIOSFODNN7EXAMPLE aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    expectNone('{"accessKeyId":"AKIAXXXXXXXXXXXXXXXX","aws_access_key_id":"ASIAAAAAAAAAAAAAAAAA"}');
+    expectNone('export AWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX');
+  });
+
+  it('private_key: placeholder blocks (..., xxx, <key>, one character, too short)', () => {
+    for (const body of ['...', 'xxx', '<key>', 'A'.repeat(64), 'MIIB', 'x'.repeat(80), 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC...']) {
+      expectNone(`{"private_key":"-----BEGIN PRIVATE KEY-----\\n${body}\\n-----END PRIVATE KEY-----\\n"}`);
+      expectNone(`key:\n-----BEGIN RSA PRIVATE KEY-----\n${body}\n-----END RSA PRIVATE KEY-----\nnext`);
+    }
+  });
+
+  it('google_api_key: low-entropy placeholders (one repeated character)', () => {
+    expectNone('{"apiKey":"AIzaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}');
+    expectNone('maps key AIzaSyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX');
+  });
+
+  it('aadhaar: a 12-digit AWB passing Verhoeff under its own awb / tracking key', () => {
+    const awb = aadhaarOf('45678901234');
+    expectNone(`{"kyc":"done","awb":"${awb}"}`);
+    expectNone(`{"uid":"u_81","tracking_number":"${awb}"}`);
+    expectNone(`[kyc-sync] awb=${awb}`);
+    expectNone(`kyc done, awb ${awb} picked up`);
+  });
+
+  it('in_phone vs aadhaar: 91-prefixed WhatsApp ids passing Verhoeff under waId / wa-id / sender are phones', () => {
+    let n = '';
+    for (let i = 0; !n; i++) {
+      const p = '918' + String(100000000 + i).slice(1);
+      const c = p + verhoeffCheckDigit(p);
+      if (c.length === 12) n = c;
+    }
+    expectOne(`{"contacts":[{"waId":"${n}"}]}`, 'in_phone', n);
+    expectOne(`{"sender":"${n}","service":"kyc-api"}`, 'in_phone', n);
+    expectOne(`[kyc-sync] wa-id ${n}`, 'in_phone', n);
+    expectOne(`[report-api] message from ${n}`, 'in_phone', n);
   });
 });
 
@@ -334,7 +499,7 @@ describe('masking, fingerprints, redaction, positions', () => {
     const snippets = sampleSnippets(1, 4);
     const text = snippets.map((s) => s.text).join('\n');
     const fs = scanner.scan(text);
-    expect(new Set(fs.map((f) => f.detector))).toEqual(new Set(DETECTOR_IDS));
+    expect(new Set(fs.map((f) => f.detector))).toEqual(new Set(CORPUS_DETECTORS));
     const json = JSON.stringify(fs);
     for (const f of fs) {
       const raw = valueAt(text, f);
@@ -474,6 +639,18 @@ describe('properties', () => {
     'EAA',
     '91',
     '0',
+    '%40',
+    '|',
+    '2345:',
+    'xn--',
+    '<SecretAccessKey>',
+    '</SecretAccessKey>',
+    '-----END PRIVATE KEY-----',
+    'ewog',
+    '[order-sync] ',
+    '"service":"report-api",',
+    'awb=',
+    '123456789012345',
   ];
   const piece = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...snippets) },

@@ -21,6 +21,13 @@ export const DETECTOR_IDS = [
   'private_key',
   'meta_token',
   'generic_secret',
+  'person_name',
+  'postal_address',
+  'ip_address',
+  'intl_phone',
+  'bank_account',
+  'vehicle_registration',
+  'date_of_birth',
 ] as const;
 
 export type DetectorId = (typeof DETECTOR_IDS)[number];

@@ -1,10 +1,11 @@
 /**
  * Precision and recall of every detector on 200,000 generated platform log lines (test/scanner/corpus.ts): a finding
- * matches a label when it has the same detector and overlaps the labelled span on the same line. Floors: 0.98.
+ * matches a label when it has the same detector and overlaps the labelled span on the same line. Floors: 0.98. The
+ * detectors measured are the ones whose values the generator plants and labels (CORPUS_DETECTORS).
  */
 import { describe, expect, it } from 'vitest';
 import { verhoeffValid, luhnValid, gstinCheckChar } from '../../engine/scanner/checksums.ts';
-import { generateCorpus, generateCorpusText, type CorpusLine } from './corpus.ts';
+import { CORPUS_DETECTORS, generateCorpus, generateCorpusText, type CorpusLine } from './corpus.ts';
 import { createScanner } from '../../engine/scanner/scanner.ts';
 import { DETECTOR_IDS, type DetectorId } from '../../engine/scanner/types.ts';
 
@@ -35,8 +36,9 @@ describe('labelled corpus', () => {
     }
   });
 
-  it(`precision and recall ≥ ${FLOOR} for every detector on ${LINES.toLocaleString('en')} lines`, () => {
-    const scanner = createScanner({ secret: 'corpus-test' });
+  it(`precision and recall ≥ ${FLOOR} for every planted detector on ${LINES.toLocaleString('en')} lines`, () => {
+    // the detectors the generator labels: the lines are full of names, addresses and IP addresses it does not label
+    const scanner = createScanner({ secret: 'corpus-test', detectors: [...CORPUS_DETECTORS] });
     const stats = Object.fromEntries(DETECTOR_IDS.map((d) => [d, { labels: 0, found: 0, findings: 0, correct: 0 }])) as Record<
       DetectorId,
       { labels: number; found: number; findings: number; correct: number }
@@ -78,7 +80,7 @@ describe('labelled corpus', () => {
     }
     if (chunk.length) flush();
 
-    const rows = DETECTOR_IDS.map((d) => {
+    const rows = CORPUS_DETECTORS.map((d) => {
       const s = stats[d];
       return {
         detector: d,

@@ -155,7 +155,17 @@ const LAST = [
   'Bose',
 ];
 const MAIL_DOMAINS = ['gmail.com', 'yahoo.co.in', 'outlook.com', 'rediffmail.com', 'hotmail.com', 'icloud.com', 'zoho.in', 'protonmail.com'];
-const COMPANY_DOMAINS = ['kiranastores.in', 'urbanthreads.co.in', 'desibazaar.com', 'spicetrail.in', 'rangolicrafts.com', 'agency.example.in'];
+const COMPANY_DOMAINS = [
+  'kiranastores.in',
+  'urbanthreads.co.in',
+  'desibazaar.com',
+  'spicetrail.in',
+  'rangolicrafts.com',
+  'agency.example.in',
+  // internationalised domains (punycode)
+  'dukaan.xn--h2brj9c',
+  'xn--i1b6b1a6a2e.com',
+];
 const PSP = [
   'okaxis',
   'oksbi',
@@ -203,6 +213,8 @@ const SKUS = [
   'SPICE-MIX-100G-07',
 ];
 const ASIN_PREFIX = ['B07', 'B08', 'B09', 'B0C', 'B0B'];
+/** service names, as log prefixes ("[order-sync]") and sibling fields ("service":"order-sync"): hold context words */
+const SERVICES = ['order-sync', 'report-api', 'orders-api', 'invoice-worker', 'refund-batch', 'settlement-job', 'account-sync', 'tracking-poller'];
 const FNS = ['spapi-order-import', 'wa-webhook', 'stripe-webhook', 'reports-api', 'kyc-verify', 'notify-worker', 'redaction-job'];
 const STATUSES = ['Unshipped', 'Shipped', 'Pending', 'Canceled', 'PartiallyShipped'];
 const CARRIERS = ['Delhivery', 'BlueDart', 'Ekart', 'XpressBees', 'DTDC', 'Shadowfax', 'ATS'];
@@ -232,12 +244,16 @@ class Values {
   constructor(private r: Rng) {}
 
   aadhaar(): string {
-    const p = String(this.r.int(2, 9)) + this.r.digits(10);
-    const a = p + verhoeffCheckDigit(p);
-    const f = this.r.int(0, 2);
-    if (f === 0) return a;
-    const sep = f === 1 ? ' ' : '-';
+    const a = this.aadhaarPlain();
+    const f = this.r.int(0, 5);
+    if (f <= 1) return a;
+    const sep = f <= 3 ? ' ' : f === 4 ? '-' : ':';
     return `${a.slice(0, 4)}${sep}${a.slice(4, 8)}${sep}${a.slice(8)}`;
+  }
+
+  aadhaarPlain(): string {
+    const p = String(this.r.int(2, 9)) + this.r.digits(10);
+    return p + verhoeffCheckDigit(p);
   }
 
   pan(holder?: string): string {
@@ -316,7 +332,7 @@ class Values {
   }
 
   card(): string {
-    const kind = this.r.int(0, 9);
+    const kind = this.r.int(0, 11);
     let prefix: string;
     let len = 16;
     switch (kind) {
@@ -347,6 +363,25 @@ class Values {
       case 8:
         prefix = '35' + this.r.int(28, 89);
         break;
+      case 10:
+        prefix = this.r.pick(['6759', '6761', '5018', '5893']); // Maestro
+        len = this.r.pick([16, 16, 18, 19]);
+        break;
+      case 11: {
+        const other = this.r.int(0, 2);
+        if (other === 0)
+          prefix = '5019'; // Dankort
+        else if (other === 1) {
+          prefix = '30' + this.r.int(0, 5); // Diners
+          len = 14;
+        } else {
+          // UATP: grouped (a plain 15-digit number from 1 is a card only under "card")
+          const p = '1' + this.r.digits(13);
+          const num = p + luhnCheckDigit(p);
+          return `${num.slice(0, 4)} ${num.slice(4, 10)} ${num.slice(10)}`;
+        }
+        break;
+      }
       default:
         prefix = '4';
         len = this.r.pick([13, 19]);
@@ -354,7 +389,7 @@ class Values {
     const p = prefix + this.r.digits(len - 1 - prefix.length);
     const num = p + luhnCheckDigit(p);
     const f = this.r.int(0, 2);
-    if (f === 0 || len === 13 || len === 19) return num;
+    if (f === 0 || len === 13 || len === 18 || len === 19) return num;
     const sep = f === 1 ? ' ' : '-';
     if (len === 15 || len === 14) return `${num.slice(0, 4)}${sep}${num.slice(4, 10)}${sep}${num.slice(10)}`;
     return num.replace(/(\d{4})(?=\d)/g, `$1${sep}`);
@@ -369,7 +404,7 @@ class Values {
   }
 
   awsAccessKey(): string {
-    return this.r.pick(['AKIA', 'ASIA']) + this.r.str(BASE32, 16);
+    return this.r.pick(['AKIA', 'AKIA', 'ASIA', 'ASIA', 'ABIA', 'ACCA', 'A3T' + this.r.str(UPPER + DIGITS, 1)]) + this.r.str(BASE32, 16);
   }
 
   awsSecretKey(): string {
@@ -399,7 +434,9 @@ class Values {
   }
 
   jwt(): string {
-    const header = JSON.stringify(this.r.chance(0.5) ? { alg: 'RS256', typ: 'JWT', kid: this.r.hex(16) } : { alg: 'HS256', typ: 'JWT' });
+    const h = this.r.chance(0.5) ? { alg: 'RS256', typ: 'JWT', kid: this.r.hex(16) } : { alg: 'HS256', typ: 'JWT' };
+    // some issuers pretty-print the header ({\n  "alg"... : base64 "ewog")
+    const header = this.r.chance(0.1) ? JSON.stringify(h, null, 2) : JSON.stringify(h);
     const payload = JSON.stringify({
       sub: `usr_${this.r.str(ALNUM, 10)}`,
       tenant: `tnt_${this.r.str(LOWER + DIGITS, 6)}`,
@@ -441,7 +478,7 @@ class Values {
           s = 'amzn1.oa2-cs.v1.' + this.r.hex(64);
           break;
         case 'api_key':
-          s = this.r.str(ALNUM, this.r.pick([32, 40]));
+          s = this.r.str(ALNUM, this.r.pick([32, 48]));
           break;
         case 'session':
           s = 'IQoJb3JpZ2luX2Vj' + this.r.str(B64, this.r.int(200, 400)) + '=';
@@ -534,6 +571,29 @@ class Gen {
     l.t(
       `{"level":${level},"time":${this.v.epochMs()},"pid":${this.r.int(7, 9)},"hostname":"169.254.${this.r.int(0, 255)}.${this.r.int(1, 254)}","fn":"${fn}","tenantId":"${this.v.tenant()}","requestId":"${this.r.uuid()}"`,
     );
+    // a sibling field naming the service (with "order", "report", "refund"... in it) is no value's context
+    if (this.r.chance(0.4)) l.t(`,"service":"${this.r.pick(SERVICES)}"`);
+  }
+
+  /**
+   * Text and JSON lines of services whose names hold context words ("[order-sync]", "[report-api]"): values after
+   * such a prefix or beside such a sibling field are still values; a value whose own key says order, awb... is not.
+   */
+  service(): CorpusLine {
+    const l = new Line();
+    const svc = this.r.pick(SERVICES);
+    l.t(`${this.v.iso()} [${svc}] ${this.r.pick(['INFO', 'INFO', 'WARN'])} `);
+    const k = this.r.int(0, 9);
+    if (k === 0) l.t('customer ').v('in_phone', this.v.mobile()).t(' opted in to updates');
+    else if (k === 1) l.t('verified ').v('aadhaar', this.v.aadhaarPlain()).t(` for tenant ${this.v.tenant()}`);
+    else if (k === 2) l.t(`{"service":"${svc}","msg":"contact updated","value":"`).v('in_phone', this.v.mobile()).t('"}');
+    else if (k === 3) l.t(`{"service":"${svc}","msg":"document checked","value":"`).v('aadhaar', this.v.aadhaarPlain()).t('","ok":true}');
+    else if (k === 4) l.t(`order_id=${this.v.aadhaarPlain()} synced in ${this.r.int(2, 900)} ms`);
+    else if (k === 5) l.t(`{"service":"${svc}","awb":"${this.v.aadhaarPlain()}","trackingNumber":"${this.v.mobile()}"}`);
+    else if (k === 6) l.t(`{"service":"${svc}","orderRef":"${this.v.mobile()}","reportId":"${this.v.aadhaarPlain()}"}`);
+    else if (k === 7) l.t(`invoice ${this.v.aadhaarPlain()} settled, refund batch ${this.v.mobile()} queued`);
+    else l.t(`GET ${this.r.pick(PATHS)} ${this.r.pick(['200', '304', '404'])} ${this.r.int(1, 900)}ms`);
+    return l.done();
   }
 
   runtime(): CorpusLine {
@@ -791,7 +851,12 @@ class Gen {
     );
     if (dirty) {
       const k = this.r.int(0, 5);
-      if (k === 0) l.t(`,"path":"/v1/buyers/search?email=`).v('email', this.v.email()).t(`&limit=20"`);
+      if (k === 0) {
+        const e = this.v.email();
+        l.t(`,"path":"/v1/buyers/search?email=`)
+          .v('email', this.r.chance(0.4) ? e.replace('@', '%40') : e)
+          .t(`&limit=20"`);
+      }
       if (k === 1) l.t(`,"path":"/v1/buyers/search?phone=`).v('in_phone', this.v.mobile()).t(`"`);
       if (k === 2) l.t(`,"path":"/v1/kyc/verify?aadhaar=`).v('aadhaar', this.v.aadhaar().replace(/[ -]/g, '')).t(`&consent=Y"`);
       if (k === 3) l.t(`,"path":"/v1/orders","authorization":"Bearer `).v('jwt', this.v.jwt()).t('"');
@@ -807,6 +872,7 @@ class Gen {
   appText(): CorpusLine {
     const l = new Line();
     l.t(`${this.v.iso()}\t${this.r.uuid()}\t${this.r.pick(['INFO', 'INFO', 'WARN', 'ERROR'])}\t`);
+    if (this.r.chance(0.3)) l.t(`[${this.r.pick(SERVICES)}] `);
     const k = this.r.int(0, 13);
     switch (k) {
       case 0:
@@ -965,7 +1031,7 @@ class Gen {
       l.t(`,"msg":"gift card redeemed","code":"${c.replace(/(\d{4})(?=\d)/g, '$1 ')}","balancePaise":${this.r.int(0, 500000)}}`);
     } else if (k === 3) {
       l.t(
-        `,"msg":"validation failed","field":"pan","value":"${this.r.str(UPPER, 3)}${this.r.pick(['X', 'K', 'M', 'D'])}${this.r.str(UPPER, 1)}${this.r.digits(4)}${this.r.str(UPPER, 1)}","error":"invalid holder type"}`,
+        `,"msg":"validation failed","field":"pan","value":"${this.r.str(UPPER, 3)}${this.r.pick(['X', 'Q', 'M', 'D'])}${this.r.str(UPPER, 1)}${this.r.digits(4)}${this.r.str(UPPER, 1)}","error":"invalid holder type"}`,
       );
     } else if (k === 4) {
       l.t(`,"msg":"stripe client","publishableKey":"pk_live_${this.r.str(ALNUM, 99)}","apiVersion":"2023-10-16"}`);
@@ -1018,11 +1084,34 @@ class Gen {
     if (x < 0.755) return this.report();
     if (x < 0.92) return this.access();
     if (x < 0.935) return this.validation();
-    if (x < 0.97) return this.appText();
+    if (x < 0.955) return this.appText();
+    if (x < 0.97) return this.service();
     if (x < 0.985) return this.kyc();
     return this.secrets();
   }
 }
+
+/** The detectors whose values the generator plants (and sampleSnippets holds). */
+export const CORPUS_DETECTORS: readonly DetectorId[] = [
+  'aadhaar',
+  'pan',
+  'gstin',
+  'in_phone',
+  'email',
+  'card',
+  'upi',
+  'in_passport',
+  'voter_id',
+  'aws_access_key',
+  'aws_secret_key',
+  'stripe_key',
+  'razorpay_key',
+  'google_api_key',
+  'jwt',
+  'private_key',
+  'meta_token',
+  'generic_secret',
+];
 
 /** Labelled log lines, deterministic for a seed. */
 export function* generateCorpus(opts: CorpusOptions): Generator<CorpusLine> {

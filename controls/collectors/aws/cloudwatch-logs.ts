@@ -1,6 +1,7 @@
 import { CloudWatchLogsClient, type CloudWatchLogsClientConfig } from '@aws-sdk/client-cloudwatch-logs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { DETECTOR_IDS, type DetectorId, type Scanner } from '../../../engine/scanner/types.ts';
+import { SCAN_LIMITS } from '../../../engine/scanner/limits.ts';
 import { describeError } from './aws-error-message.ts';
 import { ExponentialRetryStrategy, mapLimit } from './aws-common.ts';
 import { readGroup, storedBytes } from './log-group-read.ts';
@@ -79,6 +80,8 @@ export interface LogScanResult {
   byGroup: LogScanCount[];
   samples: LogScanSample[];
   errors: Array<{ source: string; message: string }>;
+  /** what the scan cannot see (a clean result proves nothing about these) */
+  limits?: string[];
 }
 
 /** Log groups one Logs Insights query covers at most. */
@@ -280,7 +283,7 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
       samples.push(s);
     }
   }
-  return { window: { since, until }, groups: jobs.map((j) => j.scan), counts, byGroup, samples, errors };
+  return { window: { since, until }, groups: jobs.map((j) => j.scan), counts, byGroup, samples, errors, limits: [...SCAN_LIMITS] };
 }
 
 function isNotFound(err: unknown): boolean {

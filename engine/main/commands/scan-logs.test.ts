@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../kernel/config.ts';
 import { scanLogs } from './scan-logs.ts';
+import { SCAN_LIMITS } from '../../scanner/limits.ts';
 
 const config = loadConfig({ TENET_SCANNER_SECRET: 'scan-logs-test-secret-0123456789abcdef', LOG_LEVEL: 'silent' });
 
@@ -28,7 +29,8 @@ describe('tenet scan-logs', () => {
     const r = await run(['-', '--format', 'json'], INPUT);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out);
-    expect(Object.keys(report).sort()).toEqual(['bytes', 'counts', 'durationMs', 'findings', 'lines'].sort());
+    expect(Object.keys(report).sort()).toEqual(['bytes', 'counts', 'durationMs', 'findings', 'limits', 'lines'].sort());
+    expect(report.limits).toEqual(SCAN_LIMITS);
     expect(report.lines).toBe(3);
     expect(report.bytes).toBe(Buffer.byteLength(INPUT));
     expect(report.counts).toEqual({ in_phone: 1, pan: 1 });
@@ -63,5 +65,49 @@ describe('tenet scan-logs', () => {
     const policy = JSON.parse(r.out);
     expect(policy.Version).toBe('2021-06-01');
     expect(policy.Configuration.CustomDataIdentifier.length).toBeLessThanOrEqual(10);
+    const arn = (name: string) => `arn:aws:dataprotection::aws:data-identifier/${name}`;
+    for (const name of ['Name', 'Address', 'IpAddress', 'DateOfBirth', 'PhoneNumber-US', 'PhoneNumber-GB']) {
+      expect(policy.Statement[0].DataIdentifier).toContain(arn(name));
+    }
+    // what ingestion masking cannot cover is said, on stderr (stdout is the policy alone)
+    expect(r.err).toMatch(/not masked at ingestion: bank_account .*\nnot masked at ingestion: vehicle_registration/);
+  });
+
+  it('reports buyer personal data in export and plain lines, and says what it cannot see', async () => {
+    const input = [
+      JSON.stringify({
+        timestamp: 1763892000000,
+        logStreamName: 's1',
+        message: JSON.stringify({
+          msg: 'order imported',
+          BuyerInfo: { BuyerName: 'Meera Kulkarni' },
+          ShippingAddress: { AddressLine1: 'Flat 7, Sai Kripa Apartments' },
+        }),
+      }),
+      'GET /v1/orders 200 ip=49.36.128.17 buyer name: Asha Rao',
+      'deliver to 12 MG Road, Indiranagar, Bengaluru 560038; vehicle MH 12 AB 1234; dob=1988-03-12; call +44 20 7946 0958',
+      'payout to IFSC SBIN0004321 a/c 32145678901 done',
+      'version=1.2.3.4 from 10.0.12.7 sku KA01AB1234 order 560034',
+      '',
+    ].join('\n');
+    const r = await run(['-', '--format', 'json'], input);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report.counts).toEqual({
+      person_name: 2,
+      postal_address: 2,
+      ip_address: 1,
+      vehicle_registration: 1,
+      date_of_birth: 1,
+      intl_phone: 1,
+      bank_account: 1,
+    });
+    expect(report.findings.filter((f: { line: number }) => f.line === 5)).toEqual([]);
+    expect(r.out).not.toMatch(/Meera|Kulkarni|Asha Rao|49\.36\.128|MG Road|1988-03-12|7946|32145678901/);
+
+    const table = await run(['-'], input);
+    expect(table.out).toMatch(/9 finding\(s\)/);
+    expect(table.out).toContain('What this scan cannot see:');
+    expect(table.out).toContain('a name elsewhere in free text is not detected');
   });
 });

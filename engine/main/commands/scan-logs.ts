@@ -7,7 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import { parse } from './args.ts';
 import type { Config } from '../../kernel/config.ts';
 import { createScanner } from '../../scanner/scanner.ts';
-import { checkPolicy, dataProtectionPolicy } from '../../scanner/data-protection-policy.ts';
+import { checkPolicy, dataProtectionPolicy, NOT_MASKED_AT_INGESTION } from '../../scanner/data-protection-policy.ts';
+import { SCAN_LIMITS } from '../../scanner/limits.ts';
 import type { PiiFinding, Scanner } from '../../scanner/types.ts';
 
 /** The fingerprint key: TENET_SCANNER_SECRET, else one made once in the data directory (mode 0600). */
@@ -125,6 +126,7 @@ export async function scanLogs(
     const problems = checkPolicy(policy);
     if (problems.length) throw new Error(`generated policy breaks CloudWatch's limits: ${problems.join('; ')}`);
     io.stdout.write(JSON.stringify(policy, null, 2) + '\n');
+    for (const [detector, why] of Object.entries(NOT_MASKED_AT_INGESTION)) io.stderr.write(`not masked at ingestion: ${detector} (${why})\n`);
     return 0;
   }
   const format = values.format ?? 'table';
@@ -153,11 +155,11 @@ export async function scanLogs(
           `${first ? '' : ','}\n${JSON.stringify({ line: f.line, detector: f.detector, column: f.column, masked: f.masked, fingerprint: f.fingerprint })}`,
         );
         first = false;
-      } else report.write(`${String(f.line).padStart(7)}:${String(f.column).padEnd(4)} ${f.detector.padEnd(15)} ${f.masked}\n`);
+      } else report.write(`${String(f.line).padStart(7)}:${String(f.column).padEnd(4)} ${f.detector.padEnd(20)} ${f.masked}\n`);
     },
   });
   if (format === 'json') {
-    const tail = { bytes: summary.bytes, lines: summary.lines, durationMs: summary.durationMs, counts: summary.counts };
+    const tail = { bytes: summary.bytes, lines: summary.lines, durationMs: summary.durationMs, counts: summary.counts, limits: SCAN_LIMITS };
     report.write(`${first ? '' : '\n'}],${JSON.stringify(tail).slice(1)}\n`);
   } else {
     const counts = Object.entries(summary.counts)
@@ -166,6 +168,7 @@ export async function scanLogs(
     report.write(
       `${summary.lines} lines, ${summary.bytes} bytes in ${summary.durationMs} ms: ${summary.findings ? `${summary.findings} finding(s) (${counts})` : 'nothing found'}\n`,
     );
+    report.write(`What this scan cannot see:\n${SCAN_LIMITS.map((l) => `  - ${l}\n`).join('')}`);
   }
   return summary.findings ? 1 : 0;
 }
