@@ -42,9 +42,9 @@ const env = {
   PORT: '0',
 };
 const replicas: Array<Awaited<ReturnType<typeof spawnTenet>>> = [];
-const start = async (name: string) => {
+const start = async (name: string, workers = 1) => {
   const t0 = performance.now();
-  const r = await spawnTenet({ args: ['serve'], env: { ...env, TENET_DATA_DIR: path.join(dir, name) }, timeoutMs: 180_000 });
+  const r = await spawnTenet({ args: ['serve', '--workers', String(workers)], env: { ...env, TENET_DATA_DIR: path.join(dir, name) }, timeoutMs: 180_000 });
   replicas.push(r);
   const rssMb = Math.round(
     Number(
@@ -95,6 +95,20 @@ try {
   await load(b.url, 50);
   const one = await load(a.url, 50);
   const [ta, tb] = await Promise.all([load(a.url, 25), load(b.url, 25)]);
+  // One replica with a worker per core, on the same port.
+  const cores = os.availableParallelism();
+  const c = await start('c', cores);
+  await new Promise((r) => setTimeout(r, 5_000)); // its other workers start after the first listens
+  await load(c.url, 50);
+  const allCores = await load(c.url, 50);
+  emit({
+    measure: `HTTP single decisions/s: one replica with one worker vs one replica with ${cores} workers (tenet serve --workers ${cores}), autocannon in this process on the same cores`,
+    input: `${HTTP_SECONDS}s each, ${bodies.length} distinct bodies, ${entities.length} entities`,
+    oneWorker: one,
+    allCores,
+    ratio: +(allCores.rps / one.rps).toFixed(2),
+    floorRatio: 1.6,
+  });
   emit({
     measure: 'HTTP single decisions/s: one replica, then two replicas at once (autocannon in this process, on the same 2 cores)',
     input: `${HTTP_SECONDS}s each, ${bodies.length} distinct bodies, ${entities.length} entities, loadavg ${os.loadavg().map((x) => x.toFixed(2))}`,
