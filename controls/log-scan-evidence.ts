@@ -24,7 +24,5 @@ export const logScanEvidence = z.object({
     z.object({ logGroupName: z.string(), logStreamName: z.string(), detector, masked: z.string(), fingerprint: z.string(), timestamp: z.number() }),
   ),
   errors: z.array(z.object({ source: z.string(), message: z.string() })),
-  /** what the scan cannot see (SCAN_LIMITS, engine/scanner/limits.ts): a clean scan proves nothing about these */
-  limits: z.array(z.string()).optional(),
 });
 export type LogScanEvidence = z.infer<typeof logScanEvidence>;

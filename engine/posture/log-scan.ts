@@ -1,5 +1,4 @@
 import type { LogScanEvidence } from '../../controls/log-scan-evidence.ts';
-import { SCAN_LIMITS } from '../scanner/limits.ts';
 import type { LogScanResult } from '../../controls/collectors/aws/cloudwatch-logs.ts';
 import { scanLogExports } from '../../controls/collectors/log-export.ts';
 import { createScanner } from '../scanner/scanner.ts';
@@ -170,7 +169,6 @@ export class LogScanService {
       byGroup: [...byGroup.values()],
       samples,
       errors: result.errors,
-      limits: [...SCAN_LIMITS],
     };
   }
 }
