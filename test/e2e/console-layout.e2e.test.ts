@@ -214,8 +214,9 @@ describe('console layout, time zones, decisions and stale tabs', () => {
     await tabs.getByRole('link', { name: 'Tenet route checks' }).click();
     await page.waitForURL(/set=tenet/);
     await settled(page);
-    await expect(tabs.getByRole('link', { name: 'Tenet route checks' }).getAttribute('aria-current')).resolves.toBe('page');
-    await expect(page.getByRole('table', { name: 'Decisions' }).innerText()).resolves.toContain('Tenet::Area');
+    // The URL changes before the tab and the table re-render: both are waited for, not read once.
+    await expect.poll(() => tabs.getByRole('link', { name: 'Tenet route checks' }).getAttribute('aria-current'), { timeout: 15_000 }).toBe('page');
+    await expect.poll(() => page.getByRole('table', { name: 'Decisions' }).innerText(), { timeout: 15_000 }).toContain('Tenet::Area');
 
     const [file] = await Promise.all([page.waitForEvent('download'), results.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = readFileSync((await file.path())!, 'utf8');
