@@ -2,8 +2,8 @@
 # The install bar, on a clone of this commit in a temporary folder:
 #  1. a fresh machine without a system Chromium: `npm ci`, then the browser pre-flight and a console end-to-end
 #     test with /usr/bin/chromium hidden (Chromium comes from the @sparticuz/chromium npm package);
-#  2. production: `npm ci --omit=dev` over that build (no vite, tsx or typescript installed), then `npx tenet serve`
-#     answers /healthz;
+#  2. production: `npm ci --omit=dev` over that build (no vite, tsx or typescript installed), then `tenet scan-logs`
+#     scans in its worker threads and `npx tenet serve` answers /healthz;
 #  3. start-up, measured against its bars: every CLI command against 0.5 s from process start to its own argument
 #     check (best of 3 runs of `tenet <command> --no-such-option`), and `tenet serve` to /healthz on an existing data
 #     directory against 3 s (best of 5 of `node engine/bin/tenet.mjs`, as a service unit runs it; npx adds npm's own
@@ -53,6 +53,20 @@ node --input-type=module -e "
   if (typeof TenetClient !== 'function' || typeof TenetAuthorization !== 'function' || q.params[0] !== 'c-1') throw new Error('unexpected: ' + JSON.stringify(q));
   console.log('  ' + q.sql + '  ' + JSON.stringify(q.params));
 " || status=1
+
+echo "-- tenet scan-logs in worker threads from the build (12 MiB: past the first 8 MiB scanned in its own thread)"
+node -e '
+  const lines = [];
+  for (let k = 0; k < 120000; k++) lines.push(`2026-11-28T10:00:00Z [order-sync] INFO order ${k} buyer pan=ABCPK${String(1000 + (k % 9000)).padStart(4, "0")}Z phone 98450${String(k).padStart(5, "0")} note ${"x".repeat(40)}`);
+  require("fs").writeFileSync(process.argv[1], lines.join("\n") + "\n");
+' "$tmp/scan.log"
+TENET_SCANNER_SECRET=ci-scan-secret-0123456789abcdef0123456789 node engine/bin/tenet.mjs scan-logs "$tmp/scan.log" --format json --workers 2 > "$tmp/scan-2.json" || [ $? = 1 ]
+TENET_SCANNER_SECRET=ci-scan-secret-0123456789abcdef0123456789 node engine/bin/tenet.mjs scan-logs "$tmp/scan.log" --format json --workers 0 > "$tmp/scan-0.json" || [ $? = 1 ]
+node -e '
+  const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+  if (a.workers !== 2 || b.workers !== 0 || a.lines !== 120000 || a.findings.length < 120000 || JSON.stringify(a.findings) !== JSON.stringify(b.findings)) throw new Error("worker and own-thread reports differ");
+  console.log(`  ${a.lines} lines, ${a.findings.length} findings, the same with 2 workers and none`);
+' "$tmp/scan-2.json" "$tmp/scan-0.json" || status=1
 
 ms() { date +%s%3N; }
 judge() { # $1: measured ms, $2: the bar in ms; prints the verdict (FAILED past twice the bar: see `failed_if`)

@@ -58,7 +58,8 @@ const started = Date.now();
 rmSync(`${root}dist`, { recursive: true, force: true });
 const { build } = await import(esbuild);
 await build({
-  entryPoints: [`${root}engine/main/cli.ts`],
+  // the CLI, and the scan-logs worker thread (started by URL next to the CLI's modules)
+  entryPoints: { cli: `${root}engine/main/cli.ts`, 'scan-logs-worker': `${root}engine/main/commands/scan-logs-worker.ts` },
   outdir: `${root}dist`,
   bundle: true,
   splitting: true,

@@ -105,7 +105,7 @@ Options:
     load: async () => (await import('./commands/check.ts')).check,
   },
   'scan-logs': {
-    usage: `Usage: tenet scan-logs [FILE|-] [--format table|json] [--redact]
+    usage: `Usage: tenet scan-logs [FILE|-] [--format table|json] [--redact] [--workers N]
        tenet scan-logs --emit-data-protection-policy
 
 Scans log lines (plain, or CloudWatch export JSON lines) for PII and secrets; exit 1 if anything is found.
@@ -113,6 +113,8 @@ Scans log lines (plain, or CloudWatch export JSON lines) for PII and secrets; ex
 Options:
   --format F                       table (default) or json
   --redact                         write the input back masked (the report goes to stderr)
+  --workers N                      worker threads scanning past the first 8 MiB (default: the cores, at most 4;
+                                   0: scan in the command's own thread)
   --emit-data-protection-policy    print a CloudWatch Logs data protection policy for the India identifiers
                                    and provider keys`,
     load: async () => (await import('./commands/scan-logs.ts')).scanLogs,

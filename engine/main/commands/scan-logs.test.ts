@@ -1,8 +1,10 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../kernel/config.ts';
-import { scanLogs } from './scan-logs.ts';
+import { scanLogs, scanStream } from './scan-logs.ts';
 import { SCAN_LIMITS } from '../../scanner/limits.ts';
+import { maskValue } from '../../scanner/masking.ts';
+import { generateCorpusText } from '../../../test/scanner/corpus.ts';
 
 const config = loadConfig({ TENET_SCANNER_SECRET: 'scan-logs-test-secret-0123456789abcdef', LOG_LEVEL: 'silent' });
 
@@ -29,9 +31,10 @@ describe('tenet scan-logs', () => {
     const r = await run(['-', '--format', 'json'], INPUT);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out);
-    expect(Object.keys(report).sort()).toEqual(['bytes', 'counts', 'durationMs', 'findings', 'limits', 'lines'].sort());
+    expect(Object.keys(report).sort()).toEqual(['bytes', 'counts', 'durationMs', 'findings', 'limits', 'lines', 'workers'].sort());
     expect(report.limits).toEqual(SCAN_LIMITS);
     expect(report.lines).toBe(3);
+    expect(report.workers).toBe(0); // a small input is scanned in the command's own thread
     expect(report.bytes).toBe(Buffer.byteLength(INPUT));
     expect(report.counts).toEqual({ in_phone: 1, pan: 1 });
     expect(report.findings.map((f: { line: number; detector: string }) => [f.line, f.detector])).toEqual([
@@ -109,5 +112,40 @@ describe('tenet scan-logs', () => {
     expect(table.out).toMatch(/9 finding\(s\)/);
     expect(table.out).toContain('What this scan cannot see:');
     expect(table.out).toContain('a name elsewhere in free text is not detected');
+  });
+
+  it('scans in worker threads with the same findings, in input order, as in its own thread', async () => {
+    // a few MiB of platform lines (several chunks), with CRLF and CloudWatch export lines among them, read in
+    // pieces that cut lines and multi-byte characters anywhere
+    const lines = generateCorpusText({ seed: 11, minBytes: 3.5e6 }).split('\n');
+    for (let k = 0; k < lines.length; k += 97) lines[k] = JSON.stringify({ timestamp: k, message: `ops ₹ ${lines[k]}\nnext` });
+    for (let k = 5; k < lines.length; k += 89) lines[k] += '\r';
+    lines.push('तिथि pan=ABCPK1234Z');
+    const input = Buffer.from(lines.join('\n'));
+    const pieces = (size: number) => Readable.from(Array.from({ length: Math.ceil(input.length / size) }, (_, k) => input.subarray(k * size, (k + 1) * size)));
+    const scan = async (workers: number, size: number) => {
+      const report = new PassThrough();
+      let out = '';
+      report.on('data', (d) => (out += d));
+      const summary = await scanStream({ input: pieces(size), secret: 'chunked-scan-secret', options: { format: 'json', redact: false }, report, workers, inProcessBytes: 0 });
+      return { summary, findings: JSON.parse(`[${out}]`) as Array<{ line: number; detector: string; column: number; masked: string; fingerprint: string }> };
+    };
+    const own = await scan(0, 65_537);
+    const pooled = await scan(2, 40_961);
+    expect(own.summary.workers).toBe(0);
+    expect(pooled.summary.workers).toBe(2);
+    expect(own.findings.length).toBeGreaterThan(1000);
+    expect(pooled.findings).toEqual(own.findings);
+    expect(pooled.summary).toMatchObject({ lines: lines.length, bytes: input.length, counts: own.summary.counts, findings: own.findings.length });
+    // every finding points at its value on the input's line (outside export lines, which are scanned on their message)
+    let checked = 0;
+    for (const f of own.findings) {
+      const line = lines[f.line - 1].replace(/\r$/, '');
+      if (line.startsWith('{') && line.includes('"message"')) continue;
+      expect(maskValue(line.slice(f.column - 1, f.column - 1 + f.masked.length))).toBe(f.masked);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(1000);
+    expect(own.findings.at(-1)).toMatchObject({ line: lines.length, detector: 'pan', column: 10 });
   });
 });

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { parse } from './args.ts';
 import type { Config } from '../../kernel/config.ts';
 import { createScanner } from '../../scanner/scanner.ts';
 import { checkPolicy, dataProtectionPolicy, NOT_MASKED_AT_INGESTION } from '../../scanner/data-protection-policy.ts';
 import { SCAN_LIMITS } from '../../scanner/limits.ts';
-import type { PiiFinding, Scanner } from '../../scanner/types.ts';
+import { scanChunk, type ChunkJob, type ChunkOptions, type ChunkResult } from './scan-logs-chunk.ts';
 
 /** The fingerprint key: TENET_SCANNER_SECRET, else one made once in the data directory (mode 0600). */
 export async function cliScannerSecret(config: Config): Promise<string> {
@@ -25,90 +26,161 @@ export async function cliScannerSecret(config: Config): Promise<string> {
   }
 }
 
-/** A CloudWatch export line (`{"message": ...}`), or null for a plain line. */
-function exportMessage(line: string): { obj: Record<string, unknown>; message: string } | null {
-  if (line.charCodeAt(0) !== 123 /* { */ || !line.includes('"message"')) return null;
-  try {
-    const obj = JSON.parse(line) as Record<string, unknown>;
-    return obj && typeof obj.message === 'string' ? { obj, message: obj.message } : null;
-  } catch {
-    return null;
-  }
-}
-
 export interface ScanSummary {
   bytes: number;
   lines: number;
   durationMs: number;
   counts: Record<string, number>;
   findings: number;
+  /** the worker threads that scanned (0: all in the command's own thread) */
+  workers: number;
 }
 
+/** Input scanned in the command's own thread before workers are started (starting them costs more on less). */
+const IN_PROCESS_BYTES = 8 << 20;
+const CHUNK_BYTES = 1 << 20;
+
 /**
- * Scans a stream of log lines in chunks (memory stays flat in input size) and reports through callbacks.
- * CloudWatch export lines are scanned on their `message`; line numbers are the input's (1-based).
+ * Scans a stream of log lines in chunks of whole lines and writes the report's entries (and, with `redactTo`, the
+ * masked lines) in input order. CloudWatch export lines are scanned on their `message`; line numbers are the input's
+ * (1-based). Past the first few MiB the chunks go to `workers` worker threads; at most two chunks per worker are
+ * in flight and reading waits for the oldest, so memory stays flat in input size.
  */
 export async function scanStream(props: {
   input: Readable;
-  scanner: Scanner;
-  onFinding?: (f: PiiFinding) => void;
-  /** when set, every line is written here with each finding masked */
+  secret: string;
+  options: ChunkOptions;
+  report: Writable;
   redactTo?: Writable;
-  chunkBytes?: number;
+  workers: number;
+  /** input scanned in this thread before the workers start (default 8 MiB) */
+  inProcessBytes?: number;
 }): Promise<ScanSummary> {
   const started = performance.now();
-  const counts: Record<string, number> = {};
-  let bytes = 0;
-  let lines = 0;
-  let findings = 0;
-  let chunk: string[] = [];
-  let chunkSize = 0;
-  let chunkFirst = 1;
-  const flush = async () => {
-    if (!chunk.length) return;
-    const text = chunk.join('\n');
-    for (const f of props.scanner.scan(text, { firstLine: chunkFirst })) {
-      counts[f.detector] = (counts[f.detector] ?? 0) + 1;
-      findings++;
-      props.onFinding?.(f);
-    }
-    chunk = [];
-    chunkSize = 0;
+  const summary: ScanSummary = { bytes: 0, lines: 0, durationMs: 0, counts: {}, findings: 0, workers: 0 };
+  const scanner = createScanner({ secret: props.secret });
+  const inProcessBytes = props.inProcessBytes ?? IN_PROCESS_BYTES;
+  let pool: ScanPool | undefined;
+  const queue: Array<Promise<ChunkResult>> = [];
+  let nextLine = 1;
+  let sent = 0;
+
+  const write = (to: Writable, s: string) =>
+    s.length === 0 || to.write(s) ? Promise.resolve() : new Promise<void>((resolve, reject) => to.once('drain', resolve).once('error', reject));
+  const emit = async (r: ChunkResult) => {
+    summary.lines += r.lines;
+    summary.findings += r.findings;
+    for (const [d, n] of Object.entries(r.counts)) summary.counts[d] = (summary.counts[d] ?? 0) + n;
+    if (r.redacted !== undefined) await write(props.redactTo!, r.redacted);
+    // JSON entries each start with ',\n': the report's first one goes without its comma
+    const entries = props.options.format === 'json' && summary.findings === r.findings ? r.report.slice(1) : r.report;
+    await write(props.report, entries);
   };
-  const write = (s: string) =>
-    new Promise<void>((resolve, reject) => (props.redactTo!.write(s) ? resolve() : props.redactTo!.once('drain', resolve).once('error', reject)));
-  const take = async (line: string) => {
-    lines++;
-    bytes += Buffer.byteLength(line) + 1;
-    const exported = exportMessage(line);
-    // One scanned line per input line: a message's own newlines become spaces so numbering stays the input's.
-    const scanned = exported ? exported.message.replace(/\r?\n/g, ' ') : line;
-    if (props.redactTo) {
-      const out = exported ? JSON.stringify({ ...exported.obj, message: props.scanner.redact(exported.message) }) : props.scanner.redact(line);
-      await write(out + '\n');
-    }
-    if (chunk.length === 0) chunkFirst = lines;
-    chunk.push(scanned);
-    chunkSize += scanned.length;
-    if (chunkSize >= (props.chunkBytes ?? 1 << 18)) await flush();
+  const submit = async (data: Uint8Array) => {
+    const job = { data, firstLine: nextLine };
+    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, nl + 1)) nextLine++;
+    nextLine++;
+    if (!pool && props.workers > 0 && sent >= inProcessBytes) pool = new ScanPool(props.workers, props.secret, props.options);
+    sent += data.length;
+    const result = pool ? pool.scan(job) : Promise.resolve(scanChunk(scanner, job, props.options));
+    // a failed worker fails every chunk it holds: the first is awaited and thrown, the others must not crash the process
+    result.catch(() => {});
+    queue.push(result);
+    while (queue.length > (pool ? 2 * pool.size : 0)) await emit(await queue.shift()!);
   };
-  // Reading the stream chunk by chunk (for await pauses it while we work) keeps memory flat: at most one input
-  // chunk, one partial line and one scan chunk are held at a time.
-  const decoder = new StringDecoder('utf8');
-  let partial = '';
-  for await (const data of props.input) {
-    const text = partial + (typeof data === 'string' ? data : decoder.write(data as Buffer));
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      await take(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
-      start = nl + 1;
+
+  try {
+    // Whole lines only go out: the bytes after the last line end wait for the next read. The input stays bytes
+    // (a '\n' byte is never inside a UTF-8 sequence); each chunk is decoded where it is scanned.
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const take = () => {
+      const chunk = new Uint8Array(pendingBytes);
+      let at = 0;
+      for (const p of pending) {
+        chunk.set(p, at);
+        at += p.length;
+      }
+      pending = [];
+      pendingBytes = 0;
+      // the chunk's last line end separates it from the next chunk: it is not part of its text
+      return chunk[chunk.length - 1] === 10 ? chunk.subarray(0, chunk.length - 1) : chunk;
+    };
+    for await (const data of props.input) {
+      const bytes: Uint8Array = typeof data === 'string' ? Buffer.from(data) : (data as Uint8Array);
+      summary.bytes += bytes.length;
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes < CHUNK_BYTES) continue;
+      const cut = bytes.lastIndexOf(10);
+      if (cut === -1) continue;
+      pending[pending.length - 1] = bytes.subarray(0, cut + 1);
+      pendingBytes -= bytes.length - cut - 1;
+      const rest = bytes.subarray(cut + 1);
+      await submit(take());
+      if (rest.length) {
+        pending.push(rest);
+        pendingBytes = rest.length;
+      }
     }
-    partial = text.slice(start);
+    if (pendingBytes) await submit(take());
+    while (queue.length) await emit(await queue.shift()!);
+  } finally {
+    summary.workers = pool?.size ?? 0;
+    await pool?.close();
   }
-  partial += decoder.end();
-  if (partial) await take(partial.endsWith('\r') ? partial.slice(0, -1) : partial);
-  await flush();
-  return { bytes, lines, durationMs: Math.round(performance.now() - started), counts, findings };
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
+
+/** Worker threads scanning chunks; results come back by sequence number. */
+class ScanPool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();
+  private seq = 0;
+  private failed: Error | undefined;
+
+  constructor(
+    readonly size: number,
+    secret: string,
+    options: ChunkOptions,
+  ) {
+    // From the sources (tsx, the tests) the worker needs the loader; the build has it compiled next to this module.
+    const url = import.meta.url.endsWith('.ts') ? new URL('./scan-logs-worker.mjs', import.meta.url) : new URL('./scan-logs-worker.js', import.meta.url);
+    for (let k = 0; k < size; k++) {
+      const worker = new Worker(url, { workerData: { secret, options } });
+      worker.on('message', (m: { seq: number; result?: ChunkResult; error?: string }) => {
+        const w = this.waiting.get(m.seq);
+        this.waiting.delete(m.seq);
+        if (m.error !== undefined) w?.reject(new Error(`scan worker: ${m.error}`));
+        else w?.resolve(m.result!);
+      });
+      const fail = (error: Error) => {
+        this.failed ??= error;
+        for (const w of this.waiting.values()) w.reject(error);
+        this.waiting.clear();
+      };
+      worker.on('error', (e) => fail(new Error(`scan worker failed: ${e.message}`)));
+      worker.on('exit', (code) => {
+        if (code !== 0) fail(new Error(`scan worker exited with code ${code}`));
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  scan(job: ChunkJob): Promise<ChunkResult> {
+    if (this.failed) return Promise.reject(this.failed);
+    const seq = this.seq++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject });
+      // the chunk's bytes are moved to the worker, not copied (take() gave it a buffer of its own)
+      this.workers[seq % this.size].postMessage({ ...job, seq }, [job.data.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
 }
 
 export async function scanLogs(
@@ -118,7 +190,7 @@ export async function scanLogs(
 ): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { format: { type: 'string' }, redact: { type: 'boolean' }, 'emit-data-protection-policy': { type: 'boolean' } },
+    { format: { type: 'string' }, redact: { type: 'boolean' }, workers: { type: 'string' }, 'emit-data-protection-policy': { type: 'boolean' } },
     true,
   );
   if (values['emit-data-protection-policy']) {
@@ -133,42 +205,40 @@ export async function scanLogs(
   if (format !== 'table' && format !== 'json') throw new Error('--format must be table or json');
   if (positionals.length > 1) throw new Error('one input at most: a file, or - for standard input');
   const source = positionals[0] ?? '-';
-  const input = source === '-' ? io.stdin : createReadStream(source);
+  const input = source === '-' ? io.stdin : createReadStream(source, { highWaterMark: 1 << 20 });
   const opened = new Promise<void>((resolve, reject) => {
     if (source === '-') return resolve();
     input.once('open', () => resolve());
     input.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot read ${source}: ${e.code ?? e.message}`)));
   });
   await opened;
-  const scanner = createScanner({ secret: await cliScannerSecret(ctx.config()) });
+  const workers = values.workers === undefined ? Math.min(availableParallelism(), MAX_WORKERS) : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new Error('--workers must be a whole number from 0 to 64');
   // With --redact the redacted text owns stdout; the report goes to stderr.
   const report = values.redact ? io.stderr : io.stdout;
-  let first = true;
   if (format === 'json') report.write('{"findings":[');
   const summary = await scanStream({
     input,
-    scanner,
+    secret: await cliScannerSecret(ctx.config()),
+    options: { format, redact: Boolean(values.redact) },
+    report,
     redactTo: values.redact ? io.stdout : undefined,
-    onFinding: (f) => {
-      if (format === 'json') {
-        report.write(
-          `${first ? '' : ','}\n${JSON.stringify({ line: f.line, detector: f.detector, column: f.column, masked: f.masked, fingerprint: f.fingerprint })}`,
-        );
-        first = false;
-      } else report.write(`${String(f.line).padStart(7)}:${String(f.column).padEnd(4)} ${f.detector.padEnd(20)} ${f.masked}\n`);
-    },
+    workers,
   });
   if (format === 'json') {
-    const tail = { bytes: summary.bytes, lines: summary.lines, durationMs: summary.durationMs, counts: summary.counts, limits: SCAN_LIMITS };
-    report.write(`${first ? '' : '\n'}],${JSON.stringify(tail).slice(1)}\n`);
+    const tail = { bytes: summary.bytes, lines: summary.lines, durationMs: summary.durationMs, workers: summary.workers, counts: summary.counts, limits: SCAN_LIMITS };
+    report.write(`${summary.findings ? '\n' : ''}],${JSON.stringify(tail).slice(1)}\n`);
   } else {
     const counts = Object.entries(summary.counts)
       .map(([d, n]) => `${d} ${n}`)
       .join(', ');
     report.write(
-      `${summary.lines} lines, ${summary.bytes} bytes in ${summary.durationMs} ms: ${summary.findings ? `${summary.findings} finding(s) (${counts})` : 'nothing found'}\n`,
+      `${summary.lines} lines, ${summary.bytes} bytes in ${summary.durationMs} ms${summary.workers ? ` (${summary.workers} worker threads)` : ''}: ${summary.findings ? `${summary.findings} finding(s) (${counts})` : 'nothing found'}\n`,
     );
     report.write(`What this scan cannot see:\n${SCAN_LIMITS.map((l) => `  - ${l}\n`).join('')}`);
   }
   return summary.findings ? 1 : 0;
 }
+
+/** the most scan workers started without --workers */
+const MAX_WORKERS = 4;
