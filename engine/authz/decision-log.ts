@@ -254,7 +254,8 @@ export class DecisionLog {
       }));
     await this.db.transaction().execute(async (trx) => {
       // Idempotent by decision id: a record written before (a replay after a crash) is skipped, and so is its
-      // PII-reveal row, which was written in the same transaction as the decision.
+      // PII-reveal row, which was written in the same transaction as the decision. The key is (id, at), as the table
+      // is partitioned by `at` (migration 0018); a replayed record carries the `at` it was first written with.
       const inserted = await sql<{ id: string }>`
         INSERT INTO decisions (id, at, principal_type, principal_id, action, resource_type, resource_id, decision,
                                reasons, errors, policy_hash, entity_version, latency_us, context_keys, request_id, caller,
@@ -266,7 +267,7 @@ export class DecisionLog {
           id text, at timestamptz, principal_type text, principal_id text, action text, resource_type text,
           resource_id text, decision text, reasons jsonb, errors jsonb, policy_hash text, entity_version text,
           latency_us integer, context_keys jsonb, request_id text, caller text, request_entities jsonb)
-        ON CONFLICT (id) DO NOTHING
+        ON CONFLICT (id, at) DO NOTHING
         RETURNING id`.execute(trx);
       const fresh = new Set(inserted.rows.map((r) => r.id));
       const newReveals = fresh.size === rows.length ? reveals : reveals.filter((r) => fresh.has(r.decision_id));

@@ -5,7 +5,22 @@ export interface Database {
   entities: EntitiesTable;
   policy_sets: PolicySetsTable;
   policy_links: PolicyLinksTable;
+  /** Partitioned by day (0018): `decisions_pYYYYMMDD` partitions and `decisions_default`; the key is (id, at). */
   decisions: DecisionsTable;
+  /** Exported days of the decision log (0018; engine/authz/decision-export.ts): a claim while exporting, then the record. */
+  decision_log_exports: {
+    day: ColumnType<string, string, never>;
+    status: 'exporting' | 'done';
+    claimed_by: string;
+    lease_until: ColumnType<Date, Date | string, Date | string>;
+    object_key: string | null;
+    manifest_key: string | null;
+    sha256: string | null;
+    lines_sha256: string | null;
+    rows: ColumnType<string | null, string | number | null, string | number | null>;
+    bytes: ColumnType<string | null, string | number | null, string | number | null>;
+    exported_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  };
   pii_reveals: PiiRevealsTable;
   api_keys: ApiKeysTable;
   evidence_records: EvidenceRecordsTable;

@@ -80,11 +80,31 @@ const configSchema = z
     TENET_CHECKPOINT_S3_PREFIX: z.string().max(512).default('tenet/evidence-checkpoints/'),
     TENET_CHECKPOINT_S3_LOCK_MODE: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
     TENET_CHECKPOINT_S3_RETAIN_DAYS: z.coerce.number().int().min(1).max(36_500).default(1095),
+    // Export of closed days of the decision log to S3 (docs/operations.md, "The decision log"); set: retention drops
+    // a day only once it is exported.
+    TENET_DECISION_EXPORT_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+      .optional(),
+    TENET_DECISION_EXPORT_PREFIX: z
+      .string()
+      .max(512)
+      .regex(/^[A-Za-z0-9!_.*'()/-]*$/, "letters, digits and !_.*'()/- only (S3 safe characters)")
+      .default('tenet'),
+    TENET_DECISION_EXPORT_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as ap-south-1')
+      .optional(),
+    // An S3-compatible endpoint or a VPC endpoint's URL (addressed path-style); unset: AWS's own.
+    TENET_DECISION_EXPORT_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   })
   .superRefine((c, ctx) => {
     if (Boolean(c.TENET_OIDC_ISSUER) !== Boolean(c.TENET_OIDC_CLIENT_ID)) {
       const missing = c.TENET_OIDC_ISSUER ? 'TENET_OIDC_CLIENT_ID' : 'TENET_OIDC_ISSUER';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'TENET_OIDC_ISSUER and TENET_OIDC_CLIENT_ID are set together or not at all' });
+    }
+    for (const v of ['TENET_DECISION_EXPORT_REGION', 'TENET_DECISION_EXPORT_ENDPOINT'] as const) {
+      if (c[v] && !c.TENET_DECISION_EXPORT_BUCKET) ctx.addIssue({ code: 'custom', path: [v], message: 'needs TENET_DECISION_EXPORT_BUCKET' });
     }
     if (c.TENET_OIDC_JWKS_URL && !c.TENET_OIDC_ISSUER) {
       ctx.addIssue({ code: 'custom', path: ['TENET_OIDC_JWKS_URL'], message: 'needs TENET_OIDC_ISSUER and TENET_OIDC_CLIENT_ID' });

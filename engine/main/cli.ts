@@ -36,6 +36,8 @@ Commands:
   import-scan --kind sast|dependency-audit|pentest --format sarif|npm-audit|summary --file FILE
                                        import a scan report (SARIF, npm audit --json, pentest summary)
                                        as evidence: counts and ids kept, hashed into the evidence chain
+  export-decisions [--day YYYY-MM-DD]  export closed days of the decision log to S3
+                                       (TENET_DECISION_EXPORT_BUCKET): JSON Lines, gzip, a manifest each
   openapi [--out FILE]                 print the OpenAPI 3.1 document the server serves at /openapi.json
                                        (built from the route definitions; no database, no server)
   scan-logs --emit-data-protection-policy
@@ -172,6 +174,17 @@ Prints the OpenAPI 3.1 document the server serves at /openapi.json (no database,
 Options:
   --out FILE     write it to FILE instead of standard output`,
     load: async () => (await import('./commands/openapi.ts')).openapi,
+  },
+  'export-decisions': {
+    usage: `Usage: tenet export-decisions [--day YYYY-MM-DD]
+
+Exports closed days (before today, UTC) of the decision log to the S3 bucket TENET_DECISION_EXPORT_BUCKET names:
+one gzip JSON Lines object and a manifest per day. A day already exported is not exported again. Exit 0 done,
+2 refused or failed (nothing is recorded as exported then).
+
+Options:
+  --day D     only this day (default: every closed day not yet exported)`,
+    load: async () => (await import('./commands/export-decisions.ts')).exportDecisions,
   },
   'import-scan': {
     usage: `Usage: tenet import-scan --kind sast|dependency-audit|pentest --format sarif|npm-audit|summary --file FILE [--scanned-at DATE]

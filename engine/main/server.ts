@@ -6,6 +6,7 @@ import { ApiKeyStore } from '../authz/api-keys.ts';
 import { createApp } from '../http/app.ts';
 import { createAuthz, journalFromConfig, type Authz } from '../authz/create-authz.ts';
 import { ChangeFeed } from '../db/change-feed.ts';
+import { ensureDecisionPartitions } from '../authz/decision-partitions.ts';
 import { scheduleRetention } from '../authz/retention.ts';
 import { cookieSecure, oidcSettings, type Config } from '../kernel/config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/database.ts';
@@ -43,6 +44,11 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
   let incidents: Incidents | undefined;
   let feed: ChangeFeed | undefined;
   try {
+    // Before the decision log ships what the journal holds: today's partition exists, so those rows route into it.
+    // Not fatal: rows go to the DEFAULT partition meanwhile, and the retention round makes the partitions again.
+    await ensureDecisionPartitions({ db: database.db }).catch((error: unknown) =>
+      logger.warn({ err: { message: (error as Error).message } }, 'decision log partitions not made at start; retrying with retention'),
+    );
     const policyDir = config.TENET_POLICY_DIR ?? SHIPPED_POLICY_DIR;
     const authz = await createAuthz({ db: database.db, logger, config, policyDir, journal: journalFromConfig(config, logger) });
     const apiKeys = new ApiKeyStore({ db: database.db, cacheMs: config.TENET_API_KEY_CACHE_MS });
@@ -91,11 +97,17 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
     await controls.start();
     // Clock warnings and webhook retries tick with the scheduler; the "opened" notice goes out at once regardless.
     if (config.TENET_SCHEDULER) incidents.start();
+    // The AWS SDK is loaded only when the export is configured (start-up time).
+    const decisionExport = config.TENET_DECISION_EXPORT_BUCKET ? await import('../authz/decision-export.ts') : undefined;
+    const exportTarget = decisionExport?.exportTargetFromConfig(config);
     const stopRetention = scheduleRetention({
       db: database.db,
       logger,
       decisionDays: config.TENET_DECISION_RETENTION_DAYS,
       revealDays: config.TENET_PII_REVEAL_RETENTION_DAYS,
+      ...(decisionExport && exportTarget
+        ? { exportDecisions: () => decisionExport.exportClosedDecisionDays({ db: database.db, target: exportTarget, logger }) }
+        : {}),
       evidence: {
         days: config.TENET_EVIDENCE_RETENTION_DAYS,
         prune: (before) => controls!.service.evidence.prune({ before, checkpoints: anchoring.checkpoints }),
@@ -131,6 +143,7 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
           await incidents!.close();
           await controls!.close();
           stopRetention();
+          exportTarget?.client.destroy();
           stopCheckpoints();
           apiKeys.close();
           await feed?.stop();
