@@ -19,7 +19,7 @@ const until = async (what: () => boolean, ms = 5_000) => {
 describe.runIf(hasServerDatabase)('change feed', () => {
   let h: DatabaseHandle;
   let feed: ChangeFeed;
-  const calls: Record<ChangeKind, number> = { entities: 0, policies: 0, api_keys: 0, sessions: 0 };
+  const calls: Record<ChangeKind, number> = { entities: 0, policies: 0, api_keys: 0, sessions: 0, posture: 0 };
   let listening = 0;
   let slow: Promise<void> | undefined;
   beforeAll(async () => {
@@ -37,6 +37,7 @@ describe.runIf(hasServerDatabase)('change feed', () => {
         },
         api_keys: () => calls.api_keys++,
         sessions: () => calls.sessions++,
+        posture: () => calls.posture++,
       },
     });
     feed.start();
@@ -48,7 +49,7 @@ describe.runIf(hasServerDatabase)('change feed', () => {
   });
 
   it('on listening, calls every handler once (what was announced while away); then each kind announced, once committed', async () => {
-    expect(calls).toEqual({ entities: 1, policies: 1, api_keys: 1, sessions: 1 });
+    expect(calls).toEqual({ entities: 1, policies: 1, api_keys: 1, sessions: 1, posture: 1 });
     await h.db.transaction().execute(async (trx) => {
       await announce(trx, 'entities');
       await new Promise((r) => setTimeout(r, 200));
@@ -69,7 +70,7 @@ describe.runIf(hasServerDatabase)('change feed', () => {
     await sql`SELECT pg_notify('tenet_changes', 'nonsense')`.execute(h.db);
     await announce(h.db, 'sessions');
     await until(() => calls.sessions === 3);
-    expect(calls).toEqual({ entities: 2, policies: 1, api_keys: 1, sessions: 3 });
+    expect(calls).toEqual({ entities: 2, policies: 1, api_keys: 1, sessions: 3, posture: 1 });
   });
 
   it('a burst while a handler runs is one more call after it, not one per write', async () => {
@@ -108,7 +109,7 @@ describe('change feed against a server that never answers', () => {
       client: { connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 60_000 },
       logger: createLogger({ level: 'silent' }),
       onListening: () => listening++,
-      handlers: { entities: () => {}, policies: () => {}, api_keys: () => {}, sessions: () => {} },
+      handlers: { entities: () => {}, policies: () => {}, api_keys: () => {}, sessions: () => {}, posture: () => {} },
     });
     feed.start();
     await until(() => sockets.length === 1);

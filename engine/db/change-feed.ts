@@ -6,9 +6,12 @@ import type { Logger } from '../kernel/logger.ts';
 /** The PostgreSQL channel replicas announce their writes on. */
 const CHANNEL = 'tenet_changes';
 
-/** What changed: the entity store, a policy set or its links, an API key, a console session. */
-export type ChangeKind = 'entities' | 'policies' | 'api_keys' | 'sessions';
-const KINDS: ReadonlySet<string> = new Set<ChangeKind>(['entities', 'policies', 'api_keys', 'sessions']);
+/**
+ * What changed: the entity store, a policy set or its links, an API key, a console session, or the posture (control
+ * runs and exceptions, which readiness is computed from).
+ */
+export type ChangeKind = 'entities' | 'policies' | 'api_keys' | 'sessions' | 'posture';
+const KINDS: ReadonlySet<string> = new Set<ChangeKind>(['entities', 'policies', 'api_keys', 'sessions', 'posture']);
 
 /**
  * Announces a write to the other replicas: `pg_notify` on the writer's connection. Inside a transaction the

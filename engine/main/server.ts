@@ -90,11 +90,14 @@ export async function startTenet(props: { config: Config; logger: Logger; demo?:
             policies: () => authz.policyStore.refresh(),
             api_keys: () => apiKeys.forgetCached(),
             sessions: () => sessions.forgetCached(),
+            posture: () => controls!.plane.readiness.apply(),
           },
         })
       : undefined;
-    feed?.start();
+    // Listening starts once the control plane has started (its settings registered): the first connect applies every
+    // kind once, so nothing written meanwhile is missed.
     await controls.start();
+    feed?.start();
     // Clock warnings and webhook retries tick with the scheduler; the "opened" notice goes out at once regardless.
     if (config.TENET_SCHEDULER) incidents.start();
     // The AWS SDK is loaded only when the export is configured (start-up time).

@@ -29,6 +29,8 @@ import { ControlExceptions } from '../posture/exceptions.ts';
 import { LogScanService } from '../posture/log-scan.ts';
 import { Posture } from '../posture/posture.ts';
 import { ReadinessService } from '../posture/readiness.ts';
+import { SettingsVersions } from '../posture/settings-versions.ts';
+import { announce } from '../db/change-feed.ts';
 import { startControlScheduler } from '../posture/scheduler.ts';
 import type { ControlPlane } from '../http/routes/control-routes.ts';
 import type { RetentionDays, SettingsOrigin } from '../http/routes/settings-view.ts';
@@ -96,9 +98,16 @@ export function createControlPlane(props: {
     control: (id) => controls.control(id),
     integrations: settings.integrations,
     limits: { maxDays: settings.requirements.exceptionMaxDays, warnDays: settings.requirements.exceptionWarnDays },
-    onChange: () => readiness.apply(),
+    onChange: postureChanged,
   });
-  const readiness = new ReadinessService({ runs, exceptions, catalogue, integrations: settings.integrations, entities: authz.entityStore, logger });
+  const versions = new SettingsVersions({ db, settings });
+  const readiness = new ReadinessService({ runs, exceptions, catalogue, integrations: settings.integrations, entities: authz.entityStore, logger, versions });
+  // After runs and exception changes, readiness is recomputed here and, through the change feed, on every replica.
+  async function postureChanged() {
+    const result = await readiness.apply();
+    await announce(db, 'posture');
+    return result;
+  }
   const env = props.env ?? process.env;
   const controls = new ControlService({
     db,
@@ -107,7 +116,7 @@ export function createControlPlane(props: {
     settings,
     catalogue,
     runs,
-    afterRuns: () => readiness.apply(),
+    afterRuns: postureChanged,
     inventory: props.inventory,
     live: props.live,
     attestations: props.attestations,
@@ -126,6 +135,7 @@ export function createControlPlane(props: {
     runs,
     exceptions,
     readiness,
+    versions,
     posture: new Posture({ db, runs, catalogue, schedule: (id) => controls.schedule(id), frameworks: frameworksOf }),
     settingsView: {
       settings,
@@ -203,6 +213,7 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
   });
   const { service, exceptions } = plane;
   let scheduler: { stop(): Promise<void> } | undefined;
+  let seen: NodeJS.Timeout | undefined;
   return {
     plane,
     service,
@@ -230,10 +241,14 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
           await exceptions.approve(requested.id, { id: 'user:demo-admin', name: 'Ada Admin (user demo-admin)' });
         }
       }
+      await plane.versions.register();
+      seen = setInterval(() => plane.versions.seen().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'control settings mark failed')), 30_000);
+      seen.unref();
       await service.applyReadiness();
       if (config.TENET_SCHEDULER) scheduler = startControlScheduler({ service, logger, exceptions });
     },
     async close() {
+      clearInterval(seen);
       await scheduler?.stop();
       for (const c of closers.reverse()) await c().catch(() => {});
     },

@@ -3,6 +3,7 @@ import type { EntityStore } from '../authz/entity-store.ts';
 import type { Entity } from '../authz/entity.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { statusOf, type ControlRuns } from './control-runs.ts';
+import type { SettingsVersions } from './settings-versions.ts';
 
 export interface ExceptionRow {
   id: string;
@@ -123,6 +124,8 @@ export class ReadinessService {
   private readiness = new Map<string, boolean>();
   private running: Promise<IntegrationReadiness[]> | undefined;
   private queued: Promise<IntegrationReadiness[]> | undefined;
+  /** the leading settings' digest while this replica's settings do not lead (it then follows what is stored) */
+  private following: string | undefined;
 
   constructor(
     private readonly props: {
@@ -132,6 +135,8 @@ export class ReadinessService {
       integrations: Record<string, { controls: string[]; provider?: string; restricted: boolean }>;
       entities: Pick<EntityStore, 'all' | 'upsert' | 'get'>;
       logger: Logger;
+      /** replicas with other control settings (a rollout): absent, this replica's settings always lead */
+      versions?: Pick<SettingsVersions, 'leads'>;
     },
   ) {}
 
@@ -172,6 +177,17 @@ export class ReadinessService {
 
   private async computeAndWrite(): Promise<IntegrationReadiness[]> {
     const result = await this.compute();
+    const lead = this.props.versions ? await this.props.versions.leads() : { leads: true, leader: undefined };
+    if (!lead.leads) {
+      // Other settings lead (newer replicas of a rollout): their replicas write readiness; this one keeps what they
+      // stored, on its writes too (enforce), rather than rewriting it with its own view.
+      if (this.following !== lead.leader)
+        this.props.logger.warn({ leader: lead.leader }, 'replicas run with other control settings, started more recently: this replica follows their readiness');
+      this.following = lead.leader ?? 'none';
+      return result;
+    }
+    if (this.following) this.props.logger.info('this replica\'s control settings lead again: it writes readiness');
+    this.following = undefined;
     this.readiness = new Map(result.map((r) => [r.integrationId, r.ready]));
     // Stored entities that disagree with what Tenet owns (readiness changed; settings changed since they were
     // written) are rewritten; the write transform itself decides the values, here as on every push.
@@ -196,7 +212,7 @@ export class ReadinessService {
     return enforceIntegration({
       entity: e,
       configured: this.props.integrations[e.uid.id],
-      computedReady: this.readiness.get(e.uid.id),
+      computedReady: this.following ? ctx.previous?.attrs.ready === true : this.readiness.get(e.uid.id),
       previous: ctx.previous,
       privileged: ctx.privileged,
     });

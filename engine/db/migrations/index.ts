@@ -17,6 +17,7 @@ import * as m0015 from './0015_scan_reports.ts';
 import * as m0016 from './0016_exception_governance.ts';
 import * as m0017 from './0017_control_run_leases.ts';
 import * as m0018 from './0018_decision_partitions.ts';
+import * as m0019 from './0019_control_settings_versions.ts';
 
 /**
  * The migrations, listed rather than read from the folder: the same list works under tsx, vitest and a bundle,
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0016_exception_governance': m0016,
   '0017_control_run_leases': m0017,
   '0018_decision_partitions': m0018,
+  '0019_control_settings_versions': m0019,
 };
 
 export const migrationProvider: MigrationProvider = {

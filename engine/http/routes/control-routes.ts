@@ -5,6 +5,7 @@ import type { ControlService } from '../../posture/control-service.ts';
 import { TICKET_HINT, TICKET_PATTERN, type ControlExceptions, type ExceptionPerson } from '../../posture/exceptions.ts';
 import type { Posture } from '../../posture/posture.ts';
 import type { ReadinessService } from '../../posture/readiness.ts';
+import type { SettingsVersions } from '../../posture/settings-versions.ts';
 import { InputError } from '../../kernel/errors.ts';
 import { actor as who, defineRoute, type RouteDef } from '../route.ts';
 import { describeSettings, settingsViewSchema, type SettingsViewSource } from './settings-view.ts';
@@ -155,6 +156,8 @@ export interface ControlPlane {
   posture: Posture;
   exceptions: ControlExceptions;
   readiness: ReadinessService;
+  /** which replica's control settings decide readiness (a rollout of new settings) */
+  versions: SettingsVersions;
   settingsView: SettingsViewSource;
 }
 
