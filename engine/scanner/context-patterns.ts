@@ -11,6 +11,8 @@ function contextRe(words: readonly string[]): RegExp {
   return new RegExp(`(?<![A-Za-z])(?:${words.map(anyCase).join('|')})|(?<=[a-z])(?:${words.map(camel).join('|')})`);
 }
 export const CTX_PHONE = contextRe(CONTEXT.phone);
+/** a fixed-line word at the end of the context, before only a "no"/"number" and the key's punctuation */
+export const CTX_FIXED_LINE = new RegExp(`(?:${CONTEXT.fixedLine.join('|')})(?:[ _.-]?(?:no|num|number))?[\\s.:="'\\\\]*$`, 'i');
 export const CTX_NOT_PHONE = contextRe(CONTEXT.notPhone);
 export const CTX_VOTER = contextRe(CONTEXT.voter);
 export const CTX_PASSPORT = contextRe(CONTEXT.passport);

@@ -294,7 +294,8 @@ export const UPI_HANDLES: ReadonlySet<string> = new Set([
  */
 export const CONTEXT = {
   passport: ['passport'],
-  voter: ['voter', 'epic', 'elector'],
+  /** 'vote' also covers voter, votes, voted ("You can vote with your ABC1234567 number") */
+  voter: ['vote', 'voting', 'epic', 'elector'],
   /** a 12-digit 91-prefixed number that also passes Verhoeff is a phone (not Aadhaar) next to these */
   phone: [
     'wa_id',
@@ -315,6 +316,12 @@ export const CONTEXT = {
     'otp',
     'sms',
   ],
+  /**
+   * a landline (10 digits from 1-5: an STD code and the subscriber number, "1123456789" in Delhi) is a phone only when
+   * one of these ends its key or words ("phone", "buyerPhone", "Landline No:"): digit runs of that shape are mostly
+   * epoch seconds and ids, also under keys such as phone_verified_at
+   */
+  fixedLine: ['phone', 'landline'],
   /** otherwise a bare digit run next to these is a shipment, transaction, account... number, not a phone */
   notPhone: [
     'awb',
@@ -437,6 +444,9 @@ export const SECRET_KEY_SUFFIXES: ReadonlyArray<[string, number]> = [
   ['credential', KEY_GENERIC],
   ['credentials', KEY_GENERIC],
   ['authorization', KEY_GENERIC],
+  // user_auth, basic_auth, proxy_auth: credentials (gitleaks' generic rule keys on "auth"; author, authsource do not
+  // end with it)
+  ['auth', KEY_GENERIC],
   ['awssecret', KEY_AWS_SECRET],
   ['awssecretkey', KEY_AWS_SECRET],
   ['secretaccesskey', KEY_AWS_SECRET],
@@ -451,6 +461,12 @@ export const SECRET_KEY_SUFFIXES: ReadonlyArray<[string, number]> = [
   ['cursortoken', KEY_EXCLUDED],
   ['resumetoken', KEY_EXCLUDED],
   ['synctoken', KEY_EXCLUDED],
+  // anti-forgery tokens are sent to every browser, public tokens and keys are meant to be published (Mapbox, Plaid,
+  // a "public api key"): not secrets (gitleaks allow-lists csrf[_.-]?token and public[_.-]?token too)
+  ['csrftoken', KEY_EXCLUDED],
+  ['xsrftoken', KEY_EXCLUDED],
+  ['publictoken', KEY_EXCLUDED],
+  ['publicapikey', KEY_EXCLUDED],
 ];
 
 /**

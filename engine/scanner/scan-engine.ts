@@ -11,12 +11,13 @@
  * of a secret's key, checked against a reversed suffix trie). Only the few tokens that can be a value (a digit group
  * of the right size and first digit, an upper-case/digit token of length 8, 10, 15 or 20, a known prefix: AKIA,
  * ASIA, ABIA, ACCA, A3T, sk_, rk_, rzp_, whsec_, AIza, EAA, eyJ/eyA/ewo/ew0/ewk, -----BEGIN, a secret-named key
- * followed by `=`, `:` or `>`, an app id before '|', a 4-digit group before ':') are validated: checksums (Verhoeff,
- * Luhn, GSTIN mod 36), IIN prefixes, context words (Presidio-style) in the value's own context (its key, or the few
- * words right before it: never a log prefix or a sibling field, see contextStart), entropy and placeholders
- * (gitleaks-style). '@' and '%40' are handled where they occur (e-mail or UPI). Line and column numbers are computed
- * at the end from the (few) findings' offsets. Overlapping candidates are resolved once at the end: one value is
- * reported by one detector (the longer, then the more specific).
+ * followed by an assignment (`=`, `:`, `:=`, `=>`, `?=`..., `"key", "value"`) or `>` (an XML element), an app id
+ * before '|', a 4-digit group before ':') are validated: checksums (Verhoeff, Luhn, GSTIN mod 36), IIN prefixes,
+ * context words (Presidio-style) in the value's own context (its key, or the few words right before it: never a log
+ * prefix or a sibling field, see contextStart), entropy and placeholders (gitleaks-style). '@' and '%40' are
+ * handled where they occur (e-mail or UPI). Line and column numbers are computed at the end from the (few) findings'
+ * offsets. Overlapping candidates are resolved once at the end: one value is reported by one detector (the longer,
+ * then the more specific).
  */
 import { DETECTOR_IDS } from './types.ts';
 import { cardNetwork, gstinCheckChar, isGstStateCode, isPanHolderType, luhnValid, shannonEntropy, verhoeffValid } from './checksums.ts';
@@ -96,6 +97,7 @@ const TRIE_KINDS = trie.TRIE_KINDS;
 const TRIE_NEXT = trie.TRIE_NEXT;
 const CTX_AADHAAR = ctx.CTX_AADHAAR;
 const CTX_CARD = ctx.CTX_CARD;
+const CTX_FIXED_LINE = ctx.CTX_FIXED_LINE;
 const CTX_META = ctx.CTX_META;
 const CTX_NOT_AADHAAR = ctx.CTX_NOT_AADHAAR;
 const CTX_NOT_CARD = ctx.CTX_NOT_CARD;
@@ -114,6 +116,14 @@ const MIN_PEM_BODY = 44;
 const CTX_MAX = 64;
 /** how many words right before a value in free text are its context */
 const CTX_WORDS = 4;
+/** a JWT header: one whole JSON object (a header cut short has no closing brace) with "alg" */
+const JWT_HEADER = /^\s*\{[\s\S]*"alg"\s*:[\s\S]*\}\s*$/;
+const JWT_ALG_NONE = /"alg"\s*:\s*"none"/i;
+const JWT_TYP = /"typ"\s*:\s*"JWT"/i;
+const JSON_OBJECT = /^\s*\{[\s\S]*\}\s*$/;
+/** a lower-case package name and a dotted version (jjwt-jackson-0.11.2, left-pad@1.3.0) */
+const PACKAGE_VERSION = /^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*[-_@:]v?\d+(?:\.\d+)+$/;
+const LETTERS_ONLY = /^[A-Za-z_.-]+$/;
 const CHAIN_TOKENS = 5; // the most groups of a valid value (a 19-digit card: 4-4-4-4-3)
 const CHUNK = 1 << 15;
 /** characters that bound a word of free text (see wordsBefore) */
@@ -268,10 +278,18 @@ export class ScanEngine {
             const prev = sj > 0 ? u16[sj - 1] : base > 0 ? text.charCodeAt(base - 1) : 0;
             if (c0 !== 115 && c0 !== 114 && c0 !== 119 && c0 !== 45 && prev !== 92) {
               if (len >= 3) {
+                // the key's last three characters against the trie ('_' and '-' are skipped there: let them by)
                 const node = TRIE_NEXT[128 + FOLD[u16[j - 1]]];
                 if (node !== 0) {
                   const p = u16[j - 2];
-                  if (p === 95 || p === 45 || TRIE_NEXT[node * 128 + FOLD[p]] !== 0) this.keyValue(base + sj, end);
+                  if (p === 95 || p === 45) this.keyValue(base + sj, end);
+                  else {
+                    const node2 = TRIE_NEXT[node * 128 + FOLD[p]];
+                    if (node2 !== 0) {
+                      const q = u16[j - 3];
+                      if (q === 95 || q === 45 || TRIE_KINDS[node2] !== 0 || TRIE_NEXT[node2 * 128 + FOLD[q]] !== 0) this.keyValue(base + sj, end);
+                    }
+                  }
                 }
               }
               continue;
@@ -378,7 +396,14 @@ export class ScanEngine {
       const node = TRIE_NEXT[128 + FOLD[text.charCodeAt(end - 1)]];
       if (node !== 0) {
         const p = text.charCodeAt(end - 2);
-        if (p === 95 || p === 45 || TRIE_NEXT[node * 128 + FOLD[p]] !== 0) this.keyValue(start, end);
+        if (p === 95 || p === 45) this.keyValue(start, end);
+        else {
+          const node2 = TRIE_NEXT[node * 128 + FOLD[p]];
+          if (node2 !== 0) {
+            const q = text.charCodeAt(end - 3);
+            if (q === 95 || q === 45 || TRIE_KINDS[node2] !== 0 || TRIE_NEXT[node2 * 128 + FOLD[q]] !== 0) this.keyValue(start, end);
+          }
+        }
       }
     }
     return end;
@@ -422,11 +447,36 @@ export class ScanEngine {
         // a block whose body is "...", "xxx", "<key>", one repeated character or too short to hold a key is a
         // placeholder: skipped whole
         if (this.pemPlaceholder(e, endAt)) return close + 5;
-        e = close + 5;
+        this.push(ID_PRIVATE_KEY, s, close + 5);
+        return close + 5;
       }
     }
-    this.push(ID_PRIVATE_KEY, s, e);
+    // no END line: the header alone is reported (the key's lines may be in the next log events), unless the line
+    // after it is prose ("-----BEGIN PRIVATE KEY-----\nyabba dabba doo"): a key's body lines hold no spaces
+    if (!this.proseAfter(e)) this.push(ID_PRIVATE_KEY, s, e);
     return e;
+  }
+
+  /** Whether the line after a PEM header at `from` (past line breaks, also escaped \n) has spaces, as text has. */
+  proseAfter(from: number): boolean {
+    const t = this.text;
+    const n = this.n;
+    let k = from;
+    for (;;) {
+      const c = t.charCodeAt(k);
+      if (c === 10 || c === 13 || c === 32 || c === 9) k++;
+      else if (c === 92 && (t.charCodeAt(k + 1) === 110 || t.charCodeAt(k + 1) === 114)) k += 2;
+      else break;
+    }
+    // an encrypted key's headers (RFC 1421) come first: Proc-Type: 4,ENCRYPTED
+    if (t.startsWith('Proc-Type:', k)) return false;
+    const lim = k + 80 < n ? k + 80 : n;
+    for (; k < lim; k++) {
+      const c = t.charCodeAt(k);
+      if (c === 10 || c === 13 || c === 34 || c === 92) return false;
+      if (c === 32) return true;
+    }
+    return false;
   }
 
   /** Whether the body [from, to) of a BEGIN/END block is a placeholder rather than a key. */
@@ -516,7 +566,12 @@ export class ScanEngine {
     let cardShaped = ntok >= 2 && this.tokNg[ntok - 1] >= 4;
     for (let k = 0; cardShaped && k < this.tokNg[ntok - 1]; k++) if (grp[k] !== 4) cardShaped = false;
     for (let m = ntok - 1; m >= 0; m--) {
-      if (cardShaped && m < ntok - 1) return this.tokEnd[ntok - 1];
+      if (cardShaped && m < ntok - 1) {
+        // unless the separator changes after a dash-grouped first token ("4012-8888-8888-1881 4012 8888 8888 1881"
+        // is two numbers): that token alone, the groups after it are scanned on their own
+        if (this.tokNg[0] < 2) return this.tokEnd[ntok - 1];
+        m = 0;
+      }
       const e = this.tokEnd[m];
       const nx = e < n ? t.charCodeAt(e) : 0;
       if (nx === 64) continue; // the local part of an address
@@ -562,7 +617,9 @@ export class ScanEngine {
     if (!this.on(ID_IN_PHONE)) return -1;
     // mobile: 10 digits starting 6-9, plain, 5-5 or 3-3-4
     if (nd === 10) {
-      if (plus || d[0] < 6) return -1;
+      if (plus) return -1;
+      // a landline: an STD code from 1 and the subscriber number, plain, under its own phone word
+      if (d[0] < 6) return ng === 1 && d[0] >= 1 && this.fixedLineKey(start) ? ID_IN_PHONE : -1;
       if (ng === 1) return this.phoneByContext(start);
       if ((ng === 2 && g[0] === 5) || (ng === 3 && g[0] === 3 && g[1] === 3)) return ID_IN_PHONE;
       return -1;
@@ -574,14 +631,34 @@ export class ScanEngine {
       if (g[0] === 2 && (ng === 2 || (ng === 3 && g[1] === 5) || (ng === 4 && g[1] === 3 && g[2] === 3))) return ID_IN_PHONE;
       return -1;
     }
-    // 0 + mobile
+    // 0 + mobile (0 + landline under a phone word)
     if (nd === 11) {
-      if (plus || d[0] !== 0 || d[1] < 6) return -1;
+      if (plus || d[0] !== 0) return -1;
+      if (d[1] < 6) return ng === 1 && d[1] >= 1 && this.fixedLineKey(start) ? ID_IN_PHONE : -1;
       if (ng === 1) return this.phoneByContext(start);
       if (g[0] === 1 && (ng === 2 || (ng === 3 && g[1] === 5))) return ID_IN_PHONE;
       return -1;
     }
     return -1;
+  }
+
+  /**
+   * Whether a landline-shaped number at `start` has a phone word ending its key or words (CTX_FIXED_LINE). Most
+   * such numbers are epoch seconds under keys like "ts" or "created": a key whose last letter cannot end the word
+   * (phone, landline, no, num, number) is dismissed before the context is read.
+   */
+  fixedLineKey(start: number): boolean {
+    const t = this.text;
+    let k = start - 1;
+    const lo = start > 8 ? start - 8 : 0;
+    while (k > lo) {
+      const c = t.charCodeAt(k);
+      if (c === 32 || c === 34 || c === 39 || c === 46 || c === 58 || c === 61 || c === 92) k--;
+      else break;
+    }
+    const c = t.charCodeAt(k) | 32;
+    if (c !== 101 && c !== 111 && c !== 109 && c !== 114) return false;
+    return this.context(start, CTX_FIXED_LINE);
   }
 
   /** A bare number shaped like a phone: a phone unless its key or words say "utr", "awb", "account"... */
@@ -743,7 +820,10 @@ export class ScanEngine {
   }
 
   // ---------------------------------------------------------------------------------------------- prefixed keys
-  /** sk_live_ / rk_live_ / sk_test_ / rk_test_ / whsec_ (Stripe), rzp_live_ / rzp_test_ (Razorpay key id). */
+  /**
+   * sk_ / rk_ + live_ / test_ / prod_ (Stripe secret and restricted keys; gitleaks' stripe rule takes prod_ too),
+   * whsec_ (Stripe), rzp_live_ / rzp_test_ (Razorpay key id).
+   */
   prefixedKey(c0: number, s: number, e: number): void {
     const t = this.text;
     const len = e - s;
@@ -753,7 +833,9 @@ export class ScanEngine {
     }
     if (t.charCodeAt(s + 1) === 107 && t.charCodeAt(s + 2) === 95) {
       // sk_ / rk_
-      if (len >= 32 && (t.startsWith('live_', s + 3) || t.startsWith('test_', s + 3)) && this.alnumRun(s + 8, e)) this.push(ID_STRIPE_KEY, s, e);
+      if (len >= 32 && (t.startsWith('live_', s + 3) || t.startsWith('test_', s + 3) || t.startsWith('prod_', s + 3)) && this.alnumRun(s + 8, e)) {
+        this.push(ID_STRIPE_KEY, s, e);
+      }
       return;
     }
     if (c0 === 114 && len === 23 && (t.startsWith('rzp_live_', s) || t.startsWith('rzp_test_', s)) && this.alnumRun(s + 9, e)) {
@@ -763,8 +845,10 @@ export class ScanEngine {
 
   // ---------------------------------------------------------------------------------------------- JWT
   /**
-   * header.payload.signature (the signature may be empty), base64url, the header JSON with "alg" (compact or
-   * pretty-printed); a two-part header.payload only with "alg":"none". Returns the end, or -1.
+   * header.payload.signature (the signature may be empty), base64url, the header a whole JSON object with "alg"
+   * (compact or pretty-printed; a header cut short is not one); a two-part header.payload only with "alg":"none" or
+   * with a header that declares itself a JWT ("typ":"JWT", RFC 7519 5.1) over a JSON object payload: a token whose
+   * signature was cut or stripped still carries its claims. Returns the end, or -1.
    */
   jwt(s: number, headerEnd: number): number {
     const t = this.text;
@@ -781,14 +865,11 @@ export class ScanEngine {
     }
     if (headerEnd - s > 2048) return -1;
     if (k < n - 1 && t.charCodeAt(k) === 64 && isAlnumCode(t.charCodeAt(k + 1))) return -1; // an address's local part
-    let header: string;
-    try {
-      header = Buffer.from(t.slice(s, headerEnd), 'base64url').toString('latin1');
-    } catch {
+    const header = Buffer.from(t.slice(s, headerEnd), 'base64url').toString('latin1');
+    if (!JWT_HEADER.test(header)) return -1;
+    if (twoPart && !JWT_ALG_NONE.test(header) && !(JWT_TYP.test(header) && JSON_OBJECT.test(Buffer.from(t.slice(p2, k), 'base64url').toString('latin1')))) {
       return -1;
     }
-    if (!/^\s*\{[\s\S]*"alg"\s*:/.test(header)) return -1;
-    if (twoPart && !/"alg"\s*:\s*"none"/i.test(header)) return -1;
     this.push(ID_JWT, s, k);
     return k;
   }
@@ -927,27 +1008,62 @@ export class ScanEngine {
     let j = ke;
     let c = t.charCodeAt(j);
     let quoted = 0;
+    /** `"key", "value"`: a pair of arguments or list items */
+    let pair = false;
     if (c === 62 && ks > 0 && t.charCodeAt(ks - 1) === 60) {
-      // an XML element: <SecretAccessKey>value</SecretAccessKey>
+      // an XML element: <SecretAccessKey>value</SecretAccessKey>, the value maybe on its own (indented) line
       j++;
+      for (;;) {
+        c = t.charCodeAt(j);
+        if (c === 32 || c === 9 || c === 10 || c === 13) j++;
+        else if (c === 92 && (t.charCodeAt(j + 1) === 110 || t.charCodeAt(j + 1) === 114 || t.charCodeAt(j + 1) === 116)) j += 2;
+        else break;
+      }
     } else {
-      // the assignment: optional closing quote (\" in escaped JSON), spaces, '=' or ':', spaces, optional opening quote
+      // the assignment: optional closing quote (\" in escaped JSON) and subscript bracket (dict["secret"] = ...),
+      // spaces, a declared type (Go: var token string = ...), the operator, spaces, optional opening quote
+      let keyQuoted = false;
       if (c === 92 && t.charCodeAt(j + 1) === 34) {
         j += 2;
-      } else if (c === 34 || c === 39) j++;
+        keyQuoted = true;
+      } else if (c === 34 || c === 39) {
+        j++;
+        keyQuoted = true;
+      }
+      if (keyQuoted && t.charCodeAt(j) === 93) j++;
+      while (j < n && (t.charCodeAt(j) === 32 || t.charCodeAt(j) === 9)) j++;
+      if (startsWithI(t, j, 'string ')) {
+        j += 7;
+        while (j < n && t.charCodeAt(j) === 32) j++;
+      }
+      // the operator: = : => := ::= :::= ?= .= (gitleaks' generic rule takes these; Go, Make, Ruby/PHP/logstash
+      // hashes, PHP), or ',' between a quoted key and a quoted value
+      c = t.charCodeAt(j);
+      if (c === 61) {
+        j += t.charCodeAt(j + 1) === 62 ? 2 : 1;
+      } else if (c === 58) {
+        let k = j + 1;
+        while (k < j + 3 && t.charCodeAt(k) === 58) k++;
+        if (t.charCodeAt(k) === 61) j = k + 1;
+        else if (k === j + 1) j = k;
+        else return; // Type::member, ::1
+      } else if ((c === 63 || c === 46) && t.charCodeAt(j + 1) === 61) {
+        j += 2;
+      } else if (c === 44 && keyQuoted) {
+        pair = true;
+        j++;
+      } else return;
       while (j < n && (t.charCodeAt(j) === 32 || t.charCodeAt(j) === 9)) j++;
       c = t.charCodeAt(j);
-      if (c !== 61 && c !== 58) return;
-      j++;
-      while (j < n && (t.charCodeAt(j) === 32 || t.charCodeAt(j) === 9)) j++;
-      c = t.charCodeAt(j);
+      // a C# verbatim string: @"..."
+      if (c === 64 && (t.charCodeAt(j + 1) === 34 || (t.charCodeAt(j + 1) === 92 && t.charCodeAt(j + 2) === 34))) c = t.charCodeAt(++j);
       if (c === 92 && t.charCodeAt(j + 1) === 34) {
         quoted = 34;
         j += 2;
       } else if (c === 34 || c === 39 || c === 96) {
         quoted = c;
         j++;
-      }
+      } else if (pair) return;
     }
     // "Bearer <token>", "Basic <credentials>"
     if (kind === K_GENERIC || kind === K_SECRET) {
@@ -958,15 +1074,35 @@ export class ScanEngine {
       }
     }
     const vs = j;
-    const stop = quoted ? QUOTED_STOP : UNQUOTED_STOP;
     const vmax = vs + 1024 < n ? vs + 1024 : n;
-    while (j < vmax) {
-      const ch = t.charCodeAt(j);
-      if (ch < 128 && stop[ch] === 1) break;
-      j++;
+    if (quoted) {
+      while (j < vmax) {
+        const ch = t.charCodeAt(j);
+        if (ch < 128 && QUOTED_STOP[ch] === 1) break;
+        j++;
+      }
+    } else {
+      // unquoted: a closing bracket (or '>') ends the value only when it closes nothing opened in it, so that
+      // Config{password=...} and (token=...) end at their bracket while a password may hold brackets
+      let depth = 0;
+      while (j < vmax) {
+        const ch = t.charCodeAt(j);
+        if (ch === 40 || ch === 91 || ch === 123) depth++;
+        else if (ch === 41 || ch === 93 || ch === 125 || ch === 62) {
+          if (depth === 0) break;
+          if (ch !== 62) depth--;
+        } else if (ch < 128 && UNQUOTED_STOP[ch] === 1) break;
+        j++;
+      }
+      // an expression, not a value: a subscript or a call with a string argument (request.json['x'], getenv("X"))
+      if (depth > 0 && (t.charCodeAt(j - 1) === 91 || t.charCodeAt(j - 1) === 40)) {
+        this.valueEnd = j;
+        return;
+      }
     }
     const ve = j;
-    this.valueEnd = ve;
+    // (not after ','; the string may be the next key: "grant_type":"refresh_token","refresh_token":"...")
+    if (!pair) this.valueEnd = ve;
     const len = ve - vs;
     if (len < MIN_LEN - 6) return;
     // AWS's documentation keys and placeholders
@@ -998,6 +1134,11 @@ export class ScanEngine {
     if (len < MIN_LEN) return;
     for (const p of ALLOW_PREFIXES) if (t.startsWith(p, vs)) return;
     if (shannonEntropy(t, vs, ve) < MIN_H) return;
+    // a package and its version (io.jsonwebtoken:jjwt-jackson-0.11.2), not a secret
+    if (PACKAGE_VERSION.test(t.slice(vs, ve))) return;
+    // a list of names (["access_token", "refresh_token_expiry"]): a value of letters only is a name, not a secret
+    if (pair && LETTERS_ONLY.test(t.slice(vs, ve))) return;
+    if (pair) this.valueEnd = ve;
     this.push(ID_GENERIC_SECRET, vs, ve);
   }
 
@@ -1069,16 +1210,17 @@ export class ScanEngine {
 }
 
 /**
- * Whether a plain run of digits can be a value at all, by length and first digit (before any work): 10 digits 6-9
- * (mobile), 11 from 0 (0 + mobile), 12 from 2-9 (Aadhaar, 91 + mobile), 13-19 with a card IIN's first digit (15: 1
- * too, UATP); '+'
- * before: 12 digits from 9. Epoch seconds and milliseconds (10 and 13 digits from 1) fail here.
+ * Whether a plain run of digits can be a value at all, by length and first digit (before any work): 10 digits 1-9
+ * (mobile from 6, landline from 1-5 under a phone word), 11 from 0 (0 + mobile or landline), 12 from 2-9 (Aadhaar,
+ * 91 + mobile), 13-19 with a card IIN's first digit (15: 1 too, UATP); '+' before: 12 digits from 9. Epoch
+ * milliseconds (13 digits from 1) fail here; epoch seconds (10 digits from 1) go on only to fail the landline's
+ * phone word.
  */
 function plainDigitsCandidate(len: number, c0: number, prev: number): boolean {
   if (prev === 43) return len === 12 && c0 === 57;
   switch (len) {
     case 10:
-      return c0 >= 54;
+      return c0 >= 49;
     case 11:
       return c0 === 48;
     case 12:

@@ -446,6 +446,127 @@ describe('field data: false alarms', () => {
   });
 });
 
+describe("forms from other projects' tests (gitleaks, detect-secrets, Presidio, libphonenumber)", () => {
+  const v = 'Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB';
+
+  it('generic_secret: the assignment operators := ::= :::= ?= .= => and a declared type', () => {
+    for (const op of [':=', '::=', ':::=', '?=', '.=', '=>']) {
+      expectOne(`api_token ${op} "${v}"`, 'generic_secret', v);
+      expectOne(JSON.stringify({ msg: `api_token ${op} "${v}"` }), 'generic_secret', v);
+    }
+    expectOne(`"apiToken" => "${v}"`, 'generic_secret', v);
+    expectOne(`var apiToken string = "${v}"`, 'generic_secret', v);
+    // a scope operator, a comparison or a key with no operator is no assignment
+    expectNone(`api_token::${v} api_token != "${v}" api_token ${v}`);
+  });
+
+  it('generic_secret: a quoted key, "," and a quoted value (arguments, header arrays); not a list of names', () => {
+    expectOne(`System.setProperty("API_TOKEN", "${v}")`, 'generic_secret', v);
+    expectOne(`GetEnvOrDefault("api_token", "dafa7817-e246-48f3-91a7-e87653d587b8")`, 'generic_secret', 'dafa7817-e246-48f3-91a7-e87653d587b8');
+    expectNone('"fields":["access_token","refreshTokenExpiresIn"]');
+    expectNone(`setProperty(API_TOKEN, "${v}")`);
+    // the string after "," may be the next key: the secret under it is still found
+    expectOne(`{"grant_type":"refresh_token","refresh_token":"${v}"}`, 'generic_secret', v);
+  });
+
+  it('generic_secret: a subscript key and a C# verbatim string', () => {
+    expectOne(`some_dict["secret"] = "${v}"`, 'generic_secret', v);
+    expectOne(`apikey = @"${v}"`, 'generic_secret', v);
+    expectNone(`some_dict["secret"]("${v}")`);
+  });
+
+  it('generic_secret and aws_secret_key: an XML element whose value is on its own line', () => {
+    expectOne(`<apiToken>\n    ${v}\n</apiToken>`, 'generic_secret', v);
+    expectOne(`{"msg":"<apiToken>\\n    ${v}\\n</apiToken>"}`, 'generic_secret', v);
+    const k = 'k7Qb2Lr9/VfXp4Tz8NwYc1Hm+Jd6Sg3Ae5Ru0KoP';
+    expectOne(`<SecretAccessKey>\n  ${k}\n</SecretAccessKey>`, 'aws_secret_key', k);
+    expectNone(`<apiToken>\n</apiToken>\n${v}`);
+  });
+
+  it('generic_secret: an unquoted value ends at a bracket that closes nothing opened in it', () => {
+    const odd = 'm{{h}o)p${e]nob(ody[finds>-_$#thisone}}';
+    expectOne(`apikey: ${odd}`, 'generic_secret', odd);
+    expectOne(`my_password = ${odd}`, 'generic_secret', odd);
+    expectOne('Config{password=Xk9#mP2vL5qR8wZt}', 'generic_secret', 'Xk9#mP2vL5qR8wZt');
+    expectOne('[token=Xk9#mP2vL5qR8wZt] ok', 'generic_secret', 'Xk9#mP2vL5qR8wZt');
+    // a subscript or a call with a string argument is an expression, not a value
+    expectNone("my_password = request.json_body['password_field']");
+    expectNone('db_password = os.environ.get("DB_PASSWORD_VALUE")');
+  });
+
+  it('generic_secret: keys ending in auth (user_auth, basic_auth); not author', () => {
+    const b = 'am9obmRvZTpkMDY5NGIxYi1jMTcxLTQ4ODYt+TMyYS0wMmUwOWQ1/mIwNjc=';
+    expectOne(`"user_auth": "${b}"`, 'generic_secret', b);
+    expectNone(`"author": "${b}"`);
+    expectNone('"auth":"jwt","oauth":"google"');
+  });
+
+  it('generic_secret: csrf/xsrf tokens and public tokens are not secrets', () => {
+    const b = 'Mj2qykJO5rELyHgezQ69nzUX0i3OH67V7+V4eUrLfpuyOuxmiW9rhROG/Whikle15syazJOkrjJa3U2AbhIvUw==';
+    expectNone(`csrf-token=${b}`);
+    expectNone(`{"X-XSRF-TOKEN":"${b}"}`);
+    expectNone(`publicToken = "${v}" public_api_key="${v}"`);
+    expectOne(`access-token=${b}`, 'generic_secret', b);
+    expectOne(`privateToken = "${v}"`, 'generic_secret', v);
+  });
+
+  it('generic_secret: a package and its version is not a secret', () => {
+    expectNone('notes = "Maven - io.jsonwebtoken:jjwt-jackson-0.11.2"');
+    expectNone('"api_token": "left-pad-service@1.3.12"');
+    expectOne('api_token=v1.2.3-Xk9mP2vL5qR8wZt', 'generic_secret', 'v1.2.3-Xk9mP2vL5qR8wZt');
+  });
+
+  it('jwt: a header cut short is not one; two parts when the header says typ JWT', () => {
+    const p = Buffer.from('{"sub":"1234567890","name":"John Doe"}').toString('base64url');
+    const sig = 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    const whole = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+    expectOne(`token ${whole}.${p}.${sig}`, 'jwt', `${whole}.${p}.${sig}`);
+    expectNone(`token ${whole.slice(0, -1)}.${p}.${sig}`);
+    expectOne(`token ${whole}.${p} ok`, 'jwt', `${whole}.${p}`);
+    const crlf = Buffer.from('{"typ":"JWT",\r\n"alg":"HS256"}').toString('base64url');
+    expectOne(`token ${crlf}.${p}`, 'jwt', `${crlf}.${p}`);
+    // typ JWT over a payload that is no JSON object; no typ (the signature lacks, the token is incomplete)
+    expectNone(`token ${whole}.${Buffer.from('not json at all').toString('base64url')} ok`);
+    expectNone(`token ${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${p} ok`);
+  });
+
+  it('private_key: a header without an END line is reported unless prose follows it', () => {
+    expectOne('-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7', 'private_key', '-----BEGIN PRIVATE KEY-----');
+    expectOne('{"key":"-----BEGIN RSA PRIVATE KEY-----\\nProc-Type: 4,ENCRYPTED\\n"}', 'private_key', '-----BEGIN RSA PRIVATE KEY-----');
+    expectNone('some text here\n-----BEGIN PRIVATE KEY-----\nyabba dabba doo');
+    expectNone('{"msg":"-----BEGIN PRIVATE KEY-----\\nyabba dabba doo"}');
+  });
+
+  it('stripe_key: sk_prod_ / rk_prod_ (gitleaks takes prod_ with live_ and test_); not pk_prod_ or task_test_', () => {
+    const k = 'rk_prod_51OuEMLAlTWGaDypquDn9aZigaJOsa9NR1w1BxZXs9JlYsVVkv5XDu6aLmAx';
+    expectOne(`key ${k}`, 'stripe_key', k);
+    expectNone('pk_prod_51OuEMLAlTWGaDypquDn9aZigaJOsa9NR1w1Bx task_test_51OuEMLAlTWGaDypquDn9aZigaJOsa9N sk_prod_short');
+  });
+
+  it('card: a dash-grouped card followed by space-grouped groups is two numbers', () => {
+    expect(found('4012-8888-8888-1881 4012 8888 8888 1881')).toEqual([
+      ['card', '4012-8888-8888-1881'],
+      ['card', '4012 8888 8888 1881'],
+    ]);
+    expect(found('4012-8888-8888-1882 4012 8888 8888 1881')).toEqual([['card', '4012 8888 8888 1881']]);
+    // a run of 4-digit groups in one style that fails as a whole is still one number
+    expectNone('4012 8888 8888 1881 4012');
+  });
+
+  it('voter_id: the verb "vote" is a voter word; "devote" is not', () => {
+    expectOne('You can vote with your CPJ4467918 number', 'voter_id', 'CPJ4467918');
+    expectNone('devoted staff CPJ4467918 number');
+  });
+
+  it('in_phone: a landline (10 digits from 1-5, or 0 + those) only under a phone word that ends its key', () => {
+    expectOne('{"phone":"1123456789"}', 'in_phone', '1123456789');
+    expectOne('Landline No: 01123456789', 'in_phone', '01123456789');
+    expectOne('{"buyerPhone":"2223456789"}', 'in_phone', '2223456789');
+    expectNone('{"phone_verified_at":1723456789,"ts":1123456789}');
+    expectNone('call 1123456789 from 01123456789');
+  });
+});
+
 describe('hard negatives', () => {
   const awb12 = notAadhaar('73456789012');
   const awb13 = (() => {
