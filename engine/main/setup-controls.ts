@@ -242,7 +242,10 @@ export async function setupControls(props: { config: Config; logger: Logger; db:
         }
       }
       await plane.versions.register();
-      seen = setInterval(() => plane.versions.seen().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'control settings mark failed')), 30_000);
+      seen = setInterval(
+        () => plane.versions.seen().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'control settings mark failed')),
+        30_000,
+      );
       seen.unref();
       await service.applyReadiness();
       if (config.TENET_SCHEDULER) scheduler = startControlScheduler({ service, logger, exceptions });

@@ -182,11 +182,14 @@ export class ReadinessService {
       // Other settings lead (newer replicas of a rollout): their replicas write readiness; this one keeps what they
       // stored, on its writes too (enforce), rather than rewriting it with its own view.
       if (this.following !== lead.leader)
-        this.props.logger.warn({ leader: lead.leader }, 'replicas run with other control settings, started more recently: this replica follows their readiness');
+        this.props.logger.warn(
+          { leader: lead.leader },
+          'replicas run with other control settings, started more recently: this replica follows their readiness',
+        );
       this.following = lead.leader ?? 'none';
       return result;
     }
-    if (this.following) this.props.logger.info('this replica\'s control settings lead again: it writes readiness');
+    if (this.following) this.props.logger.info("this replica's control settings lead again: it writes readiness");
     this.following = undefined;
     this.readiness = new Map(result.map((r) => [r.integrationId, r.ready]));
     // Stored entities that disagree with what Tenet owns (readiness changed; settings changed since they were

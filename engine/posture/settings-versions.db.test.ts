@@ -75,7 +75,10 @@ describe('replicas with other control settings (a rollout)', () => {
     expect(ready()).toBe(false);
     expect(warnings).toContain('replicas run with other control settings, started more recently: this replica follows their readiness');
     // nor does a caller's push through the old replica make the integration ready
-    const pushed = old.readiness.enforce({ uid, attrs: { status: 'active', ready: true }, parents: [] }, { previous: stored.get('amazon_spapi'), privileged: false });
+    const pushed = old.readiness.enforce(
+      { uid, attrs: { status: 'active', ready: true }, parents: [] },
+      { previous: stored.get('amazon_spapi'), privileged: false },
+    );
     expect(pushed.attrs.ready).toBe(false);
     // a replica with the leading settings writes as before
     const twin = replica(strict);

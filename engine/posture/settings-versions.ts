@@ -16,9 +16,7 @@ const LIVE_MS = 90_000;
 export class SettingsVersions {
   readonly digest: string;
 
-  constructor(
-    private readonly props: { db: Db; settings: unknown; liveMs?: number },
-  ) {
+  constructor(private readonly props: { db: Db; settings: unknown; liveMs?: number }) {
     this.digest = createHash('sha256').update(canonicalJson(props.settings)).digest('hex');
   }
 

@@ -127,7 +127,14 @@ describe('tenet scan-logs', () => {
       const report = new PassThrough();
       let out = '';
       report.on('data', (d) => (out += d));
-      const summary = await scanStream({ input: pieces(size), secret: 'chunked-scan-secret', options: { format: 'json', redact: false }, report, workers, inProcessBytes: 0 });
+      const summary = await scanStream({
+        input: pieces(size),
+        secret: 'chunked-scan-secret',
+        options: { format: 'json', redact: false },
+        report,
+        workers,
+        inProcessBytes: 0,
+      });
       return { summary, findings: JSON.parse(`[${out}]`) as Array<{ line: number; detector: string; column: number; masked: string; fingerprint: string }> };
     };
     const own = await scan(0, 65_537);

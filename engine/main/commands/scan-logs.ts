@@ -226,7 +226,14 @@ export async function scanLogs(
     workers,
   });
   if (format === 'json') {
-    const tail = { bytes: summary.bytes, lines: summary.lines, durationMs: summary.durationMs, workers: summary.workers, counts: summary.counts, limits: SCAN_LIMITS };
+    const tail = {
+      bytes: summary.bytes,
+      lines: summary.lines,
+      durationMs: summary.durationMs,
+      workers: summary.workers,
+      counts: summary.counts,
+      limits: SCAN_LIMITS,
+    };
     report.write(`${summary.findings ? '\n' : ''}],${JSON.stringify(tail).slice(1)}\n`);
   } else {
     const counts = Object.entries(summary.counts)
