@@ -4,7 +4,9 @@
  * an IFSC, Indian registration plates. Each is called by personal-data.ts on a token that can start its value and
  * reports through the pass. Also the checks of a value found under a key (a name's characters, placeholders).
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+// the full metadata: it tells an Indian landline from a North American number (the default, smaller metadata checks
+// little more than lengths, and takes most ten-digit numbers for both)
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { CLS16, DIGIT, startsWithI, UPPER } from './char-classes.ts';
 import { D } from './detectors.ts';
 import { isPublicIpv4, isPublicIpv6 } from './ip-address.ts';
@@ -41,25 +43,30 @@ export const isDigit = (c: number) => c >= 48 && c <= 57;
 export const isHex = (c: number) => isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
 export const isCapital = (c: number) => c >= 65 && c <= 90;
 
-/** A national-format number in the value [qs, qe) under a phone key (quoted: anywhere in it; else at its start). */
-export function nationalPhone(p: Pass, [qs, qe]: [number, number], quoted: boolean): void {
+/**
+ * A national-format number in the value [qs, qe) under a phone key or after a phone word (quoted: anywhere in it; else
+ * at its start). Returns where the number ends, or -1 when there is none.
+ */
+export function nationalPhone(p: Pass, [qs, qe]: [number, number], quoted: boolean): number {
   const t = p.text;
   // the number in the value ("(415) 555-0132", "US: 415-555-0132")
   const m = NATIONAL.exec(t.slice(qs, qe));
-  if (!m || (!quoted && m.index !== 0)) return;
+  if (!m || (!quoted && m.index !== 0)) return -1;
   const vs = qs + m.index;
   const v = m[0];
-  if (t.charCodeAt(vs - 1) === 43) return; // E.164: found at its '+'
+  if (t.charCodeAt(vs - 1) === 43) return -1; // E.164: found at its '+'
   const d = v.replace(/\D/g, '');
-  if (d.length < 7 || d.length > 15 || INDIAN_MOBILE.test(d)) return; // an Indian mobile is in_phone's
-  // ten digits read as an Indian landline as well as a North American number: only NANP's grouping decides
-  if (d.length === 10 && d.charCodeAt(0) !== 48 && !NANP.test(v)) return;
+  if (d.length < 7 || d.length > 15 || INDIAN_MOBILE.test(d)) return -1; // an Indian mobile is in_phone's
+  // ten digits that are an Indian landline as well as a North American number: only NANP's grouping decides (an
+  // Indian landline is not reported); ten digits that are no Indian number are read as any other country's
+  if (d.length === 10 && d.charCodeAt(0) !== 48 && !NANP.test(v) && parsePhoneNumberFromString(d, 'IN')?.isValid()) return -1;
   for (const country of PHONE_COUNTRIES) {
     if (parsePhoneNumberFromString(v, country)?.isValid()) {
       p.push(D.intl_phone, vs, vs + v.length, false);
-      return;
+      return vs + v.length;
     }
   }
+  return -1;
 }
 
 /** A 6-digit PIN code after an address word (same value, same line): the address from shortly before that word. */
@@ -180,8 +187,11 @@ export function e164(p: Pass, i: number): number {
   return last + 1;
 }
 
-/** An IFSC: the account number (9-18 digits) next to it on its line, the one under an account key first. */
-export function ifsc(p: Pass, s: number, e: number): void {
+/**
+ * An IFSC: the account number (9-18 digits) next to it on its line, the one under an account key first; the IFSC is
+ * reported with it (the branch is part of the account's details), or alone when a key names it (`"ifsc":"..."`).
+ */
+export function ifsc(p: Pass, s: number, e: number, keyed: boolean): void {
   const t = p.text;
   if (t.charCodeAt(s + 4) !== 48 || isAlnum(s > 0 ? t.charCodeAt(s - 1) : 0) || isAlnum(t.charCodeAt(e))) return;
   for (let k = s; k < s + 4; k++) if (!isCapital(t.charCodeAt(k))) return;
@@ -206,6 +216,7 @@ export function ifsc(p: Pass, s: number, e: number): void {
     }
   }
   if (best >= 0) p.push(D.bank_account, best, best + bestLen, false);
+  if (best >= 0 || keyed) p.push(D.bank_account, s, e, false);
 }
 
 /** Indian state and union territory codes of a vehicle registration (current and former), by (letter1 * 26 + letter2) */

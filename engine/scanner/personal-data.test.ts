@@ -74,6 +74,26 @@ describe('person_name', () => {
     expect(values(json({ name: 'Meera Kulkarni', kind: 'stakeholder' }), 'person_name')).toEqual([]); // no personal parent
     expect(values(text('name: Deploy Bot finished'), 'person_name')).toEqual([]);
   });
+
+  it('free text: "name is" after a possessive or a personal word', () => {
+    expect(values(text('my name is Dan'), 'person_name')).toEqual(['Dan']);
+    expect(values(json({ msg: 'caller said her name is Kavya Iyer' }), 'person_name')).toEqual(['Kavya Iyer']);
+    expect(values(text('customer name is Asha Rao, ticket closed'), 'person_name')).toEqual(['Asha Rao']);
+    // not a person's: no possessive or personal word, a lower-case word, "our" (a business)
+    expect(values(text('the report name is Daily Sales'), 'person_name')).toEqual([]);
+    expect(values(text('my name is required'), 'person_name')).toEqual([]);
+    expect(values(text('our name is Acme Retail'), 'person_name')).toEqual([]);
+    expect(values(text('enemy name is Zorg'), 'person_name')).toEqual([]);
+  });
+
+  it('free text: the capitalised words after a form of address (Mr, Mrs, Ms, Smt)', () => {
+    expect(values(text('They call me Mr. Mayers'), 'person_name')).toEqual(['Mayers']);
+    expect(values(json({ msg: 'parcel handed to Mrs Iyer at the gate' }), 'person_name')).toEqual(['Iyer']);
+    expect(values(text('kyc done for Smt. Kavya Rao'), 'person_name')).toEqual(['Kavya Rao']);
+    // "Shri", "Sri", "Dr" and "Mx" also start business, place and product names; upper-case "MR" is an abbreviation
+    expect(values(text('seller Shri Balaji Traders, ships from Sri Lanka, supplier Dr. Reddy Labs, app Mx Player'), 'person_name')).toEqual([]);
+    expect(values(text('MR 1234 merged, Mr. unknown, Mrs. 42, Mrdata Loader'), 'person_name')).toEqual([]);
+  });
 });
 
 describe('postal_address', () => {
@@ -109,6 +129,16 @@ describe('postal_address', () => {
       'postal_address:Flat 9, Rao Residency, near metro, call',
       'in_phone:9845012345',
     ]);
+  });
+
+  it('an object with a city and a postal code is an address, whatever its key (a FHIR Address, a bare address object)', () => {
+    const fhir = '{"line": ["14 Hill View Road"], "city": "Nashik", "state": "Maharashtra", "postalCode": "422005", "country": "IN"}';
+    expect(values(text(`patient ${fhir}`), 'postal_address')).toEqual(['Nashik', '422005']);
+    expect(values(json({ msg: 'synced', body: fhir }), 'postal_address')).toEqual(['Nashik', '422005']);
+    expect(values(json({ loc: { zip: '10115', city: 'Berlin', street: 'Hauptstr. 4' } }), 'postal_address')).toEqual(['10115', 'Berlin', 'Hauptstr. 4']);
+    // a city alone, a postal code alone, or the two in different objects
+    expect(values(json({ warehouse: { city: 'Pune', code: 'PNQ1' }, region: { postalCode: '411001' } }), 'postal_address')).toEqual([]);
+    expect(values(json({ origin: { city: 'Pune' }, dest: { pincode: '110001' } }), 'postal_address')).toEqual([]);
   });
 
   it('hard negatives: a PIN-like number next to an order id, a top-level postal code, a remote address, no address word', () => {
@@ -154,6 +184,33 @@ describe('intl_phone', () => {
     expect(values(text('my phone number is (425) 882-9090'), 'intl_phone')).toEqual(['(425) 882-9090']);
   });
 
+  it("ten digits that are no Indian number are read as another country's, without NANP grouping", () => {
+    expect(values(text('my phone number is 4258829090'), 'intl_phone')).toEqual(['4258829090']);
+    expect(values(json({ phone: '425 8829090' }), 'intl_phone')).toEqual(['425 8829090']);
+    // a valid Indian landline as well (022 23456789, 011 23456789): not reported without NANP grouping
+    expect(values(json({ phone: '2223456789', tel: '1123456789' }), 'intl_phone')).toEqual([]);
+  });
+
+  it('a list of numbers after a phone word: separated by ",", "/", "or", or by spaces after a plural word', () => {
+    expect(values(text('try one of these phones 052 5552606 074-7111234'), 'intl_phone')).toEqual(['052 5552606', '074-7111234']);
+    expect(values(text('phone: 020 7946 0958 or 020 7946 0959'), 'intl_phone')).toEqual(['020 7946 0958', '020 7946 0959']);
+    // after a singular word, a number that follows with only a space is not in the list
+    expect(values(text('phone 020 7946 0958 2079460959 bytes'), 'intl_phone')).toEqual(['020 7946 0958']);
+  });
+
+  it('"number" after a possessive, alone or with a word saying which phone', () => {
+    expect(values(text('My US number is (415) 555-0132, and my international one is +1 415 555 0132'), 'intl_phone')).toEqual([
+      '(415) 555-0132',
+      '+1 415 555 0132',
+    ]);
+    expect(values(json({ msg: 'her work number is 020 7946 0958' }), 'intl_phone')).toEqual(['020 7946 0958']);
+    // another number of hers, a number key, a number without a possessive
+    expect(values(text('My Aadhaar number is 400123456787 with a lot of text'), 'intl_phone')).toEqual([]);
+    expect(values(text('my order number is 4258829090'), 'intl_phone')).toEqual([]);
+    expect(values(json({ number: '(415) 555-0132', invoice: { number: '020 7946 0958' } }), 'intl_phone')).toEqual([]);
+    expect(values(text('the number is (415) 555-0132'), 'intl_phone')).toEqual([]);
+  });
+
   it('Indian numbers stay in_phone, reported once', () => {
     expect(found(text('call +91 98450 12345'))).toEqual([['in_phone', '+91 98450 12345']]);
     expect(found(json({ phone: '9845012345' }))).toEqual([['in_phone', '9845012345']]);
@@ -167,10 +224,25 @@ describe('intl_phone', () => {
 
 describe('bank_account', () => {
   it('an account number next to an IFSC, or under an account-number key', () => {
-    expect(values(json({ bank_account: { account_number: '50100123456789', ifsc: 'HDFC0001234' } }), 'bank_account')).toEqual(['50100123456789']);
-    expect(values(text('payout to IFSC SBIN0004321 a/c 32145678901 done'), 'bank_account')).toEqual(['32145678901']);
+    // the IFSC with it: the branch is part of the account's details
+    expect(values(json({ bank_account: { account_number: '50100123456789', ifsc: 'HDFC0001234' } }), 'bank_account')).toEqual([
+      '50100123456789',
+      'HDFC0001234',
+    ]);
+    expect(values(text('payout to IFSC SBIN0004321 a/c 32145678901 done'), 'bank_account')).toEqual(['SBIN0004321', '32145678901']);
     expect(values(json({ beneficiary_account_number: '001234567890123' }), 'bank_account')).toEqual(['001234567890123']);
     expect(values(text('refund to bank account no 912803456'), 'bank_account')).toEqual(['912803456']);
+    expect(values(text('my banking account number is 912803456'), 'bank_account')).toEqual(['912803456']);
+    expect(values(text('credited to savings account 912803456'), 'bank_account')).toEqual(['912803456']);
+  });
+
+  it('an IFSC under an IFSC key, alone', () => {
+    expect(values(json({ ifsc: 'KKBK0000261' }), 'bank_account')).toEqual(['KKBK0000261']);
+    expect(values(json({ beneficiary: { ifsc_code: 'SBIN0020001' } }), 'bank_account')).toEqual(['SBIN0020001']);
+    expect(values(text('payout queued bankIfsc=BARB0ZOOTIN'), 'bank_account')).toEqual(['BARB0ZOOTIN']);
+    // not an IFSC (fifth character not 0), a key that is not an IFSC's, the word in free text
+    expect(values(json({ ifsc: 'HDFC1234567', ifscVerified: 'HDFC0001234' }), 'bank_account')).toEqual([]);
+    expect(values(text('branch ifsc ICIC0006789 updated'), 'bank_account')).toEqual([]);
   });
 
   it('hard negatives: an IFSC alone, a phone next to an IFSC, an order number without an IFSC, an AWS account id', () => {
@@ -178,6 +250,7 @@ describe('bank_account', () => {
     expect(values(text('ifsc ICIC0006789 phone 9845012345'), 'bank_account')).toEqual([]);
     expect(values(text('order 123456789012 shipped'), 'bank_account')).toEqual([]);
     expect(values(json({ account: '123456789012', accountId: '210987654321' }), 'bank_account')).toEqual([]);
+    expect(values(text('cloud account number is 912803456, aws account 123456789012'), 'bank_account')).toEqual([]);
   });
 });
 

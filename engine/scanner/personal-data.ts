@@ -1,15 +1,17 @@
 /**
  * What Amazon buyer data is made of, found in one pass after the engine's: names, postal addresses and dates of birth
  * under personal-field keys (the SP-API Orders API's `BuyerInfo.BuyerName`, `ShippingAddress.Name`/`AddressLine1`/
- * `City`/`PostalCode`, and the usual spellings), Indian addresses in free text (a PIN code after an address word),
- * public IP addresses, international phone numbers (validated by libphonenumber-js), Indian bank account numbers next
- * to an IFSC, Indian vehicle registration plates, dates of birth after a DOB word.
+ * `City`/`PostalCode`, and the usual spellings) or in an object with a city and a postal code, names after "my name
+ * is" or a form of address ("Mr. ..."), Indian addresses in free text (a PIN code after an address word), public IP
+ * addresses, international phone numbers (validated by libphonenumber-js), Indian bank account numbers next to an IFSC
+ * or under an account key (and the IFSC with them, or under an IFSC key), Indian vehicle registration plates, dates of
+ * birth after a DOB word.
  *
  * Linear in the text: one walk over its characters cuts word tokens ([A-Za-z0-9_-]) and looks at each by its
  * character classes, length and next character; only a token that can start a value (a key followed by `:` or `=`
  * whose name ends like a personal key, a 1-3 digit group followed by '.', a 6-digit number, an 11-character IFSC
- * shape, a state code, a mixed-case run) or a '+' before a digit is looked at further. Base64 and URL-encoded runs
- * are collected for decode-pass.ts.
+ * shape, a state code, a mixed-case run, a form of address) or a '+' before a digit is looked at further. Base64 and
+ * URL-encoded runs are collected for decode-pass.ts.
  */
 import { CLS16, DASH, DIGIT, startsWithI, UNDER, UPPER } from './char-classes.ts';
 import { FOLD } from './secret-key-trie.ts';
@@ -40,7 +42,9 @@ import {
   K_CTX_ADDRESS,
   K_CTX_NAME,
   K_DOB,
+  K_IFSC,
   K_NAME,
+  K_NUMBER,
   K_PHONE,
   PARENT_TRIE,
   PERSONAL_WORDS,
@@ -80,6 +84,23 @@ const MAX_DEPTH = 64;
 
 /** what may stand between a phone or account word and its number in free text ("phone number is", "account no:") */
 const NUMBER_GAP = /^(?:[\s"'\\:=#_-]|numbers?|num|no\.?|is|are|of)*/i;
+/** between two numbers of a list: ',', '/', ';', "or", "and" (group 1), or only spaces (a list after a plural word) */
+const LIST_SEP = /^(?:\s*([,/;])\s*|\s+(or|and)\s+|\s+)/i;
+/** the words before "account" in free text that make it a bank account ("bank account no", "savings account") */
+const BANK_WORDS: ReadonlySet<string> = new Set(['bank', 'banking', 'savings']);
+/** a possessive before "name is" or "number is": the name or number is a person's own ("my name is", "her number is") */
+const POSSESSIVE = /(?:^|[^A-Za-z])(?:my|his|her|your|their)$/i;
+/**
+ * what may stand between a possessive and "number": a word saying which phone ("my work number", "my US number"). Not
+ * any word: "my Aadhaar number", "my order number", "my account number" are no phone's.
+ */
+const NUMBER_QUALIFIER =
+  /^(?:home|work|office|personal|cell|landline|alternate|alternative|contact|emergency|whatsapp|new|old|primary|secondary|international|us|usa|uk|uae)$/i;
+/**
+ * forms of address before a name, as written ("Mr. Mayers", "Mrs Iyer", "Smt. Kavya Rao"); "Shri", "Sri", "Dr" and "Mx"
+ * also start business, place and product names ("Shri Balaji Traders", "Sri Lanka", "Dr. Reddy's", "Mx Player")
+ */
+const HONORIFICS: ReadonlySet<string> = new Set(['Mr', 'Mrs', 'Ms', 'Smt']);
 
 const isHexOrColon = (c: number) => c === 58 || isHex(c);
 /** the first character of a base64 quad that encodes ASCII text: its top six bits 0x08-0x1f, 'I'-'Z' or 'a'-'f' */
@@ -105,6 +126,14 @@ export class PersonalPass {
   /** the objects open on this line: where each starts ('{'), and whether it is personal (0: not known yet, 1, 2: not) */
   objStart = new Int32Array(MAX_DEPTH);
   objState = new Uint8Array(MAX_DEPTH);
+  /**
+   * the address parts seen in each open object that is not known to be personal (1: a city, 2: a postal code), and where
+   * their values start: an object with both is a postal address (a FHIR `Address`, an address without its parent key)
+   */
+  objAddr = new Uint8Array(MAX_DEPTH);
+  objAddrAt = new Int32Array(MAX_DEPTH * 2);
+  /** where the value under the last IFSC key starts (an IFSC there is reported on its own) */
+  ifscAt = -1;
   depth = 0;
   buf = Buffer.alloc(CHUNK * 2);
   u16 = new Uint16Array(this.buf.buffer, this.buf.byteOffset, CHUNK);
@@ -133,6 +162,7 @@ export class PersonalPass {
     this.out = { det: [], start: [], end: [], soft: [], encoded: [] };
     this.encEnd = 0;
     this.depth = 0;
+    this.ifscAt = -1;
     const buf = this.buf;
     const u16 = this.u16;
     const next = this.keys.next;
@@ -156,6 +186,7 @@ export class PersonalPass {
               if (this.depth < MAX_DEPTH) {
                 this.objStart[this.depth] = base + j - 1;
                 this.objState[this.depth] = 0;
+                this.objAddr[this.depth] = 0;
               }
               this.depth++;
             } else if (c === 10) this.depth = 0;
@@ -193,6 +224,8 @@ export class PersonalPass {
           !(nx === 58 && len <= 4) &&
           ((mask & UPPER) === 0 || ((mask & LOWER) !== 0 && (len < 8 || (!isQuadStart(u16[sj]) && !(sj > 0 && (u16[sj - 1] === 43 || u16[sj - 1] === 47))))))
         ) {
+          // "Mr", "Mrs", "Ms", "Smt" before a name
+          if (len <= 3 && (u16[sj] === 77 || u16[sj] === 83) && (nx === 46 || nx === 32)) this.honorific(base + sj, e);
           if (len >= 3) {
             const last = e === base + j ? u16[j - 1] : text.charCodeAt(e - 1);
             const n1 = next[128 + FOLD[last]];
@@ -248,7 +281,7 @@ export class PersonalPass {
     }
     if ((mask & UPPER) !== 0) {
       if ((mask & (LOWER | UNDER | DASH)) === 0) {
-        if (len === 11 && this.bankOn) ifsc(this, s, e);
+        if (len === 11 && this.bankOn) ifsc(this, s, e, s === this.ifscAt);
         if (len <= 10 && this.plateOn) plateToken(this, s, len);
       } else if ((mask & LOWER) !== 0 && len >= 8 && s >= this.encEnd) this.base64(s, e);
     }
@@ -266,11 +299,15 @@ export class PersonalPass {
       return;
     }
     // "account" alone is a bank account's only after "bank", in free text (`"account":"123456789012"` is AWS's)
-    if (kind === K_ACCOUNT && e - s === 7 && !(this.afterKey(e) < 0 && this.previousWord(s) === 'bank')) return;
+    if (kind === K_ACCOUNT && e - s === 7 && !(this.afterKey(e) < 0 && BANK_WORDS.has(this.previousWord(s)))) return;
+    // "number" alone is a phone's only after a possessive (`"number":` is an invoice's, a card's, a count)
+    if (kind === K_NUMBER && !this.possessiveNumber(s)) return;
     let j = this.afterKey(e);
     if (j < 0) {
-      // free text: "my phone number is ...", "bank account no 1234..."
-      if ((kind !== K_PHONE && kind !== K_ACCOUNT) || e >= this.n || this.text.charCodeAt(e) !== 32) return;
+      // free text: "my name is Dan", "customer name is Asha Rao"
+      if (kind === K_CTX_NAME && this.on(D.person_name)) this.nameIs(s, e);
+      // free text: "my phone number is ...", "bank account no 1234...", "my number is ..."
+      if ((kind !== K_PHONE && kind !== K_ACCOUNT && kind !== K_NUMBER) || e >= this.n || this.text.charCodeAt(e) !== 32) return;
       j = e + (NUMBER_GAP.exec(this.text.slice(e, e + 24))?.[0].length ?? 0);
     }
     switch (kind) {
@@ -288,15 +325,73 @@ export class PersonalPass {
           const personal = this.personal(s);
           // "address" outside a personal object is an address by its content (not a remote or e-mail address)
           if (personal || (e - s === 7 && startsWithI(this.text, s, 'address'))) this.addressValue(j, !personal);
+          else this.addressPart(s, e, j);
         }
         break;
       case K_PHONE:
-        if (this.on(D.intl_phone)) this.phoneValue(j);
+      case K_NUMBER:
+        // a plural word announces a list ("phones 052 5552606 074-7111234")
+        if (this.on(D.intl_phone)) this.phoneValue(j, (this.text.charCodeAt(e - 1) | 32) === 115);
         break;
       case K_ACCOUNT:
         if (this.on(D.bank_account)) this.accountValue(j);
         break;
+      case K_IFSC: {
+        const c = this.text.charCodeAt(j);
+        this.ifscAt = c === 34 || c === 39 ? j + 1 : c === 92 && this.text.charCodeAt(j + 1) === 34 ? j + 2 : j;
+        break;
+      }
     }
+  }
+
+  /** Whether "number" at s follows a possessive, with at most one word between ("my number", "my US number"). */
+  possessiveNumber(s: number): boolean {
+    const t = this.text;
+    if (s < 3 || t.charCodeAt(s - 1) !== 32) return false;
+    if (POSSESSIVE.test(t.slice(Math.max(0, s - 8), s - 1))) return true;
+    let k = s - 1;
+    while (k > 0 && isAlnum(t.charCodeAt(k - 1))) k--;
+    if (k === s - 1 || k < 2 || t.charCodeAt(k - 1) !== 32 || !NUMBER_QUALIFIER.test(t.slice(k, s - 1))) return false;
+    return POSSESSIVE.test(t.slice(Math.max(0, k - 8), k - 1));
+  }
+
+  /**
+   * "name is" in free text: the name after it, when it is a person's: after a possessive ("my name is Dan") or a personal
+   * word ("buyer name is Asha Rao"); not "the report name is Daily Sales".
+   */
+  nameIs(s: number, e: number): void {
+    const t = this.text;
+    if (!(t.charCodeAt(e) === 32 && (t.charCodeAt(e + 1) | 32) === 105 && (t.charCodeAt(e + 2) | 32) === 115 && t.charCodeAt(e + 3) === 32)) return;
+    if (!this.personal(s) && !(t.charCodeAt(s - 1) === 32 && POSSESSIVE.test(t.slice(Math.max(0, s - 8), s - 1)))) return;
+    this.nameValue(e + 4);
+  }
+
+  /** A form of address at [s, e) ("Mr", "Mrs."): the capitalised words after it are a name. */
+  honorific(s: number, e: number): void {
+    const t = this.text;
+    if (!this.on(D.person_name) || !HONORIFICS.has(t.slice(s, e))) return;
+    let j = e;
+    if (t.charCodeAt(j) === 46) j++;
+    if (t.charCodeAt(j) !== 32) return;
+    this.nameValue(j + 1);
+  }
+
+  /**
+   * A city or postal-code key in an object not known to be personal: an object that has both is a postal address, and
+   * from then on personal (its other parts are reported too).
+   */
+  addressPart(s: number, e: number, j: number): void {
+    const d = this.depth - 1;
+    if (d < 0 || d >= MAX_DEPTH) return;
+    const key = this.text.slice(s, e).toLowerCase().replace(/[_-]/g, '');
+    const part = key === 'city' ? 1 : key === 'postalcode' || key === 'pincode' || key === 'zipcode' || key === 'zip' || key === 'postcode' ? 2 : 0;
+    if (part === 0) return;
+    this.objAddr[d] |= part;
+    this.objAddrAt[d * 2 + part - 1] = j;
+    if (this.objAddr[d] !== 3) return;
+    this.objState[d] = 1;
+    this.addressValue(this.objAddrAt[d * 2], false);
+    this.addressValue(this.objAddrAt[d * 2 + 1], false);
   }
 
   /** After a key: an optional closing quote, spaces, ':' or '=', spaces. The value's first position, or -1. */
@@ -430,10 +525,20 @@ export class PersonalPass {
     this.push(D.postal_address, vs, ve, true);
   }
 
-  /** A national-format number under a phone key (E.164 numbers are found at their '+'). */
-  phoneValue(j: number): void {
+  /**
+   * A national-format number under a phone key or after a phone word (E.164 numbers are found at their '+'), and the
+   * numbers listed after it ("020 7946 0958 or 020 7946 0959"; only spaces between them after a plural word).
+   */
+  phoneValue(j: number, plural: boolean): void {
     const q = this.quoted(j);
-    nationalPhone(this, q ?? [j, Math.min(this.n, j + 32)], q !== null);
+    const lim = q ? q[1] : this.n;
+    let end = nationalPhone(this, q ?? [j, Math.min(this.n, j + 32)], q !== null);
+    for (let more = 0; end > 0 && more < 4; more++) {
+      const sep = LIST_SEP.exec(this.text.slice(end, Math.min(lim, end + 8)));
+      if (!sep || (!plural && sep[1] === undefined && sep[2] === undefined)) return;
+      const ns = end + sep[0].length;
+      end = nationalPhone(this, [ns, Math.min(lim, ns + 32)], false);
+    }
   }
 
   /** A bank account number (9-18 digits) under an account key ("account_number", "bank account no"). */

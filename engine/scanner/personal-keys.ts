@@ -21,6 +21,10 @@ export const K_CTX_ADDRESS = 5;
 export const K_PHONE = 6;
 /** a bank account number */
 export const K_ACCOUNT = 7;
+/** an IFSC: the branch of a bank account, part of the account's details when a key names it (`ifsc`, `ifsc_code`) */
+export const K_IFSC = 8;
+/** "number": a phone's only after a possessive ("my number is ...", "my US number: ..."), never as a key of its own */
+export const K_NUMBER = 9;
 
 type Entry = [name: string, kind: number, suffix?: boolean];
 
@@ -67,6 +71,8 @@ const ENTRIES: Entry[] = [
     'locality',
   ].map((n): Entry => [n, K_CTX_ADDRESS]),
   ...['phone', 'phonenumber', 'phoneno', 'mobile', 'mobilenumber', 'mobileno', 'telephone', 'msisdn', 'contactnumber'].map((n): Entry => [n, K_PHONE, true]),
+  // a list of numbers ("these phones 052 5552606 074-7111234", `"phones": "..."`)
+  ...['phones', 'mobiles', 'telephones', 'phonenumbers', 'mobilenumbers'].map((n): Entry => [n, K_PHONE, true]),
   ['tel', K_PHONE],
   ...['accountnumber', 'accountno', 'acctno', 'accno', 'accountnum', 'bankaccount', 'bankaccountnumber', 'beneficiaryaccount'].map((n): Entry => [
     n,
@@ -74,6 +80,8 @@ const ENTRIES: Entry[] = [
     true,
   ]),
   ['account', K_ACCOUNT], // in free text after "bank" only ("bank account no 1234...")
+  ...['ifsc', 'ifsccode'].map((n): Entry => [n, K_IFSC, true]),
+  ['number', K_NUMBER],
 ];
 
 /**

@@ -103,13 +103,13 @@ describe('tenet scan-logs', () => {
       vehicle_registration: 1,
       date_of_birth: 1,
       intl_phone: 1,
-      bank_account: 1,
+      bank_account: 2, // the account number and its IFSC
     });
     expect(report.findings.filter((f: { line: number }) => f.line === 5)).toEqual([]);
-    expect(r.out).not.toMatch(/Meera|Kulkarni|Asha Rao|49\.36\.128|MG Road|1988-03-12|7946|32145678901/);
+    expect(r.out).not.toMatch(/Meera|Kulkarni|Asha Rao|49\.36\.128|MG Road|1988-03-12|7946|32145678901|SBIN0004321/);
 
     const table = await run(['-'], input);
-    expect(table.out).toMatch(/9 finding\(s\)/);
+    expect(table.out).toMatch(/10 finding\(s\)/);
     expect(table.out).toContain('What this scan cannot see:');
     expect(table.out).toContain('a name elsewhere in free text is not detected');
   });
