@@ -1,14 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newKeySet } from '../../evidence/ledger/keys.ts';
-import { spawnTenet } from '../helpers/spawn-tenet.ts';
-import { createChildDatabase, hasServerDatabase } from '../helpers/test-database.ts';
-import { apiCaller, percentile, propagation } from '../helpers/propagation.ts';
+import { hasServerDatabase } from '../helpers/test-database.ts';
+import { percentile, propagation, startTwoReplicas, type Replica } from '../helpers/propagation.ts';
 
-type Replica = Awaited<ReturnType<typeof spawnTenet>>;
 const TRIALS = 20;
 // The product's bar is p95 ≤ 100 ms (measured by `npm run bench -- replicas` and printed here). The test fails past
 // 250 ms, which a machine busy with the rest of the suite stays under, while a change left to the poll (slowed to
@@ -18,34 +11,17 @@ const FAIL_MS = 250;
 
 // Two processes share a database only on a PostgreSQL server (an embedded data directory has one owner).
 describe.runIf(hasServerDatabase)('a change on one replica reaches the other through the change feed', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tenet-propagation-'));
-  const admin = `tnt_test_${randomBytes(24).toString('base64url')}`;
-  let database: Awaited<ReturnType<typeof createChildDatabase>>;
+  let replicas: Awaited<ReturnType<typeof startTwoReplicas>>;
   let a: Replica;
   let b: Replica;
-  const call = (r: Replica, p: string, init: { method?: string; body?: unknown; key?: string } = {}) => apiCaller(r.url, admin)(p, init);
+  const call = (r: Replica, p: string, init: { method?: string; body?: unknown; key?: string } = {}) => replicas.call(r, p, init);
 
   beforeAll(async () => {
-    database = await createChildDatabase('tenet_propagation');
-    // The fallback poll slowed to 10 s: what arrives within the bar arrived by notification.
-    const env = {
-      ...(process.env as Record<string, string>),
-      DATABASE_URL: database.url!,
-      TENET_BOOTSTRAP_TOKEN: admin,
-      TENET_KEYS: JSON.stringify(newKeySet()),
-      TENET_ENTITY_REFRESH_MS: '10000',
-      TENET_SCHEDULER: 'false',
-      LOG_LEVEL: 'info',
-      PORT: '0',
-    };
-    a = await spawnTenet({ args: ['serve', '--demo'], env: { ...env, TENET_DATA_DIR: path.join(dir, 'a') } });
-    b = await spawnTenet({ args: ['serve'], env: { ...env, TENET_DATA_DIR: path.join(dir, 'b') } });
+    replicas = await startTwoReplicas({ name: 'propagation', args: [['serve', '--demo'], ['serve']] });
+    ({ a, b } = replicas);
   }, 120_000);
   afterAll(async () => {
-    for (const r of [a, b]) r?.child.kill('SIGTERM');
-    await Promise.all([a?.exited, b?.exited]);
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await replicas?.stop();
   });
 
   it(`entity writes and deletes, policy activations and key revocations: p95 well under the 10 s poll (bar ${BAR_MS} ms)`, async () => {

@@ -1,25 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newKeySet } from '../../evidence/ledger/keys.ts';
-import { spawnTenet } from '../helpers/spawn-tenet.ts';
-import { createChildDatabase, hasServerDatabase } from '../helpers/test-database.ts';
-import { apiCaller, propagation } from '../helpers/propagation.ts';
-
-type Replica = Awaited<ReturnType<typeof spawnTenet>>;
+import { hasServerDatabase } from '../helpers/test-database.ts';
+import { propagation, startTwoReplicas, type Replica } from '../helpers/propagation.ts';
 
 // Readiness is written by the replica that recorded the change (here: an exception approved on A); B must follow at
 // once, not only when its own readiness round comes (the scheduler is off here, so B has no round at all). What shows
 // it: an Integration written through B keeps the readiness A computed, because B's write transform uses B's view.
 describe.runIf(hasServerDatabase)('readiness across replicas', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tenet-readiness-'));
-  const admin = `tnt_test_${randomBytes(24).toString('base64url')}`;
-  let database: Awaited<ReturnType<typeof createChildDatabase>>;
+  let dir: string;
+  let replicas: Awaited<ReturnType<typeof startTwoReplicas>>;
   let a: Replica;
   let b: Replica;
-  const call = (r: Replica, p: string, init: { method?: string; body?: unknown; key?: string } = {}) => apiCaller(r.url, admin)(p, init);
+  const call = (r: Replica, p: string, init: { method?: string; body?: unknown; key?: string } = {}) => replicas.call(r, p, init);
   const integration = {
     uid: { type: 'Integration', id: 'amazon_spapi' },
     attrs: { provider: 'amazon_spapi', restricted: true, status: 'live', ready: true },
@@ -29,29 +23,16 @@ describe.runIf(hasServerDatabase)('readiness across replicas', () => {
   const pushThrough = async (r: Replica) => expect((await call(r, '/v1/entities', { method: 'PUT', body: { entities: [integration] } })).status).toBe(200);
 
   beforeAll(async () => {
-    database = await createChildDatabase('tenet_readiness');
+    dir = mkdtempSync(path.join(tmpdir(), 'tenet-readiness-'));
     const settings = path.join(dir, 'controls.json');
     // One control stands between the integration and readiness; it never runs here, so only an exception satisfies it.
     writeFileSync(settings, JSON.stringify({ integrations: { amazon_spapi: { controls: ['storage.s3-lifecycle'], restricted: true } } }));
-    const env = {
-      ...(process.env as Record<string, string>),
-      DATABASE_URL: database.url!,
-      TENET_BOOTSTRAP_TOKEN: admin,
-      TENET_KEYS: JSON.stringify(newKeySet()),
-      TENET_CONFIG_FILE: settings,
-      TENET_ENTITY_REFRESH_MS: '10000',
-      TENET_SCHEDULER: 'false',
-      LOG_LEVEL: 'info',
-      PORT: '0',
-    };
-    a = await spawnTenet({ args: ['serve'], env: { ...env, TENET_DATA_DIR: path.join(dir, 'a') } });
-    b = await spawnTenet({ args: ['serve'], env: { ...env, TENET_DATA_DIR: path.join(dir, 'b') } });
+    replicas = await startTwoReplicas({ name: 'readiness', env: { TENET_CONFIG_FILE: settings } });
+    ({ a, b } = replicas);
   }, 120_000);
   afterAll(async () => {
-    for (const r of [a, b]) r?.child.kill('SIGTERM');
-    await Promise.all([a?.exited, b?.exited]);
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await replicas?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('an exception approved on one replica makes the integration ready on both, and a write through the other keeps it', async () => {
