@@ -69,25 +69,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   // The table as 0001 and 0007 made it. Its key is the id alone: should two rows share an id (at different times,
   // which only a partitioned table allows), the earlier is kept.
   await sql`
-    CREATE TABLE decisions (
-      id text PRIMARY KEY,
-      at timestamptz NOT NULL,
-      principal_type text NOT NULL,
-      principal_id text NOT NULL,
-      action text NOT NULL,
-      resource_type text NOT NULL,
-      resource_id text NOT NULL,
-      decision text NOT NULL CHECK (decision IN ('allow', 'deny')),
-      reasons jsonb NOT NULL,
-      errors jsonb NOT NULL,
-      policy_hash text NOT NULL,
-      entity_version text NOT NULL,
-      latency_us integer NOT NULL,
-      context_keys jsonb NOT NULL,
-      request_id text,
-      caller text,
-      request_entities jsonb NOT NULL DEFAULT '[]'::jsonb
-    )`.execute(db);
+    CREATE TABLE decisions (${sql.raw(COLUMN_DEFINITIONS)}, PRIMARY KEY (id))`.execute(db);
   await sql`
     INSERT INTO decisions (${sql.raw(COLUMNS)})
     SELECT ${sql.raw(COLUMNS)} FROM decisions_partitioned ORDER BY at, id
@@ -99,32 +81,33 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE TRIGGER decisions_append_only BEFORE UPDATE ON decisions FOR EACH ROW EXECUTE FUNCTION tenet_refuse_update()`.execute(db);
 }
 
+/** The columns as 0001 and 0007 made them (the key is added apart: (id) before this migration, (id, at) after). */
+const COLUMN_DEFINITIONS = `
+  id text NOT NULL,
+  at timestamptz NOT NULL,
+  principal_type text NOT NULL,
+  principal_id text NOT NULL,
+  action text NOT NULL,
+  resource_type text NOT NULL,
+  resource_id text NOT NULL,
+  decision text NOT NULL CHECK (decision IN ('allow', 'deny')),
+  reasons jsonb NOT NULL,
+  errors jsonb NOT NULL,
+  policy_hash text NOT NULL,
+  entity_version text NOT NULL,
+  latency_us integer NOT NULL,
+  context_keys jsonb NOT NULL,
+  request_id text,
+  caller text,
+  request_entities jsonb NOT NULL DEFAULT '[]'::jsonb`;
+
 const COLUMNS =
   'id, at, principal_type, principal_id, action, resource_type, resource_id, decision, reasons, errors, policy_hash, ' +
   'entity_version, latency_us, context_keys, request_id, caller, request_entities';
 
 async function createPartitionedDecisions(db: Kysely<unknown>): Promise<void> {
   await sql`
-    CREATE TABLE decisions (
-      id text NOT NULL,
-      at timestamptz NOT NULL,
-      principal_type text NOT NULL,
-      principal_id text NOT NULL,
-      action text NOT NULL,
-      resource_type text NOT NULL,
-      resource_id text NOT NULL,
-      decision text NOT NULL CHECK (decision IN ('allow', 'deny')),
-      reasons jsonb NOT NULL,
-      errors jsonb NOT NULL,
-      policy_hash text NOT NULL,
-      entity_version text NOT NULL,
-      latency_us integer NOT NULL,
-      context_keys jsonb NOT NULL,
-      request_id text,
-      caller text,
-      request_entities jsonb NOT NULL DEFAULT '[]'::jsonb,
-      PRIMARY KEY (id, at)
-    ) PARTITION BY RANGE (at)`.execute(db);
+    CREATE TABLE decisions (${sql.raw(COLUMN_DEFINITIONS)}, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)`.execute(db);
   // The console's and the audit routes' orderings (newest first; by principal; by action).
   await sql`CREATE INDEX decisions_at_idx ON decisions (at DESC)`.execute(db);
   await sql`CREATE INDEX decisions_principal_idx ON decisions (principal_type, principal_id, at DESC)`.execute(db);
