@@ -123,19 +123,27 @@ describe('tenet scan-logs', () => {
     lines.push('तिथि pan=ABCPK1234Z');
     const input = Buffer.from(lines.join('\n'));
     const pieces = (size: number) => Readable.from(Array.from({ length: Math.ceil(input.length / size) }, (_, k) => input.subarray(k * size, (k + 1) * size)));
-    const scan = async (workers: number, size: number) => {
+    const scan = async (workers: number, size: number, redact = false) => {
       const report = new PassThrough();
+      const redactTo = new PassThrough();
       let out = '';
+      let redacted = '';
       report.on('data', (d) => (out += d));
+      redactTo.on('data', (d) => (redacted += d));
       const summary = await scanStream({
         input: pieces(size),
         secret: 'chunked-scan-secret',
-        options: { format: 'json', redact: false },
+        options: { format: 'json', redact },
         report,
+        redactTo: redact ? redactTo : undefined,
         workers,
         inProcessBytes: 0,
       });
-      return { summary, findings: JSON.parse(`[${out}]`) as Array<{ line: number; detector: string; column: number; masked: string; fingerprint: string }> };
+      return {
+        summary,
+        redacted,
+        findings: JSON.parse(`[${out}]`) as Array<{ line: number; detector: string; column: number; masked: string; fingerprint: string }>,
+      };
     };
     const own = await scan(0, 65_537);
     const pooled = await scan(2, 40_961);
@@ -154,5 +162,13 @@ describe('tenet scan-logs', () => {
     }
     expect(checked).toBeGreaterThan(1000);
     expect(own.findings.at(-1)).toMatchObject({ line: lines.length, detector: 'pan', column: 10 });
+
+    // --redact: the masked lines come back in the input's order, one per input line, whoever scanned them
+    const ownRedacted = await scan(0, 65_537, true);
+    const pooledRedacted = await scan(2, 40_961, true);
+    expect(pooledRedacted.redacted).toBe(ownRedacted.redacted);
+    expect(pooledRedacted.redacted.split('\n').length).toBe(lines.length + 1);
+    expect(pooledRedacted.redacted).not.toContain('ABCPK1234Z');
+    expect(pooledRedacted.redacted.split('\n').at(-2)).toBe('तिथि pan=AB******4Z');
   });
 });
