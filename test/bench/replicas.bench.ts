@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -27,6 +27,40 @@ process.env.DATABASE_URL ||= 'postgres://postgres@127.0.0.1:5432/postgres';
 const ENTITIES = Number(process.env.BENCH_REPLICA_ENTITIES ?? 100_000);
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const command = 'npx tsx test/bench/replicas.bench.ts';
+
+/**
+ * Cores used between the call and done(), from /proc (Linux): the whole machine's busy cores, and each named
+ * process's own (user + system); `rest` is the machine's less the named ones. Undefined where /proc is missing.
+ */
+function cpuShares(pids: Record<string, number>) {
+  if (!existsSync('/proc/stat')) return { done: () => undefined };
+  const machine = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + f[4], total: f.reduce((x, y) => x + y, 0) };
+  };
+  // utime + stime, in clock ticks (fields 14 and 15 of /proc/PID/stat)
+  const ticks = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  };
+  const t0 = performance.now();
+  const m0 = machine();
+  const p0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, ticks(pid)]));
+  return {
+    done() {
+      const seconds = (performance.now() - t0) / 1000;
+      const m1 = machine();
+      const cores = os.availableParallelism();
+      const busy = (1 - (m1.idle - m0.idle) / (m1.total - m0.total)) * cores;
+      // USER_HZ is 100 on Linux
+      const own = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (ticks(pid) - p0[k]) / 100 / seconds]));
+      const round = (x: number) => Math.round(x * 100) / 100;
+      const named = Object.values(own).reduce((x, y) => x + y, 0);
+      return { of: cores, busy: round(busy), ...Object.fromEntries(Object.entries(own).map(([k, v]) => [k, round(v)])), rest: round(busy - named) };
+    },
+  };
+}
 const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ bench: 'replicas', ...o, command }));
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tenet-bench-replicas-'));
@@ -93,7 +127,11 @@ try {
   };
   await load(a.url, 50); // warm-up
   await load(b.url, 50);
+  // Where the cores go while one worker serves: the server, this process (the load generator), the rest (PostgreSQL
+  // taking every decision's insert). A second worker can only use what is left idle.
+  const cpu = cpuShares({ server: a.child.pid!, loadGenerator: process.pid });
   const one = await load(a.url, 50);
+  const oneCpu = cpu.done();
   const [ta, tb] = await Promise.all([load(a.url, 25), load(b.url, 25)]);
   // One replica with a worker per core, on the same port.
   const cores = os.availableParallelism();
@@ -104,7 +142,7 @@ try {
   emit({
     measure: `HTTP single decisions/s: one replica with one worker vs one replica with ${cores} workers (tenet serve --workers ${cores}), autocannon in this process on the same cores`,
     input: `${HTTP_SECONDS}s each, ${bodies.length} distinct bodies, ${entities.length} entities`,
-    oneWorker: one,
+    oneWorker: { ...one, cores: oneCpu },
     allCores,
     ratio: +(allCores.rps / one.rps).toFixed(2),
     floorRatio: 1.6,
