@@ -117,6 +117,8 @@ export function createControlPlane(props: {
     catalogue,
     runs,
     afterRuns: postureChanged,
+    // the interval only ages results: each replica ages its own, nothing to announce
+    recompute: () => readiness.apply(),
     inventory: props.inventory,
     live: props.live,
     attestations: props.attestations,

@@ -65,6 +65,7 @@ export class ControlService {
   private readonly env: Record<string, string | undefined>;
   private readonly platformQuery?: ReadOnlyQuery;
   private readonly afterRuns: () => Promise<IntegrationReadiness[]>;
+  private readonly recompute: () => Promise<IntegrationReadiness[]>;
   private readonly accessCertification?: () => Promise<AccessCertificationFacts>;
 
   constructor(props: {
@@ -74,8 +75,10 @@ export class ControlService {
     settings: ControlSettings;
     catalogue: ReadonlyMap<string, AnyControlDefinition>;
     runs: ControlRuns;
-    /** recomputes readiness: after runs, and on the scheduler's interval */
+    /** recomputes readiness after runs (and tells the other replicas they changed) */
     afterRuns: () => Promise<IntegrationReadiness[]>;
+    /** recomputes readiness when no run changed (the scheduler's interval, start-up); default: afterRuns */
+    recompute?: () => Promise<IntegrationReadiness[]>;
     inventory: InventorySource[];
     live: boolean;
     attestations?: AttestationStore;
@@ -97,6 +100,7 @@ export class ControlService {
     this.catalogue = props.catalogue;
     this.runs = props.runs;
     this.afterRuns = props.afterRuns;
+    this.recompute = props.recompute ?? props.afterRuns;
     this.inventory = props.inventory;
     this.live = props.live;
     this.attestations = props.attestations;
@@ -215,7 +219,7 @@ export class ControlService {
 
   /** Recomputes readiness now (the scheduler's interval; start-up). */
   applyReadiness(): Promise<IntegrationReadiness[]> {
-    return this.afterRuns();
+    return this.recompute();
   }
 
   private async execute(runId: string, controlId: string, sources: EvidenceSources): Promise<StoredRun> {
