@@ -45,9 +45,10 @@ export const isCapital = (c: number) => c >= 65 && c <= 90;
 
 /**
  * A national-format number in the value [qs, qe) under a phone key or after a phone word (quoted: anywhere in it; else
- * at its start). Returns where the number ends, or -1 when there is none.
+ * at its start), read as `country`'s when the text names one, else as any marketplace country's. Returns where the
+ * number ends, or -1 when there is none.
  */
-export function nationalPhone(p: Pass, [qs, qe]: [number, number], quoted: boolean): number {
+export function nationalPhone(p: Pass, [qs, qe]: [number, number], quoted: boolean, country?: CountryCode): number {
   const t = p.text;
   // the number in the value ("(415) 555-0132", "US: 415-555-0132")
   const m = NATIONAL.exec(t.slice(qs, qe));
@@ -60,8 +61,8 @@ export function nationalPhone(p: Pass, [qs, qe]: [number, number], quoted: boole
   // ten digits that are an Indian landline as well as a North American number: only NANP's grouping decides (an
   // Indian landline is not reported); ten digits that are no Indian number are read as any other country's
   if (d.length === 10 && d.charCodeAt(0) !== 48 && !NANP.test(v) && parsePhoneNumberFromString(d, 'IN')?.isValid()) return -1;
-  for (const country of PHONE_COUNTRIES) {
-    if (parsePhoneNumberFromString(v, country)?.isValid()) {
+  for (const c of country === undefined ? PHONE_COUNTRIES : [country, ...PHONE_COUNTRIES]) {
+    if (parsePhoneNumberFromString(v, c)?.isValid()) {
       p.push(D.intl_phone, vs, vs + v.length, false);
       return vs + v.length;
     }

@@ -75,6 +75,16 @@ describe('person_name', () => {
     expect(values(text('name: Deploy Bot finished'), 'person_name')).toEqual([]);
   });
 
+  it('a name beside a contact field (an e-mail or phone key) in the same object, in either order', () => {
+    expect(values(json({ stakeholder: { percentage: 10, name: 'Gaurav Kumar', email: 'g.k@example.com' } }), 'person_name')).toEqual(['Gaurav Kumar']);
+    expect(values(json({ email: 'g.k@example.com', contact: '9123456780', name: 'Meera Kulkarni' }), 'person_name')).toEqual(['Meera Kulkarni']);
+    expect(values(json({ phone: '+44 20 7946 0958', name: 'Rohan Deshpande' }), 'person_name')).toEqual(['Rohan Deshpande']);
+    // not a person's: a lower-case name (a service, a list), a contact field in another object, a phone word in free text
+    expect(values(json({ name: 'reports', email: 'ops@example.com' }), 'person_name')).toEqual([]);
+    expect(values(json({ name: 'Daily Sales', owner: { email: 'ops@example.com' } }), 'person_name')).toEqual([]);
+    expect(values(json({ name: 'Daily Sales', msg: 'phone number changed' }), 'person_name')).toEqual([]);
+  });
+
   it('free text: "name is" after a possessive or a personal word', () => {
     expect(values(text('my name is Dan'), 'person_name')).toEqual(['Dan']);
     expect(values(json({ msg: 'caller said her name is Kavya Iyer' }), 'person_name')).toEqual(['Kavya Iyer']);
@@ -209,6 +219,20 @@ describe('intl_phone', () => {
     expect(values(text('my order number is 4258829090'), 'intl_phone')).toEqual([]);
     expect(values(json({ number: '(415) 555-0132', invoice: { number: '020 7946 0958' } }), 'intl_phone')).toEqual([]);
     expect(values(text('the number is (415) 555-0132'), 'intl_phone')).toEqual([]);
+  });
+
+  it("a qualifier naming a country reads the number by that country's plan", () => {
+    expect(values(text('My Israeli number is 09-7625400'), 'intl_phone')).toEqual(['09-7625400']);
+    expect(values(text('her British number is 020 7946 0958'), 'intl_phone')).toEqual(['020 7946 0958']);
+    // a country word is no phone word by itself, and "number" needs the possessive still
+    expect(values(text('the Israeli order is 09-7625400'), 'intl_phone')).toEqual([]);
+    expect(values(text('the Israeli number is 09-7625400'), 'intl_phone')).toEqual([]);
+  });
+
+  it("a FHIR ContactPoint: the value of an object whose system is 'phone', in either order", () => {
+    expect(values('{"system": "phone", "value": "555-780-8673", "use": "home"}', 'intl_phone')).toEqual(['555-780-8673']);
+    expect(values(json({ telecom: [{ value: '020 7946 0958', system: 'phone' }] }), 'intl_phone')).toEqual(['020 7946 0958']);
+    expect(values(json({ telecom: [{ system: 'email', value: '020 7946 0958' }, { value: '020 7946 0959' }] }), 'intl_phone')).toEqual([]);
   });
 
   it('Indian numbers stay in_phone, reported once', () => {

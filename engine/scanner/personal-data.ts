@@ -42,16 +42,20 @@ import {
   K_CTX_ADDRESS,
   K_CTX_NAME,
   K_DOB,
+  K_EMAIL,
   K_IFSC,
   K_NAME,
   K_NUMBER,
   K_PHONE,
+  K_SYSTEM,
+  K_VALUE,
   PARENT_TRIE,
   PERSONAL_WORDS,
   keyKind,
   type KeyTrie,
 } from './personal-keys.ts';
 import { dateAt, DOB_GAP } from './dates.ts';
+import type { CountryCode } from 'libphonenumber-js/max';
 
 const LOWER = 4;
 const PLUS = 32;
@@ -97,10 +101,51 @@ const POSSESSIVE = /(?:^|[^A-Za-z])(?:my|his|her|your|their)$/i;
 const NUMBER_QUALIFIER =
   /^(?:home|work|office|personal|cell|landline|alternate|alternative|contact|emergency|whatsapp|new|old|primary|secondary|international|us|usa|uk|uae)$/i;
 /**
+ * a qualifier that names a country says how to read a national number ("my Israeli number is 09-7625400"): the
+ * country's own numbering plan, before the marketplaces' (India's numbers are in_phone's)
+ */
+const QUALIFIER_COUNTRY: ReadonlyMap<string, CountryCode> = new Map(
+  Object.entries({
+    us: 'US',
+    usa: 'US',
+    american: 'US',
+    uk: 'GB',
+    british: 'GB',
+    uae: 'AE',
+    emirati: 'AE',
+    israeli: 'IL',
+    canadian: 'CA',
+    australian: 'AU',
+    german: 'DE',
+    french: 'FR',
+    italian: 'IT',
+    spanish: 'ES',
+    dutch: 'NL',
+    brazilian: 'BR',
+    mexican: 'MX',
+    japanese: 'JP',
+    singaporean: 'SG',
+    saudi: 'SA',
+    turkish: 'TR',
+    egyptian: 'EG',
+    irish: 'IE',
+    polish: 'PL',
+    swedish: 'SE',
+    belgian: 'BE',
+    nepali: 'NP',
+    bangladeshi: 'BD',
+    pakistani: 'PK',
+  } satisfies Record<string, CountryCode>),
+);
+/**
  * forms of address before a name, as written ("Mr. Mayers", "Mrs Iyer", "Smt. Kavya Rao"); "Shri", "Sri", "Dr" and "Mx"
  * also start business, place and product names ("Shri Balaji Traders", "Sri Lanka", "Dr. Reddy's", "Mx Player")
  */
 const HONORIFICS: ReadonlySet<string> = new Set(['Mr', 'Mrs', 'Ms', 'Smt']);
+
+/** objCtx bits */
+const CONTACT = 1;
+const PHONE_SYSTEM = 2;
 
 const isHexOrColon = (c: number) => c === 58 || isHex(c);
 /** the first character of a base64 quad that encodes ASCII text: its top six bits 0x08-0x1f, 'I'-'Z' or 'a'-'f' */
@@ -132,6 +177,14 @@ export class PersonalPass {
    */
   objAddr = new Uint8Array(MAX_DEPTH);
   objAddrAt = new Int32Array(MAX_DEPTH * 2);
+  /**
+   * what the fields seen so far say of each open object (CONTACT: it has an e-mail or phone field; PHONE_SYSTEM: its
+   * `system` is "phone"), and where its `name` and `value` values start (-1: none yet), for a field whose meaning
+   * comes from a sibling that may follow it
+   */
+  objCtx = new Uint8Array(MAX_DEPTH);
+  objNameAt = new Int32Array(MAX_DEPTH);
+  objValueAt = new Int32Array(MAX_DEPTH);
   /** where the value under the last IFSC key starts (an IFSC there is reported on its own) */
   ifscAt = -1;
   depth = 0;
@@ -187,6 +240,9 @@ export class PersonalPass {
                 this.objStart[this.depth] = base + j - 1;
                 this.objState[this.depth] = 0;
                 this.objAddr[this.depth] = 0;
+                this.objCtx[this.depth] = 0;
+                this.objNameAt[this.depth] = -1;
+                this.objValueAt[this.depth] = -1;
               }
               this.depth++;
             } else if (c === 10) this.depth = 0;
@@ -303,6 +359,7 @@ export class PersonalPass {
     // "number" alone is a phone's only after a possessive (`"number":` is an invoice's, a card's, a count)
     if (kind === K_NUMBER && !this.possessiveNumber(s)) return;
     let j = this.afterKey(e);
+    const isKey = j >= 0;
     if (j < 0) {
       // free text: "my name is Dan", "customer name is Asha Rao"
       if (kind === K_CTX_NAME && this.on(D.person_name)) this.nameIs(s, e);
@@ -318,7 +375,14 @@ export class PersonalPass {
         if (this.on(D.postal_address)) this.addressValue(j, false);
         break;
       case K_CTX_NAME:
-        if (this.on(D.person_name) && this.personal(s)) this.nameValue(j);
+        if (!this.on(D.person_name)) break;
+        if (this.personal(s)) this.nameValue(j);
+        else this.sibling(K_CTX_NAME, j);
+        break;
+      case K_EMAIL:
+      case K_SYSTEM:
+      case K_VALUE:
+        this.sibling(kind, j);
         break;
       case K_CTX_ADDRESS:
         if (this.on(D.postal_address)) {
@@ -331,7 +395,8 @@ export class PersonalPass {
       case K_PHONE:
       case K_NUMBER:
         // a plural word announces a list ("phones 052 5552606 074-7111234")
-        if (this.on(D.intl_phone)) this.phoneValue(j, (this.text.charCodeAt(e - 1) | 32) === 115);
+        if (this.on(D.intl_phone)) this.phoneValue(j, (this.text.charCodeAt(e - 1) | 32) === 115, kind === K_NUMBER ? this.qualifierCountry(s) : undefined);
+        if (kind === K_PHONE && isKey) this.sibling(K_EMAIL, -1);
         break;
       case K_ACCOUNT:
         if (this.on(D.bank_account)) this.accountValue(j);
@@ -351,8 +416,17 @@ export class PersonalPass {
     if (POSSESSIVE.test(t.slice(Math.max(0, s - 8), s - 1))) return true;
     let k = s - 1;
     while (k > 0 && isAlnum(t.charCodeAt(k - 1))) k--;
-    if (k === s - 1 || k < 2 || t.charCodeAt(k - 1) !== 32 || !NUMBER_QUALIFIER.test(t.slice(k, s - 1))) return false;
+    const w = t.slice(k, s - 1);
+    if (k === s - 1 || k < 2 || t.charCodeAt(k - 1) !== 32 || !(NUMBER_QUALIFIER.test(w) || QUALIFIER_COUNTRY.has(w.toLowerCase()))) return false;
     return POSSESSIVE.test(t.slice(Math.max(0, k - 8), k - 1));
+  }
+
+  /** The country a qualifier before "number" at s names ("my Israeli number"), if any. */
+  qualifierCountry(s: number): CountryCode | undefined {
+    const t = this.text;
+    let k = s - 1;
+    while (k > 0 && isAlnum(t.charCodeAt(k - 1))) k--;
+    return k < s - 1 ? QUALIFIER_COUNTRY.get(t.slice(k, s - 1).toLowerCase()) : undefined;
   }
 
   /**
@@ -392,6 +466,33 @@ export class PersonalPass {
     this.objState[d] = 1;
     this.addressValue(this.objAddrAt[d * 2], false);
     this.addressValue(this.objAddrAt[d * 2 + 1], false);
+  }
+
+  /**
+   * A field whose meaning comes from its siblings in the same object, in either order: a `name` beside an e-mail or
+   * phone field is a person's (`{"name":"Gaurav Kumar","email":...}`), and the `value` of an object whose `system` is
+   * "phone" is a phone number (a FHIR `ContactPoint`). `kind` K_EMAIL stands for any contact field; j is the field's
+   * value (-1: not needed).
+   */
+  sibling(kind: number, j: number): void {
+    const d = this.depth - 1;
+    if (d < 0 || d >= MAX_DEPTH) return;
+    const ctx = this.objCtx[d];
+    if (kind === K_CTX_NAME) {
+      if ((ctx & CONTACT) !== 0) this.nameValue(j, true);
+      else this.objNameAt[d] = j;
+    } else if (kind === K_EMAIL) {
+      if ((ctx & CONTACT) !== 0) return;
+      this.objCtx[d] = ctx | CONTACT;
+      if (this.objNameAt[d] >= 0 && this.on(D.person_name)) this.nameValue(this.objNameAt[d], true);
+    } else if (kind === K_SYSTEM) {
+      const q = this.quoted(j);
+      if (!q || q[1] - q[0] !== 5 || !startsWithI(this.text, q[0], 'phone')) return;
+      this.objCtx[d] = ctx | PHONE_SYSTEM;
+      if (this.objValueAt[d] >= 0 && this.on(D.intl_phone)) this.phoneValue(this.objValueAt[d], false);
+    } else if ((ctx & PHONE_SYSTEM) !== 0) {
+      if (this.on(D.intl_phone)) this.phoneValue(j, false);
+    } else this.objValueAt[d] = j;
   }
 
   /** After a key: an optional closing quote, spaces, ':' or '=', spaces. The value's first position, or -1. */
@@ -474,11 +575,13 @@ export class PersonalPass {
     return we - k >= 3 && we - k <= 12 ? t.slice(k, we).toLowerCase() : '';
   }
 
-  nameValue(j: number): void {
+  /** The name at j; `capitalised`: only one that starts with a capital (a name known only from its siblings). */
+  nameValue(j: number, capitalised = false): void {
     const t = this.text;
     const q = this.quoted(j);
     if (q) {
       const [vs, ve] = trim(t, q[0], q[1]);
+      if (capitalised && !isCapital(t.charCodeAt(vs)) && !(t.charCodeAt(vs) > 127 && /\p{Lu}/u.test(t[vs]))) return;
       if (validName(t.slice(vs, ve))) this.push(D.person_name, vs, ve, true);
       return;
     }
@@ -529,10 +632,10 @@ export class PersonalPass {
    * A national-format number under a phone key or after a phone word (E.164 numbers are found at their '+'), and the
    * numbers listed after it ("020 7946 0958 or 020 7946 0959"; only spaces between them after a plural word).
    */
-  phoneValue(j: number, plural: boolean): void {
+  phoneValue(j: number, plural: boolean, country?: CountryCode): void {
     const q = this.quoted(j);
     const lim = q ? q[1] : this.n;
-    let end = nationalPhone(this, q ?? [j, Math.min(this.n, j + 32)], q !== null);
+    let end = nationalPhone(this, q ?? [j, Math.min(this.n, j + 32)], q !== null, country);
     for (let more = 0; end > 0 && more < 4; more++) {
       const sep = LIST_SEP.exec(this.text.slice(end, Math.min(lim, end + 8)));
       if (!sep || (!plural && sep[1] === undefined && sep[2] === undefined)) return;

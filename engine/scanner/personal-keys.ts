@@ -25,6 +25,11 @@ export const K_ACCOUNT = 7;
 export const K_IFSC = 8;
 /** "number": a phone's only after a possessive ("my number is ...", "my US number: ..."), never as a key of its own */
 export const K_NUMBER = 9;
+/** an e-mail address: a contact field, which makes a `name` beside it a person's (`{"name":...,"email":...}`) */
+export const K_EMAIL = 10;
+/** `system` and `value`: a FHIR `ContactPoint` (`{"system":"phone","value":"..."}`) holds a phone number in `value` */
+export const K_SYSTEM = 11;
+export const K_VALUE = 12;
 
 type Entry = [name: string, kind: number, suffix?: boolean];
 
@@ -82,6 +87,9 @@ const ENTRIES: Entry[] = [
   ['account', K_ACCOUNT], // in free text after "bank" only ("bank account no 1234...")
   ...['ifsc', 'ifsccode'].map((n): Entry => [n, K_IFSC, true]),
   ['number', K_NUMBER],
+  ...['email', 'emailaddress', 'emailid', 'mail'].map((n): Entry => [n, K_EMAIL]),
+  ['system', K_SYSTEM],
+  ['value', K_VALUE],
 ];
 
 /**
