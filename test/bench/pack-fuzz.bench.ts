@@ -1,6 +1,7 @@
 /**
  * The pack fuzz (test/integration/pack-fuzz.db.test.ts) at a larger count: seeded corruptions of a real pack, each
- * through `tenet verify`'s own function; it fails if one crashes verify or is called valid. Prints one JSON line.
+ * through `tenet verify`'s own function; it fails if one crashes verify or is called valid while a member inflates to
+ * other bytes. Prints one JSON line, with how many flips deflate reads the same way (`sameContentValid`).
  * Reproduce: npm run bench -- pack-fuzz   (PACK_FUZZ_RUNS, default 20,000; PACK_FUZZ_SEED to repeat a run)
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +19,7 @@ const r = spawnSync(process.execPath, [vitest, 'run', '--config', 'test/vitest.c
 });
 const out = `${r.stdout}\n${r.stderr}`;
 const seed = /pack fuzz: seed (\d+)/.exec(out)?.[1];
-const done = /pack fuzz: (\d+) runs in ([\d.]+) s, none valid, none crashed; by kind: (\{.*\})/.exec(out);
+const done = /pack fuzz: (\d+) runs in ([\d.]+) s, none crashed, none valid but (\d+) whose .*; by kind: (\{.*\})/.exec(out);
 console.log(
   JSON.stringify({
     bench: 'pack-fuzz',
@@ -27,7 +28,8 @@ console.log(
     passed: r.status === 0 && Boolean(done),
     fuzzSeconds: done ? Number(done[2]) : null,
     perRunMs: done ? Number(((Number(done[2]) * 1000) / runs).toFixed(2)) : null,
-    byKind: done ? JSON.parse(done[3]) : null,
+    sameContentValid: done ? Number(done[3]) : null,
+    byKind: done ? JSON.parse(done[4]) : null,
     wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     command: `PACK_FUZZ_RUNS=${runs}${seed ? ` PACK_FUZZ_SEED=${seed}` : ''} npm run bench -- pack-fuzz`,
   }),
