@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,8 +66,10 @@ export async function scanStream(props: {
   let nextLine = 1;
   let sent = 0;
 
-  const write = (to: Writable, s: string) =>
-    s.length === 0 || to.write(s) ? Promise.resolve() : new Promise<void>((resolve, reject) => to.once('drain', resolve).once('error', reject));
+  // events.once takes its 'error' listener off again when 'drain' comes (a listener left per wait leaks on a pipe)
+  const write = async (to: Writable, s: string) => {
+    if (s.length !== 0 && !to.write(s)) await once(to, 'drain');
+  };
   const emit = async (r: ChunkResult) => {
     summary.lines += r.lines;
     summary.findings += r.findings;
