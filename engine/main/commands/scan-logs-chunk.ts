@@ -46,7 +46,13 @@ export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): 
   const pieces: string[] = [];
   let changed = false;
   let lines = 0;
-  for (let at = 0; at <= text.length; lines++) {
+  // Most chunks have neither: then only the lines are counted, and no line is cut out on its own
+  const lineByLine = opts.redact || text.includes('\r') || text.includes('"message"');
+  if (!lineByLine) {
+    lines = 1;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) lines++;
+  }
+  for (let at = 0; lineByLine && at <= text.length; lines++) {
     let end = text.indexOf('\n', at);
     if (end === -1) end = text.length;
     const next = end + 1;

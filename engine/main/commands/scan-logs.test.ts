@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../kernel/config.ts';
 import { scanLogs, scanStream } from './scan-logs.ts';
@@ -170,5 +170,55 @@ describe('tenet scan-logs', () => {
     expect(pooledRedacted.redacted.split('\n').length).toBe(lines.length + 1);
     expect(pooledRedacted.redacted).not.toContain('ABCPK1234Z');
     expect(pooledRedacted.redacted.split('\n').at(-2)).toBe('तिथि pan=AB******4Z');
+  });
+
+  it('counts and scans plain lines (no export line, no CR) without cutting them out, in its own thread and in workers', async () => {
+    const lines = generateCorpusText({ seed: 13, minBytes: 2.5e6 }).split('\n');
+    expect(lines.some((l) => l.includes('"message"') || l.includes('\r'))).toBe(false);
+    const input = Buffer.from(lines.join('\n'));
+    for (const workers of [0, 2]) {
+      const report = new PassThrough();
+      let out = '';
+      report.on('data', (d) => (out += d));
+      const chunks = Array.from({ length: Math.ceil(input.length / 50_001) }, (_, k) => input.subarray(k * 50_001, (k + 1) * 50_001));
+      const summary = await scanStream({
+        input: Readable.from(chunks),
+        secret: 's',
+        options: { format: 'json', redact: false },
+        report,
+        workers,
+        inProcessBytes: 0,
+      });
+      expect(summary.lines).toBe(lines.length);
+      const findings = JSON.parse(`[${out}]`) as Array<{ line: number; column: number; masked: string }>;
+      expect(findings.length).toBeGreaterThan(1000);
+      for (const f of findings) expect(maskValue(lines[f.line - 1].slice(f.column - 1, f.column - 1 + f.masked.length))).toBe(f.masked);
+    }
+  });
+
+  it('waits on a slow reader of the report without leaking listeners or warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    // a reader that takes 16 bytes at a time, a tick each: every write of the report waits for 'drain'
+    let got = 0;
+    const report = new Writable({
+      highWaterMark: 16,
+      write(chunk: Buffer, _enc, done) {
+        got += chunk.length;
+        setImmediate(done);
+      },
+    });
+    try {
+      const input = Buffer.from(generateCorpusText({ seed: 17, minBytes: 1.5e6 }));
+      await scanStream({ input: Readable.from([input]), secret: 's', options: { format: 'json', redact: false }, report, workers: 0, inProcessBytes: 1 << 30 });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(got).toBeGreaterThan(10_000);
+    expect(report.listenerCount('error')).toBe(0);
+    expect(report.listenerCount('drain')).toBe(0);
+    expect(warnings).toEqual([]);
   });
 });
