@@ -87,7 +87,7 @@ const ENTRIES: Entry[] = [
   ['account', K_ACCOUNT], // in free text after "bank" only ("bank account no 1234...")
   ...['ifsc', 'ifsccode'].map((n): Entry => [n, K_IFSC, true]),
   ['number', K_NUMBER],
-  ...['email', 'emailaddress', 'emailid', 'mail'].map((n): Entry => [n, K_EMAIL]),
+  ...['email', 'emailaddress', 'emailid'].map((n): Entry => [n, K_EMAIL]),
   ['system', K_SYSTEM],
   ['value', K_VALUE],
 ];
