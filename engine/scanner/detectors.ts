@@ -106,9 +106,23 @@ export function resolveOverlaps(det: ArrayLike<number>, start: ArrayLike<number>
       const order: number[] = [];
       for (let k = i; k < j; k++) order.push(k);
       order.sort((a, b) => (before(det[a], start[a], end[a], det[b], start[b], end[b]) ? -1 : 1));
+      // the chosen spans do not overlap: the characters they hold are marked, and a candidate is free when none of its
+      // own is (linear in the spans' lengths; comparing with every chosen span was quadratic in a long cluster)
       const chosen: number[] = [];
+      const lo = start[i];
+      const held = new Uint8Array(reach - lo);
       for (const k of order) {
-        if (chosen.every((c) => end[c] <= start[k] || end[k] <= start[c])) chosen.push(k);
+        const s = start[k] - lo;
+        const e = end[k] - lo;
+        if (s === e) {
+          if (chosen.every((c) => end[c] <= start[k] || end[k] <= start[c])) chosen.push(k); // an empty span (none today)
+          continue;
+        }
+        let free = true;
+        for (let p = s; p < e && free; p++) free = held[p] === 0;
+        if (!free) continue;
+        held.fill(1, s, e);
+        chosen.push(k);
       }
       chosen.sort((a, b) => start[a] - start[b]);
       keep.push(...chosen);

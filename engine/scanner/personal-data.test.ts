@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createScanner } from './scanner.ts';
 import { SCAN_LIMITS } from './limits.ts';
 import { DETECTOR_IDS, type DetectorId, type PiiFinding } from './types.ts';
+import { generateCorpusText } from '../../test/scanner/corpus.ts';
 
 // Made-up values only: names, addresses, numbers and plates invented for these tests.
 const SECRET = 'personal-data-test-secret';
@@ -424,5 +425,36 @@ describe('the scanner as a whole', () => {
     scanner.scan(big);
     const t2 = performance.now();
     expect(t2 - t1).toBeLessThan(Math.max(40 * (t1 - t0), 200));
+  });
+
+  it('stays linear when overlapping candidates chain across a whole line (the overlaps are resolved span by span)', () => {
+    // near-misses whose candidates overlap one another from the line's start to its end: one cluster of 95,000
+    const unit = 'name: x 1.2.3 +0 %zz 560001 road KA01 HDFC0 ';
+    const n = 1 << 22;
+    const chain = unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+    const lines = generateCorpusText({ seed: 5, minBytes: n }).slice(0, n);
+    scanner.scan(chain.slice(0, 1 << 16));
+    const t0 = performance.now();
+    scanner.scan(lines);
+    const t1 = performance.now();
+    expect(scanner.scan(chain).length).toBeGreaterThan(30_000);
+    // 0.25 s here; comparing each candidate with every chosen span took 4 s and more
+    expect(performance.now() - t1).toBeLessThan(Math.max(8 * (t1 - t0), 1000));
+  });
+
+  it('stays linear on one token far longer than the pass reads at a time (a run of letters, a long base64 value)', () => {
+    // against platform log lines of the same length: less time when linear; a pass that read the token again from each
+    // 32 K chunk it holds took 25 times as long and more
+    const n = 1 << 23;
+    const words = generateCorpusText({ seed: 3, minBytes: n }).slice(0, n);
+    scanner.scan(words.slice(0, 1 << 20));
+    const t0 = performance.now();
+    scanner.scan(words);
+    const wordsMs = performance.now() - t0;
+    for (const ch of ['a', 'Q']) {
+      const t1 = performance.now();
+      scanner.scan(ch.repeat(n));
+      expect(performance.now() - t1).toBeLessThan(Math.max(4 * wordsMs, 300));
+    }
   });
 });

@@ -269,7 +269,11 @@ export class PersonalPass {
           break;
         }
         let e = base + j;
-        if (j === lim) while (e < n && T[text.charCodeAt(e)] !== 0 && T[text.charCodeAt(e)] < PLUS) mask |= T[text.charCodeAt(e++)];
+        if (j === lim) {
+          while (e < n && T[text.charCodeAt(e)] !== 0 && T[text.charCodeAt(e)] < PLUS) mask |= T[text.charCodeAt(e++)];
+          // a token longer than the chunk: the next chunk starts after it (not inside it, which read it again and again)
+          stop = e;
+        }
         const len = e - base - sj;
         const nx = e === base + j && j < lim ? u16[j] : e < n ? text.charCodeAt(e) : 0;
         // inline rejections (most tokens): numbers that cannot start a value; words that can only be a key (no
