@@ -11,5 +11,5 @@ export const SCAN_LIMITS: readonly string[] = [
   'Bank accounts: Indian account numbers next to an IFSC on the same line or under an account-number key only (the IFSC is reported with them, and alone under an IFSC key).',
   'Vehicle registrations: Indian plates only (state and union territory series, BH series).',
   'Encoded values are decoded one level (base64 that holds text, URL encoding); deeper nesting, compressed and encrypted values are not looked into.',
-  'A value split across lines or log events is not seen.',
+  'A value split across lines or log events is not seen; tenet scan-logs reads a line longer than 16 MiB in pieces of 16 MiB, and a value across two pieces is not seen either.',
 ];

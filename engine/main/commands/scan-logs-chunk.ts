@@ -9,6 +9,10 @@ export interface ChunkJob {
   /** UTF-8 */
   data: Uint8Array;
   firstLine: number;
+  /** the characters (UTF-16 units) of its first line that earlier chunks held: a long line comes in pieces */
+  firstColumn: number;
+  /** its last line goes on in the next chunk (a piece of a line longer than the piece size) */
+  open: boolean;
 }
 
 export interface ChunkOptions {
@@ -56,7 +60,7 @@ export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): 
     let end = text.indexOf('\n', at);
     if (end === -1) end = text.length;
     const next = end + 1;
-    if (text.charCodeAt(end - 1) === 13 && end > at) end--;
+    if (text.charCodeAt(end - 1) === 13 && end > at && !(job.open && end === text.length)) end--;
     let line: string | undefined;
     let exported: ReturnType<typeof exportMessage> = null;
     if (end !== next - 1 || text.charCodeAt(at) === 123) {
@@ -65,7 +69,8 @@ export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): 
     }
     if (opts.redact) {
       line ??= text.slice(at, end);
-      redacted.push(exported ? JSON.stringify({ ...exported.obj, message: scanner.redact(exported.message) }) : scanner.redact(line), '\n');
+      redacted.push(exported ? JSON.stringify({ ...exported.obj, message: scanner.redact(exported.message) }) : scanner.redact(line));
+      if (next <= text.length || !job.open) redacted.push('\n');
     }
     if (!changed && (exported || end !== next - 1)) {
       changed = true;
@@ -76,10 +81,13 @@ export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): 
     if (changed) pieces.push(exported ? exported.message.replace(/\r?\n/g, ' ') : (line ?? text.slice(at, end)));
     at = next;
   }
+  // an open chunk's last line is counted by the chunk that ends it
+  if (job.open) lines--;
   const counts: Record<string, number> = {};
   const report: string[] = [];
   const found = scanner.scan(changed ? pieces.join('\n') : text, { firstLine: job.firstLine });
   for (const f of found) {
+    if (f.line === job.firstLine) f.column += job.firstColumn;
     counts[f.detector] = (counts[f.detector] ?? 0) + 1;
     // detector ids and fingerprints (hex) need no escaping; a masked value can hold any character
     report.push(

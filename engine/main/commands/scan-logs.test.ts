@@ -221,4 +221,47 @@ describe('tenet scan-logs', () => {
     expect(report.listenerCount('drain')).toBe(0);
     expect(warnings).toEqual([]);
   });
+
+  it("scans a line longer than a piece in pieces: the input's line and column for every finding, wherever the cuts fall", async () => {
+    // a 3 MB line of multi-byte and ASCII characters with a PAN every 100,003 characters, between two short lines;
+    // scanned in pieces of 256 KiB (16 MiB outside tests) read in sizes that cut characters anywhere
+    const unit = '₹a 𝄞 ok ';
+    let long = '';
+    const pans: number[] = [];
+    while (long.length < 3e6) {
+      long += unit.repeat(Math.ceil(100_003 / unit.length)) + ' ';
+      pans.push(long.length + 4);
+      long += 'pan=ABCPK1234Z ';
+    }
+    const lines = ['first pan=ABCPK1234Z', long, 'last pan=ABCPK1234Z'];
+    const input = Buffer.from(lines.join('\n') + '\n');
+    for (const [workers, redact] of [
+      [0, false],
+      [2, false],
+      [0, true],
+    ] as const) {
+      const report = new PassThrough();
+      const redactTo = new PassThrough();
+      let out = '';
+      let masked = '';
+      report.on('data', (d) => (out += d));
+      redactTo.on('data', (d) => (masked += d));
+      const size = 65_537;
+      const chunks = Array.from({ length: Math.ceil(input.length / size) }, (_, k) => input.subarray(k * size, (k + 1) * size));
+      const summary = await scanStream({
+        input: Readable.from(chunks),
+        secret: 's',
+        options: { format: 'json', redact },
+        report,
+        redactTo: redact ? redactTo : undefined,
+        workers,
+        inProcessBytes: 0,
+        linePieceBytes: 256 << 10,
+      });
+      expect(summary.lines).toBe(3);
+      const findings = (JSON.parse(`[${out}]`) as Array<{ line: number; column: number; detector: string }>).filter((f) => f.detector === 'pan');
+      expect(findings.map((f) => [f.line, f.column])).toEqual([[1, 11], ...pans.map((p) => [2, p + 1]), [3, 10]]);
+      if (redact) expect(masked).toBe(input.toString().replaceAll('ABCPK1234Z', 'AB******4Z'));
+    }
+  });
 });

@@ -40,6 +40,8 @@ export interface ScanSummary {
 /** Input scanned in the command's own thread before workers are started (starting them costs more on less). */
 const IN_PROCESS_BYTES = 8 << 20;
 const CHUNK_BYTES = 1 << 20;
+/** A line longer than this is scanned in pieces of about this size (memory stays flat whatever the input). */
+const LINE_PIECE_BYTES = 16 << 20;
 
 /**
  * Scans a stream of log lines in chunks of whole lines and writes the report's entries (and, with `redactTo`, the
@@ -56,11 +58,14 @@ export async function scanStream(props: {
   workers: number;
   /** input scanned in this thread before the workers start (default 8 MiB) */
   inProcessBytes?: number;
+  /** the size of the pieces a longer line is scanned in (default 16 MiB) */
+  linePieceBytes?: number;
 }): Promise<ScanSummary> {
   const started = performance.now();
   const summary: ScanSummary = { bytes: 0, lines: 0, durationMs: 0, counts: {}, findings: 0, workers: 0 };
   const scanner = createScanner({ secret: props.secret });
   const inProcessBytes = props.inProcessBytes ?? IN_PROCESS_BYTES;
+  const linePieceBytes = props.linePieceBytes ?? LINE_PIECE_BYTES;
   let pool: ScanPool | undefined;
   const queue: Array<Promise<ChunkResult>> = [];
   let nextLine = 1;
@@ -79,10 +84,20 @@ export async function scanStream(props: {
     const entries = props.options.format === 'json' && summary.findings === r.findings ? r.report.slice(1) : r.report;
     await write(props.report, entries);
   };
-  const submit = async (data: Uint8Array) => {
-    const job = { data, firstLine: nextLine };
-    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, nl + 1)) nextLine++;
-    nextLine++;
+  // the characters of the line a piece left open (UTF-16 units, as the findings' columns count)
+  let openColumn = 0;
+  const submit = async (data: Uint8Array, open = false) => {
+    const job: ChunkJob = { data, firstLine: nextLine, firstColumn: openColumn, open };
+    let lastNl = -1;
+    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, nl + 1)) {
+      nextLine++;
+      lastNl = nl;
+    }
+    if (open) openColumn = (lastNl === -1 ? openColumn : 0) + utf16Units(data, lastNl + 1);
+    else {
+      nextLine++;
+      openColumn = 0;
+    }
     if (!pool && props.workers > 0 && sent >= inProcessBytes) pool = new ScanPool(props.workers, props.secret, props.options);
     sent += data.length;
     const result = pool ? pool.scan(job) : Promise.resolve(scanChunk(scanner, job, props.options));
@@ -114,9 +129,22 @@ export async function scanStream(props: {
       summary.bytes += bytes.length;
       pending.push(bytes);
       pendingBytes += bytes.length;
-      if (pendingBytes < CHUNK_BYTES) continue;
+      if (pendingBytes < Math.min(CHUNK_BYTES, linePieceBytes)) continue;
       const cut = bytes.lastIndexOf(10);
-      if (cut === -1) continue;
+      if (cut === -1) {
+        // a line longer than a piece: the piece goes out open, cut between two characters
+        if (pendingBytes >= linePieceBytes) {
+          const piece = take();
+          const at = characterBoundary(piece);
+          const rest = piece.slice(at);
+          await submit(piece.subarray(0, at), true);
+          if (rest.length) {
+            pending.push(rest);
+            pendingBytes = rest.length;
+          }
+        }
+        continue;
+      }
       pending[pending.length - 1] = bytes.subarray(0, cut + 1);
       pendingBytes -= bytes.length - cut - 1;
       const rest = bytes.subarray(cut + 1);
@@ -134,6 +162,25 @@ export async function scanStream(props: {
   }
   summary.durationMs = Math.round(performance.now() - started);
   return summary;
+}
+
+/** Where to cut UTF-8 bytes without splitting a character: before a last sequence that is not complete. */
+function characterBoundary(b: Uint8Array): number {
+  let lead = b.length - 1;
+  while (lead > 0 && b.length - lead < 4 && (b[lead] & 0xc0) === 0x80) lead--;
+  const c = b[lead];
+  const size = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+  return lead + size > b.length ? lead : b.length;
+}
+
+/** The UTF-16 units the UTF-8 bytes b[from..] decode to (a character of four bytes is two). */
+function utf16Units(b: Uint8Array, from: number): number {
+  let n = 0;
+  for (let k = from; k < b.length; k++) {
+    const c = b[k];
+    if ((c & 0xc0) !== 0x80) n += c >= 0xf0 ? 2 : 1;
+  }
+  return n;
 }
 
 /** Worker threads scanning chunks; results come back by sequence number. */
