@@ -125,7 +125,7 @@ export function resolveOverlaps(det: ArrayLike<number>, start: ArrayLike<number>
         chosen.push(k);
       }
       chosen.sort((a, b) => start[a] - start[b]);
-      keep.push(...chosen);
+      for (const k of chosen) keep.push(k); // not push(...chosen): a cluster can choose more than the stack holds
     }
     i = j;
   }

@@ -196,9 +196,11 @@ export function ifsc(p: Pass, s: number, e: number, keyed: boolean): void {
   const t = p.text;
   if (t.charCodeAt(s + 4) !== 48 || isAlnum(s > 0 ? t.charCodeAt(s - 1) : 0) || isAlnum(t.charCodeAt(e))) return;
   for (let k = s; k < s + 4; k++) if (!isCapital(t.charCodeAt(k))) return;
-  const lo = Math.max(lineStart(t, s), s - 200);
-  let hi = t.indexOf('\n', e);
-  if (hi < 0 || hi > e + 200) hi = Math.min(p.n, e + 200);
+  const lo = s - lineBefore(t, s, 200).length;
+  // up to 200 characters after it on its line (looked for in those only: a search to the line's end was quadratic)
+  const after = t.slice(e, Math.min(p.n, e + 200));
+  const nl = after.indexOf('\n');
+  const hi = e + (nl >= 0 ? nl : after.length);
   const win = t.slice(lo, hi);
   ACCOUNT_DIGITS.lastIndex = 0;
   let best = -1;
@@ -264,11 +266,7 @@ function afterVersionWord(t: string, s: number): boolean {
   return false;
 }
 
-function lineStart(t: string, s: number): number {
-  return t.lastIndexOf('\n', s - 1) + 1;
-}
-
-/** up to `width` characters before s on its line */
+/** up to `width` characters before s on its line (bounded: looking back to the line's start was quadratic in a long line) */
 function lineBefore(t: string, s: number, width: number): string {
   const w = t.slice(Math.max(0, s - width), s);
   return w.slice(w.lastIndexOf('\n') + 1);

@@ -442,6 +442,25 @@ describe('the scanner as a whole', () => {
     expect(performance.now() - t1).toBeLessThan(Math.max(8 * (t1 - t0), 1000));
   });
 
+  it('a line of 300,000 forms of address and names (one cluster of overlapping candidates) is scanned and redacted', () => {
+    const line = 'Mr. Aa '.repeat(300_000);
+    expect(scanner.scan(line).length).toBeGreaterThan(100_000);
+    expect(scanner.redact(line)).not.toMatch(/Mr\. Aa /);
+  });
+
+  it('stays linear on a long line of IFSCs (the account number next to each is looked for within 200 characters)', () => {
+    const n = 1 << 21;
+    const ifscs = 'acct 123456789012 HDFC0001234 '.repeat(Math.ceil(n / 30)).slice(0, n);
+    const lines = generateCorpusText({ seed: 6, minBytes: n }).slice(0, n);
+    scanner.scan(ifscs.slice(0, 1 << 16));
+    const t0 = performance.now();
+    scanner.scan(lines);
+    const t1 = performance.now();
+    expect(scanner.scan(ifscs).length).toBeGreaterThan(100_000);
+    // 0.6 s here; looking for the line's ends from every IFSC took 40 s and more
+    expect(performance.now() - t1).toBeLessThan(Math.max(12 * (t1 - t0), 2000));
+  });
+
   it('stays linear on one token far longer than the pass reads at a time (a run of letters, a long base64 value)', () => {
     // against platform log lines of the same length: less time when linear; a pass that read the token again from each
     // 32 K chunk it holds took 25 times as long and more

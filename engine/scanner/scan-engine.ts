@@ -442,8 +442,10 @@ export class ScanEngine {
       this.pemAt = endAt;
     }
     if (endAt >= 0 && endAt - e <= MAX_PEM) {
-      const close = t.indexOf('-----', endAt + 9);
-      if (close >= 0 && close - endAt <= 64) {
+      // the END line's closing dashes, looked for only as far as they may be
+      const k = t.slice(endAt + 9, endAt + 64 + 5).indexOf('-----');
+      const close = k < 0 ? -1 : endAt + 9 + k;
+      if (close >= 0) {
         // a block whose body is "...", "xxx", "<key>", one repeated character or too short to hold a key is a
         // placeholder: skipped whole
         if (this.pemPlaceholder(e, endAt)) return close + 5;
