@@ -274,7 +274,7 @@ export async function scanLogGroups(options: LogScanOptions): Promise<LogScanRes
   for (const j of jobs) {
     if (j.scan.status === 'error') continue;
     for (const [d, n] of j.tally.counts) counts[d] += n;
-    byGroup.push(...j.tally.streams.values());
+    for (const stream of j.tally.streams.values()) byGroup.push(stream); // not push(...): a group may hold 100,000s of streams
     for (const s of j.tally.samples) {
       const seen = sampled.get(s.detector) ?? new Set<string>();
       sampled.set(s.detector, seen);

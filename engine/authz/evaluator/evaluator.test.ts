@@ -17,6 +17,7 @@ import {
   type CedarRequest,
 } from './index.ts';
 import { parseJsonLossless } from './lossless-json.ts';
+import { likeMatch } from './operations.ts';
 import { compilePolicy } from './compile.ts';
 import { parseDatetime, parseDuration } from './extensions.ts';
 
@@ -209,7 +210,13 @@ describe('evaluator against cedar-wasm', () => {
       ['"a\\\\b" like "a\\\\*"', true],
       ['"aaa" like "a**a"', true],
       ['1 like "1"', 'error'],
+      [`"${'a'.repeat(200_000)}" like "${'a'.repeat(200_000)}*"`, true],
     ]));
+
+  it('like: a literal longer than a call may take as arguments (it was spread into one push)', () => {
+    const long = Array.from({ length: 500_000 }, () => 'a');
+    expect(likeMatch('a'.repeat(500_000) + 'b', [{ literal: long }, { wildcard: true }])).toBe(true);
+  });
 
   describe('tags', () =>
     table([

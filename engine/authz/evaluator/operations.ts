@@ -82,7 +82,7 @@ export function likeMatch(text: string, pattern: Array<{ wildcard: true } | { li
   const p: Array<string | null> = [];
   for (const el of pattern) {
     if ('wildcard' in el) p.push(null);
-    else p.push(...el.literal);
+    else for (const ch of el.literal) p.push(ch); // not push(...): a long literal would overflow the stack
   }
   let si = 0;
   let pi = 0;
