@@ -8,15 +8,38 @@ import { generateCorpusText } from '../../../test/scanner/corpus.ts';
 
 const config = loadConfig({ TENET_SCANNER_SECRET: 'scan-logs-test-secret-0123456789abcdef', LOG_LEVEL: 'silent' });
 
+/** a stream that keeps what is written to it */
+function collector() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d) => (text += d));
+  return { stream, text: () => text };
+}
+
 async function run(args: string[], input: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await scanLogs(args, { config: () => config }, { stdin: Readable.from([input]), stdout, stderr });
-  return { code, out, err };
+  const stdout = collector();
+  const stderr = collector();
+  const code = await scanLogs(args, { config: () => config }, { stdin: Readable.from([input]), stdout: stdout.stream, stderr: stderr.stream });
+  return { code, out: stdout.text(), err: stderr.text() };
+}
+
+type Finding = { line: number; detector: string; column: number; masked: string; fingerprint: string };
+
+/** scanStream over `input` read `size` bytes at a time: the summary, the findings and the masked lines */
+async function scanPieces(input: Buffer, size: number, props: { workers: number; redact?: boolean; linePieceBytes?: number }) {
+  const report = collector();
+  const redactTo = collector();
+  const summary = await scanStream({
+    input: Readable.from(Array.from({ length: Math.ceil(input.length / size) }, (_, k) => input.subarray(k * size, (k + 1) * size))),
+    secret: 'chunked-scan-secret',
+    options: { format: 'json', redact: props.redact ?? false },
+    report: report.stream,
+    redactTo: props.redact ? redactTo.stream : undefined,
+    workers: props.workers,
+    inProcessBytes: 0,
+    linePieceBytes: props.linePieceBytes,
+  });
+  return { summary, redacted: redactTo.text(), findings: JSON.parse(`[${report.text()}]`) as Finding[] };
 }
 
 const INPUT = [
@@ -122,29 +145,7 @@ describe('tenet scan-logs', () => {
     for (let k = 5; k < lines.length; k += 89) lines[k] += '\r';
     lines.push('तिथि pan=ABCPK1234Z');
     const input = Buffer.from(lines.join('\n'));
-    const pieces = (size: number) => Readable.from(Array.from({ length: Math.ceil(input.length / size) }, (_, k) => input.subarray(k * size, (k + 1) * size)));
-    const scan = async (workers: number, size: number, redact = false) => {
-      const report = new PassThrough();
-      const redactTo = new PassThrough();
-      let out = '';
-      let redacted = '';
-      report.on('data', (d) => (out += d));
-      redactTo.on('data', (d) => (redacted += d));
-      const summary = await scanStream({
-        input: pieces(size),
-        secret: 'chunked-scan-secret',
-        options: { format: 'json', redact },
-        report,
-        redactTo: redact ? redactTo : undefined,
-        workers,
-        inProcessBytes: 0,
-      });
-      return {
-        summary,
-        redacted,
-        findings: JSON.parse(`[${out}]`) as Array<{ line: number; detector: string; column: number; masked: string; fingerprint: string }>,
-      };
-    };
+    const scan = (workers: number, size: number, redact = false) => scanPieces(input, size, { workers, redact });
     const own = await scan(0, 65_537);
     const pooled = await scan(2, 40_961);
     expect(own.summary.workers).toBe(0);
@@ -177,20 +178,8 @@ describe('tenet scan-logs', () => {
     expect(lines.some((l) => l.includes('"message"') || l.includes('\r'))).toBe(false);
     const input = Buffer.from(lines.join('\n'));
     for (const workers of [0, 2]) {
-      const report = new PassThrough();
-      let out = '';
-      report.on('data', (d) => (out += d));
-      const chunks = Array.from({ length: Math.ceil(input.length / 50_001) }, (_, k) => input.subarray(k * 50_001, (k + 1) * 50_001));
-      const summary = await scanStream({
-        input: Readable.from(chunks),
-        secret: 's',
-        options: { format: 'json', redact: false },
-        report,
-        workers,
-        inProcessBytes: 0,
-      });
+      const { summary, findings } = await scanPieces(input, 50_001, { workers });
       expect(summary.lines).toBe(lines.length);
-      const findings = JSON.parse(`[${out}]`) as Array<{ line: number; column: number; masked: string }>;
       expect(findings.length).toBeGreaterThan(1000);
       for (const f of findings) expect(maskValue(lines[f.line - 1].slice(f.column - 1, f.column - 1 + f.masked.length))).toBe(f.masked);
     }
@@ -240,28 +229,11 @@ describe('tenet scan-logs', () => {
       [2, false],
       [0, true],
     ] as const) {
-      const report = new PassThrough();
-      const redactTo = new PassThrough();
-      let out = '';
-      let masked = '';
-      report.on('data', (d) => (out += d));
-      redactTo.on('data', (d) => (masked += d));
-      const size = 65_537;
-      const chunks = Array.from({ length: Math.ceil(input.length / size) }, (_, k) => input.subarray(k * size, (k + 1) * size));
-      const summary = await scanStream({
-        input: Readable.from(chunks),
-        secret: 's',
-        options: { format: 'json', redact },
-        report,
-        redactTo: redact ? redactTo : undefined,
-        workers,
-        inProcessBytes: 0,
-        linePieceBytes: 256 << 10,
-      });
+      const { summary, findings, redacted } = await scanPieces(input, 65_537, { workers, redact, linePieceBytes: 256 << 10 });
       expect(summary.lines).toBe(3);
-      const findings = (JSON.parse(`[${out}]`) as Array<{ line: number; column: number; detector: string }>).filter((f) => f.detector === 'pan');
-      expect(findings.map((f) => [f.line, f.column])).toEqual([[1, 11], ...pans.map((p) => [2, p + 1]), [3, 10]]);
-      if (redact) expect(masked).toBe(input.toString().replaceAll('ABCPK1234Z', 'AB******4Z'));
+      const pan = findings.filter((f) => f.detector === 'pan');
+      expect(pan.map((f) => [f.line, f.column])).toEqual([[1, 11], ...pans.map((p) => [2, p + 1]), [3, 10]]);
+      if (redact) expect(redacted).toBe(input.toString().replaceAll('ABCPK1234Z', 'AB******4Z'));
     }
   });
 });
