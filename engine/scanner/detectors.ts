@@ -89,6 +89,7 @@ function before(da: number, sa: number, ea: number, db: number, sb: number, eb: 
  * Within each cluster of overlapping candidates the longest is kept first (an e-mail over the phone number that is
  * its local part, a secret over a PAN-shaped piece of it), then the most specific on a tie (a JWT over the
  * generic_secret of the same value), then whatever no kept candidate overlaps. Returns the kept indices in order.
+ * Spans are never empty (every pass drops an empty one before it gets here).
  */
 export function resolveOverlaps(det: ArrayLike<number>, start: ArrayLike<number>, end: ArrayLike<number>, count: number): number[] {
   const keep: number[] = [];
@@ -114,10 +115,6 @@ export function resolveOverlaps(det: ArrayLike<number>, start: ArrayLike<number>
       for (const k of order) {
         const s = start[k] - lo;
         const e = end[k] - lo;
-        if (s === e) {
-          if (chosen.every((c) => end[c] <= start[k] || end[k] <= start[c])) chosen.push(k); // an empty span (none today)
-          continue;
-        }
         let free = true;
         for (let p = s; p < e && free; p++) free = held[p] === 0;
         if (!free) continue;

@@ -197,10 +197,7 @@ export function ifsc(p: Pass, s: number, e: number, keyed: boolean): void {
   if (t.charCodeAt(s + 4) !== 48 || isAlnum(s > 0 ? t.charCodeAt(s - 1) : 0) || isAlnum(t.charCodeAt(e))) return;
   for (let k = s; k < s + 4; k++) if (!isCapital(t.charCodeAt(k))) return;
   const lo = s - lineBefore(t, s, 200).length;
-  // up to 200 characters after it on its line (looked for in those only: a search to the line's end was quadratic)
-  const after = t.slice(e, Math.min(p.n, e + 200));
-  const nl = after.indexOf('\n');
-  const hi = e + (nl >= 0 ? nl : after.length);
+  const hi = e + lineAfter(t, e, 200).length;
   const win = t.slice(lo, hi);
   ACCOUNT_DIGITS.lastIndex = 0;
   let best = -1;
@@ -266,10 +263,18 @@ function afterVersionWord(t: string, s: number): boolean {
   return false;
 }
 
-/** up to `width` characters before s on its line (bounded: looking back to the line's start was quadratic in a long line) */
+/**
+ * Up to `width` characters before s, and after e, on their line: bounded, since looking for the line's ends over the
+ * whole line was quadratic in a long one.
+ */
 function lineBefore(t: string, s: number, width: number): string {
   const w = t.slice(Math.max(0, s - width), s);
   return w.slice(w.lastIndexOf('\n') + 1);
+}
+function lineAfter(t: string, e: number, width: number): string {
+  const w = t.slice(e, e + width);
+  const nl = w.indexOf('\n');
+  return nl < 0 ? w : w.slice(0, nl);
 }
 
 // ------------------------------------------------------------------------------------------ values under keys

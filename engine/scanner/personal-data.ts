@@ -95,11 +95,11 @@ const BANK_WORDS: ReadonlySet<string> = new Set(['bank', 'banking', 'savings']);
 /** a possessive before "name is" or "number is": the name or number is a person's own ("my name is", "her number is") */
 const POSSESSIVE = /(?:^|[^A-Za-z])(?:my|his|her|your|their)$/i;
 /**
- * what may stand between a possessive and "number": a word saying which phone ("my work number", "my US number"). Not
- * any word: "my Aadhaar number", "my order number", "my account number" are no phone's.
+ * what may stand between a possessive and "number": a word saying which phone ("my work number"), or a country (below:
+ * "my US number"). Not any word: "my Aadhaar number", "my order number", "my account number" are no phone's.
  */
 const NUMBER_QUALIFIER =
-  /^(?:home|work|office|personal|cell|landline|alternate|alternative|contact|emergency|whatsapp|new|old|primary|secondary|international|us|usa|uk|uae)$/i;
+  /^(?:home|work|office|personal|cell|landline|alternate|alternative|contact|emergency|whatsapp|new|old|primary|secondary|international)$/i;
 /**
  * a qualifier that names a country says how to read a national number ("my Israeli number is 09-7625400"): the
  * country's own numbering plan, before the marketplaces' (India's numbers are in_phone's)
@@ -400,7 +400,7 @@ export class PersonalPass {
       case K_NUMBER:
         // a plural word announces a list ("phones 052 5552606 074-7111234")
         if (this.on(D.intl_phone)) this.phoneValue(j, (this.text.charCodeAt(e - 1) | 32) === 115, kind === K_NUMBER ? this.qualifierCountry(s) : undefined);
-        if (kind === K_PHONE && isKey) this.sibling(K_EMAIL, -1);
+        if (kind === K_PHONE && isKey) this.sibling(K_EMAIL, j);
         break;
       case K_ACCOUNT:
         if (this.on(D.bank_account)) this.accountValue(j);
@@ -476,7 +476,7 @@ export class PersonalPass {
    * A field whose meaning comes from its siblings in the same object, in either order: a `name` beside an e-mail or
    * phone field is a person's (`{"name":"Gaurav Kumar","email":...}`), and the `value` of an object whose `system` is
    * "phone" is a phone number (a FHIR `ContactPoint`). `kind` K_EMAIL stands for any contact field; j is the field's
-   * value (-1: not needed).
+   * value.
    */
   sibling(kind: number, j: number): void {
     const d = this.depth - 1;

@@ -22,7 +22,6 @@ export interface ChunkOptions {
 }
 
 export interface ChunkResult {
-  lines: number;
   findings: number;
   counts: Record<string, number>;
   /** the report's entries for this chunk, ready to write (JSON entries each start with ',\n') */
@@ -49,14 +48,9 @@ export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): 
   const redacted: string[] = [];
   const pieces: string[] = [];
   let changed = false;
-  let lines = 0;
-  // Most chunks have neither: then only the lines are counted, and no line is cut out on its own
+  // Most chunks have neither: then no line is cut out on its own
   const lineByLine = opts.redact || text.includes('\r') || text.includes('"message"');
-  if (!lineByLine) {
-    lines = 1;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) lines++;
-  }
-  for (let at = 0; lineByLine && at <= text.length; lines++) {
+  for (let at = 0; lineByLine && at <= text.length;) {
     let end = text.indexOf('\n', at);
     if (end === -1) end = text.length;
     const next = end + 1;
@@ -81,8 +75,6 @@ export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): 
     if (changed) pieces.push(exported ? exported.message.replace(/\r?\n/g, ' ') : (line ?? text.slice(at, end)));
     at = next;
   }
-  // an open chunk's last line is counted by the chunk that ends it
-  if (job.open) lines--;
   const counts: Record<string, number> = {};
   const report: string[] = [];
   const found = scanner.scan(changed ? pieces.join('\n') : text, { firstLine: job.firstLine });
@@ -96,5 +88,5 @@ export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): 
         : `${String(f.line).padStart(7)}:${String(f.column).padEnd(4)} ${f.detector.padEnd(20)} ${f.masked}\n`,
     );
   }
-  return { lines, findings: found.length, counts, report: report.join(''), redacted: opts.redact ? redacted.join('') : undefined };
+  return { findings: found.length, counts, report: report.join(''), redacted: opts.redact ? redacted.join('') : undefined };
 }

@@ -76,7 +76,6 @@ export async function scanStream(props: {
     if (s.length !== 0 && !to.write(s)) await once(to, 'drain');
   };
   const emit = async (r: ChunkResult) => {
-    summary.lines += r.lines;
     summary.findings += r.findings;
     for (const [d, n] of Object.entries(r.counts)) summary.counts[d] = (summary.counts[d] ?? 0) + n;
     if (r.redacted !== undefined) await write(props.redactTo!, r.redacted);
@@ -93,11 +92,13 @@ export async function scanStream(props: {
       nextLine++;
       lastNl = nl;
     }
+    // the lines are counted here, once: an open chunk's last line by the chunk that ends it
     if (open) openColumn = (lastNl === -1 ? openColumn : 0) + utf16Units(data, lastNl + 1);
     else {
       nextLine++;
       openColumn = 0;
     }
+    summary.lines = nextLine - 1;
     if (!pool && props.workers > 0 && sent >= inProcessBytes) pool = new ScanPool(props.workers, props.secret, props.options);
     sent += data.length;
     const result = pool ? pool.scan(job) : Promise.resolve(scanChunk(scanner, job, props.options));
