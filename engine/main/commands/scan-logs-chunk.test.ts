@@ -18,15 +18,13 @@ function entries(data: Buffer, job: Partial<ChunkJob> = {}) {
 
 /** the reference: the chunk decoded as UTF-8 whole and scanned as one text */
 function reference(data: Buffer, firstLine = 1, firstColumn = 0) {
-  return scanner
-    .scan(data.toString('utf8'), { firstLine })
-    .map((f) => ({
-      line: f.line,
-      detector: f.detector,
-      column: f.line === firstLine ? f.column + firstColumn : f.column,
-      masked: f.masked,
-      fingerprint: f.fingerprint,
-    }));
+  return scanner.scan(data.toString('utf8'), { firstLine }).map((f) => ({
+    line: f.line,
+    detector: f.detector,
+    column: f.line === firstLine ? f.column + firstColumn : f.column,
+    masked: f.masked,
+    fingerprint: f.fingerprint,
+  }));
 }
 
 const WIDE = ['₹', 'नमस्ते', '🙏', 'é', 'ऑर्डर कब आएगा', '\u2028'];
@@ -59,6 +57,24 @@ describe('scanChunk on plain lines (ASCII read one-byte, the other lines one by 
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('reads bytes that are not UTF-8 as the whole chunk decoded would (U+FFFD), line ends and columns unchanged', () => {
+    const parts = [
+      Buffer.from('pan=ABCPK1234Z '),
+      Buffer.from([0xff, 0xc3]),
+      Buffer.from('\nx '),
+      Buffer.from([0xe0, 0xa4]),
+      Buffer.from(' 9845012345\n'),
+      Buffer.from([0xf0, 0x9f, 0x99]),
+    ];
+    const data = Buffer.concat([...parts, Buffer.from(' pan=ABCPK1234Z')]);
+    expect(entries(data).findings).toEqual(reference(data));
+    expect(entries(data).findings.map((f) => [f.line, f.column])).toEqual([
+      [1, 5],
+      [2, 5],
+      [3, 7], // the cut-off sequence is one U+FFFD
+    ]);
   });
 
   it('leaves the bytes it was given as they were', () => {
