@@ -293,10 +293,10 @@ export function trim(t: string, s: number, e: number): [number, number] {
 
 const isTrimmed = (c: number) => c === 32 || c === 44 || c === 59 || c === 58 || (c >= 9 && c <= 13) || c === 0xa0;
 
-/** A person's name: letters, spaces, '.', ''' and '-'; no digits, no identifier characters; not a placeholder. */
-export function validName(v: string): boolean {
+/** A person's name: letters, spaces, '.', ''' and '-' (and digits with `digits`); no identifier characters; not a placeholder. */
+export function validName(v: string, digits = false): boolean {
   if (v.length < 2 || v.length > 80 || PLACEHOLDER.test(v) || v.includes('**')) return false;
-  if (!/^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u.test(v)) return false;
+  if (!(digits ? /^[\p{L}\p{M}][\p{L}\p{M}\d .'’-]*$/u : /^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u).test(v)) return false;
   // one lower-case word with '-' or '.' is a service, file or host name
   if (!v.includes(' ') && v === v.toLowerCase() && /[.-]/.test(v)) return false;
   return /\p{L}.*\p{L}/u.test(v);

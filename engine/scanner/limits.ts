@@ -3,7 +3,7 @@
  * so that a clean report is read for what it proves.
  */
 export const SCAN_LIMITS: readonly string[] = [
-  'Names are detected only under personal-field keys (buyer_name, recipient, Name inside ShippingAddress, BuyerInfo, buyer, customer or recipient objects, and configured keys), after a name word in free text ("buyer name: ...", "my name is ...") and after Mr, Mrs, Ms or Smt; a name elsewhere in free text is not detected.',
+  'Names are detected under personal-field keys (buyer_name, recipient, Name inside ShippingAddress, BuyerInfo, buyer, customer or recipient objects, and configured keys), beside an e-mail or phone field, after a name word in free text ("buyer name: ...", "my name is ...") and after Mr, Mrs, Ms or Smt; elsewhere in free text only as a full name from an English names lexicon (a first name and a last name, "Gaurav Kumar"): a single name, a name before an ordinary word and names the lexicon does not know are not detected.',
   'Addresses are detected under address keys, in address objects and in objects with a city and a postal code, and in free text only as an Indian address: a 6-digit PIN code after an address word (road, nagar, street, marg, sector, colony, lane, apartment, floor, near, district...) on the same line; other free-text addresses are not detected.',
   'Dates of birth are detected only under a date-of-birth key or after a DOB word (dob, date of birth, born).',
   "Phone numbers: Indian mobiles anywhere; other countries' numbers in international form (+country code) anywhere, in national form only under a phone key or after a phone word (phone, mobile, my number); Indian landlines only under a phone or landline key or word.",

@@ -364,7 +364,7 @@ describe('the scanner as a whole', () => {
       'vehicle_registration',
       'date_of_birth',
     ]);
-    expect(SCAN_LIMITS.join(' ')).toMatch(/name elsewhere in free text is not detected/);
+    expect(SCAN_LIMITS.join(' ')).toMatch(/names the lexicon does not know are not detected/);
   });
 
   it('on any mix of personal-data shapes: findings in bounds, in order, not overlapping; redaction leaves none', () => {

@@ -55,6 +55,7 @@ import {
   type KeyTrie,
 } from './personal-keys.ts';
 import { dateAt, DOB_GAP } from './dates.ts';
+import { freeTextName } from './person-names.ts';
 import type { CountryCode } from 'libphonenumber-js/max';
 
 const LOWER = 4;
@@ -194,6 +195,7 @@ export class PersonalPass {
   readonly addressOn: boolean;
   readonly plateOn: boolean;
   readonly bankOn: boolean;
+  readonly nameOn: boolean;
 
   constructor(
     readonly enabled: number,
@@ -203,6 +205,7 @@ export class PersonalPass {
     this.addressOn = this.on(D.postal_address);
     this.plateOn = this.on(D.vehicle_registration);
     this.bankOn = this.on(D.bank_account);
+    this.nameOn = this.on(D.person_name);
   }
 
   on(det: number): boolean {
@@ -286,6 +289,11 @@ export class PersonalPass {
         ) {
           // "Mr", "Mrs", "Ms", "Smt" before a name
           if (len <= 3 && (u16[sj] === 77 || u16[sj] === 83) && (nx === 46 || nx === 32)) this.honorific(base + sj, e);
+          // a full name in free text ("John Oliver"): its other words are not looked at again
+          if (nx === 32 && (mask & ~(UPPER | LOWER)) === 0 && this.nameOn && e === base + j) {
+            const r = this.freeName(base + sj, e);
+            if (r > e && r - base <= lim) j = r - base;
+          }
           if (len >= 3) {
             const last = e === base + j ? u16[j - 1] : text.charCodeAt(e - 1);
             const n1 = next[128 + FOLD[last]];
@@ -311,6 +319,13 @@ export class PersonalPass {
     const out = this.out;
     this.text = '';
     return out;
+  }
+
+  /** A full name in free text starting with the word [s, e): reported; returns its end, or -1 (see person-names.ts). */
+  freeName(s: number, e: number): number {
+    const r = freeTextName(this.text, s, e);
+    if (r > e) this.push(D.person_name, s, r, false);
+    return r;
   }
 
   push(det: number, start: number, end: number, soft: boolean): void {
@@ -340,6 +355,10 @@ export class PersonalPass {
       if (hex) return ipv6(this, s, e);
     }
     if ((mask & UPPER) !== 0) {
+      if (nx === 32 && (mask & ~(UPPER | LOWER)) === 0 && this.nameOn) {
+        const r = this.freeName(s, e);
+        if (r > e) return r;
+      }
       if ((mask & (LOWER | UNDER | DASH)) === 0) {
         if (len === 11 && this.bankOn) ifsc(this, s, e, s === this.ifscAt);
         if (len <= 10 && this.plateOn) plateToken(this, s, len);
@@ -586,7 +605,8 @@ export class PersonalPass {
     if (q) {
       const [vs, ve] = trim(t, q[0], q[1]);
       if (capitalised && !isCapital(t.charCodeAt(vs)) && !(t.charCodeAt(vs) > 127 && /\p{Lu}/u.test(t[vs]))) return;
-      if (validName(t.slice(vs, ve))) this.push(D.person_name, vs, ve, true);
+      // a name known from its siblings is whatever the person gave as a name, numbers too ("Test User 21")
+      if (validName(t.slice(vs, ve), capitalised)) this.push(D.person_name, vs, ve, true);
       return;
     }
     // free text: up to four words that start with a capital ("Asha Rao", "A. K. Sharma")

@@ -85,7 +85,8 @@ export function createScanner(opts: ScannerOptions): Scanner {
       const cuts: Array<[number, number]> = [];
       for (let m = m0; m < det.length && start[m] < ke; m++) cuts.push([start[m], end[m]]);
       const fromEngine = cuts.length;
-      for (let m = h0; m < hard && extra[m].s < ke; m++) if (extra[m].e > ks) cuts.push([extra[m].s, extra[m].e]);
+      // a candidate of the same detector does not cut it: the two are one value (the longer is kept)
+      for (let m = h0; m < hard && extra[m].s < ke; m++) if (extra[m].e > ks && extra[m].d !== p.det[k]) cuts.push([extra[m].s, extra[m].e]);
       if (fromEngine > 0 && cuts.length > fromEngine) cuts.sort((a, b) => a[0] - b[0]);
       let cur = ks;
       const pieces: number[] = [];

@@ -134,7 +134,7 @@ describe('tenet scan-logs', () => {
     const table = await run(['-'], input);
     expect(table.out).toMatch(/10 finding\(s\)/);
     expect(table.out).toContain('What this scan cannot see:');
-    expect(table.out).toContain('a name elsewhere in free text is not detected');
+    expect(table.out).toContain('names the lexicon does not know are not detected');
   });
 
   it('scans in worker threads with the same findings, in input order, as in its own thread', async () => {
