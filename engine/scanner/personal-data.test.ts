@@ -452,6 +452,16 @@ describe('the scanner as a whole', () => {
     expect(scanner.redact(line)).not.toMatch(/Mr\. Aa /);
   });
 
+  it('stays linear on a line of capitalised words and names (each word is looked up once)', () => {
+    const n = 1 << 21;
+    const linesMs = scanMs(logLines(n, 7));
+    for (const unit of ['John Oliver ', 'Richard M. Nixon ', 'Aa Bb ', 'Gaurav ', `A${'b'.repeat(5000)} Kumar `]) {
+      const line = unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+      expect(scanMs(line), unit.slice(0, 12)).toBeLessThan(Math.max(6 * linesMs, 600));
+    }
+    expect(scanner.scan('John Oliver '.repeat(1000)).filter((f) => f.detector === 'person_name').length).toBeGreaterThan(400);
+  });
+
   it('stays linear on a long line of IFSCs (the account number next to each is looked for within 200 characters)', () => {
     const n = 1 << 21;
     const ifscs = 'acct 123456789012 HDFC0001234 '.repeat(Math.ceil(n / 30)).slice(0, n);
