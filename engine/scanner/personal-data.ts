@@ -2,16 +2,16 @@
  * What Amazon buyer data is made of, found in one pass after the engine's: names, postal addresses and dates of birth
  * under personal-field keys (the SP-API Orders API's `BuyerInfo.BuyerName`, `ShippingAddress.Name`/`AddressLine1`/
  * `City`/`PostalCode`, and the usual spellings) or in an object with a city and a postal code, names after "my name
- * is" or a form of address ("Mr. ..."), Indian addresses in free text (a PIN code after an address word), public IP
- * addresses, international phone numbers (validated by libphonenumber-js), Indian bank account numbers next to an IFSC
- * or under an account key (and the IFSC with them, or under an IFSC key), Indian vehicle registration plates, dates of
- * birth after a DOB word.
+ * is" or a form of address ("Mr. ..."), full names in free text from a names lexicon (person-names.ts), Indian
+ * addresses in free text (a PIN code after an address word), public IP addresses, international phone numbers
+ * (validated by libphonenumber-js), Indian bank account numbers next to an IFSC or under an account key (and the IFSC
+ * with them, or under an IFSC key), Indian vehicle registration plates, dates of birth after a DOB word.
  *
  * Linear in the text: one walk over its characters cuts word tokens ([A-Za-z0-9_-]) and looks at each by its
  * character classes, length and next character; only a token that can start a value (a key followed by `:` or `=`
  * whose name ends like a personal key, a 1-3 digit group followed by '.', a 6-digit number, an 11-character IFSC
- * shape, a state code, a mixed-case run, a form of address) or a '+' before a digit is looked at further. Base64 and
- * URL-encoded runs are collected for decode-pass.ts.
+ * shape, a state code, a mixed-case run, a form of address, a capitalised word before another) or a '+' before a digit
+ * is looked at further. Base64 and URL-encoded runs are collected for decode-pass.ts.
  */
 import { CLS16, DASH, DIGIT, startsWithI, UNDER, UPPER } from './char-classes.ts';
 import { FOLD } from './secret-key-trie.ts';
