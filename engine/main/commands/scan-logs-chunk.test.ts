@@ -85,6 +85,52 @@ describe('scanChunk on plain lines (ASCII read one-byte, the other lines one by 
   });
 });
 
+describe('scanChunk line by line (CloudWatch export lines, CRLF, --redact)', () => {
+  /** each line on its own: decoded, its '\r' dropped, an export line read for its message (line breaks as spaces) */
+  function perLine(data: Buffer) {
+    const findings: ReturnType<typeof reference> = [];
+    const redacted: string[] = [];
+    data
+      .toString('utf8')
+      .split('\n')
+      .forEach((raw, k) => {
+        const line = raw.replace(/\r$/, '');
+        let obj: Record<string, unknown> | null;
+        try {
+          obj = line.startsWith('{') && line.includes('"message"') ? (JSON.parse(line) as Record<string, unknown>) : null;
+        } catch {
+          obj = null;
+        }
+        const message = obj && typeof obj.message === 'string' ? obj.message : null;
+        findings.push(...reference(Buffer.from(message === null ? line : message.replace(/\r?\n/g, ' ')), k + 1));
+        redacted.push(message === null ? scanner.redact(line) : JSON.stringify({ ...obj, message: scanner.redact(message) }));
+      });
+    return { findings, redacted: redacted.join('\n') + '\n' };
+  }
+
+  it('gives the findings and masked lines of each line scanned on its own', () => {
+    const base = generateCorpusText({ seed: 21, minBytes: 60_000 }).split('\n');
+    const shapes = [
+      (l: string) => l,
+      (l: string) => `${l}\r`,
+      (l: string) => JSON.stringify({ timestamp: 1, message: l }),
+      (l: string) => JSON.stringify({ timestamp: 2, message: `₹ ${l}\nnext 🙏` }),
+      (l: string) => `नमस्ते ${l}\r`,
+      (l: string) => JSON.stringify({ timestamp: 3, message: `\u20b9 ${l}` }).replace('₹', '\\u20b9'),
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.nat(shapes.length - 1), { minLength: base.length, maxLength: base.length }), fc.boolean(), (kinds, redact) => {
+        const data = Buffer.from(base.map((l, k) => shapes[kinds[k]](l)).join('\n'));
+        const r = scanChunk(scanner, { data, firstLine: 1, firstColumn: 0, open: false }, { format: 'json', redact });
+        const want = perLine(data);
+        expect(JSON.parse(`[${r.report.slice(1)}]`)).toEqual(want.findings);
+        if (redact) expect(r.redacted).toBe(want.redacted);
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
+
 describe('scanChunk on hostile plain lines', () => {
   it('reads a long line that is not ASCII once: as fast as an ASCII line of the same size', () => {
     const time = (data: Buffer) => {

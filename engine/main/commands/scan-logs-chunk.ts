@@ -71,25 +71,36 @@ function scanPlain(scanner: Scanner, job: ChunkJob, bytes: Buffer): { findings: 
   const wide = nonAsciiLines(bytes);
   if (wide.length === 0) return { findings: scanner.scan(bytes.toString('latin1'), { firstLine: job.firstLine }) };
   const ascii = Buffer.from(bytes);
-  const lines: PiiFinding[][] = [];
+  const wideLines: WideLine[] = [];
   let line = job.firstLine;
   for (let k = 0, at = 0; k < wide.length; k += 2) {
     line += countLineEnds(bytes, at, wide[k]);
-    lines.push(scanner.scan(bytes.toString('utf8', wide[k], wide[k + 1]), { firstLine: line }));
+    wideLines.push({ line, text: bytes.toString('utf8', wide[k], wide[k + 1]) });
     ascii.fill(32, wide[k], wide[k + 1]);
     at = wide[k];
   }
-  const rest = scanner.scan(ascii.toString('latin1'), { firstLine: job.firstLine });
-  // in line order: each wide line's findings where its line is
+  return { findings: scanSplit(scanner, ascii.toString('latin1'), wideLines, job.firstLine) };
+}
+
+/** a line that is not ASCII, scanned on its own: its number and its text */
+interface WideLine {
+  line: number;
+  text: string;
+}
+
+/** The findings of `ascii` (lines from `firstLine`, the wide lines blank there) and of each wide line, in line order. */
+function scanSplit(scanner: Scanner, ascii: string, wideLines: WideLine[], firstLine: number): PiiFinding[] {
+  const rest = scanner.scan(ascii, { firstLine });
   const findings: PiiFinding[] = [];
   let r = 0;
-  for (const own of lines) {
+  for (const w of wideLines) {
+    const own = scanner.scan(w.text, { firstLine: w.line });
     if (own.length === 0) continue;
-    while (r < rest.length && rest[r].line < own[0].line) findings.push(rest[r++]);
+    while (r < rest.length && rest[r].line < w.line) findings.push(rest[r++]);
     for (const f of own) findings.push(f);
   }
   while (r < rest.length) findings.push(rest[r++]);
-  return { findings };
+  return findings;
 }
 
 /** [start, end) of every line of `b` with a byte that is not ASCII, in order (the line end not included) */
@@ -126,23 +137,31 @@ function countLineEnds(b: Buffer, from: number, to: number): number {
   return n;
 }
 
-/** Export lines, '\r' line ends and redaction: the chunk decoded whole and cut into lines. */
+/**
+ * Export lines, '\r' line ends and redaction: the chunk cut into lines. As in scanPlain, the chunk is read as one-byte
+ * characters (a line's offsets are its bytes') and a line that is not ASCII is decoded and scanned on its own.
+ */
 function scanLineByLine(scanner: Scanner, job: ChunkJob, opts: ChunkOptions, bytes: Buffer): { findings: PiiFinding[]; redacted?: string } {
-  const text = bytes.toString('utf8');
+  const text = bytes.toString('latin1');
+  const wide = nonAsciiLines(bytes);
+  let w = 0;
   // The scanned text is the chunk itself unless a line needs changing (a CloudWatch export line, a '\r' before the
-  // line end): then it is rebuilt from the lines, changed or not.
+  // line end) or is not ASCII: then it is rebuilt from the lines, changed or not.
   const redacted: string[] = [];
   const pieces: string[] = [];
+  const wideLines: WideLine[] = [];
   let changed = false;
-  for (let at = 0; at <= text.length;) {
+  for (let at = 0, lineNo = job.firstLine; at <= text.length; lineNo++) {
     let end = text.indexOf('\n', at);
     if (end === -1) end = text.length;
     const next = end + 1;
     if (text.charCodeAt(end - 1) === 13 && end > at && !(job.open && end === text.length)) end--;
-    let line: string | undefined;
+    const isWide = w < wide.length && wide[w] === at;
+    if (isWide) w += 2;
+    let line = isWide ? bytes.toString('utf8', at, end) : undefined;
     let exported: ReturnType<typeof exportMessage> = null;
     if (end !== next - 1 || text.charCodeAt(at) === 123) {
-      line = text.slice(at, end);
+      line ??= text.slice(at, end);
       exported = exportMessage(line);
     }
     if (opts.redact) {
@@ -150,15 +169,19 @@ function scanLineByLine(scanner: Scanner, job: ChunkJob, opts: ChunkOptions, byt
       redacted.push(exported ? JSON.stringify({ ...exported.obj, message: scanner.redact(exported.message) }) : scanner.redact(line));
       if (next <= text.length || !job.open) redacted.push('\n');
     }
-    if (!changed && (exported || end !== next - 1)) {
+    if (!changed && (exported || isWide || end !== next - 1)) {
       changed = true;
       // the lines before this one, unchanged
       if (at > 0) pieces.push(text.slice(0, at - 1));
     }
-    // One scanned line per input line: a message's own newlines become spaces so numbering stays the input's.
-    if (changed) pieces.push(exported ? exported.message.replace(/\r?\n/g, ' ') : (line ?? text.slice(at, end)));
+    if (changed) {
+      // One scanned line per input line: a message's own newlines become spaces so numbering stays the input's.
+      const scanned = exported ? exported.message.replace(/\r?\n/g, ' ') : (line ?? text.slice(at, end));
+      if (isWide) wideLines.push({ line: lineNo, text: scanned });
+      pieces.push(isWide ? '' : scanned);
+    }
     at = next;
   }
-  const findings = scanner.scan(changed ? pieces.join('\n') : text, { firstLine: job.firstLine });
+  const findings = changed ? scanSplit(scanner, pieces.join('\n'), wideLines, job.firstLine) : scanner.scan(text, { firstLine: job.firstLine });
   return { findings, redacted: opts.redact ? redacted.join('') : undefined };
 }
