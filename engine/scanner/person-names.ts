@@ -15,10 +15,16 @@
  */
 import { FIRST_NAMES, LAST_NAMES, OTHER_WORDS } from './person-names-data.ts';
 
-const FIRST: ReadonlySet<string> = new Set(FIRST_NAMES.split(' '));
-const LAST: ReadonlySet<string> = new Set(LAST_NAMES.split(' '));
-const OTHER: ReadonlySet<string> = new Set(OTHER_WORDS.split(' '));
-const isName = (w: string) => FIRST.has(w) || LAST.has(w);
+/** the lists as sets, made on first use (a command that never scans does not pay for them at start-up) */
+interface Lexicon {
+  first: ReadonlySet<string>;
+  last: ReadonlySet<string>;
+  other: ReadonlySet<string>;
+}
+let lexicon: Lexicon | undefined;
+const isName = (l: Lexicon, w: string) => l.first.has(w) || l.last.has(w);
+const sets = (): Lexicon =>
+  (lexicon ??= { first: new Set(FIRST_NAMES.split(' ')), last: new Set(LAST_NAMES.split(' ')), other: new Set(OTHER_WORDS.split(' ')) });
 
 const isUpper = (c: number) => c >= 65 && c <= 90;
 const isLower = (c: number) => c >= 97 && c <= 122;
@@ -46,9 +52,10 @@ export function freeTextName(t: string, s: number, e: number): number {
   if (capitalisedWord(t, s) !== e) return -1;
   if (s > 0 && (glued(t.charCodeAt(s - 1)) || t.charCodeAt(s - 1) === 46)) return -1;
   if (!isUpper(t.charCodeAt(e + 1))) return -1;
+  const l = sets();
   const w1 = t.slice(s, e).toLowerCase();
-  const first = FIRST.has(w1);
-  if (!first && (OTHER.has(w1) || LAST.has(w1))) return -1;
+  const first = l.first.has(w1);
+  if (!first && (l.other.has(w1) || l.last.has(w1))) return -1;
   // the second word: a capitalised word, or an initial when a first name comes first
   const p2 = e + 1;
   let e2 = capitalisedWord(t, p2);
@@ -58,10 +65,10 @@ export function freeTextName(t: string, s: number, e: number): number {
   // three words: a first name, anything capitalised or an initial, a name
   if (first && t.charCodeAt(e2) === 32) {
     const e3 = capitalisedWord(t, e2 + 1);
-    if (e3 !== -1 && isName(t.slice(e2 + 1, e3).toLowerCase())) return e3;
+    if (e3 !== -1 && isName(l, t.slice(e2 + 1, e3).toLowerCase())) return e3;
   }
   if (init !== -1) return -1;
   const w2 = t.slice(p2, e2).toLowerCase();
-  if (first) return isName(w2) ? e2 : -1;
-  return LAST.has(w2) ? e2 : -1;
+  if (first) return isName(l, w2) ? e2 : -1;
+  return l.last.has(w2) ? e2 : -1;
 }
