@@ -179,7 +179,7 @@ export class ControlService {
         requestedBy: props.requestedBy ?? null,
         leaseMs: this.settings.runLeaseMs,
       });
-      out.push(await this.execute(runId, id, sources));
+      out.push(await this.execute(runId, id, sources, props.trigger));
     }
     await this.afterRuns();
     return out;
@@ -189,7 +189,7 @@ export class ControlService {
   async runScheduled(controlId: string, scheduledFor: Date, sources = this.sources()): Promise<StoredRun | null> {
     const id = await this.runs.claim(controlId, scheduledFor, this.replica, this.settings.runLeaseMs, this.recordAbandoned);
     if (!id) return null;
-    const run = await this.execute(id, controlId, sources);
+    const run = await this.execute(id, controlId, sources, 'schedule');
     await this.afterRuns();
     return run;
   }
@@ -222,7 +222,7 @@ export class ControlService {
     return this.recompute();
   }
 
-  private async execute(runId: string, controlId: string, sources: EvidenceSources): Promise<StoredRun> {
+  private async execute(runId: string, controlId: string, sources: EvidenceSources, trigger: StoredRun['trigger']): Promise<StoredRun> {
     const control = this.control(controlId);
     const used = new Set<string>();
     const tracked = Object.fromEntries(
@@ -289,7 +289,7 @@ export class ControlService {
       this.logger.warn({ control: controlId, runId, status: result.status }, 'control run finished after it was abandoned: its result is not recorded');
       return stored;
     }
-    this.logger.info({ control: controlId, status: result.status, durationMs: result.durationMs, findings: result.findings.length }, 'control run');
+    this.logger.info({ control: controlId, trigger, status: result.status, durationMs: result.durationMs, findings: result.findings.length }, 'control run');
     return stored;
   }
 }
