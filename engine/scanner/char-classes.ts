@@ -4,7 +4,7 @@
  */
 export const DIGIT = 1;
 export const UPPER = 2;
-const LOWER = 4;
+export const LOWER = 4;
 export const UNDER = 8;
 export const DASH = 16;
 /** classes other than digit and dash: a token with one of these has letters or '_' */
@@ -47,6 +47,7 @@ CLS16.set(CLS);
 export const isDigitCode = (c: number) => c >= 48 && c <= 57;
 export const isUpperCode = (c: number) => c >= 65 && c <= 90;
 export const isAlnumCode = (c: number) => c < 128 && (CLS[c] & (DIGIT | UPPER | LOWER)) !== 0;
+export const isHexCode = (c: number) => isDigitCode(c) || ((c | 32) >= 97 && (c | 32) <= 102);
 
 export function isB64Url(c: number): boolean {
   return c < 128 && CLS[c] !== 0;

@@ -5,6 +5,7 @@
  * decoded value for the fingerprint, so the same value counts once however it was written. JSON embedded in a
  * string (`"body":"{\"name\":...}"`) needs no decoding: both passes read its escaped quotes.
  */
+import { isHexCode } from './char-classes.ts';
 import { ENC_BASE64 } from './personal-data.ts';
 
 export interface Spans {
@@ -17,8 +18,6 @@ export interface DecodedSpans extends Spans {
   /** the decoded value of each span (for its fingerprint) */
   value: string[];
 }
-
-const isHex = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
 
 /** Findings inside the encoded runs [start, end, kind] of `text`, found by `inner` on the decoded text. */
 export function decodedSpans(text: string, encoded: number[], inner: (decoded: string) => Spans): DecodedSpans {
@@ -68,10 +67,10 @@ function urlRun(text: string, rs: number, re: number, inner: (decoded: string) =
   let k = rs;
   while (k < re) {
     const c = text.charCodeAt(k);
-    if (c === 37 && isHex(text.charCodeAt(k + 1)) && isHex(text.charCodeAt(k + 2))) {
+    if (c === 37 && isHexCode(text.charCodeAt(k + 1)) && isHexCode(text.charCodeAt(k + 2))) {
       const gs = k;
       const bytes: number[] = [];
-      while (k + 2 < re && text.charCodeAt(k) === 37 && isHex(text.charCodeAt(k + 1)) && isHex(text.charCodeAt(k + 2))) {
+      while (k + 2 < re && text.charCodeAt(k) === 37 && isHexCode(text.charCodeAt(k + 1)) && isHexCode(text.charCodeAt(k + 2))) {
         bytes.push(parseInt(text.slice(k + 1, k + 3), 16));
         k += 3;
       }

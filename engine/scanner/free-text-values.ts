@@ -7,7 +7,7 @@
 // the full metadata: it tells an Indian landline from a North American number (the default, smaller metadata checks
 // little more than lengths, and takes most ten-digit numbers for both)
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { CLS16, DIGIT, startsWithI, UPPER } from './char-classes.ts';
+import { CLS16, isAlnumCode, isDigitCode, isHexCode, isUpperCode, LOWER, startsWithI, UPPER } from './char-classes.ts';
 import { D } from './detectors.ts';
 import { isPublicIpv4, isPublicIpv6 } from './ip-address.ts';
 
@@ -37,11 +37,6 @@ const INDIAN_MOBILE = /^(?:91|0)?[6-9]\d{9}$/;
 const NANP = /^(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$/;
 /** a national-format phone number in a value */
 const NATIONAL = /\(?\d[\d ()\-.]{5,18}\d(?![\w-])/;
-const LOWER = 4;
-export const isAlnum = (c: number) => c < 128 && (CLS16[c] & (DIGIT | UPPER | LOWER)) !== 0;
-export const isDigit = (c: number) => c >= 48 && c <= 57;
-export const isHex = (c: number) => isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
-export const isCapital = (c: number) => c >= 65 && c <= 90;
 
 /**
  * A national-format number in the value [qs, qe) under a phone key or after a phone word (quoted: anywhere in it; else
@@ -75,8 +70,8 @@ export function pin(p: Pass, s: number, e: number): void {
   const t = p.text;
   const prev = s > 0 ? t.charCodeAt(s - 1) : 0;
   const nx = e < p.n ? t.charCodeAt(e) : 0;
-  if (isAlnum(prev) || prev === 45 || prev === 46 || prev === 43 || prev === 47 || prev === 95) return;
-  if (isAlnum(nx) || nx === 45 || nx === 95 || (nx === 46 && isDigit(t.charCodeAt(e + 1)))) return;
+  if (isAlnumCode(prev) || prev === 45 || prev === 46 || prev === 43 || prev === 47 || prev === 95) return;
+  if (isAlnumCode(nx) || nx === 45 || nx === 95 || (nx === 46 && isDigitCode(t.charCodeAt(e + 1)))) return;
   // the window: back to a quote, '=', '|', '{', '[', a tab or the line's start, at most 120 characters
   const lo = Math.max(0, s - 120);
   let ws = s;
@@ -98,7 +93,7 @@ export function pin(p: Pass, s: number, e: number): void {
     while (k > ws && t.charCodeAt(k - 1) !== 32 && t.charCodeAt(k - 1) !== 44) k--;
     if (te === k || te === a) break;
     const c = t.charCodeAt(k);
-    if (!(isDigit(c) || isCapital(c))) break;
+    if (!(isDigitCode(c) || isUpperCode(c))) break;
     a = k;
   }
   p.push(D.postal_address, a, e, true);
@@ -108,13 +103,13 @@ export function pin(p: Pass, s: number, e: number): void {
 export function ipv4(p: Pass, s: number, e: number): number {
   const t = p.text;
   const prev = s > 0 ? t.charCodeAt(s - 1) : 0;
-  if (isAlnum(prev) || prev === 46 || prev === 95 || prev === 45) return e;
+  if (isAlnumCode(prev) || prev === 46 || prev === 95 || prev === 45) return e;
   let k = s;
   let ip = 0;
   for (let part = 0; part < 4; part++) {
     const ps = k;
     let octet = 0;
-    while (k < p.n && k - ps < 4 && isDigit(t.charCodeAt(k))) octet = octet * 10 + t.charCodeAt(k++) - 48;
+    while (k < p.n && k - ps < 4 && isDigitCode(t.charCodeAt(k))) octet = octet * 10 + t.charCodeAt(k++) - 48;
     const pl = k - ps;
     if (pl === 0 || pl > 3 || octet > 255 || (pl > 1 && t.charCodeAt(ps) === 48)) return e;
     ip = ip * 256 + octet;
@@ -124,10 +119,10 @@ export function ipv4(p: Pass, s: number, e: number): number {
     }
   }
   const nx = k < p.n ? t.charCodeAt(k) : 0;
-  if (isAlnum(nx) || nx === 95 || (nx === 46 && isDigit(t.charCodeAt(k + 1)))) return k;
+  if (isAlnumCode(nx) || nx === 95 || (nx === 46 && isDigitCode(t.charCodeAt(k + 1)))) return k;
   if (!isPublicIpv4(ip)) return k;
   // a version ("Chrome/120.0.1.2", "version=1.2.3.4")
-  if (prev === 47 && s > 1 && isAlnum(t.charCodeAt(s - 2)) && !isDigit(t.charCodeAt(s - 2))) return k;
+  if (prev === 47 && s > 1 && isAlnumCode(t.charCodeAt(s - 2)) && !isDigitCode(t.charCodeAt(s - 2))) return k;
   if (afterVersionWord(t, s)) return k;
   p.push(D.ip_address, s, k, false);
   return k;
@@ -137,17 +132,17 @@ export function ipv4(p: Pass, s: number, e: number): number {
 export function ipv6(p: Pass, s: number, e: number): number {
   const t = p.text;
   const prev = s > 0 ? t.charCodeAt(s - 1) : 0;
-  if (isAlnum(prev) || prev === 58 || prev === 46 || prev === 95 || prev === 45) return e;
+  if (isAlnumCode(prev) || prev === 58 || prev === 46 || prev === 95 || prev === 45) return e;
   let k = s;
   let colons = 0;
   while (k < p.n && k - s < 45) {
     const c = t.charCodeAt(k);
     if (c === 58) colons++;
-    else if (!(isHex(c) || c === 46)) break;
+    else if (!(isHexCode(c) || c === 46)) break;
     k++;
   }
   while (k > e && (t.charCodeAt(k - 1) === 58 || t.charCodeAt(k - 1) === 46)) k--;
-  if (colons < 2 || isAlnum(t.charCodeAt(k)) || t.charCodeAt(k) === 95) return e;
+  if (colons < 2 || isAlnumCode(t.charCodeAt(k)) || t.charCodeAt(k) === 95) return e;
   if (isPublicIpv6(t.slice(s, k))) p.push(D.ip_address, s, k, false);
   return k;
 }
@@ -158,23 +153,23 @@ export function e164(p: Pass, i: number): number {
   const c1 = t.charCodeAt(i + 1);
   if (c1 < 49 || c1 > 57 || !p.on(D.intl_phone)) return i + 1;
   const prev = i > 0 ? t.charCodeAt(i - 1) : 0;
-  if (isAlnum(prev) || prev === 43 || (c1 === 57 && t.charCodeAt(i + 2) === 49)) return i + 1;
+  if (isAlnumCode(prev) || prev === 43 || (c1 === 57 && t.charCodeAt(i + 2) === 49)) return i + 1;
   let k = i + 1;
   let last = i;
   let digits = 0;
   const ends: number[] = [];
   while (k < p.n && k - i <= 24) {
     const c = t.charCodeAt(k);
-    if (isDigit(c)) {
+    if (isDigitCode(c)) {
       digits++;
       last = k;
     } else if (c === 32 || c === 45 || c === 40 || c === 41 || c === 46) {
-      if (isDigit(t.charCodeAt(k - 1))) ends.push(k);
+      if (isDigitCode(t.charCodeAt(k - 1))) ends.push(k);
     } else break;
     k++;
   }
   let end = last + 1;
-  if (digits < 8 || isAlnum(t.charCodeAt(end)) || t.charCodeAt(end) === 64) return end;
+  if (digits < 8 || isAlnumCode(t.charCodeAt(end)) || t.charCodeAt(end) === 64) return end;
   // the longest run of groups that is a valid number ("+44 20 7946 0958 12 items": not the 12)
   ends.push(end);
   for (let g = ends.length - 1; g >= 0; g--) {
@@ -194,8 +189,8 @@ export function e164(p: Pass, i: number): number {
  */
 export function ifsc(p: Pass, s: number, e: number, keyed: boolean): void {
   const t = p.text;
-  if (t.charCodeAt(s + 4) !== 48 || isAlnum(s > 0 ? t.charCodeAt(s - 1) : 0) || isAlnum(t.charCodeAt(e))) return;
-  for (let k = s; k < s + 4; k++) if (!isCapital(t.charCodeAt(k))) return;
+  if (t.charCodeAt(s + 4) !== 48 || isAlnumCode(s > 0 ? t.charCodeAt(s - 1) : 0) || isAlnumCode(t.charCodeAt(e))) return;
+  for (let k = s; k < s + 4; k++) if (!isUpperCode(t.charCodeAt(k))) return;
   const lo = s - lineBefore(t, s, 200).length;
   const hi = e + lineAfter(t, e, 200).length;
   const win = t.slice(lo, hi);
@@ -230,7 +225,7 @@ export function plateToken(p: Pass, s: number, len: number): void {
   const c0 = t.charCodeAt(s);
   if (c0 <= 57) {
     if (len >= 9) plate(p, BH_PLATE, s);
-  } else if (len === 2 || isDigit(t.charCodeAt(s + 2))) {
+  } else if (len === 2 || isDigitCode(t.charCodeAt(s + 2))) {
     const c1 = t.charCodeAt(s + 1);
     if (c1 >= 65 && STATE_CODE[(c0 - 65) * 26 + c1 - 65] === 1) plate(p, PLATE, s);
   }
@@ -240,7 +235,7 @@ export function plateToken(p: Pass, s: number, len: number): void {
 export function plate(p: Pass, re: RegExp, s: number): void {
   const t = p.text;
   const prev = s > 0 ? t.charCodeAt(s - 1) : 0;
-  if (isAlnum(prev) || prev === 95 || prev === 45 || prev === 47 || prev === 46 || prev === 35) return;
+  if (isAlnumCode(prev) || prev === 95 || prev === 45 || prev === 47 || prev === 46 || prev === 35) return;
   re.lastIndex = s;
   const m = re.exec(t);
   if (!m) return;
@@ -253,11 +248,11 @@ function afterVersionWord(t: string, s: number): boolean {
   let k = s;
   while (k > 0 && s - k < 4) {
     const c = t.charCodeAt(k - 1);
-    if (c === 10 || isAlnum(c)) break;
+    if (c === 10 || isAlnumCode(c)) break;
     k--;
   }
   const we = k;
-  while (k > 0 && we - k < 9 && isAlnum(t.charCodeAt(k - 1))) k--;
+  while (k > 0 && we - k < 9 && isAlnumCode(t.charCodeAt(k - 1))) k--;
   if (we - k < 2) return false;
   for (const w of VERSION_WORDS) if (we - k >= w.length && startsWithI(t, we - w.length, w)) return true;
   return false;

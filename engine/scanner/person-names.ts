@@ -13,9 +13,9 @@
  * Tailor"), words in capitals. A brand or place made of names ("Louis Philippe") is reported: nothing in the text tells
  * it apart.
  */
+import { isAlnumCode, isUpperCode } from './char-classes.ts';
 import { FIRST_NAMES, LAST_NAMES, OTHER_WORDS } from './person-names-data.ts';
 
-/** the lists as sets, made on first use (a command that never scans does not pay for them at start-up) */
 interface Lexicon {
   first: ReadonlySet<string>;
   last: ReadonlySet<string>;
@@ -23,17 +23,17 @@ interface Lexicon {
 }
 let lexicon: Lexicon | undefined;
 const isName = (l: Lexicon, w: string) => l.first.has(w) || l.last.has(w);
+/** the lists as sets, made on first use (a command that never scans does not pay for them at start-up) */
 const sets = (): Lexicon =>
   (lexicon ??= { first: new Set(FIRST_NAMES.split(' ')), last: new Set(LAST_NAMES.split(' ')), other: new Set(OTHER_WORDS.split(' ')) });
 
-const isUpper = (c: number) => c >= 65 && c <= 90;
 const isLower = (c: number) => c >= 97 && c <= 122;
 /** a character that may not follow a name's last word: a letter, a digit, '_', '-', '@' (an e-mail's local part) */
-const glued = (c: number) => isUpper(c) || isLower(c) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 64;
+const glued = (c: number) => isAlnumCode(c) || c === 95 || c === 45 || c === 64;
 
 /** The end of the capitalised word at p ("Oliver": a capital, then lower-case letters), or -1. */
 function capitalisedWord(t: string, p: number): number {
-  if (!isUpper(t.charCodeAt(p))) return -1;
+  if (!isUpperCode(t.charCodeAt(p))) return -1;
   let k = p + 1;
   while (isLower(t.charCodeAt(k))) k++;
   return k - p >= 2 && !glued(t.charCodeAt(k)) ? k : -1;
@@ -41,7 +41,7 @@ function capitalisedWord(t: string, p: number): number {
 
 /** The end of the initial at p ("M."), or -1. */
 function initial(t: string, p: number): number {
-  return isUpper(t.charCodeAt(p)) && t.charCodeAt(p + 1) === 46 ? p + 2 : -1;
+  return isUpperCode(t.charCodeAt(p)) && t.charCodeAt(p + 1) === 46 ? p + 2 : -1;
 }
 
 /**
@@ -51,7 +51,7 @@ function initial(t: string, p: number): number {
 export function freeTextName(t: string, s: number, e: number): number {
   if (capitalisedWord(t, s) !== e) return -1;
   if (s > 0 && (glued(t.charCodeAt(s - 1)) || t.charCodeAt(s - 1) === 46)) return -1;
-  if (!isUpper(t.charCodeAt(e + 1))) return -1;
+  if (!isUpperCode(t.charCodeAt(e + 1))) return -1;
   const l = sets();
   const w1 = t.slice(s, e).toLowerCase();
   const first = l.first.has(w1);

@@ -13,7 +13,7 @@
  * shape, a state code, a mixed-case run, a form of address, a capitalised word before another) or a '+' before a digit
  * is looked at further. Base64 and URL-encoded runs are collected for decode-pass.ts.
  */
-import { CLS16, DASH, DIGIT, startsWithI, UNDER, UPPER } from './char-classes.ts';
+import { CLS16, DASH, DIGIT, isAlnumCode, isDigitCode, isHexCode, isUpperCode, startsWithI, UNDER, UPPER } from './char-classes.ts';
 import { FOLD } from './secret-key-trie.ts';
 import { D } from './detectors.ts';
 import {
@@ -23,10 +23,6 @@ import {
   ifsc,
   ipv4,
   ipv6,
-  isAlnum,
-  isCapital,
-  isDigit,
-  isHex,
   isNameChar,
   nationalPhone,
   pin,
@@ -148,7 +144,7 @@ const HONORIFICS: ReadonlySet<string> = new Set(['Mr', 'Mrs', 'Ms', 'Smt']);
 const CONTACT = 1;
 const PHONE_SYSTEM = 2;
 
-const isHexOrColon = (c: number) => c === 58 || isHex(c);
+const isHexOrColon = (c: number) => c === 58 || isHexCode(c);
 /** the first character of a base64 quad that encodes ASCII text: its top six bits 0x08-0x1f, 'I'-'Z' or 'a'-'f' */
 const isQuadStart = (c: number) => (c >= 73 && c <= 90) || (c >= 97 && c <= 102);
 
@@ -351,7 +347,7 @@ export class PersonalPass {
     }
     if (nx === 58 && len <= 4 && (mask & (UNDER | DASH)) === 0 && this.ipOn && isHexOrColon(t.charCodeAt(e + 1))) {
       let hex = true;
-      for (let k = s; k < e; k++) if (!isHex(t.charCodeAt(k))) hex = false;
+      for (let k = s; k < e; k++) if (!isHexCode(t.charCodeAt(k))) hex = false;
       if (hex) return ipv6(this, s, e);
     }
     if ((mask & UPPER) !== 0) {
@@ -438,7 +434,7 @@ export class PersonalPass {
     if (s < 3 || t.charCodeAt(s - 1) !== 32) return false;
     if (POSSESSIVE.test(t.slice(Math.max(0, s - 8), s - 1))) return true;
     let k = s - 1;
-    while (k > 0 && isAlnum(t.charCodeAt(k - 1))) k--;
+    while (k > 0 && isAlnumCode(t.charCodeAt(k - 1))) k--;
     const w = t.slice(k, s - 1);
     if (k === s - 1 || k < 2 || t.charCodeAt(k - 1) !== 32 || !(NUMBER_QUALIFIER.test(w) || QUALIFIER_COUNTRY.has(w.toLowerCase()))) return false;
     return POSSESSIVE.test(t.slice(Math.max(0, k - 8), k - 1));
@@ -448,7 +444,7 @@ export class PersonalPass {
   qualifierCountry(s: number): CountryCode | undefined {
     const t = this.text;
     let k = s - 1;
-    while (k > 0 && isAlnum(t.charCodeAt(k - 1))) k--;
+    while (k > 0 && isAlnumCode(t.charCodeAt(k - 1))) k--;
     return k < s - 1 ? QUALIFIER_COUNTRY.get(t.slice(k, s - 1).toLowerCase()) : undefined;
   }
 
@@ -584,7 +580,7 @@ export class PersonalPass {
     k--;
     while (k >= 0 && (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 34 || t.charCodeAt(k) === 39 || t.charCodeAt(k) === 92)) k--;
     const ke = k + 1;
-    while (k >= 0 && (isAlnum(t.charCodeAt(k)) || t.charCodeAt(k) === 95 || t.charCodeAt(k) === 45)) k--;
+    while (k >= 0 && (isAlnumCode(t.charCodeAt(k)) || t.charCodeAt(k) === 95 || t.charCodeAt(k) === 45)) k--;
     return ke - k - 1 >= 3 && keyKind(PARENT_TRIE, t, k + 1, ke) === 1;
   }
 
@@ -594,19 +590,21 @@ export class PersonalPass {
     let k = s - 1;
     if (k <= 0 || (t.charCodeAt(k) !== 32 && t.charCodeAt(k) !== 95)) return '';
     const we = k;
-    while (k > 0 && isAlnum(t.charCodeAt(k - 1))) k--;
+    while (k > 0 && isAlnumCode(t.charCodeAt(k - 1))) k--;
     return we - k >= 3 && we - k <= 12 ? t.slice(k, we).toLowerCase() : '';
   }
 
-  /** The name at j; `capitalised`: only one that starts with a capital (a name known only from its siblings). */
-  nameValue(j: number, capitalised = false): void {
+  /**
+   * The name at j. `fromSiblings`: a name known only from its e-mail or phone sibling, reported only when it starts with
+   * a capital, and with any digits the person gave ("Test User 21").
+   */
+  nameValue(j: number, fromSiblings = false): void {
     const t = this.text;
     const q = this.quoted(j);
     if (q) {
       const [vs, ve] = trim(t, q[0], q[1]);
-      if (capitalised && !isCapital(t.charCodeAt(vs)) && !(t.charCodeAt(vs) > 127 && /\p{Lu}/u.test(t[vs]))) return;
-      // a name known from its siblings is whatever the person gave as a name, numbers too ("Test User 21")
-      if (validName(t.slice(vs, ve), capitalised)) this.push(D.person_name, vs, ve, true);
+      if (fromSiblings && !isUpperCode(t.charCodeAt(vs)) && !(t.charCodeAt(vs) > 127 && /\p{Lu}/u.test(t[vs]))) return;
+      if (validName(t.slice(vs, ve), fromSiblings)) this.push(D.person_name, vs, ve, true);
       return;
     }
     // free text: up to four words that start with a capital ("Asha Rao", "A. K. Sharma")
@@ -614,7 +612,7 @@ export class PersonalPass {
     let end = -1;
     for (let w = 0; w < 4; w++) {
       const c = t.charCodeAt(k);
-      if (!(isCapital(c) || (c > 127 && /\p{Lu}/u.test(t[k])))) break;
+      if (!(isUpperCode(c) || (c > 127 && /\p{Lu}/u.test(t[k])))) break;
       let m = k + 1;
       while (m < this.n && isNameChar(t.charCodeAt(m))) m++;
       end = m;
@@ -687,7 +685,7 @@ export class PersonalPass {
     if (c === 34 || c === 39) start++;
     else if (c === 92 && t.charCodeAt(ds + 1) === 34) start += 2;
     c = t.charCodeAt(start);
-    if (!(isDigit(c) || isAlnum(c))) return;
+    if (!(isDigitCode(c) || isAlnumCode(c))) return;
     const end = dateAt(t, start);
     if (end > start) this.push(D.date_of_birth, start, end, true);
   }
@@ -718,7 +716,7 @@ export class PersonalPass {
   /** '%' and two hex digits: the URL-encoded run around it. */
   percent(i: number): number {
     const t = this.text;
-    if (!isHex(t.charCodeAt(i + 1)) || !isHex(t.charCodeAt(i + 2)) || i < this.encEnd) return i + 1;
+    if (!isHexCode(t.charCodeAt(i + 1)) || !isHexCode(t.charCodeAt(i + 2)) || i < this.encEnd) return i + 1;
     let rs = i;
     while (rs > this.encEnd && t.charCodeAt(rs - 1) < 128 && URLX[t.charCodeAt(rs - 1)] === 1) rs--;
     let re = i;

@@ -44,7 +44,8 @@ function exportMessage(line: string): { obj: Record<string, unknown>; message: s
 
 export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): ChunkResult {
   const bytes = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.length);
-  const found = opts.redact || bytes.includes(13) || bytes.includes('"message"') ? scanLineByLine(scanner, job, opts, bytes) : scanPlain(scanner, job, bytes);
+  const found =
+    opts.redact || bytes.includes(13) || bytes.includes('"message"') ? scanLineByLine(scanner, job, opts, bytes) : { findings: scanPlain(scanner, job, bytes) };
   const counts: Record<string, number> = {};
   const report: string[] = [];
   for (const f of found.findings) {
@@ -67,9 +68,9 @@ export function scanChunk(scanner: Scanner, job: ChunkJob, opts: ChunkOptions): 
  * character of the megabyte is not ASCII, at a tenth of the speed, and every value cut from it is two-byte too.
  * No value spans lines (see SCAN_LIMITS), so the findings are the same as the whole chunk's.
  */
-function scanPlain(scanner: Scanner, job: ChunkJob, bytes: Buffer): { findings: PiiFinding[]; redacted?: string } {
+function scanPlain(scanner: Scanner, job: ChunkJob, bytes: Buffer): PiiFinding[] {
   const wide = nonAsciiLines(bytes);
-  if (wide.length === 0) return { findings: scanner.scan(bytes.toString('latin1'), { firstLine: job.firstLine }) };
+  if (wide.length === 0) return scanner.scan(bytes.toString('latin1'), { firstLine: job.firstLine });
   const ascii = Buffer.from(bytes);
   const wideLines: WideLine[] = [];
   let line = job.firstLine;
@@ -79,7 +80,7 @@ function scanPlain(scanner: Scanner, job: ChunkJob, bytes: Buffer): { findings: 
     ascii.fill(32, wide[k], wide[k + 1]);
     at = wide[k];
   }
-  return { findings: scanSplit(scanner, ascii.toString('latin1'), wideLines, job.firstLine) };
+  return scanSplit(scanner, ascii.toString('latin1'), wideLines, job.firstLine);
 }
 
 /** a line that is not ASCII, scanned on its own: its number and its text */
