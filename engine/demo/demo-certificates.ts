@@ -43,8 +43,15 @@ function oid(text: string): Buffer {
   }
   return tlv(0x06, Buffer.from(out));
 }
-function integer(b: Buffer): Buffer {
-  return tlv(0x02, b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+/**
+ * The DER INTEGER of the unsigned big-endian number in `b`: its shortest form (DER allows no leading zero byte but the
+ * one that keeps a number whose first bit is set positive; OpenSSL refuses the rest as "illegal padding").
+ */
+export function integer(b: Buffer): Buffer {
+  let k = 0;
+  while (k < b.length - 1 && b[k] === 0) k++;
+  const v = b.subarray(k);
+  return tlv(0x02, v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
 }
 /** UTCTime until 2049, GeneralizedTime after (RFC 5280 §4.1.2.5). */
 function time(d: Date): Buffer {
@@ -74,10 +81,11 @@ export function issueCertificate(props: {
   notAfter: Date;
   issuer?: IssuedCertificate;
   ca?: boolean;
+  /** the serial number's bytes (default: 12 random bytes) */
+  serial?: Buffer;
 }): IssuedCertificate {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const serial = randomBytes(12);
-  serial[0] &= 0x7f;
+  const serial = props.serial ?? randomBytes(12);
   const extensions = [extension('2.5.29.19', true, props.ca ? seq(bool(true)) : seq())];
   if (props.sans?.length) extensions.push(extension('2.5.29.17', false, seq(...props.sans.map(sanEntry))));
   const tbs = seq(
