@@ -1,7 +1,7 @@
 /**
  * Person names in free text with nothing around them ("Recurring Payment for Gaurav Kumar", "John Oliver is a
- * comedian"), from the names lexicon of a maintained NLP library (person-names-data.ts): two or three capitalised words
- * that read as a full name.
+ * comedian"), from a names lexicon (person-names-data.ts: an English NLP library's, with Indian names added from a
+ * test-data library's): two or three capitalised words that read as a full name.
  *
  * - a first name and a first or last name: "John Oliver", "Amit Patel";
  * - a first name, any capitalised word or an initial, and a first or last name: "Richard Milhous Nixon",

@@ -8,7 +8,7 @@
  * The product loads neither (compromise takes half a second at every start); it carries the lists, and
  * lexicon.test.ts holds them equal to what this makes.
  *
- * Write the module again (after moving compromise to another version): npx tsx test/scanner/names/lexicon.ts --write
+ * Write the module again (after moving compromise or faker to another version): npx tsx test/scanner/names/lexicon.ts --write
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
