@@ -13,7 +13,7 @@
  * shape, a state code, a mixed-case run, a form of address, a capitalised word before another) or a '+' before a digit
  * is looked at further. Base64 and URL-encoded runs are collected for decode-pass.ts.
  */
-import { CLS16, DASH, DIGIT, isAlnumCode, isDigitCode, isHexCode, isUpperCode, startsWithI, UNDER, UPPER } from './char-classes.ts';
+import { CLS16, DASH, DIGIT, isAlnumCode, isHexCode, isUpperCode, startsWithI, UNDER, UPPER } from './char-classes.ts';
 import { FOLD } from './secret-key-trie.ts';
 import { D } from './detectors.ts';
 import {
@@ -685,7 +685,7 @@ export class PersonalPass {
     if (c === 34 || c === 39) start++;
     else if (c === 92 && t.charCodeAt(ds + 1) === 34) start += 2;
     c = t.charCodeAt(start);
-    if (!(isDigitCode(c) || isAlnumCode(c))) return;
+    if (!isAlnumCode(c)) return;
     const end = dateAt(t, start);
     if (end > start) this.push(D.date_of_birth, start, end, true);
   }

@@ -23,11 +23,11 @@ export const DATA_MODULE = fileURLToPath(new URL('../../../engine/scanner/person
 export function lexiconLists(): { first: string[]; last: string[]; words: string[]; version: string } {
   const { first, last, words, version } = compromiseLists();
   const known = new Set([...first, ...last, ...words]);
-  // faker's lists may hold a name twice (a male and a female name), or a name of two words ("Anand Swarup"): one word each
-  const indian = (names: unknown) =>
-    [...new Set((Array.isArray(names) ? names : Object.values(names as object).flat()).map((n: string) => n.toLowerCase()))].filter(
-      (w) => /^[a-z]{2,}$/.test(w) && !known.has(w),
-    );
+  // faker's lists are by gender (a name may be in two); a name of two words ("Anand Swarup") is left out
+  const indian = (names: Partial<Record<string, string[]>> | null | undefined) => {
+    const all = Object.values(names ?? {}).flatMap((v) => v ?? []);
+    return [...new Set(all.map((n) => n.toLowerCase()))].filter((w) => /^[a-z]{2,}$/.test(w) && !known.has(w));
+  };
   const person = faker.rawDefinitions.person!;
   const indianFirst = indian(person.first_name);
   const indianLast = indian(person.last_name).filter((w) => !indianFirst.includes(w));
