@@ -24,6 +24,11 @@ describe('person names in free text', () => {
     ['Order shipped to Indiranagar for Meera Iyer', ['Meera Iyer']],
     ['refund approved for Ramesh Reddy and Anjali Gupta', ['Ramesh Reddy', 'Anjali Gupta']],
     ['call back Sushma Venkatesan Nair', ['Sushma Venkatesan Nair']],
+    // a given name and nothing else, before any capitalised word
+    ['Dan Tailor', ['Dan Tailor']],
+    ['Dan Bar has a bank account.', ['Dan Bar']],
+    ['2026-11-27T10:00:00Z [order-sync] INFO Dan Bar called', ['Dan Bar']],
+    ['{"msg":"refund for Doug Page"}', ['Doug Page']],
   ])('%s: %j', (text, want) => {
     expect(names(text)).toEqual(want);
   });
@@ -45,6 +50,12 @@ describe('person names in free text', () => {
     'Gemini Pro quota exceeded', // a first name in faker's lists before an ordinary word
     'Dev Mode enabled',
     'Cigarette Butt', // a word compromise knows keeps its reading
+    'Chase Payment failed', // a first name that is also a word, before an ordinary word
+    'Peter England shirt', // a given name before a place
+    'Allen Solly shirt', // before a word the lexicon does not know
+    'Alexa Shopping list', // before a word that is not a surname's form
+    'Amazon Dan Tailor', // a given name before an ordinary word, in a title
+    'Dan Tailor Shop',
   ])('%s: no name', (text) => {
     expect(names(text)).toEqual([]);
   });

@@ -4,28 +4,41 @@
  * test-data library's): two or three capitalised words that read as a full name.
  *
  * - a first name and a first or last name: "John Oliver", "Amit Patel";
+ * - a given name that is nothing else ("Dan", not "Mark") and an ordinary word that may be a surname (a noun, an
+ *   adjective or an infinitive, not a place or an unknown word), when the words around the two are not capitalised
+ *   too: "Dan Tailor", "Dan Bar has a bank account" (but not "Alexa Skills Kit", "Peter England", "Allen Solly");
  * - a first name, any capitalised word or an initial, and a first or last name: "Richard Milhous Nixon",
  *   "Richard M. Nixon", "William Bill Alexander";
  * - a word the lexicon does not know, and a last name: "Gaurav Kumar" (the lexicon knows few Indian first names; a word
  *   it knows, "Order Patel", is not a first name).
  *
- * Not a name: one word alone ("Dan"), a first name before an ordinary word ("Mark Complete", "Grant Access", "Dan
- * Tailor"), words in capitals. A brand or place made of names ("Louis Philippe") is reported: nothing in the text tells
+ * Not a name: one word alone ("Dan"), a first name that is also a word, or an Indian first name, before an
+ * ordinary word ("Mark Complete", "Grant Access", "Dev Mode"), words in capitals. A brand or place made of names ("Louis Philippe") is reported: nothing in the text tells
  * it apart.
  */
 import { isAlnumCode, isUpperCode } from './char-classes.ts';
-import { FIRST_NAMES, LAST_NAMES, OTHER_WORDS } from './person-names-data.ts';
+import { FIRST_NAMES, GIVEN_NAMES, LAST_NAMES, OTHER_WORDS, PLAIN_WORDS } from './person-names-data.ts';
 
 interface Lexicon {
+  given: ReadonlySet<string>;
   first: ReadonlySet<string>;
   last: ReadonlySet<string>;
+  /** ordinary words that may also be surnames ("tailor", "bar", "brown") */
+  plain: ReadonlySet<string>;
   other: ReadonlySet<string>;
 }
 let lexicon: Lexicon | undefined;
-const isName = (l: Lexicon, w: string) => l.first.has(w) || l.last.has(w);
+const isName = (l: Lexicon, w: string) => l.given.has(w) || l.first.has(w) || l.last.has(w);
+const toSet = (list: string) => new Set(list.split(' '));
 /** the lists as sets, made on first use (a command that never scans does not pay for them at start-up) */
 const sets = (): Lexicon =>
-  (lexicon ??= { first: new Set(FIRST_NAMES.split(' ')), last: new Set(LAST_NAMES.split(' ')), other: new Set(OTHER_WORDS.split(' ')) });
+  (lexicon ??= {
+    given: toSet(GIVEN_NAMES),
+    first: toSet(FIRST_NAMES),
+    last: toSet(LAST_NAMES),
+    plain: toSet(PLAIN_WORDS),
+    other: toSet(OTHER_WORDS),
+  });
 
 const isLower = (c: number) => c >= 97 && c <= 122;
 /** a character that may not follow a name's last word: a letter, a digit, '_', '-', '@' (an e-mail's local part) */
@@ -54,8 +67,9 @@ export function freeTextName(t: string, s: number, e: number): number {
   if (!isUpperCode(t.charCodeAt(e + 1))) return -1;
   const l = sets();
   const w1 = t.slice(s, e).toLowerCase();
-  const first = l.first.has(w1);
-  if (!first && (l.other.has(w1) || l.last.has(w1))) return -1;
+  const given = l.given.has(w1);
+  const first = given || l.first.has(w1);
+  if (!first && (l.other.has(w1) || l.plain.has(w1) || l.last.has(w1))) return -1;
   // the second word: a capitalised word, or an initial when a first name comes first
   const p2 = e + 1;
   let e2 = capitalisedWord(t, p2);
@@ -69,6 +83,16 @@ export function freeTextName(t: string, s: number, e: number): number {
   }
   if (init !== -1) return -1;
   const w2 = t.slice(p2, e2).toLowerCase();
-  if (first) return isName(l, w2) ? e2 : -1;
-  return l.last.has(w2) ? e2 : -1;
+  if (!first) return l.last.has(w2) ? e2 : -1;
+  if (isName(l, w2)) return e2;
+  const inTitle = capitalisedBefore(t, s) || (t.charCodeAt(e2) === 32 && capitalisedWord(t, e2 + 1) !== -1);
+  return given && l.plain.has(w2) && !inTitle ? e2 : -1;
+}
+
+/** Whether a capitalised word ("Amazon", not "INFO") ends one space before s. */
+function capitalisedBefore(t: string, s: number): boolean {
+  if (s < 3 || t.charCodeAt(s - 1) !== 32) return false;
+  let k = s - 2;
+  while (k > 0 && isLower(t.charCodeAt(k))) k--;
+  return capitalisedWord(t, k) === s - 1;
 }

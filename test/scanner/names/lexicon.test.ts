@@ -8,15 +8,20 @@ describe('the person-name lists the scanner carries', () => {
   });
 
   it('hold first names, last names and ordinary words apart', () => {
-    const { first, last, words } = lexiconLists();
-    expect(first.length).toBeGreaterThan(3000);
+    const { given, first, last, plain, words } = lexiconLists();
+    expect(given.length).toBeGreaterThan(3000);
+    expect(given).toEqual(expect.arrayContaining(['dan', 'john', 'richard', 'rahul']));
+    expect(first).toEqual(expect.arrayContaining(['mark', 'grant', 'chase', 'morgan']));
+    expect(first.length).toBeGreaterThan(700);
     expect(last.length).toBeGreaterThan(800);
-    expect(first).toEqual(expect.arrayContaining(['john', 'amit', 'rahul', 'richard']));
     expect(last).toEqual(expect.arrayContaining(['kumar', 'sharma', 'patel', 'nixon', 'iyer', 'gupta', 'reddy']));
     expect(first).toEqual(expect.arrayContaining(['anjali', 'ramesh', 'sushma']));
-    expect(words).toEqual(expect.arrayContaining(['order', 'access', 'refund', 'butt', 'gill']));
-    const others = new Set([...last, ...words]);
+    expect(plain).toEqual(expect.arrayContaining(['tailor', 'bar', 'baker', 'brown', 'order', 'access', 'butt', 'gill']));
+    expect(words).toEqual(expect.arrayContaining(['england', 'skills', 'shopping']));
+    for (const w of plain) expect(words.includes(w)).toBe(false);
+    const others = new Set([...last, ...plain, ...words]);
+    for (const w of given) expect(others.has(w) || first.includes(w)).toBe(false);
     for (const w of first) expect(others.has(w)).toBe(false);
-    for (const w of last) expect(words.includes(w)).toBe(false);
+    for (const w of last) expect(plain.includes(w) || words.includes(w)).toBe(false);
   });
 });
