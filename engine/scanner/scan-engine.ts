@@ -11,8 +11,8 @@
  * of a secret's key, checked against a reversed suffix trie). Only the few tokens that can be a value (a digit group
  * of the right size and first digit, an upper-case/digit token of length 8, 10, 15 or 20, a known prefix: AKIA,
  * ASIA, ABIA, ACCA, A3T, sk_, rk_, rzp_, whsec_, AIza, EAA, eyJ/eyA/ewo/ew0/ewk, -----BEGIN, a secret-named key
- * followed by an assignment (`=`, `:`, `:=`, `=>`, `?=`..., `"key", "value"`) or `>` (an XML element), an app id
- * before '|', a 4-digit group before ':') are validated: checksums (Verhoeff, Luhn, GSTIN mod 36), IIN prefixes,
+ * followed by an assignment (`=`, `:`, `:=`, `=>`, `?=`..., `"key", "value"`, spaces and a quoted value) or `>` (an
+ * XML element), an app id before '|', a 4-digit group before ':') are validated: checksums (Verhoeff, Luhn, GSTIN mod 36), IIN prefixes,
  * context words (Presidio-style) in the value's own context (its key, or the few words right before it: never a log
  * prefix or a sibling field, see contextStart), entropy and placeholders (gitleaks-style). '@' and '%40' are
  * handled where they occur (e-mail or UPI). Line and column numbers are computed at the end from the (few) findings'
@@ -1012,6 +1012,8 @@ export class ScanEngine {
     let quoted = 0;
     /** `"key", "value"`: a pair of arguments or list items */
     let pair = false;
+    /** `key 'value'`: no operator, the value quoted */
+    let bare = false;
     if (c === 62 && ks > 0 && t.charCodeAt(ks - 1) === 60) {
       // an XML element: <SecretAccessKey>value</SecretAccessKey>, the value maybe on its own (indented) line
       j++;
@@ -1054,6 +1056,8 @@ export class ScanEngine {
       } else if (c === 44 && keyQuoted) {
         pair = true;
         j++;
+      } else if (!keyQuoted && j > ke && (c === 34 || c === 39 || c === 96 || (c === 92 && t.charCodeAt(j + 1) === 34))) {
+        bare = true; // private_key 'value' (detect-secrets takes it): the value must be quoted and closed
       } else return;
       while (j < n && (t.charCodeAt(j) === 32 || t.charCodeAt(j) === 9)) j++;
       c = t.charCodeAt(j);
@@ -1103,6 +1107,10 @@ export class ScanEngine {
       }
     }
     const ve = j;
+    if (bare) {
+      const close = t.charCodeAt(ve);
+      if (!(close === 34 || close === 39 || close === 96 || close === 92)) return;
+    }
     // (not after ','; the string may be the next key: "grant_type":"refresh_token","refresh_token":"...")
     if (!pair) this.valueEnd = ve;
     const len = ve - vs;

@@ -469,6 +469,16 @@ describe("forms from other projects' tests (gitleaks, detect-secrets, Presidio, 
     expectOne(`{"grant_type":"refresh_token","refresh_token":"${v}"}`, 'generic_secret', v);
   });
 
+  it('generic_secret: a key, spaces and a quoted value with no operator; the quote must close the value', () => {
+    expectOne(`private_key '${v}';`, 'generic_secret', v);
+    expectOne(JSON.stringify({ msg: `using password "${v}" for the import` }), 'generic_secret', v);
+    expectOne("private_key 'm{{h}o)p${e]nob(ody[finds>-_$#thisone}}';", 'generic_secret', 'm{{h}o)p${e]nob(ody[finds>-_$#thisone}}');
+    expectNone(`api_token ${v}`); // not quoted
+    expectNone(`api_token "${v} and more"`); // the quote does not close the value
+    expectNone(`"api_token" "${v}"`); // a quoted key with no operator
+    expectNone('password "reset-link-sent-again"'); // low entropy
+  });
+
   it('generic_secret: a subscript key and a C# verbatim string', () => {
     expectOne(`some_dict["secret"] = "${v}"`, 'generic_secret', v);
     expectOne(`apikey = @"${v}"`, 'generic_secret', v);
