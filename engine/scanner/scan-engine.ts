@@ -1110,6 +1110,10 @@ export class ScanEngine {
     if (bare) {
       const close = t.charCodeAt(ve);
       if (!(close === 34 || close === 39 || close === 96 || close === 92)) return;
+      // prose names a secret more often than it quotes one ('fetch secret "prod/payments/stripe-webhook"'): without
+      // an operator, a value with a path separator or of one kind of character is a name
+      const slash = t.indexOf('/', vs);
+      if ((slash !== -1 && slash < ve) || !this.mixed(vs, ve)) return;
     }
     // (not after ','; the string may be the next key: "grant_type":"refresh_token","refresh_token":"...")
     if (!pair) this.valueEnd = ve;
@@ -1150,6 +1154,20 @@ export class ScanEngine {
     if (pair && LETTERS_ONLY.test(t.slice(vs, ve))) return;
     if (pair) this.valueEnd = ve;
     this.push(ID_GENERIC_SECRET, vs, ve);
+  }
+
+  /** Whether [vs, ve) has characters of two kinds or more: lower case, upper case, digits, others ('-', '_', '.' aside). */
+  mixed(vs: number, ve: number): boolean {
+    const t = this.text;
+    let kinds = 0;
+    for (let k = vs; k < ve; k++) {
+      const ch = t.charCodeAt(k);
+      if (ch >= 97 && ch <= 122) kinds |= 1;
+      else if (isUpperCode(ch)) kinds |= 2;
+      else if (isDigitCode(ch)) kinds |= 4;
+      else if (ch !== 45 && ch !== 95 && ch !== 46) kinds |= 8;
+    }
+    return (kinds & (kinds - 1)) !== 0;
   }
 
   /** 40 base64 characters with upper and lower case (an AWS secret access key; a hex digest is not one). */

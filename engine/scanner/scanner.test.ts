@@ -477,6 +477,8 @@ describe("forms from other projects' tests (gitleaks, detect-secrets, Presidio, 
     expectNone(`api_token "${v} and more"`); // the quote does not close the value
     expectNone(`"api_token" "${v}"`); // a quoted key with no operator
     expectNone('password "reset-link-sent-again"'); // low entropy
+    expectNone('failed to fetch secret "prod/payments/stripe-webhook"'); // a secret's name: a path
+    expectNone('token "order-sync-worker-token-value"'); // one kind of character
   });
 
   it('generic_secret: a subscript key and a C# verbatim string', () => {
