@@ -463,6 +463,15 @@ describe('the scanner as a whole', () => {
     expect(scanner.scan('John Oliver '.repeat(1000)).filter((f) => f.detector === 'person_name').length).toBeGreaterThan(400);
   });
 
+  it("stays linear on secret-named keys before quoted values (a value is read at most 1 KiB, a key's spaces once)", () => {
+    const n = 1 << 21;
+    const linesMs = scanMs(logLines(n, 9));
+    for (const unit of ["api_token '", `password "${'x'.repeat(3000)} `, "secret 'Ab1$Ab1$Ab1$Ab1$Ab1$' ", `token${' '.repeat(4000)}'`]) {
+      const line = unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+      expect(scanMs(line), unit.slice(0, 12)).toBeLessThan(Math.max(6 * linesMs, 600));
+    }
+  });
+
   it('stays linear on a long line of IFSCs (the account number next to each is looked for within 200 characters)', () => {
     const n = 1 << 21;
     const ifscs = 'acct 123456789012 HDFC0001234 '.repeat(Math.ceil(n / 30)).slice(0, n);
