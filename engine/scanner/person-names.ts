@@ -13,8 +13,8 @@
  *   it knows, "Order Patel", is not a first name).
  *
  * Not a name: one word alone ("Dan"), a first name that is also a word, or an Indian first name, before an
- * ordinary word ("Mark Complete", "Grant Access", "Dev Mode"), words in capitals. A brand or place made of names ("Louis Philippe") is reported: nothing in the text tells
- * it apart.
+ * ordinary word ("Mark Complete", "Grant Access", "Dev Mode"), words in capitals. A brand or place made of names
+ * ("Louis Philippe") is reported: nothing in the text tells it apart.
  */
 import { isAlnumCode, isUpperCode } from './char-classes.ts';
 import { FIRST_NAMES, GIVEN_NAMES, LAST_NAMES, OTHER_WORDS, PLAIN_WORDS } from './person-names-data.ts';

@@ -12,10 +12,10 @@
  * of the right size and first digit, an upper-case/digit token of length 8, 10, 15 or 20, a known prefix: AKIA,
  * ASIA, ABIA, ACCA, A3T, sk_, rk_, rzp_, whsec_, AIza, EAA, eyJ/eyA/ewo/ew0/ewk, -----BEGIN, a secret-named key
  * followed by an assignment (`=`, `:`, `:=`, `=>`, `?=`..., `"key", "value"`, spaces and a quoted value) or `>` (an
- * XML element), an app id before '|', a 4-digit group before ':') are validated: checksums (Verhoeff, Luhn, GSTIN mod 36), IIN prefixes,
- * context words (Presidio-style) in the value's own context (its key, or the few words right before it: never a log
- * prefix or a sibling field, see contextStart), entropy and placeholders (gitleaks-style). '@' and '%40' are
- * handled where they occur (e-mail or UPI). Line and column numbers are computed at the end from the (few) findings'
+ * XML element), an app id before '|', a 4-digit group before ':') are validated: checksums (Verhoeff, Luhn, GSTIN mod
+ * 36), IIN prefixes, context words (Presidio-style) in the value's own context (its key, or the few words right
+ * before it: never a log prefix or a sibling field, see contextStart), entropy and placeholders (gitleaks-style). '@'
+ * and '%40' are handled where they occur (e-mail or UPI). Line and column numbers are computed at the end from the (few) findings'
  * offsets. Overlapping candidates are resolved once at the end: one value is reported by one detector (the longer,
  * then the more specific).
  */
