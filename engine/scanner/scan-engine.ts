@@ -1112,8 +1112,7 @@ export class ScanEngine {
       if (!(close === 34 || close === 39 || close === 96 || close === 92)) return;
       // prose names a secret more often than it quotes one ('fetch secret "prod/payments/stripe-webhook"'): without
       // an operator, a value with a path separator or of one kind of character is a name
-      const slash = t.indexOf('/', vs);
-      if ((slash !== -1 && slash < ve) || !this.mixed(vs, ve)) return;
+      if (!this.mixed(vs, ve)) return;
     }
     // (not after ','; the string may be the next key: "grant_type":"refresh_token","refresh_token":"...")
     if (!pair) this.valueEnd = ve;
@@ -1156,12 +1155,16 @@ export class ScanEngine {
     this.push(ID_GENERIC_SECRET, vs, ve);
   }
 
-  /** Whether [vs, ve) has characters of two kinds or more: lower case, upper case, digits, others ('-', '_', '.' aside). */
+  /**
+   * Whether [vs, ve) has characters of two kinds or more (lower case, upper case, digits, others; '-', '_', '.' aside)
+   * and no '/' (a path names a secret).
+   */
   mixed(vs: number, ve: number): boolean {
     const t = this.text;
     let kinds = 0;
     for (let k = vs; k < ve; k++) {
       const ch = t.charCodeAt(k);
+      if (ch === 47) return false;
       if (ch >= 97 && ch <= 122) kinds |= 1;
       else if (isUpperCode(ch)) kinds |= 2;
       else if (isDigitCode(ch)) kinds |= 4;
