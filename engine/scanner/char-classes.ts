@@ -46,6 +46,7 @@ CLS16.set(CLS);
 
 export const isDigitCode = (c: number) => c >= 48 && c <= 57;
 export const isUpperCode = (c: number) => c >= 65 && c <= 90;
+export const isLowerCode = (c: number) => c >= 97 && c <= 122;
 export const isAlnumCode = (c: number) => c < 128 && (CLS[c] & (DIGIT | UPPER | LOWER)) !== 0;
 export const isHexCode = (c: number) => isDigitCode(c) || ((c | 32) >= 97 && (c | 32) <= 102);
 

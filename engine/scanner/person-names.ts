@@ -16,7 +16,7 @@
  * ordinary word ("Mark Complete", "Grant Access", "Dev Mode"), words in capitals. A brand or place made of names
  * ("Louis Philippe") is reported: nothing in the text tells it apart.
  */
-import { isAlnumCode, isUpperCode } from './char-classes.ts';
+import { isAlnumCode, isLowerCode, isUpperCode } from './char-classes.ts';
 import { FIRST_NAMES, GIVEN_NAMES, LAST_NAMES, OTHER_WORDS, PLAIN_WORDS } from './person-names-data.ts';
 
 interface Lexicon {
@@ -40,7 +40,6 @@ const sets = (): Lexicon =>
     other: toSet(OTHER_WORDS),
   });
 
-const isLower = (c: number) => c >= 97 && c <= 122;
 /** a character that may not follow a name's last word: a letter, a digit, '_', '-', '@' (an e-mail's local part) */
 const glued = (c: number) => isAlnumCode(c) || c === 95 || c === 45 || c === 64;
 
@@ -48,7 +47,7 @@ const glued = (c: number) => isAlnumCode(c) || c === 95 || c === 45 || c === 64;
 function capitalisedWord(t: string, p: number): number {
   if (!isUpperCode(t.charCodeAt(p))) return -1;
   let k = p + 1;
-  while (isLower(t.charCodeAt(k))) k++;
+  while (isLowerCode(t.charCodeAt(k))) k++;
   return k - p >= 2 && !glued(t.charCodeAt(k)) ? k : -1;
 }
 
@@ -85,14 +84,15 @@ export function freeTextName(t: string, s: number, e: number): number {
   const w2 = t.slice(p2, e2).toLowerCase();
   if (!first) return l.last.has(w2) ? e2 : -1;
   if (isName(l, w2)) return e2;
+  if (!given || !l.plain.has(w2)) return -1;
   const inTitle = capitalisedBefore(t, s) || (t.charCodeAt(e2) === 32 && capitalisedWord(t, e2 + 1) !== -1);
-  return given && l.plain.has(w2) && !inTitle ? e2 : -1;
+  return inTitle ? -1 : e2;
 }
 
 /** Whether a capitalised word ("Amazon", not "INFO") ends one space before s. */
 function capitalisedBefore(t: string, s: number): boolean {
   if (s < 3 || t.charCodeAt(s - 1) !== 32) return false;
   let k = s - 2;
-  while (k > 0 && isLower(t.charCodeAt(k))) k--;
+  while (k > 0 && isLowerCode(t.charCodeAt(k))) k--;
   return capitalisedWord(t, k) === s - 1;
 }

@@ -435,12 +435,14 @@ describe('the scanner as a whole', () => {
     return performance.now() - t0;
   };
   const logLines = (n: number, seed: number) => generateCorpusText({ seed, minBytes: n }).slice(0, n);
+  /** `unit` repeated to `len` characters */
+  const repeated = (unit: string, len: number) => unit.repeat(Math.ceil(len / unit.length)).slice(0, len);
 
   it('stays linear when overlapping candidates chain across a whole line (the overlaps are resolved span by span)', () => {
     // near-misses whose candidates overlap one another from the line's start to its end: one cluster of 95,000
     const unit = 'name: x 1.2.3 +0 %zz 560001 road KA01 HDFC0 ';
     const n = 1 << 22;
-    const chain = unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+    const chain = repeated(unit, n);
     expect(scanner.scan(chain).length).toBeGreaterThan(30_000);
     // 0.25 s here; comparing each candidate with every chosen span took 4 s and more
     expect(scanMs(chain)).toBeLessThan(Math.max(8 * scanMs(logLines(n, 5)), 1000));
@@ -457,8 +459,7 @@ describe('the scanner as a whole', () => {
     const linesMs = scanMs(logLines(n, 7));
     const long = 'b'.repeat(5000);
     for (const unit of ['John Oliver ', 'Richard M. Nixon ', 'Aa Bb ', 'Gaurav ', `A${long} Kumar `, 'Dan Tailor ', `A${long} Dan Bar `, `${long} Dan Bar `]) {
-      const line = unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
-      expect(scanMs(line), unit.slice(0, 12)).toBeLessThan(Math.max(6 * linesMs, 600));
+      expect(scanMs(repeated(unit, n)), unit.slice(0, 12)).toBeLessThan(Math.max(6 * linesMs, 600));
     }
     expect(scanner.scan('John Oliver '.repeat(1000)).filter((f) => f.detector === 'person_name').length).toBeGreaterThan(400);
   });
@@ -467,7 +468,6 @@ describe('the scanner as a whole', () => {
     const n = 1 << 21;
     const linesMs = scanMs(logLines(n, 9));
     // eight times the text may take eight times as long, not sixty-four (a search to the text's end per key did)
-    const repeated = (unit: string, len: number) => unit.repeat(Math.ceil(len / unit.length)).slice(0, len);
     for (const unit of ["api_token '", `password "${'x'.repeat(3000)} `, "secret 'Ab1$Ab1$Ab1$Ab1$Ab1$' ", `token${' '.repeat(4000)}'`]) {
       const eighthMs = scanMs(repeated(unit, n / 8));
       expect(scanMs(repeated(unit, n)), unit.slice(0, 12)).toBeLessThan(Math.max(24 * eighthMs, 2 * linesMs, 200));
@@ -476,7 +476,7 @@ describe('the scanner as a whole', () => {
 
   it('stays linear on a long line of IFSCs (the account number next to each is looked for within 200 characters)', () => {
     const n = 1 << 21;
-    const ifscs = 'acct 123456789012 HDFC0001234 '.repeat(Math.ceil(n / 30)).slice(0, n);
+    const ifscs = repeated('acct 123456789012 HDFC0001234 ', n);
     expect(scanner.scan(ifscs).length).toBeGreaterThan(100_000);
     // 0.6 s here; looking for the line's ends from every IFSC took 40 s and more
     expect(scanMs(ifscs)).toBeLessThan(Math.max(12 * scanMs(logLines(n, 6)), 2000));

@@ -15,8 +15,8 @@
  * XML element), an app id before '|', a 4-digit group before ':') are validated: checksums (Verhoeff, Luhn, GSTIN mod
  * 36), IIN prefixes, context words (Presidio-style) in the value's own context (its key, or the few words right
  * before it: never a log prefix or a sibling field, see contextStart), entropy and placeholders (gitleaks-style). '@'
- * and '%40' are handled where they occur (e-mail or UPI). Line and column numbers are computed at the end from the (few) findings'
- * offsets. Overlapping candidates are resolved once at the end: one value is reported by one detector (the longer,
+ * and '%40' are handled where they occur (e-mail or UPI). Line and column numbers are computed at the end from the
+ * (few) findings' offsets. Overlapping candidates are resolved once at the end: one value is reported by one detector (the longer,
  * then the more specific).
  */
 import { DETECTOR_IDS } from './types.ts';
@@ -91,6 +91,7 @@ const isAlnumCode = chars.isAlnumCode;
 const isB64Url = chars.isB64Url;
 const isDigitCode = chars.isDigitCode;
 const isUpperCode = chars.isUpperCode;
+const isLowerCode = chars.isLowerCode;
 const startsWithI = chars.startsWithI;
 const FOLD = trie.FOLD;
 const TRIE_KINDS = trie.TRIE_KINDS;
@@ -1165,7 +1166,7 @@ export class ScanEngine {
     for (let k = vs; k < ve; k++) {
       const ch = t.charCodeAt(k);
       if (ch === 47) return false;
-      if (ch >= 97 && ch <= 122) kinds |= 1;
+      if (isLowerCode(ch)) kinds |= 1;
       else if (isUpperCode(ch)) kinds |= 2;
       else if (isDigitCode(ch)) kinds |= 4;
       else if (ch !== 45 && ch !== 95 && ch !== 46) kinds |= 8;
@@ -1182,7 +1183,7 @@ export class ScanEngine {
       const ch = t.charCodeAt(k);
       if (ch >= 128 || B64[ch] === 0) return false;
       if (isUpperCode(ch)) upper = true;
-      else if (ch >= 97 && ch <= 122) lower = true;
+      else if (isLowerCode(ch)) lower = true;
     }
     return upper && lower;
   }
