@@ -2,7 +2,7 @@ import { createHmac, createSecretKey } from 'node:crypto';
 import type { DetectorId } from './types.ts';
 import { normalise } from './detectors.ts';
 
-const FINGERPRINT_CACHE = 4096;
+export const FINGERPRINT_CACHE = 4096;
 
 /**
  * The fingerprint of a found value: HMAC-SHA-256 of its normalised form under the install secret, the first 16
