@@ -164,6 +164,7 @@ export function createScanner(opts: ScannerOptions): Scanner {
       }
       return out;
     },
+    fingerprint,
   };
 }
 

@@ -52,4 +52,6 @@ export interface Scanner {
   scan(text: string, options?: { firstLine?: number }): PiiFinding[];
   /** `text` with every finding replaced by its masked form (same length). */
   redact(text: string): string;
+  /** The fingerprint a finding of `detector` on `value` carries (the same normalisation and key as `scan`). */
+  fingerprint(detector: DetectorId, value: string): string;
 }

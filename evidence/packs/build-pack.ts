@@ -17,6 +17,7 @@ import { incidentSection } from './section-incidents.ts';
 import { renderOscal, renderOscalPlan, renderOscalPoam } from './render-oscal.ts';
 import { sha256Sums, verifyText } from './verify-text.ts';
 import { utc } from './pack-time.ts';
+import { allowingActors, recordedActors } from './pack-people.ts';
 import { addPackFile, describeAttestations, reviewerControls, reviewSections } from './pack-sections.ts';
 import { signManifest, type Signer } from '../ledger/signing.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
@@ -197,7 +198,9 @@ export async function buildPack(
     requirements: describeAttestations(model.requirements, weigh.attestations, to),
   });
 
-  const writer = new PackWriter(props.out, deps.scanner);
+  // the people the records name as acting are named in the pack; any other personal data refuses it
+  const scanner = allowingActors(deps.scanner, await recordedActors(db));
+  const writer = new PackWriter(props.out, scanner);
   const rendered = 4;
   try {
     progress('rendering', 0, rendered);
@@ -205,7 +208,7 @@ export async function buildPack(
     progress('rendering', 1, rendered);
     // The PDF's bytes are compressed: its text is the model's, scanned here before it is drawn.
     const modelText = JSON.stringify(model, null, 1);
-    const found = deps.scanner.scan(modelText)[0];
+    const found = scanner.scan(modelText)[0];
     if (found) throw new PackRefusedError(`report.pdf would hold raw ${found.detector} (${found.masked}); the pack was not written`);
     // pdf-lib is loaded when a pack is built, not at every start (start-up time).
     const { renderPdf } = await import('./render-pdf.ts');
@@ -224,7 +227,7 @@ export async function buildPack(
       await writer.add(`evidence/${controlId}.json`, evidenceChunks(db, controlId, from, to));
     }
     progress('evidence', used.length, used.length);
-    for (const f of weigh.files) await addPackFile(writer, deps.scanner, f);
+    for (const f of weigh.files) await addPackFile(writer, scanner, f);
     progress('signing', 0, 1);
     await writer.add('public-key.pem', [deps.signing.publicKeyPem]);
     await writer.add('VERIFY.txt', [

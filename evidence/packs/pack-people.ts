@@ -1,12 +1,68 @@
+import { sql } from 'kysely';
+import type { Db } from '../../engine/db/database.ts';
 import { maskValue } from '../../engine/scanner/masking.ts';
+import type { DetectorId, Scanner } from '../../engine/scanner/types.ts';
 
 /**
  * A person as a pack names them (who signed, requested, approved): an e-mail address is personal data, and a pack
  * holds none, so its local part is masked and its domain kept ("pr**********ty at astrix.example"); any other name
- * (a role, "shipped files", an API key's name) as it is. The full identity of an attestation's signer is inside its
- * signed JWS, which the reviewer checks against the organisation's key.
+ * (a person's, a role, "shipped files", an API key's name) as it is. The full identity of an attestation's signer is
+ * inside its signed JWS, which the reviewer checks against the organisation's key.
  */
 export function person(name: string | null | undefined, fallback = 'not recorded'): string {
   if (!name) return fallback;
   return name.replace(/([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g, (_, local: string, domain: string) => `${maskValue(local)} at ${domain}`);
+}
+
+/** distinct values read from one `*_by` column: more would be no organisation's staff */
+const ACTORS_PER_COLUMN = 10_000;
+
+/**
+ * Everyone Tenet has recorded as acting: the distinct values of every `*_by` text column of its tables (who
+ * approved or requested an exception, certified the access review, signed an attestation, opened or closed an
+ * incident...), as the actor was written ("Priya Sharma (user 00u1ab)", a key's name, an e-mail address). Read from
+ * the catalogue, so a table added later is covered without being listed here.
+ */
+export async function recordedActors(db: Db): Promise<string[]> {
+  const columns = await sql<{ table_name: string; column_name: string }>`
+    SELECT table_name, column_name FROM information_schema.columns
+    WHERE table_schema = current_schema() AND column_name LIKE '%\\_by' AND data_type = 'text'
+    ORDER BY table_name, column_name`.execute(db);
+  const actors = new Set<string>();
+  for (const { table_name: table, column_name: column } of columns.rows) {
+    const rows = await sql<{ v: string }>`
+      SELECT DISTINCT ${sql.ref(column)} AS v FROM ${sql.table(table)} WHERE ${sql.ref(column)} IS NOT NULL LIMIT ${ACTORS_PER_COLUMN}`.execute(db);
+    for (const r of rows.rows) if (r.v.trim()) actors.add(r.v);
+  }
+  return [...actors];
+}
+
+/** the detectors that can find a person's own identity in an actor's name */
+const PEOPLE: ReadonlySet<DetectorId> = new Set(['person_name', 'email']);
+
+/** " (user 00u1ab)" or " (key k-12)" after an actor's name (engine/http/route.ts `actor`) */
+const ACTOR_ID = /\s+\((?:user|key) [^()]*\)\s*$/;
+
+/**
+ * The pack's scanner: the install's scanner, except that a person Tenet itself recorded as acting (`actors`) is not
+ * raw PII. A pack names the people accountable for what it reports (the approver of an exception, the reviewer who
+ * certified the access review), and its evidence records quote them as recorded; a name or an e-mail address found
+ * anywhere else still refuses the pack. Matched by fingerprint (the same normalised value), so a buyer who shares a
+ * name with one of the organisation's actors is not refused either.
+ */
+export function allowingActors(scanner: Scanner, actors: readonly string[]): Scanner {
+  const allowed = new Set<string>();
+  for (const actor of actors) {
+    const name = actor.replace(ACTOR_ID, '').trim();
+    for (const text of name === actor ? [actor] : [actor, name]) {
+      for (const f of scanner.scan(text)) if (PEOPLE.has(f.detector)) allowed.add(f.fingerprint);
+    }
+    if (name) allowed.add(scanner.fingerprint('person_name', name));
+  }
+  if (allowed.size === 0) return scanner;
+  return {
+    scan: (text, options) => scanner.scan(text, options).filter((f) => !(PEOPLE.has(f.detector) && allowed.has(f.fingerprint))),
+    redact: (text) => scanner.redact(text),
+    fingerprint: (detector, value) => scanner.fingerprint(detector, value),
+  };
 }

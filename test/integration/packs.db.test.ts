@@ -367,6 +367,33 @@ it('the internal edition adds the remediation appendix (and says so); the review
   expect(printed.find((l) => l.startsWith(reviewer))).not.toMatch(/internal/);
 });
 
+it('names the people the records name as acting: an approver, a requester, a reviewer an evidence record quotes', async () => {
+  // real people's names, as an OpenID Connect sign-in gives them; the scanner finds such names in free text
+  const id = await approvedException({
+    control_id: 'storage.s3-encryption',
+    integration_id: 'amazon_spapi',
+    reason: 'The bucket moves to the new KMS key this week.',
+    approved_by: 'Priya Sharma',
+  });
+  await sql`UPDATE control_exceptions SET requested_by = 'John Oliver (user 00u2efgh)' WHERE id = ${id}`.execute(t.database.db);
+  await t.controls!.evidence.append({
+    controlId: 'storage.s3-encryption',
+    source: 'test',
+    payload: { note: 'key policy reviewed by Priya Sharma (user 00u1abcd)' },
+  });
+  const file = path.join(dir, 'people.zip');
+  await build('sp-api', file);
+  expect(await verifyPack(file)).toMatchObject({ ok: true, problems: [] });
+  const entries = unzipSync(readFileSync(file));
+  const text = (name: string) => Buffer.from(entries[name]).toString();
+  expect(JSON.parse(text('exceptions.json')).find((e: { id: string }) => e.id === id)).toMatchObject({
+    approvedBy: 'Priya Sharma',
+    requestedBy: 'John Oliver (user 00u2efgh)',
+  });
+  expect(text('index.html')).toContain('approved by Priya Sharma until');
+  expect(text('evidence/storage.s3-encryption.json')).toContain('reviewed by Priya Sharma (user 00u1abcd)');
+});
+
 it('a phone number planted in an evidence payload refuses the pack, naming the file and detector', async () => {
   await t.controls!.evidence.append({ controlId: 'storage.s3-encryption', source: 'test', payload: { note: 'buyer called from +91 98450 12345' } });
   const file = path.join(dir, 'refused.zip');
