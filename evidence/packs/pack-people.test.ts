@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createScanner } from '../../engine/scanner/scanner.ts';
-import { allowingActors, person } from './pack-people.ts';
+import { packScanner, person } from './pack-people.ts';
 
 const scanner = createScanner({ secret: 'pack-people-test-secret-0123456789abcdef' });
 const found = (s: { scan: (t: string) => Array<{ detector: string; masked: string }> }, text: string) => s.scan(text).map((f) => `${f.detector} ${f.masked}`);
 
 describe("a pack's scanner", () => {
   const actors = ['Priya Sharma', 'John Oliver (user 00u2efgh)', 'ci-deployer (key k-12)', 'meera.iyer@astrix.example (user 00u3)'];
-  const pack = allowingActors(scanner, actors);
+  const pack = packScanner(scanner, { actors, hosts: ['52.95.110.1:443', 'api.astrix.example'] });
 
   it('lets the people the records name as acting through, written as the records write them or by name alone', () => {
     const text = [
@@ -27,11 +27,24 @@ describe("a pack's scanner", () => {
     // another address of the same name is not the actor's
     expect(detectors('contact john.oliver@astrix.example')).toEqual(['email']);
     expect(detectors('Priya Sharma used AKIAIOSFODNN7QWERTYU')).toEqual(['aws_access_key']);
+    expect(detectors('login from 52.95.110.2 by Priya Sharma')).toEqual(['ip_address']);
+  });
+
+  it('lets an actor through where only a key makes the scanner see a name', () => {
+    const text = '{"buyer":{"name":"Sam Security"}}';
+    expect(found(scanner, text)).toEqual(['person_name Sa********ty']);
+    expect(found(packScanner(scanner, { actors: ['Sam Security (user demo-security_officer)'], hosts: [] }), text)).toEqual([]);
+  });
+
+  it('lets the hosts Tenet probes through, by their public IP address', () => {
+    const text = 'network.tls-versions: 52.95.110.1:443 accepts TLSv1.1; api.astrix.example:443 ok';
+    expect(found(scanner, text)).toEqual(['ip_address 52*******.1']);
+    expect(found(pack, text)).toEqual([]);
   });
 
   it('is the scanner itself when the records name nobody', () => {
-    expect(allowingActors(scanner, [])).toBe(scanner);
-    const keysOnly = allowingActors(scanner, ['ci-deployer (key k-12)', 'shipped files']);
+    expect(packScanner(scanner, { actors: [], hosts: [] })).toBe(scanner);
+    const keysOnly = packScanner(scanner, { actors: ['ci-deployer (key k-12)', 'shipped files'], hosts: ['api.astrix.example'] });
     const text = 'ci-deployer (key k-12) shipped files for Gaurav Kumar, meera.iyer@astrix.example';
     expect(keysOnly.scan(text)).toEqual(scanner.scan(text));
   });

@@ -40,28 +40,40 @@ export async function recordedActors(db: Db): Promise<string[]> {
 /** the detectors that can find a person's own identity in an actor's name */
 const PEOPLE: ReadonlySet<DetectorId> = new Set(['person_name', 'email']);
 
+/** the detector that finds a host configured by its public IP address */
+const IP: ReadonlySet<DetectorId> = new Set(['ip_address']);
+
 /** " (user 00u1ab)" or " (key k-12)" after an actor's name (engine/http/route.ts `actor`) */
 const ACTOR_ID = /\s+\((?:user|key) [^()]*\)\s*$/;
 
 /**
- * The pack's scanner: the install's scanner, except that a person Tenet itself recorded as acting (`actors`) is not
- * raw PII. A pack names the people accountable for what it reports (the approver of an exception, the reviewer who
- * certified the access review), and its evidence records quote them as recorded; a name or an e-mail address found
- * anywhere else still refuses the pack. Matched by fingerprint (the same normalised value), so a buyer who shares a
- * name with one of the organisation's actors is not refused either.
+ * The pack's scanner: the install's scanner, except that what the organisation itself is, and Tenet recorded or was
+ * configured with, is not raw PII:
+ *  - a person Tenet recorded as acting (`actors`): a pack names the people accountable for what it reports (the
+ *    approver of an exception, the reviewer who certified the access review), and its evidence records quote them as
+ *    recorded;
+ *  - the hosts Tenet may probe (`hosts`, `probes.allowedHosts`): an endpoint configured by its public IP address is
+ *    the organisation's server, named in the TLS probe's evidence, not a visitor's address.
+ * Matched by fingerprint (the same normalised value, found by a detector of its kind), wherever it stands; anything
+ * else the scanner finds still refuses the pack. So a buyer who shares a name with one of the organisation's actors
+ * is not refused either.
  */
-export function allowingActors(scanner: Scanner, actors: readonly string[]): Scanner {
+export function packScanner(scanner: Scanner, own: { actors: readonly string[]; hosts: readonly string[] }): Scanner {
   const allowed = new Set<string>();
-  for (const actor of actors) {
+  const allow = (text: string, kinds: ReadonlySet<DetectorId>) => {
+    for (const f of scanner.scan(text)) if (kinds.has(f.detector)) allowed.add(`${f.detector}:${f.fingerprint}`);
+  };
+  for (const actor of own.actors) {
     const name = actor.replace(ACTOR_ID, '').trim();
-    for (const text of name === actor ? [actor] : [actor, name]) {
-      for (const f of scanner.scan(text)) if (PEOPLE.has(f.detector)) allowed.add(f.fingerprint);
-    }
-    if (name) allowed.add(scanner.fingerprint('person_name', name));
+    allow(actor, PEOPLE);
+    if (name && name !== actor) allow(name, PEOPLE);
+    // a name the scanner finds only by its key (`"name": "Sam Security"`)
+    if (name) allowed.add(`person_name:${scanner.fingerprint('person_name', name)}`);
   }
+  for (const host of own.hosts) allow(host.replace(/:\d+$/, ''), IP);
   if (allowed.size === 0) return scanner;
   return {
-    scan: (text, options) => scanner.scan(text, options).filter((f) => !(PEOPLE.has(f.detector) && allowed.has(f.fingerprint))),
+    scan: (text, options) => scanner.scan(text, options).filter((f) => !allowed.has(`${f.detector}:${f.fingerprint}`)),
     redact: (text) => scanner.redact(text),
     fingerprint: (detector, value) => scanner.fingerprint(detector, value),
   };

@@ -28,6 +28,7 @@ let t: TestApp;
 const settings = {
   snapshots: [path.join(dir, 'snapshot.json')],
   attestations: { trustedKeys: [] as Array<{ kid: string; subject: string; jwk: unknown }> },
+  probes: { allowedHosts: ['52.95.110.1:443'] },
   packs: {
     organisation: 'Astrix',
     google: { scopes: [{ scope: 'https://www.googleapis.com/auth/spreadsheets', justification: 'Write the reports a client asks for into their own sheet.' }] },
@@ -367,7 +368,7 @@ it('the internal edition adds the remediation appendix (and says so); the review
   expect(printed.find((l) => l.startsWith(reviewer))).not.toMatch(/internal/);
 });
 
-it('names the people the records name as acting: an approver, a requester, a reviewer an evidence record quotes', async () => {
+it('names the people the records name as acting (an approver, a requester, a reviewer an evidence record quotes) and the hosts it probes', async () => {
   // real people's names, as an OpenID Connect sign-in gives them; the scanner finds such names in free text
   const id = await approvedException({
     control_id: 'storage.s3-encryption',
@@ -381,6 +382,12 @@ it('names the people the records name as acting: an approver, a requester, a rev
     source: 'test',
     payload: { note: 'key policy reviewed by Priya Sharma (user 00u1abcd)' },
   });
+  // an endpoint configured by its public IP address: the organisation's server, not a visitor's address
+  await t.controls!.evidence.append({
+    controlId: 'network.tls-versions',
+    source: 'test',
+    payload: { endpoint: '52.95.110.1:443', accepted: ['TLSv1.2', 'TLSv1.3'] },
+  });
   const file = path.join(dir, 'people.zip');
   await build('sp-api', file);
   expect(await verifyPack(file)).toMatchObject({ ok: true, problems: [] });
@@ -392,6 +399,7 @@ it('names the people the records name as acting: an approver, a requester, a rev
   });
   expect(text('index.html')).toContain('approved by Priya Sharma until');
   expect(text('evidence/storage.s3-encryption.json')).toContain('reviewed by Priya Sharma (user 00u1abcd)');
+  expect(text('evidence/network.tls-versions.json')).toContain('52.95.110.1:443');
 });
 
 it('a phone number planted in an evidence payload refuses the pack, naming the file and detector', async () => {
