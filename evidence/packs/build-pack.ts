@@ -17,7 +17,7 @@ import { incidentSection } from './section-incidents.ts';
 import { renderOscal, renderOscalPlan, renderOscalPoam } from './render-oscal.ts';
 import { sha256Sums, verifyText } from './verify-text.ts';
 import { utc } from './pack-time.ts';
-import { packScanner, recordedActors } from './pack-people.ts';
+import { ownPeople, packScanner } from './pack-people.ts';
 import { addPackFile, describeAttestations, reviewerControls, reviewSections } from './pack-sections.ts';
 import { signManifest, type Signer } from '../ledger/signing.ts';
 import type { CheckpointRef } from '../ledger/checkpoints.ts';
@@ -198,9 +198,9 @@ export async function buildPack(
     requirements: describeAttestations(model.requirements, weigh.attestations, to),
   });
 
-  // the people the records name as acting, and the hosts Tenet probes, are named in the pack; any other personal data
-  // refuses it
-  const scanner = packScanner(deps.scanner, { actors: await recordedActors(db), hosts: deps.settings.probes.allowedHosts });
+  // the organisation's people (who acted, who holds access) and the hosts Tenet probes are named in the pack; any other
+  // personal data refuses it
+  const scanner = packScanner(deps.scanner, { people: await ownPeople(db), hosts: deps.settings.probes.allowedHosts });
   const writer = new PackWriter(props.out, scanner);
   const rendered = 4;
   try {

@@ -7,7 +7,7 @@ const found = (s: { scan: (t: string) => Array<{ detector: string; masked: strin
 
 describe("a pack's scanner", () => {
   const actors = ['Priya Sharma', 'John Oliver (user 00u2efgh)', 'ci-deployer (key k-12)', 'meera.iyer@astrix.example (user 00u3)'];
-  const pack = packScanner(scanner, { actors, hosts: ['52.95.110.1:443', 'api.astrix.example'] });
+  const pack = packScanner(scanner, { people: actors, hosts: ['52.95.110.1:443', 'api.astrix.example'] });
 
   it('lets the people the records name as acting through, written as the records write them or by name alone', () => {
     const text = [
@@ -33,7 +33,7 @@ describe("a pack's scanner", () => {
   it('lets an actor through where only a key makes the scanner see a name', () => {
     const text = '{"buyer":{"name":"Sam Security"}}';
     expect(found(scanner, text)).toEqual(['person_name Sa********ty']);
-    expect(found(packScanner(scanner, { actors: ['Sam Security (user demo-security_officer)'], hosts: [] }), text)).toEqual([]);
+    expect(found(packScanner(scanner, { people: ['Sam Security (user demo-security_officer)'], hosts: [] }), text)).toEqual([]);
   });
 
   it('lets the hosts Tenet probes through, by their public IP address', () => {
@@ -43,8 +43,8 @@ describe("a pack's scanner", () => {
   });
 
   it('is the scanner itself when the records name nobody', () => {
-    expect(packScanner(scanner, { actors: [], hosts: [] })).toBe(scanner);
-    const keysOnly = packScanner(scanner, { actors: ['ci-deployer (key k-12)', 'shipped files'], hosts: ['api.astrix.example'] });
+    expect(packScanner(scanner, { people: [], hosts: [] })).toBe(scanner);
+    const keysOnly = packScanner(scanner, { people: ['ci-deployer (key k-12)', 'shipped files'], hosts: ['api.astrix.example'] });
     const text = 'ci-deployer (key k-12) shipped files for Gaurav Kumar, meera.iyer@astrix.example';
     expect(keysOnly.scan(text)).toEqual(scanner.scan(text));
   });

@@ -368,7 +368,7 @@ it('the internal edition adds the remediation appendix (and says so); the review
   expect(printed.find((l) => l.startsWith(reviewer))).not.toMatch(/internal/);
 });
 
-it('names the people the records name as acting (an approver, a requester, a reviewer an evidence record quotes) and the hosts it probes', async () => {
+it("names the organisation's people (an approver, a requester, a reviewer an evidence record quotes, a user whose id is an e-mail address) and the hosts it probes", async () => {
   // real people's names, as an OpenID Connect sign-in gives them; the scanner finds such names in free text
   const id = await approvedException({
     control_id: 'storage.s3-encryption',
@@ -382,6 +382,16 @@ it('names the people the records name as acting (an approver, a requester, a rev
     source: 'test',
     payload: { note: 'key policy reviewed by Priya Sharma (user 00u1abcd)' },
   });
+  // a platform user known by an e-mail address (as many identity providers name them), who may reveal buyer PII
+  const user = {
+    uid: { type: 'User', id: 'priya.sharma@astrix.example' },
+    attrs: { agency: { __entity: { type: 'Agency', id: 'northwind' } } },
+    parents: [
+      { type: 'Role', id: 'agency_admin' },
+      { type: 'Agency', id: 'northwind' },
+    ],
+  };
+  expect((await t.call('/v1/entities', { method: 'PUT', role: 'service', body: { entities: [user] } })).status).toBe(200);
   // an endpoint configured by its public IP address: the organisation's server, not a visitor's address
   await t.controls!.evidence.append({
     controlId: 'network.tls-versions',
@@ -400,6 +410,7 @@ it('names the people the records name as acting (an approver, a requester, a rev
   expect(text('index.html')).toContain('approved by Priya Sharma until');
   expect(text('evidence/storage.s3-encryption.json')).toContain('reviewed by Priya Sharma (user 00u1abcd)');
   expect(text('evidence/network.tls-versions.json')).toContain('52.95.110.1:443');
+  expect(text('index.html')).toMatch(/<td>priya\.sharma@astrix\.example<\/td><td>agency_admin<\/td>/);
 });
 
 it('a phone number planted in an evidence payload refuses the pack, naming the file and detector', async () => {
