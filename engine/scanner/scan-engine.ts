@@ -510,6 +510,9 @@ export class ScanEngine {
     if (prev === 64) return end;
     // a component of an ARN or a colon path (arn:aws:iam::123456789012:role)
     if (prev === 58 && end < n && t.charCodeAt(end) === 58) return end;
+    // an AWS account id in a host name or a queue URL (123456789012.dkr.ecr.<region>.amazonaws.com,
+    // https://123456789012.signin.aws.amazon.com, https://sqs.<region>.amazonaws.com/123456789012/orders)
+    if (end - start === 12 && this.awsAccountPlace(start, end)) return end;
     const dig = this.dig;
     const grp = this.grp;
     let nd = 0;
@@ -586,6 +589,27 @@ export class ScanEngine {
       }
     }
     return end;
+  }
+
+  /**
+   * Whether the 12 digits [start, end) stand where AWS writes an account id outside an ARN: the first label of a host
+   * under amazonaws.com or amazon.com (an ECR registry, the console's sign-in address), or the first segment of a
+   * path under amazonaws.com (an SQS queue URL). Reads at most 80 characters of the host.
+   */
+  awsAccountPlace(start: number, end: number): boolean {
+    const t = this.text;
+    if (start >= 14 && t.charCodeAt(start - 1) === 47 && (t.startsWith('amazonaws.com', start - 14) || t.startsWith('amazonaws.com.cn', start - 17)))
+      return end < this.n && t.charCodeAt(end) === 47;
+    if (end >= this.n || t.charCodeAt(end) !== 46) return false;
+    let k = end;
+    const lim = Math.min(this.n, end + 80);
+    while (k < lim) {
+      const c = t.charCodeAt(k);
+      if (!(isAlnumCode(c) || c === 45 || c === 46)) break;
+      k++;
+    }
+    const host = t.slice(end, k).toLowerCase();
+    return host.endsWith('.amazonaws.com') || host.endsWith('.amazon.com') || host.endsWith('.amazonaws.com.cn');
   }
 
   classifyDigits(nd: number, ng: number, plus: boolean, start: number): number {

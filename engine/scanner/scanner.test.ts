@@ -65,6 +65,10 @@ describe('detectors: positives and formats', () => {
     expectNone('aadhaar 234123412347');
     expectNone(`aadhaar ${aadhaarOf('12345678901')} ${aadhaarOf('02345678901')}`);
     expectNone('aadhaar 2341234123461 23412341234');
+    // in a URL or a host name that is not AWS's, it is still reported
+    expectOne('GET https://kyc.example.in/v1/aadhaar/234123412346/status', 'aadhaar', '234123412346');
+    expectOne('aadhaar 234123412346.verified', 'aadhaar', '234123412346');
+    expectOne('https://api.example.in/sqs.amazonaws.com.x/234123412346/q', 'aadhaar', '234123412346');
     expectNone('aadhaar 234 1234 12346 23412 3412346');
   });
 
@@ -609,6 +613,16 @@ describe('hard negatives', () => {
       '"md5":"5d41402abc4b2a76b9719d911017c592","sha1":"DA39A3EE5E6B4B0D3255BFEF95601890AFD80709","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"',
     ],
     ['AWS account ids and ARNs', `arn:aws:iam::${aadhaarOf('23456789012')}:role/x "accountId":"${aadhaarOf('34567890123')}"`],
+    [
+      'AWS account ids in host names and queue URLs',
+      [
+        `pulled ${aadhaarOf('23456789012')}.dkr.ecr.ap-south-1.amazonaws.com/orders:1.4.2`,
+        `"image":"${aadhaarOf('34567890123')}.dkr.ecr.us-east-1.amazonaws.com/app@sha256:e3b0c442"`,
+        `sign in at https://${aadhaarOf('45678901234')}.signin.aws.amazon.com/console`,
+        `"QueueUrl":"https://sqs.ap-south-1.amazonaws.com/${aadhaarOf('56789012345')}/orders-sync"`,
+        `https://sqs.cn-north-1.amazonaws.com.cn/${aadhaarOf('67890123456')}/q https://sqs.ap-south-1.amazonaws.com/919876543210/q`,
+      ].join(' '),
+    ],
     ['UPI UTR numbers', `{"utr":"${aadhaarOf('45678901234')}","rrn":"917012345678"}`],
     ['a failing Aadhaar and GSTIN', `{"field":"aadhaar","value":"${notAadhaar('23456789012')}"} {"gstin":"27AAPFU0939F1ZW"}`],
     ['masked values', '"phone":"+91 98XXX XXX10","email":"p***@gmail.com","card":"**** **** **** 4242"'],

@@ -138,7 +138,7 @@ export class CleanLines {
 
   runtime(): string {
     const id = this.uuid();
-    switch (this.int(0, 6)) {
+    switch (this.int(0, 7)) {
       case 0:
         return `START RequestId: ${id} Version: $LATEST`;
       case 1:
@@ -151,6 +151,11 @@ export class CleanLines {
         return `INIT_START Runtime Version: nodejs:20.v${this.int(13, 27)}\tRuntime Version ARN: arn:aws:lambda:ap-south-1::runtime:${this.str(HEX, 64)}`;
       case 5:
         return `${this.iso()}\t${id}\tINFO\tinvoked arn:aws:lambda:ap-south-1:${this.pick(ACCOUNTS)}:function:${this.pick(FNS)} role=arn:aws:iam::${this.pick(ACCOUNTS)}:role/${this.pick(FNS)}-role`;
+      case 6: {
+        // an account id outside an ARN: any account, so about one in ten passes Verhoeff as an Aadhaar would
+        const account = `${this.int(1, 9)}${this.str(DIGITS, 11)}`;
+        return `${this.iso()}\t${id}\tINFO\t{"msg":"batch from queue","QueueUrl":"https://sqs.ap-south-1.amazonaws.com/${account}/${this.pick(FNS)}-queue","image":"${account}.dkr.ecr.ap-south-1.amazonaws.com/${this.pick(FNS)}:${this.int(1, 40)}"}`;
+      }
       default:
         return `${this.iso()}\t${id}\tINFO\tprocessed batch of ${this.int(1, 500)} records in ${this.int(3, 9000)} ms (shard ${this.int(0, 15)}, checkpoint ${this.now()})`;
     }
