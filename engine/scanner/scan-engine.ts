@@ -103,6 +103,7 @@ const CTX_META = ctx.CTX_META;
 const CTX_NOT_AADHAAR = ctx.CTX_NOT_AADHAAR;
 const CTX_NOT_CARD = ctx.CTX_NOT_CARD;
 const CTX_NOT_PHONE = ctx.CTX_NOT_PHONE;
+const CTX_ID_KEY = ctx.CTX_ID_KEY;
 const CTX_PASSPORT = ctx.CTX_PASSPORT;
 const CTX_PHONE = ctx.CTX_PHONE;
 const CTX_UPI = ctx.CTX_UPI;
@@ -622,7 +623,8 @@ export class ScanEngine {
         // a WhatsApp wa_id (91 + mobile) that happens to pass Verhoeff: the field name decides
         if (ng === 1 && d[0] === 9 && d[1] === 1 && d[2] >= 6 && this.on(ID_IN_PHONE) && this.context(start, CTX_PHONE)) return ID_IN_PHONE;
         // a plain 12-digit number under "utr", "account", "order"... is not an Aadhaar unless "aadhaar" is there too
-        if (this.on(ID_AADHAAR) && (ng === 3 || this.context(start, CTX_AADHAAR) || !this.context(start, CTX_NOT_AADHAAR))) return ID_AADHAAR;
+        if (this.on(ID_AADHAAR) && (ng === 3 || this.context(start, CTX_AADHAAR) || !(this.context(start, CTX_NOT_AADHAAR) || this.context(start, CTX_ID_KEY))))
+          return ID_AADHAAR;
       }
     }
     // card: 13-19 digits, plain or in groups of 4 (4-6-5 / 4-6-4 for Amex and Diners), IIN, Luhn
@@ -637,7 +639,7 @@ export class ScanEngine {
       if (groupsOk && cardNetwork(d, nd) !== null && luhnValid(d, nd)) {
         // a plain run of digits under "segment", "sha", "order"... is an identifier unless "card" is there too; a
         // plain 15-digit number from 1 (UATP) is a card only under "card" (ids of that shape are everywhere)
-        if (ng > 1 || this.context(start, CTX_CARD) || (d[0] !== 1 && !this.context(start, CTX_NOT_CARD))) return ID_CARD;
+        if (ng > 1 || this.context(start, CTX_CARD) || (d[0] !== 1 && !(this.context(start, CTX_NOT_CARD) || this.context(start, CTX_ID_KEY)))) return ID_CARD;
       }
       return -1;
     }
@@ -648,12 +650,16 @@ export class ScanEngine {
       // a landline: an STD code from 1 and the subscriber number, plain, under its own phone word
       if (d[0] < 6) return ng === 1 && d[0] >= 1 && this.fixedLineKey(start) ? ID_IN_PHONE : -1;
       if (ng === 1) return this.phoneByContext(start);
-      if ((ng === 2 && g[0] === 5) || (ng === 3 && g[0] === 3 && g[1] === 3)) return ID_IN_PHONE;
+      if (ng === 2 && g[0] === 5) return ID_IN_PHONE;
+      // 3-3-4 is also how Google Ads writes a customer id ("823-312-8944"): a phone unless its key or words say otherwise
+      if (ng === 3 && g[0] === 3 && g[1] === 3) return this.phoneByContext(start);
       return -1;
     }
     // 91 + mobile (+91 prefix, or a WhatsApp wa_id)
     if (nd === 12) {
       if (d[0] !== 9 || d[1] !== 1 || d[2] < 6) return -1;
+      // unprefixed under a key naming an identifier ("id", "adGroupId"), it is one, unless a phone word says otherwise
+      if (ng === 1 && !plus && this.context(start, CTX_ID_KEY) && !this.context(start, CTX_PHONE)) return -1;
       if (ng === 1) return plus ? ID_IN_PHONE : this.phoneByContext(start);
       if (g[0] === 2 && (ng === 2 || (ng === 3 && g[1] === 5) || (ng === 4 && g[1] === 3 && g[2] === 3))) return ID_IN_PHONE;
       return -1;

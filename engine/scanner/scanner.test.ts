@@ -65,6 +65,9 @@ describe('detectors: positives and formats', () => {
     expectNone('aadhaar 234123412347');
     expectNone(`aadhaar ${aadhaarOf('12345678901')} ${aadhaarOf('02345678901')}`);
     expectNone('aadhaar 2341234123461 23412341234');
+    // under a key that names an identifier, it is one; unless the key says Aadhaar
+    expectNone('{"user_id":"234123412346"} {"adGroupId":"234123412346"} ref id 234123412346');
+    expectOne('{"aadhaar_id":"234123412346"}', 'aadhaar', '234123412346');
     // in a URL or a host name that is not AWS's, it is still reported
     expectOne('GET https://kyc.example.in/v1/aadhaar/234123412346/status', 'aadhaar', '234123412346');
     expectOne('aadhaar 234123412346.verified', 'aadhaar', '234123412346');
@@ -104,6 +107,13 @@ describe('detectors: positives and formats', () => {
     }
     expectOne('{"wa_id":"919876543210"}', 'in_phone', '919876543210');
     expectOne('{"from":"917012345678","id":"wamid.x"}', 'in_phone', '917012345678');
+    // 3-3-4 under a phone key, and a mobile used as an id: phones; a Google Ads customer id of that shape is not
+    expectOne('{"customerPhone":"987-654-3210"}', 'in_phone', '987-654-3210');
+    expectOne('{"user_id":"9876543210"}', 'in_phone', '9876543210');
+    expectNone('{"customerId":"987-654-3210"}');
+    // 91 + mobile without '+' under an object's id is that id, unless a phone word is there too
+    expectNone('{"id":"919876543210"} {"adGroupId":"917012345678"}');
+    expectOne('{"phone_id":"919876543210"}', 'in_phone', '919876543210');
   });
 
   it('in_phone: landlines, short numbers and numbers glued to words are not mobiles', () => {
@@ -158,6 +168,9 @@ describe('detectors: positives and formats', () => {
 
   it('card: Luhn failures, unknown prefixes and wrong groupings are not cards', () => {
     expectNone('card 4111111111111112 4111 1111 1111 1112');
+    // under a key naming an identifier, a plain number is an id; a card key or word still makes it a card
+    expectNone('{"profileId":4111111111111111} {"order_item_id":"4111111111111111"}');
+    expectOne('{"card_id":"4111111111111111"}', 'card', '4111111111111111');
     expectNone(`card ${luhnOf('999999999999999')} ${luhnOf('123456789012345')}`);
     expectNone('card 41111 11111 111111 4111111 111111111');
     // a failing 4-4-4-4 number hides no Aadhaar in its last three groups
@@ -621,6 +634,16 @@ describe('hard negatives', () => {
         `sign in at https://${aadhaarOf('45678901234')}.signin.aws.amazon.com/console`,
         `"QueueUrl":"https://sqs.ap-south-1.amazonaws.com/${aadhaarOf('56789012345')}/orders-sync"`,
         `https://sqs.cn-north-1.amazonaws.com.cn/${aadhaarOf('67890123456')}/q https://sqs.ap-south-1.amazonaws.com/919876543210/q`,
+      ].join(' '),
+    ],
+    [
+      "the ad platforms' ids (Google Ads customers and ad groups, Amazon Ads profiles, campaigns and portfolios)",
+      [
+        `POST https://googleads.googleapis.com/v17/customers/8056547812/googleAds:searchStream login-customer-id: 9540720955`,
+        `{"customerId":"823-312-8944","adGroup":{"id":"${aadhaarOf('78294047132')}"},"adGroupId":"${aadhaarOf('73358430398')}"}`,
+        `customers/9334643858/adGroups/${aadhaarOf('58321270569')} campaign_id=${aadhaarOf('59802042997')}`,
+        `{"profileId":${luhnOf('358166792105151')},"campaignId":${luhnOf('58802713016360')},"portfolioId":${luhnOf('82940471325453')}}`,
+        `Amazon-Advertising-API-Scope: ${luhnOf('354537159486367')} synced campaign ${luhnOf('43576829404713')}`,
       ].join(' '),
     ],
     ['UPI UTR numbers', `{"utr":"${aadhaarOf('45678901234')}","rrn":"917012345678"}`],

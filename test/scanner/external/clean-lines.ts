@@ -1,7 +1,8 @@
 /**
  * Clean log lines of the platform's shapes: Lambda runtime lines, pino JSON lines of the Amazon SP-API order import,
- * WhatsApp Cloud API and Stripe webhook JSON, API Gateway JSON access logs, report queries and cache lines. They carry
- * ids, timestamps, amounts, SKUs, ASINs, order ids, request ids, trace ids, hashes and Meta object ids, and no personal
+ * WhatsApp Cloud API and Stripe webhook JSON, API Gateway JSON access logs, Google Ads and Amazon Ads calls, report
+ * queries and cache lines. They carry ids, timestamps, amounts, SKUs, ASINs, order ids, request ids, trace ids,
+ * hashes, Meta object ids, ad accounts, campaigns and ad groups, AWS accounts in queue URLs and image names, and no personal
  * data or secret of any kind: no phone number, e-mail, name, postal address, IP address, date of birth, card, key or
  * token. (test/scanner/corpus.ts cannot emit only such lines: its unlabelled lines carry IP addresses and buyer
  * cities and PIN codes, which are personal data to ip_address and postal_address.) Deterministic for a seed.
@@ -217,14 +218,31 @@ export class CleanLines {
     }
   }
 
+  /** Google Ads and Amazon Ads calls: account and object ids of 10 to 16 digits, any of them (so some pass Verhoeff or Luhn) */
+  ads(): string {
+    const id = (n: number) => `${this.int(1, 9)}${this.str(DIGITS, n - 1)}`;
+    const customer = id(10);
+    switch (this.int(0, 3)) {
+      case 0:
+        return `${this.head('ads-sync')},"msg":"google ads query","url":"https://googleads.googleapis.com/v17/customers/${customer}/googleAds:searchStream","login-customer-id":"${id(10)}","rows":${this.int(0, 900)}}`;
+      case 1:
+        return `${this.head('ads-sync')},"msg":"ad group synced","customerId":"${customer.slice(0, 3)}-${customer.slice(3, 6)}-${customer.slice(6)}","adGroup":{"resourceName":"customers/${customer}/adGroups/${id(12)}","id":"${id(12)}","campaignId":"${id(11)}"}}`;
+      case 2:
+        return `${this.head('ads-sync')},"msg":"amazon ads report","profileId":${id(16)},"campaignId":${id(15)},"adGroupId":${id(14)},"portfolioId":${id(15)},"impressions":${this.int(0, 90000)}}`;
+      default:
+        return `${this.iso()}\t${this.uuid()}\tINFO\tAmazon-Advertising-API-Scope: ${id(16)} synced campaign ${id(15)} keyword ${id(14)} in ${this.int(40, 900)} ms`;
+    }
+  }
+
   line(): string {
     const x = this.r();
     if (x < 0.25) return this.runtime();
-    if (x < 0.45) return this.order();
-    if (x < 0.53) return this.spapiOther();
-    if (x < 0.61) return this.whatsapp();
-    if (x < 0.69) return this.stripe();
-    if (x < 0.87) return this.access();
+    if (x < 0.43) return this.order();
+    if (x < 0.51) return this.spapiOther();
+    if (x < 0.59) return this.whatsapp();
+    if (x < 0.67) return this.stripe();
+    if (x < 0.83) return this.access();
+    if (x < 0.88) return this.ads();
     return this.app();
   }
 }
