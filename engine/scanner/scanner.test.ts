@@ -646,6 +646,10 @@ describe('hard negatives', () => {
         `Amazon-Advertising-API-Scope: ${luhnOf('354537159486367')} synced campaign ${luhnOf('43576829404713')}`,
       ].join(' '),
     ],
+    [
+      'waybills, tickets and fingerprints in free text',
+      `waybill ${luhnOf('402142944939')} status Delivered; consignment ${aadhaarOf('23456789012')} ticket #8077713420 closed "fingerprint":"${luhnOf('978345339104428')}"`,
+    ],
     ['UPI UTR numbers', `{"utr":"${aadhaarOf('45678901234')}","rrn":"917012345678"}`],
     ['a failing Aadhaar and GSTIN', `{"field":"aadhaar","value":"${notAadhaar('23456789012')}"} {"gstin":"27AAPFU0939F1ZW"}`],
     ['masked values', '"phone":"+91 98XXX XXX10","email":"p***@gmail.com","card":"**** **** **** 4242"'],
