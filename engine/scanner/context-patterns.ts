@@ -24,7 +24,7 @@ export const CTX_NOT_AADHAAR = contextRe(CONTEXT.notAadhaar);
 export const CTX_META = contextRe(CONTEXT.meta);
 /**
  * The value's key (or the word right before it) names an identifier: `id`, `_id`, `-id`, `adGroupId`, "user id". A
- * plain 12- to 19-digit number there is an object's id, not an Aadhaar or a card, unless the key also says so
- * (`aadhaar_id`, `card_id`).
+ * plain 12- to 19-digit number there is an object's id, not an Aadhaar, a card or a 91-prefixed phone, unless the key
+ * also says so (`aadhaar_id`, `card_id`, `phone_id`).
  */
 export const CTX_ID_KEY = /(?:^|[^A-Za-z])(?:id|Id|ID)[^A-Za-z0-9]*$|[a-z0-9]Id[^A-Za-z0-9]*$/;

@@ -299,6 +299,9 @@ export const UPI_HANDLES: ReadonlySet<string> = new Set([
   'ezeepay',
 ]);
 
+/** the ad platforms' words for their account and object ids (Google Ads customers/1234567890, login-customer-id) */
+const AD_PLATFORM_IDS = ['customers/', 'customerid', 'customer_id', 'customer-id', 'campaign', 'adgroup', 'ad_group', 'criteri', 'keyword', 'advertis'];
+
 /**
  * Context words (lower-case), searched in a candidate's own context: its key (`"key":"value"`, `key=value`,
  * `key: value`) or the few words right before it in free text; never a log prefix or a sibling field.
@@ -357,17 +360,7 @@ export const CONTEXT = {
     'payout',
     'settlement',
     'bank',
-    // the ad platforms' account and object ids (Google Ads customers/1234567890, login-customer-id, campaigns)
-    'customers/',
-    'customerid',
-    'customer_id',
-    'customer-id',
-    'campaign',
-    'adgroup',
-    'ad_group',
-    'criteri',
-    'keyword',
-    'advertis',
+    ...AD_PLATFORM_IDS,
   ],
   /** a plain 12-digit number is an Aadhaar next to these, whatever else is near */
   aadhaar: ['aadhaar', 'aadhar', 'uidai', 'uid', 'kyc'],
@@ -398,17 +391,7 @@ export const CONTEXT = {
     'payout',
     'settlement',
     'bank',
-    // the ad platforms' account and object ids (Google Ads customers/1234567890, login-customer-id, campaigns)
-    'customers/',
-    'customerid',
-    'customer_id',
-    'customer-id',
-    'campaign',
-    'adgroup',
-    'ad_group',
-    'criteri',
-    'keyword',
-    'advertis',
+    ...AD_PLATFORM_IDS,
     'portfolio',
     'profile',
   ],
@@ -445,17 +428,7 @@ export const CONTEXT = {
     'voucher',
     'gift',
     'coupon',
-    // the ad platforms' account and object ids (Google Ads customers/1234567890, login-customer-id, campaigns)
-    'customers/',
-    'customerid',
-    'customer_id',
-    'customer-id',
-    'campaign',
-    'adgroup',
-    'ad_group',
-    'criteri',
-    'keyword',
-    'advertis',
+    ...AD_PLATFORM_IDS,
     'portfolio',
     'profile',
   ],
