@@ -106,7 +106,15 @@ serve_to_healthz() { # $1: port, then the command; prints ms from spawn to the f
     sleep 0.02
   done
   t1=$(ms)
-  kill -TERM -- "-$pid"; wait "$pid" || true; pid=""
+  kill -TERM -- "-$pid"; wait "$pid" || true
+  # npx may exit before the tenet it started has closed its database: wait for the whole group (30 s at most), or
+  # the next start finds the data directory still held
+  local waited=0
+  while kill -0 -- "-$pid" 2>/dev/null; do
+    [ "$waited" -lt 1500 ] || { echo "tenet serve did not stop within 30 s of SIGTERM" >&2; return 1; }
+    sleep 0.02; waited=$((waited + 1))
+  done
+  pid=""
   ! curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" || { echo "tenet serve did not stop" >&2; return 1; }
   echo $((t1 - t0))
 }
